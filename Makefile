@@ -1,0 +1,60 @@
+# Two commands on a fresh machine:
+#   make run    virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000
+#   make test   install test tools (and Chromium/PostgreSQL from Debian when missing), run everything
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev system-deps translations extract-messages migrate demo serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogs are build output (.mo is not committed).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d fieldapp/translations
+
+# After changing UI strings: refresh the template and the English catalog, then translate.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o fieldapp/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i fieldapp/translations/messages.pot -d fieldapp/translations --no-fuzzy-matching
+
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) fieldapp demo
+
+serve:
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads 4 \
+		--access-logfile - wsgi:app
+
+run: install translations demo
+	@$(FLASK) fieldapp demo-accounts
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@$(MAKE) --no-print-directory serve
+
+system-deps:
+	@scripts/ensure-system-deps.sh
+
+test: install-dev translations system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -1,0 +1,39 @@
+"""fieldapp: the work-safety grid inspection field tool."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from flask import Flask
+
+from fieldapp.config import BASE_DIR, Config
+
+
+def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
+    """Build the app. ``config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        static_folder=str(BASE_DIR / "static"),
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.update(Config.from_env())
+    if config:
+        app.config.update(config)
+    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+
+    from fieldapp import extensions, i18n, models  # noqa: F401  (models registers tables)
+    from fieldapp.web import security
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"),
+                                render_as_batch=True)
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from fieldapp import api, cli, web
+    web.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

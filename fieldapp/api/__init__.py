@@ -1,0 +1,42 @@
+"""/api/v1: JSON for the service worker and scripts. Same scopes as the pages."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask_login import current_user, login_required
+
+from fieldapp import policy
+from fieldapp.models import Enterprise
+from fieldapp.schemas import EnterpriseSchema, MeSchema
+from fieldapp.web.guards import permission_required
+from fieldapp.web.paging import paginate
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.route("/me")
+@login_required
+def me():
+    """Who is logged in, with roles and grids."""
+    return jsonify(MeSchema().dump(current_user))
+
+
+@bp.route("/enterprises")
+@permission_required("enterprise.list")
+def enterprises():
+    """Enterprises in scope; ``?page=`` for more."""
+    query = policy.enterprise_scope(current_user).options(sa.orm.joinedload(Enterprise.grid))
+    per_page = request.args.get("per_page", type=int) or current_app.config["PAGE_SIZE"]
+    page = paginate(query.order_by(Enterprise.id), per_page=max(1, min(per_page, 200)))
+    return jsonify(items=EnterpriseSchema(many=True).dump(page.items), page=page.page,
+                   pages=page.pages, total=page.total)
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@permission_required("enterprise.view")
+def enterprise(enterprise_id: int):
+    return jsonify(EnterpriseSchema().dump(policy.get_enterprise(current_user, enterprise_id)))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,43 @@
+"""`flask fieldapp …` commands."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from fieldapp.services import demo
+
+group = AppGroup("fieldapp", help="Field app administration.")
+
+
+@group.command("demo")
+def load_demo():
+    """Load the demo district (does nothing if it is already loaded)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if demo.load(hash_method=method):
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+
+
+@group.command("demo-accounts")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON for scripts.")
+def demo_accounts(as_json: bool):
+    """List the demo accounts (one per role, plus a second inspector and company manager)."""
+    rows = demo.accounts()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("No demo accounts: run `flask --app wsgi fieldapp demo` first.")
+        return
+    click.echo(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
+    for row in rows:
+        where = row.get("grid") or row.get("enterprise") or row.get("org_unit") or {}
+        click.echo(f"  {row['role']:<22} {row['username']:<15} {row['display_name']}  {where.get('name', '')}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(group)

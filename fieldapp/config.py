@@ -1,0 +1,108 @@
+"""Settings, read from the environment once at start-up.
+
+Defaults give a working single-machine install: SQLite under ``instance/`` and a
+local media folder. A district deployment sets ``DATABASE_URL`` (PostgreSQL) and
+``SECRET_KEY``; nothing else is required.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("FIELDAPP_INSTANCE", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept in the instance folder.
+
+    Generated once and stored so that sessions survive a restart and all
+    workers of one gunicorn share it; several machines must set SECRET_KEY.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` / ``postgresql://`` spellings; use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = None  # filled in by from_env()
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'fieldapp.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MEDIA_ROOT = str(INSTANCE_DIR / "media")
+
+    # Sessions: cookie holds only an opaque server-side session token (see services.sessions).
+    SESSION_COOKIE_NAME = "fieldapp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # None = Secure exactly when the request came over https (see web.security).
+    SESSION_COOKIE_SECURE = None
+    PERMANENT_SESSION_LIFETIME = timedelta(days=7)
+    REMEMBER_COOKIE_DURATION = timedelta(days=0)
+
+    # CSRF: one token per session, valid as long as the session, so that a form
+    # left open during a long site visit still submits.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+
+    # i18n: Chinese first. Times are stored in UTC and shown in Shanghai time.
+    LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "fieldapp" / "translations")
+
+    # Login throttling (counted in the database, so it holds across instances).
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    PAGE_SIZE = 20
+    # Trust X-Forwarded-* from this many proxies (0 when gunicorn faces clients).
+    PROXY_COUNT = 0
+
+    @classmethod
+    def from_env(cls) -> dict:
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        values["SECRET_KEY"] = _secret_key()
+        if os.environ.get("DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("MEDIA_ROOT"):
+            values["MEDIA_ROOT"] = os.environ["MEDIA_ROOT"]
+        if os.environ.get("SESSION_COOKIE_SECURE") is not None:
+            values["SESSION_COOKIE_SECURE"] = _bool("SESSION_COOKIE_SECURE")
+        values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
+        values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(
+            "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT)
+        values["LOGIN_MAX_FAILURES_PER_IP"] = _int(
+            "LOGIN_MAX_FAILURES_PER_IP", cls.LOGIN_MAX_FAILURES_PER_IP)
+        return values

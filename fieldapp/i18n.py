@@ -1,0 +1,37 @@
+"""Language and time zone: Simplified Chinese and Shanghai time unless told otherwise."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from fieldapp.extensions import babel
+
+LANG_COOKIE = "lang"
+
+
+def supported(locale) -> bool:
+    return bool(locale) and locale in current_app.config["LANGUAGES"]
+
+
+def select_locale() -> str:
+    """User preference, then the language cookie, then Accept-Language, then Chinese."""
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if supported(user_locale):
+        return user_locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if supported(cookie):
+        return cookie
+    # Any Chinese variant gets the Simplified UI: it is the only Chinese we have.
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+    if best and best.startswith("en"):
+        return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else "")
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else "")

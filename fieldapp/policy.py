@@ -1,0 +1,168 @@
+"""Who may do what to which object, and what each user may see — in one place.
+
+Every list a user sees starts from a scope here (``enterprise_scope`` and
+friends); every single object is fetched through a scope too, so an id
+outside one's scope is indistinguishable from an id that does not exist.
+
+Scopes by role (a user with several roles sees the union):
+- grid / technical inspector: enterprises of the grids they serve;
+- company safety manager: their own company only;
+- enforcement officer, admin: their org-unit subtree (jurisdiction);
+- social supervisor, discipline inspector: no enterprise files (they get
+  their own features: clues, interference records).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from fieldapp import roles
+from fieldapp.db import db
+from fieldapp.models import (
+    CompanyManager,
+    Enterprise,
+    Grid,
+    InspectorGrid,
+    OrgUnit,
+    User,
+    UserOrgUnit,
+)
+from fieldapp.services import Forbidden, NotFound
+
+ENTERPRISE_JURISDICTION_ROLES = (roles.ENFORCEMENT_OFFICER, roles.ADMIN)
+
+
+def _subtree_org_ids(user: User, *, of_roles: tuple[str, ...]):
+    """Ids of org units inside ``user``'s jurisdiction, if they hold one of ``of_roles``."""
+    if not user.has_role(*of_roles):
+        return None
+    anc = sa.orm.aliased(OrgUnit)
+    return (
+        sa.select(OrgUnit.id)
+        .join(anc, OrgUnit.path.startswith(anc.path, autoescape=False))
+        .join(UserOrgUnit, UserOrgUnit.org_unit_id == anc.id)
+        .where(UserOrgUnit.user_id == user.id)
+    )
+
+
+def org_unit_condition(user: User, *, of_roles=(roles.ADMIN,)):
+    ids = _subtree_org_ids(user, of_roles=of_roles)
+    return OrgUnit.id.in_(ids) if ids is not None else sa.false()
+
+
+def grid_condition(user: User):
+    """Grids a user may see: served grids (inspectors) or grids in their jurisdiction."""
+    conds = []
+    if user.has_role(*roles.INSPECTORS):
+        conds.append(Grid.id.in_(
+            sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)))
+    subtree = _subtree_org_ids(user, of_roles=ENTERPRISE_JURISDICTION_ROLES)
+    if subtree is not None:
+        conds.append(Grid.org_unit_id.in_(subtree))
+    return sa.or_(*conds) if conds else sa.false()
+
+
+def enterprise_condition(user: User):
+    conds = []
+    if user.has_role(*roles.INSPECTORS):
+        conds.append(Enterprise.grid_id.in_(
+            sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)))
+    if user.has_role(roles.COMPANY_MANAGER):
+        conds.append(Enterprise.id.in_(
+            sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user.id)))
+    subtree = _subtree_org_ids(user, of_roles=ENTERPRISE_JURISDICTION_ROLES)
+    if subtree is not None:
+        conds.append(Enterprise.grid_id.in_(sa.select(Grid.id).where(Grid.org_unit_id.in_(subtree))))
+    return sa.or_(*conds) if conds else sa.false()
+
+
+def enterprise_scope(user: User) -> sa.Select:
+    return sa.select(Enterprise).where(enterprise_condition(user))
+
+
+def grid_scope(user: User) -> sa.Select:
+    return sa.select(Grid).where(grid_condition(user))
+
+
+def org_unit_scope(user: User) -> sa.Select:
+    """Org units a user administers (admins' subtree)."""
+    return sa.select(OrgUnit).where(org_unit_condition(user))
+
+
+def user_scope(user: User) -> sa.Select:
+    """Accounts an admin manages: those whose managing department is in their subtree."""
+    return sa.select(User).where(User.org_unit_id.in_(
+        sa.select(OrgUnit.id).where(org_unit_condition(user))))
+
+
+def _get_in_scope(scope: sa.Select, model, obj_id) -> object:
+    try:
+        obj_id = int(obj_id)
+    except (TypeError, ValueError):
+        obj_id = None
+    if obj_id is None or not (0 < obj_id < 2**63):
+        raise NotFound(_("找不到该记录，或您无权查看。"))
+    obj = db.session.scalar(scope.where(model.id == obj_id))
+    if obj is None:
+        # Same answer whether it does not exist or is out of scope: no leak.
+        raise NotFound(_("找不到该记录，或您无权查看。"))
+    return obj
+
+
+def get_enterprise(user: User, enterprise_id) -> Enterprise:
+    return _get_in_scope(enterprise_scope(user), Enterprise, enterprise_id)
+
+
+def get_grid(user: User, grid_id) -> Grid:
+    return _get_in_scope(grid_scope(user), Grid, grid_id)
+
+
+def get_managed_user(user: User, user_id) -> User:
+    return _get_in_scope(user_scope(user), User, user_id)
+
+
+# --- actions -----------------------------------------------------------------
+
+#: action -> roles that may perform it at all (object checks come on top).
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "enterprise.list": frozenset(roles.INSPECTORS | {roles.COMPANY_MANAGER, *ENTERPRISE_JURISDICTION_ROLES}),
+    "enterprise.view": frozenset(roles.INSPECTORS | {roles.COMPANY_MANAGER, *ENTERPRISE_JURISDICTION_ROLES}),
+    "user.manage": frozenset({roles.ADMIN}),
+    "admin.overview": frozenset({roles.ADMIN}),
+}
+
+
+def can(user: Optional[User], action: str, obj: object = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    allowed = ACTION_ROLES.get(action)
+    if allowed is None:
+        raise KeyError(f"unknown action {action!r}")  # a typo must not silently deny or allow
+    if not user.has_role(*allowed):
+        return False
+    if obj is None:
+        return True
+    if isinstance(obj, Enterprise):
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(Enterprise)
+            .where(Enterprise.id == obj.id, enterprise_condition(user))) == 1
+    if isinstance(obj, User):
+        if obj.id == user.id:
+            return False  # nobody disables or re-roles themselves
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(User)
+            .where(User.id == obj.id, User.org_unit_id.in_(
+                sa.select(OrgUnit.id).where(org_unit_condition(user))))) == 1
+    if isinstance(obj, (Grid, OrgUnit)):
+        cond = grid_condition(user) if isinstance(obj, Grid) else org_unit_condition(user)
+        model = type(obj)
+        return db.session.scalar(
+            sa.select(sa.func.count()).select_from(model).where(model.id == obj.id, cond)) == 1
+    raise TypeError(f"no rule for {type(obj).__name__}")
+
+
+def require(user: Optional[User], action: str, obj: object = None) -> None:
+    if not can(user, action, obj):
+        raise Forbidden(_("您没有权限执行此操作。"))

@@ -1,0 +1,23 @@
+"""Domain rules. No Flask request in here: views pass in what services need."""
+
+
+class ServiceError(Exception):
+    """A rule refused the operation; ``message`` is translated and shown to the user."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Conflict(ServiceError):
+    status = 409

@@ -1,0 +1,68 @@
+"""Server-side login sessions.
+
+The cookie carries a random token; the database keeps its SHA-256 with the
+user id. Logging out deletes the row, disabling a user or changing a password
+deletes the others, so a copied cookie stops working at once — something a
+signed cookie alone cannot do.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+
+from fieldapp.db import db, utcnow
+from fieldapp.models import User, UserSession
+
+#: last_seen_at is refreshed at most this often, to avoid a write per request.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User, ip: str = "", user_agent: str = "") -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_digest(token), user_id=user.id,
+                               ip=ip[:64], user_agent=user_agent[:255]))
+    user.session_token = token
+    return token
+
+
+def load_user(token: str, max_age: Optional[timedelta] = None) -> Optional[User]:
+    """The active user owning this session token, or None (unknown, revoked, expired, disabled)."""
+    if not token or len(token) > 128:
+        return None
+    row = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        return None
+    sess, user = row
+    now = utcnow()
+    if not user.active or (max_age is not None and now - sess.created_at > max_age):
+        return None
+    if now - sess.last_seen_at > TOUCH_INTERVAL:
+        sess.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def close_session(token: Optional[str]) -> None:
+    if token:
+        db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == _digest(token)))
+
+
+def revoke_all(user: User, keep_token: Optional[str] = None) -> int:
+    """End every session of ``user`` except ``keep_token``; returns how many ended."""
+    stmt = sa.delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        stmt = stmt.where(UserSession.token_hash != _digest(keep_token))
+    return db.session.execute(stmt).rowcount or 0

@@ -1,0 +1,132 @@
+"""Accounts managed by department admins: create, disable, enable, reset password."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from fieldapp import policy, roles
+from fieldapp.db import db, utcnow
+from fieldapp.models import (
+    CompanyManager,
+    Enterprise,
+    Grid,
+    InspectorGrid,
+    OrgUnit,
+    User,
+    UserOrgUnit,
+    UserRole,
+)
+from fieldapp.services import ServiceError, sessions, uscc
+from fieldapp.services.accounts import MOBILE_RE, check_password_strength, hash_password, normalise_login
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.\-]{2,31}$")
+
+
+@dataclass
+class NewUser:
+    username: str
+    display_name: str
+    password: str
+    roles: list[str]
+    org_unit_id: Optional[int]
+    mobile: str = ""
+    grid_ids: list[int] = field(default_factory=list)
+    enterprise_uscc: str = ""
+
+
+class UserInputError(ServiceError):
+    """Refused input; ``errors`` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> User:
+    policy.require(actor, "user.manage")
+    errors: dict[str, str] = {}
+    username = normalise_login(data.username)
+    if not USERNAME_RE.match(username):
+        errors["username"] = _("用户名须以字母开头，3–32 位，只含小写字母、数字、点、下划线或连字符。")
+    elif db.session.scalar(sa.select(User.id).where(User.username == username)):
+        errors["username"] = _("用户名已被使用。")
+    mobile = normalise_login(data.mobile) if data.mobile.strip() else None
+    if mobile is not None:
+        if not MOBILE_RE.match(mobile):
+            errors["mobile"] = _("请输入 11 位中国大陆手机号。")
+        elif db.session.scalar(sa.select(User.id).where(User.mobile == mobile)):
+            errors["mobile"] = _("该手机号已被其他账号使用。")
+    name = data.display_name.strip()
+    if not name or len(name) > 64:
+        errors["display_name"] = _("请填写姓名（不超过 64 个字）。")
+    weak = check_password_strength(data.password, username)
+    if weak:
+        errors["password"] = weak
+    chosen = [r for r in roles.ALL if r in set(data.roles)]
+    if not chosen or len(chosen) != len(set(data.roles)):
+        errors["roles"] = _("请至少选择一个有效角色。")
+
+    unit = None
+    if data.org_unit_id is None:
+        errors["org_unit_id"] = _("请选择所属单位。")
+    else:
+        unit = db.session.scalar(policy.org_unit_scope(actor).where(OrgUnit.id == data.org_unit_id))
+        if unit is None:
+            errors["org_unit_id"] = _("所选单位不在您的管辖范围内。")
+
+    grids = []
+    if set(chosen) & roles.INSPECTORS:
+        if not data.grid_ids:
+            errors["grid_ids"] = _("网格员和技术检查员须至少分配一个网格。")
+        else:
+            grids = list(db.session.scalars(policy.grid_scope(actor).where(
+                Grid.id.in_(data.grid_ids))))
+            if len(grids) != len(set(data.grid_ids)):
+                errors["grid_ids"] = _("所选网格不在您的管辖范围内。")
+
+    enterprise = None
+    if roles.COMPANY_MANAGER in chosen:
+        code = uscc.normalise(data.enterprise_uscc)
+        enterprise = db.session.scalar(policy.enterprise_scope(actor).where(Enterprise.uscc == code)) if code else None
+        if enterprise is None:
+            errors["enterprise_uscc"] = _("请填写所管辖范围内企业的统一社会信用代码。")
+    if errors:
+        raise UserInputError(errors)
+
+    user = User(username=username, mobile=mobile, display_name=name,
+                password_hash=hash_password(data.password, hash_method), org_unit=unit)
+    user.role_rows = [UserRole(role=r) for r in chosen]
+    db.session.add(user)
+    db.session.flush()
+    db.session.add_all(InspectorGrid(user_id=user.id, grid_id=g.id) for g in grids)
+    if set(chosen) & roles.JURISDICTION_ROLES:
+        db.session.add(UserOrgUnit(user_id=user.id, org_unit_id=unit.id))
+    if enterprise is not None:
+        db.session.add(CompanyManager(user_id=user.id, enterprise_id=enterprise.id))
+    db.session.commit()
+    return user
+
+
+def set_active(actor: User, target: User, active: bool) -> None:
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    policy.require(actor, "user.manage", target)
+    target.active = active
+    target.disabled_at = None if active else utcnow()
+    if not active:
+        sessions.revoke_all(target)
+    db.session.commit()
+
+
+def reset_password(actor: User, target: User, new_password: str, *, hash_method: str = "scrypt") -> None:
+    policy.require(actor, "user.manage", target)
+    weak = check_password_strength(new_password, target.username)
+    if weak:
+        raise UserInputError({"password": weak})
+    target.password_hash = hash_password(new_password, hash_method)
+    target.password_changed_at = utcnow()
+    sessions.revoke_all(target)
+    db.session.commit()

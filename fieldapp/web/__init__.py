@@ -1,0 +1,11 @@
+"""Server-rendered pages, one blueprint per area."""
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from fieldapp.web import admin, auth, enterprises, errors, health, home, nav
+
+    for module in (auth, home, enterprises, admin, health):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    nav.init_app(app)

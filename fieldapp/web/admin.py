@@ -1,0 +1,105 @@
+"""Department admin: accounts of the admin's jurisdiction."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fieldapp import policy, roles
+from fieldapp.db import db
+from fieldapp.models import Grid, OrgUnit, User
+from fieldapp.services import users
+from fieldapp.web.auth import hash_method
+from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm
+from fieldapp.web.guards import permission_required
+from fieldapp.web.paging import paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_form() -> UserForm:
+    form = UserForm()
+    form.roles.choices = [(r, roles.label(r)) for r in roles.ALL]
+    units = db.session.scalars(policy.org_unit_scope(current_user).order_by(OrgUnit.path)).all()
+    form.org_unit_id.choices = [(u.id, f"{u.name}（{u.kind_label}）") for u in units]
+    grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
+    form.grid_ids.choices = [(g.id, f"{g.code} {g.name}") for g in grids]
+    return form
+
+
+@bp.route("/users")
+@permission_required("user.manage")
+def user_list():
+    """Accounts managed by this admin's departments, searchable by name, username or mobile."""
+    q = (request.args.get("q") or "").strip()[:64]
+    query = policy.user_scope(current_user)
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(User.display_name.like(like), User.username.like(like.lower()),
+                                   User.mobile.like(like)))
+    page = paginate(query.order_by(User.active.desc(), User.username), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("admin/users.html", page=page, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@permission_required("user.manage")
+def user_new():
+    """Create an account; what was typed is kept when something is refused."""
+    form = _user_form()
+    errors: dict[str, str] = {}
+    status = 200
+    if form.validate_on_submit():
+        data = users.NewUser(
+            username=form.username.data or "", display_name=form.display_name.data or "",
+            password=form.password.data or "", roles=form.roles.data or [],
+            org_unit_id=form.org_unit_id.data, mobile=form.mobile.data or "",
+            grid_ids=form.grid_ids.data or [], enterprise_uscc=form.enterprise_uscc.data or "")
+        try:
+            user = users.create_user(current_user, data, hash_method=hash_method())
+        except users.UserInputError as refused:
+            errors, status = refused.errors, 400
+        else:
+            flash(_("账号 %(name)s 已创建。", name=user.username), "success")
+            return redirect(url_for("admin.user_show", user_id=user.id))
+    elif request.method == "POST":
+        errors = {name: msgs[0] for name, msgs in form.errors.items()}
+        status = 400
+    return render_template("admin/user_new.html", form=form, errors=errors), status
+
+
+@bp.route("/users/<int:user_id>")
+@permission_required("user.manage")
+def user_show(user_id: int):
+    target = policy.get_managed_user(current_user, user_id)
+    return render_template("admin/user_show.html", target=target, form=EmptyForm(),
+                           reset_form=ResetPasswordForm(),
+                           may_manage=policy.can(current_user, "user.manage", target))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@permission_required("user.manage")
+def user_set_active(user_id: int):
+    """Disable (sessions end at once) or re-enable an account."""
+    target = policy.get_managed_user(current_user, user_id)
+    active = request.form.get("active") == "1"
+    users.set_active(current_user, target, active)
+    flash(_("账号已启用。") if active else _("账号已停用，其所有登录已失效。"), "success")
+    return redirect(url_for("admin.user_show", user_id=target.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@permission_required("user.manage")
+def user_reset_password(user_id: int):
+    target = policy.get_managed_user(current_user, user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for("admin.user_show", user_id=target.id))
+    try:
+        users.reset_password(current_user, target, form.password.data, hash_method=hash_method())
+    except users.UserInputError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(_("密码已重置，该账号的所有登录已失效。"), "success")
+    return redirect(url_for("admin.user_show", user_id=target.id))

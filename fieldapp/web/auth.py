@@ -1,0 +1,115 @@
+"""Login, logout, own password and language."""
+from __future__ import annotations
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from fieldapp.db import db
+from fieldapp.i18n import LANG_COOKIE, supported
+from fieldapp.services import ServiceError, accounts, sessions
+from fieldapp.web.forms import EmptyForm, LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: an open redirect after login is a phishing gift."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
+
+
+def throttle_policy() -> accounts.ThrottlePolicy:
+    c = current_app.config
+    return accounts.ThrottlePolicy(max_per_account=c["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                                   max_per_ip=c["LOGIN_MAX_FAILURES_PER_IP"],
+                                   window=c["LOGIN_FAILURE_WINDOW"])
+
+
+def hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in by username or mobile number."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.login.data, form.password.data, request.remote_addr or "",
+                                         throttle=throttle_policy(), hash_method=hash_method())
+        except accounts.LoginRefused as refused:
+            error, status = refused.message, refused.status
+        else:
+            session.clear()  # nothing from before the login survives it
+            sessions.open_session(user, request.remote_addr or "", request.user_agent.string)
+            db.session.commit()
+            login_user(user)
+            session.permanent = True
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+    elif form.errors:
+        error, status = next(iter(form.errors.values()))[0], 400
+    # The password is never echoed back; the login name is.
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End this device's session (POST with CSRF token, so no link can log anyone out)."""
+    if current_user.is_authenticated:
+        sessions.close_session(current_user.session_token)
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("您已安全退出。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """Own account: roles, where one works, language, password, logout."""
+    return render_template("auth/account.html", logout_form=EmptyForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other devices are logged out."""
+    form = PasswordForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data,
+                                     hash_method=hash_method())
+        except ServiceError as refused:
+            error, status = refused.message, 400
+        else:
+            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
+            return redirect(url_for("home.index"))
+    elif form.errors:
+        error, status = next(iter(form.errors.values()))[0], 400
+    return render_template("auth/password.html", form=form, error=error), status
+
+
+@bp.route("/account/language", methods=["POST"])
+def set_language():
+    """Switch the UI language; remembered on the account and in a cookie."""
+    lang = request.form.get("lang", "")
+    if not supported(lang):
+        flash(_("不支持该语言。"), "error")
+        lang = None
+    elif current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    back = safe_next(request.form.get("next")) or url_for("home.index")
+    response = redirect(back)
+    if lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response

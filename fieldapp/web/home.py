@@ -1,0 +1,28 @@
+"""The role-aware home page."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from fieldapp import roles
+from fieldapp.services import overview
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """One section per role the user holds, in a fixed order (field work first)."""
+    user = current_user
+    ctx: dict = {"sections": user.ordered_roles}
+    if user.has_role(*roles.INSPECTORS):
+        ctx["my_grids"] = overview.inspector_grids(user)
+    if user.has_role(roles.ENFORCEMENT_OFFICER):
+        ctx["jurisdiction"] = overview.jurisdiction_counts(user)
+    if user.has_role(roles.ADMIN):
+        ctx["admin"] = overview.admin_counts(user)
+    if user.has_role(roles.COMPANY_MANAGER):
+        ctx["companies"] = user.enterprises
+    ctx["jurisdiction_names"] = overview.jurisdiction_names(user)
+    return render_template("home/index.html", **ctx)

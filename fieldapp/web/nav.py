@@ -1,0 +1,49 @@
+"""What every page's template needs: language, and the navigation for the user's roles."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fieldapp import policy, roles
+
+
+@dataclass
+class NavItem:
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+def nav_items() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    path = request.path
+    items = [NavItem(_("首页"), url_for("home.index"), "home", path == "/")]
+    if current_user.has_role(roles.COMPANY_MANAGER) and len(current_user.roles) == 1 and current_user.enterprises:
+        e = current_user.enterprises[0]
+        url = url_for("enterprises.show", enterprise_id=e.id)
+        items.append(NavItem(_("我的企业"), url, "building", path == url))
+    elif policy.can(current_user, "enterprise.list"):
+        items.append(NavItem(_("企业"), url_for("enterprises.index"), "building",
+                             path.startswith("/enterprises")))
+    if policy.can(current_user, "user.manage"):
+        items.append(NavItem(_("账号"), url_for("admin.user_list"), "users", path.startswith("/admin")))
+    items.append(NavItem(_("我的"), url_for("auth.account"), "user", path.startswith("/account")))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def page_context():
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        return {
+            "current_locale": locale,
+            "html_lang": "zh-CN" if locale.startswith("zh") else locale.replace("_", "-"),
+            "nav_items": nav_items(),
+            "role_label": roles.label,
+        }

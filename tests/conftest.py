@@ -1,0 +1,116 @@
+"""Fixtures: the app on SQLite and on a real PostgreSQL, a test client, factories, logins.
+
+Every test that takes ``app`` (or anything built on it) runs twice: once per
+database. Tables are emptied after each test; the schema comes from the
+Alembic migrations, so they are tested on both databases too.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Settings the app reads at import: keep the suite off the developer's instance folder.
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["FIELDAPP_INSTANCE"] = tempfile.mkdtemp(prefix="fieldapp-instance-")
+
+import flask_migrate  # noqa: E402
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+
+from fieldapp import create_app  # noqa: E402
+from fieldapp.db import db as _db  # noqa: E402
+from tests import postgres  # noqa: E402
+from tests.factories import Factory, build_world  # noqa: E402
+
+#: Real scrypt with lighter parameters: the suite hashes many passwords.
+TEST_HASH = "scrypt:4096:8:1"
+
+
+def make_app(db_url: str, tmp_dir: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "MEDIA_ROOT": os.path.join(tmp_dir, "media"),
+        "PASSWORD_HASH_METHOD": TEST_HASH,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    with postgres.postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def app(db_url, tmp_path_factory):
+    application = make_app(db_url, str(tmp_path_factory.mktemp("app")))
+    with application.app_context():
+        flask_migrate.upgrade()
+    return application
+
+
+def _empty_all_tables():
+    _db.session.rollback()
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    """An app context with empty tables; emptied again afterwards."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _empty_all_tables()
+        _db.session.remove()
+
+
+class Client(FlaskClient):
+    """Each request gets its own app context (its own ``g`` and database session),
+    as on a real server, even though the test holds one open; afterwards the
+    test's own session is expired so that it sees what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app, db):
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app, db):
+    """More clients (more devices, more users) in one test."""
+    app.test_client_class = Client
+    return app.test_client
+
+
+@pytest.fixture
+def factory(db):
+    return Factory(TEST_HASH)
+
+
+@pytest.fixture
+def world(factory):
+    return build_world(factory)

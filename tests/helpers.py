@@ -1,0 +1,36 @@
+"""Helpers for driving the app like a browser: CSRF tokens and logins."""
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+from tests.factories import PASSWORD
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    m = _TOKEN.search(html) or _META.search(html)
+    assert m, f"no CSRF token on {path}"
+    return next(g for g in m.groups() if g)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, **extra):
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"login": username, "password": password, "csrf_token": token}, **extra)
+
+
+def logged_in(client: FlaskClient, username: str, password: str = PASSWORD) -> FlaskClient:
+    response = login(client, username, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return client
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, token_from: str = "/", **kw):
+    """POST with a valid CSRF token taken from a page the user can open."""
+    data = dict(data or {})
+    data["csrf_token"] = csrf_token(client, token_from)
+    return client.post(path, data=data, **kw)
