@@ -1,7 +1,7 @@
 """Language and time zone: Simplified Chinese and Shanghai time unless told otherwise."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -15,7 +15,12 @@ def supported(locale) -> bool:
 
 
 def select_locale() -> str:
-    """User preference, then the language cookie, then Accept-Language, then Chinese."""
+    """User preference, then the language cookie, then Accept-Language, then Chinese.
+
+    Outside a request (CLI, background jobs) messages are in Chinese.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if supported(user_locale):
         return user_locale

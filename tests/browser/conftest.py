@@ -1,0 +1,120 @@
+"""A real server and a real phone-sized Chromium.
+
+The server is what `make run` serves — gunicorn with the demo data on SQLite —
+started from this checkout on a free loopback port. Chromium is Debian's
+(/usr/bin/chromium), driven by Playwright; Playwright never downloads a browser.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: The narrowest phone we promise to support.
+PHONE_VIEWPORT = {"width": 360, "height": 780}
+
+
+def _chromium() -> str:
+    for candidate in ("/usr/lib/chromium/chromium", "/usr/bin/chromium"):
+        if os.path.exists(candidate):
+            return candidate
+    raise RuntimeError("Chromium not found: `make test` installs Debian's chromium package when run as root.")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": _chromium(), "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(playwright):
+    phone = dict(playwright.devices["Pixel 7"])
+    phone.pop("default_browser_type", None)
+    phone["viewport"] = PHONE_VIEWPORT
+    return {**phone, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": "allow"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """gunicorn serving wsgi:app with demo data; yields (base_url, demo accounts)."""
+    instance = tmp_path_factory.mktemp("live-instance")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(FIELDAPP_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for args in (["db", "upgrade"], ["fieldapp", "demo"]):
+        subprocess.run(flask + args, cwd=ROOT, env=env, check=True, capture_output=True)
+    accounts = json.loads(subprocess.run(flask + ["fieldapp", "demo-accounts", "--json"], cwd=ROOT, env=env,
+                                         check=True, capture_output=True, text=True).stdout)
+    port = _free_port()
+    log = (instance / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--worker-class", "gthread", "--threads", "4", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError(f"gunicorn did not become ready; see {instance / 'gunicorn.log'}")
+        time.sleep(0.2)
+    try:
+        yield base, {a["username"]: a for a in accounts}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def base_url(live_server):
+    return live_server[0]
+
+
+@pytest.fixture
+def accounts(live_server):
+    return live_server[1]
+
+
+@pytest.fixture
+def console_errors(page):
+    """Console errors seen on the page (a CSP violation shows up here)."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,74 @@
+"""Chinese first, English on request; times in Shanghai; every UI string translated."""
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from flask_babel import format_datetime
+
+from tests.helpers import csrf_token, logged_in
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_chinese_by_default(client):
+    body = client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in body and "用户名或手机号" in body
+
+
+def test_browser_language_english(client):
+    body = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in body and "Username or mobile" in body
+
+
+def test_any_chinese_variant_gets_chinese(client):
+    body = client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert "用户名或手机号" in body
+
+
+def test_switch_language_is_remembered_on_the_account(make_client, world, db):
+    c = logged_in(make_client(), "insp_a1")
+    token = csrf_token(c, "/account")
+    response = c.post("/account/language", data={"lang": "en", "next": "/account", "csrf_token": token})
+    assert response.headers["Location"] == "/account"
+    assert "My account" in c.get("/account").get_data(as_text=True)
+    db.session.refresh(world.inspector_a1)
+    assert world.inspector_a1.locale == "en"
+    # Another device, Chinese browser: the account's choice wins.
+    other = logged_in(make_client(), "insp_a1")
+    assert "Log out" in other.get("/account", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+
+def test_unknown_language_is_refused_politely(client, world):
+    token = csrf_token(client)
+    response = client.post("/account/language", data={"lang": "xx", "csrf_token": token})
+    assert response.status_code == 302
+    assert "不支持该语言" in client.get("/login").get_data(as_text=True)
+
+
+def test_language_switch_works_before_login(client):
+    token = csrf_token(client)
+    client.post("/account/language", data={"lang": "en", "next": "/login", "csrf_token": token})
+    assert "Log in" in client.get("/login").get_data(as_text=True)
+
+
+def test_times_are_shown_in_shanghai_time(app):
+    moment = datetime(2026, 3, 1, 17, 30, tzinfo=timezone.utc)  # 01:30 next day in Shanghai
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        shown = format_datetime(moment, "yyyy-MM-dd HH:mm")
+    assert shown == "2026-03-02 01:30"
+
+
+def test_every_ui_string_has_an_english_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+                    "-k", "_l", "-o", str(pot), "--no-location", "."], cwd=ROOT, check=True,
+                   capture_output=True)
+    with pot.open("rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    with (ROOT / "fieldapp/translations/en/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
+    missing = sorted(wanted - translated)
+    assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"

@@ -1,0 +1,82 @@
+"""Headers, errors and markup rules that hold on every page."""
+import re
+
+import pytest
+
+from tests.conftest import make_app
+from tests.helpers import logged_in
+
+PAGES = ["/", "/enterprises/", "/account", "/account/password", "/admin/users", "/admin/users/new"]
+
+
+def _pages(make_client):
+    """Every page as the admin sees it, and the login page as a stranger does."""
+    admin = logged_in(make_client(), "admin_d")
+    for path in PAGES:
+        yield path, admin.get(path)
+    yield "/login", make_client().get("/login")
+
+
+def test_strict_headers(make_client, world):
+    for path, response in _pages(make_client):
+        assert response.status_code == 200, path
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Strict-Transport-Security" not in response.headers  # plain http here
+
+
+def test_no_inline_script_or_handlers_and_no_external_assets(make_client, world):
+    for path, response in _pages(make_client):
+        html = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
+        assert not re.search(r"""(src|href)=["']https?://""", html), path
+        assert "<style" not in html and " style=" not in html, path
+
+
+def test_every_form_carries_a_csrf_token(client, world):
+    logged_in(client, "admin_d")
+    for path in PAGES + [f"/admin/users/{world.inspector_a1.id}"]:
+        html = client.get(path).get_data(as_text=True)
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S):
+            if 'method="post"' in form:
+                assert 'name="csrf_token"' in form, (path, form[:200])
+
+
+def test_static_files_exist_and_are_local(client):
+    assert client.get("/static/css/app.css").status_code == 200
+    assert client.get("/static/js/app.js").status_code == 200
+
+
+def test_errors_are_pages_in_chinese(client, world):
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "找不到该页面" in missing.get_data(as_text=True)
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.fixture
+def crashing_app(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'crash.db'}", str(tmp_path))
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    @app.route("/api/v1/boom")
+    def api_boom():
+        raise RuntimeError("kaboom")
+
+    return app
+
+
+def test_unexpected_errors_are_a_polite_500(crashing_app):
+    c = crashing_app.test_client()
+    page = c.get("/boom")
+    assert page.status_code == 500 and "服务器出错了" in page.get_data(as_text=True)
+    assert "kaboom" not in page.get_data(as_text=True)
+    api = c.get("/api/v1/boom")
+    assert api.status_code == 500 and api.get_json()["error"] == "server_error"

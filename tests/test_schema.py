@@ -1,0 +1,30 @@
+"""The migrations build exactly the tables the models describe, on both databases."""
+from datetime import datetime, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from fieldapp.db import db as _db
+from fieldapp.models import OrgUnit
+
+
+def test_migrations_match_models(db):
+    with _db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+    assert diff == []
+
+
+def test_naive_datetimes_are_refused(db):
+    unit = OrgUnit(code="X1", name="x", kind="district", path="/", created_at=datetime(2026, 1, 1))
+    db.session.add(unit)
+    with pytest.raises(Exception, match="naive datetime"):
+        db.session.flush()
+
+
+def test_datetimes_come_back_aware_utc(db):
+    moment = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
+    db.session.add(OrgUnit(code="X2", name="x", kind="district", path="/", created_at=moment))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.query(OrgUnit).one().created_at == moment

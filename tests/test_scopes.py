@@ -1,0 +1,154 @@
+"""Who sees what: every list starts from a scope; ids outside it are not found."""
+import pytest
+
+from fieldapp import policy
+from fieldapp.services import Forbidden
+from tests.helpers import logged_in
+
+
+def _names(db, user):
+    return {e.name for e in db.session.scalars(policy.enterprise_scope(user))}
+
+
+def test_enterprise_scope_per_role(db, world):
+    w = world
+    a1 = {w.ent_a1.name, w.ent_a1_other.name}
+    assert _names(db, w.inspector_a1) == a1
+    assert _names(db, w.inspector_b1) == {w.ent_b1.name}
+    assert _names(db, w.tech_a2) == {w.ent_a2.name}
+    assert _names(db, w.company_a1) == {w.ent_a1.name}
+    assert _names(db, w.officer_a) == a1 | {w.ent_a2.name}
+    assert _names(db, w.officer_district) == a1 | {w.ent_a2.name, w.ent_b1.name}
+    assert _names(db, w.admin_a) == a1 | {w.ent_a2.name}
+    assert _names(db, w.supervisor) == set()
+    assert _names(db, w.discipline) == set()
+
+
+def test_several_roles_see_the_union(db, factory, world):
+    both = factory.user("grid_inspector", "company_manager", grids=[world.grid_b1], enterprises=[world.ent_a2])
+    assert _names(db, both) == {world.ent_b1.name, world.ent_a2.name}
+
+
+def test_grid_and_user_scopes(db, world):
+    grids = lambda u: set(db.session.scalars(policy.grid_scope(u)))  # noqa: E731
+    assert grids(world.inspector_a1) == {world.grid_a1}
+    assert grids(world.officer_a) == {world.grid_a1, world.grid_a2}
+    assert grids(world.company_a1) == set()
+    managed = set(db.session.scalars(policy.user_scope(world.admin_a)))
+    assert world.inspector_a1 in managed and world.tech_a2 in managed
+    assert world.inspector_b1 not in managed and world.admin not in managed
+
+
+def test_can_checks_objects(db, world):
+    assert policy.can(world.inspector_a1, "enterprise.view", world.ent_a1)
+    assert not policy.can(world.inspector_a1, "enterprise.view", world.ent_b1)
+    assert policy.can(world.admin, "user.manage", world.inspector_b1)
+    assert not policy.can(world.admin_a, "user.manage", world.inspector_b1)
+    assert not policy.can(world.admin, "user.manage", world.admin)  # not oneself
+    assert not policy.can(world.inspector_a1, "user.manage")
+    with pytest.raises(Forbidden):
+        policy.require(world.company_a1, "user.manage")
+    with pytest.raises(KeyError):
+        policy.can(world.admin, "no.such.action")
+
+
+def test_disabled_user_can_do_nothing(db, factory, world):
+    ghost = factory.user("admin", units=[world.district], active=False)
+    assert not policy.can(ghost, "user.manage")
+
+
+def test_inspector_cannot_open_another_grids_enterprise(client, world):
+    logged_in(client, "insp_a1")
+    assert client.get(f"/enterprises/{world.ent_a1.id}").status_code == 200
+    other = client.get(f"/enterprises/{world.ent_b1.id}")
+    missing = client.get("/enterprises/999999")
+    assert other.status_code == missing.status_code == 404
+    body = other.get_data(as_text=True)
+    assert world.ent_b1.name not in body and world.ent_b1.uscc not in body
+    # Same words for "exists but not yours" and "does not exist": nothing leaks.
+    assert body == missing.get_data(as_text=True)
+
+
+def test_inspector_list_and_search_stay_in_scope(client, world):
+    logged_in(client, "insp_a1")
+    page = client.get("/enterprises/").get_data(as_text=True)
+    assert world.ent_a1.name in page and world.ent_b1.name not in page
+    searched = client.get("/enterprises/?q=乙").get_data(as_text=True)
+    assert world.ent_b1.name not in searched and "没有符合条件的企业" in searched
+    # A grid filter naming someone else's grid filters to nothing, it does not widen.
+    other_grid = client.get(f"/enterprises/?grid={world.grid_b1.id}").get_data(as_text=True)
+    assert world.ent_b1.name not in other_grid
+
+
+def test_search_by_code_and_status(client, world):
+    logged_in(client, "officer_a")
+    by_code = client.get(f"/enterprises/?q={world.ent_a2.uscc[4:].lower()}").get_data(as_text=True)
+    assert world.ent_a2.name in by_code and world.ent_a1.name not in by_code
+    new = client.get("/enterprises/?status=new").get_data(as_text=True)
+    assert world.ent_a1_other.name in new and world.ent_a1.name not in new
+    # Wildcards typed by the user are literal.
+    assert "没有符合条件的企业" in client.get("/enterprises/?q=%25").get_data(as_text=True)
+
+
+def test_company_manager_sees_only_their_company(client, world):
+    logged_in(client, "company_a1")
+    assert client.get(f"/enterprises/{world.ent_a1.id}").status_code == 200
+    assert client.get(f"/enterprises/{world.ent_a1_other.id}").status_code == 404
+    assert client.get(f"/api/v1/enterprises/{world.ent_b1.id}").status_code == 404
+    listed = client.get("/api/v1/enterprises").get_json()
+    assert [e["id"] for e in listed["items"]] == [world.ent_a1.id]
+
+
+def test_supervisor_and_discipline_have_no_enterprise_files(make_client, world):
+    for username in ("supervisor1", "discipline1"):
+        c = logged_in(make_client(), username)
+        assert c.get("/enterprises/").status_code == 403
+        assert c.get(f"/enterprises/{world.ent_a1.id}").status_code == 403
+        api = c.get("/api/v1/enterprises")
+        assert api.status_code == 403 and api.get_json()["error"] == "forbidden"
+
+
+def test_officer_sees_jurisdiction_subtree_only(client, world):
+    logged_in(client, "officer_a")
+    assert client.get(f"/enterprises/{world.ent_a2.id}").status_code == 200
+    assert client.get(f"/enterprises/{world.ent_b1.id}").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/enterprises/0", "/enterprises/-1", "/enterprises/abc", "/enterprises/1e3",
+    "/enterprises/99999999999999999999999", "/api/v1/enterprises/0",
+    "/api/v1/enterprises/99999999999999999999999", "/admin/users/99999999999999999999",
+    "/enterprises/?page=-5", "/enterprises/?page=abc", "/enterprises/?grid=abc",
+    "/enterprises/?page=99999999999", "/api/v1/enterprises?per_page=-3",
+])
+def test_malformed_ids_never_500(make_client, world, path):
+    for username in ("insp_a1", "admin_d"):
+        response = logged_in(make_client(), username).get(path)
+        assert response.status_code in (200, 403, 404), (username, path, response.status_code)
+
+
+def test_api_answers_json_for_errors(client, world):
+    unauth = client.get("/api/v1/me")
+    assert unauth.status_code == 401 and unauth.get_json()["error"] == "unauthorized"
+    logged_in(client, "insp_a1")
+    me = client.get("/api/v1/me").get_json()
+    assert me["username"] == "insp_a1" and me["roles"] == ["grid_inspector"]
+    assert [g["id"] for g in me["grids"]] == [world.grid_a1.id]
+    nf = client.get(f"/api/v1/enterprises/{world.ent_b1.id}")
+    assert nf.status_code == 404 and nf.get_json()["message"] == "找不到该记录，或您无权查看。"
+    assert client.get("/api/v1/nothing").get_json()["error"] == "not_found"
+
+
+def test_admin_pages_forbidden_to_others(make_client, world):
+    for username in ("insp_a1", "officer_a", "company_a1", "supervisor1", "discipline1"):
+        c = logged_in(make_client(), username)
+        assert c.get("/admin/users").status_code == 403, username
+        assert "您没有权限" in c.get("/admin/users/new").get_data(as_text=True)
+
+
+def test_town_admin_cannot_reach_accounts_outside_the_town(client, world):
+    logged_in(client, "admin_a")
+    assert client.get(f"/admin/users/{world.inspector_a1.id}").status_code == 200
+    assert client.get(f"/admin/users/{world.inspector_b1.id}").status_code == 404
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert "insp_a1" in listing and "insp_b1" not in listing
