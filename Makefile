@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogs are build output (.mo is not committed).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d fieldapp/translations
+	$(BIN)/pybabel compile -d fieldapp/translations
 
 # After changing UI strings: refresh the template and the English catalog, then translate.
 extract-messages: $(VENV)/.installed
