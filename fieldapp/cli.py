@@ -39,5 +39,17 @@ def demo_accounts(as_json: bool):
         click.echo(f"  {row['role']:<22} {row['username']:<15} {row['display_name']}  {where.get('name', '')}")
 
 
+@group.command("prune")
+def prune():
+    """Delete expired login sessions and old login attempts (run daily from cron)."""
+    from fieldapp.db import db
+    from fieldapp.services import accounts, sessions
+
+    ended = sessions.prune(current_app.permanent_session_lifetime)
+    attempts = accounts.prune_attempts()
+    db.session.commit()
+    click.echo(f"Removed {ended} expired sessions and {attempts} old login attempts.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)

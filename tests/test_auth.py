@@ -162,8 +162,12 @@ def test_next_to_another_site_is_ignored(client, world):
 
 def test_login_without_csrf_token_is_refused_with_a_message(client, world):
     response = client.post("/login", data={"login": "insp_a1", "password": PASSWORD})
-    assert response.status_code == 400
-    assert "安全校验失败" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "页面已过期，请重新输入密码后登录。" in body
+    # The form comes back with the name kept and a fresh token, so the next try works.
+    assert 'value="insp_a1"' in body and PASSWORD not in body
+    assert client.get("/").status_code == 302
+    assert login(client, "insp_a1").status_code == 302
 
 
 def test_change_password_logs_out_other_devices_only(make_client, world):
@@ -200,3 +204,34 @@ def test_disabled_user_is_cut_off_at_once(make_client, world, db):
     assert response.status_code == 302
     assert phone.get("/").status_code == 302
     assert phone.get("/api/v1/me").status_code == 401
+
+
+def test_json_api_needs_the_csrf_header(client, world):
+    logged_in(client, "insp_a1")
+    refused = client.patch("/api/v1/me", json={"locale": "en"})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf_failed"
+    token = csrf_token(client, "/")
+    ok = client.patch("/api/v1/me", json={"locale": "en"}, headers={"X-CSRFToken": token})
+    assert ok.status_code == 200 and ok.get_json()["locale"] == "en"
+    bad = client.patch("/api/v1/me", json={"locale": "fr", "admin": True}, headers={"X-CSRFToken": token})
+    assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"locale", "admin"}
+    # Messages follow the language the user just chose.
+    assert bad.get_json()["fields"] == {"locale": ["That language is not supported."],
+                                        "admin": ["Unknown field."]}
+    junk = client.patch("/api/v1/me", data="not json", headers={"X-CSRFToken": token,
+                                                                "Content-Type": "application/json"})
+    assert junk.status_code == 400 and junk.get_json()["message"] == "The request body must be a JSON object."
+
+
+def test_sessions_expire_and_prune_removes_them(app, make_client, world, db):
+    phone = logged_in(make_client(), "insp_a1")
+    fresh = logged_in(make_client(), "insp_b1")
+    old = utcnow() - timedelta(days=8)
+    db.session.execute(sa.update(UserSession).where(UserSession.user_id == world.inspector_a1.id)
+                       .values(created_at=old))
+    db.session.add(LoginAttempt(at=utcnow() - timedelta(days=91), account="x", ip="1.2.3.4"))
+    db.session.commit()
+    assert phone.get("/").status_code == 302  # past the 7-day lifetime
+    result = app.test_cli_runner().invoke(args=["fieldapp", "prune"])
+    assert "Removed 1 expired sessions and 1 old login attempts." in result.output
+    assert fresh.get("/").status_code == 200

@@ -5,9 +5,13 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_login import current_user, login_required
 
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
 from fieldapp import policy
+from fieldapp.db import db
 from fieldapp.models import Enterprise
-from fieldapp.schemas import EnterpriseSchema, MeSchema
+from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -18,6 +22,23 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @login_required
 def me():
     """Who is logged in, with roles and grids."""
+    return jsonify(MeSchema().dump(current_user))
+
+
+@bp.route("/me", methods=["PATCH"])
+@login_required
+def update_me():
+    """Change one's own settings (for now the UI language). JSON body; CSRF token in X-CSRFToken."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400
+    try:
+        changes = MeUpdateSchema().load(data)
+    except ValidationError as err:
+        return jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages), 422
+    if "locale" in changes:
+        current_user.locale = changes["locale"]
+    db.session.commit()
     return jsonify(MeSchema().dump(current_user))
 
 

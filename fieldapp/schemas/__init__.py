@@ -1,5 +1,6 @@
 """marshmallow schemas for the JSON API."""
-from marshmallow import Schema, fields
+from flask_babel import lazy_gettext as _l
+from marshmallow import RAISE, Schema, fields, validate
 
 
 class GridSchema(Schema):
@@ -24,3 +25,17 @@ class MeSchema(Schema):
     roles = fields.Function(lambda u: u.ordered_roles)
     grids = fields.List(fields.Nested(GridSchema))
     locale = fields.Str(allow_none=True)
+
+
+class InputSchema(Schema):
+    """Base for request bodies: unknown keys are refused, in the user's language."""
+
+    error_messages = {"unknown": _l("不认识的字段。"), "type": _l("内容格式不正确。")}
+
+    class Meta:
+        unknown = RAISE
+
+
+class MeUpdateSchema(InputSchema):
+    locale = fields.Str(allow_none=True, validate=validate.OneOf(
+        ["zh_CN", "en", None], error=_l("不支持该语言。")))

@@ -157,3 +157,12 @@ def change_password(user: User, current: str, new: str, confirm: str, *,
     user.password_changed_at = utcnow()
     sessions.revoke_all(user, keep_token=user.session_token)
     db.session.commit()
+
+
+#: Login attempts are kept this long: long enough to investigate an attack.
+ATTEMPT_RETENTION = timedelta(days=90)
+
+
+def prune_attempts(retention: timedelta = ATTEMPT_RETENTION) -> int:
+    return db.session.execute(
+        sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - retention)).rowcount or 0

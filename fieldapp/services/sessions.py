@@ -66,3 +66,9 @@ def revoke_all(user: User, keep_token: Optional[str] = None) -> int:
     if keep_token:
         stmt = stmt.where(UserSession.token_hash != _digest(keep_token))
     return db.session.execute(stmt).rowcount or 0
+
+
+def prune(max_age: timedelta) -> int:
+    """Delete sessions older than ``max_age`` (they no longer log anyone in)."""
+    return db.session.execute(
+        sa.delete(UserSession).where(UserSession.created_at < utcnow() - max_age)).rowcount or 0

@@ -58,6 +58,14 @@ def login():
     return render_template("auth/login.html", form=form, error=error), status
 
 
+def login_form_expired():
+    """The login form came back with a stale or missing CSRF token (a phone that sat
+    on the login page overnight): show the form again, fresh token, name kept."""
+    form = LoginForm(formdata=None, data={"login": (request.form.get("login") or "")[:64]})
+    return render_template("auth/login.html", form=form,
+                           error=_("页面已过期，请重新输入密码后登录。")), 400
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     """End this device's session (POST with CSRF token, so no link can log anyone out)."""

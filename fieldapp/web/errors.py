@@ -40,6 +40,9 @@ def _code_name(status: int) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        if request.endpoint == "auth.login" and request.method == "POST":
+            from fieldapp.web.auth import login_form_expired
+            return login_form_expired()
         return respond(400, _("页面已过期或安全校验失败，请返回刷新页面后重新提交。"), "csrf_failed")
 
     @app.errorhandler(ServiceError)
