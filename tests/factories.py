@@ -19,6 +19,7 @@ from fieldapp.models import (
 )
 from fieldapp.services import uscc
 from fieldapp.services.accounts import hash_password
+from fieldapp.services.enterprises import district_id_of
 from fieldapp.services.org import create_grid, create_org_unit
 
 PASSWORD = "Field2026ok"
@@ -46,7 +47,8 @@ class Factory:
     def enterprise(self, grid: Grid, name: str = "", status: str = "active") -> Enterprise:
         n = next(self.seq)
         e = Enterprise(name=name or f"苏州测试{n}有限公司", uscc=uscc.make("9", "1", "320506", f"{n:08d}"),
-                       grid_id=grid.id, status=status, address=f"测试路{n}号")
+                       grid_id=grid.id, district_id=district_id_of(grid), status=status,
+                       operating_address=f"测试路{n}号", latitude=31.26, longitude=120.6)
         db.session.add(e)
         db.session.commit()
         return e

@@ -1,6 +1,9 @@
 """All tables, one module per area. Importing this package registers them all."""
 from fieldapp.models.org import Grid, OrgUnit
-from fieldapp.models.enterprises import Enterprise
+from fieldapp.models.media import MediaFile
+from fieldapp.models.enterprises import Enterprise, EnterpriseChange
+from fieldapp.models.imports import ImportBatch
+from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 from fieldapp.models.people import (
     CompanyManager,
     InspectorGrid,
@@ -14,6 +17,13 @@ from fieldapp.models.people import (
 __all__ = [
     "CompanyManager",
     "Enterprise",
+    "EnterpriseChange",
+    "ImportBatch",
+    "MediaFile",
+    "PatrolFinding",
+    "RiskPoint",
+    "SelfCheck",
+    "SelfCheckItem",
     "Grid",
     "InspectorGrid",
     "LoginAttempt",

@@ -14,7 +14,13 @@ class EnterpriseSchema(Schema):
     name = fields.Str()
     uscc = fields.Str()
     status = fields.Str()
-    address = fields.Str()
+    operating_address = fields.Str()
+    registered_address = fields.Str()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    industry = fields.Str(allow_none=True)
+    risk_grade = fields.Str(allow_none=True)
+    pending_review = fields.Bool()
     grid = fields.Nested(GridSchema)
 
 

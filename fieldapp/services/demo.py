@@ -33,20 +33,28 @@ GRIDS_PER_UNIT = 5
 ENTERPRISES_PER_GRID = 22
 
 UNITS = [
-    # code, name, kind, grid prefix, roads
-    ("320506101", "木渎镇", "town", "MD", ["金山路", "中山东路", "珠江南路", "长江路", "灵天路", "木东公路", "藏书路"]),
-    ("320506104", "甪直镇", "town", "LZ", ["甫澄南路", "晓市路", "凌港路", "海藏西路", "甪胜路", "澄墩路"]),
-    ("320506400", "吴中经济技术开发区", "zone", "KF", ["吴中大道", "东吴南路", "郭巷街道尹山湖路", "旺山路", "宝带东路", "通达路", "吴淞江大道"]),
+    # code, name, kind, grid prefix, roads, centre (WGS-84)
+    ("320506101", "木渎镇", "town", "MD", ["金山路", "中山东路", "珠江南路", "长江路", "灵天路", "木东公路", "藏书路"],
+     (31.262, 120.508)),
+    ("320506104", "甪直镇", "town", "LZ", ["甫澄南路", "晓市路", "凌港路", "海藏西路", "甪胜路", "澄墩路"],
+     (31.265, 120.862)),
+    ("320506400", "吴中经济技术开发区", "zone", "KF",
+     ["吴中大道", "东吴南路", "郭巷街道尹山湖路", "旺山路", "宝带东路", "通达路", "吴淞江大道"], (31.236, 120.640)),
 ]
 
 TRADE_NAMES = list(
     "恒达 金鑫 华盛 永嘉 瑞丰 宏远 鼎新 昌隆 天成 新宇 博润 和泰 盛源 丰华 佳信 中联 东方 汇通 长城 锦程 "
     "正泰 远航 信达 凯旋 银河 华美 立新 宝丰 福田 海纳 启明 晨光 明辉 万通 振华 德润 嘉禾 同创 诚信 旭日 "
     "吴越 太湖 东山 胥江 澄湖 灵岩 穹窿 渔洋 香山 光福".split())
-INDUSTRIES = [
-    "精密机械", "五金制品", "塑胶制品", "电子科技", "纺织印染", "化工", "包装材料", "食品", "家具制造",
-    "物流", "金属表面处理", "涂料", "木业", "新材料", "汽车零部件", "光电科技", "建材", "模具", "服饰", "印务",
-]
+#: trade word in the company name -> GB/T 4754 division
+INDUSTRIES = {
+    "精密机械": "C34", "五金制品": "C33", "塑胶制品": "C29", "电子科技": "C39", "纺织印染": "C17", "化工": "C26",
+    "包装材料": "C22", "食品": "C14", "家具制造": "C21", "物流": "G59", "金属表面处理": "C33", "涂料": "C26",
+    "木业": "C20", "新材料": "C30", "汽车零部件": "C36", "光电科技": "C39", "建材": "C30", "模具": "C35",
+    "服饰": "C18", "印务": "C23",
+}
+#: Industries whose workshops get a higher risk grade in the demo.
+RISKY = {"C26", "C33", "C20", "C22", "G59"}
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗沈顾钱陆")
 GIVEN = ["伟", "芳", "敏", "静", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建华", "志强",
          "晓东", "海燕", "文斌", "丽华", "国平", "雪梅", "俊", "婷", "建国", "春生", "玉兰", "永康"]
@@ -86,7 +94,7 @@ def _person(rng: random.Random) -> str:
 def _enterprise_names(rng: random.Random, count: int) -> list[str]:
     names: set[str] = set()
     while len(names) < count:
-        names.add(f"苏州{rng.choice(TRADE_NAMES)}{rng.choice(INDUSTRIES)}有限公司")
+        names.add(f"苏州{rng.choice(TRADE_NAMES)}{rng.choice(list(INDUSTRIES))}有限公司")
     ordered = sorted(names)  # sets iterate in hash order, which varies per process
     rng.shuffle(ordered)
     return ordered
@@ -114,7 +122,7 @@ def load(hash_method: str = "scrypt") -> bool:
     units: dict[str, OrgUnit] = {DISTRICT_CODE: district}
     first_enterprise: dict[str, Enterprise] = {}
     n = 0
-    for code, name, kind, prefix, roads in UNITS:
+    for code, name, kind, prefix, roads, (lat0, lng0) in UNITS:
         unit = units[code] = create_org_unit(code, name, kind, district)
         for g in range(1, GRIDS_PER_UNIT + 1):
             grid_roads = rng.sample(roads, 3)
@@ -122,10 +130,25 @@ def load(hash_method: str = "scrypt") -> bool:
                 unit, f"{prefix}-{g:02d}", f"{name}第{g}网格", "、".join(grid_roads) + "沿线")
             db.session.flush()
             for _i in range(ENTERPRISES_PER_GRID):
-                e = Enterprise(name=names[n], uscc=codes[n], grid_id=grid.id,
-                               status=rng.choice(statuses),
-                               address=f"江苏省苏州市吴中区{'' if kind == 'zone' else name}"
-                                       f"{rng.choice(grid_roads)}{rng.randint(1, 999)}号")
+                address = (f"江苏省苏州市吴中区{'' if kind == 'zone' else name}"
+                           f"{rng.choice(grid_roads)}{rng.randint(1, 999)}号")
+                industry = next(v for k, v in INDUSTRIES.items() if k in names[n])
+                employees = rng.choice([6, 12, 25, 48, 80, 150, 320, 600])
+                e = Enterprise(
+                    name=names[n], uscc=codes[n], grid_id=grid.id, district_id=district.id,
+                    status=rng.choice(statuses), registered_address=address,
+                    operating_address=address if rng.random() < 0.85 else
+                    f"江苏省苏州市吴中区{name}{rng.choice(roads)}{rng.randint(1, 999)}号",
+                    latitude=round(lat0 + rng.uniform(-0.03, 0.03), 6),
+                    longitude=round(lng0 + rng.uniform(-0.03, 0.03), 6),
+                    industry=industry,
+                    scale="micro" if employees < 10 else "small" if employees < 100 else
+                    "medium" if employees < 500 else "large",
+                    risk_grade=rng.choice(["orange", "yellow", "yellow"] if industry in RISKY
+                                          else ["yellow", "blue", "blue"]),
+                    legal_representative=_person(rng), safety_manager_name=_person(rng),
+                    safety_manager_mobile=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                    employee_count=employees)
                 db.session.add(e)
                 first_enterprise.setdefault(grid.code, e)
                 n += 1

@@ -1,0 +1,25 @@
+"""Stored files (photos, documents), content-addressed by SHA-256."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from fieldapp.db import UTCDateTime, db, utcnow
+
+
+class MediaFile(db.Model):
+    __tablename__ = "media_files"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: Hex SHA-256 of the stored bytes; also the storage key.
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(64))
+    size: so.Mapped[int]
+    width: so.Mapped[Optional[int]]
+    height: so.Mapped[Optional[int]]
+    original_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    uploaded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
