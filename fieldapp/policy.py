@@ -126,9 +126,25 @@ def get_managed_user(user: User, user_id) -> User:
 # --- actions -----------------------------------------------------------------
 
 #: action -> roles that may perform it at all (object checks come on top).
+_STAFF = frozenset(roles.INSPECTORS | set(ENTERPRISE_JURISDICTION_ROLES))
 ACTION_ROLES: dict[str, frozenset[str]] = {
-    "enterprise.list": frozenset(roles.INSPECTORS | {roles.COMPANY_MANAGER, *ENTERPRISE_JURISDICTION_ROLES}),
-    "enterprise.view": frozenset(roles.INSPECTORS | {roles.COMPANY_MANAGER, *ENTERPRISE_JURISDICTION_ROLES}),
+    "enterprise.list": _STAFF | {roles.COMPANY_MANAGER},
+    "enterprise.view": _STAFF | {roles.COMPANY_MANAGER},
+    "enterprise.export": _STAFF,
+    # The registry is the department's: admins create, edit, import, confirm.
+    "enterprise.create": frozenset({roles.ADMIN}),
+    "enterprise.edit": frozenset({roles.ADMIN}),
+    "enterprise.import": frozenset({roles.ADMIN}),
+    "enterprise.review": frozenset({roles.ADMIN}),
+    # Inspectors keep the count current from the field (seed 002 art. 5(3)).
+    "enterprise.report_status": frozenset(roles.INSPECTORS),
+    "enterprise.report_new": frozenset(roles.INSPECTORS),
+    # Companies keep their own risk points and self-checks (seed 002 art. 5(5)-(6)).
+    "riskpoint.manage": frozenset({roles.COMPANY_MANAGER}),
+    "selfcheck.record": frozenset({roles.COMPANY_MANAGER}),
+    # Online patrol: staff review a company's risk points and self-checks remotely.
+    "patrol.online": _STAFF,
+    "finding.record": frozenset(roles.INSPECTORS),
     "user.manage": frozenset({roles.ADMIN}),
     "admin.overview": frozenset({roles.ADMIN}),
 }

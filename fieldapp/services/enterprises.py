@@ -223,6 +223,13 @@ def _jsonable(value):
 
 def record_change(enterprise: Enterprise, actor: Optional[User], kind: str, changes: dict,
                   note: str = "", photo: Optional[MediaFile] = None) -> EnterpriseChange:
+    changes = dict(changes)
+    changes.pop("district_id", None)  # derived from the grid
+    if "grid_id" in changes:
+        # History shows grid codes, which stay readable if a grid is ever removed.
+        ids = [i for i in changes["grid_id"] if i is not None]
+        by_id = dict(db.session.execute(sa.select(Grid.id, Grid.code).where(Grid.id.in_(ids))).all())
+        changes["grid"] = tuple(by_id.get(i) for i in changes.pop("grid_id"))
     change = EnterpriseChange(enterprise_id=enterprise.id, actor_id=actor.id if actor else None, at=utcnow(),
                               kind=kind, changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.items()},
                               note=note, photo_id=photo.id if photo else None)

@@ -1,46 +1,189 @@
-"""Enterprise lists and pages, always inside the user's scope."""
+"""Enterprise lists and the one-file-per-enterprise page, always inside the user's scope."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from fieldapp import policy
+from fieldapp import codes, policy
 from fieldapp.db import db
-from fieldapp.models import Enterprise, Grid
+from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
+from fieldapp.services import enterprise_file, enterprises, media
+from fieldapp.services.enterprise_search import Filters, search
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
+#: Fields of the enterprise form, in display order.
+FORM_FIELDS = ("name", "uscc", "grid", "status", "industry", "scale", "risk_grade", "registered_address",
+               "operating_address", "latitude", "longitude", "legal_representative", "safety_manager_name",
+               "safety_manager_mobile", "employee_count", "notes")
+
+
+def _grids():
+    return db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
+
+
+def _choices() -> dict:
+    grids = _grids()
+    return {"grids": grids, "grid_options": [(g.id, f"{g.code} {g.name}") for g in grids],
+            "statuses": ENTERPRISE_STATUSES, "industries": codes.INDUSTRIES,
+            "industry_options": [(c, f"{c} {label}") for c, label in codes.INDUSTRIES.items()],
+            "scales": codes.SCALES, "risk_grades": codes.RISK_GRADES}
+
 
 @bp.route("/")
 @permission_required("enterprise.list")
 def index():
-    """Enterprises in scope, searchable by name or code, filterable by grid and status."""
-    q = (request.args.get("q") or "").strip()[:100]
-    status = request.args.get("status") or ""
-    grid_id = request.args.get("grid", type=int)
-    query = policy.enterprise_scope(current_user)
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(Enterprise.name.like(like, escape="\\"),
-                                   Enterprise.uscc.like(like.upper(), escape="\\")))
-    if status in ENTERPRISE_STATUSES:
-        query = query.where(Enterprise.status == status)
-    if grid_id:
-        query = query.where(Enterprise.grid_id == grid_id)
-    page = paginate(query.options(sa.orm.joinedload(Enterprise.grid)).order_by(Enterprise.name, Enterprise.id),
-                    per_page=current_app.config["PAGE_SIZE"])
-    grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
-    return render_template("enterprises/index.html", page=page, q=q, status=status, grid_id=grid_id,
-                           grids=grids, statuses=ENTERPRISE_STATUSES)
+    """Enterprises in scope: search by name or code; filter by grid, status, industry, risk grade."""
+    filters = Filters.from_args(request.args)
+    query = search(current_user, filters).options(sa.orm.joinedload(Enterprise.grid))
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    return render_template("enterprises/index.html", page=page, f=filters, **_choices())
 
 
 @bp.route("/<int:enterprise_id>")
 @permission_required("enterprise.view")
 def show(enterprise_id: int):
-    """The enterprise page (the full one-file-per-enterprise hub comes with its issue)."""
+    """The enterprise file: everything about the company, section by section."""
     enterprise = policy.get_enterprise(current_user, enterprise_id)
-    return render_template("enterprises/show.html", enterprise=enterprise)
+    return render_template("enterprises/show.html", e=enterprise,
+                           file=enterprise_file.gather(enterprise, current_user))
+
+
+def _form_values(enterprise: Enterprise | None = None) -> dict:
+    if request.method == "POST":
+        return {k: request.form.get(k, "") for k in FORM_FIELDS}
+    if enterprise is None:
+        return {"status": "active"}
+    values = {k: getattr(enterprise, k) for k in FORM_FIELDS if k != "grid"}
+    values["grid"] = enterprise.grid_id
+    return {k: ("" if v is None else v) for k, v in values.items()}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("enterprise.create")
+def create():
+    """Add an enterprise to the registry (admins)."""
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            enterprise = enterprises.create(current_user, _form_values())
+        except enterprises.EnterpriseInputError as refused:
+            errors, status = refused.errors, 400
+        else:
+            flash(_("企业档案已建立。"), "success")
+            return redirect(url_for(".show", enterprise_id=enterprise.id))
+    return render_template("enterprises/form.html", values=_form_values(), errors=errors, e=None,
+                           **_choices()), status
+
+
+@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@permission_required("enterprise.edit")
+def edit(enterprise_id: int):
+    """Edit the file (admins); every change is kept in the history."""
+    enterprise = policy.get_enterprise(current_user, enterprise_id)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            changed = enterprises.update(current_user, enterprise, _form_values(),
+                                         note=request.form.get("change_note", ""))
+        except enterprises.EnterpriseInputError as refused:
+            errors, status = refused.errors, 400
+        else:
+            flash(_("已保存 %(n)d 项修改。", n=len(changed)) if changed else _("没有修改任何内容。"),
+                  "success" if changed else "info")
+            return redirect(url_for(".show", enterprise_id=enterprise.id))
+    return render_template("enterprises/form.html", values=_form_values(enterprise), errors=errors,
+                           e=enterprise, **_choices()), status
+
+
+def _photo_from_request():
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return None
+    return media.store_image(upload.stream, current_app.config["MEDIA_ROOT"], current_user, upload.filename)
+
+
+@bp.route("/<int:enterprise_id>/status", methods=["GET", "POST"])
+@permission_required("enterprise.report_status")
+def report_status(enterprise_id: int):
+    """An inspector reports on site that the enterprise moved, closed, stopped or is back."""
+    enterprise = policy.get_enterprise(current_user, enterprise_id)
+    errors, status = {}, 200
+    values = {"status": request.form.get("status", ""), "note": request.form.get("note", "")}
+    if request.method == "POST":
+        try:
+            photo = _photo_from_request()
+            enterprises.report_status(current_user, enterprise, values["status"], values["note"], photo)
+        except media.MediaError as refused:
+            db.session.rollback()
+            errors, status = {"photo": refused.message}, 400
+        except enterprises.EnterpriseInputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        else:
+            flash(_("已记录企业现状变化。"), "success")
+            return redirect(url_for(".show", enterprise_id=enterprise.id))
+    return render_template("enterprises/status.html", e=enterprise, values=values, errors=errors,
+                           statuses={k: ENTERPRISE_STATUSES[k] for k in enterprises.FIELD_STATUSES}), status
+
+
+@bp.route("/report-new", methods=["GET", "POST"])
+@permission_required("enterprise.report_new")
+def report_new():
+    """An inspector records an enterprise found on patrol that is not on file."""
+    errors, status = {}, 200
+    values = {k: request.form.get(k, "") for k in FORM_FIELDS + ("note",)}
+    if request.method == "POST":
+        try:
+            photo = _photo_from_request()
+            enterprise = enterprises.report_new(current_user, values, values["note"], photo)
+        except media.MediaError as refused:
+            db.session.rollback()
+            errors, status = {"photo": refused.message}, 400
+        except enterprises.EnterpriseInputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        else:
+            flash(_("已上报新发现企业，待管理员审核。"), "success")
+            return redirect(url_for(".show", enterprise_id=enterprise.id))
+    return render_template("enterprises/report_new.html", values=values, errors=errors, **_choices()), status
+
+
+@bp.route("/<int:enterprise_id>/confirm", methods=["POST"])
+@permission_required("enterprise.review")
+def confirm(enterprise_id: int):
+    """An admin confirms a newly found enterprise."""
+    enterprise = policy.get_enterprise(current_user, enterprise_id)
+    enterprises.confirm(current_user, enterprise, request.form.get("note", ""))
+    flash(_("已确认该企业，纳入正式档案。"), "success")
+    return redirect(url_for(".show", enterprise_id=enterprise.id))
+
+
+@bp.route("/<int:enterprise_id>/changes/<int:change_id>/photo")
+@permission_required("enterprise.view")
+def change_photo(enterprise_id: int, change_id: int):
+    """A photo attached to a change of this enterprise (scope-checked like the file itself)."""
+    enterprise = policy.get_enterprise(current_user, enterprise_id)
+    photo = db.session.scalar(sa.select(MediaFile).join(EnterpriseChange, EnterpriseChange.photo_id == MediaFile.id)
+                              .where(EnterpriseChange.id == change_id,
+                                     EnterpriseChange.enterprise_id == enterprise.id))
+    if photo is None:
+        abort(404)
+    return send_media(photo)
+
+
+def send_media(photo: MediaFile):
+    path = media.path_for(current_app.config["MEDIA_ROOT"], photo.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=photo.content_type, conditional=True, etag=photo.sha256,
+                         max_age=86400, download_name=f"{photo.sha256[:16]}.{photo.content_type.split('/')[1]}")
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response

@@ -46,4 +46,5 @@ def init_app(app: Flask) -> None:
             "html_lang": "zh-CN" if locale.startswith("zh") else locale.replace("_", "-"),
             "nav_items": nav_items(),
             "role_label": roles.label,
+            "can": lambda action, obj=None: policy.can(current_user, action, obj),
         }

@@ -81,7 +81,7 @@ def test_inspector_finds_an_enterprise_of_their_grid(page: Page, base_url, accou
     expect(page.locator("#enterprise-list")).to_contain_text(name)
     page.locator("#enterprise-list a", has_text=name).click()
     expect(page.locator("h1")).to_have_text(name)
-    expect(page.locator(".facts")).to_contain_text(accounts["inspector"]["grid"]["name"])
+    expect(page.locator("#basics")).to_contain_text(accounts["inspector"]["grid"]["name"])
 
 
 def test_english_is_one_tap_away(page: Page, base_url, accounts):

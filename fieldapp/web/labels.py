@@ -1,0 +1,44 @@
+"""How stored codes read on screen (the enterprise history shows raw field changes)."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from fieldapp import codes
+from fieldapp.models.enterprises import ENTERPRISE_STATUSES
+
+FIELD_LABELS = {
+    "name": _l("企业名称"), "uscc": _l("统一社会信用代码"), "grid": _l("所属网格"), "status": _l("状态"),
+    "pending_review": _l("待审核"), "registered_address": _l("注册地址"), "operating_address": _l("经营地址"),
+    "latitude": _l("纬度"), "longitude": _l("经度"), "industry": _l("行业"), "scale": _l("规模"),
+    "risk_grade": _l("风险等级"), "legal_representative": _l("法定代表人"), "safety_manager_name": _l("安全负责人"),
+    "safety_manager_mobile": _l("安全负责人手机"), "employee_count": _l("从业人数"), "notes": _l("备注"),
+}
+CHANGE_KINDS = {
+    "created": _l("建档"), "updated": _l("修改档案"), "status": _l("现场报告现状变化"),
+    "reported": _l("网格员上报新发现企业"), "confirmed": _l("管理员审核确认"), "imported": _l("批量导入"),
+}
+VALUE_LISTS = {"status": ENTERPRISE_STATUSES, "industry": codes.INDUSTRIES, "scale": codes.SCALES,
+               "risk_grade": codes.RISK_GRADES}
+
+
+def field_label(key: str) -> str:
+    return str(FIELD_LABELS.get(key, key))
+
+
+def change_kind(kind: str) -> str:
+    return str(CHANGE_KINDS.get(kind, kind))
+
+
+def show_value(key: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("是")) if value else str(_l("否"))
+    if key in VALUE_LISTS:
+        return codes.label(VALUE_LISTS[key], value)
+    return str(value)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value)
