@@ -151,8 +151,8 @@ def _scope_lookups(actor: User) -> tuple[dict[str, Grid], set[tuple[int, str]]]:
     grids = db.session.scalars(policy.grid_scope(actor).options(sa.orm.joinedload(Grid.org_unit))).all()
     by_code = {g.code: g for g in grids} | {g.name: g for g in grids}
     districts = {enterprises.district_id_of(g) for g in grids}
-    known = set(db.session.execute(sa.select(Enterprise.district_id, Enterprise.uscc)
-                                   .where(Enterprise.district_id.in_(districts))).tuples())
+    known = {(d, c) for d, c in db.session.execute(
+        sa.select(Enterprise.district_id, Enterprise.uscc).where(Enterprise.district_id.in_(districts)))}
     return by_code, known
 
 
