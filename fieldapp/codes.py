@@ -90,3 +90,17 @@ HAZARD_TYPES = {
 
 def label(codes: dict, code) -> str:
     return str(codes[code]) if code in codes else (code or "")
+
+
+_OPTIONS: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def options(codes: dict, with_code: bool = False) -> list[tuple[str, str]]:
+    """(code, label) pairs for a select, translated once per language and kept:
+    lazy strings cost a catalog lookup each, and forms show dozens of them."""
+    from flask_babel import get_locale
+
+    key = (id(codes), with_code, str(get_locale()))
+    if key not in _OPTIONS:
+        _OPTIONS[key] = [(c, f"{c} {label}" if with_code else str(label)) for c, label in codes.items()]
+    return _OPTIONS[key]

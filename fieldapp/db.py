@@ -51,6 +51,16 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def analyze(*tables: str) -> None:
+    """Refresh the query planner's statistics after a bulk change.
+
+    SQLite keeps none until told, and without them it picks a poor index for
+    large scoped lists; PostgreSQL's autovacuum would get there, later.
+    """
+    for table in tables:
+        db.session.execute(sa.text(f'ANALYZE "{table}"'))
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys (off by default) and let readers and a writer overlap."""

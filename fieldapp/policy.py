@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Optional
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import gettext as _
 
 from fieldapp import roles
@@ -52,8 +53,7 @@ def org_unit_condition(user: User, *, of_roles=(roles.ADMIN,)):
     return OrgUnit.id.in_(ids) if ids is not None else sa.false()
 
 
-def grid_condition(user: User):
-    """Grids a user may see: served grids (inspectors) or grids in their jurisdiction."""
+def _grid_id_query(user: User) -> Optional[sa.Select]:
     conds = []
     if user.has_role(*roles.INSPECTORS):
         conds.append(Grid.id.in_(
@@ -61,20 +61,38 @@ def grid_condition(user: User):
     subtree = _subtree_org_ids(user, of_roles=ENTERPRISE_JURISDICTION_ROLES)
     if subtree is not None:
         conds.append(Grid.org_unit_id.in_(subtree))
-    return sa.or_(*conds) if conds else sa.false()
+    return sa.select(Grid.id).where(sa.or_(*conds)) if conds else None
+
+
+def scope_grid_ids(user: User) -> list[int]:
+    """Ids of the grids ``user`` may see (served grids, or grids of their jurisdiction).
+
+    Resolved to a literal list, once per request: the planner then sees how
+    selective the scope really is (an inspector's one grid or a district's all)
+    and picks the right index, where a subquery left it guessing.
+    """
+    key = ("scope_grid_ids", user.id)
+    cache = g.setdefault("_policy_cache", {}) if has_request_context() else {}
+    if key not in cache:
+        query = _grid_id_query(user)
+        cache[key] = sorted(db.session.scalars(query)) if query is not None else []
+    return cache[key]
+
+
+def grid_condition(user: User):
+    """Grids a user may see: served grids (inspectors) or grids in their jurisdiction."""
+    ids = scope_grid_ids(user)
+    return Grid.id.in_(ids) if ids else sa.false()
 
 
 def enterprise_condition(user: User):
     conds = []
-    if user.has_role(*roles.INSPECTORS):
-        conds.append(Enterprise.grid_id.in_(
-            sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)))
+    ids = scope_grid_ids(user)
+    if ids:
+        conds.append(Enterprise.grid_id.in_(ids))
     if user.has_role(roles.COMPANY_MANAGER):
         conds.append(Enterprise.id.in_(
             sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user.id)))
-    subtree = _subtree_org_ids(user, of_roles=ENTERPRISE_JURISDICTION_ROLES)
-    if subtree is not None:
-        conds.append(Enterprise.grid_id.in_(sa.select(Grid.id).where(Grid.org_unit_id.in_(subtree))))
     return sa.or_(*conds) if conds else sa.false()
 
 

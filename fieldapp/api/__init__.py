@@ -46,9 +46,9 @@ def update_me():
 @permission_required("enterprise.list")
 def enterprises():
     """Enterprises in scope; ``?page=`` for more."""
-    query = policy.enterprise_scope(current_user).options(sa.orm.joinedload(Enterprise.grid))
     per_page = request.args.get("per_page", type=int) or current_app.config["PAGE_SIZE"]
-    page = paginate(query.order_by(Enterprise.id), per_page=max(1, min(per_page, 200)))
+    page = paginate(policy.enterprise_scope(current_user).order_by(Enterprise.id), max(1, min(per_page, 200)),
+                    sa.orm.joinedload(Enterprise.grid))
     return jsonify(items=EnterpriseSchema(many=True).dump(page.items), page=page.page,
                    pages=page.pages, total=page.total)
 

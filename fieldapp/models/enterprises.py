@@ -36,8 +36,9 @@ class Enterprise(db.Model):
         sa.CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
         # One file per code in a district (the same company may be registered elsewhere too).
         sa.UniqueConstraint("district_id", "uscc", name="uq_enterprises_district_id_uscc"),
-        # Lists are per grid, ordered by name; filters narrow within the grid.
-        sa.Index("ix_enterprises_grid_id_name", "grid_id", "name"),
+        # Lists are per grid, ordered by name, searched by name or code: this index
+        # answers a grid's page and its search without touching the table.
+        sa.Index("ix_enterprises_grid_id_name_uscc", "grid_id", "name", "uscc"),
         sa.Index("ix_enterprises_grid_id_status", "grid_id", "status"),
     )
 

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
 
 from fieldapp import roles
-from fieldapp.db import db
+from fieldapp.db import analyze, db
 from fieldapp.models import (
     CompanyManager,
     Enterprise,
     Grid,
     InspectorGrid,
     OrgUnit,
+    RiskPoint,
+    SelfCheck,
+    SelfCheckItem,
     User,
     UserOrgUnit,
     UserRole,
@@ -183,6 +187,9 @@ def load(hash_method: str = "scrypt") -> bool:
             user = add_user(account.username, account.display_name, account.mobile, account.role, unit)
             db.session.add(UserOrgUnit(user_id=user.id, org_unit_id=unit.id))
 
+    _company_records(first_enterprise["MD-01"], rng)
+    _company_records(first_enterprise["LZ-01"], rng)
+
     # Every other grid gets its own inspector, so the district looks staffed.
     for i, (code, grid) in enumerate(sorted(grids.items()), start=1):
         if code in listed_grids:
@@ -190,7 +197,39 @@ def load(hash_method: str = "scrypt") -> bool:
         user = add_user(f"wgy{i:03d}", _person(rng), f"1380000{i:04d}", roles.GRID_INSPECTOR, grid.org_unit)
         db.session.add(InspectorGrid(user_id=user.id, grid_id=grid.id))
     db.session.commit()
+    analyze("enterprises", "grids", "org_units")
+    db.session.commit()
     return True
+
+
+RISK_POINTS = [
+    # place, hazard type, level, measures (empty = a gap the online patrol shows), check every n days
+    ("喷漆车间", "fire", "orange", "防爆电气；禁止明火；通风系统每班点检；灭火器每月检查", 7),
+    ("危化品仓库", "poisoning", "red", "双人双锁；分区分类存放；可燃气体报警联动排风", 7),
+    ("冲压机", "machinery", "yellow", "", 30),
+    ("配电房", "electric", "yellow", "持证电工操作；绝缘用具定期检测", 30),
+    ("叉车作业区", "vehicle", "blue", "限速 5 km/h；专人指挥；持证驾驶", 30),
+]
+
+
+def _company_records(enterprise: Enterprise, rng: random.Random) -> None:
+    """Risk points and self-checks for a demo company, with the gaps an inspector looks for."""
+    today = date.today()
+    points = []
+    for place, hazard, level, measures, every in RISK_POINTS:
+        point = RiskPoint(enterprise_id=enterprise.id, place=place, hazard_type=hazard, risk_level=level,
+                          control_measures=measures, responsible_person=_person(rng), check_every_days=every)
+        db.session.add(point)
+        points.append(point)
+    db.session.flush()
+    # An old check of everything but the forklift area, a recent one of the paint shop with a problem.
+    old = SelfCheck(enterprise_id=enterprise.id, checked_on=today - timedelta(days=20),
+                    checked_by=enterprise.safety_manager_name or _person(rng))
+    old.items = [SelfCheckItem(risk_point_id=p.id, ok=True) for p in points[:4]]
+    recent = SelfCheck(enterprise_id=enterprise.id, checked_on=today - timedelta(days=3),
+                       checked_by=enterprise.safety_manager_name or _person(rng))
+    recent.items = [SelfCheckItem(risk_point_id=points[0].id, ok=False, problem="两具灭火器压力不足，已报修")]
+    db.session.add_all([old, recent])
 
 
 def accounts() -> list[dict]:

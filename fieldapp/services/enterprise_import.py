@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from fieldapp import codes, policy
-from fieldapp.db import db, utcnow
+from fieldapp.db import analyze, db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import NotFound, ServiceError, enterprises
@@ -256,6 +256,9 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
     batch.state = "committed"
     batch.committed_count = len(good)
     db.session.commit()
+    if len(good) > 1000:
+        analyze("enterprises")
+        db.session.commit()
     return len(good)
 
 

@@ -12,9 +12,9 @@ from fieldapp.db import db
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import enterprise_file, enterprises, media
-from fieldapp.services.enterprise_search import Filters, search
+from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.paging import load_page, page_number
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -31,9 +31,8 @@ def _grids():
 def _choices() -> dict:
     grids = _grids()
     return {"grids": grids, "grid_options": [(g.id, f"{g.code} {g.name}") for g in grids],
-            "statuses": ENTERPRISE_STATUSES, "industries": codes.INDUSTRIES,
-            "industry_options": [(c, f"{c} {label}") for c, label in codes.INDUSTRIES.items()],
-            "scales": codes.SCALES, "risk_grades": codes.RISK_GRADES}
+            "statuses": codes.options(ENTERPRISE_STATUSES), "industry_options": codes.options(codes.INDUSTRIES, True),
+            "scales": codes.options(codes.SCALES), "risk_grades": codes.options(codes.RISK_GRADES)}
 
 
 @bp.route("/")
@@ -41,8 +40,9 @@ def _choices() -> dict:
 def index():
     """Enterprises in scope: search by name or code; filter by grid, status, industry, risk grade."""
     filters = Filters.from_args(request.args)
-    query = search(current_user, filters).options(sa.orm.joinedload(Enterprise.grid))
-    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    per_page = current_app.config["PAGE_SIZE"]
+    ids, total = page_ids(current_user, filters, page_number(), per_page)
+    page = load_page(Enterprise, ids, total, per_page, sa.orm.joinedload(Enterprise.grid))
     return render_template("enterprises/index.html", page=page, f=filters, **_choices())
 
 
@@ -130,7 +130,8 @@ def report_status(enterprise_id: int):
             flash(_("已记录企业现状变化。"), "success")
             return redirect(url_for(".show", enterprise_id=enterprise.id))
     return render_template("enterprises/status.html", e=enterprise, values=values, errors=errors,
-                           statuses={k: ENTERPRISE_STATUSES[k] for k in enterprises.FIELD_STATUSES}), status
+                           statuses=[(k, v) for k, v in codes.options(ENTERPRISE_STATUSES)
+                                     if k in enterprises.FIELD_STATUSES]), status
 
 
 @bp.route("/report-new", methods=["GET", "POST"])

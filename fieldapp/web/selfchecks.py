@@ -49,8 +49,8 @@ def _risk_form(enterprise, point=None):
     else:
         values = {"check_every_days": 30}
     return render_template("selfchecks/risk_point.html", e=enterprise, point=point, values=values,
-                           errors=errors, hazard_types=codes.HAZARD_TYPES,
-                           risk_grades=codes.RISK_GRADES), status
+                           errors=errors, hazard_types=codes.options(codes.HAZARD_TYPES),
+                           risk_grades=codes.options(codes.RISK_GRADES)), status
 
 
 @bp.route("/risk-points/new", methods=["GET", "POST"])

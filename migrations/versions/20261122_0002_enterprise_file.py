@@ -183,13 +183,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_enterprises_pending_review'), ['pending_review'], unique=False)
         batch_op.create_index(batch_op.f('ix_enterprises_risk_grade'), ['risk_grade'], unique=False)
         batch_op.create_index(batch_op.f('ix_enterprises_uscc'), ['uscc'], unique=False)
+        # Covers a grid's list and its search by name or code (no table lookups).
+        batch_op.drop_index('ix_enterprises_grid_id_name')
+        batch_op.create_index('ix_enterprises_grid_id_name_uscc', ['grid_id', 'name', 'uscc'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('enterprises', schema=None) as batch_op:
         for name in ('risk_grade', 'scale', 'employee_count', 'latitude', 'longitude'):
-            batch_op.drop_constraint(f'ck_enterprises_{name}', type_='check')
+            batch_op.drop_constraint(batch_op.f(f'ck_enterprises_{name}'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_enterprises_district_id_org_units'), type_='foreignkey')
         batch_op.drop_constraint('uq_enterprises_district_id_uscc', type_='unique')
         batch_op.drop_index(batch_op.f('ix_enterprises_uscc'))
@@ -197,6 +200,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_enterprises_pending_review'))
         batch_op.drop_index(batch_op.f('ix_enterprises_industry'))
         batch_op.drop_index('ix_enterprises_grid_id_status')
+        batch_op.drop_index('ix_enterprises_grid_id_name_uscc')
+        batch_op.create_index('ix_enterprises_grid_id_name', ['grid_id', 'name'], unique=False)
         batch_op.create_unique_constraint('uq_enterprises_uscc', ['uscc'])
         for column in ('updated_at', 'notes', 'employee_count', 'safety_manager_mobile', 'safety_manager_name',
                        'legal_representative', 'risk_grade', 'scale', 'industry', 'longitude', 'latitude',
