@@ -5,7 +5,7 @@ import pytest
 
 from fieldapp import policy
 from fieldapp.services import Forbidden
-from tests.helpers import logged_in
+from tests.helpers import csrf_token, logged_in
 
 
 def _names(db, user):
@@ -156,3 +156,24 @@ def test_town_admin_cannot_reach_accounts_outside_the_town(client, world):
     assert client.get(f"/admin/users/{world.inspector_b1.id}").status_code == 404
     listing = client.get("/admin/users").get_data(as_text=True)
     assert "insp_a1" in listing and "insp_b1" not in listing
+
+
+ENTERPRISE_PAGES = ["/enterprises/{id}", "/enterprises/{id}/edit", "/enterprises/{id}/status",
+                    "/enterprises/{id}/online-patrol", "/enterprises/{id}/risk-points/new",
+                    "/enterprises/{id}/self-checks/new", "/api/v1/enterprises/{id}"]
+
+
+@pytest.mark.parametrize("username", ["insp_a1", "tech_a2", "officer_a", "company_a1", "admin_a"])
+def test_every_enterprise_page_is_closed_outside_the_scope(make_client, world, username):
+    """Each user asks for every page of an enterprise outside their scope: nothing but 403/404."""
+    c = logged_in(make_client(), username)
+    for template in ENTERPRISE_PAGES:
+        response = c.get(template.format(id=world.ent_b1.id))
+        assert response.status_code in (403, 404), (username, template, response.status_code)
+        assert world.ent_b1.name not in response.get_data(as_text=True)
+    for template in ("/enterprises/{id}/status", "/enterprises/{id}/confirm", "/enterprises/{id}/online-patrol",
+                     "/enterprises/{id}/self-checks/items/1/fixed", "/enterprises/{id}/risk-points/new"):
+        token = csrf_token(c, "/account")
+        response = c.post(template.format(id=world.ent_b1.id), data={"csrf_token": token, "status": "closed",
+                                                                    "note": "x", "description": "x"})
+        assert response.status_code in (403, 404), (username, template, response.status_code)

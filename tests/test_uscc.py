@@ -7,8 +7,30 @@ from stdnum.cn import uscc as stdnum_uscc
 from fieldapp.services import uscc
 
 
-def test_known_real_code_is_valid():
-    assert uscc.problem("91110000600037341L") is None
+# Codes published on business licences and in the national enterprise credit
+# information system (each check character is right by chance with p = 1/31).
+PUBLISHED = [
+    "91110000600037341L",  # the example in python-stdnum's documentation
+    "91440300708461136T",  # 深圳市腾讯计算机系统有限公司
+    "91330100799655058B",  # 阿里巴巴（中国）有限公司
+    "914403001922038216",  # 华为技术有限公司
+    "91110108551385082Q",  # 小米科技有限责任公司
+]
+
+
+@pytest.mark.parametrize("code", PUBLISHED)
+def test_published_codes_are_valid(code):
+    assert uscc.problem(code) is None
+
+
+@pytest.mark.parametrize("code", PUBLISHED)
+def test_any_single_typo_in_a_published_code_is_caught(code):
+    for position in range(17):
+        for replacement in uscc.ALPHABET:
+            if replacement != code[position]:
+                typo = code[:position] + replacement + code[position + 1:]
+                if typo[2:8].isdigit():
+                    assert not uscc.is_valid(typo), typo
 
 
 @pytest.mark.parametrize("code, fragment", [

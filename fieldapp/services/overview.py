@@ -41,8 +41,10 @@ def admin_counts(user: User) -> dict[str, object]:
         sa.select(UserRole.role, sa.func.count()).where(UserRole.user_id.in_(sa.select(managed.c.id)))
         .group_by(UserRole.role)).all())
     units = db.session.scalar(sa.select(sa.func.count()).select_from(policy.org_unit_scope(user).subquery()))
+    pending = db.session.scalar(sa.select(sa.func.count(Enterprise.id)).where(
+        policy.enterprise_condition(user), Enterprise.pending_review.is_(True)))
     return {"users_active": active, "users_disabled": disabled, "by_role": by_role,
-            "org_units": units, **jurisdiction_counts(user)}
+            "org_units": units, "pending_review": pending, **jurisdiction_counts(user)}
 
 
 def jurisdiction_names(user: User) -> list[str]:
