@@ -109,6 +109,18 @@ def _photo_from_request():
     return media.store_image(upload.stream, current_app.config["MEDIA_ROOT"], current_user, upload.filename)
 
 
+def _field_report(action):
+    """Run an inspector's report that may carry a photo: (result, {}) or (None, errors by field)."""
+    try:
+        return action(_photo_from_request()), {}
+    except media.MediaError as refused:
+        db.session.rollback()
+        return None, {"photo": refused.message}
+    except enterprises.EnterpriseInputError as refused:
+        db.session.rollback()
+        return None, refused.errors
+
+
 @bp.route("/<int:enterprise_id>/status", methods=["GET", "POST"])
 @permission_required("enterprise.report_status")
 def report_status(enterprise_id: int):
@@ -117,18 +129,12 @@ def report_status(enterprise_id: int):
     errors, status = {}, 200
     values = {"status": request.form.get("status", ""), "note": request.form.get("note", "")}
     if request.method == "POST":
-        try:
-            photo = _photo_from_request()
-            enterprises.report_status(current_user, enterprise, values["status"], values["note"], photo)
-        except media.MediaError as refused:
-            db.session.rollback()
-            errors, status = {"photo": refused.message}, 400
-        except enterprises.EnterpriseInputError as refused:
-            db.session.rollback()
-            errors, status = refused.errors, 400
-        else:
+        errors = _field_report(lambda photo: enterprises.report_status(
+            current_user, enterprise, values["status"], values["note"], photo))[1]
+        if not errors:
             flash(_("已记录企业现状变化。"), "success")
             return redirect(url_for(".show", enterprise_id=enterprise.id))
+        status = 400
     return render_template("enterprises/status.html", e=enterprise, values=values, errors=errors,
                            statuses=[(k, v) for k, v in codes.options(ENTERPRISE_STATUSES)
                                      if k in enterprises.FIELD_STATUSES]), status
@@ -141,18 +147,12 @@ def report_new():
     errors, status = {}, 200
     values = {k: request.form.get(k, "") for k in FORM_FIELDS + ("note",)}
     if request.method == "POST":
-        try:
-            photo = _photo_from_request()
-            enterprise = enterprises.report_new(current_user, values, values["note"], photo)
-        except media.MediaError as refused:
-            db.session.rollback()
-            errors, status = {"photo": refused.message}, 400
-        except enterprises.EnterpriseInputError as refused:
-            db.session.rollback()
-            errors, status = refused.errors, 400
-        else:
+        enterprise, errors = _field_report(
+            lambda photo: enterprises.report_new(current_user, values, values["note"], photo))
+        if not errors:
             flash(_("已上报新发现企业，待管理员审核。"), "success")
             return redirect(url_for(".show", enterprise_id=enterprise.id))
+        status = 400
     return render_template("enterprises/report_new.html", values=values, errors=errors, **_choices()), status
 
 
