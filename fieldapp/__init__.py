@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask
 
 from fieldapp.config import BASE_DIR, Config
 
 
-def create_app(config: Optional[dict[str, Any]] = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides settings read from the environment."""
     app = Flask(
         __name__,

@@ -13,8 +13,6 @@ Scopes by role (a user with several roles sees the union):
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_babel import gettext as _
@@ -53,7 +51,7 @@ def org_unit_condition(user: User, *, of_roles=(roles.ADMIN,)):
     return OrgUnit.id.in_(ids) if ids is not None else sa.false()
 
 
-def _grid_id_query(user: User) -> Optional[sa.Select]:
+def _grid_id_query(user: User) -> sa.Select | None:
     conds = []
     if user.has_role(*roles.INSPECTORS):
         conds.append(Grid.id.in_(
@@ -168,7 +166,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 }
 
 
-def can(user: Optional[User], action: str, obj: object = None) -> bool:
+def can(user: User | None, action: str, obj: object = None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
     allowed = ACTION_ROLES.get(action)
@@ -197,6 +195,6 @@ def can(user: Optional[User], action: str, obj: object = None) -> bool:
     raise TypeError(f"no rule for {type(obj).__name__}")
 
 
-def require(user: Optional[User], action: str, obj: object = None) -> None:
+def require(user: User | None, action: str, obj: object = None) -> None:
     if not can(user, action, obj):
         raise Forbidden(_("您没有权限执行此操作。"))

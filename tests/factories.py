@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from types import SimpleNamespace
-from typing import Iterable, Optional
 
 from fieldapp import roles
 from fieldapp.db import db
@@ -29,9 +29,9 @@ class Factory:
     def __init__(self, hash_method: str):
         self.hash_method = hash_method
         self.seq = itertools.count(1)
-        self._hash: Optional[str] = None
+        self._hash: str | None = None
 
-    def org_unit(self, parent: Optional[OrgUnit] = None, kind: Optional[str] = None, name: str = "") -> OrgUnit:
+    def org_unit(self, parent: OrgUnit | None = None, kind: str | None = None, name: str = "") -> OrgUnit:
         n = next(self.seq)
         kind = kind or ("town" if parent else "district")
         unit = create_org_unit(f"T{n:06d}", name or f"测试单位{n}", kind, parent)
@@ -54,8 +54,8 @@ class Factory:
         return e
 
     def user(self, *role_names: str, grids: Iterable[Grid] = (), units: Iterable[OrgUnit] = (),
-             enterprises: Iterable[Enterprise] = (), org_unit: Optional[OrgUnit] = None,
-             username: str = "", mobile: Optional[str] = None, active: bool = True,
+             enterprises: Iterable[Enterprise] = (), org_unit: OrgUnit | None = None,
+             username: str = "", mobile: str | None = None, active: bool = True,
              password: str = PASSWORD) -> User:
         n = next(self.seq)
         if password == PASSWORD:

@@ -29,7 +29,7 @@ def logged_in(client: FlaskClient, username: str, password: str = PASSWORD) -> F
     return client
 
 
-def post(client: FlaskClient, path: str, data: dict | None = None, token_from: str = "/", **kw):
+def post(client: FlaskClient, path: str, data: dict | None = None, token_from: str = "/", **kw):  # noqa: S107
     """POST with a valid CSRF token taken from a page the user can open."""
     data = dict(data or {})
     data["csrf_token"] = csrf_token(client, token_from)

@@ -135,7 +135,8 @@ def test_inspector_cannot_report_outside_their_grid_or_as_officer(make_client, w
 
 def test_newly_found_enterprise_waits_for_review(make_client, world, db):
     insp = logged_in(make_client(), "insp_a1")
-    data = _record(world, name="苏州路边小作坊", uscc=uscc.make("9", "1", "320506", "55550001"), note="无招牌，现场发现")
+    data = _record(world, name="苏州路边小作坊", uscc=uscc.make("9", "1", "320506", "55550001"),
+                   note="无招牌，现场发现")
     response = post(insp, "/enterprises/report-new", data, token_from="/enterprises/report-new")
     assert response.status_code == 302
     e = db.session.scalar(sa.select(Enterprise).where(Enterprise.name == "苏州路边小作坊"))

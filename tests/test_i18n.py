@@ -1,7 +1,7 @@
 """Chinese first, English on request; times in Shanghai; every UI string translated."""
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -54,7 +54,7 @@ def test_language_switch_works_before_login(client):
 
 
 def test_times_are_shown_in_shanghai_time(app):
-    moment = datetime(2026, 3, 1, 17, 30, tzinfo=timezone.utc)  # 01:30 next day in Shanghai
+    moment = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # 01:30 next day in Shanghai
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         shown = format_datetime(moment, "yyyy-MM-dd HH:mm")
     assert shown == "2026-03-02 01:30"

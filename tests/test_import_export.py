@@ -61,7 +61,8 @@ def test_xlsx_preview_then_commit_all(client, world, db):
     assert done.status_code == 302 and _count(db) == before + 3
     e = db.session.scalar(sa.select(Enterprise).where(Enterprise.name == "苏州导入1号有限公司"))
     assert e.industry == "C33" and e.risk_grade == "yellow" and e.employee_count == 21
-    assert db.session.scalar(sa.select(EnterpriseChange.kind).where(EnterpriseChange.enterprise_id == e.id)) == "imported"
+    kind = db.session.scalar(sa.select(EnterpriseChange.kind).where(EnterpriseChange.enterprise_id == e.id))
+    assert kind == "imported"
     again = post(client, f"/enterprises/import/{token}", {"mode": "all", "action": "commit"},
                  token_from=f"/enterprises/import/{token}")
     assert "该批次已处理过" in client.get(again.headers["Location"]).get_data(as_text=True)

@@ -25,7 +25,7 @@ def counting():
 
 
 def _grow(factory, world, n: int):
-    for i in range(n):
+    for _i in range(n):
         e = factory.enterprise(world.grid_a1)
         company = factory.user("company_manager", enterprises=[e])
         for j in range(3):

@@ -1,5 +1,5 @@
 """The migrations build exactly the tables the models describe, on both databases."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -23,7 +23,7 @@ def test_naive_datetimes_are_refused(db):
 
 
 def test_datetimes_come_back_aware_utc(db):
-    moment = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
+    moment = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
     db.session.add(OrgUnit(code="X2", name="x", kind="district", path="/", created_at=moment))
     db.session.commit()
     db.session.expire_all()

@@ -35,7 +35,8 @@ def test_risk_point_refusals(client, world):
                     token_from=path)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("请填写风险点所在部位或设备", "请选择可能导致的事故类型", "请选择风险等级", "自查周期应为 1 到 366 天"):
+    for message in ("请填写风险点所在部位或设备", "请选择可能导致的事故类型", "请选择风险等级",
+                    "自查周期应为 1 到 366 天"):
         assert message in body
 
 
@@ -80,7 +81,7 @@ def test_gaps_find_each_kind(world, db):
     no_measures = _point(world, place="配电房", control_measures="", risk_level="yellow", check_every_days="30")
     overdue = _point(world, place="液氨储罐", risk_level="red", check_every_days="7")
     fine = _point(world, place="仓库", risk_level="blue", check_every_days="30")
-    never = _point(world, place="冲压机", risk_level="orange", check_every_days="30")
+    _point(world, place="冲压机", risk_level="orange", check_every_days="30")
     selfchecks.record_self_check(world.company_a1, world.ent_a1, (today - timedelta(days=10)).isoformat(), "王工", [
         selfchecks.ItemInput(overdue.id, ok=True),
         selfchecks.ItemInput(no_measures.id, ok=True),

@@ -6,7 +6,6 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from fieldapp.services import uscc
 
-
 # Codes published on business licences and in the national enterprise credit
 # information system (each check character is right by chance with p = 1/31).
 PUBLISHED = [

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
-from flask_login import current_user, login_required
-
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from fieldapp import policy

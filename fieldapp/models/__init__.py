@@ -1,9 +1,8 @@
 """All tables, one module per area. Importing this package registers them all."""
-from fieldapp.models.org import Grid, OrgUnit
-from fieldapp.models.media import MediaFile
 from fieldapp.models.enterprises import Enterprise, EnterpriseChange
 from fieldapp.models.imports import ImportBatch
-from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
+from fieldapp.models.media import MediaFile
+from fieldapp.models.org import Grid, OrgUnit
 from fieldapp.models.people import (
     CompanyManager,
     InspectorGrid,
@@ -13,6 +12,7 @@ from fieldapp.models.people import (
     UserRole,
     UserSession,
 )
+from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
     "CompanyManager",

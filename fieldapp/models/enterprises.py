@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -55,16 +54,16 @@ class Enterprise(db.Model):
     registered_address: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     operating_address: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     #: WGS-84 degrees, as GPS and browser geolocation give them (not GCJ-02).
-    latitude: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
-    longitude: so.Mapped[Optional[float]] = so.mapped_column(sa.Float)
+    latitude: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    longitude: so.Mapped[float | None] = so.mapped_column(sa.Float)
     #: GB/T 4754-2017 division code, see codes.INDUSTRIES.
-    industry: so.Mapped[Optional[str]] = so.mapped_column(sa.String(8), index=True)
-    scale: so.Mapped[Optional[str]] = so.mapped_column(sa.String(8))
-    risk_grade: so.Mapped[Optional[str]] = so.mapped_column(sa.String(8), index=True)
+    industry: so.Mapped[str | None] = so.mapped_column(sa.String(8), index=True)
+    scale: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    risk_grade: so.Mapped[str | None] = so.mapped_column(sa.String(8), index=True)
     legal_representative: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     safety_manager_name: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     safety_manager_mobile: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
-    employee_count: so.Mapped[Optional[int]]
+    employee_count: so.Mapped[int | None]
     notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -104,14 +103,14 @@ class EnterpriseChange(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"))
-    actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     #: created | updated | status | reported | confirmed | imported
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
     #: {field: [old, new]} for the fields that changed.
     changes: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    photo_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("media_files.id"))
 
     actor = so.relationship("User")
     photo = so.relationship("MediaFile")

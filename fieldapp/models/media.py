@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,8 +17,8 @@ class MediaFile(db.Model):
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     content_type: so.Mapped[str] = so.mapped_column(sa.String(64))
     size: so.Mapped[int]
-    width: so.Mapped[Optional[int]]
-    height: so.Mapped[Optional[int]]
+    width: so.Mapped[int | None]
+    height: so.Mapped[int | None]
     original_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    uploaded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -35,14 +34,14 @@ class OrgUnit(db.Model):
     code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(100))
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
-    parent_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
+    parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
     #: "/<root id>/…/<own id>/", maintained by services.org.
     path: so.Mapped[str] = so.mapped_column(sa.String(255), default="", index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    parent: so.Mapped[Optional["OrgUnit"]] = so.relationship(remote_side=[id], back_populates="children")
-    children: so.Mapped[list["OrgUnit"]] = so.relationship(back_populates="parent")
-    grids: so.Mapped[list["Grid"]] = so.relationship(back_populates="org_unit", order_by="Grid.code")
+    parent: so.Mapped[OrgUnit | None] = so.relationship(remote_side=[id], back_populates="children")
+    children: so.Mapped[list[OrgUnit]] = so.relationship(back_populates="parent")
+    grids: so.Mapped[list[Grid]] = so.relationship(back_populates="org_unit", order_by="Grid.code")
 
     @property
     def kind_label(self) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -23,21 +22,21 @@ class User(UserMixin, db.Model):
     #: Login name; stored lower-case so that logins are case-insensitive.
     username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     #: Mainland mobile number, also accepted as the login name.
-    mobile: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20), unique=True)
+    mobile: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(64))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     #: False once an admin disables the account; every session stops at once.
     active: so.Mapped[bool] = so.mapped_column(default=True)
     #: Preferred UI language ("zh_CN", "en"); None follows the browser.
-    locale: so.Mapped[Optional[str]] = so.mapped_column(sa.String(10))
+    locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     #: The department that manages this account (admins see accounts of their subtree).
-    org_unit_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
+    org_unit_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    password_changed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
-    disabled_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    password_changed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    disabled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
-    org_unit: so.Mapped[Optional[OrgUnit]] = so.relationship()
-    role_rows: so.Mapped[list["UserRole"]] = so.relationship(
+    org_unit: so.Mapped[OrgUnit | None] = so.relationship()
+    role_rows: so.Mapped[list[UserRole]] = so.relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
     grids: so.Mapped[list[Grid]] = so.relationship(
@@ -162,6 +161,6 @@ class LoginAttempt(db.Model):
     account: so.Mapped[str] = so.mapped_column(sa.String(64))
     ip: so.Mapped[str] = so.mapped_column(sa.String(64))
     success: so.Mapped[bool] = so.mapped_column(default=False)
-    user_id: so.Mapped[Optional[int]] = so.mapped_column(
+    user_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -3,7 +3,6 @@ inspectors note when they review them remotely ("online patrol")."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -57,10 +56,10 @@ class SelfCheck(db.Model):
     checked_on: so.Mapped[date]
     checked_by: so.Mapped[str] = so.mapped_column(sa.String(64))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    recorded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    items: so.Mapped[list["SelfCheckItem"]] = so.relationship(
+    items: so.Mapped[list[SelfCheckItem]] = so.relationship(
         back_populates="self_check", cascade="all, delete-orphan", order_by="SelfCheckItem.id")
 
 
@@ -77,7 +76,7 @@ class SelfCheckItem(db.Model):
     ok: so.Mapped[bool] = so.mapped_column(default=True)
     problem: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     fixed: so.Mapped[bool] = so.mapped_column(default=False)
-    fixed_on: so.Mapped[Optional[date]]
+    fixed_on: so.Mapped[date | None]
 
     self_check: so.Mapped[SelfCheck] = so.relationship(back_populates="items")
     risk_point: so.Mapped[RiskPoint] = so.relationship()
@@ -97,10 +96,10 @@ class PatrolFinding(db.Model):
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     #: missing_measures | overdue_check | unfixed_problem | other
     gap_kind: so.Mapped[str] = so.mapped_column(sa.String(24))
-    risk_point_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("risk_points.id"))
-    self_check_item_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("self_check_items.id"))
+    risk_point_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("risk_points.id"))
+    self_check_item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("self_check_items.id"))
     description: so.Mapped[str] = so.mapped_column(sa.Text)
     status: so.Mapped[str] = so.mapped_column(sa.String(16), default="open")
 
     inspector = so.relationship("User")
-    risk_point: so.Mapped[Optional[RiskPoint]] = so.relationship()
+    risk_point: so.Mapped[RiskPoint | None] = so.relationship()

@@ -5,7 +5,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,8 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from fieldapp.db import db, utcnow
 from fieldapp.models import LoginAttempt, User
-from fieldapp.services import ServiceError
-from fieldapp.services import sessions
+from fieldapp.services import ServiceError, sessions
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # A hash to check against when the account does not exist, so that a wrong
@@ -48,7 +46,7 @@ def normalise_login(raw: str) -> str:
     return value
 
 
-def find_user(login: str) -> Optional[User]:
+def find_user(login: str) -> User | None:
     key = normalise_login(login)
     if not key:
         return None
@@ -59,7 +57,7 @@ def hash_password(password: str, method: str = "scrypt") -> str:
     return generate_password_hash(password, method=method)
 
 
-def check_password_strength(password: str, username: str = "") -> Optional[str]:
+def check_password_strength(password: str, username: str = "") -> str | None:
     """The reason ``password`` is too weak, in the user's language, or None."""
     if len(password) < 8:
         return _("密码至少需要 8 位。")
@@ -72,7 +70,7 @@ def check_password_strength(password: str, username: str = "") -> Optional[str]:
     return None
 
 
-def _recent_failures(column, value: str, window_start: datetime) -> tuple[int, Optional[datetime]]:
+def _recent_failures(column, value: str, window_start: datetime) -> tuple[int, datetime | None]:
     """Failures since ``window_start`` and since the last success for that key."""
     last_success = db.session.scalar(
         sa.select(sa.func.max(LoginAttempt.at))
@@ -85,7 +83,7 @@ def _recent_failures(column, value: str, window_start: datetime) -> tuple[int, O
     return count, oldest
 
 
-def _minutes_left(oldest: Optional[datetime], window: timedelta, now: datetime) -> int:
+def _minutes_left(oldest: datetime | None, window: timedelta, now: datetime) -> int:
     if oldest is None:
         return math.ceil(window.total_seconds() / 60)
     return max(1, math.ceil((oldest + window - now).total_seconds() / 60))

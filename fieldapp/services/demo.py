@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
 
 import sqlalchemy as sa
 
@@ -32,7 +31,7 @@ from fieldapp.services.accounts import hash_password
 from fieldapp.services.org import create_grid, create_org_unit
 
 DISTRICT_CODE = "320506"
-DEMO_PASSWORD = "Demo2026"
+DEMO_PASSWORD = "Demo2026"  # noqa: S105 - printed in the README on purpose
 GRIDS_PER_UNIT = 5
 ENTERPRISES_PER_GRID = 22
 
@@ -236,7 +235,7 @@ def accounts() -> list[dict]:
     """The demo accounts as scripts need them: role, login, password, and what they are attached to."""
     out = []
     for account in DEMO_ACCOUNTS:
-        user: Optional[User] = db.session.scalar(sa.select(User).where(User.username == account.username))
+        user: User | None = db.session.scalar(sa.select(User).where(User.username == account.username))
         if user is None:
             continue
         entry = {"role": account.role, "username": user.username, "password": DEMO_PASSWORD,

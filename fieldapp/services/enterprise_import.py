@@ -11,8 +11,9 @@ import csv
 import io
 import secrets
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -240,8 +241,10 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
     check_rows(actor, rows)  # the registry may have changed since the preview
     bad = [r for r in rows if r["errors"]]
     if mode == "all" and bad:
-        raise ServiceError(_("有 %(n)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
-                             n=len(bad), rows="、".join(str(r["row"]) for r in bad[:10]) + ("…" if len(bad) > 10 else "")))
+        listed = "、".join(str(r["row"]) for r in bad[:10]) + ("…" if len(bad) > 10 else "")
+        raise ServiceError(_(
+            "有 %(n)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
+            n=len(bad), rows=listed))
     good = [r["clean"] for r in rows if not r["errors"]]
     now = utcnow()
     if good:
@@ -252,7 +255,7 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
         db.session.execute(sa.insert(EnterpriseChange), [
             {"enterprise_id": eid, "actor_id": actor.id, "at": now, "kind": "imported",
              "changes": {"uscc": [None, v["uscc"]], "name": [None, v["name"]]},
-             "note": batch.filename, "photo_id": None} for eid, v in zip(inserted, good)])
+             "note": batch.filename, "photo_id": None} for eid, v in zip(inserted, good, strict=True)])
     batch.state = "committed"
     batch.committed_count = len(good)
     db.session.commit()
@@ -285,7 +288,7 @@ def _export_row(e: Enterprise) -> list[Any]:
             e.safety_manager_name, e.safety_manager_mobile, e.employee_count, e.notes]
 
 
-def write_xlsx(rows: Iterable[list[Any]], extra_sheets: Optional[dict[str, list[list[Any]]]] = None) -> bytes:
+def write_xlsx(rows: Iterable[list[Any]], extra_sheets: dict[str, list[list[Any]]] | None = None) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("企业")
     sheet.freeze_panes = "A2"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
@@ -20,14 +19,14 @@ def _escape_like(text: str) -> str:
 @dataclass
 class Filters:
     q: str = ""
-    grid: Optional[int] = None
+    grid: int | None = None
     status: str = ""
     industry: str = ""
     risk_grade: str = ""
     pending: bool = False
 
     @classmethod
-    def from_args(cls, args: MultiDict) -> "Filters":
+    def from_args(cls, args: MultiDict) -> Filters:
         grid = args.get("grid", type=int)
         return cls(
             q=(args.get("q") or "").strip()[:100],

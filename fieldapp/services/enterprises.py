@@ -8,8 +8,9 @@ apply whether a record is typed on a phone or imported from a spreadsheet.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -55,7 +56,7 @@ def _chinese_labels(code_list: dict) -> dict[str, str]:
     return _LABEL_CACHE[id(code_list)]
 
 
-def _coded(code_list: dict, message: Callable[[], str], short: Optional[dict] = None):
+def _coded(code_list: dict, message: Callable[[], str], short: dict | None = None):
     def parse(raw: str):
         if not raw:
             return None
@@ -67,7 +68,7 @@ def _coded(code_list: dict, message: Callable[[], str], short: Optional[dict] = 
     return parse
 
 
-def _text(max_len: int, required: Optional[Callable[[], str]] = None):
+def _text(max_len: int, required: Callable[[], str] | None = None):
     def parse(raw: str):
         if not raw and required:
             raise ValueError(required())
@@ -151,9 +152,9 @@ class Cleaned:
     errors: dict[str, str]
 
 
-def clean(raw: dict[str, Any], actor: User, *, existing: Optional[Enterprise] = None,
-          grids_by_code: Optional[dict[str, Grid]] = None,
-          known_codes: Optional[set[tuple[int, str]]] = None) -> Cleaned:
+def clean(raw: dict[str, Any], actor: User, *, existing: Enterprise | None = None,
+          grids_by_code: dict[str, Grid] | None = None,
+          known_codes: set[tuple[int, str]] | None = None) -> Cleaned:
     """Check one record typed by ``actor``. ``raw`` holds text; ``grid`` may be an id or a grid code.
 
     Bulk callers pass ``grids_by_code`` (the actor's grids) and ``known_codes``
@@ -206,7 +207,7 @@ def clean(raw: dict[str, Any], actor: User, *, existing: Optional[Enterprise] = 
     return Cleaned(values, errors)
 
 
-def _grid(raw: str, actor: User, grids_by_code: Optional[dict[str, Grid]]) -> Optional[Grid]:
+def _grid(raw: str, actor: User, grids_by_code: dict[str, Grid] | None) -> Grid | None:
     if not raw:
         return None
     if grids_by_code is not None:
@@ -221,8 +222,8 @@ def _jsonable(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
-def record_change(enterprise: Enterprise, actor: Optional[User], kind: str, changes: dict,
-                  note: str = "", photo: Optional[MediaFile] = None) -> EnterpriseChange:
+def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes: dict,
+                  note: str = "", photo: MediaFile | None = None) -> EnterpriseChange:
     changes = dict(changes)
     changes.pop("district_id", None)  # derived from the grid
     if "grid_id" in changes:
@@ -276,7 +277,7 @@ def update(actor: User, enterprise: Enterprise, raw: dict[str, Any], note: str =
 
 
 def report_status(actor: User, enterprise: Enterprise, status: str, note: str,
-                  photo: Optional[MediaFile] = None) -> None:
+                  photo: MediaFile | None = None) -> None:
     """An inspector reports from the field that an enterprise moved, closed, stopped or is back."""
     policy.require(actor, "enterprise.report_status", enterprise)
     if status not in FIELD_STATUSES:
@@ -292,7 +293,7 @@ def report_status(actor: User, enterprise: Enterprise, status: str, note: str,
     db.session.commit()
 
 
-def report_new(actor: User, raw: dict[str, Any], note: str, photo: Optional[MediaFile] = None) -> Enterprise:
+def report_new(actor: User, raw: dict[str, Any], note: str, photo: MediaFile | None = None) -> Enterprise:
     """An inspector found an enterprise that is not on file: it enters as newly found,
     pending an admin's review."""
     policy.require(actor, "enterprise.report_new")

@@ -11,7 +11,7 @@ import hashlib
 import io
 import os
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -57,7 +57,7 @@ def _inspect(data: bytes) -> tuple[str, int, int]:
     return FORMATS[fmt], width, height
 
 
-def store_image(stream: BinaryIO, root: str, actor: Optional[User], original_name: str = "") -> MediaFile:
+def store_image(stream: BinaryIO, root: str, actor: User | None, original_name: str = "") -> MediaFile:
     """Check and store an uploaded image; returns the (possibly existing) MediaFile row."""
     data = stream.read(MAX_BYTES + 1)
     content_type, width, height = _inspect(data)

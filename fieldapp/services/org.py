@@ -1,13 +1,11 @@
 """Building the organisation tree."""
 from __future__ import annotations
 
-from typing import Optional
-
 from fieldapp.db import db
 from fieldapp.models import Grid, OrgUnit
 
 
-def create_org_unit(code: str, name: str, kind: str, parent: Optional[OrgUnit] = None) -> OrgUnit:
+def create_org_unit(code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, path="")
     db.session.add(unit)
     db.session.flush()  # the id is part of the path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -90,7 +90,7 @@ class ItemInput:
 
 
 def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, checked_by: str,
-                      items: list[ItemInput], note: str = "", today: Optional[date] = None) -> SelfCheck:
+                      items: list[ItemInput], note: str = "", today: date | None = None) -> SelfCheck:
     policy.require(actor, "selfcheck.record", enterprise)
     today = today or date.today()
     errors: dict[str, str] = {}
@@ -126,7 +126,7 @@ def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, 
     return check
 
 
-def mark_fixed(actor: User, item: SelfCheckItem, today: Optional[date] = None) -> None:
+def mark_fixed(actor: User, item: SelfCheckItem, today: date | None = None) -> None:
     check = db.session.get(SelfCheck, item.self_check_id)
     enterprise = db.session.get(Enterprise, check.enterprise_id)
     policy.require(actor, "selfcheck.record", enterprise)
@@ -151,12 +151,12 @@ class Gap:
     kind: str  # missing_measures | overdue_check | never_checked | unfixed_problem
     risk_point: RiskPoint
     text: str
-    item: Optional[SelfCheckItem] = None
-    last_checked: Optional[date] = None
+    item: SelfCheckItem | None = None
+    last_checked: date | None = None
     days_overdue: int = 0
 
 
-def gaps(enterprise: Enterprise, today: Optional[date] = None) -> list[Gap]:
+def gaps(enterprise: Enterprise, today: date | None = None) -> list[Gap]:
     """What an inspector should follow up, worst first: problems not fixed, risk
     points without control measures, self-checks overdue or never done."""
     today = today or date.today()
@@ -203,7 +203,7 @@ FINDING_KINDS = ("missing_measures", "overdue_check", "never_checked", "unfixed_
 
 
 def record_finding(actor: User, enterprise: Enterprise, gap_kind: str, description: str,
-                   risk_point_id: Optional[int] = None, self_check_item_id: Optional[int] = None) -> PatrolFinding:
+                   risk_point_id: int | None = None, self_check_item_id: int | None = None) -> PatrolFinding:
     """The inspector turns a gap into a finding; it becomes a hazard report once hazards exist."""
     policy.require(actor, "finding.record", enterprise)
     errors = {}

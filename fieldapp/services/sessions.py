@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Optional
 
 import sqlalchemy as sa
 
@@ -33,7 +32,7 @@ def open_session(user: User, ip: str = "", user_agent: str = "") -> str:
     return token
 
 
-def load_user(token: str, max_age: Optional[timedelta] = None) -> Optional[User]:
+def load_user(token: str, max_age: timedelta | None = None) -> User | None:
     """The active user owning this session token, or None (unknown, revoked, expired, disabled)."""
     if not token or len(token) > 128:
         return None
@@ -55,12 +54,12 @@ def load_user(token: str, max_age: Optional[timedelta] = None) -> Optional[User]
     return user
 
 
-def close_session(token: Optional[str]) -> None:
+def close_session(token: str | None) -> None:
     if token:
         db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == _digest(token)))
 
 
-def revoke_all(user: User, keep_token: Optional[str] = None) -> int:
+def revoke_all(user: User, keep_token: str | None = None) -> int:
     """End every session of ``user`` except ``keep_token``; returns how many ended."""
     stmt = sa.delete(UserSession).where(UserSession.user_id == user.id)
     if keep_token:

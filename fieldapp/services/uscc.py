@@ -8,7 +8,6 @@ characters: digits and capitals without I, O, S, V, Z.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from flask_babel import gettext as _
 
@@ -19,13 +18,13 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714-1997
 
 
 def check_character(first17: str) -> str:
-    total = sum(_VALUE[c] * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(_VALUE[c] * w for c, w in zip(first17, _WEIGHTS, strict=False))
     return ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_check(first8: str) -> str:
     """GB 11714 check character of an 8-character organisation code body."""
-    total = sum(int(c, 36) * w for c, w in zip(first8, _ORG_WEIGHTS))
+    total = sum(int(c, 36) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=False))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 
@@ -34,7 +33,7 @@ def normalise(raw: str) -> str:
     return re.sub(r"[\s\-]", "", raw or "").upper()
 
 
-def problem(code: str) -> Optional[str]:
+def problem(code: str) -> str | None:
     """Which rule ``code`` (normalised) breaks, as a message for the user; None if valid."""
     if len(code) != 18:
         return _("统一社会信用代码应为 18 位，当前为 %(n)d 位。", n=len(code))

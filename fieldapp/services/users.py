@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -32,7 +31,7 @@ class NewUser:
     display_name: str
     password: str
     roles: list[str]
-    org_unit_id: Optional[int]
+    org_unit_id: int | None
     mobile: str = ""
     grid_ids: list[int] = field(default_factory=list)
     enterprise_uscc: str = ""

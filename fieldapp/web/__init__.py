@@ -3,8 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from fieldapp.web import (admin, auth, enterprises, errors, health, home, imports, labels, nav,
-                              selfchecks)
+    from fieldapp.web import admin, auth, enterprises, errors, health, home, imports, labels, nav, selfchecks
 
     for module in (auth, home, imports, enterprises, selfchecks, admin, health):
         app.register_blueprint(module.bp)

@@ -1,8 +1,7 @@
 """Login, logout, own password and language."""
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 

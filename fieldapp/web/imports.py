@@ -5,8 +5,7 @@ from datetime import datetime
 from io import BytesIO
 from urllib.parse import quote
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
