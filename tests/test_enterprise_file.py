@@ -1,6 +1,7 @@
 """The enterprise file: admin edits with history, field reports, review of newly found enterprises."""
 import io
 
+import pytest
 import sqlalchemy as sa
 
 from fieldapp.models import Enterprise, EnterpriseChange
@@ -176,3 +177,24 @@ def test_list_filters_by_industry_and_risk_grade(client, world, db):
     assert world.ent_a1.name in by_risk and world.ent_b1.name not in by_risk
     ignored = client.get("/enterprises/?risk_grade=purple&industry=Q").get_data(as_text=True)
     assert world.ent_b1.name in ignored
+
+
+def test_a_code_filed_concurrently_is_a_message_not_a_crash(world, db):
+    """Two admins file the same code at once: our check passes, the other admin's
+    insert commits on another connection just before our flush, the database
+    refuses ours, and we get the code-field message."""
+    from fieldapp.services import enterprises
+
+    data = _record(world)
+
+    def the_other_admin(session, flush_context, instances):
+        with db.engine.begin() as other:
+            other.execute(sa.insert(Enterprise).values(
+                name="另一位管理员录入", uscc=data["uscc"], grid_id=world.grid_a2.id, district_id=world.district.id))
+
+    sa.event.listen(sa.orm.Session, "before_flush", the_other_admin, once=True)
+    with pytest.raises(enterprises.EnterpriseInputError) as refused:
+        enterprises.create(world.admin, data)
+    assert refused.value.errors == {"uscc": "本区已有使用该统一社会信用代码的企业档案。"}
+    names = db.session.scalars(sa.select(Enterprise.name).where(Enterprise.uscc == data["uscc"])).all()
+    assert names == ["另一位管理员录入"]

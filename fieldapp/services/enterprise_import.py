@@ -250,8 +250,13 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
     if good:
         for values in good:
             values.update(created_at=now, updated_at=now, pending_review=False)
-        inserted = db.session.execute(
-            sa.insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), good).scalars().all()
+        try:
+            inserted = db.session.execute(
+                sa.insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), good).scalars().all()
+        except sa.exc.IntegrityError:
+            # Someone filed one of these codes between our check and the insert.
+            db.session.rollback()
+            raise ServiceError(_("导入时有企业被他人同时录入，本次未导入任何数据，请重新确认导入。")) from None
         db.session.execute(sa.insert(EnterpriseChange), [
             {"enterprise_id": eid, "actor_id": actor.id, "at": now, "kind": "imported",
              "changes": {"uscc": [None, v["uscc"]], "name": [None, v["name"]]},

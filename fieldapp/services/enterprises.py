@@ -238,6 +238,16 @@ def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes
     return change
 
 
+def _unique(step: Callable[[], None]) -> None:
+    """Flush or commit; a code filed by someone else a moment ago (after our check)
+    becomes a message on the code field, not a server error."""
+    try:
+        step()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise EnterpriseInputError({"uscc": _("本区已有使用该统一社会信用代码的企业档案。")}) from None
+
+
 def build(values: dict[str, Any]) -> Enterprise:
     return Enterprise(**{k: v for k, v in values.items() if k in EDITABLE or k == "district_id"})
 
@@ -250,10 +260,10 @@ def create(actor: User, raw: dict[str, Any]) -> Enterprise:
         raise EnterpriseInputError(cleaned.errors)
     enterprise = build(cleaned.values)
     db.session.add(enterprise)
-    db.session.flush()
+    _unique(db.session.flush)
     record_change(enterprise, actor, "created",
                   {k: (None, v) for k, v in cleaned.values.items() if k in EDITABLE and v not in (None, "")})
-    db.session.commit()
+    _unique(db.session.commit)
     return enterprise
 
 
@@ -272,7 +282,7 @@ def update(actor: User, enterprise: Enterprise, raw: dict[str, Any], note: str =
             setattr(enterprise, key, new)
     if changes:
         record_change(enterprise, actor, "updated", changes, note)
-        db.session.commit()
+        _unique(db.session.commit)
     return changes
 
 
@@ -304,7 +314,7 @@ def report_new(actor: User, raw: dict[str, Any], note: str, photo: MediaFile | N
     enterprise = build(cleaned.values)
     enterprise.pending_review = True
     db.session.add(enterprise)
-    db.session.flush()
+    _unique(db.session.flush)
     record_change(enterprise, actor, "reported",
                   {k: (None, v) for k, v in cleaned.values.items() if k in EDITABLE and v not in (None, "")},
                   note.strip()[:2000], photo)
