@@ -1,6 +1,16 @@
 """All tables, one module per area. Importing this package registers them all."""
 from fieldapp.models.enterprises import Enterprise, EnterpriseChange
 from fieldapp.models.imports import ImportBatch
+from fieldapp.models.inspections import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Conflict,
+    Hazard,
+    Inspection,
+    InspectionPhoto,
+    ItemResult,
+    Photo,
+)
 from fieldapp.models.media import MediaFile
 from fieldapp.models.org import Grid, OrgUnit
 from fieldapp.models.people import (
@@ -15,6 +25,14 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Conflict",
+    "Hazard",
+    "Inspection",
+    "InspectionPhoto",
+    "ItemResult",
+    "Photo",
     "CompanyManager",
     "Enterprise",
     "EnterpriseChange",

@@ -27,6 +27,8 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     #: False once an admin disables the account; every session stops at once.
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: Work-ID number (工作证号), printed on inspection records; issued with training later.
+    work_id: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     #: Preferred UI language ("zh_CN", "en"); None follows the browser.
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     #: The department that manages this account (admins see accounts of their subtree).

@@ -1,16 +1,14 @@
-"""Storing uploaded images safely: checked by decoding, content-addressed, never trusted.
+"""Storing files safely: images checked by decoding, everything content-addressed.
 
-A file is accepted only if Pillow decodes it fully as JPEG, PNG or WebP within
-the size and pixel limits; the bytes are stored under their SHA-256, so the same
-photo uploaded twice is stored once. The uploaded file name and declared type
-are not trusted for anything but display.
+A file is accepted as an image only if Pillow decodes it fully as JPEG, PNG or
+WebP within the size and pixel limits; the bytes are stored under their
+SHA-256, so the same file uploaded twice is stored once. The uploaded file name
+and declared type are not trusted for anything but display.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-import os
-from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -19,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from fieldapp.db import db
 from fieldapp.models import MediaFile, User
-from fieldapp.services import ServiceError
+from fieldapp.services import ServiceError, storage
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40 MP phone photo; beyond that it is a bomb, not a photo
@@ -28,10 +26,6 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 class MediaError(ServiceError):
     status = 400
-
-
-def path_for(root: str, sha256: str) -> Path:
-    return Path(root) / sha256[:2] / sha256[2:4] / sha256
 
 
 def _inspect(data: bytes) -> tuple[str, int, int]:
@@ -57,21 +51,23 @@ def _inspect(data: bytes) -> tuple[str, int, int]:
     return FORMATS[fmt], width, height
 
 
-def store_image(stream: BinaryIO, root: str, actor: User | None, original_name: str = "") -> MediaFile:
-    """Check and store an uploaded image; returns the (possibly existing) MediaFile row."""
-    data = stream.read(MAX_BYTES + 1)
-    content_type, width, height = _inspect(data)
+def store_blob(data: bytes, content_type: str, actor: User | None, original_name: str = "",
+               width: int | None = None, height: int | None = None) -> MediaFile:
+    """Store bytes (already checked by the caller); returns the existing row for known content."""
     digest = hashlib.sha256(data).hexdigest()
     existing = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == digest))
     if existing:
         return existing
-    target = path_for(root, digest)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)  # atomic: readers never see half a file
+    storage.current().put(digest, data, content_type)
     media = MediaFile(sha256=digest, content_type=content_type, size=len(data), width=width, height=height,
                       original_name=(original_name or "")[:200], uploaded_by_id=actor.id if actor else None)
     db.session.add(media)
     db.session.flush()
     return media
+
+
+def store_image(stream: BinaryIO, actor: User | None, original_name: str = "") -> MediaFile:
+    """Check and store an uploaded image."""
+    data = stream.read(MAX_BYTES + 1)
+    content_type, width, height = _inspect(data)
+    return store_blob(data, content_type, actor, original_name, width, height)

@@ -1,6 +1,8 @@
 """Enterprise lists and the one-file-per-enterprise page, always inside the user's scope."""
 from __future__ import annotations
 
+from io import BytesIO
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -10,7 +12,7 @@ from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import enterprise_file, enterprises, media
+from fieldapp.services import enterprise_file, enterprises, media, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import load_page, page_number
@@ -105,7 +107,7 @@ def _photo_from_request():
     upload = request.files.get("photo")
     if upload is None or not upload.filename:
         return None
-    return media.store_image(upload.stream, current_app.config["MEDIA_ROOT"], current_user, upload.filename)
+    return media.store_image(upload.stream, current_user, upload.filename)
 
 
 def _field_report(action):
@@ -178,12 +180,13 @@ def change_photo(enterprise_id: int, change_id: int):
     return send_media(photo)
 
 
-def send_media(photo: MediaFile):
-    path = media.path_for(current_app.config["MEDIA_ROOT"], photo.sha256)
-    if not path.exists():
+def send_media(item: MediaFile):
+    """Serve a stored file: its recorded type, inline, never sniffed, cached privately."""
+    store = storage.current()
+    if not store.exists(item.sha256):
         abort(404)
-    response = send_file(path, mimetype=photo.content_type, conditional=True, etag=photo.sha256,
-                         max_age=86400, download_name=f"{photo.sha256[:16]}.{photo.content_type.split('/')[1]}")
+    response = send_file(BytesIO(store.get(item.sha256)), mimetype=item.content_type, etag=item.sha256,
+                         conditional=True, max_age=86400)
     response.headers["Content-Disposition"] = "inline"
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response

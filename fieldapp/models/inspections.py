@@ -1,0 +1,236 @@
+"""Inspection records (现场检查记录, seed 002 art. 7-8), checklists, photos, hazards, recusal."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp.models.enterprises import _in
+
+INSPECTION_STATES = ("draft", "signed", "refused")
+ITEM_RESULTS = ("pass", "fail", "na")
+HAZARD_LEVELS = ("general", "major")
+
+
+class Conflict(db.Model):
+    """A declared interest in an enterprise. Pending or approved ones bar the person
+    from inspecting it (recusal, seed 000; seed 002 art. 7). Declarations get their
+    own workflow later; the check is here now."""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (sa.CheckConstraint(_in("status", ("pending", "approved", "rejected", "ended")), name="status"),
+                      sa.Index("ix_conflicts_user_id_enterprise_id", "user_id", "enterprise_id"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"))
+    #: relative employed | former employer | shareholding | part-time job | other
+    kind: so.Mapped[str] = so.mapped_column(sa.String(24))
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="pending")
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChecklistTemplate(db.Model):
+    __tablename__ = "checklist_templates"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    #: GB/T 4754 division this template is for; None = general (any industry).
+    industry: so.Mapped[str | None] = so.mapped_column(sa.String(8), index=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    items: so.Mapped[list[ChecklistItem]] = so.relationship(
+        back_populates="template", order_by="ChecklistItem.position", cascade="all, delete-orphan")
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "checklist_items"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    template_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("checklist_templates.id", ondelete="CASCADE"),
+                                                   index=True)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    category: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    #: Legal basis or standard, shown to the inspector and printed.
+    basis: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+
+    template: so.Mapped[ChecklistTemplate] = so.relationship(back_populates="items")
+
+
+inspection_co_inspectors = sa.Table(
+    "inspection_co_inspectors", db.metadata,
+    sa.Column("inspection_id", sa.ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Inspection(db.Model):
+    """One on-site inspection record. Final (immutable) once signed or refused."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        sa.CheckConstraint(_in("state", INSPECTION_STATES), name="state"),
+        sa.Index("ix_inspections_enterprise_id_started_at", "enterprise_id", "started_at"),
+        sa.Index("ix_inspections_inspector_id_state", "inspector_id", "state"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: Made on the phone (or here): the same record sent twice is recognised.
+    uuid: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)
+    #: Human record number, e.g. XJ-20261122-0007 (unique).
+    number: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id"))
+    inspector_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    template_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("checklist_templates.id"))
+    #: The record this one supplements (corrections never edit a final record).
+    supplements_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("inspections.id"), index=True)
+    state: so.Mapped[str] = so.mapped_column(sa.String(12), default="draft")
+    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    ended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    latitude: so.Mapped[float | None]
+    longitude: so.Mapped[float | None]
+    accuracy_m: so.Mapped[float | None]
+    #: Distance from the enterprise's registered point when the position was taken.
+    distance_m: so.Mapped[float | None]
+    parts: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    content: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    findings: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    measures: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    work_id_number: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
+    #: Art. 7: the work ID was shown and the purpose, content and scope explained.
+    id_shown: so.Mapped[bool] = so.mapped_column(default=False)
+    # Signature (art. 8) — or the manager's refusal to sign.
+    signer_name: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    signer_opinion: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    signature_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    #: SHA-256 of exactly the summary the manager read before signing.
+    summary_sha256: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    signed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    refusal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    refusal_photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("photos.id"))
+    #: SHA-256 over the whole final record (fields, results, photos, hazards, signature).
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    enterprise = so.relationship("Enterprise")
+    inspector = so.relationship("User", foreign_keys=[inspector_id])
+    template: so.Mapped[ChecklistTemplate | None] = so.relationship()
+    co_inspectors = so.relationship("User", secondary=inspection_co_inspectors, order_by="User.username")
+    results: so.Mapped[list[ItemResult]] = so.relationship(
+        back_populates="inspection", order_by="ItemResult.position", cascade="all, delete-orphan")
+    photos: so.Mapped[list[InspectionPhoto]] = so.relationship(
+        back_populates="inspection", order_by="InspectionPhoto.id", cascade="all, delete-orphan")
+    hazards: so.Mapped[list[Hazard]] = so.relationship(
+        back_populates="inspection", order_by="Hazard.id")
+    signature = so.relationship("MediaFile", foreign_keys=[signature_id])
+    refusal_photo = so.relationship("Photo", foreign_keys=[refusal_photo_id])
+    supplements = so.relationship("Inspection", remote_side=[id])
+
+    @property
+    def is_final(self) -> bool:
+        return self.state != "draft"
+
+
+class ItemResult(db.Model):
+    """One checklist line of one inspection; the item's text is copied, so later
+    edits of the template never change what was checked."""
+
+    __tablename__ = "inspection_item_results"
+    __table_args__ = (sa.CheckConstraint(f"result IS NULL OR {_in('result', ITEM_RESULTS)}", name="result"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    inspection_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("checklist_items.id", ondelete="SET NULL"))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    category: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    result: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    inspection: so.Mapped[Inspection] = so.relationship(back_populates="results")
+
+
+class Photo(db.Model):
+    """A photo as evidence: the uploaded bytes untouched, a watermarked display copy,
+    a thumbnail, and what its EXIF said."""
+
+    __tablename__ = "photos"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    original_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    display_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    thumb_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    width: so.Mapped[int]
+    height: so.Mapped[int]
+    #: From EXIF, when the camera wrote them.
+    taken_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    latitude: so.Mapped[float | None]
+    longitude: so.Mapped[float | None]
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    original = so.relationship("MediaFile", foreign_keys=[original_id])
+    display = so.relationship("MediaFile", foreign_keys=[display_id])
+    thumb = so.relationship("MediaFile", foreign_keys=[thumb_id])
+
+
+class InspectionPhoto(db.Model):
+    __tablename__ = "inspection_photos"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    inspection_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    photo_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("photos.id"))
+    #: Set when the photo documents a failed checklist item.
+    item_result_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("inspection_item_results.id", ondelete="SET NULL"))
+    caption: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: EXIF capture time outside the inspection's window (possible old gallery photo).
+    flag_time: so.Mapped[bool] = so.mapped_column(default=False)
+    #: EXIF position far from the enterprise.
+    flag_place: so.Mapped[bool] = so.mapped_column(default=False)
+
+    inspection: so.Mapped[Inspection] = so.relationship(back_populates="photos")
+    photo: so.Mapped[Photo] = so.relationship()
+
+
+hazard_photos = sa.Table(
+    "hazard_photos", db.metadata,
+    sa.Column("hazard_id", sa.ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
+)
+
+
+class Hazard(db.Model):
+    """A hazard reported by an inspector. Officers confirm, grade and order; the
+    lifecycle after ``reported`` comes with the hazard workflow."""
+
+    __tablename__ = "hazards"
+    __table_args__ = (
+        sa.CheckConstraint(_in("proposed_level", HAZARD_LEVELS), name="proposed_level"),
+        sa.Index("ix_hazards_enterprise_id_status", "enterprise_id", "status"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    uuid: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)
+    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id"))
+    inspection_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("inspections.id"), index=True)
+    item_result_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("inspection_item_results.id"))
+    reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    description: so.Mapped[str] = so.mapped_column(sa.Text)
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    proposed_level: so.Mapped[str] = so.mapped_column(sa.String(8), default="general")
+    legal_basis: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="reported")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    inspection: so.Mapped[Inspection | None] = so.relationship(back_populates="hazards")
+    enterprise = so.relationship("Enterprise")
+    reporter = so.relationship("User")
+    photos = so.relationship("Photo", secondary=hazard_photos, order_by="Photo.id")
