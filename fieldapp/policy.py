@@ -113,7 +113,7 @@ def user_scope(user: User) -> sa.Select:
         sa.select(OrgUnit.id).where(org_unit_condition(user))))
 
 
-def _get_in_scope(scope: sa.Select, model, obj_id) -> object:
+def get_in_scope(scope: sa.Select, model, obj_id) -> object:
     try:
         obj_id = int(obj_id)
     except (TypeError, ValueError):
@@ -128,15 +128,15 @@ def _get_in_scope(scope: sa.Select, model, obj_id) -> object:
 
 
 def get_enterprise(user: User, enterprise_id) -> Enterprise:
-    return _get_in_scope(enterprise_scope(user), Enterprise, enterprise_id)
+    return get_in_scope(enterprise_scope(user), Enterprise, enterprise_id)
 
 
 def get_grid(user: User, grid_id) -> Grid:
-    return _get_in_scope(grid_scope(user), Grid, grid_id)
+    return get_in_scope(grid_scope(user), Grid, grid_id)
 
 
 def get_managed_user(user: User, user_id) -> User:
-    return _get_in_scope(user_scope(user), User, user_id)
+    return get_in_scope(user_scope(user), User, user_id)
 
 
 # --- actions -----------------------------------------------------------------
@@ -161,6 +161,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Online patrol: staff review a company's risk points and self-checks remotely.
     "patrol.online": _STAFF,
     "finding.record": frozenset(roles.INSPECTORS),
+    # On-site inspection records (seed 002 art. 7-8); who may read which is inspections.scope().
+    "inspection.create": frozenset(roles.INSPECTORS),
+    "inspection.view": _STAFF | {roles.COMPANY_MANAGER},
+    "checklist.manage": frozenset({roles.ADMIN}),
     "user.manage": frozenset({roles.ADMIN}),
     "admin.overview": frozenset({roles.ADMIN}),
 }

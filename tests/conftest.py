@@ -40,6 +40,12 @@ def make_app(db_url: str, tmp_dir: str, **overrides):
 
 
 @pytest.fixture(scope="session")
+def bare_app(tmp_path_factory):
+    """An app for code that needs a request context (translations) but no database."""
+    return make_app("sqlite://", str(tmp_path_factory.mktemp("bare")))
+
+
+@pytest.fixture(scope="session")
 def postgres_url():
     with postgres.postgres() as url:
         yield url

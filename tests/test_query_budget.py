@@ -7,7 +7,7 @@ from fieldapp.db import db as _db
 from fieldapp.services import selfchecks
 from tests.helpers import logged_in
 
-BUDGET = {"list": 7, "file": 11, "patrol": 13, "home": 5}
+BUDGET = {"list": 7, "file": 15, "patrol": 13, "home": 5}
 
 
 @contextmanager

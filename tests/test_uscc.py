@@ -39,8 +39,8 @@ def test_any_single_typo_in_a_published_code_is_caught(code):
     ("9111000A600037341L", "行政区划代码"),
     ("91110000600037341M", "第 18 位应为 L"),
 ])
-def test_each_rule_has_its_own_message(app, code, fragment):
-    with app.test_request_context():
+def test_each_rule_has_its_own_message(bare_app, code, fragment):
+    with bare_app.test_request_context():
         assert fragment in uscc.problem(code)
 
 

@@ -21,3 +21,11 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class InputError(ServiceError):
+    """Refused input; ``errors`` maps each field to its message (shown beside the field)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors

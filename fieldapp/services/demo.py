@@ -26,7 +26,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.services import uscc
+from fieldapp.services import checklists, uscc
 from fieldapp.services.accounts import hash_password
 from fieldapp.services.org import create_grid, create_org_unit
 
@@ -195,6 +195,7 @@ def load(hash_method: str = "scrypt") -> bool:
             continue
         user = add_user(f"wgy{i:03d}", _person(rng), f"1380000{i:04d}", roles.GRID_INSPECTOR, grid.org_unit)
         db.session.add(InspectorGrid(user_id=user.id, grid_id=grid.id))
+    checklists.ensure_general_template()
     db.session.commit()
     analyze("enterprises", "grids", "org_units")
     db.session.commit()

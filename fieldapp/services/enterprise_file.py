@@ -3,13 +3,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fieldapp import policy
-from fieldapp.models import Enterprise, User
-from fieldapp.services import enterprises, selfchecks
+import sqlalchemy as sa
+
+from fieldapp import policy, roles
+from fieldapp.db import db
+from fieldapp.models import Enterprise, Hazard, Inspection, User
+from fieldapp.services import enterprises, inspections, selfchecks
+
+
+def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
+    """Hazards on the enterprise page, open first. Company managers never see
+    unconfirmed reports (they arrive with the hazard workflow once confirmed)."""
+    if not policy.can(user, "patrol.online"):
+        return []
+    visible = inspections.scope(user).with_only_columns(Inspection.id)
+    return list(db.session.scalars(
+        sa.select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.inspection_id.in_(visible))
+        .order_by((Hazard.status == "closed"), Hazard.created_at.desc()).limit(50)))
 
 
 @dataclass
 class EnterpriseFile:
+    inspections: list
+    hazards: list
+    may_inspect: bool
+    why_not_inspect: str | None
     risk_points: list
     self_checks: list
     findings: list
@@ -24,7 +42,12 @@ def gather(enterprise: Enterprise, user: User) -> EnterpriseFile:
     # Company managers see their own file's history but not the inspectors' remote findings
     # about them until those become confirmed hazards (unconfirmed reports stay internal).
     staff = policy.can(user, "patrol.online")
+    why_not = inspections.why_not_inspect(user, enterprise) if user.has_role(*roles.INSPECTORS) else None
     return EnterpriseFile(
+        inspections=inspections.for_enterprise(user, enterprise),
+        hazards=hazards_for(user, enterprise),
+        may_inspect=user.has_role(*roles.INSPECTORS) and why_not is None,
+        why_not_inspect=why_not,
         risk_points=selfchecks.risk_points(enterprise),
         self_checks=selfchecks.self_checks(enterprise, limit=10),
         findings=selfchecks.findings(enterprise) if staff else [],

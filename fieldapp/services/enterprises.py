@@ -20,7 +20,7 @@ from fieldapp import codes, policy
 from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import ServiceError, uscc
+from fieldapp.services import InputError, ServiceError, uscc
 from fieldapp.services.accounts import MOBILE_RE
 
 # Mainland China, generously: a point outside is almost always swapped or mistyped.
@@ -31,10 +31,8 @@ CHINA_LNG = (73.0, 136.0)
 FIELD_STATUSES = ("active", "relocated", "closed", "suspended")
 
 
-class EnterpriseInputError(ServiceError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class EnterpriseInputError(InputError):
+    pass
 
 
 def district_id_of(grid: Grid) -> int:

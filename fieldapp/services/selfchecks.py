@@ -12,13 +12,7 @@ from flask_babel import gettext as _
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem, User
-from fieldapp.services import ServiceError
-
-
-class InputError(ServiceError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+from fieldapp.services import InputError, ServiceError
 
 
 def clean_risk_point(raw: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.services import ServiceError, sessions, uscc
+from fieldapp.services import InputError, sessions, uscc
 from fieldapp.services.accounts import MOBILE_RE, check_password_strength, hash_password, normalise_login
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.\-]{2,31}$")
@@ -37,12 +37,8 @@ class NewUser:
     enterprise_uscc: str = ""
 
 
-class UserInputError(ServiceError):
-    """Refused input; ``errors`` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class UserInputError(InputError):
+    pass
 
 
 def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> User:

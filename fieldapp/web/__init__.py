@@ -3,9 +3,21 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from fieldapp.web import admin, auth, enterprises, errors, health, home, imports, labels, nav, selfchecks
+    from fieldapp.web import (
+        admin,
+        auth,
+        enterprises,
+        errors,
+        health,
+        home,
+        imports,
+        inspections,
+        labels,
+        nav,
+        selfchecks,
+    )
 
-    for module in (auth, home, imports, enterprises, selfchecks, admin, health):
+    for module in (auth, home, imports, enterprises, selfchecks, inspections, admin, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

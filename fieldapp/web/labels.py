@@ -1,6 +1,8 @@
 """How stored codes read on screen (the enterprise history shows raw field changes)."""
 from __future__ import annotations
 
+import uuid
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -41,4 +43,5 @@ def show_value(key: str, value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value)
+    app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,
+                                 uuid4=lambda: str(uuid.uuid4()))

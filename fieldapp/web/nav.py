@@ -31,6 +31,9 @@ def nav_items() -> list[NavItem]:
     elif policy.can(current_user, "enterprise.list"):
         items.append(NavItem(_("企业"), url_for("enterprises.index"), "building",
                              path.startswith("/enterprises")))
+    if policy.can(current_user, "inspection.create"):
+        items.append(NavItem(_("巡查"), url_for("inspections.patrol"), "list",
+                             path.startswith("/inspections")))
     if policy.can(current_user, "user.manage"):
         items.append(NavItem(_("账号"), url_for("admin.user_list"), "users", path.startswith("/admin")))
     items.append(NavItem(_("我的"), url_for("auth.account"), "user", path.startswith("/account")))

@@ -1,0 +1,467 @@
+"""Inspection records: start (with recusal), fill in, photos, hazards, sign or refusal, finality.
+
+Rules from seed 002 art. 7-8: the inspector shows the work ID and explains purpose,
+content and scope; the record holds time, place, parts, content, findings and
+measures, and the site manager's opinion, name and signature — or the refusal to
+sign, with a photo. Once signed or refused the record never changes; corrections
+are supplementary records pointing at it.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import uuid as uuidlib
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from fieldapp import policy, roles
+from fieldapp.db import db, utcnow
+from fieldapp.models import (
+    Conflict,
+    Enterprise,
+    Hazard,
+    Inspection,
+    InspectionPhoto,
+    InspectorGrid,
+    ItemResult,
+    MediaFile,
+    Photo,
+    User,
+)
+from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
+from fieldapp.services import Conflict as ConflictError
+from fieldapp.services import Forbidden, InputError, ServiceError, checklists, geo, photos
+from fieldapp.services.media import store_blob
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: A photo taken this long before the start or after the end is flagged.
+PHOTO_TIME_SLACK = timedelta(minutes=15)
+TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 4000, "work_id_number": 32}
+CONFLICT_KINDS = {"relative": "亲属在该企业任职", "former_employer": "曾在该企业任职", "shareholding": "持有该企业股份",
+                  "part_time": "在该企业兼职", "other": "其他利害关系"}
+
+
+# --- starting ---------------------------------------------------------------------
+
+def recusal(user: User, enterprise: Enterprise) -> Conflict | None:
+    """A pending or approved declared interest that bars ``user`` from this enterprise."""
+    return db.session.scalar(sa.select(Conflict).where(
+        Conflict.user_id == user.id, Conflict.enterprise_id == enterprise.id,
+        Conflict.status.in_(("pending", "approved"))).limit(1))
+
+
+def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:
+    """The reason ``user`` may not inspect ``enterprise`` now, or None."""
+    if not user.has_role(*roles.INSPECTORS):
+        return _("只有网格员和技术检查员可以发起现场检查。")
+    served = db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
+        InspectorGrid.user_id == user.id, InspectorGrid.grid_id == enterprise.grid_id))
+    if not served:
+        return _("该企业不在您负责的网格内，不能发起检查。")
+    conflict = recusal(user, enterprise)
+    if conflict is not None:
+        return _("您已申报与该企业存在利害关系（%(kind)s），按规定应当回避，不能检查该企业。",
+                 kind=CONFLICT_KINDS.get(conflict.kind, conflict.kind))
+    return None
+
+
+def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
+          supplements: Inspection | None = None) -> Inspection:
+    """Open a draft record with the enterprise's checklist. The same client uuid twice
+    returns the same record (a double tap or a retried request makes one record)."""
+    reason = why_not_inspect(user, enterprise)
+    if reason:
+        raise Forbidden(reason)
+    if client_uuid:
+        try:
+            client_uuid = str(uuidlib.UUID(client_uuid))
+        except ValueError:
+            raise InputError({"uuid": _("记录标识无效。")}) from None
+        existing = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == client_uuid))
+        if existing is not None:
+            if existing.inspector_id != user.id or existing.enterprise_id != enterprise.id:
+                raise ConflictError(_("该记录标识已被其他记录使用。"))
+            return existing
+    template = checklists.template_for(enterprise)
+    inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
+                            enterprise_id=enterprise.id, inspector_id=user.id, template_id=template.id,
+                            started_at=utcnow(), work_id_number=user.work_id or "",
+                            supplements_id=supplements.id if supplements else None)
+    inspection.results = [ItemResult(item_id=i.id, position=i.position, category=i.category, text=i.text)
+                          for i in template.items if i.active]
+    db.session.add(inspection)
+    db.session.flush()
+    # Record numbers: XJ-<Shanghai date>-<id>, unique because the id is.
+    inspection.number = f"XJ-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}-{inspection.id:06d}"
+    db.session.commit()
+    return inspection
+
+
+# --- filling in ---------------------------------------------------------------------
+
+def _editable(user: User, inspection: Inspection) -> None:
+    if inspection.inspector_id != user.id:
+        raise Forbidden(_("只有记录的填写人可以修改草稿。"))
+    if inspection.is_final:
+        raise ServiceError(_("记录已签字确认（或已记录拒签），不能再修改；如需更正，请创建补充记录。"))
+
+
+def update(user: User, inspection: Inspection, fields: dict[str, Any], results: dict[int, tuple[str, str]],
+           co_inspector_ids: list[int] | None = None) -> None:
+    """Save the draft: text fields, position, checklist results, co-inspectors."""
+    _editable(user, inspection)
+    errors: dict[str, str] = {}
+    for key, limit in TEXT_LIMITS.items():
+        if key in fields:
+            value = (fields.get(key) or "").strip()
+            if len(value) > limit:
+                errors[key] = _("不能超过 %(n)d 个字。", n=limit)
+            else:
+                setattr(inspection, key, value)
+    if "id_shown" in fields:
+        inspection.id_shown = bool(fields["id_shown"])
+    _position(inspection, fields, errors)
+    by_id = {r.id: r for r in inspection.results}
+    for result_id, (result, note) in results.items():
+        row = by_id.get(result_id)
+        if row is None:
+            errors["results"] = _("检查项不属于本记录。")
+            continue
+        if result not in ("", *ITEM_RESULTS):
+            errors[f"result-{result_id}"] = _("请选择：合格、不合格或不适用。")
+            continue
+        row.result = result or None
+        row.note = (note or "").strip()[:2000]
+    if co_inspector_ids is not None:
+        inspection.co_inspectors = _co_inspectors(user, inspection, co_inspector_ids, errors)
+    if errors:
+        db.session.rollback()
+        raise InputError(errors)
+    db.session.commit()
+
+
+def _position(inspection: Inspection, fields: dict[str, Any], errors: dict[str, str]) -> None:
+    raw = {k: (str(fields.get(k) or "")).strip() for k in ("latitude", "longitude", "accuracy_m")}
+    if not raw["latitude"] and not raw["longitude"]:
+        return
+    try:
+        lat, lng = float(raw["latitude"]), float(raw["longitude"])
+        accuracy = float(raw["accuracy_m"]) if raw["accuracy_m"] else None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180) or (accuracy is not None and not 0 <= accuracy < 100_000):
+            raise ValueError
+    except ValueError:
+        errors["position"] = _("定位数据无效，请重新获取位置。")
+        return
+    inspection.latitude, inspection.longitude, inspection.accuracy_m = lat, lng, accuracy
+    e = inspection.enterprise
+    inspection.distance_m = (round(geo.distance_m(lat, lng, e.latitude, e.longitude), 1)
+                             if e.latitude is not None and e.longitude is not None else None)
+
+
+def _co_inspectors(user: User, inspection: Inspection, ids: list[int], errors: dict[str, str]) -> list[User]:
+    ids = [i for i in ids if i != user.id]
+    if not ids:
+        return []
+    found = list(db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
+        User.id.in_(ids), User.active.is_(True), InspectorGrid.grid_id == inspection.enterprise.grid_id)))
+    if len(found) != len(set(ids)):
+        errors["co_inspectors"] = _("同行检查人员须是本网格的在岗检查人员。")
+    return found
+
+
+def add_photo(user: User, inspection: Inspection, data: bytes, original_name: str = "",
+              item_result_id: int | None = None, caption: str = "") -> InspectionPhoto:
+    """Attach a photo (processed by the photo pipeline) and flag what looks like an old
+    gallery photo or one taken elsewhere."""
+    _editable(user, inspection)
+    if item_result_id is not None and item_result_id not in {r.id for r in inspection.results}:
+        raise InputError({"item_result_id": _("检查项不属于本记录。")})
+    digest = hashlib.sha256(data).hexdigest()
+    for link in inspection.photos:
+        if link.photo.original.sha256 == digest:
+            return link  # the same photo sent twice (a retry, a double tap) is attached once
+    now = utcnow()
+    photo = photos.store(data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
+                                                      inspection.work_id_number, inspection.number), original_name)
+    link = InspectionPhoto(inspection_id=inspection.id, photo_id=photo.id, item_result_id=item_result_id,
+                           caption=caption.strip()[:200])
+    link.flag_time, link.flag_place = photo_flags(photo, inspection, now)
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def photo_flags(photo: Photo, inspection: Inspection, now: datetime) -> tuple[bool, bool]:
+    flag_time = photo.taken_at is not None and not (
+        inspection.started_at - PHOTO_TIME_SLACK <= photo.taken_at <= (inspection.ended_at or now) + PHOTO_TIME_SLACK)
+    e = inspection.enterprise
+    flag_place = (photo.latitude is not None and e.latitude is not None and
+                  geo.distance_m(photo.latitude, photo.longitude, e.latitude, e.longitude) > geo.FAR_M)
+    return flag_time, flag_place
+
+
+def remove_photo(user: User, inspection: Inspection, link_id: int) -> None:
+    _editable(user, inspection)
+    link = next((p for p in inspection.photos if p.id == link_id), None)
+    if link is None:
+        raise InputError({"photo": _("照片不属于本记录。")})
+    if any(link.photo in h.photos for h in inspection.hazards):
+        raise InputError({"photo": _("该照片是已上报隐患的证据，不能删除。")})
+    db.session.delete(link)
+    db.session.commit()
+
+
+def report_hazard(user: User, inspection: Inspection, description: str, place: str, level: str,
+                  legal_basis: str, photo_link_ids: list[int], item_result_id: int | None = None,
+                  client_uuid: str | None = None) -> Hazard:
+    """A finding becomes a reported hazard; evidence (at least one photo) is required (art. 8(3))."""
+    _editable(user, inspection)
+    if client_uuid:
+        existing = db.session.scalar(sa.select(Hazard).where(Hazard.uuid == client_uuid))
+        if existing is not None:
+            return existing
+    errors = {}
+    if not description.strip():
+        errors["description"] = _("请描述隐患情况。")
+    elif len(description) > 4000:
+        errors["description"] = _("不能超过 %(n)d 个字。", n=4000)
+    if len(place) > 200:
+        errors["place"] = _("不能超过 %(n)d 个字。", n=200)
+    if level not in HAZARD_LEVELS:
+        errors["level"] = _("请选择隐患等级建议：一般或重大。")
+    links = [p for p in inspection.photos if p.id in set(photo_link_ids)]
+    if not links:
+        errors["photos"] = _("上报隐患必须附至少一张现场照片作为证据。")
+    if item_result_id is not None and item_result_id not in {r.id for r in inspection.results}:
+        errors["item_result_id"] = _("检查项不属于本记录。")
+    if errors:
+        raise InputError(errors)
+    hazard = Hazard(uuid=client_uuid or str(uuidlib.uuid4()), enterprise_id=inspection.enterprise_id,
+                    inspection_id=inspection.id, item_result_id=item_result_id, reporter_id=user.id,
+                    description=description.strip(), place=place.strip(), proposed_level=level,
+                    legal_basis=legal_basis.strip()[:2000])
+    hazard.photos = [link.photo for link in links]
+    db.session.add(hazard)
+    db.session.commit()
+    return hazard
+
+
+def delete_draft(user: User, inspection: Inspection) -> None:
+    _editable(user, inspection)
+    if inspection.hazards:
+        raise ServiceError(_("草稿中已上报隐患，不能删除；请完成记录。"))
+    db.session.delete(inspection)
+    db.session.commit()
+
+
+# --- finishing ---------------------------------------------------------------------
+
+def missing_for_signature(inspection: Inspection) -> dict[str, str]:
+    """What must be filled in before the manager can sign (or refuse)."""
+    missing = {}
+    if not inspection.id_shown:
+        missing["id_shown"] = _("请确认已出示工作证，并说明检查的目的、内容和范围。")
+    if not inspection.work_id_number:
+        missing["work_id_number"] = _("请填写工作证号。")
+    if not inspection.parts:
+        missing["parts"] = _("请填写检查部位。")
+    if not inspection.findings:
+        missing["findings"] = _("请填写检查情况。")
+    if not inspection.measures:
+        missing["measures"] = _("请填写处理措施（没有问题可填“无”）。")
+    unanswered = [r for r in inspection.results if r.result is None]
+    if unanswered:
+        missing["results"] = _("还有 %(n)d 个检查项未选择结果。", n=len(unanswered))
+    failed_without_note = [r for r in inspection.results if r.result == "fail" and not r.note]
+    if failed_without_note:
+        missing["results_note"] = _("不合格的检查项须写明问题（%(n)d 项未写）。", n=len(failed_without_note))
+    return missing
+
+
+def summary_text(inspection: Inspection) -> str:
+    """Exactly what the site manager reads before signing; its SHA-256 is stored with the signature."""
+    lines = [f"现场检查记录 {inspection.number}", f"企业：{inspection.enterprise.name}（{inspection.enterprise.uscc}）",
+             f"检查人员：{inspection.inspector.display_name}（工作证号 {inspection.work_id_number}）",
+             f"检查部位：{inspection.parts}", f"检查情况：{inspection.findings}", f"处理措施：{inspection.measures}"]
+    failed = [r for r in inspection.results if r.result == "fail"]
+    lines.append(f"不合格项：{len(failed)} 项")
+    lines += [f"  - {r.text}：{r.note}" for r in failed]
+    lines.append(f"上报隐患：{len(inspection.hazards)} 项")
+    level_names = {"general": "一般", "major": "重大"}
+    lines += [f"  - [{level_names[h.proposed_level]}] {h.place} {h.description}" for h in inspection.hazards]
+    return "\n".join(lines)
+
+
+def summary_sha256(inspection: Inspection) -> str:
+    return hashlib.sha256(summary_text(inspection).encode()).hexdigest()
+
+
+def _signature_png(data_url: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not data_url or not data_url.startswith(prefix):
+        raise InputError({"signature": _("请在签名框内签字。")})
+    try:
+        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError({"signature": _("签名数据无效，请重新签字。")}) from None
+    if len(raw) > 2 * 1024 * 1024:
+        raise InputError({"signature": _("签名数据过大，请重新签字。")})
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format != "PNG" or image.width * image.height > 4096 * 4096:
+                raise InputError({"signature": _("签名数据无效，请重新签字。")})
+            alpha = image.convert("RGBA").getchannel("A")
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise InputError({"signature": _("签名数据无效，请重新签字。")}) from None
+    ink = alpha.point(lambda a: 255 if a > 40 else 0)
+    box, inked = ink.getbbox(), ink.histogram()[255]
+    # A real signature spans some width and height and leaves some ink; a tap or a dot does not.
+    if box is None or (box[2] - box[0]) < alpha.width * 0.12 or (box[3] - box[1]) < alpha.height * 0.08 \
+            or inked < 150:
+        raise InputError({"signature": _("签名过于简单（像一个点或一条短线），请签写完整的姓名。")})
+    return raw
+
+
+def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, signature_data_url: str,
+         shown_summary_sha256: str) -> None:
+    """The site manager signs on the inspector's phone; the record becomes final."""
+    _editable(user, inspection)
+    errors = missing_for_signature(inspection)
+    if errors:
+        raise InputError(errors)
+    if shown_summary_sha256 != summary_sha256(inspection):
+        raise InputError({"summary": _("记录内容在签字前发生了变化，请让现场负责人重新阅读后再签字。")})
+    if not signer_name.strip() or len(signer_name) > 64:
+        raise InputError({"signer_name": _("请现场负责人填写姓名。")})
+    if len(opinion) > 2000:
+        raise InputError({"signer_opinion": _("不能超过 %(n)d 个字。", n=2000)})
+    png = _signature_png(signature_data_url)
+    signature = store_blob(png, "image/png", user, "signature.png")
+    now = utcnow()
+    inspection.signer_name, inspection.signer_opinion = signer_name.strip(), opinion.strip()
+    inspection.signature_id, inspection.summary_sha256 = signature.id, shown_summary_sha256
+    inspection.signed_at = inspection.ended_at = now
+    inspection.state = "signed"
+    _finalise(inspection)
+
+
+def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, photo_data: bytes | None,
+           original_name: str = "") -> None:
+    """The site manager refuses to sign: the refusal, its reason and a photo are recorded instead."""
+    _editable(user, inspection)
+    errors = missing_for_signature(inspection)
+    if not reason.strip():
+        errors["refusal_reason"] = _("请记录拒绝签字的情况和理由。")
+    if not photo_data:
+        errors["refusal_photo"] = _("拒绝签字须拍摄现场照片留证。")
+    if errors:
+        raise InputError(errors)
+    now = utcnow()
+    photo = photos.store(photo_data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
+                                                            inspection.work_id_number, inspection.number),
+                         original_name)
+    inspection.signer_name = signer_name.strip()[:64]
+    inspection.refusal_reason = reason.strip()[:2000]
+    inspection.refusal_photo_id = photo.id
+    inspection.summary_sha256 = summary_sha256(inspection)
+    inspection.ended_at = now
+    inspection.state = "refused"
+    _finalise(inspection)
+
+
+def canonical(inspection: Inspection) -> dict:
+    """Everything the final record says, in a stable shape, for its content hash."""
+    def iso(moment):
+        return moment.isoformat() if moment else None
+    return {
+        "number": inspection.number, "uuid": inspection.uuid, "enterprise": inspection.enterprise.uscc,
+        "inspector": inspection.inspector.username, "work_id": inspection.work_id_number,
+        "id_shown": inspection.id_shown, "started_at": iso(inspection.started_at), "ended_at": iso(inspection.ended_at),
+        "position": [inspection.latitude, inspection.longitude, inspection.accuracy_m],
+        "parts": inspection.parts, "content": inspection.content, "findings": inspection.findings,
+        "measures": inspection.measures, "co_inspectors": sorted(u.username for u in inspection.co_inspectors),
+        "results": [[r.position, r.text, r.result, r.note] for r in inspection.results],
+        "photos": sorted(p.photo.original.sha256 for p in inspection.photos),
+        "hazards": [[h.uuid, h.proposed_level, h.place, h.description, sorted(p.original.sha256 for p in h.photos)]
+                    for h in inspection.hazards],
+        "state": inspection.state, "signer": inspection.signer_name, "opinion": inspection.signer_opinion,
+        "signature": inspection.signature.sha256 if inspection.signature else None,
+        "summary_sha256": inspection.summary_sha256, "signed_at": iso(inspection.signed_at),
+        "refusal": [inspection.refusal_reason,
+                    inspection.refusal_photo.original.sha256 if inspection.refusal_photo else None],
+        "supplements": inspection.supplements.number if inspection.supplements else None,
+    }
+
+
+def compute_hash(inspection: Inspection) -> str:
+    text = json.dumps(canonical(inspection), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _finalise(inspection: Inspection) -> None:
+    db.session.flush()
+    inspection.content_hash = compute_hash(inspection)
+    db.session.commit()
+
+
+def verify(inspection: Inspection) -> bool:
+    """Does the final record still hash to what was stored when it was signed?"""
+    return inspection.is_final and compute_hash(inspection) == inspection.content_hash
+
+
+def supplement(user: User, original: Inspection) -> Inspection:
+    """Start a supplementary record that corrects or adds to a final one."""
+    if not original.is_final:
+        raise ServiceError(_("草稿可以直接修改，不需要补充记录。"))
+    return start(user, original.enterprise, supplements=original)
+
+
+# --- reading -------------------------------------------------------------------------
+
+def scope(user: User) -> sa.Select:
+    """Inspections ``user`` may read: staff see their enterprise scope; a company
+    manager sees only final records of their own company; drafts only their author."""
+    staff = user.has_role(*(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER, roles.ADMIN}))
+    conds = []
+    if staff:
+        conds.append(sa.and_(Inspection.enterprise_id.in_(
+            sa.select(Enterprise.id).where(policy.enterprise_condition(user))),
+            sa.or_(Inspection.state != "draft", Inspection.inspector_id == user.id)))
+    if user.has_role(roles.COMPANY_MANAGER):
+        conds.append(sa.and_(Inspection.state != "draft", Inspection.enterprise_id.in_(
+            sa.select(Enterprise.id).where(policy.enterprise_condition(user)))))
+    return sa.select(Inspection).where(sa.or_(*conds) if conds else sa.false())
+
+
+def get(user: User, inspection_id) -> Inspection:
+    return policy.get_in_scope(scope(user), Inspection, inspection_id)
+
+
+def for_enterprise(user: User, enterprise: Enterprise, limit: int = 20) -> list[Inspection]:
+    return list(db.session.scalars(scope(user).where(Inspection.enterprise_id == enterprise.id)
+                                   .options(sa.orm.joinedload(Inspection.inspector))
+                                   .order_by(Inspection.started_at.desc()).limit(limit)))
+
+
+def photo_in_scope(user: User, photo_id: int) -> Photo | None:
+    """A photo ``user`` may see: one of a record or hazard they may read."""
+    visible = scope(user).with_only_columns(Inspection.id)
+    via_record = sa.select(InspectionPhoto.photo_id).where(InspectionPhoto.inspection_id.in_(visible))
+    via_refusal = sa.select(Inspection.refusal_photo_id).where(Inspection.id.in_(visible))
+    via_hazard = sa.select(hazard_photos.c.photo_id).join(Hazard, Hazard.id == hazard_photos.c.hazard_id).where(
+        Hazard.inspection_id.in_(visible))
+    return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.or_(
+        Photo.id.in_(via_record), Photo.id.in_(via_refusal), Photo.id.in_(via_hazard))))
+
+
+def signature_in_scope(user: User, inspection_id: int) -> MediaFile | None:
+    inspection = db.session.scalar(scope(user).where(Inspection.id == inspection_id))
+    return inspection.signature if inspection else None

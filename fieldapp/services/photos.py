@@ -1,0 +1,229 @@
+"""The photo pipeline: evidence kept untouched, a watermarked display copy, a thumbnail.
+
+For each upload: refuse what is not a JPEG, PNG or WebP photo (with a reason a
+person understands), refuse decompression bombs and oversized files, read the
+capture time and GPS position from EXIF, decode fast (JPEG draft mode decodes
+at a reduced scale straight from the DCT), apply the EXIF orientation, and
+write a 1600 px display copy with a small ASCII watermark (time, position,
+work-ID, record number) plus a 320 px thumbnail. The uploaded bytes are stored
+as they came, under their SHA-256, as evidence.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+
+from fieldapp.db import db
+from fieldapp.models import Photo, User
+from fieldapp.services import ServiceError
+from fieldapp.services.media import store_blob
+
+MAX_BYTES = 25 * 1024 * 1024
+#: JPEGs decode in draft mode at 1/2 to 1/8 scale, so big ones are cheap; others are not.
+MAX_PIXELS_JPEG = 110_000_000
+MAX_PIXELS_OTHER = 50_000_000
+DISPLAY_SIDE = 1600
+THUMB_SIDE = 320
+#: The display copy stays under this, so a record with ten photos loads on a weak signal.
+DISPLAY_MAX_BYTES = 350 * 1024
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, DATETIME = 36867, 36881, 306
+
+
+class PhotoError(ServiceError):
+    status = 400
+
+
+@dataclass
+class Watermark:
+    when: datetime
+    latitude: float | None = None
+    longitude: float | None = None
+    work_id: str = ""
+    record: str = ""
+
+    def lines(self) -> list[str]:
+        local = self.when.astimezone(SHANGHAI)
+        first = local.strftime("%Y-%m-%d %H:%M:%S +08:00")
+        if self.latitude is not None and self.longitude is not None:
+            first += f"  {abs(self.latitude):.5f}{'N' if self.latitude >= 0 else 'S'}" \
+                     f" {abs(self.longitude):.5f}{'E' if self.longitude >= 0 else 'W'}"
+        second = "  ".join(p for p in (f"ID {self.work_id}" if self.work_id else "",
+                                       f"REC {self.record}" if self.record else "") if p)
+        # ASCII only: the default font has no CJK glyphs, and none is needed.
+        return [line.encode("ascii", "replace").decode() for line in (first, second) if line]
+
+
+@dataclass
+class Processed:
+    original: bytes
+    content_type: str
+    width: int
+    height: int
+    display: bytes
+    thumb: bytes
+    taken_at: datetime | None
+    latitude: float | None
+    longitude: float | None
+
+
+def _refuse_unsupported(data: bytes) -> None:
+    head = data[:64]
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"heif", b"mif1", b"msf1", b"avif"):
+        raise PhotoError(_("暂不支持 HEIC/HEIF 格式。请在本应用内拍照（会自动转为 JPEG），"
+                           "或在手机相机设置中选择“兼容性最佳”。"))
+    stripped = head.lstrip()
+    if stripped.startswith((b"<", b"\xef\xbb\xbf<")):
+        raise PhotoError(_("这不是照片（可能是 SVG 矢量图或网页文件），请上传现场拍摄的照片。"))
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    sub = exif.get_ifd(EXIF_IFD)
+    raw = sub.get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    if not isinstance(raw, str):
+        return None
+    try:
+        naive = datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    offset = sub.get(OFFSET_TIME_ORIGINAL)
+    if isinstance(offset, str) and len(offset) >= 6 and offset[0] in "+-":
+        try:
+            hours, minutes = int(offset[1:3]), int(offset[4:6])
+            sign = 1 if offset[0] == "+" else -1
+            return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+        except ValueError:
+            pass
+    # Cameras without an offset write local time; in this product that is China time.
+    return naive.replace(tzinfo=SHANGHAI)
+
+
+def _degrees(value, ref) -> float | None:
+    try:
+        d, m, s = (float(x) for x in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    result = d + m / 60 + s / 3600
+    return -result if ref in ("S", "W") else result
+
+
+def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
+    gps = exif.get_ifd(GPS_IFD)
+    if not gps:
+        return None, None
+    lat, lng = _degrees(gps.get(2), gps.get(1)), _degrees(gps.get(4), gps.get(3))
+    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180) or (lat == 0 and lng == 0):
+        return None, None
+    return round(lat, 7), round(lng, 7)
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType: the fixed bitmap font
+        return ImageFont.load_default()
+
+
+def _burn(image: Image.Image, lines: list[str]) -> None:
+    if not lines:
+        return
+    size = max(12, image.width // 55)
+    font = _font(size)
+    while size > 8 and max(font.getlength(line) for line in lines) > image.width - size:
+        size -= 1
+        font = _font(size)
+    pad = size // 2
+    line_h = size + pad // 2
+    height = line_h * len(lines) + pad
+    overlay = Image.new("RGBA", (image.width, height), (0, 0, 0, 110))
+    draw = ImageDraw.Draw(overlay)
+    for i, line in enumerate(lines):
+        draw.text((pad, pad // 2 + i * line_h), line, font=font, fill=(255, 255, 255, 235))
+    image.paste(overlay, (0, image.height - height), overlay)
+
+
+def _jpeg(image: Image.Image, quality: int, max_bytes: int | None = None) -> bytes:
+    """Encode as JPEG; with ``max_bytes``, step the quality down until it fits
+    (busy scenes such as foliage or gravel need it, most photos fit first time)."""
+    while True:
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=quality, progressive=True, optimize=False)
+        if max_bytes is None or out.tell() <= max_bytes or quality <= 40:
+            return out.getvalue()
+        quality -= 10
+
+
+def process(data: bytes, watermark: Watermark | None = None) -> Processed:
+    """Check and transform one upload; raises PhotoError with a message for the user."""
+    if not data:
+        raise PhotoError(_("文件是空的，请重新拍照或选择图片。"))
+    if len(data) > MAX_BYTES:
+        raise PhotoError(_("照片超过 %(mb)d MB，请在本应用内拍照（会自动压缩）或压缩后再上传。",
+                           mb=MAX_BYTES // (1024 * 1024)))
+    _refuse_unsupported(data)
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise PhotoError(_("图片像素过多（超过 %(mp)d 百万像素），无法处理。",
+                           mp=MAX_PIXELS_JPEG // 1_000_000)) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise PhotoError(_("无法识别为图片，文件可能已损坏或不是照片。")) from None
+    with image:
+        fmt = image.format
+        if fmt not in FORMATS:
+            raise PhotoError(_("只接受 JPEG、PNG 或 WebP 格式的照片。"))
+        width, height = image.size
+        limit = MAX_PIXELS_JPEG if fmt == "JPEG" else MAX_PIXELS_OTHER
+        if width * height > limit:
+            raise PhotoError(_("图片像素过多（超过 %(mp)d 百万像素），无法处理。", mp=limit // 1_000_000))
+        try:
+            exif = image.getexif()
+        except Exception:  # a broken EXIF block is common and must not cost the photo
+            exif = Image.Exif()
+        taken_at = _taken_at(exif)
+        latitude, longitude = _gps(exif)
+        if fmt == "JPEG":
+            image.draft("RGB", (DISPLAY_SIDE, DISPLAY_SIDE))
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError):
+            raise PhotoError(_("照片不完整或已损坏（可能没有上传完整），请重新拍照上传。")) from None
+        oriented = ImageOps.exif_transpose(image)
+        if oriented.mode != "RGB":
+            background = Image.new("RGB", oriented.size, (255, 255, 255))
+            rgba = oriented.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            oriented = background
+    if exif.get(0x0112) in (5, 6, 7, 8):
+        width, height = height, width
+    display = oriented.copy()
+    display.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    if watermark is not None:
+        _burn(display, watermark.lines())
+    thumb = display.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BICUBIC)
+    return Processed(original=data, content_type=FORMATS[fmt], width=width, height=height,
+                     display=_jpeg(display, 80, DISPLAY_MAX_BYTES), thumb=_jpeg(thumb, 70), taken_at=taken_at,
+                     latitude=latitude, longitude=longitude)
+
+
+def store(data: bytes, actor: User | None, watermark: Watermark | None = None, original_name: str = "") -> Photo:
+    """Process and store a photo: three blobs (original, display, thumbnail) and the Photo row."""
+    p = process(data, watermark)
+    original = store_blob(p.original, p.content_type, actor, original_name, p.width, p.height)
+    display = store_blob(p.display, "image/jpeg", actor)
+    thumb = store_blob(p.thumb, "image/jpeg", actor)
+    photo = Photo(original_id=original.id, display_id=display.id, thumb_id=thumb.id, width=p.width, height=p.height,
+                  taken_at=p.taken_at, latitude=p.latitude, longitude=p.longitude,
+                  uploaded_by_id=actor.id if actor else None)
+    db.session.add(photo)
+    db.session.flush()
+    return photo

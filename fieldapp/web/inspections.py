@@ -1,0 +1,289 @@
+"""On-site inspection records: start, fill in, photos, hazards, signature or refusal, print."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fieldapp import codes, policy
+from fieldapp.db import db
+from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
+from fieldapp.services import InputError, ServiceError, checklists, inspections, photos
+from fieldapp.web.enterprises import send_media
+from fieldapp.web.guards import permission_required
+
+bp = Blueprint("inspections", __name__)
+
+UPLOAD_LIMIT = photos.MAX_BYTES + 1
+
+
+def _files(field: str) -> list:
+    return [f for f in request.files.getlist(field) if f and f.filename]
+
+
+@bp.route("/inspections/patrol")
+@permission_required("inspection.create")
+def patrol():
+    """My patrol list: the enterprises of my grids, never inspected (or longest ago) first."""
+    last = (sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at).label("last"))
+            .where(Inspection.state != "draft").group_by(Inspection.enterprise_id).subquery())
+    rows = db.session.execute(
+        sa.select(Enterprise, last.c.last).join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
+        .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
+        .where(InspectorGrid.user_id == current_user.id, Enterprise.status.in_(("active", "new", "suspended")))
+        .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name).limit(200)).all()
+    drafts = db.session.scalars(sa.select(Inspection).where(
+        Inspection.inspector_id == current_user.id, Inspection.state == "draft")
+        .options(sa.orm.joinedload(Inspection.enterprise)).order_by(Inspection.started_at.desc())).all()
+    return render_template("inspections/patrol.html", rows=rows, drafts=drafts)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/inspections", methods=["POST"])
+@permission_required("inspection.create")
+def start(enterprise_id: int):
+    """Start an inspection (refused, with the reason, when recused or outside one's grids)."""
+    enterprise = policy.get_enterprise(current_user, enterprise_id)
+    inspection = inspections.start(current_user, enterprise, request.form.get("uuid") or None)
+    return redirect(url_for(".edit", inspection_id=inspection.id))
+
+
+def _co_inspector_choices(inspection: Inspection) -> list[User]:
+    return list(db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
+        InspectorGrid.grid_id == inspection.enterprise.grid_id, User.active.is_(True),
+        User.id != inspection.inspector_id).order_by(User.display_name)))
+
+
+@bp.route("/inspections/<int:inspection_id>", methods=["GET", "POST"])
+@permission_required("inspection.view")
+def edit(inspection_id: int):
+    """A draft is a form for its author; a final record (or someone else's) reads as the record."""
+    inspection = inspections.get(current_user, inspection_id)
+    if inspection.is_final or inspection.inspector_id != current_user.id:
+        return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection))
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        fields = {k: form.get(k, "") for k in ("parts", "content", "findings", "measures", "work_id_number",
+                                                "latitude", "longitude", "accuracy_m")}
+        fields["id_shown"] = form.get("id_shown") == "1"
+        results = {r.id: (form.get(f"result-{r.id}", ""), form.get(f"note-{r.id}", "")) for r in inspection.results}
+        co = [int(x) for x in form.getlist("co_inspectors") if x.isdigit()]
+        try:
+            inspections.update(current_user, inspection, fields, results, co)
+        except InputError as refused:
+            errors, status = refused.errors, 400
+        else:
+            if form.get("next") == "sign":
+                return redirect(url_for(".sign", inspection_id=inspection.id))
+            flash(_("已保存。"), "success")
+            return redirect(url_for(".edit", inspection_id=inspection.id))
+    return render_template("inspections/edit.html", i=inspection, errors=errors, form=request.form,
+                           co_choices=_co_inspector_choices(inspection),
+                           missing=inspections.missing_for_signature(inspection)), status
+
+
+@bp.route("/inspections/<int:inspection_id>/photos", methods=["POST"])
+@permission_required("inspection.create")
+def add_photos(inspection_id: int):
+    """Attach one or more photos (to the record, or to a checklist item)."""
+    inspection = inspections.get(current_user, inspection_id)
+    item = request.form.get("item_result_id", type=int)
+    files = _files("photos")
+    if not files:
+        flash(_("请选择或拍摄照片。"), "error")
+    added = 0
+    for upload in files:
+        try:
+            inspections.add_photo(current_user, inspection, upload.stream.read(UPLOAD_LIMIT), upload.filename,
+                                  item_result_id=item, caption=request.form.get("caption", ""))
+            added += 1
+        except ServiceError as refused:
+            db.session.rollback()
+            flash(_("照片“%(name)s”未能添加：%(why)s", name=upload.filename[:40], why=refused.message), "error")
+    if added:
+        flash(_("已添加 %(n)d 张照片。", n=added), "success")
+    return redirect(url_for(".edit", inspection_id=inspection.id, _anchor=f"item-{item}" if item else "photos"))
+
+
+@bp.route("/inspections/<int:inspection_id>/photos/<int:link_id>/delete", methods=["POST"])
+@permission_required("inspection.create")
+def remove_photo(inspection_id: int, link_id: int):
+    inspection = inspections.get(current_user, inspection_id)
+    try:
+        inspections.remove_photo(current_user, inspection, link_id)
+    except InputError as refused:
+        flash(refused.message, "error")
+    return redirect(url_for(".edit", inspection_id=inspection.id, _anchor="photos"))
+
+
+@bp.route("/inspections/<int:inspection_id>/hazards/new", methods=["GET", "POST"])
+@permission_required("inspection.create")
+def report_hazard(inspection_id: int):
+    """Report a hazard found here: description, place, proposed level, photos (≥ 1)."""
+    inspection = inspections.get(current_user, inspection_id)
+    item = request.values.get("item_result_id", type=int)
+    errors, status = {}, 200
+    values = {k: request.form.get(k, "") for k in ("description", "place", "level", "legal_basis")}
+    if request.method == "GET" and item:
+        row = next((r for r in inspection.results if r.id == item), None)
+        if row is not None:
+            values.update(description=row.note, place="")
+    chosen = [int(x) for x in request.form.getlist("photo_ids") if x.isdigit()]
+    if request.method == "POST":
+        try:
+            for upload in _files("photos"):
+                chosen.append(inspections.add_photo(current_user, inspection, upload.stream.read(UPLOAD_LIMIT),
+                                                    upload.filename, item_result_id=item).id)
+            inspections.report_hazard(current_user, inspection, values["description"], values["place"],
+                                      values["level"], values["legal_basis"], chosen, item,
+                                      request.form.get("uuid") or None)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        except ServiceError as refused:
+            db.session.rollback()
+            errors, status = {"photos": refused.message}, 400
+        else:
+            flash(_("隐患已上报，等待执法人员确认。"), "success")
+            return redirect(url_for(".edit", inspection_id=inspection.id, _anchor="hazards"))
+    return render_template("inspections/hazard.html", i=inspection, values=values, errors=errors, item=item,
+                           chosen=set(chosen)), status
+
+
+@bp.route("/inspections/<int:inspection_id>/sign", methods=["GET", "POST"])
+@permission_required("inspection.create")
+def sign(inspection_id: int):
+    """The site manager reads the summary, gives an opinion and name, and signs."""
+    inspection = inspections.get(current_user, inspection_id)
+    if inspection.is_final:
+        return redirect(url_for(".edit", inspection_id=inspection.id))
+    errors, status = {}, 200
+    values = {k: request.form.get(k, "") for k in ("signer_name", "signer_opinion")}
+    if request.method == "POST":
+        try:
+            inspections.sign(current_user, inspection, values["signer_name"], values["signer_opinion"],
+                             request.form.get("signature", ""), request.form.get("summary_sha256", ""))
+        except InputError as refused:
+            errors, status = refused.errors, 400
+        else:
+            flash(_("现场负责人已签字，记录已定稿。"), "success")
+            return redirect(url_for(".edit", inspection_id=inspection.id))
+    missing = inspections.missing_for_signature(inspection)
+    return render_template("inspections/sign.html", i=inspection, values=values, errors=errors, missing=missing,
+                           summary=inspections.summary_text(inspection),
+                           summary_sha256=inspections.summary_sha256(inspection)), status
+
+
+@bp.route("/inspections/<int:inspection_id>/refuse", methods=["GET", "POST"])
+@permission_required("inspection.create")
+def refuse(inspection_id: int):
+    """The site manager refuses to sign: reason and a photo are recorded instead."""
+    inspection = inspections.get(current_user, inspection_id)
+    if inspection.is_final:
+        return redirect(url_for(".edit", inspection_id=inspection.id))
+    errors, status = {}, 200
+    values = {k: request.form.get(k, "") for k in ("signer_name", "refusal_reason")}
+    if request.method == "POST":
+        uploads = _files("photo")
+        try:
+            inspections.refuse(current_user, inspection, values["signer_name"], values["refusal_reason"],
+                               uploads[0].stream.read(UPLOAD_LIMIT) if uploads else None,
+                               uploads[0].filename if uploads else "")
+        except ServiceError as refused:
+            db.session.rollback()
+            errors, status = getattr(refused, "errors", {"refusal_photo": refused.message}), 400
+        else:
+            flash(_("已记录现场负责人拒绝签字，记录已定稿。"), "success")
+            return redirect(url_for(".edit", inspection_id=inspection.id))
+    return render_template("inspections/refuse.html", i=inspection, values=values, errors=errors,
+                           missing=inspections.missing_for_signature(inspection)), status
+
+
+@bp.route("/inspections/<int:inspection_id>/delete", methods=["POST"])
+@permission_required("inspection.create")
+def delete(inspection_id: int):
+    inspection = inspections.get(current_user, inspection_id)
+    enterprise_id = inspection.enterprise_id
+    inspections.delete_draft(current_user, inspection)
+    flash(_("草稿已删除。"), "info")
+    return redirect(url_for("enterprises.show", enterprise_id=enterprise_id))
+
+
+@bp.route("/inspections/<int:inspection_id>/supplement", methods=["POST"])
+@permission_required("inspection.create")
+def supplement(inspection_id: int):
+    """Corrections to a final record go into a new record that points at it."""
+    original = inspections.get(current_user, inspection_id)
+    new = inspections.supplement(current_user, original)
+    flash(_("已创建补充记录，原记录保持不变。"), "info")
+    return redirect(url_for(".edit", inspection_id=new.id))
+
+
+@bp.route("/inspections/<int:inspection_id>/print")
+@permission_required("inspection.view")
+def print_view(inspection_id: int):
+    """The A4 record (现场检查记录) with a QR code to the online record."""
+    import segno
+
+    inspection = inspections.get(current_user, inspection_id)
+    url = url_for(".edit", inspection_id=inspection.id, _external=True)
+    qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+    return render_template("inspections/print.html", i=inspection, qr=qr, url=url,
+                           verified=inspections.verify(inspection))
+
+
+@bp.route("/photos/<int:photo_id>/<any(display, thumb, original):variant>")
+@permission_required("inspection.view")
+def photo(photo_id: int, variant: str):
+    """A photo of a record or hazard the user may read (display copy, thumbnail or evidence original)."""
+    found = inspections.photo_in_scope(current_user, photo_id)
+    if found is None:
+        abort(404)
+    return send_media(getattr(found, variant))
+
+
+@bp.route("/inspections/<int:inspection_id>/signature.png")
+@permission_required("inspection.view")
+def signature(inspection_id: int):
+    media = inspections.signature_in_scope(current_user, inspection_id)
+    if media is None:
+        abort(404)
+    return send_media(media)
+
+
+# --- checklist templates (admins) ---------------------------------------------------
+
+@bp.route("/checklists")
+@permission_required("checklist.manage")
+def checklist_list():
+    checklists.ensure_general_template()
+    db.session.commit()
+    return render_template("inspections/checklists.html", templates=checklists.all_templates())
+
+
+@bp.route("/checklists/new", methods=["GET", "POST"])
+@bp.route("/checklists/<int:template_id>", methods=["GET", "POST"])
+@permission_required("checklist.manage")
+def checklist_edit(template_id: int | None = None):
+    """Edit a template as text: one item per line, "category | item | legal basis"."""
+    template = db.session.get(ChecklistTemplate, template_id) if template_id else None
+    if template_id and template is None:
+        abort(404)
+    errors, status = {}, 200
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in ("name", "industry", "lines")}
+        try:
+            template = checklists.save_template(current_user, template, values["name"], values["industry"],
+                                                values["lines"], request.form.get("active") == "1")
+        except InputError as refused:
+            errors, status = refused.errors, 400
+        else:
+            flash(_("检查表已保存。"), "success")
+            return redirect(url_for(".checklist_list"))
+    elif template:
+        values = {"name": template.name, "industry": template.industry or "", "lines": checklists.as_lines(template)}
+    else:
+        values = {"name": "", "industry": "", "lines": ""}
+    return render_template("inspections/checklist_edit.html", t=template, values=values, errors=errors,
+                           industries=codes.options(codes.INDUSTRIES, True)), status

@@ -1,0 +1,98 @@
+// Signature pad for the site manager (seed 002 art. 8): Pointer Events locked to one
+// pointer, touch-action:none (in CSS), sized by devicePixelRatio, redrawn from the
+// recorded strokes after a resize, exported as a PNG data URL on every stroke.
+(function () {
+  "use strict";
+  var canvas = document.querySelector("[data-signature-for]");
+  if (!canvas) { return; }
+  var input = document.getElementById(canvas.getAttribute("data-signature-for"));
+  var ctx = canvas.getContext("2d");
+  var strokes = [];
+  var current = null;
+  var activePointer = null;
+  Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (el) { el.hidden = true; });
+
+  function resize() {
+    var ratio = Math.max(window.devicePixelRatio || 1, 1);
+    var rect = canvas.getBoundingClientRect();
+    canvas.width = Math.round(rect.width * ratio);
+    canvas.height = Math.round(rect.height * ratio);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    redraw();
+  }
+
+  function style() {
+    ctx.strokeStyle = "#111";
+    ctx.fillStyle = "#111";
+    ctx.lineWidth = 2.5;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+  }
+
+  function drawStroke(points) {
+    style();
+    if (points.length === 1) {
+      ctx.beginPath();
+      ctx.arc(points[0][0], points[0][1], 1.5, 0, 2 * Math.PI);
+      ctx.fill();
+      return;
+    }
+    ctx.beginPath();
+    ctx.moveTo(points[0][0], points[0][1]);
+    for (var i = 1; i < points.length; i++) { ctx.lineTo(points[i][0], points[i][1]); }
+    ctx.stroke();
+  }
+
+  function redraw() {
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.restore();
+    strokes.forEach(drawStroke);
+  }
+
+  function exportValue() {
+    input.value = strokes.length ? canvas.toDataURL("image/png") : "";
+  }
+
+  function at(event) {
+    var rect = canvas.getBoundingClientRect();
+    return [event.clientX - rect.left, event.clientY - rect.top];
+  }
+
+  canvas.addEventListener("pointerdown", function (event) {
+    if (activePointer !== null) { return; }  // a second finger or palm is ignored
+    activePointer = event.pointerId;
+    canvas.setPointerCapture(event.pointerId);
+    current = [at(event)];
+    strokes.push(current);
+    drawStroke(current);
+    event.preventDefault();
+  });
+  canvas.addEventListener("pointermove", function (event) {
+    if (event.pointerId !== activePointer) { return; }
+    var events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    (events.length ? events : [event]).forEach(function (e) { current.push(at(e)); });
+    drawStroke(current.slice(-events.length - 1));
+    event.preventDefault();
+  });
+  function end(event) {
+    if (event.pointerId !== activePointer) { return; }
+    activePointer = null;
+    current = null;
+    exportValue();
+  }
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+
+  document.addEventListener("click", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("data-pad");
+    if (!action) { return; }
+    if (action === "undo") { strokes.pop(); } else { strokes = []; }
+    redraw();
+    exportValue();
+  });
+
+  window.addEventListener("resize", resize);
+  resize();
+})();

@@ -1,0 +1,272 @@
+"""Inspection records: recusal, drafts, photos with flags, hazards, signature, refusal, finality."""
+import base64
+import hashlib
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image, ImageDraw
+
+from fieldapp.models import Conflict, Hazard, Inspection
+from fieldapp.services import Forbidden, InputError, ServiceError, checklists, inspections
+from tests.helpers import csrf_token, logged_in, post
+from tests.images import jpeg
+
+
+def signature_url(width=600, height=200, dot=False) -> str:
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    if dot:
+        draw.ellipse([300, 100, 304, 104], fill=(0, 0, 0, 255))
+    else:
+        points = [(40 + i * 9, 100 + int(40 * ((-1) ** i) * (i % 5) / 4)) for i in range(55)]
+        draw.line(points, fill=(0, 0, 0, 255), width=4)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def complete(inspection, user, **over):
+    fields = {"parts": "喷漆车间、仓库", "content": "安全管理、消防、用电", "findings": "消防通道堆放杂物",
+              "measures": "责令立即清理", "work_id_number": "WZ2026001", "id_shown": True,
+              "latitude": "31.2601", "longitude": "120.6002", "accuracy_m": "12"}
+    fields.update(over)
+    results = {r.id: ("pass", "") for r in inspection.results}
+    first = inspection.results[0]
+    results[first.id] = ("fail", "通道堵塞")
+    inspections.update(user, inspection, fields, results)
+    return first
+
+
+@pytest.fixture
+def started(world, db):
+    return inspections.start(world.inspector_a1, world.ent_a1)
+
+
+def test_start_copies_the_general_checklist(started, world):
+    assert started.state == "draft" and re.fullmatch(r"XJ-\d{8}-\d{6}", started.number)
+    assert len(started.results) == len(checklists.GENERAL_ITEMS) >= 20
+    assert {"消防安全", "用电安全", "危险化学品", "有限空间", "粉尘防爆"} <= {r.category for r in started.results}
+
+
+def test_same_client_uuid_gives_the_same_record(world, db):
+    uid = "6f1c2a7e-1d9b-4c51-9a53-0c2c6f8f9d10"
+    first = inspections.start(world.inspector_a1, world.ent_a1, uid)
+    assert inspections.start(world.inspector_a1, world.ent_a1, uid).id == first.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 1
+
+
+def test_recused_inspector_is_refused_with_the_reason(client, world, db):
+    db.session.add(Conflict(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
+                            status="pending"))
+    db.session.commit()
+    with pytest.raises(Forbidden, match="应当回避"):
+        inspections.start(world.inspector_a1, world.ent_a1)
+    logged_in(client, "insp_a1")
+    page = client.get(f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
+    assert "亲属在该企业任职" in page and "开始现场检查" not in page
+    refused = post(client, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
+    assert refused.status_code == 403 and "应当回避" in refused.get_data(as_text=True)
+
+
+def test_other_grids_and_other_roles_cannot_start(make_client, world):
+    other = logged_in(make_client(), "insp_b1")
+    assert post(other, f"/enterprises/{world.ent_a1.id}/inspections").status_code == 404
+    officer = logged_in(make_client(), "officer_a")
+    assert post(officer, f"/enterprises/{world.ent_a1.id}/inspections").status_code == 403
+
+
+def test_position_and_distance_are_recorded_and_far_is_flagged(started, world):
+    complete(started, world.inspector_a1)
+    assert started.distance_m < 100
+    inspections.update(world.inspector_a1, started, {"latitude": "31.27", "longitude": "120.6"}, {})
+    assert started.distance_m > 1000
+
+
+def test_photo_flags_old_and_faraway_pictures(started, world):
+    old = inspections.add_photo(world.inspector_a1, started, jpeg(taken="2024:01:01 09:00:00"))
+    far = inspections.add_photo(world.inspector_a1, started, jpeg(gps=(31.5, 120.9), color=(1, 2, 3)))
+    fresh = inspections.add_photo(world.inspector_a1, started, jpeg(color=(9, 9, 9)))
+    assert (old.flag_time, old.flag_place) == (True, False)
+    assert (far.flag_time, far.flag_place) == (False, True)
+    assert (fresh.flag_time, fresh.flag_place) == (False, False)
+
+
+def test_the_same_photo_twice_is_attached_once(started, world):
+    data = jpeg()
+    assert inspections.add_photo(world.inspector_a1, started, data).id == \
+        inspections.add_photo(world.inspector_a1, started, data).id
+    assert len(started.photos) == 1
+
+
+def test_hazard_needs_a_photo(started, world, db):
+    with pytest.raises(InputError) as refused:
+        inspections.report_hazard(world.inspector_a1, started, "消防通道堵塞", "仓库", "general", "", [])
+    assert "至少一张现场照片" in refused.value.errors["photos"]
+    link = inspections.add_photo(world.inspector_a1, started, jpeg())
+    hazard = inspections.report_hazard(world.inspector_a1, started, "消防通道堵塞", "仓库", "major", "", [link.id])
+    assert hazard.status == "reported" and hazard.photos == [link.photo]
+
+
+def test_signing_refuses_what_is_incomplete_stale_or_a_dot(started, world):
+    with pytest.raises(InputError) as refused:
+        inspections.sign(world.inspector_a1, started, "朱春生", "", signature_url(), "x")
+    assert {"id_shown", "parts", "findings", "measures", "results"} <= set(refused.value.errors)
+    complete(started, world.inspector_a1)
+    shown = inspections.summary_sha256(started)
+    with pytest.raises(InputError, match="重新阅读"):
+        inspections.sign(world.inspector_a1, started, "朱春生", "", signature_url(), "0" * 64)
+    with pytest.raises(InputError, match="过于简单"):
+        inspections.sign(world.inspector_a1, started, "朱春生", "", signature_url(dot=True), shown)
+    with pytest.raises(InputError, match="请在签名框内签字"):
+        inspections.sign(world.inspector_a1, started, "朱春生", "", "", shown)
+    with pytest.raises(InputError, match="签名数据无效"):
+        inspections.sign(world.inspector_a1, started, "朱春生", "", "data:image/png;base64,bm90IGEgcG5n", shown)
+    assert started.state == "draft"
+
+
+def test_signed_record_is_final_and_its_hash_detects_tampering(started, world, db):
+    complete(started, world.inspector_a1)
+    link = inspections.add_photo(world.inspector_a1, started, jpeg())
+    inspections.report_hazard(world.inspector_a1, started, "消防通道堵塞", "仓库", "general", "", [link.id])
+    shown = inspections.summary_sha256(started)
+    inspections.sign(world.inspector_a1, started, "朱春生", "同意，立即整改", signature_url(), shown)
+    assert started.state == "signed" and started.summary_sha256 == shown and inspections.verify(started)
+    assert hashlib.sha256(inspections.summary_text(started).encode()).hexdigest() == shown
+    for attempt in (lambda: inspections.update(world.inspector_a1, started, {"findings": "改了"}, {}),
+                    lambda: inspections.add_photo(world.inspector_a1, started, jpeg(color=(5, 5, 5))),
+                    lambda: inspections.remove_photo(world.inspector_a1, started, link.id),
+                    lambda: inspections.delete_draft(world.inspector_a1, started)):
+        with pytest.raises(ServiceError, match="不能再修改"):
+            attempt()
+    # Someone with database access edits the record behind the app's back: the hash says so.
+    db.session.execute(sa.update(Inspection).where(Inspection.id == started.id).values(findings="一切正常"))
+    db.session.commit()
+    db.session.refresh(started)
+    assert not inspections.verify(started)
+
+
+def test_refusal_to_sign_needs_reason_and_photo(started, world):
+    complete(started, world.inspector_a1)
+    with pytest.raises(InputError) as refused:
+        inspections.refuse(world.inspector_a1, started, "", "", None)
+    assert set(refused.value.errors) == {"refusal_reason", "refusal_photo"}
+    inspections.refuse(world.inspector_a1, started, "某经理", "认为检查结论不公，拒绝签字", jpeg())
+    assert started.state == "refused" and started.refusal_photo is not None and inspections.verify(started)
+
+
+def test_corrections_go_into_a_supplementary_record(started, world):
+    complete(started, world.inspector_a1)
+    inspections.refuse(world.inspector_a1, started, "", "拒签", jpeg())
+    extra = inspections.supplement(world.inspector_a1, started)
+    assert extra.supplements_id == started.id and extra.state == "draft" and started.state == "refused"
+
+
+def test_only_the_author_edits_or_deletes_a_draft(started, world, factory):
+    colleague = factory.user("grid_inspector", grids=[world.grid_a1], username="colleague")
+    with pytest.raises(Forbidden):
+        inspections.update(colleague, started, {"findings": "x"}, {})
+    with pytest.raises(Forbidden):
+        inspections.delete_draft(colleague, started)
+    inspections.delete_draft(world.inspector_a1, started)
+
+
+def test_who_reads_which_record(make_client, world, started, db, factory):
+    path = f"/inspections/{started.id}"
+    assert logged_in(make_client(), "insp_b1").get(path).status_code == 404
+    assert logged_in(make_client(), "company_a1").get(path).status_code == 404  # a draft is the inspector's
+    colleague = factory.user("grid_inspector", grids=[world.grid_a1], username="colleague")
+    assert logged_in(make_client(), colleague.username).get(path).status_code == 404
+    complete(started, world.inspector_a1)
+    inspections.refuse(world.inspector_a1, started, "", "拒签", jpeg())
+    company = logged_in(make_client(), "company_a1")
+    page = company.get(path).get_data(as_text=True)
+    assert started.number in page and started.content_hash in page
+    assert logged_in(make_client(), "company_b1").get(path).status_code == 404
+    assert logged_in(make_client(), "officer_a").get(path).status_code == 200
+
+
+def test_photos_are_served_only_inside_the_scope(make_client, world, started):
+    link = inspections.add_photo(world.inspector_a1, started, jpeg(taken="2026:11:22 10:00:00"))
+    mine = logged_in(make_client(), "insp_a1")
+    for variant in ("display", "thumb", "original"):
+        response = mine.get(f"/photos/{link.photo_id}/{variant}")
+        assert response.status_code == 200 and response.mimetype == "image/jpeg"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    original = mine.get(f"/photos/{link.photo_id}/original").data
+    assert hashlib.sha256(original).hexdigest() == link.photo.original.sha256
+    other = logged_in(make_client(), "insp_b1")
+    assert other.get(f"/photos/{link.photo_id}/display").status_code == 404
+    assert other.get(f"/photos/{link.photo_id}/secret").status_code == 404
+
+
+def test_web_flow_from_start_to_signature(client, world, db):
+    logged_in(client, "insp_a1")
+    start = post(client, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
+    path = start.headers["Location"]
+    inspection = db.session.scalar(sa.select(Inspection))
+    token = csrf_token(client, path)
+    form = {"csrf_token": token, "parts": "车间", "content": "全面检查", "findings": "良好", "measures": "无",
+            "work_id_number": "WZ1", "id_shown": "1", "next": "sign"}
+    form.update({f"result-{r.id}": "pass" for r in inspection.results})
+    response = client.post(path, data=form)
+    assert response.headers["Location"].endswith("/sign")
+    sign_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    shown = re.search(r'name="summary_sha256" value="([0-9a-f]{64})"', sign_page).group(1)
+    bad = client.post(response.headers["Location"], data={"csrf_token": token, "summary_sha256": shown,
+                                                          "signer_name": "朱春生", "signature": ""})
+    assert bad.status_code == 400 and "请在签名框内签字" in bad.get_data(as_text=True)
+    ok = client.post(response.headers["Location"], data={"csrf_token": token, "summary_sha256": shown,
+                                                         "signer_name": "朱春生", "signer_opinion": "同意",
+                                                         "signature": signature_url()})
+    assert ok.status_code == 302
+    record = client.get(path).get_data(as_text=True)
+    assert "已签字定稿" in record and "校验一致" in record
+    printed = client.get(f"{path}/print").get_data(as_text=True)
+    assert "data:image/svg+xml" in printed and inspection.number in printed
+    again = client.post(response.headers["Location"], data={"csrf_token": token})
+    assert again.status_code == 302  # a second tap after signing just shows the record
+
+
+def test_web_upload_of_a_bad_photo_keeps_the_draft(client, world, started):
+    logged_in(client, "insp_a1")
+    path = f"/inspections/{started.id}"
+    token = csrf_token(client, path)
+    response = client.post(f"{path}/photos", data={"csrf_token": token, "photos": (io.BytesIO(b"<svg/>"), "a.svg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "这不是照片" in page and started.number in page
+
+
+def test_web_hazard_with_a_new_photo(client, world, started, db):
+    first = complete(started, world.inspector_a1)
+    logged_in(client, "insp_a1")
+    path = f"/inspections/{started.id}/hazards/new?item_result_id={first.id}"
+    token = csrf_token(client, path)
+    no_photo = client.post(path, data={"csrf_token": token, "description": "通道堵塞", "level": "general"})
+    assert no_photo.status_code == 400 and "至少一张现场照片" in no_photo.get_data(as_text=True)
+    assert "通道堵塞" in no_photo.get_data(as_text=True)
+    ok = client.post(path, data={"csrf_token": token, "description": "通道堵塞", "level": "general",
+                                 "uuid": "0b8e0f52-6c55-4f0e-8f1b-1f6d2b1e7a01",
+                                 "photos": (io.BytesIO(jpeg()), "p.jpg")}, content_type="multipart/form-data")
+    assert ok.status_code == 302
+    hazard = db.session.scalars(sa.select(Hazard)).one()
+    assert hazard.item_result_id == first.id and len(hazard.photos) == 1
+
+
+def test_admin_edits_an_industry_checklist_without_changing_old_records(client, world, started, db):
+    world.ent_a2.industry = "C26"
+    db.session.commit()
+    logged_in(client, "admin_d")
+    response = post(client, "/checklists/new", {"name": "化工企业检查表", "industry": "C26", "active": "1",
+                                                "lines": "危化品 | 储罐区防火堤完好 | GB 50351\n重大危险源备案"},
+                    token_from="/checklists/new")
+    assert response.status_code == 302
+    record = inspections.start(world.tech_a2, world.ent_a2)
+    assert [r.text for r in record.results] == ["储罐区防火堤完好", "重大危险源备案"]
+    assert started.results[0].text == checklists.GENERAL_ITEMS[0][1]
+    bad = post(client, "/checklists/new", {"name": "", "industry": "Q1", "lines": ""}, token_from="/checklists/new")
+    assert bad.status_code == 400 and "请填写检查表名称" in bad.get_data(as_text=True)
+    assert logged_in(client.application.test_client(), "insp_a1").get("/checklists").status_code == 403
