@@ -80,3 +80,21 @@ def test_unexpected_errors_are_a_polite_500(crashing_app):
     assert "kaboom" not in page.get_data(as_text=True)
     api = c.get("/api/v1/boom")
     assert api.status_code == 500 and api.get_json()["error"] == "server_error"
+
+
+def test_forms_never_nest(client, world):
+    """A form inside a form is dropped by the HTML parser and its end tag closes the
+    outer form, leaving later buttons without a form: check every page a draft shows."""
+    from fieldapp.services import inspections
+    from tests.images import jpeg
+
+    record = inspections.start(world.inspector_a1, world.ent_a1)
+    inspections.update(world.inspector_a1, record, {}, {record.results[0].id: ("fail", "x")})
+    inspections.add_photo(world.inspector_a1, record, jpeg(), item_result_id=record.results[0].id)
+    logged_in(client, "insp_a1")
+    paths = (f"/inspections/{record.id}", f"/inspections/{record.id}/hazards/new", f"/enterprises/{world.ent_a1.id}")
+    for path in paths:
+        depth = 0
+        for tag in re.findall(r"<(/?)form\b", client.get(path).get_data(as_text=True)):
+            depth += -1 if tag else 1
+            assert depth in (0, 1), path
