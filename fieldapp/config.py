@@ -59,6 +59,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'fieldapp.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MEDIA_ROOT = str(INSTANCE_DIR / "media")
+    #: "local" (MEDIA_ROOT) or "s3" (an S3-compatible bucket, for several app instances).
+    MEDIA_STORAGE = "local"
+    S3_BUCKET = ""
+    S3_PREFIX = "media/"
+    S3_ENDPOINT_URL = ""
+    S3_REGION = ""
 
     # Sessions: cookie holds only an opaque server-side session token (see services.sessions).
     SESSION_COOKIE_NAME = "fieldapp_session"
@@ -96,8 +102,9 @@ class Config:
         values["SECRET_KEY"] = _secret_key()
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-        if os.environ.get("MEDIA_ROOT"):
-            values["MEDIA_ROOT"] = os.environ["MEDIA_ROOT"]
+        for name in ("MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION"):
+            if os.environ.get(name):
+                values[name] = os.environ[name]
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:
             values["SESSION_COOKIE_SECURE"] = _bool("SESSION_COOKIE_SECURE")
         values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)

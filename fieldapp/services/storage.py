@@ -46,6 +46,54 @@ class LocalStorage:
         return self.path(key).exists()
 
 
+class S3Storage:
+    """An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, OSS or COS in S3 mode), for
+    several stateless app instances. Credentials come from the usual AWS_* variables."""
+
+    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None,
+                 region: str | None = None):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket, self.prefix = bucket, prefix
+        self.client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None,
+                                   config=Config(signature_version="s3v4", retries={"max_attempts": 4,
+                                                                                    "mode": "standard"}))
+
+    def _key(self, key: str) -> str:
+        LocalStorage("/").path(key)  # same key check as the local folder
+        return f"{self.prefix}{key[:2]}/{key[2:4]}/{key}"
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        if self.exists(key):
+            return
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+
+def build(config) -> Storage:
+    if config.get("MEDIA_STORAGE", "local") == "s3":
+        return S3Storage(config["S3_BUCKET"], config.get("S3_PREFIX", ""), config.get("S3_ENDPOINT_URL"),
+                         config.get("S3_REGION"))
+    return LocalStorage(config["MEDIA_ROOT"])
+
+
 def current() -> Storage:
-    """The storage configured for this app."""
-    return LocalStorage(current_app.config["MEDIA_ROOT"])
+    """The storage configured for this app (one client per app, reused across requests)."""
+    extensions = current_app.extensions
+    if "fieldapp_storage" not in extensions:
+        extensions["fieldapp_storage"] = build(current_app.config)
+    return extensions["fieldapp_storage"]
