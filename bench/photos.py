@@ -15,7 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 os.environ.setdefault("SECRET_KEY", "bench")
 os.environ.setdefault("FIELDAPP_INSTANCE", tempfile.mkdtemp(prefix="fieldapp-bench-"))
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     tmp = tempfile.mkdtemp()
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "MEDIA_ROOT": tmp + "/media",
                       "PASSWORD_HASH_METHOD": "scrypt:4096:8:1"})
-    mark = photos.Watermark(datetime.now(timezone.utc), 31.26, 120.5, "WZ2026001", "XJ-20261122-000001")
+    mark = photos.Watermark(datetime.now(UTC), 31.26, 120.5, "WZ2026001", "XJ-20261122-000001")
     print(f"{'measure':<44}{'p50':>9}{'p95':>9}  note")
     with app.test_request_context():
         for label, (w, h, orientation) in (
@@ -80,9 +80,10 @@ def main(argv=None) -> int:
         flask_migrate.upgrade()
         demo.load(hash_method="scrypt:4096:8:1")
         company = next(a for a in demo.accounts() if a["username"] == "company")["enterprise"]["id"]
+        import sqlalchemy as sa
+
         from fieldapp.db import db
         from fieldapp.models import Enterprise, User
-        import sqlalchemy as sa
         inspector = db.session.scalar(sa.select(User).where(User.username == "inspector"))
         record = inspections.start(inspector, db.session.get(Enterprise, company))
         for i in range(10):

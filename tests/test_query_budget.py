@@ -7,7 +7,7 @@ from fieldapp.db import db as _db
 from fieldapp.services import selfchecks
 from tests.helpers import logged_in
 
-BUDGET = {"list": 7, "file": 15, "patrol": 13, "home": 5}
+BUDGET = {"list": 7, "file": 15, "patrol": 13, "home": 5, "draft": 11, "record": 10}
 
 
 @contextmanager
@@ -57,4 +57,29 @@ def test_key_pages_query_counts_do_not_grow_with_data(client, factory, world):
     after = _measure(client, paths)
     assert after == before
     for name, count in after.items():
+        assert count <= BUDGET[name], (name, count)
+
+
+def _record(world, photos: int, final: bool):
+    from fieldapp.services import inspections
+    from tests.images import jpeg
+    from tests.test_inspections import complete, signature_url
+
+    record = inspections.start(world.inspector_a1, world.ent_a1)
+    complete(record, world.inspector_a1)
+    links = [inspections.add_photo(world.inspector_a1, record, jpeg(color=(i, 7, 7))) for i in range(photos)]
+    inspections.report_hazard(world.inspector_a1, record, "隐患", "部位", "general", "", [links[0].id])
+    if final:
+        inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))
+    return record
+
+
+def test_inspection_pages_query_counts_do_not_grow_with_photos(client, world):
+    logged_in(client, "insp_a1")
+    counts = []
+    for n in (1, 8):
+        draft, final = _record(world, n, final=False), _record(world, n, final=True)
+        counts.append(_measure(client, {"draft": f"/inspections/{draft.id}", "record": f"/inspections/{final.id}"}))
+    assert counts[0] == counts[1]
+    for name, count in counts[1].items():
         assert count <= BUDGET[name], (name, count)

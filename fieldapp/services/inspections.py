@@ -347,7 +347,8 @@ def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, sig
     signature = store_blob(png, "image/png", user, "signature.png")
     now = utcnow()
     inspection.signer_name, inspection.signer_opinion = signer_name.strip(), opinion.strip()
-    inspection.signature_id, inspection.summary_sha256 = signature.id, shown_summary_sha256
+    # Set the relationship, not the id: the hash below reads it from this same object.
+    inspection.signature, inspection.summary_sha256 = signature, shown_summary_sha256
     inspection.signed_at = inspection.ended_at = now
     inspection.state = "signed"
     _finalise(inspection)
@@ -370,7 +371,7 @@ def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, ph
                          original_name)
     inspection.signer_name = signer_name.strip()[:64]
     inspection.refusal_reason = reason.strip()[:2000]
-    inspection.refusal_photo_id = photo.id
+    inspection.refusal_photo = photo
     inspection.summary_sha256 = summary_sha256(inspection)
     inspection.ended_at = now
     inspection.state = "refused"
@@ -441,8 +442,18 @@ def scope(user: User) -> sa.Select:
     return sa.select(Inspection).where(sa.or_(*conds) if conds else sa.false())
 
 
+#: Everything a record page and its content hash read, in a fixed number of queries.
+RECORD_LOADS = (
+    sa.orm.joinedload(Inspection.enterprise), sa.orm.joinedload(Inspection.inspector),
+    sa.orm.selectinload(Inspection.results), sa.orm.selectinload(Inspection.co_inspectors),
+    sa.orm.selectinload(Inspection.photos).joinedload(InspectionPhoto.photo).joinedload(Photo.original),
+    sa.orm.selectinload(Inspection.hazards).selectinload(Hazard.photos).joinedload(Photo.original),
+    sa.orm.joinedload(Inspection.signature), sa.orm.joinedload(Inspection.template),
+)
+
+
 def get(user: User, inspection_id) -> Inspection:
-    return policy.get_in_scope(scope(user), Inspection, inspection_id)
+    return policy.get_in_scope(scope(user).options(*RECORD_LOADS), Inspection, inspection_id)
 
 
 def for_enterprise(user: User, enterprise: Enterprise, limit: int = 20) -> list[Inspection]:
