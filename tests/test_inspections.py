@@ -270,3 +270,27 @@ def test_admin_edits_an_industry_checklist_without_changing_old_records(client, 
     bad = post(client, "/checklists/new", {"name": "", "industry": "Q1", "lines": ""}, token_from="/checklists/new")
     assert bad.status_code == 400 and "请填写检查表名称" in bad.get_data(as_text=True)
     assert logged_in(client.application.test_client(), "insp_a1").get("/checklists").status_code == 403
+
+
+def test_a_photo_over_the_request_limit_returns_to_the_draft_with_a_message(app, client, world, started):
+    logged_in(client, "insp_a1")
+    path = f"/inspections/{started.id}"
+    token = csrf_token(client, path)
+    big = b"\xff\xd8" + b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = client.post(f"{path}/photos", data={"csrf_token": token, "photos": (io.BytesIO(big), "huge.jpg")},
+                           content_type="multipart/form-data", headers={"Referer": f"http://localhost{path}"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(path)
+    assert "上传的内容超过 32 MB" in client.get(path).get_data(as_text=True)
+
+
+def test_patrol_list_starts_an_inspection_in_one_tap(client, world, db):
+    logged_in(client, "insp_a1")
+    page = client.get("/inspections/patrol").get_data(as_text=True)
+    assert world.ent_a1.name in page and world.ent_b1.name not in page and "从未检查" in page
+    uid = re.search(r'name="uuid" value="([0-9a-f-]{36})"', page).group(1)
+    token = csrf_token(client, "/inspections/patrol")
+    action = re.search(r'action="(/enterprises/\d+/inspections)"', page).group(1)
+    first = client.post(action, data={"csrf_token": token, "uuid": uid})
+    again = client.post(action, data={"csrf_token": token, "uuid": uid})  # a double tap
+    assert first.headers["Location"] == again.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 1

@@ -1,7 +1,7 @@
 """Every error answered in the user's language: an HTML page, or JSON under /api/."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -49,6 +49,18 @@ def init_app(app: Flask) -> None:
     def service_error(err: ServiceError):
         db.session.rollback()
         return respond(err.status, err.message, _code_name(err.status))
+
+    @app.errorhandler(413)
+    def too_large(err):
+        # A photo or file over the limit: back to the form the user came from, which the
+        # server still holds (drafts are saved), with the reason; the API gets JSON.
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        message = _("上传的内容超过 %(mb)d MB，请压缩后重试或分次上传。", mb=limit)
+        back = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else None
+        if is_api_request() or back is None:
+            return respond(413, message, "too_large")
+        flash(message, "error")
+        return redirect(back, 303)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -104,3 +104,40 @@ def test_inspection_from_start_to_signature(page: Page, base_url, accounts, arti
     assert page.locator("img.qr").get_attribute("src").startswith("data:image/svg+xml")
     page.emulate_media(media="print")
     page.screenshot(path=str(artifacts / "inspection-print.png"), full_page=True)
+
+
+def test_signature_drawn_with_a_finger(page: Page, base_url, accounts):
+    """Real touch input (CDP touch events, as a phone's touchscreen sends them), not a mouse:
+    an empty PNG from a touchscreen is a known failure of such apps."""
+    company = accounts["company2"]["enterprise"]
+    log_in(page, base_url, "inspector2", accounts["inspector2"]["password"])
+    page.goto(f"{base_url}/enterprises/{company['id']}")
+    page.get_by_role("button", name="开始现场检查").click()
+    page.get_by_label("已向现场负责人出示工作证").check()
+    page.get_by_label("工作证号").fill("WZ2026002")
+    page.get_by_label("检查部位").fill("生产车间")
+    page.locator("#checklist input[value=pass]").evaluate_all("els => els.forEach(e => e.click())")
+    page.get_by_label("检查情况").fill("未发现问题")
+    page.get_by_label("处理措施").fill("无")
+    page.get_by_role("button", name="保存并签字").click()
+    page.get_by_label("现场负责人姓名").fill("顾玉兰")
+
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    x0, y0 = box["x"] + 25, box["y"] + box["height"] / 2
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for step in range(1, 30):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+            {"x": x0 + step * 9, "y": y0 + (25 if step % 4 < 2 else -25)}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert page.locator("#signature").input_value().startswith("data:image/png;base64,")
+    page.get_by_role("button", name="确认签字并定稿").click()
+
+    expect(page.get_by_role("status")).to_contain_text("现场负责人已签字")
+    signature_url = page.locator("img.signature").get_attribute("src")
+    alpha = Image.open(io.BytesIO(page.request.get(f"{base_url}{signature_url}").body())).convert("RGBA")
+    ink = alpha.getchannel("A").point(lambda a: 255 if a > 40 else 0)
+    left, top, right, bottom = ink.getbbox()
+    assert right - left > alpha.width * 0.5 and ink.histogram()[255] > 500
