@@ -93,6 +93,9 @@ class Config:
 
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     PAGE_SIZE = 20
+    #: A deploy's release label; part of the offline shell's version, so a release with
+    #: no changed file still reaches phones as an update.
+    RELEASE = ""
     # Trust X-Forwarded-* from this many proxies (0 when gunicorn faces clients).
     PROXY_COUNT = 0
 
@@ -102,7 +105,8 @@ class Config:
         values["SECRET_KEY"] = _secret_key()
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-        for name in ("MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION"):
+        for name in ("RELEASE", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL",
+                     "S3_REGION"):
             if os.environ.get(name):
                 values[name] = os.environ[name]
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:

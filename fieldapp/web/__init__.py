@@ -14,10 +14,11 @@ def init_app(app: Flask) -> None:
         inspections,
         labels,
         nav,
+        pwa,
         selfchecks,
     )
 
-    for module in (auth, home, imports, enterprises, selfchecks, inspections, admin, health):
+    for module in (auth, home, imports, enterprises, selfchecks, inspections, admin, health, pwa):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

@@ -161,3 +161,34 @@
     }
   });
 })();
+
+// --- the service worker: offline shell, and updates only when the user says so ----------
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) { return; }
+  var updating = false;
+  var banner = document.getElementById("update-banner");
+
+  function offer(worker) {
+    if (!banner || !navigator.serviceWorker.controller) { return; }  // first install: nothing to update
+    banner.hidden = false;
+    document.getElementById("update-now").onclick = function () {
+      updating = true;
+      worker.postMessage({ type: "SKIP_WAITING" });
+    };
+  }
+
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
+    if (registration.waiting) { offer(registration.waiting); }
+    registration.addEventListener("updatefound", function () {
+      var worker = registration.installing;
+      worker.addEventListener("statechange", function () {
+        if (worker.state === "installed") { offer(worker); }
+      });
+    });
+  });
+  // Reload only after the user chose to update: never under a half-filled form.
+  navigator.serviceWorker.addEventListener("controllerchange", function () {
+    if (updating) { window.location.reload(); }
+  });
+})();

@@ -57,42 +57,60 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class LiveServer:
+    """gunicorn serving wsgi:app from this checkout, on a loopback port, with demo data."""
+
+    def __init__(self, instance: Path, port: int | None = None, **env):
+        self.instance, self.port = instance, port or _free_port()
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+        self.env.update(FIELDAPP_INSTANCE=str(instance), PYTHONPATH=str(ROOT), **env)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def prepare(self) -> list[dict]:
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        for args in (["db", "upgrade"], ["fieldapp", "demo"]):
+            subprocess.run(flask + args, cwd=ROOT, env=self.env, check=True, capture_output=True)
+        return json.loads(subprocess.run(flask + ["fieldapp", "demo-accounts", "--json"], cwd=ROOT, env=self.env,
+                                         check=True, capture_output=True, text=True).stdout)
+
+    def start(self, **env) -> None:
+        self.env.update(env)
+        log = (self.instance / "gunicorn.log").open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+             "--worker-class", "gthread", "--threads", "4", "wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.base}/readyz", timeout=2) as r:  # noqa: S310 - our loopback
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"gunicorn did not become ready; see {self.instance / 'gunicorn.log'}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """gunicorn serving wsgi:app with demo data; yields (base_url, demo accounts)."""
-    instance = tmp_path_factory.mktemp("live-instance")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
-    env.update(FIELDAPP_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["fieldapp", "demo"]):
-        subprocess.run(flask + args, cwd=ROOT, env=env, check=True, capture_output=True)
-    accounts = json.loads(subprocess.run(flask + ["fieldapp", "demo-accounts", "--json"], cwd=ROOT, env=env,
-                                         check=True, capture_output=True, text=True).stdout)
-    port = _free_port()
-    log = (instance / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "4", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=2) as r:  # noqa: S310 - our own loopback URL
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError(f"gunicorn did not become ready; see {instance / 'gunicorn.log'}")
-        time.sleep(0.2)
+    """The shared server; yields (base_url, demo accounts by username)."""
+    server = LiveServer(tmp_path_factory.mktemp("live-instance"))
+    accounts = server.prepare()
+    server.start()
     try:
-        yield base, {a["username"]: a for a in accounts}
+        yield server.base, {a["username"]: a for a in accounts}
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture

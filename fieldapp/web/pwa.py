@@ -1,0 +1,80 @@
+"""The installable app: web app manifest, the service worker at /sw.js, the offline page."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, render_template, url_for
+from flask_babel import gettext as _
+
+from fieldapp.config import BASE_DIR
+
+bp = Blueprint("pwa", __name__)
+
+#: What the phone keeps for working without signal (paths under static/).
+SHELL_FILES = ("css/app.css", "js/app.js", "js/signature.js", "icons/icon.svg", "icons/icon-192.png",
+               "icons/icon-512.png", "icons/icon-maskable-512.png")
+
+
+def precache() -> dict:
+    """The precache list and its version: a hash of every file in it (computed once per process)."""
+    cached = current_app.extensions.get("fieldapp_precache")
+    if cached is None:
+        digest = hashlib.sha256(current_app.config.get("RELEASE", "").encode())
+        for name in SHELL_FILES:
+            digest.update(name.encode())
+            digest.update((BASE_DIR / "static" / name).read_bytes())
+        digest.update((BASE_DIR / "static" / "sw" / "sw.js").read_bytes())
+        digest.update((BASE_DIR / "templates" / "offline.html").read_bytes())
+        cached = {"version": digest.hexdigest()[:16],
+                  "urls": [url_for("static", filename=n) for n in SHELL_FILES] + ["/offline"]}
+        current_app.extensions["fieldapp_precache"] = cached
+    return cached
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """The web app manifest (Chinese name, icons, standalone display)."""
+    data = {
+        "name": _("安全生产网格巡检"),
+        "short_name": _("网格巡检"),
+        "description": _("安全生产网格员、执法人员和企业安全负责人的现场工作工具。"),
+        "lang": "zh-CN",
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "id": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": "#0b4f8a",
+        "background_color": "#f3f5f8",
+        "icons": [
+            {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512",
+             "type": "image/png", "purpose": "maskable"},
+        ],
+    }
+    response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The worker script from static/sw/, with its precache list; never cached by HTTP,
+    so that browsers see a new version as soon as it is deployed."""
+    source = (BASE_DIR / "static" / "sw" / "sw.js").read_text(encoding="utf-8")
+    body = f"const PRECACHE = {json.dumps(precache())};\n{source}"
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache, max-age=0"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.route("/offline")
+def offline():
+    """Shown by the service worker when a page cannot be reached. It holds no user data,
+    since it is cached on the phone."""
+    response = Response(render_template("offline.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,117 @@
+"""The installable app: manifest, service worker, versioned shell, offline fallback."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+
+def controlled(page: Page) -> None:
+    """Wait until the service worker controls the page (polled: our CSP forbids the eval
+    that wait_for_function would use — as it should)."""
+    for _ in range(100):
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker never took control")
+
+
+def test_manifest_and_icons(page: Page, base_url):
+    manifest = page.request.get(f"{base_url}/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    data = json.loads(manifest.text())
+    assert data["name"] == "安全生产网格巡检" and data["display"] == "standalone" and data["start_url"]
+    purposes = {(i["sizes"], i.get("purpose", "any")) for i in data["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= purposes
+    for icon in data["icons"]:
+        image = Image.open(io.BytesIO(page.request.get(f"{base_url}{icon['src']}").body()))
+        assert f"{image.width}x{image.height}" == icon["sizes"] and image.format == "PNG"
+
+
+def test_chromium_reports_no_installability_errors(browser_type, browser_type_launch_args, browser_context_args,
+                                                    base_url, tmp_path):
+    # A persistent profile, like a phone's browser: Chromium never installs from incognito.
+    context = browser_type.launch_persistent_context(str(tmp_path / "profile"), **browser_type_launch_args,
+                                                     **browser_context_args)
+    try:
+        page = context.new_page()
+        page.goto(f"{base_url}/login")
+        controlled(page)
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
+    finally:
+        context.close()
+
+
+def test_shell_is_precached_under_its_version_and_works_offline(page: Page, base_url, accounts):
+    page.goto(f"{base_url}/login")
+    controlled(page)
+    worker = page.request.get(f"{base_url}/sw.js")
+    assert worker.headers["service-worker-allowed"] == "/" and "no-cache" in worker.headers["cache-control"]
+    version = re.match(r'const PRECACHE = (\{.*\});', worker.text()).group(1)
+    version = json.loads(version)["version"]
+    assert page.evaluate("caches.keys()") == [f"fieldapp-shell-{version}"]
+
+    page.context.set_offline(True)
+    try:
+        page.goto(f"{base_url}/enterprises/")
+        expect(page.locator("#offline h1")).to_have_text("当前没有网络")
+        # The stylesheet came from the phone's cache, not the network.
+        assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor") \
+            == "rgb(11, 79, 138)"
+    finally:
+        page.context.set_offline(False)
+    page.goto(f"{base_url}/login")
+    expect(page.locator("h1")).to_have_text("登录")
+
+
+def test_no_update_banner_on_first_install(page: Page, base_url):
+    page.goto(f"{base_url}/login")
+    controlled(page)
+    page.reload()
+    expect(page.locator("#update-banner")).to_be_hidden()
+
+
+def test_a_new_release_waits_for_the_user_and_never_reloads_a_form(page: Page, tmp_path):
+    """Deploy a new release while a form is half filled: the page is not reloaded, a banner
+    offers the update, the typed text stays; after saving, the update replaces the shell."""
+    from tests.browser.conftest import LiveServer
+    from tests.browser.test_phone import log_in
+
+    server = LiveServer(tmp_path, RELEASE="r1")
+    accounts = {a["username"]: a for a in server.prepare()}
+    server.start()
+    try:
+        log_in(page, server.base, "inspector", accounts["inspector"]["password"])
+        controlled(page)
+        old_keys = page.evaluate("caches.keys()")
+        page.goto(f"{server.base}/enterprises/{accounts['company']['enterprise']['id']}")
+        page.get_by_role("button", name="开始现场检查").click()
+        page.get_by_label("检查部位").fill("喷漆车间（尚未保存）")
+
+        server.stop()
+        server.start(RELEASE="r2")  # the same origin, a new release
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        expect(page.locator("#update-banner")).to_be_visible(timeout=15000)
+        expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未保存）")
+
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.locator(".flash")).to_contain_text("已保存")
+        expect(page.locator("#update-banner")).to_be_visible(timeout=15000)
+        with page.expect_navigation():  # the reload the user asked for
+            page.locator("#update-now").click()
+        page.wait_for_load_state("load")
+        for _ in range(50):
+            keys = page.evaluate("caches.keys()")
+            if keys != old_keys and len(keys) == 1:
+                break
+            page.wait_for_timeout(100)
+        assert len(keys) == 1 and keys != old_keys
+        expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未保存）")
+    finally:
+        server.stop()
