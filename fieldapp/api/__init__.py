@@ -1,6 +1,8 @@
 """/api/v1: JSON for the service worker and scripts. Same scopes as the pages."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import gettext as _
@@ -8,9 +10,10 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from fieldapp import policy
-from fieldapp.db import db
+from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
+from fieldapp.services import datapack
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -56,6 +59,33 @@ def enterprises():
 @permission_required("enterprise.view")
 def enterprise(enterprise_id: int):
     return jsonify(EnterpriseSchema().dump(policy.get_enterprise(current_user, enterprise_id)))
+
+
+@bp.route("/pack")
+@permission_required("inspection.create")
+def pack():
+    """The offline data pack for the inspector's phone; ``?since=<cursor>`` for a delta.
+
+    Answers 304 when the phone's ETag still matches. A ``since`` that is not an ISO
+    time, or lies in the future (a phone clock days ahead), is refused with 422.
+    """
+    tag = datapack.etag(current_user)
+    since_raw = request.args.get("since")
+    if request.if_none_match.contains(tag):
+        return "", 304, {"ETag": f'"{tag}"', "Cache-Control": "no-store"}
+    since = None
+    if since_raw:
+        try:
+            since = datetime.fromisoformat(since_raw)
+            if since.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            return jsonify(error="validation", message=_("since 须为带时区的 ISO 8601 时间。")), 422
+        if since > utcnow():
+            return jsonify(error="validation", message=_("since 晚于服务器时间，请检查手机时钟或重新全量下载。")), 422
+    response = jsonify(datapack.build(current_user, since))
+    response.headers["ETag"] = f'"{tag}"'
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,93 @@
+"""The offline data pack: what an inspector's phone keeps to work a day without signal.
+
+The enterprises of the inspector's grids (position, contacts, open hazards, last
+inspection), the checklist templates, and the list of ids in scope (so the phone can
+drop what left it). Refreshed by delta: ``since`` returns only enterprises changed
+after that cursor; the ETag lets an unchanged pack cost a 304 and no body.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from fieldapp import policy
+from fieldapp.db import db, utcnow
+from fieldapp.models import ChecklistItem, ChecklistTemplate, Enterprise, Hazard, Inspection, User
+from fieldapp.services import checklists
+
+
+def _enterprise_rows(user: User, since: datetime | None) -> list[dict]:
+    query = sa.select(Enterprise).where(policy.enterprise_condition(user)).options(
+        sa.orm.joinedload(Enterprise.grid))
+    if since is not None:
+        # Changed themselves, or something shown with them changed (a hazard, an inspection).
+        query = query.where(sa.or_(
+            Enterprise.updated_at > since,
+            Enterprise.id.in_(sa.select(Hazard.enterprise_id).where(Hazard.created_at > since)),
+            Enterprise.id.in_(sa.select(Inspection.enterprise_id).where(Inspection.updated_at > since))))
+    enterprises = db.session.scalars(query.order_by(Enterprise.id)).all()
+    ids = [e.id for e in enterprises]
+    last = dict(db.session.execute(
+        sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at))
+        .where(Inspection.enterprise_id.in_(ids), Inspection.state != "draft")
+        .group_by(Inspection.enterprise_id)).all()) if ids else {}
+    hazards: dict[int, list[dict]] = {}
+    if ids:
+        for h in db.session.scalars(sa.select(Hazard).where(Hazard.enterprise_id.in_(ids),
+                                                            Hazard.status != "closed").order_by(Hazard.id)):
+            hazards.setdefault(h.enterprise_id, []).append(
+                {"id": h.id, "uuid": h.uuid, "description": h.description, "place": h.place,
+                 "level": h.proposed_level, "status": h.status, "reported_at": h.created_at.isoformat()})
+    return [{
+        "id": e.id, "name": e.name, "uscc": e.uscc, "grid": e.grid.code, "status": e.status,
+        "address": e.operating_address or e.registered_address, "latitude": e.latitude, "longitude": e.longitude,
+        "industry": e.industry, "risk_grade": e.risk_grade, "safety_manager_name": e.safety_manager_name,
+        "safety_manager_mobile": e.safety_manager_mobile, "updated_at": e.updated_at.isoformat(),
+        "last_inspected_at": last[e.id].isoformat() if e.id in last else None,
+        "open_hazards": hazards.get(e.id, []),
+    } for e in enterprises]
+
+
+def _templates() -> list[dict]:
+    checklists.ensure_general_template()
+    templates = db.session.scalars(sa.select(ChecklistTemplate).where(ChecklistTemplate.active.is_(True))
+                                   .options(sa.orm.selectinload(ChecklistTemplate.items))
+                                   .order_by(ChecklistTemplate.id)).all()
+    return [{"id": t.id, "name": t.name, "industry": t.industry,
+             "items": [{"id": i.id, "position": i.position, "category": i.category, "text": i.text,
+                        "basis": i.basis} for i in t.items if i.active]} for t in templates]
+
+
+def etag(user: User) -> str:
+    """Changes whenever anything in the pack would: enterprises in scope (and their last
+    change), inspections and hazards of them, templates."""
+    scope = policy.enterprise_condition(user)
+    parts = db.session.execute(sa.select(sa.func.count(Enterprise.id), sa.func.max(Enterprise.updated_at),
+                                         sa.func.sum(Enterprise.id)).where(scope)).one()
+    visible = sa.select(Enterprise.id).where(scope)
+    hazards = db.session.execute(sa.select(sa.func.count(Hazard.id), sa.func.max(Hazard.id))
+                                 .where(Hazard.enterprise_id.in_(visible))).one()
+    inspections = db.session.execute(sa.select(sa.func.count(Inspection.id), sa.func.max(Inspection.updated_at))
+                                     .where(Inspection.enterprise_id.in_(visible))).one()
+    templates = db.session.execute(sa.select(sa.func.count(ChecklistItem.id), sa.func.max(ChecklistItem.id),
+                                             sa.func.max(ChecklistTemplate.id))
+                                   .join(ChecklistTemplate)).one()
+    text = "|".join(str(v) for v in (user.id, *parts, *hazards, *inspections, *templates))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def build(user: User, since: datetime | None = None) -> dict:
+    """The pack (or the delta after ``since``). ``cursor`` is what to send as ``since`` next time."""
+    cursor = utcnow()
+    ids = list(db.session.scalars(sa.select(Enterprise.id).where(policy.enterprise_condition(user))
+                                  .order_by(Enterprise.id)))
+    return {
+        "generated_at": cursor.isoformat(),
+        "cursor": cursor.isoformat(),
+        "full": since is None,
+        "enterprise_ids": ids,
+        "enterprises": _enterprise_rows(user, since),
+        "templates": _templates(),
+    }
