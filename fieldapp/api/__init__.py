@@ -88,5 +88,13 @@ def pack():
     return response
 
 
+@bp.route("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3 description of this API (public: it holds no data)."""
+    from fieldapp.api import openapi
+
+    return jsonify(openapi.build())
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)

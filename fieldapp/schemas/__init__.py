@@ -45,3 +45,68 @@ class InputSchema(Schema):
 class MeUpdateSchema(InputSchema):
     locale = fields.Str(allow_none=True, validate=validate.OneOf(
         ["zh_CN", "en", None], error=_l("不支持该语言。")))
+
+
+class ErrorSchema(Schema):
+    error = fields.Str(metadata={"description": "machine-readable code, e.g. not_found, validation"})
+    message = fields.Str(metadata={"description": "for the user, in their language"})
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "per-field messages (422)"})
+
+
+class EnterprisePageSchema(Schema):
+    items = fields.List(fields.Nested(EnterpriseSchema))
+    page = fields.Int()
+    pages = fields.Int()
+    total = fields.Int()
+
+
+class PackHazardSchema(Schema):
+    id = fields.Int()
+    uuid = fields.Str()
+    description = fields.Str()
+    place = fields.Str()
+    level = fields.Str(metadata={"enum": ["general", "major"]})
+    status = fields.Str()
+    reported_at = fields.DateTime()
+
+
+class PackEnterpriseSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    uscc = fields.Str()
+    grid = fields.Str()
+    status = fields.Str()
+    address = fields.Str()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    industry = fields.Str(allow_none=True)
+    risk_grade = fields.Str(allow_none=True)
+    safety_manager_name = fields.Str()
+    safety_manager_mobile = fields.Str()
+    updated_at = fields.DateTime()
+    last_inspected_at = fields.DateTime(allow_none=True)
+    open_hazards = fields.List(fields.Nested(PackHazardSchema))
+
+
+class PackItemSchema(Schema):
+    id = fields.Int()
+    position = fields.Int()
+    category = fields.Str()
+    text = fields.Str()
+    basis = fields.Str()
+
+
+class PackTemplateSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    industry = fields.Str(allow_none=True)
+    items = fields.List(fields.Nested(PackItemSchema))
+
+
+class PackSchema(Schema):
+    generated_at = fields.DateTime()
+    cursor = fields.DateTime(metadata={"description": "send back as ?since= for the next delta"})
+    full = fields.Bool()
+    enterprise_ids = fields.List(fields.Int(), metadata={"description": "every enterprise now in scope"})
+    enterprises = fields.List(fields.Nested(PackEnterpriseSchema))
+    templates = fields.List(fields.Nested(PackTemplateSchema))

@@ -1,0 +1,59 @@
+"""The OpenAPI document of /api/v1, built with apispec from the marshmallow schemas.
+
+Every /api/v1 route must be described here; a test compares this with the url map.
+"""
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from fieldapp import schemas
+
+ERRORS = {
+    "401": {"description": "not logged in", "content": {"application/json": {"schema": "Error"}}},
+    "403": {"description": "not allowed for this role", "content": {"application/json": {"schema": "Error"}}},
+}
+
+
+def _json(schema: str, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def build(version: str = "1") -> dict:
+    spec = APISpec(title="fieldapp API", version=version, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "JSON API of the work-safety grid inspection app. Session cookie auth; "
+                                        "state-changing calls need the CSRF token in the X-CSRFToken header."})
+    for name, schema in (("Error", schemas.ErrorSchema), ("Me", schemas.MeSchema),
+                         ("MeUpdate", schemas.MeUpdateSchema), ("Enterprise", schemas.EnterpriseSchema),
+                         ("EnterprisePage", schemas.EnterprisePageSchema), ("Pack", schemas.PackSchema)):
+        spec.components.schema(name, schema=schema)
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "fieldapp_session"})
+    spec.path(path="/api/v1/me", operations={
+        "get": {"summary": "The logged-in user, roles and grids", "responses": {"200": _json("Me"), **ERRORS}},
+        "patch": {"summary": "Change one's own settings", "requestBody": {
+            "required": True, "content": {"application/json": {"schema": "MeUpdate"}}},
+            "responses": {"200": _json("Me"), "400": _json("Error", "not a JSON object or CSRF failure"),
+                          "422": _json("Error", "invalid values"), **ERRORS}},
+    })
+    spec.path(path="/api/v1/enterprises", operations={"get": {
+        "summary": "Enterprises in the user's scope",
+        "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                       {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                      "maximum": 200}}],
+        "responses": {"200": _json("EnterprisePage"), **ERRORS}}})
+    spec.path(path="/api/v1/enterprises/{enterprise_id}", operations={"get": {
+        "summary": "One enterprise (404 when missing or out of scope, alike)",
+        "parameters": [{"name": "enterprise_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json("Enterprise"), "404": _json("Error", "not found or not in scope"), **ERRORS}}})
+    spec.path(path="/api/v1/pack", operations={"get": {
+        "summary": "The inspector's offline data pack, or the delta since a cursor",
+        "parameters": [{"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                       {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+        "responses": {"200": _json("Pack"), "304": {"description": "unchanged since the ETag"},
+                      "422": _json("Error", "bad or future cursor"), **ERRORS}}})
+    spec.path(path="/api/v1/openapi.json", operations={"get": {
+        "summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}})
+    document = spec.to_dict()
+    document["security"] = [{"session": []}]
+    return document
