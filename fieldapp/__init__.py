@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"),
                                 render_as_batch=True)
+    app.before_request(security.api_login_before_csrf)  # must run before the CSRF check
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -13,7 +13,7 @@ from fieldapp import policy
 from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
-from fieldapp.services import datapack
+from fieldapp.services import Conflict, InputError, client_media, datapack, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -86,6 +86,23 @@ def pack():
     response = jsonify(datapack.build(current_user, since))
     response.headers["ETag"] = f'"{tag}"'
     return response
+
+
+@bp.route("/media/<client_uuid>", methods=["PUT"])
+@permission_required("inspection.create")
+def put_media(client_uuid: str):
+    """Upload a photo under the phone's UUID; body = the bytes, X-Content-SHA256 = their hash."""
+    try:
+        row, created = client_media.put(current_user, client_uuid, request.get_data(cache=False),
+                                        request.headers.get("X-Content-SHA256", ""))
+    except photos.PhotoError as refused:
+        return jsonify(error="validation", message=refused.message), 422
+    except InputError as refused:
+        return jsonify(error="validation", message=refused.message, fields=refused.errors), 422
+    except Conflict as refused:
+        return jsonify(error="conflict", message=refused.message), 409
+    return jsonify(uuid=row.uuid, sha256=row.sha256, size=row.media.size,
+                   content_type=row.media.content_type), (201 if created else 200)
 
 
 @bp.route("/openapi.json")

@@ -26,7 +26,8 @@ def build(version: str = "1") -> dict:
                                         "state-changing calls need the CSRF token in the X-CSRFToken header."})
     for name, schema in (("Error", schemas.ErrorSchema), ("Me", schemas.MeSchema),
                          ("MeUpdate", schemas.MeUpdateSchema), ("Enterprise", schemas.EnterpriseSchema),
-                         ("EnterprisePage", schemas.EnterprisePageSchema), ("Pack", schemas.PackSchema)):
+                         ("EnterprisePage", schemas.EnterprisePageSchema), ("Pack", schemas.PackSchema),
+                         ("MediaReceipt", schemas.MediaReceiptSchema)):
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "fieldapp_session"})
     spec.path(path="/api/v1/me", operations={
@@ -52,6 +53,21 @@ def build(version: str = "1") -> dict:
                        {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
         "responses": {"200": _json("Pack"), "304": {"description": "unchanged since the ETag"},
                       "422": _json("Error", "bad or future cursor"), **ERRORS}}})
+    spec.path(path="/api/v1/media/{client_uuid}", operations={"put": {
+        "summary": "Upload a photo under the phone's UUID (media first, then the record)",
+        "parameters": [{"name": "client_uuid", "in": "path", "required": True,
+                        "schema": {"type": "string", "format": "uuid"}},
+                       {"name": "X-Content-SHA256", "in": "header", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+                       {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"image/jpeg": {"schema": {"type": "string",
+                                                                                 "format": "binary"}},
+                                                      "image/png": {"schema": {"type": "string", "format": "binary"}},
+                                                      "image/webp": {"schema": {"type": "string",
+                                                                                "format": "binary"}}}},
+        "responses": {"201": _json("MediaReceipt", "stored"), "200": _json("MediaReceipt", "already stored"),
+                      "409": _json("Error", "this UUID holds other content"),
+                      "422": _json("Error", "hash mismatch, bad UUID or not a usable photo"), **ERRORS}}})
     spec.path(path="/api/v1/openapi.json", operations={"get": {
         "summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}})
     document = spec.to_dict()

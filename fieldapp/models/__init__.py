@@ -11,7 +11,7 @@ from fieldapp.models.inspections import (
     ItemResult,
     Photo,
 )
-from fieldapp.models.media import MediaFile
+from fieldapp.models.media import ClientMedia, MediaFile
 from fieldapp.models.org import Grid, OrgUnit
 from fieldapp.models.people import (
     CompanyManager,
@@ -25,6 +25,7 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "ClientMedia",
     "ChecklistItem",
     "ChecklistTemplate",
     "Conflict",

@@ -22,3 +22,19 @@ class MediaFile(db.Model):
     original_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClientMedia(db.Model):
+    """A file a phone uploaded under its own UUID, before the record that uses it arrives
+    (the sync sends media first). Same UUID and content again: the same row."""
+
+    __tablename__ = "client_media"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    uuid: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)
+    owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    media_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    media = so.relationship("MediaFile")

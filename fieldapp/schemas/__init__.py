@@ -110,3 +110,10 @@ class PackSchema(Schema):
     enterprise_ids = fields.List(fields.Int(), metadata={"description": "every enterprise now in scope"})
     enterprises = fields.List(fields.Nested(PackEnterpriseSchema))
     templates = fields.List(fields.Nested(PackTemplateSchema))
+
+
+class MediaReceiptSchema(Schema):
+    uuid = fields.Str()
+    sha256 = fields.Str()
+    size = fields.Int()
+    content_type = fields.Str()

@@ -68,6 +68,17 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def api_login_before_csrf():
+    """An expired session on a state-changing API call is a 401, not a CSRF failure:
+    the phone's sync must tell "log in again" (keep the outbox) from a real error."""
+    from flask_login import current_user
+
+    if is_api_request() and request.method not in ("GET", "HEAD", "OPTIONS") \
+            and not current_user.is_authenticated:
+        return _unauthorized()
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config.get("PROXY_COUNT"):
