@@ -1,6 +1,7 @@
 """Database wiring: the declarative Base, constraint names, and a UTC datetime type."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -49,6 +50,34 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def commit() -> None:
+    """Commit — unless inside ``atomic()``, where the outermost block commits once.
+
+    Services end with this, so each is a transaction on its own and several of
+    them (one synced record: fields, photos, hazards, signature) can be one.
+    """
+    if db.session.info.get("atomic_depth"):
+        db.session.flush()
+    else:
+        db.session.commit()
+
+
+@contextmanager
+def atomic():
+    """Run several service calls as one transaction: all or nothing."""
+    info = db.session.info
+    info["atomic_depth"] = info.get("atomic_depth", 0) + 1
+    try:
+        yield
+        if info["atomic_depth"] == 1:
+            db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        info["atomic_depth"] -= 1
 
 
 def analyze(*tables: str) -> None:

@@ -13,7 +13,8 @@ from fieldapp import policy
 from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
-from fieldapp.services import Conflict, InputError, client_media, datapack, photos
+from fieldapp.schemas.sync import InspectionUploadSchema
+from fieldapp.services import Conflict, InputError, client_media, datapack, ingest, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -103,6 +104,28 @@ def put_media(client_uuid: str):
         return jsonify(error="conflict", message=refused.message), 409
     return jsonify(uuid=row.uuid, sha256=row.sha256, size=row.media.size,
                    content_type=row.media.content_type), (201 if created else 200)
+
+
+@bp.route("/inspections", methods=["POST"])
+@permission_required("inspection.create")
+def post_inspection():
+    """Sync one inspection recorded offline (media already uploaded under their uuids)."""
+    raw = request.get_json(silent=True)
+    if not isinstance(raw, dict):
+        return jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400
+    try:
+        data = InspectionUploadSchema().load(raw)
+    except ValidationError as err:
+        return jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages), 422
+    try:
+        record, created = ingest.ingest(current_user, data, raw)
+    except (InputError, photos.PhotoError) as refused:
+        return jsonify(error="validation", message=refused.message,
+                       fields=getattr(refused, "errors", {})), 422
+    except Conflict as refused:
+        return jsonify(error="conflict", message=refused.message), 409
+    return jsonify(uuid=record.uuid, id=record.id, number=record.number, state=record.state,
+                   content_hash=record.content_hash, created=created), (201 if created else 200)
 
 
 @bp.route("/openapi.json")

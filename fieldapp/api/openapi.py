@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from fieldapp import schemas
+from fieldapp.schemas import sync
 
 ERRORS = {
     "401": {"description": "not logged in", "content": {"application/json": {"schema": "Error"}}},
@@ -27,7 +28,9 @@ def build(version: str = "1") -> dict:
     for name, schema in (("Error", schemas.ErrorSchema), ("Me", schemas.MeSchema),
                          ("MeUpdate", schemas.MeUpdateSchema), ("Enterprise", schemas.EnterpriseSchema),
                          ("EnterprisePage", schemas.EnterprisePageSchema), ("Pack", schemas.PackSchema),
-                         ("MediaReceipt", schemas.MediaReceiptSchema)):
+                         ("MediaReceipt", schemas.MediaReceiptSchema),
+                         ("InspectionUpload", sync.InspectionUploadSchema),
+                         ("IngestReceipt", sync.IngestReceiptSchema)):
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "fieldapp_session"})
     spec.path(path="/api/v1/me", operations={
@@ -68,6 +71,14 @@ def build(version: str = "1") -> dict:
         "responses": {"201": _json("MediaReceipt", "stored"), "200": _json("MediaReceipt", "already stored"),
                       "409": _json("Error", "this UUID holds other content"),
                       "422": _json("Error", "hash mismatch, bad UUID or not a usable photo"), **ERRORS}}})
+    spec.path(path="/api/v1/inspections", operations={"post": {
+        "summary": "Sync one inspection recorded offline (idempotent on its uuid)",
+        "parameters": [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "InspectionUpload"}}},
+        "responses": {"201": _json("IngestReceipt", "stored"), "200": _json("IngestReceipt", "already stored"),
+                      "400": _json("Error", "not a JSON object"), "404": _json("Error", "enterprise not in scope"),
+                      "409": _json("Error", "another payload under this uuid"),
+                      "422": _json("Error", "invalid, missing media, or refused by a rule"), **ERRORS}}})
     spec.path(path="/api/v1/openapi.json", operations={"get": {
         "summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}})
     document = spec.to_dict()

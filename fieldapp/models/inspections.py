@@ -116,6 +116,11 @@ class Inspection(db.Model):
     refusal_photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("photos.id"))
     #: SHA-256 over the whole final record (fields, results, photos, hazards, signature).
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    #: For records synced from a phone: the hash of the payload as sent, so a replay is
+    #: recognised (same hash) and a different payload under the same uuid refused (409).
+    payload_sha256: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    #: The app version that sent it (offline clients may be old).
+    client_version: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from fieldapp import policy, roles
-from fieldapp.db import db, utcnow
+from fieldapp.db import commit, db, utcnow
 from fieldapp.models import (
     Conflict,
     Enterprise,
@@ -101,7 +101,7 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
     db.session.flush()
     # Record numbers: XJ-<Shanghai date>-<id>, unique because the id is.
     inspection.number = f"XJ-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}-{inspection.id:06d}"
-    db.session.commit()
+    commit()
     return inspection
 
 
@@ -145,7 +145,7 @@ def update(user: User, inspection: Inspection, fields: dict[str, Any], results: 
     if errors:
         db.session.rollback()
         raise InputError(errors)
-    db.session.commit()
+    commit()
 
 
 def _position(inspection: Inspection, fields: dict[str, Any], errors: dict[str, str]) -> None:
@@ -191,11 +191,12 @@ def add_photo(user: User, inspection: Inspection, data: bytes, original_name: st
     now = utcnow()
     photo = photos.store(data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
                                                       inspection.work_id_number, inspection.number), original_name)
-    link = InspectionPhoto(inspection_id=inspection.id, photo_id=photo.id, item_result_id=item_result_id,
+    link = InspectionPhoto(photo=photo, item_result_id=item_result_id,
                            caption=caption.strip()[:200])
     link.flag_time, link.flag_place = photo_flags(photo, inspection, now)
-    db.session.add(link)
-    db.session.commit()
+    # Through the relationship, so the record's own lists stay current inside one transaction.
+    inspection.photos.append(link)
+    commit()
     return link
 
 
@@ -216,7 +217,7 @@ def remove_photo(user: User, inspection: Inspection, link_id: int) -> None:
     if any(link.photo in h.photos for h in inspection.hazards):
         raise InputError({"photo": _("该照片是已上报隐患的证据，不能删除。")})
     db.session.delete(link)
-    db.session.commit()
+    commit()
 
 
 def report_hazard(user: User, inspection: Inspection, description: str, place: str, level: str,
@@ -245,12 +246,12 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
     if errors:
         raise InputError(errors)
     hazard = Hazard(uuid=client_uuid or str(uuidlib.uuid4()), enterprise_id=inspection.enterprise_id,
-                    inspection_id=inspection.id, item_result_id=item_result_id, reporter_id=user.id,
+                    item_result_id=item_result_id, reporter_id=user.id,
                     description=description.strip(), place=place.strip(), proposed_level=level,
                     legal_basis=legal_basis.strip()[:2000])
     hazard.photos = [link.photo for link in links]
-    db.session.add(hazard)
-    db.session.commit()
+    inspection.hazards.append(hazard)
+    commit()
     return hazard
 
 
@@ -259,7 +260,7 @@ def delete_draft(user: User, inspection: Inspection) -> None:
     if inspection.hazards:
         raise ServiceError(_("草稿中已上报隐患，不能删除；请完成记录。"))
     db.session.delete(inspection)
-    db.session.commit()
+    commit()
 
 
 # --- finishing ---------------------------------------------------------------------
@@ -286,18 +287,34 @@ def missing_for_signature(inspection: Inspection) -> dict[str, str]:
     return missing
 
 
+def summary_lines(record_uuid: str, enterprise_name: str, uscc: str, inspector_name: str, work_id: str,
+                  parts: str, findings: str, measures: str, failed: list[tuple[str, str]],
+                  hazards: list[tuple[str, str, str]]) -> str:
+    """The summary a site manager reads before signing, from plain values.
+
+    This is the contract with offline phones: they build the same text from what they
+    hold (nothing here is assigned by the server), hash it, and the server checks the
+    hash against the record it stores. ``failed`` = (item, note); ``hazards`` =
+    (level, place, description).
+    """
+    level_names = {"general": "一般", "major": "重大"}
+    lines = [f"现场检查记录 {record_uuid}", f"企业：{enterprise_name}（{uscc}）",
+             f"检查人员：{inspector_name}（工作证号 {work_id}）",
+             f"检查部位：{parts}", f"检查情况：{findings}", f"处理措施：{measures}",
+             f"不合格项：{len(failed)} 项"]
+    lines += [f"  - {text}：{note}" for text, note in failed]
+    lines.append(f"上报隐患：{len(hazards)} 项")
+    lines += [f"  - [{level_names[level]}] {place} {description}" for level, place, description in hazards]
+    return "\n".join(lines)
+
+
 def summary_text(inspection: Inspection) -> str:
     """Exactly what the site manager reads before signing; its SHA-256 is stored with the signature."""
-    lines = [f"现场检查记录 {inspection.number}", f"企业：{inspection.enterprise.name}（{inspection.enterprise.uscc}）",
-             f"检查人员：{inspection.inspector.display_name}（工作证号 {inspection.work_id_number}）",
-             f"检查部位：{inspection.parts}", f"检查情况：{inspection.findings}", f"处理措施：{inspection.measures}"]
-    failed = [r for r in inspection.results if r.result == "fail"]
-    lines.append(f"不合格项：{len(failed)} 项")
-    lines += [f"  - {r.text}：{r.note}" for r in failed]
-    lines.append(f"上报隐患：{len(inspection.hazards)} 项")
-    level_names = {"general": "一般", "major": "重大"}
-    lines += [f"  - [{level_names[h.proposed_level]}] {h.place} {h.description}" for h in inspection.hazards]
-    return "\n".join(lines)
+    return summary_lines(
+        inspection.uuid, inspection.enterprise.name, inspection.enterprise.uscc, inspection.inspector.display_name,
+        inspection.work_id_number, inspection.parts, inspection.findings, inspection.measures,
+        [(r.text, r.note) for r in inspection.results if r.result == "fail"],
+        [(h.proposed_level, h.place, h.description) for h in inspection.hazards])
 
 
 def summary_sha256(inspection: Inspection) -> str:
@@ -331,7 +348,7 @@ def _signature_png(data_url: str) -> bytes:
 
 
 def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, signature_data_url: str,
-         shown_summary_sha256: str) -> None:
+         shown_summary_sha256: str, at: datetime | None = None) -> None:
     """The site manager signs on the inspector's phone; the record becomes final."""
     _editable(user, inspection)
     errors = missing_for_signature(inspection)
@@ -345,7 +362,7 @@ def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, sig
         raise InputError({"signer_opinion": _("不能超过 %(n)d 个字。", n=2000)})
     png = _signature_png(signature_data_url)
     signature = store_blob(png, "image/png", user, "signature.png")
-    now = utcnow()
+    now = at or utcnow()  # a record signed offline keeps the time it was signed
     inspection.signer_name, inspection.signer_opinion = signer_name.strip(), opinion.strip()
     # Set the relationship, not the id: the hash below reads it from this same object.
     inspection.signature, inspection.summary_sha256 = signature, shown_summary_sha256
@@ -355,7 +372,7 @@ def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, sig
 
 
 def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, photo_data: bytes | None,
-           original_name: str = "") -> None:
+           original_name: str = "", at: datetime | None = None) -> None:
     """The site manager refuses to sign: the refusal, its reason and a photo are recorded instead."""
     _editable(user, inspection)
     errors = missing_for_signature(inspection)
@@ -365,7 +382,7 @@ def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, ph
         errors["refusal_photo"] = _("拒绝签字须拍摄现场照片留证。")
     if errors:
         raise InputError(errors)
-    now = utcnow()
+    now = at or utcnow()
     photo = photos.store(photo_data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
                                                             inspection.work_id_number, inspection.number),
                          original_name)
@@ -410,7 +427,7 @@ def compute_hash(inspection: Inspection) -> str:
 def _finalise(inspection: Inspection) -> None:
     db.session.flush()
     inspection.content_hash = compute_hash(inspection)
-    db.session.commit()
+    commit()
 
 
 def verify(inspection: Inspection) -> bool:

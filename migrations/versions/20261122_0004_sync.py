@@ -1,8 +1,8 @@
-"""client media
+"""sync
 
-Revision ID: 0004_client_media
+Revision ID: 0004_sync
 Revises: 0003_inspections
-Create Date: 2026-11-22 03:31:27.596908
+Create Date: 2026-11-22 03:35:32.634551
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_client_media'
+revision = '0004_sync'
 down_revision = '0003_inspections'
 branch_labels = None
 depends_on = None
@@ -33,10 +33,18 @@ def upgrade():
     with op.batch_alter_table('client_media', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_client_media_owner_id'), ['owner_id'], unique=False)
 
+    with op.batch_alter_table('inspections', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('payload_sha256', sa.String(length=64), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('client_version', sa.String(length=32), nullable=False, server_default=''))
+
 
 
 
 def downgrade():
+
+    with op.batch_alter_table('inspections', schema=None) as batch_op:
+        batch_op.drop_column('client_version')
+        batch_op.drop_column('payload_sha256')
 
     with op.batch_alter_table('client_media', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_media_owner_id'))

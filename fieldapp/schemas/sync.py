@@ -1,0 +1,81 @@
+"""What a phone sends when it syncs an inspection recorded offline."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+
+from fieldapp.schemas import InputSchema
+
+_TEXT = {"load_default": ""}
+
+
+class PositionSchema(InputSchema):
+    latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = fields.Float(allow_none=True, load_default=None, validate=validate.Range(0, 100_000))
+
+
+class RecordFieldsSchema(InputSchema):
+    parts = fields.Str(validate=validate.Length(max=2000), **_TEXT)
+    content = fields.Str(validate=validate.Length(max=4000), **_TEXT)
+    findings = fields.Str(validate=validate.Length(max=4000), **_TEXT)
+    measures = fields.Str(validate=validate.Length(max=4000), **_TEXT)
+    work_id_number = fields.Str(validate=validate.Length(max=32), **_TEXT)
+    id_shown = fields.Bool(load_default=False)
+
+
+class ResultSchema(InputSchema):
+    position = fields.Int(required=True, validate=validate.Range(0, 10_000))
+    result = fields.Str(allow_none=True, load_default=None,
+                        validate=validate.OneOf(["pass", "fail", "na"], error=_l("结果须为 pass、fail 或 na。")))
+    note = fields.Str(validate=validate.Length(max=2000), **_TEXT)
+
+
+class PhotoRefSchema(InputSchema):
+    media_uuid = fields.UUID(required=True)
+    item_position = fields.Int(allow_none=True, load_default=None)
+    caption = fields.Str(validate=validate.Length(max=200), **_TEXT)
+
+
+class HazardUploadSchema(InputSchema):
+    uuid = fields.UUID(required=True)
+    description = fields.Str(required=True, validate=validate.Length(min=1, max=4000))
+    place = fields.Str(validate=validate.Length(max=200), **_TEXT)
+    level = fields.Str(required=True, validate=validate.OneOf(["general", "major"]))
+    legal_basis = fields.Str(validate=validate.Length(max=2000), **_TEXT)
+    media_uuids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1))
+    item_position = fields.Int(allow_none=True, load_default=None)
+
+
+class FinishSchema(InputSchema):
+    kind = fields.Str(required=True, validate=validate.OneOf(["signed", "refused"]))
+    signer_name = fields.Str(validate=validate.Length(max=64), **_TEXT)
+    opinion = fields.Str(validate=validate.Length(max=2000), **_TEXT)
+    signature_media_uuid = fields.UUID(allow_none=True, load_default=None)
+    summary_sha256 = fields.Str(validate=validate.Regexp(r"^[0-9a-f]{64}$"), **_TEXT)
+    reason = fields.Str(validate=validate.Length(max=2000), **_TEXT)
+    photo_media_uuid = fields.UUID(allow_none=True, load_default=None)
+    at = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
+class InspectionUploadSchema(InputSchema):
+    uuid = fields.UUID(required=True)
+    enterprise_id = fields.Int(required=True)
+    started_at = fields.AwareDateTime(required=True)
+    ended_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    position = fields.Nested(PositionSchema, allow_none=True, load_default=None)
+    fields_ = fields.Nested(RecordFieldsSchema, data_key="fields", load_default=dict)
+    results = fields.List(fields.Nested(ResultSchema), load_default=list)
+    photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list)
+    hazards = fields.List(fields.Nested(HazardUploadSchema), load_default=list)
+    finish = fields.Nested(FinishSchema, allow_none=True, load_default=None)
+    app_version = fields.Str(validate=validate.Length(max=32), **_TEXT)
+
+
+class IngestReceiptSchema(InputSchema):
+    uuid = fields.Str()
+    id = fields.Int()
+    number = fields.Str()
+    state = fields.Str()
+    content_hash = fields.Str()
+    created = fields.Bool()

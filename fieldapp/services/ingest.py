@@ -1,0 +1,96 @@
+"""Ingest of an inspection recorded offline: one transaction, through the same services
+as the online forms, so recusal, immutability and the hazard rules apply equally.
+
+Idempotent on the phone's uuid: the same payload again returns the stored record;
+a different payload under the same uuid is a conflict. Media are uploaded first
+(``client_media``); a record naming media that never arrived is refused (422), and
+the phone keeps it to retry after sending the media.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from fieldapp import policy
+from fieldapp.db import atomic, db, utcnow
+from fieldapp.models import ClientMedia, Inspection, User
+from fieldapp.services import Conflict, InputError, inspections, storage
+
+#: A phone clock further ahead than this is refused: its times would be fiction.
+MAX_CLOCK_AHEAD = timedelta(hours=1)
+
+
+def payload_digest(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False,
+                                     separators=(",", ":")).encode()).hexdigest()
+
+
+def _media_bytes(user: User, media_uuid) -> bytes:
+    row = db.session.scalar(sa.select(ClientMedia).where(ClientMedia.uuid == str(media_uuid),
+                                                         ClientMedia.owner_id == user.id))
+    if row is None:
+        raise InputError({"media": _("记录引用的照片 %(uuid)s 尚未上传，请先上传照片再同步记录。",
+                                     uuid=str(media_uuid))})
+    return storage.current().get(row.sha256)
+
+
+def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]:
+    """Store one synced inspection; returns (record, created)."""
+    policy.require(user, "inspection.create")
+    digest = payload_digest(raw_payload)
+    existing = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(data["uuid"])))
+    if existing is not None:
+        if existing.inspector_id == user.id and existing.payload_sha256 == digest:
+            return existing, False
+        raise Conflict(_("该记录标识已有不同内容的记录，未做更改。如是更正，请创建补充记录。"))
+    now = utcnow()
+    if data["started_at"] > now + MAX_CLOCK_AHEAD:
+        raise InputError({"started_at": _("记录的开始时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
+    enterprise = policy.get_enterprise(user, data["enterprise_id"])
+    with atomic():
+        record = inspections.start(user, enterprise, str(data["uuid"]))
+        record.started_at = data["started_at"]
+        record.payload_sha256, record.client_version = digest, data["app_version"]
+        fields = dict(data["fields_"])
+        if data["position"]:
+            fields.update({k: str(v) if v is not None else "" for k, v in data["position"].items()})
+        by_position = {r.position: r for r in record.results}
+        unknown = [r["position"] for r in data["results"] if r["position"] not in by_position]
+        if unknown:
+            raise InputError({"results": _("检查项序号不在检查表中：%(p)s。", p=", ".join(map(str, unknown)))})
+        results = {by_position[r["position"]].id: (r["result"] or "", r["note"]) for r in data["results"]}
+        inspections.update(user, record, fields, results)
+
+        links_by_media = {}
+        for ref in data["photos"]:
+            item = by_position[ref["item_position"]].id if ref["item_position"] in by_position else None
+            links_by_media[str(ref["media_uuid"])] = inspections.add_photo(
+                user, record, _media_bytes(user, ref["media_uuid"]), item_result_id=item, caption=ref["caption"])
+        for h in data["hazards"]:
+            ids = []
+            for media_uuid in h["media_uuids"]:
+                link = links_by_media.get(str(media_uuid)) or inspections.add_photo(
+                    user, record, _media_bytes(user, media_uuid))
+                ids.append(link.id)
+            item = by_position[h["item_position"]].id if h["item_position"] in by_position else None
+            inspections.report_hazard(user, record, h["description"], h["place"], h["level"], h["legal_basis"],
+                                      ids, item, str(h["uuid"]))
+        finish = data["finish"]
+        if finish and finish["kind"] == "signed":
+            if finish["signature_media_uuid"] is None:
+                raise InputError({"signature": _("请在签名框内签字。")})
+            png = _media_bytes(user, finish["signature_media_uuid"])
+            record.ended_at = data["ended_at"] or record.ended_at
+            inspections.sign(user, record, finish["signer_name"], finish["opinion"],
+                             "data:image/png;base64," + base64.b64encode(png).decode(), finish["summary_sha256"],
+                             at=finish["at"])
+        elif finish and finish["kind"] == "refused":
+            photo = _media_bytes(user, finish["photo_media_uuid"]) if finish["photo_media_uuid"] else None
+            inspections.refuse(user, record, finish["signer_name"], finish["reason"], photo, at=finish["at"])
+    return record, True
+

@@ -1,0 +1,140 @@
+"""Syncing an inspection recorded offline: media first, then the record, exactly once."""
+import base64
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from fieldapp.models import Conflict as DeclaredConflict
+from fieldapp.models import Hazard, Inspection, InspectionPhoto
+from fieldapp.services import checklists, inspections
+from tests.helpers import csrf_token, logged_in
+from tests.images import jpeg
+from tests.test_inspections import signature_url
+
+
+def upload(client, token, data: bytes) -> str:
+    media_uuid = str(uuid.uuid4())
+    response = client.put(f"/api/v1/media/{media_uuid}", data=data, headers={
+        "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "X-CSRFToken": token, "Content-Type": "image/jpeg"})
+    assert response.status_code == 201, response.get_json()
+    return media_uuid
+
+
+def offline_record(client, token, world, db, sign=True) -> dict:
+    """What the phone sends after an offline inspection: 3 photos, 2 hazards, a signature."""
+    items = checklists.ensure_general_template().items
+    db.session.commit()
+    photos = [upload(client, token, jpeg(color=(i * 40, 80, 80), taken="2026:11:22 09:10:00")) for i in range(3)]
+    record_uuid = str(uuid.uuid4())
+    started = datetime(2026, 11, 22, 1, 5, tzinfo=UTC)
+    results = [{"position": i.position, "result": "pass", "note": ""} for i in items]
+    results[0] = {"position": items[0].position, "result": "fail", "note": "责任制未更新"}
+    hazards = [{"uuid": str(uuid.uuid4()), "description": "责任制未更新", "place": "办公室", "level": "general",
+                "media_uuids": [photos[0]], "item_position": items[0].position, "legal_basis": ""},
+               {"uuid": str(uuid.uuid4()), "description": "消防通道堵塞", "place": "仓库", "level": "major",
+                "media_uuids": [photos[1], photos[2]], "item_position": None, "legal_basis": ""}]
+    fields = {"parts": "办公室、仓库", "content": "全面检查", "findings": "两处问题", "measures": "责令整改",
+              "work_id_number": "WZ2026001", "id_shown": True}
+    payload = {"uuid": record_uuid, "enterprise_id": world.ent_a1.id, "started_at": started.isoformat(),
+               "ended_at": (started + timedelta(minutes=50)).isoformat(),
+               "position": {"latitude": 31.2601, "longitude": 120.6002, "accuracy_m": 15},
+               "fields": fields, "results": results,
+               "photos": [{"media_uuid": m, "item_position": None, "caption": ""} for m in photos],
+               "hazards": hazards, "app_version": "2026.11.22"}
+    if sign:
+        summary = inspections.summary_lines(
+            record_uuid, world.ent_a1.name, world.ent_a1.uscc, world.inspector_a1.display_name, "WZ2026001",
+            fields["parts"], fields["findings"], fields["measures"], [(items[0].text, "责任制未更新")],
+            [(h["level"], h["place"], h["description"]) for h in hazards])
+        png = base64.b64decode(signature_url().split(",", 1)[1])
+        payload["finish"] = {"kind": "signed", "signer_name": "朱春生", "opinion": "同意",
+                             "signature_media_uuid": upload(client, token, png),
+                             "summary_sha256": hashlib.sha256(summary.encode()).hexdigest(),
+                             "at": (started + timedelta(minutes=49)).isoformat()}
+    return payload
+
+
+def send(client, token, payload):
+    return client.post("/api/v1/inspections", json=payload, headers={"X-CSRFToken": token})
+
+
+def test_an_offline_record_arrives_complete_and_signed(client, world, db):
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    payload = offline_record(client, token, world, db)
+    response = send(client, token, payload)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    receipt = response.get_json()
+    record = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == payload["uuid"]))
+    assert receipt["state"] == "signed" and record.state == "signed" and inspections.verify(record)
+    assert record.started_at == datetime(2026, 11, 22, 1, 5, tzinfo=UTC)  # the phone's time
+    assert record.signed_at == datetime(2026, 11, 22, 1, 54, tzinfo=UTC)
+    assert record.created_at > record.started_at  # ...and the server's receipt time beside it
+    assert len(record.photos) == 3 and len(record.hazards) == 2
+    assert {h.proposed_level for h in record.hazards} == {"general", "major"}
+    assert record.distance_m < 100 and record.client_version == "2026.11.22"
+
+
+def test_replaying_the_outbox_a_hundred_times_stores_one_record(client, world, db):
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    payload = offline_record(client, token, world, db)
+    assert send(client, token, payload).status_code == 201
+    for _ in range(100):
+        again = send(client, token, payload)
+        assert again.status_code == 200 and again.get_json()["created"] is False
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Hazard)) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InspectionPhoto)) == 3
+
+
+def test_a_different_payload_under_the_same_uuid_is_409(client, world, db):
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    payload = offline_record(client, token, world, db)
+    assert send(client, token, payload).status_code == 201
+    payload["fields"]["findings"] = "改过的内容"
+    conflict = send(client, token, payload)
+    assert conflict.status_code == 409 and "补充记录" in conflict.get_json()["message"]
+
+
+def test_missing_media_stale_summary_and_bad_payloads_leave_nothing(client, world, db):
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    payload = offline_record(client, token, world, db)
+    missing = dict(payload, photos=payload["photos"] + [{"media_uuid": str(uuid.uuid4()), "caption": ""}])
+    response = send(client, token, missing)
+    assert response.status_code == 422 and "尚未上传" in response.get_json()["message"]
+    stale = dict(payload, finish=dict(payload["finish"], summary_sha256="0" * 64))
+    assert "重新阅读" in send(client, token, stale).get_json()["message"]
+    future = dict(payload, started_at=(datetime.now(UTC) + timedelta(days=3)).isoformat())
+    assert "手机时钟" in send(client, token, future).get_json()["message"]
+    old_app = {"uuid": payload["uuid"], "enterprise_id": world.ent_a1.id, "started_at": "yesterday",
+               "checklist": []}
+    invalid = send(client, token, old_app)
+    assert invalid.status_code == 422 and {"started_at", "checklist"} <= set(invalid.get_json()["fields"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
+    assert send(client, token, payload).status_code == 201  # and the good payload still goes through
+
+
+def test_rules_apply_as_online(make_client, world, db):
+    insp = logged_in(make_client(), "insp_a1")
+    token = csrf_token(insp, "/")
+    payload = offline_record(insp, token, world, db, sign=False)
+    db.session.add(DeclaredConflict(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id,
+                                    kind="shareholding", status="approved"))
+    db.session.commit()
+    refused = send(insp, token, payload)
+    assert refused.status_code == 403 and "应当回避" in refused.get_json()["message"]
+    other = logged_in(make_client(), "insp_b1")
+    assert send(other, csrf_token(other, "/"), payload).status_code == 404  # not their grid
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
+
+
+def test_an_unsigned_offline_record_arrives_as_a_draft(client, world, db):
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    payload = offline_record(client, token, world, db, sign=False)
+    assert send(client, token, payload).get_json()["state"] == "draft"
