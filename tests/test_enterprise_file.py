@@ -119,7 +119,7 @@ def test_status_report_refusals_keep_the_note(client, world, db):
                                         "photo": (io.BytesIO(b"<html>not a photo</html>"), "x.jpg")},
                             content_type="multipart/form-data")
     body = bad_photo.get_data(as_text=True)
-    assert bad_photo.status_code == 400 and "无法识别为图片" in body and "搬到甲镇二路" in body
+    assert bad_photo.status_code == 400 and "这不是照片" in body and "搬到甲镇二路" in body
     no_note = post(client, path, {"status": "relocated", "note": " "}, token_from=path)
     assert "请说明情况" in no_note.get_data(as_text=True)
     db.session.refresh(world.ent_a1)

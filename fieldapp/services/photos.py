@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from fieldapp.db import db
-from fieldapp.models import Photo, User
+from fieldapp.models import MediaFile, Photo, User
 from fieldapp.services import ServiceError
 from fieldapp.services.media import store_blob
 
@@ -261,3 +261,10 @@ def store(data: bytes, actor: User | None, watermark: Watermark | None = None, o
     db.session.add(photo)
     db.session.flush()
     return photo
+
+
+def store_evidence(data: bytes, actor: User | None, original_name: str = "") -> MediaFile:
+    """Check a photo and keep its bytes as they came (no copies): for attachments such as
+    the photo of a status report."""
+    content_type = check(data)
+    return store_blob(data, content_type, actor, original_name)

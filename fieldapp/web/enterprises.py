@@ -12,7 +12,7 @@ from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import enterprise_file, enterprises, media, storage
+from fieldapp.services import enterprise_file, enterprises, photos, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import load_page, page_number
@@ -107,14 +107,14 @@ def _photo_from_request():
     upload = request.files.get("photo")
     if upload is None or not upload.filename:
         return None
-    return media.store_image(upload.stream, current_user, upload.filename)
+    return photos.store_evidence(upload.stream.read(photos.MAX_BYTES + 1), current_user, upload.filename)
 
 
 def _field_report(action):
     """Run an inspector's report that may carry a photo: (result, {}) or (None, errors by field)."""
     try:
         return action(_photo_from_request()), {}
-    except media.MediaError as refused:
+    except photos.PhotoError as refused:
         db.session.rollback()
         return None, {"photo": refused.message}
     except enterprises.EnterpriseInputError as refused:
