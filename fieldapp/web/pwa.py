@@ -12,7 +12,7 @@ from fieldapp.config import BASE_DIR
 bp = Blueprint("pwa", __name__)
 
 #: What the phone keeps for working without signal (paths under static/).
-SHELL_FILES = ("css/app.css", "js/app.js", "js/signature.js", "icons/icon.svg", "icons/icon-192.png",
+SHELL_FILES = ("css/app.css", "js/app.js", "js/signature.js", "js/pack.js", "icons/icon.svg", "icons/icon-192.png",
                "icons/icon-512.png", "icons/icon-maskable-512.png")
 
 

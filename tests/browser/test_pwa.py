@@ -115,3 +115,41 @@ def test_a_new_release_waits_for_the_user_and_never_reloads_a_form(page: Page, t
         expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未保存）")
     finally:
         server.stop()
+
+
+def test_data_pack_is_stored_per_user_and_refreshed_by_delta(page: Page, base_url, accounts):
+    from tests.browser.test_phone import log_in
+
+    log_in(page, base_url, "inspector", accounts["inspector"]["password"])
+    expect(page.locator("#pack-status")).to_contain_text("离线资料：22 家企业", timeout=10000)
+    name = page.evaluate("window.fieldappPack.dbName")
+    assert re.fullmatch(r"fieldapp-\d+", name)
+    stored = page.evaluate("""name => new Promise(resolve => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => {
+          const tx = request.result.transaction(["enterprises", "templates", "meta"]);
+          const out = {};
+          tx.objectStore("enterprises").getAll().onsuccess = e => out.enterprises = e.target.result;
+          tx.objectStore("templates").getAll().onsuccess = e => out.templates = e.target.result;
+          tx.objectStore("meta").get("pack").onsuccess = e => out.meta = e.target.result;
+          tx.oncomplete = () => resolve(out);
+        };
+      })""", name)
+    assert len(stored["enterprises"]) == 22 and all(e["grid"] == accounts["inspector"]["grid"]["code"]
+                                                     for e in stored["enterprises"])
+    assert stored["templates"] and stored["meta"]["etag"] and stored["meta"]["cursor"]
+    # Logging out clears the pack; another user on the same phone gets a database of their own.
+    page.get_by_role("link", name="我的", exact=True).click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("status")).to_contain_text("您已安全退出")
+    left = page.evaluate("""name => new Promise(resolve => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => {
+          const r = request.result.transaction("enterprises").objectStore("enterprises").count();
+          r.onsuccess = () => resolve(r.result);
+        };
+      })""", name)
+    assert left == 0
+    log_in(page, base_url, "inspector2", accounts["inspector2"]["password"])
+    expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
+    assert page.evaluate("window.fieldappPack.dbName") != name

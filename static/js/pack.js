@@ -1,0 +1,136 @@
+// The offline data pack in IndexedDB, one database per user on this phone
+// ("fieldapp-<user id>"), so a second user on a shared phone never sees the first's.
+// Refreshed by delta (since-cursor + ETag) whenever a page loads online; the time of the
+// last refresh is shown wherever [data-pack-status] appears.
+(function () {
+  "use strict";
+  var userMeta = document.querySelector("meta[name=fieldapp-user]");
+  if (!userMeta || !window.indexedDB || !document.querySelector("meta[name=fieldapp-pack]")) { return; }
+  var DB_NAME = "fieldapp-" + userMeta.content;
+  var REFRESH_AFTER_MS = 5 * 60 * 1000;
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains("meta")) { db.createObjectStore("meta"); }
+        if (!db.objectStoreNames.contains("enterprises")) { db.createObjectStore("enterprises", { keyPath: "id" }); }
+        if (!db.objectStoreNames.contains("templates")) { db.createObjectStore("templates", { keyPath: "id" }); }
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function done(tx) {
+    return new Promise(function (resolve, reject) {
+      tx.oncomplete = resolve;
+      tx.onerror = tx.onabort = function () { reject(tx.error); };
+    });
+  }
+
+  function getMeta(db) {
+    return new Promise(function (resolve) {
+      var tx = db.transaction("meta", "readonly");
+      var request = tx.objectStore("meta").get("pack");
+      request.onsuccess = function () { resolve(request.result || {}); };
+      request.onerror = function () { resolve({}); };
+    });
+  }
+
+  function count(db) {
+    return new Promise(function (resolve) {
+      var request = db.transaction("enterprises", "readonly").objectStore("enterprises").count();
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { resolve(0); };
+    });
+  }
+
+  function apply(db, pack, etag, meta) {
+    var tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
+    var enterprises = tx.objectStore("enterprises");
+    var templates = tx.objectStore("templates");
+    if (pack.full) { enterprises.clear(); }
+    pack.enterprises.forEach(function (e) { enterprises.put(e); });
+    // Whatever left the inspector's scope leaves the phone.
+    var keep = {};
+    pack.enterprise_ids.forEach(function (id) { keep[id] = true; });
+    enterprises.openKeyCursor().onsuccess = function (event) {
+      var cursor = event.target.result;
+      if (!cursor) { return; }
+      if (!keep[cursor.primaryKey]) { enterprises.delete(cursor.primaryKey); }
+      cursor.continue();
+    };
+    templates.clear();
+    pack.templates.forEach(function (t) { templates.put(t); });
+    meta.cursor = pack.cursor;
+    meta.etag = etag;
+    meta.refreshedAt = new Date().toISOString();
+    tx.objectStore("meta").put(meta, "pack");
+    return done(tx);
+  }
+
+  function show(db) {
+    var targets = document.querySelectorAll("[data-pack-status]");
+    if (!targets.length) { return Promise.resolve(); }
+    return Promise.all([getMeta(db), count(db)]).then(function (parts) {
+      var meta = parts[0];
+      var text = meta.refreshedAt
+        ? targets[0].getAttribute("data-template")
+            .replace("{n}", parts[1])
+            .replace("{time}", new Date(meta.refreshedAt).toLocaleString("zh-CN", { hour12: false }))
+        : targets[0].getAttribute("data-empty");
+      Array.prototype.forEach.call(targets, function (el) { el.textContent = text; });
+    });
+  }
+
+  function refresh(db, force) {
+    return getMeta(db).then(function (meta) {
+      var fresh = meta.checkedAt && (Date.now() - Date.parse(meta.checkedAt) < REFRESH_AFTER_MS);
+      if (!navigator.onLine || (fresh && !force)) { return null; }
+      var url = "/api/v1/pack" + (meta.cursor ? "?since=" + encodeURIComponent(meta.cursor) : "");
+      var headers = meta.etag ? { "If-None-Match": meta.etag } : {};
+      return fetch(url, { headers: headers, credentials: "same-origin" }).then(function (response) {
+        meta.checkedAt = new Date().toISOString();
+        if (response.status === 304) {
+          var tx = db.transaction("meta", "readwrite");
+          tx.objectStore("meta").put(meta, "pack");
+          return done(tx);
+        }
+        if (response.status === 422 && meta.cursor) {  // a cursor the server refuses: start over
+          return refreshFull(db);
+        }
+        if (!response.ok) { return null; }
+        return response.json().then(function (pack) { return apply(db, pack, response.headers.get("ETag"), meta); });
+      });
+    });
+  }
+
+  function refreshFull(db) {
+    var tx = db.transaction("meta", "readwrite");
+    tx.objectStore("meta").delete("pack");
+    return done(tx).then(function () { return refresh(db, true); });
+  }
+
+  // Logging out takes the pack (enterprise contacts) off a phone others may use.
+  // (Unsent work will live in its own stores and is never cleared here.)
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("action") !== "/logout" || form.dataset.cleared === "1") { return; }
+    event.preventDefault();
+    open().then(function (db) {
+      var tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
+      ["meta", "enterprises", "templates"].forEach(function (name) { tx.objectStore(name).clear(); });
+      return done(tx);
+    }).catch(function () { return null; }).then(function () {
+      form.dataset.cleared = "1";
+      form.submit();
+    });
+  }, true);
+
+  window.fieldappPack = { dbName: DB_NAME };
+  open().then(function (db) {
+    return show(db).then(function () { return refresh(db, false); }).then(function () { return show(db); });
+  }).catch(function () { /* no IndexedDB (private mode): the online pages still work */ });
+})();
