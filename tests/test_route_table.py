@@ -1,0 +1,84 @@
+"""Every route is declared here with who may reach it; a new route without a line fails.
+
+The full role-by-role authorisation matrix comes with the security issue; this table
+already guarantees that nothing new is reachable by accident: what is not public
+demands a login (302 to the login page, or 401 for the API) and every write demands
+a CSRF token.
+"""
+import re
+
+import pytest
+
+from tests.helpers import logged_in
+
+#: endpoint -> "public" or the policy action (or "login") guarding it
+ROUTES = {
+    "static": "public", "health.healthz": "public", "health.readyz": "public", "auth.login": "public",
+    "auth.logout": "public", "auth.set_language": "public", "pwa.manifest": "public", "pwa.offline": "public",
+    "pwa.service_worker": "public", "api.openapi_document": "public",
+    "home.index": "login", "auth.account": "login", "auth.change_password": "login", "api.me": "login",
+    "api.update_me": "login",
+    "enterprises.index": "enterprise.list", "api.enterprises": "enterprise.list",
+    "enterprises.show": "enterprise.view", "api.enterprise": "enterprise.view",
+    "enterprises.change_photo": "enterprise.view",
+    "enterprises.create": "enterprise.create", "enterprises.edit": "enterprise.edit",
+    "enterprises.confirm": "enterprise.review", "enterprises.report_status": "enterprise.report_status",
+    "enterprises.report_new": "enterprise.report_new",
+    "imports.export": "enterprise.export", "imports.upload": "enterprise.import",
+    "imports.preview": "enterprise.import", "imports.commit": "enterprise.import",
+    "imports.template": "enterprise.import",
+    "selfchecks.risk_point_new": "riskpoint.manage", "selfchecks.risk_point_edit": "riskpoint.manage",
+    "selfchecks.self_check_new": "selfcheck.record", "selfchecks.item_fixed": "selfcheck.record",
+    "selfchecks.online_patrol": "patrol.online",
+    "inspections.patrol": "inspection.create", "inspections.start": "inspection.create",
+    "inspections.add_photos": "inspection.create", "inspections.remove_photo": "inspection.create",
+    "inspections.report_hazard": "inspection.create", "inspections.sign": "inspection.create",
+    "inspections.refuse": "inspection.create", "inspections.delete": "inspection.create",
+    "inspections.supplement": "inspection.create", "api.pack": "inspection.create",
+    "api.put_media": "inspection.create", "api.post_inspection": "inspection.create",
+    "inspections.edit": "inspection.view", "inspections.print_view": "inspection.view",
+    "inspections.photo": "inspection.view", "inspections.signature": "inspection.view",
+    "inspections.checklist_list": "checklist.manage", "inspections.checklist_edit": "checklist.manage",
+    "admin.user_list": "user.manage", "admin.user_new": "user.manage", "admin.user_show": "user.manage",
+    "admin.user_set_active": "user.manage", "admin.user_reset_password": "user.manage",
+}
+SAMPLE = {"int": "1", "string": "x", "path": "css/app.css", "any": "display"}
+
+
+def _urls(app):
+    for rule in app.url_map.iter_rules():
+        url = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>",
+                     lambda m: SAMPLE.get(m.group(1) or "string", "1"), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_every_route_is_declared(app):
+    assert set(app.view_functions) == set(ROUTES)
+    from fieldapp import policy
+    for action in set(ROUTES.values()) - {"public", "login"}:
+        assert action in policy.ACTION_ROLES, action
+
+
+def test_anything_not_public_needs_a_login(app, client):
+    for endpoint, method, url in _urls(app):
+        if ROUTES[endpoint] == "public":
+            continue
+        response = client.open(url, method=method)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, (endpoint, method, url, response.status_code)
+        elif method == "GET":
+            assert response.status_code == 302 and "/login" in response.headers["Location"], (endpoint, url)
+        else:  # a write without a session: refused before anything happens
+            assert response.status_code in (302, 400), (endpoint, method, url, response.status_code)
+
+
+@pytest.mark.parametrize("username", ["insp_a1", "admin_d"])
+def test_every_write_needs_a_csrf_token(app, make_client, world, username):
+    c = logged_in(make_client(), username)
+    for endpoint, method, url in _urls(app):
+        if method in ("GET",) or endpoint == "auth.login":
+            continue
+        response = c.open(url, method=method, data={"x": "1"})
+        assert response.status_code == 400, (endpoint, method, url, response.status_code)
+        assert c.get("/").status_code == 200  # and the session is untouched
