@@ -41,7 +41,7 @@ def gather(enterprise: Enterprise, user: User) -> EnterpriseFile:
         "selfcheck.record", "patrol.online", "finding.record")}
     # Company managers see their own file's history but not the inspectors' remote findings
     # about them until those become confirmed hazards (unconfirmed reports stay internal).
-    staff = policy.can(user, "patrol.online")
+    staff = may["patrol.online"]
     why_not = inspections.why_not_inspect(user, enterprise) if user.has_role(*roles.INSPECTORS) else None
     return EnterpriseFile(
         inspections=inspections.for_enterprise(user, enterprise),

@@ -1,6 +1,8 @@
 """On-site inspection records: start, fill in, photos, hazards, signature or refusal, print."""
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -169,10 +171,10 @@ def sign(inspection_id: int):
         else:
             flash(_("现场负责人已签字，记录已定稿。"), "success")
             return redirect(url_for(".edit", inspection_id=inspection.id))
-    missing = inspections.missing_for_signature(inspection)
-    return render_template("inspections/sign.html", i=inspection, values=values, errors=errors, missing=missing,
-                           summary=inspections.summary_text(inspection),
-                           summary_sha256=inspections.summary_sha256(inspection)), status
+    summary = inspections.summary_text(inspection)
+    return render_template("inspections/sign.html", i=inspection, values=values, errors=errors,
+                           missing=inspections.missing_for_signature(inspection), summary=summary,
+                           summary_sha256=hashlib.sha256(summary.encode()).hexdigest()), status
 
 
 @bp.route("/inspections/<int:inspection_id>/refuse", methods=["GET", "POST"])
