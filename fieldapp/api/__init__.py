@@ -14,11 +14,45 @@ from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema
-from fieldapp.services import Conflict, InputError, client_media, datapack, ingest, photos
+from fieldapp.services import InputError, client_media, datapack, ingest, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class _Rejected(Exception):
+    """A request body refused before any service runs; carries its response."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
+def _load_body(schema) -> tuple[dict, dict]:
+    """The JSON body, as sent and as loaded by ``schema``; 400 if not an object, 422 if invalid."""
+    raw = request.get_json(silent=True)
+    if not isinstance(raw, dict):
+        raise _Rejected((jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400))
+    try:
+        return schema.load(raw), raw
+    except ValidationError as err:
+        raise _Rejected((jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages),
+                         422)) from None
+
+
+@bp.errorhandler(_Rejected)
+def _rejected(err: _Rejected):
+    return err.response
+
+
+@bp.errorhandler(InputError)
+@bp.errorhandler(photos.PhotoError)
+def _invalid(err):
+    """A rule refused the input: 422 with the message (and per-field messages). Conflicts
+    (409) and everything else go through the app's JSON error handlers."""
+    db.session.rollback()
+    return jsonify(error="validation", message=err.message, fields=getattr(err, "errors", {})), 422
 
 
 @bp.route("/me")
@@ -32,13 +66,7 @@ def me():
 @login_required
 def update_me():
     """Change one's own settings (for now the UI language). JSON body; CSRF token in X-CSRFToken."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400
-    try:
-        changes = MeUpdateSchema().load(data)
-    except ValidationError as err:
-        return jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages), 422
+    changes, _raw = _load_body(MeUpdateSchema())
     if "locale" in changes:
         current_user.locale = changes["locale"]
     db.session.commit()
@@ -93,15 +121,8 @@ def pack():
 @permission_required("inspection.create")
 def put_media(client_uuid: str):
     """Upload a photo under the phone's UUID; body = the bytes, X-Content-SHA256 = their hash."""
-    try:
-        row, created = client_media.put(current_user, client_uuid, request.get_data(cache=False),
-                                        request.headers.get("X-Content-SHA256", ""))
-    except photos.PhotoError as refused:
-        return jsonify(error="validation", message=refused.message), 422
-    except InputError as refused:
-        return jsonify(error="validation", message=refused.message, fields=refused.errors), 422
-    except Conflict as refused:
-        return jsonify(error="conflict", message=refused.message), 409
+    row, created = client_media.put(current_user, client_uuid, request.get_data(cache=False),
+                                    request.headers.get("X-Content-SHA256", ""))
     return jsonify(uuid=row.uuid, sha256=row.sha256, size=row.media.size,
                    content_type=row.media.content_type), (201 if created else 200)
 
@@ -110,20 +131,8 @@ def put_media(client_uuid: str):
 @permission_required("inspection.create")
 def post_inspection():
     """Sync one inspection recorded offline (media already uploaded under their uuids)."""
-    raw = request.get_json(silent=True)
-    if not isinstance(raw, dict):
-        return jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400
-    try:
-        data = InspectionUploadSchema().load(raw)
-    except ValidationError as err:
-        return jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages), 422
-    try:
-        record, created = ingest.ingest(current_user, data, raw)
-    except (InputError, photos.PhotoError) as refused:
-        return jsonify(error="validation", message=refused.message,
-                       fields=getattr(refused, "errors", {})), 422
-    except Conflict as refused:
-        return jsonify(error="conflict", message=refused.message), 409
+    data, raw = _load_body(InspectionUploadSchema())
+    record, created = ingest.ingest(current_user, data, raw)
     return jsonify(uuid=record.uuid, id=record.id, number=record.number, state=record.state,
                    content_hash=record.content_hash, created=created), (201 if created else 200)
 
