@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from fieldapp.extensions import babel
@@ -32,6 +32,12 @@ def select_locale() -> str:
     if best and best.startswith("en"):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """The page's language as HTML and HTTP name it (zh-CN, en)."""
+    locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return "zh-CN" if locale.startswith("zh") else locale.replace("_", "-")
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,7 @@ from tests.helpers import logged_in
 ROUTES = {
     "static": "public", "health.healthz": "public", "health.readyz": "public", "auth.login": "public",
     "auth.logout": "public", "auth.set_language": "public", "pwa.manifest": "public", "pwa.offline": "public",
+    "pwa.capture": "public", "pwa.outbox": "public",
     "pwa.service_worker": "public", "api.openapi_document": "public",
     "home.index": "login", "auth.account": "login", "auth.change_password": "login", "api.me": "login",
     "api.update_me": "login",

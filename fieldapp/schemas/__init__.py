@@ -1,5 +1,6 @@
 """marshmallow schemas for the JSON API."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from marshmallow import RAISE, Schema, fields, validate
 
 
@@ -31,6 +32,9 @@ class MeSchema(Schema):
     roles = fields.Function(lambda u: u.ordered_roles)
     grids = fields.List(fields.Nested(GridSchema))
     locale = fields.Str(allow_none=True)
+    work_id = fields.Str(allow_none=True)
+    #: For scripts of pages cached on the phone (which hold no token): the session's CSRF token.
+    csrf_token = fields.Function(lambda u: generate_csrf())
 
 
 class InputSchema(Schema):
@@ -86,6 +90,7 @@ class PackEnterpriseSchema(Schema):
     updated_at = fields.DateTime()
     last_inspected_at = fields.DateTime(allow_none=True)
     open_hazards = fields.List(fields.Nested(PackHazardSchema))
+    template_id = fields.Int(allow_none=True, metadata={"description": "the checklist template to use"})
 
 
 class PackItemSchema(Schema):
@@ -103,6 +108,12 @@ class PackTemplateSchema(Schema):
     items = fields.List(fields.Nested(PackItemSchema))
 
 
+class PackMeSchema(Schema):
+    id = fields.Int()
+    display_name = fields.Str(metadata={"description": "as the signed summary names the inspector"})
+    work_id = fields.Str()
+
+
 class PackSchema(Schema):
     generated_at = fields.DateTime()
     cursor = fields.DateTime(metadata={"description": "send back as ?since= for the next delta"})
@@ -110,6 +121,9 @@ class PackSchema(Schema):
     enterprise_ids = fields.List(fields.Int(), metadata={"description": "every enterprise now in scope"})
     enterprises = fields.List(fields.Nested(PackEnterpriseSchema))
     templates = fields.List(fields.Nested(PackTemplateSchema))
+    me = fields.Nested(PackMeSchema)
+    recused = fields.Dict(keys=fields.Str(), values=fields.Str(),
+                          metadata={"description": "enterprise id -> why the inspector must not inspect it"})
 
 
 class MediaReceiptSchema(Schema):

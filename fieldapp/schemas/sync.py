@@ -29,6 +29,9 @@ class ResultSchema(InputSchema):
     result = fields.Str(allow_none=True, load_default=None,
                         validate=validate.OneOf(["pass", "fail", "na"], error=_l("结果须为 pass、fail 或 na。")))
     note = fields.Str(validate=validate.Length(max=2000), **_TEXT)
+    #: The item's wording as the phone showed it (and the site manager read it); kept when
+    #: the checklist was edited on the server after the phone last refreshed.
+    text = fields.Str(validate=validate.Length(min=1, max=500), load_default=None)
 
 
 class PhotoRefSchema(InputSchema):

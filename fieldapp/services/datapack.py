@@ -14,11 +14,31 @@ import sqlalchemy as sa
 
 from fieldapp import policy
 from fieldapp.db import db, utcnow
-from fieldapp.models import ChecklistItem, ChecklistTemplate, Enterprise, Hazard, Inspection, User
-from fieldapp.services import checklists
+from fieldapp.models import ChecklistItem, ChecklistTemplate, Conflict, Enterprise, Hazard, Inspection, User
+from fieldapp.services import checklists, inspections
 
 
-def _enterprise_rows(user: User, since: datetime | None) -> list[dict]:
+def _template_choice(templates: list[dict]):
+    """The same choice as ``checklists.template_for``, made from the pack's templates:
+    the newest active template of the enterprise's industry, else the oldest general one."""
+    by_industry: dict[str, int] = {}
+    general = None
+    for t in templates:  # ordered by id
+        if t["industry"]:
+            by_industry[t["industry"]] = t["id"]
+        elif general is None:
+            general = t["id"]
+    return lambda industry: by_industry.get(industry or "", general)
+
+
+def _recusals(user: User) -> dict[int, str]:
+    """Enterprises the inspector must not inspect (a declared interest), with the reason."""
+    rows = db.session.execute(sa.select(Conflict.enterprise_id, Conflict.kind).where(
+        Conflict.user_id == user.id, Conflict.status.in_(("pending", "approved")))).all()
+    return {eid: inspections.recusal_reason(kind) for eid, kind in rows}
+
+
+def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) -> list[dict]:
     query = sa.select(Enterprise).where(policy.enterprise_condition(user)).options(
         sa.orm.joinedload(Enterprise.grid))
     if since is not None:
@@ -40,6 +60,7 @@ def _enterprise_rows(user: User, since: datetime | None) -> list[dict]:
             hazards.setdefault(h.enterprise_id, []).append(
                 {"id": h.id, "uuid": h.uuid, "description": h.description, "place": h.place,
                  "level": h.proposed_level, "status": h.status, "reported_at": h.created_at.isoformat()})
+    template_of = _template_choice(templates)
     return [{
         "id": e.id, "name": e.name, "uscc": e.uscc, "grid": e.grid.code, "status": e.status,
         "address": e.operating_address or e.registered_address, "latitude": e.latitude, "longitude": e.longitude,
@@ -47,6 +68,7 @@ def _enterprise_rows(user: User, since: datetime | None) -> list[dict]:
         "safety_manager_mobile": e.safety_manager_mobile, "updated_at": e.updated_at.isoformat(),
         "last_inspected_at": last[e.id].isoformat() if e.id in last else None,
         "open_hazards": hazards.get(e.id, []),
+        "template_id": template_of(e.industry)
     } for e in enterprises]
 
 
@@ -74,13 +96,17 @@ def etag(user: User) -> str:
     templates = db.session.execute(sa.select(sa.func.count(ChecklistItem.id), sa.func.max(ChecklistItem.id),
                                              sa.func.max(ChecklistTemplate.id))
                                    .join(ChecklistTemplate)).one()
-    text = "|".join(str(v) for v in (user.id, *parts, *hazards, *inspections, *templates))
+    conflicts = db.session.execute(sa.select(Conflict.enterprise_id, Conflict.status).where(
+        Conflict.user_id == user.id).order_by(Conflict.id)).all()
+    text = "|".join(str(v) for v in (user.id, user.display_name, user.work_id, conflicts,
+                                     *parts, *hazards, *inspections, *templates))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def build(user: User, since: datetime | None = None) -> dict:
     """The pack (or the delta after ``since``). ``cursor`` is what to send as ``since`` next time."""
     cursor = utcnow()
+    templates = _templates()
     ids = list(db.session.scalars(sa.select(Enterprise.id).where(policy.enterprise_condition(user))
                                   .order_by(Enterprise.id)))
     return {
@@ -88,6 +114,9 @@ def build(user: User, since: datetime | None = None) -> dict:
         "cursor": cursor.isoformat(),
         "full": since is None,
         "enterprise_ids": ids,
-        "enterprises": _enterprise_rows(user, since),
-        "templates": _templates(),
+        "me": {"id": user.id, "display_name": user.display_name, "work_id": user.work_id or ""},
+        "enterprises": _enterprise_rows(user, since, templates),
+        "templates": templates,
+        # Sent whole every time (it is short), so a new or withdrawn declaration reaches the phone.
+        "recused": {str(k): v for k, v in _recusals(user).items()},
     }

@@ -63,6 +63,9 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         unknown = [r["position"] for r in data["results"] if r["position"] not in by_position]
         if unknown:
             raise InputError({"results": _("检查项序号不在检查表中：%(p)s。", p=", ".join(map(str, unknown)))})
+        for r in data["results"]:
+            if r["text"]:
+                by_position[r["position"]].text = r["text"]
         results = {by_position[r["position"]].id: (r["result"] or "", r["note"]) for r in data["results"]}
         inspections.update(user, record, fields, results)
 

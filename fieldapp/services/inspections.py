@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from fieldapp import policy, roles
@@ -67,10 +68,12 @@ def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:
     if not served:
         return _("该企业不在您负责的网格内，不能发起检查。")
     conflict = recusal(user, enterprise)
-    if conflict is not None:
-        return _("您已申报与该企业存在利害关系（%(kind)s），按规定应当回避，不能检查该企业。",
-                 kind=CONFLICT_KINDS.get(conflict.kind, conflict.kind))
-    return None
+    return recusal_reason(conflict.kind) if conflict is not None else None
+
+
+def recusal_reason(kind: str) -> str:
+    return _("您已申报与该企业存在利害关系（%(kind)s），按规定应当回避，不能检查该企业。",
+             kind=CONFLICT_KINDS.get(kind, kind))
 
 
 def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
@@ -265,25 +268,28 @@ def delete_draft(user: User, inspection: Inspection) -> None:
 
 # --- finishing ---------------------------------------------------------------------
 
+#: Why a record cannot be signed yet. Phones recording offline show the same messages.
+MISSING = {
+    "id_shown": _l("请确认已出示工作证，并说明检查的目的、内容和范围。"),
+    "work_id_number": _l("请填写工作证号。"),
+    "parts": _l("请填写检查部位。"),
+    "findings": _l("请填写检查情况。"),
+    "measures": _l("请填写处理措施（没有问题可填“无”）。"),
+    "results": _l("还有 %(n)d 个检查项未选择结果。"),
+    "results_note": _l("不合格的检查项须写明问题（%(n)d 项未写）。"),
+}
+
+
 def missing_for_signature(inspection: Inspection) -> dict[str, str]:
     """What must be filled in before the manager can sign (or refuse)."""
-    missing = {}
-    if not inspection.id_shown:
-        missing["id_shown"] = _("请确认已出示工作证，并说明检查的目的、内容和范围。")
-    if not inspection.work_id_number:
-        missing["work_id_number"] = _("请填写工作证号。")
-    if not inspection.parts:
-        missing["parts"] = _("请填写检查部位。")
-    if not inspection.findings:
-        missing["findings"] = _("请填写检查情况。")
-    if not inspection.measures:
-        missing["measures"] = _("请填写处理措施（没有问题可填“无”）。")
+    missing = {key: str(MISSING[key]) for key in ("id_shown", "work_id_number", "parts", "findings", "measures")
+               if not getattr(inspection, key)}
     unanswered = [r for r in inspection.results if r.result is None]
     if unanswered:
-        missing["results"] = _("还有 %(n)d 个检查项未选择结果。", n=len(unanswered))
+        missing["results"] = str(MISSING["results"]) % {"n": len(unanswered)}
     failed_without_note = [r for r in inspection.results if r.result == "fail" and not r.note]
     if failed_without_note:
-        missing["results_note"] = _("不合格的检查项须写明问题（%(n)d 项未写）。", n=len(failed_without_note))
+        missing["results_note"] = str(MISSING["results_note"]) % {"n": len(failed_without_note)}
     return missing
 
 

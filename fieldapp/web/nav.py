@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fieldapp import policy, roles
+from fieldapp import i18n, policy, roles
 
 
 @dataclass
@@ -34,6 +34,7 @@ def nav_items() -> list[NavItem]:
     if policy.can(current_user, "inspection.create"):
         items.append(NavItem(_("巡查"), url_for("inspections.patrol"), "list",
                              path.startswith("/inspections")))
+        items.append(NavItem(_("同步"), "/outbox", "upload", False))
     if policy.can(current_user, "user.manage"):
         items.append(NavItem(_("账号"), url_for("admin.user_list"), "users", path.startswith("/admin")))
     items.append(NavItem(_("我的"), url_for("auth.account"), "user", path.startswith("/account")))
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
         locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
         return {
             "current_locale": locale,
-            "html_lang": "zh-CN" if locale.startswith("zh") else locale.replace("_", "-"),
+            "html_lang": i18n.html_lang(),
             "nav_items": nav_items(),
             "role_label": roles.label,
             "can": lambda action, obj=None: policy.can(current_user, action, obj),

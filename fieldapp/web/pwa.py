@@ -7,13 +7,20 @@ import json
 from flask import Blueprint, Response, current_app, render_template, url_for
 from flask_babel import gettext as _
 
+from fieldapp import i18n
 from fieldapp.config import BASE_DIR
+from fieldapp.web import app_texts
 
 bp = Blueprint("pwa", __name__)
 
 #: What the phone keeps for working without signal (paths under static/).
-SHELL_FILES = ("css/app.css", "js/app.js", "js/signature.js", "js/pack.js", "icons/icon.svg", "icons/icon-192.png",
-               "icons/icon-512.png", "icons/icon-maskable-512.png")
+SHELL_FILES = ("css/app.css", "js/app.js", "js/photo.js", "js/signature.js", "js/store.js", "js/pack.js", "js/sync.js",
+               "js/outbox.js", "js/capture.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
+               "icons/icon-maskable-512.png")
+#: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
+APP_PAGES = ("/capture", "/outbox", "/offline")
+APP_TEMPLATES = ("app/shell.html", "app/capture.html", "app/outbox.html", "offline.html", "_pending.html",
+                 "macros.html")
 
 
 def precache() -> dict:
@@ -25,9 +32,10 @@ def precache() -> dict:
             digest.update(name.encode())
             digest.update((BASE_DIR / "static" / name).read_bytes())
         digest.update((BASE_DIR / "static" / "sw" / "sw.js").read_bytes())
-        digest.update((BASE_DIR / "templates" / "offline.html").read_bytes())
+        for name in APP_TEMPLATES:
+            digest.update((BASE_DIR / "templates" / name).read_bytes())
         cached = {"version": digest.hexdigest()[:16],
-                  "urls": [url_for("static", filename=n) for n in SHELL_FILES] + ["/offline"]}
+                  "urls": [url_for("static", filename=n) for n in SHELL_FILES] + list(APP_PAGES)}
         current_app.extensions["fieldapp_precache"] = cached
     return cached
 
@@ -71,10 +79,28 @@ def service_worker():
     return response
 
 
+def _app_page(template: str, **context) -> Response:
+    response = Response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-cache"
+    # The service worker re-fetches the cached pages when the user's language differs.
+    response.headers["Content-Language"] = i18n.html_lang()
+    return response
+
+
 @bp.route("/offline")
 def offline():
-    """Shown by the service worker when a page cannot be reached. It holds no user data,
-    since it is cached on the phone."""
-    response = Response(render_template("offline.html"))
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    """Shown by the service worker when a page cannot be reached; for an inspector it
+    lists the enterprises of the offline pack, to start an inspection without signal."""
+    return _app_page("offline.html")
+
+
+@bp.route("/capture")
+def capture():
+    """The inspection form kept on the phone (online and offline alike)."""
+    return _app_page("app/capture.html", texts=app_texts.capture())
+
+
+@bp.route("/outbox")
+def outbox():
+    """What this phone has not yet sent: state, last error, sync now, export."""
+    return _app_page("app/outbox.html", texts=app_texts.outbox())

@@ -5,30 +5,16 @@
 (function () {
   "use strict";
   var userMeta = document.querySelector("meta[name=fieldapp-user]");
-  if (!userMeta || !window.indexedDB || !document.querySelector("meta[name=fieldapp-pack]")) { return; }
-  var DB_NAME = "fieldapp-" + userMeta.content;
+  if (!userMeta || !window.indexedDB || !window.fieldappStore ||
+      !document.querySelector("meta[name=fieldapp-pack]")) { return; }
   var REFRESH_AFTER_MS = 5 * 60 * 1000;
 
-  function open() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
-        var db = request.result;
-        if (!db.objectStoreNames.contains("meta")) { db.createObjectStore("meta"); }
-        if (!db.objectStoreNames.contains("enterprises")) { db.createObjectStore("enterprises", { keyPath: "id" }); }
-        if (!db.objectStoreNames.contains("templates")) { db.createObjectStore("templates", { keyPath: "id" }); }
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
+  var store = window.fieldappStore;
+  var uid = userMeta.content;
 
-  function done(tx) {
-    return new Promise(function (resolve, reject) {
-      tx.oncomplete = resolve;
-      tx.onerror = tx.onabort = function () { reject(tx.error); };
-    });
-  }
+  function open() { return store.open(uid); }
+
+  function done(tx) { return store.done(tx); }
 
   function getMeta(db) {
     return new Promise(function (resolve) {
@@ -65,6 +51,8 @@
     templates.clear();
     pack.templates.forEach(function (t) { templates.put(t); });
     meta.cursor = pack.cursor;
+    meta.me = pack.me;
+    meta.recused = pack.recused;
     meta.etag = etag;
     meta.refreshedAt = new Date().toISOString();
     tx.objectStore("meta").put(meta, "pack");
@@ -113,8 +101,9 @@
     return done(tx).then(function () { return refresh(db, true); });
   }
 
-  // Logging out takes the pack (enterprise contacts) off a phone others may use.
-  // (Unsent work will live in its own stores and is never cleared here.)
+  // Logging out takes the pack (enterprise contacts) off a phone others may use, and
+  // forgets who is on the phone. Unsent work (records, media) is never cleared here:
+  // it waits, unseen by anyone else, until the same user logs in again.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.getAttribute("action") !== "/logout" || form.dataset.cleared === "1") { return; }
@@ -122,14 +111,17 @@
     open().then(function (db) {
       var tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
       ["meta", "enterprises", "templates"].forEach(function (name) { tx.objectStore(name).clear(); });
-      return done(tx);
+      return done(tx).then(function () { return store.setCurrentUser(null); });
     }).catch(function () { return null; }).then(function () {
       form.dataset.cleared = "1";
       form.submit();
     });
   }, true);
 
-  window.fieldappPack = { dbName: DB_NAME };
+  window.fieldappPack = { dbName: "fieldapp-" + uid, refresh: function () {
+    return open().then(function (db) { return refresh(db, true).then(function () { return show(db); }); });
+  } };
+  store.setCurrentUser(uid).catch(function () { return null; });
   open().then(function (db) {
     return show(db).then(function () { return refresh(db, false); }).then(function () { return show(db); });
   }).catch(function () { /* no IndexedDB (private mode): the online pages still work */ });

@@ -94,5 +94,7 @@
   });
 
   window.addEventListener("resize", resize);
+  // A pad that was hidden when the page loaded is sized when it is shown.
+  document.addEventListener("fieldapp:signature-shown", resize);
   resize();
 })();

@@ -1,11 +1,16 @@
 // The service worker. Served at /sw.js (scope /) with a generated first line that
 // declares PRECACHE = {version, urls}: the version is a hash of every precached file,
 // so a deploy that changes any of them installs under a new cache name.
-/* global PRECACHE */
+/* global PRECACHE, fieldappSync */
 "use strict";
+
+importScripts("/static/js/store.js", "/static/js/sync.js");
 
 const SHELL = "fieldapp-shell-" + PRECACHE.version;
 const NAVIGATION_TIMEOUT_MS = 8000;
+// Pages that hold no data of their own (scripts fill them from IndexedDB): served from the
+// phone first, so capture opens at once in a basement with one bar of signal.
+const APP_PAGES = ["/capture", "/outbox", "/offline"];
 
 self.addEventListener("install", (event) => {
   // cache: "reload" bypasses the HTTP cache, so the shell is exactly this version's files.
@@ -23,9 +28,35 @@ self.addEventListener("activate", (event) => {
     .then(() => self.clients.claim()));
 });
 
+// The app pages were cached in the browser's language; a user who chose another one gets
+// them again in theirs (the session cookie tells the server which).
+async function matchLanguage(lang) {
+  const cache = await caches.open(SHELL);
+  const cached = await cache.match("/offline");
+  if (!cached || cached.headers.get("Content-Language") === lang) { return; }
+  await Promise.all(APP_PAGES.map(async (path) => {
+    const response = await fetch(path, { credentials: "same-origin", cache: "no-store" });
+    if (response.ok) { await cache.put(path, response); }
+  }));
+}
+
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "SKIP_WAITING") {
+  const data = event.data || {};
+  if (data.type === "SKIP_WAITING") {
     self.skipWaiting();
+  } else if (data.type === "LANGUAGE" && data.lang) {
+    event.waitUntil(matchLanguage(data.lang).catch(() => null));
+  }
+});
+
+// Background Sync: the browser wakes the worker when the network is back, even with the
+// app closed. The worker sends for whoever is logged in on this phone.
+self.addEventListener("sync", (event) => {
+  if (event.tag === "fieldapp-outbox") {
+    event.waitUntil(fieldappSync.runForCurrentUser({}).then((outcome) => {
+      // Let the browser retry later when we only backed off.
+      if (outcome && outcome.result === "retry") { throw new Error("retry"); }
+    }));
   }
 });
 
@@ -46,6 +77,11 @@ async function networkFirst(request) {
   }
 }
 
+async function appPage(request, path) {
+  const cache = await caches.open(SHELL);
+  return (await cache.match(path)) || networkFirst(request);
+}
+
 async function cacheFirst(request) {
   const cache = await caches.open(SHELL);
   const hit = await cache.match(request, { ignoreSearch: true });
@@ -57,7 +93,9 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") { return; }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.mode === "navigate") {
+  if (request.mode === "navigate" && APP_PAGES.includes(url.pathname)) {
+    event.respondWith(appPage(request, url.pathname));
+  } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));

@@ -1,0 +1,385 @@
+// The outbox as the user sees it: the pending counter on every page, the sync triggers
+// (app start, the `online` event, Background Sync, the button), the list of unsent
+// records (/outbox), and the offline patrol list (/offline). Sending is sync.js's job.
+(function () {
+  "use strict";
+  var store = window.fieldappStore;
+  var sync = window.fieldappSync;
+  if (!store || !sync || !window.indexedDB) { return; }
+  var userMeta = document.querySelector("meta[name=fieldapp-user]");
+  var uidPromise = userMeta ? Promise.resolve(userMeta.content) : store.currentUser().catch(function () { return null; });
+  var retryTimer = null;
+
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (m, key) { return key in values ? values[key] : m; });
+  }
+
+  function texts(el) { return el ? JSON.parse(el.getAttribute("data-text") || "{}") : {}; }
+
+  function when(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : ""; }
+
+  function size(bytes) {
+    if (bytes > 1048576) { return (bytes / 1048576).toFixed(1) + " MB"; }
+    return Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+
+  function records(uid) {
+    return store.open(uid).then(function (db) { return store.getAll(db, "records"); });
+  }
+
+  function syncState(uid) {
+    return store.open(uid).then(function (db) { return store.get(db, "meta", "sync"); })
+      .then(function (s) { return s || {}; });
+  }
+
+  // --- the counter on every page ------------------------------------------------------
+  function showCounter(uid) {
+    var banners = document.querySelectorAll("[data-pending]");
+    if (!banners.length) { return Promise.resolve(); }
+    return Promise.all([records(uid), syncState(uid)]).then(function (parts) {
+      var n = parts[0].filter(store.isPending).length;
+      var state = parts[1];
+      Array.prototype.forEach.call(banners, function (banner) {
+        banner.hidden = n === 0;
+        var text = fill(banner.getAttribute("data-template"), { n: n });
+        if (state.paused) { text += " · " + banner.getAttribute("data-login"); }
+        banner.textContent = text;
+        banner.classList.toggle("attention", !!state.paused);
+      });
+    });
+  }
+
+  // --- triggers -----------------------------------------------------------------------
+  function schedule(uid, outcome) {
+    clearTimeout(retryTimer);
+    if (outcome && outcome.result === "retry" && outcome.state.next_at) {
+      var wait = Math.max(1000, Date.parse(outcome.state.next_at) - Date.now());
+      retryTimer = setTimeout(function () { run(uid, false); }, wait);
+    }
+  }
+
+  function run(uid, manual) {
+    if (!manual && !navigator.onLine) { return Promise.resolve({ result: "offline" }); }
+    return sync.run(uid, { manual: manual }).then(function (outcome) {
+      schedule(uid, outcome);
+      refresh(uid);
+      if (outcome.result === "done" && outcome.sent && window.fieldappPack) {
+        window.fieldappPack.refresh().catch(function () { return null; });
+      }
+      return outcome;
+    });
+  }
+
+  // Ask the browser to wake the worker when the network is back, even if the app is closed.
+  function requestBackgroundSync() {
+    if (!("serviceWorker" in navigator)) { return Promise.resolve(); }
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return registration.sync ? registration.sync.register("fieldapp-outbox") : null;
+    }).catch(function () { return null; });
+  }
+
+  // Photos on the phone are evidence: ask the browser not to evict them under pressure.
+  function persist() {
+    if (navigator.storage && navigator.storage.persist) {
+      return navigator.storage.persisted().then(function (already) {
+        return already || navigator.storage.persist();
+      }).catch(function () { return false; });
+    }
+    return Promise.resolve(false);
+  }
+
+  // --- /outbox ----------------------------------------------------------------------
+  function renderOutbox(uid) {
+    var root = document.getElementById("outbox");
+    if (!root) { return Promise.resolve(); }
+    var t = texts(root);
+    root.hidden = false;
+    return store.open(uid).then(function (db) {
+      return Promise.all([store.getAll(db, "records"), store.getAll(db, "media"), syncState(uid)]);
+    }).then(function (parts) {
+      var all = parts[0];
+      var media = parts[1];
+      var state = parts[2];
+      var list = document.getElementById("outbox-list");
+      list.textContent = "";
+      var pending = all.filter(store.isPending).sort(function (a, b) {
+        return (a.created_at || "").localeCompare(b.created_at || "");
+      });
+      var sent = all.filter(function (r) { return !store.isPending(r); })
+        .sort(function (a, b) { return (b.synced_at || "").localeCompare(a.synced_at || ""); }).slice(0, 10);
+      pending.concat(sent).forEach(function (record) {
+        var own = media.filter(function (m) { return m.record_uuid === record.uuid; });
+        var bytes = own.reduce(function (sum, m) { return sum + (m.size || 0); }, 0);
+        var lines = [
+          el("strong", { text: record.enterprise_name || ("#" + record.enterprise_id) }),
+          el("br"),
+          el("small", { class: "muted", text: when(record.started_at) + " · " + record.uuid.slice(0, 8) })
+        ];
+        var item = el("li", { class: "outbox-item", "data-uuid": record.uuid, "data-state": record.state });
+        var head = el("div", { class: "row-link" }, [
+          el("span", {}, lines),
+          el("span", { class: "tag state-" + record.state, text: t["state_" + record.state] || record.state })
+        ]);
+        item.appendChild(head);
+        var details = [];
+        if (record.state === "synced" && record.server) { details.push(fill(t.number, { number: record.server.number })); }
+        if (own.length) { details.push(fill(t.media, { n: own.length, size: size(bytes) })); }
+        if (record.attempts) { details.push(fill(t.attempts, { n: record.attempts })); }
+        if (details.length) { item.appendChild(el("p", { class: "small muted", text: details.join(" · ") })); }
+        if (record.last_error && record.state !== "synced") {
+          item.appendChild(el("p", { class: "error", text: fill(t.last_error, { error: record.last_error }) }));
+        }
+        if (store.isPending(record)) {
+          var actions = el("p", { class: "item-actions" });
+          if (record.state === "draft") {
+            actions.appendChild(el("a", { class: "button secondary small", href: "/capture?record=" + record.uuid,
+                                          text: t.continue }));
+          }
+          var del = el("button", { type: "button", class: "button secondary small", "data-delete": record.uuid,
+                                   text: t.delete });
+          actions.appendChild(del);
+          item.appendChild(actions);
+        }
+        list.appendChild(item);
+      });
+      document.getElementById("outbox-empty").hidden = pending.length > 0;
+      var status = document.getElementById("sync-status");
+      var relogin = document.getElementById("relogin");
+      relogin.hidden = !state.paused;
+      if (!status.dataset.busy) {
+        status.textContent = state.paused ? t.login
+          : !navigator.onLine && pending.length ? t.offline
+          : state.next_at && Date.parse(state.next_at) > Date.now() && pending.length
+            ? fill(t.retry, { time: when(state.next_at) })
+            : pending.length ? fill(t.pending, { n: pending.length }) : t.idle;
+      }
+      return showStorage(t);
+    });
+  }
+
+  function showStorage(t) {
+    var target = document.getElementById("storage-status");
+    if (!target || !navigator.storage || !navigator.storage.estimate) { return Promise.resolve(); }
+    return Promise.all([navigator.storage.estimate(), navigator.storage.persisted ? navigator.storage.persisted() : false])
+      .then(function (parts) {
+        target.textContent = fill(t.storage, { used: size(parts[0].usage || 0), quota: size(parts[0].quota || 0) }) +
+          " " + (parts[1] ? t.persisted : t.not_persisted);
+      });
+  }
+
+  function deleteRecord(uid, recordUuid) {
+    return store.open(uid).then(function (db) {
+      var tx = db.transaction(["records", "media"], "readwrite");
+      tx.objectStore("records").delete(recordUuid);
+      tx.objectStore("media").index("record").openKeyCursor(IDBKeyRange.only(recordUuid)).onsuccess = function (e) {
+        var cursor = e.target.result;
+        if (cursor) { tx.objectStore("media").delete(cursor.primaryKey); cursor.continue(); }
+      };
+      return store.done(tx);
+    });
+  }
+
+  function blobToBase64(blob) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result).split(",", 2)[1]); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  // The last resort when sync keeps failing: every unsent record with its media, in one
+  // JSON file the user can hand over (the payloads are exactly what sync would send).
+  function exportPending(uid) {
+    return store.open(uid).then(function (db) {
+      return Promise.all([store.getAll(db, "records"), store.getAll(db, "media")]);
+    }).then(function (parts) {
+      var pending = parts[0].filter(store.isPending);
+      var uuids = {};
+      pending.forEach(function (r) { uuids[r.uuid] = true; });
+      var media = parts[1].filter(function (m) { return uuids[m.record_uuid]; });
+      return Promise.all(media.map(function (m) {
+        return blobToBase64(m.blob).then(function (data) {
+          return { uuid: m.uuid, record_uuid: m.record_uuid, sha256: m.sha256, type: m.type, base64: data };
+        });
+      })).then(function (files) {
+        var body = JSON.stringify({ format: "fieldapp-outbox/1", user_id: uid, exported_at: new Date().toISOString(),
+                                    records: pending, media: files });
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([body], { type: "application/json" }));
+        link.download = "fieldapp-outbox-" + new Date().toISOString().slice(0, 19).replace(/[:T]/g, "") + ".json";
+        document.body.appendChild(link);
+        link.click();
+        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+        return pending.length;
+      });
+    });
+  }
+
+  function bindOutbox(uid) {
+    var root = document.getElementById("outbox");
+    if (!root) { return; }
+    var t = texts(root);
+    var status = document.getElementById("sync-status");
+    document.getElementById("sync-now").addEventListener("click", function () {
+      var button = this;
+      button.disabled = true;
+      status.dataset.busy = "1";
+      status.textContent = t.syncing;
+      run(uid, true).then(function (outcome) {
+        var messages = { busy: t.busy, login: t.login, idle: t.idle,
+                         retry: outcome.state ? fill(t.retry, { time: when(outcome.state.next_at) }) : "" };
+        status.textContent = outcome.result === "done"
+          ? fill(t.done, { sent: outcome.sent, failed: outcome.failed }) : (messages[outcome.result] || "");
+      }).catch(function (error) { status.textContent = String(error); }).then(function () {
+        delete status.dataset.busy;
+        button.disabled = false;
+        renderOutbox(uid);
+      });
+    });
+    // Deleting is two taps: the first shows what will be lost, the second does it.
+    document.getElementById("outbox-list").addEventListener("click", function (event) {
+      var target = event.target;
+      var uuid = target.getAttribute("data-delete");
+      if (uuid) {
+        var confirmRow = el("p", { class: "confirm-delete" }, [
+          el("button", { type: "button", class: "button danger small", "data-confirm-delete": uuid,
+                         text: t.confirm_delete }),
+          el("button", { type: "button", class: "button secondary small", "data-cancel-delete": "1", text: t.cancel })
+        ]);
+        target.parentNode.replaceWith(confirmRow);
+      } else if (target.getAttribute("data-confirm-delete")) {
+        deleteRecord(uid, target.getAttribute("data-confirm-delete")).then(function () { refresh(uid); });
+      } else if (target.getAttribute("data-cancel-delete")) {
+        renderOutbox(uid);
+      }
+    });
+    document.getElementById("export").addEventListener("click", function () {
+      exportPending(uid).then(function (n) { status.textContent = fill(t.exported, { n: n }); });
+    });
+  }
+
+  // --- /offline: the patrol list from the pack ------------------------------------------
+  function renderOffline(uid) {
+    var list = document.getElementById("offline-patrol");
+    if (!list) { return Promise.resolve(); }
+    return store.open(uid).then(function (db) {
+      return Promise.all([store.getAll(db, "enterprises"), store.get(db, "meta", "pack")]);
+    }).then(function (parts) {
+      var enterprises = parts[0];
+      var pack = parts[1] || {};
+      document.getElementById("offline-work").hidden = false;
+      var status = document.getElementById("offline-pack");
+      status.textContent = pack.refreshedAt
+        ? fill(status.getAttribute("data-template"), { n: enterprises.length, time: when(pack.refreshedAt) })
+        : status.getAttribute("data-empty");
+      enterprises.sort(function (a, b) {
+        return (a.last_inspected_at || "").localeCompare(b.last_inspected_at || "") || a.name.localeCompare(b.name);
+      });
+      list.textContent = "";
+      var recused = pack.recused || {};
+      enterprises.forEach(function (e) {
+        var row = el("li", { class: "patrol-row" }, [
+          el("div", { class: "row-link" }, [
+            el("span", {}, [el("strong", { text: e.name }), el("br"), el("small", { class: "muted", text: e.address || "" })]),
+            el("span", { class: "small " + (e.last_inspected_at ? "muted" : "error"),
+                         text: e.last_inspected_at ? when(e.last_inspected_at).split(" ")[0] : list.getAttribute("data-never") })
+          ])
+        ]);
+        if (recused[e.id]) {
+          row.appendChild(el("p", { class: "small muted", text: recused[e.id] }));
+        } else {
+          row.appendChild(el("a", { class: "button secondary small", href: "/capture?enterprise=" + e.id,
+                                    text: list.getAttribute("data-start") }));
+        }
+        list.appendChild(row);
+      });
+    });
+  }
+
+  // Drafts kept on the phone, wherever a page has a [data-local-drafts] slot.
+  function renderDrafts(uid) {
+    var slots = document.querySelectorAll("[data-local-drafts]");
+    if (!slots.length) { return Promise.resolve(); }
+    return records(uid).then(function (all) {
+      var drafts = all.filter(function (r) { return r.state === "draft"; });
+      Array.prototype.forEach.call(slots, function (slot) {
+        slot.textContent = "";
+        if (!drafts.length) { return; }
+        var card = el("section", { class: "card" }, [el("h2", { text: slot.getAttribute("data-title") || "" })]);
+        drafts.forEach(function (d) {
+          card.appendChild(el("a", { class: "row-link", href: "/capture?record=" + d.uuid }, [
+            el("span", {}, [el("strong", { text: d.enterprise_name }), el("br"),
+                            el("small", { class: "muted", text: when(d.started_at) })]),
+            el("span", { class: "tag status-new", text: slot.getAttribute("data-draft") || "" })
+          ]));
+        });
+        slot.appendChild(card);
+      });
+    });
+  }
+
+  function refresh(uid) {
+    return Promise.all([showCounter(uid), renderOutbox(uid), renderDrafts(uid)]).catch(function () { return null; });
+  }
+
+  // "开始检查" opens the phone's form when the enterprise is in the offline pack, so a record
+  // begun with signal survives losing it; otherwise the server's form is used.
+  function bindStart(uid) {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var id = form.getAttribute && form.getAttribute("data-capture-start");
+      if (!id || event.defaultPrevented) { return; }
+      event.preventDefault();
+      store.open(uid).then(function (db) { return store.get(db, "enterprises", Number(id)); }).then(function (e) {
+        if (e) { window.location.href = "/capture?enterprise=" + id; } else { form.submit(); }
+      }, function () { form.submit(); });
+    }, true);
+  }
+
+  uidPromise.then(function (uid) {
+    if (!uid) {
+      var noUser = document.getElementById("no-user");
+      if (noUser && (document.getElementById("outbox") || document.getElementById("capture"))) { noUser.hidden = false; }
+      return;
+    }
+    var net = document.querySelector("[data-net]");
+    var showNet = function () { if (net) { net.hidden = navigator.onLine; } };
+    showNet();
+    window.addEventListener("offline", function () { showNet(); refresh(uid); });
+    window.addEventListener("online", function () { showNet(); run(uid, false); });
+    if (window.BroadcastChannel) {
+      new BroadcastChannel("fieldapp-outbox").onmessage = function (event) {
+        if (event.data && event.data.uid === String(uid)) { refresh(uid); }
+      };
+    }
+    bindOutbox(uid);
+    bindStart(uid);
+    window.fieldappOutbox = {
+      uid: uid,
+      refresh: function () { return refresh(uid); },
+      // After a record is finished: send now if there is signal, and ask for a wake-up if not.
+      kick: function () {
+        persist();
+        requestBackgroundSync();
+        return run(uid, false);
+      },
+      sync: function (manual) { return run(uid, !!manual); }
+    };
+    renderOffline(uid).catch(function () { return null; });
+    refresh(uid).then(function () {
+      if (document.getElementById("outbox")) { persist().then(function () { renderOutbox(uid); }); }
+      run(uid, false);  // app start
+    });
+    document.dispatchEvent(new CustomEvent("fieldapp:outbox-ready"));
+  });
+})();

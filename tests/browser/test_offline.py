@@ -1,0 +1,215 @@
+"""A day without signal: inspections recorded offline on the phone, kept across a browser
+restart, delivered exactly once when the network returns — also when the server or the
+connection fails halfway, and when the session expires.
+
+Each test runs its own server (so it can count what arrived) and, where the browser is
+closed and reopened, a persistent Chromium profile, as a phone keeps its storage.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import CHROMIUM_ARGS, LiveServer, _chromium
+from tests.browser.test_phone import log_in
+from tests.browser.test_pwa import controlled
+from tests.images import jpeg, noisy_jpeg
+
+
+@pytest.fixture
+def server(tmp_path):
+    live = LiveServer(tmp_path / "instance")
+    (tmp_path / "instance").mkdir()
+    live.accounts = {a["username"]: a for a in live.prepare()}
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture
+def phone(playwright, browser_context_args, tmp_path):
+    """Opens a persistent-profile phone browser (closed and reopened like a real one)."""
+    opened: list[BrowserContext] = []
+
+    def launch(offline: bool = False) -> BrowserContext:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True,
+            offline=offline, **browser_context_args)
+        opened.append(context)
+        return context
+
+    yield launch
+    for context in opened:
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
+
+
+def engine(server: LiveServer) -> sa.Engine:
+    return sa.create_engine(f"sqlite:///{server.instance / 'fieldapp.db'}")
+
+
+def draw_signature(page: Page) -> None:
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
+    page.mouse.down()
+    for step in range(1, 40):
+        page.mouse.move(box["x"] + 30 + step * 7, box["y"] + box["height"] * (0.6 - 0.3 * ((step % 6) / 5)), steps=2)
+    page.mouse.up()
+
+
+def photo_files(seed: int) -> list[dict]:
+    return [{"name": f"p{seed}-1.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(2400, 1800)},
+            {"name": f"p{seed}-2.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, color=(seed * 40, 90, 20))},
+            {"name": f"p{seed}-3.jpg", "mimeType": "image/jpeg", "buffer": jpeg(640, 480, color=(20, seed * 40, 90))}]
+
+
+def record_inspection(page: Page, enterprise_name: str, seed: int) -> None:
+    """On the offline patrol list: start, fill everything, 3 photos, 2 hazards, signature."""
+    page.locator("#offline-patrol li", has_text=enterprise_name).get_by_role("link", name="开始检查").click()
+    expect(page.locator("#c-enterprise")).to_have_text(enterprise_name)
+    page.get_by_label("已向现场负责人出示工作证").check()
+    page.get_by_label("工作证号").fill(f"WZ20260{seed}")
+    page.get_by_label("检查部位").fill("喷漆车间、危化品仓库")
+    page.get_by_label("检查内容", exact=True).fill("安全管理、消防、用电")
+    page.locator("#checklist input[value=pass]").evaluate_all("els => els.forEach(e => e.click())")
+    items = page.locator("#checklist .check-item")
+    for index, note in ((0, "安全生产责任制未覆盖新员工"), (2, "灭火器过期")):
+        items.nth(index).get_by_text("不合格", exact=True).click()
+        items.nth(index).locator("textarea").fill(note)
+    page.locator("#c-photo-input").set_input_files(files=photo_files(seed))
+    expect(page.locator("#c-photos .photo img")).to_have_count(3)
+
+    for index, (place, level) in enumerate((("人事与安全管理", "general"), ("危化品仓库", "major"))):
+        page.get_by_role("button", name="上报隐患").last.click()
+        page.get_by_label("隐患描述").fill(f"隐患{index + 1}：{place}存在问题")
+        page.get_by_label("部位", exact=True).fill(place)
+        page.get_by_label("建议等级（由执法人员确认）").select_option(level)
+        page.locator("#h-photos input[type=checkbox]").nth(index).check()
+        page.get_by_role("button", name="保存隐患").click()
+        expect(page.locator("#c-hazard-count")).to_have_text(str(index + 1))
+
+    page.get_by_label("检查情况").fill("责任制不全，灭火器过期")
+    page.get_by_label("处理措施").fill("责令限期整改，已上报执法人员")
+    expect(page.locator("#missing li")).to_have_count(0)
+    summary = page.locator("#summary").inner_text()
+    assert "不合格项：2 项" in summary and "上报隐患：2 项" in summary and "[重大] 危化品仓库" in summary
+    page.locator("#f-signer_name").fill("朱春生")
+    draw_signature(page)
+    page.get_by_role("button", name="确认签字并定稿").click()
+    expect(page.locator("#c-done")).to_be_visible()
+
+
+def phone_state(page: Page) -> dict:
+    """Records and media kept on the phone for the logged-in user."""
+    return page.evaluate("""() => window.fieldappStore.currentUser().then(uid =>
+        window.fieldappStore.open(uid).then(db => Promise.all([
+          window.fieldappStore.getAll(db, "records"), window.fieldappStore.getAll(db, "media")])))
+        .then(([records, media]) => ({
+          records: records.map(r => ({uuid: r.uuid, state: r.state, error: r.last_error,
+                                      photos: r.photos.length, hazards: r.hazards.length})),
+          media: media.map(m => ({uuid: m.uuid, record: m.record_uuid, sha256: m.sha256, kind: m.kind,
+                                  uploaded: m.uploaded}))}))""")
+
+
+def go_offline_to_patrol(page: Page, server: LiveServer) -> None:
+    """No signal: the page is offline, and so is the server (Chromium's offline emulation
+    does not cover the service worker, whose Background Sync would otherwise send)."""
+    server.stop()
+    page.context.set_offline(True)
+    page.goto(f"{server.base}/inspections/patrol")
+    expect(page.locator("#offline h1")).to_have_text("当前没有网络")
+    expect(page.locator("#offline-patrol li").first).to_be_visible()
+
+
+def server_records(server: LiveServer, uuids: list[str]) -> list[dict]:
+    with engine(server).connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT id, uuid, state, summary_sha256, signature_id, content_hash FROM inspections WHERE uuid IN "
+            f"({','.join(':u%d' % i for i in range(len(uuids)))})"), {f"u{i}": u for i, u in enumerate(uuids)}).all()
+        out = []
+        for row in rows:
+            photos = conn.execute(sa.text(
+                "SELECT m.sha256 FROM inspection_photos ip JOIN photos p ON p.id = ip.photo_id "
+                "JOIN media_files m ON m.id = p.original_id WHERE ip.inspection_id = :i"), {"i": row.id}).scalars().all()
+            hazards = conn.execute(sa.text("SELECT count(*) FROM hazards WHERE inspection_id = :i"),
+                                   {"i": row.id}).scalar()
+            signature = conn.execute(sa.text("SELECT sha256 FROM media_files WHERE id = :i"),
+                                     {"i": row.signature_id}).one()
+            out.append({"uuid": row.uuid, "state": row.state, "photos": sorted(photos), "hazards": hazards,
+                        "signature": signature})
+    return out
+
+
+def ink_pixels(server: LiveServer, sha256: str) -> int:
+    blob = next((server.instance / "media").rglob(sha256))
+    alpha = Image.open(io.BytesIO(blob.read_bytes())).convert("RGBA").getchannel("A")
+    return alpha.point(lambda a: 255 if a > 40 else 0).histogram()[255]
+
+
+def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server, phone, artifacts):
+    context = phone()
+    page = context.pages[0] if context.pages else context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, server.base, "inspector", server.accounts["inspector"]["password"])
+    expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
+    controlled(page)
+
+    go_offline_to_patrol(page, server)
+    names = page.locator("#offline-patrol li strong").all_inner_texts()[:2]
+    for seed, name in enumerate(names, start=1):
+        record_inspection(page, name, seed)
+        expect(page.locator("#c-done-state")).to_contain_text("保存在本机")
+        page.goto(f"{server.base}/offline")
+    expect(page.locator("[data-pending]")).to_have_text("本机有 2 条未同步 — 仅存于本机")
+    page.screenshot(path=str(artifacts / "offline-patrol.png"), full_page=True)
+    before = phone_state(page)
+    assert [r["state"] for r in before["records"]] == ["ready", "ready"]
+    assert all(r["photos"] == 3 and r["hazards"] == 2 for r in before["records"])
+    context.close()
+
+    # The phone is switched off and on again, still without signal: everything is there.
+    context = phone(offline=True)
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(f"{server.base}/outbox")
+    expect(page.locator("#outbox-list li[data-state=ready]")).to_have_count(2)
+    expect(page.locator("[data-pending]")).to_have_text("本机有 2 条未同步 — 仅存于本机")
+    assert phone_state(page) == before
+    page.screenshot(path=str(artifacts / "outbox-pending.png"), full_page=True)
+
+    server.start()
+    context.set_offline(False)
+    # The button, or the worker's Background Sync woken by the network coming back: one sends.
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.locator("[data-pending]")).to_be_hidden(timeout=30000)
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(2)
+    # Replaying the outbox changes nothing on the server.
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.locator("#sync-status")).to_contain_text("全部已同步")
+
+    uuids = [r["uuid"] for r in before["records"]]
+    stored = server_records(server, uuids)
+    assert len(stored) == 2 and {r["state"] for r in stored} == {"signed"}
+    for record in stored:
+        captured = sorted(m["sha256"] for m in before["media"] if m["record"] == record["uuid"] and m["kind"] == "photo")
+        assert record["photos"] == captured and record["hazards"] == 2
+        signature = next(m for m in before["media"] if m["record"] == record["uuid"] and m["kind"] == "signature")
+        assert record["signature"].sha256 == signature["sha256"]
+        assert ink_pixels(server, signature["sha256"]) > 300
+    # The photos were downscaled on the phone before they were stored there.
+    with engine(server).connect() as conn:
+        widest = conn.execute(sa.text("SELECT max(max(width, height)) FROM photos")).scalar()
+    assert widest <= 1600
+    assert errors == []
