@@ -28,7 +28,6 @@ def capture() -> dict[str, str]:
         "hazard_description": _("请描述隐患情况。"),
         "hazard_level": _("请选择隐患等级建议：一般或重大。"),
         "hazard_photos": _("上报隐患必须附至少一张现场照片作为证据。"),
-        "hazard_final": _("记录已定稿，不能再修改。"),
         "signature_missing": _("请在签名框内签字。"),
         "signature_simple": _("签名过于简单（像一个点或一条短线），请签写完整的姓名。"),
         "signer_name": _("请现场负责人填写姓名。"),

@@ -54,6 +54,7 @@
         if (state.paused) { text += " · " + banner.getAttribute("data-login"); }
         banner.textContent = text;
         banner.classList.toggle("attention", !!state.paused);
+        banner.setAttribute("href", state.paused ? "/login?next=/outbox" : "/outbox");
       });
     });
   }

@@ -7,9 +7,8 @@ closed and reopened, a persistent Chromium profile, as a phone keeps its storage
 """
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import io
-import json
 
 import pytest
 import sqlalchemy as sa
@@ -48,10 +47,8 @@ def phone(playwright, browser_context_args, tmp_path):
 
     yield launch
     for context in opened:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the test
             context.close()
-        except Exception:  # noqa: BLE001 - already closed by the test
-            pass
 
 
 def engine(server: LiveServer) -> sa.Engine:
@@ -75,10 +72,18 @@ def photo_files(seed: int) -> list[dict]:
             {"name": f"p{seed}-3.jpg", "mimeType": "image/jpeg", "buffer": jpeg(640, 480, color=(20, seed * 40, 90))}]
 
 
-def record_inspection(page: Page, enterprise_name: str, seed: int) -> None:
-    """On the offline patrol list: start, fill everything, 3 photos, 2 hazards, signature."""
+def start_from_offline_list(page: Page, enterprise_name: str) -> None:
     page.locator("#offline-patrol li", has_text=enterprise_name).get_by_role("link", name="开始检查").click()
     expect(page.locator("#c-enterprise")).to_have_text(enterprise_name)
+
+
+def record_inspection(page: Page, enterprise_name: str, seed: int) -> None:
+    """On the offline patrol list: start, fill everything, 3 photos, 2 hazards, signature."""
+    start_from_offline_list(page, enterprise_name)
+    fill_and_sign(page, seed)
+
+
+def fill_and_sign(page: Page, seed: int) -> None:
     page.get_by_label("已向现场负责人出示工作证").check()
     page.get_by_label("工作证号").fill(f"WZ20260{seed}")
     page.get_by_label("检查部位").fill("喷漆车间、危化品仓库")
@@ -135,14 +140,14 @@ def go_offline_to_patrol(page: Page, server: LiveServer) -> None:
 
 def server_records(server: LiveServer, uuids: list[str]) -> list[dict]:
     with engine(server).connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT id, uuid, state, summary_sha256, signature_id, content_hash FROM inspections WHERE uuid IN "
-            f"({','.join(':u%d' % i for i in range(len(uuids)))})"), {f"u{i}": u for i, u in enumerate(uuids)}).all()
+        rows = conn.execute(sa.text("SELECT id, uuid, state, signature_id FROM inspections WHERE uuid IN :uuids")
+                            .bindparams(sa.bindparam("uuids", expanding=True)), {"uuids": uuids}).all()
         out = []
         for row in rows:
             photos = conn.execute(sa.text(
                 "SELECT m.sha256 FROM inspection_photos ip JOIN photos p ON p.id = ip.photo_id "
-                "JOIN media_files m ON m.id = p.original_id WHERE ip.inspection_id = :i"), {"i": row.id}).scalars().all()
+                "JOIN media_files m ON m.id = p.original_id WHERE ip.inspection_id = :i"),
+                {"i": row.id}).scalars().all()
             hazards = conn.execute(sa.text("SELECT count(*) FROM hazards WHERE inspection_id = :i"),
                                    {"i": row.id}).scalar()
             signature = conn.execute(sa.text("SELECT sha256 FROM media_files WHERE id = :i"),
@@ -203,9 +208,10 @@ def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server,
     stored = server_records(server, uuids)
     assert len(stored) == 2 and {r["state"] for r in stored} == {"signed"}
     for record in stored:
-        captured = sorted(m["sha256"] for m in before["media"] if m["record"] == record["uuid"] and m["kind"] == "photo")
+        own = [m for m in before["media"] if m["record"] == record["uuid"]]
+        captured = sorted(m["sha256"] for m in own if m["kind"] == "photo")
         assert record["photos"] == captured and record["hazards"] == 2
-        signature = next(m for m in before["media"] if m["record"] == record["uuid"] and m["kind"] == "signature")
+        signature = next(m for m in own if m["kind"] == "signature")
         assert record["signature"].sha256 == signature["sha256"]
         assert ink_pixels(server, signature["sha256"]) > 300
     # The photos were downscaled on the phone before they were stored there.
@@ -213,3 +219,122 @@ def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server,
         widest = conn.execute(sa.text("SELECT max(max(width, height)) FROM photos")).scalar()
     assert widest <= 1600
     assert errors == []
+
+
+def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, browser_context_args, artifacts):
+    """The server answers 500 on the second photo, then the connection drops mid-upload,
+    then the session expires: the record waits on the phone each time, and after logging in
+    again arrives once, with each photo once."""
+    # No service worker here: its Background Sync is outside request interception.
+    context = browser.new_context(**{**browser_context_args, "service_workers": "block"})
+    page = context.new_page()
+    log_in(page, server.base, "inspector", server.accounts["inspector"]["password"])
+    expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
+    enterprise = server.accounts["company"]["enterprise"]
+
+    faults = {"PUT": ["500", "drop"]}
+    seen = {"PUT": 0}
+
+    def intercept(route):
+        seen["PUT"] += 1
+        fault = faults["PUT"].pop(0) if seen["PUT"] >= 2 and faults["PUT"] else None
+        if fault == "500":
+            route.fulfill(status=500, body="boom")
+        elif fault == "drop":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/media/*", intercept)
+    page.goto(f"{server.base}/capture?enterprise={enterprise['id']}")
+    expect(page.locator("#c-enterprise")).to_have_text(enterprise["name"])
+    fill_and_sign(page, 1)
+
+    def state() -> dict:
+        return phone_state(page)
+
+    # 500 on the second photo: the record stays, the first photo is acknowledged.
+    for _ in range(100):
+        if state()["records"][0]["error"]:
+            break
+        page.wait_for_timeout(100)
+    first = state()
+    assert first["records"][0]["state"] == "ready" and "500" in first["records"][0]["error"]
+    assert sum(m["uploaded"] for m in first["media"]) == 1
+    # The connection drops on the retry.
+    page.goto(f"{server.base}/outbox")
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.locator("#outbox-list li .error")).to_contain_text("network")
+    assert not faults["PUT"]
+
+    # The session expires before the next attempt: sync pauses and asks for a login.
+    context.clear_cookies()
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.locator("#sync-status")).to_contain_text("登录已过期")
+    expect(page.get_by_role("link", name="重新登录", exact=True)).to_be_visible()
+    expect(page.locator("[data-pending]")).to_contain_text("请重新登录")
+    assert state()["records"][0]["state"] == "ready"
+
+    page.get_by_role("link", name="重新登录", exact=True).click()
+    page.get_by_label("用户名").fill("inspector")
+    page.get_by_label("密码").fill(server.accounts["inspector"]["password"])
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(1, timeout=20000)
+    expect(page.locator("[data-pending]")).to_be_hidden()
+
+    uuid = first["records"][0]["uuid"]
+    stored = server_records(server, [uuid])
+    assert len(stored) == 1 and len(stored[0]["photos"]) == 3
+    with engine(server).connect() as conn:
+        media = conn.execute(sa.text("SELECT count(*), count(DISTINCT uuid) FROM client_media")).one()
+    assert tuple(media) == (4, 4)  # three photos and the signature, each once
+    context.close()
+
+
+def test_a_new_release_keeps_the_half_filled_form_and_the_pending_records(page: Page, tmp_path):
+    """Deploy a new release while a record waits to be sent and another is half filled: the
+    page is not reloaded under the user, the banner offers the update; after it, the form
+    comes back with what was typed and the waiting record is sent."""
+    server = LiveServer(tmp_path, RELEASE="r1")
+    accounts = {a["username"]: a for a in server.prepare()}
+    server.start()
+    try:
+        log_in(page, server.base, "inspector", accounts["inspector"]["password"])
+        expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
+        controlled(page)
+        old_keys = page.evaluate("caches.keys()")
+
+        server.stop()  # no signal
+        page.goto(f"{server.base}/inspections/patrol")
+        expect(page.locator("#offline-patrol li").first).to_be_visible()
+        names = page.locator("#offline-patrol li strong").all_inner_texts()[:2]
+        record_inspection(page, names[0], 1)
+        page.goto(f"{server.base}/offline")
+        start_from_offline_list(page, names[1])
+        page.get_by_label("检查部位").fill("喷漆车间（尚未定稿）")
+
+        server.start(RELEASE="r2")  # signal again, and a new release on the server
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        expect(page.locator("#update-banner")).to_be_visible(timeout=15000)
+        expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未定稿）")
+        with page.expect_navigation():  # the reload the user asked for
+            page.locator("#update-now").click()
+        page.wait_for_load_state("load")
+        for _ in range(50):
+            keys = page.evaluate("caches.keys()")
+            if keys != old_keys and len(keys) == 1:
+                break
+            page.wait_for_timeout(100)
+        assert len(keys) == 1 and keys != old_keys
+        expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未定稿）")
+        for _ in range(100):
+            states = sorted(r["state"] for r in phone_state(page)["records"])
+            if states == ["draft", "synced"]:
+                break
+            page.wait_for_timeout(200)
+        assert states == ["draft", "synced"]
+        expect(page.locator("[data-pending]")).to_have_text("本机有 1 条未同步 — 仅存于本机")
+        with engine(server).connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM inspections")).scalar() == 1
+    finally:
+        server.stop()

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 def controlled(page: Page) -> None:
     """Wait until the service worker controls the page (polled: our CSP forbids the eval
     that wait_for_function would use — as it should)."""
-    for _ in range(100):
+    for _ in range(300):  # installing precaches the whole shell; a loaded test machine is slow
         if page.evaluate("navigator.serviceWorker.controller !== null"):
             return
         page.wait_for_timeout(100)
@@ -75,46 +75,6 @@ def test_no_update_banner_on_first_install(page: Page, base_url):
     controlled(page)
     page.reload()
     expect(page.locator("#update-banner")).to_be_hidden()
-
-
-def test_a_new_release_waits_for_the_user_and_never_reloads_a_form(page: Page, tmp_path):
-    """Deploy a new release while a form is half filled: the page is not reloaded, a banner
-    offers the update, the typed text stays; after saving, the update replaces the shell."""
-    from tests.browser.conftest import LiveServer
-    from tests.browser.test_phone import log_in
-
-    server = LiveServer(tmp_path, RELEASE="r1")
-    accounts = {a["username"]: a for a in server.prepare()}
-    server.start()
-    try:
-        log_in(page, server.base, "inspector", accounts["inspector"]["password"])
-        controlled(page)
-        old_keys = page.evaluate("caches.keys()")
-        page.goto(f"{server.base}/enterprises/{accounts['company']['enterprise']['id']}")
-        page.get_by_role("button", name="开始现场检查").click()
-        page.get_by_label("检查部位").fill("喷漆车间（尚未保存）")
-
-        server.stop()
-        server.start(RELEASE="r2")  # the same origin, a new release
-        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-        expect(page.locator("#update-banner")).to_be_visible(timeout=15000)
-        expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未保存）")
-
-        page.get_by_role("button", name="保存", exact=True).click()
-        expect(page.locator(".flash")).to_contain_text("已保存")
-        expect(page.locator("#update-banner")).to_be_visible(timeout=15000)
-        with page.expect_navigation():  # the reload the user asked for
-            page.locator("#update-now").click()
-        page.wait_for_load_state("load")
-        for _ in range(50):
-            keys = page.evaluate("caches.keys()")
-            if keys != old_keys and len(keys) == 1:
-                break
-            page.wait_for_timeout(100)
-        assert len(keys) == 1 and keys != old_keys
-        expect(page.get_by_label("检查部位")).to_have_value("喷漆车间（尚未保存）")
-    finally:
-        server.stop()
 
 
 def test_data_pack_is_stored_per_user_and_refreshed_by_delta(page: Page, base_url, accounts):
