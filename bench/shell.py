@@ -32,7 +32,7 @@ def main() -> int:
     client = logged_in(app.test_client(), "inspector", demo.DEMO_PASSWORD)
     total_raw = total_gz = 0
     print(f"{'page or asset':<44}{'bytes':>9}{'gzip':>9}")
-    for page in ("/", "/inspections/patrol", "/enterprises/"):
+    for page in ("/", "/inspections/patrol", "/enterprises/", "/capture", "/outbox", "/offline"):
         html = client.get(page).data
         assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
         for name, body in [(page, html)] + [(a.decode(), client.get(a.decode()).data) for a in assets]:

@@ -7,8 +7,11 @@ closed and reopened, a persistent Chromium profile, as a phone keeps its storage
 """
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -246,6 +249,17 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
             route.continue_()
 
     page.route("**/api/v1/media/*", intercept)
+    lost = []
+
+    def lose_the_answer(route):
+        """The server stores the record but its answer never reaches the phone."""
+        if not lost:
+            lost.append(route.fetch().status)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/inspections", lose_the_answer)
     page.goto(f"{server.base}/capture?enterprise={enterprise['id']}")
     expect(page.locator("#c-enterprise")).to_have_text(enterprise["name"])
     fill_and_sign(page, 1)
@@ -279,8 +293,9 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
     page.get_by_label("用户名").fill("inspector")
     page.get_by_label("密码").fill(server.accounts["inspector"]["password"])
     page.get_by_role("button", name="登录").click()
-    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(1, timeout=20000)
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(1, timeout=30000)
     expect(page.locator("[data-pending]")).to_be_hidden()
+    assert lost == [201]  # the first delivery was stored; the retry was recognised, not doubled
 
     uuid = first["records"][0]["uuid"]
     stored = server_records(server, [uuid])
@@ -288,6 +303,62 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
     with engine(server).connect() as conn:
         media = conn.execute(sa.text("SELECT count(*), count(DISTINCT uuid) FROM client_media")).one()
     assert tuple(media) == (4, 4)  # three photos and the signature, each once
+
+    # Two tabs syncing at once, and the same record replayed many times (acknowledgements
+    # lost): still one record on the server.
+    second = context.new_page()
+    second.goto(f"{server.base}/outbox")
+    replay = """n => window.fieldappStore.open(window.fieldappOutbox.uid).then(async db => {
+        const outcomes = [];
+        for (let i = 0; i < n; i++) {
+          const [record] = await window.fieldappStore.getAll(db, "records");
+          record.state = "ready";
+          await window.fieldappStore.put(db, "records", record);
+          outcomes.push((await window.fieldappOutbox.sync(true)).result);
+        }
+        return outcomes;
+      })"""
+    both = [page.evaluate_handle(replay, 10), second.evaluate_handle(replay, 10)]
+    outcomes = [h.json_value() for h in both]
+    assert all(set(o) <= {"done", "busy", "idle"} for o in outcomes) and "done" in outcomes[0] + outcomes[1]
+    with engine(server).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM inspections")).scalar() == 1
+    context.close()
+
+
+def test_the_outbox_deletes_only_after_confirmation_and_exports_everything(server, browser, browser_context_args):
+    context = browser.new_context(**{**browser_context_args, "service_workers": "block", "accept_downloads": True})
+    page = context.new_page()
+    log_in(page, server.base, "inspector", server.accounts["inspector"]["password"])
+    expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
+    enterprise = server.accounts["company"]["enterprise"]
+    page.goto(f"{server.base}/capture?enterprise={enterprise['id']}")
+    page.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))  # sync keeps failing
+    fill_and_sign(page, 2)
+    expect(page.locator("#c-done-state")).to_contain_text("保存在本机")
+    page.goto(f"{server.base}/capture?record=" + phone_state(page)["records"][0]["uuid"])
+    expect(page.locator("#c-done")).to_be_visible()  # a finished record is never a form again
+    page.locator("#c-done a", has_text="查看待同步").click()
+    expect(page.locator("#outbox-list li[data-state=ready]")).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出未同步记录（备用）").click()
+    exported = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert exported["format"] == "fieldapp-outbox/1" and len(exported["records"]) == 1
+    assert len(exported["media"]) == 4
+    for item in exported["media"]:
+        assert hashlib.sha256(base64.b64decode(item["base64"])).hexdigest() == item["sha256"]
+    assert exported["records"][0]["payload"]["finish"]["kind"] == "signed"
+
+    row = page.locator("#outbox-list li[data-state=ready]")
+    row.get_by_role("button", name="删除").click()
+    expect(row.get_by_role("button", name="确认删除：这条记录和照片将从本机永久删除，无法恢复")).to_be_visible()
+    row.get_by_role("button", name="取消").click()
+    expect(page.locator("#outbox-list li[data-state=ready]")).to_have_count(1)
+    row.get_by_role("button", name="删除").click()
+    row.get_by_role("button", name="确认删除：这条记录和照片将从本机永久删除，无法恢复").click()
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    expect(page.locator("#outbox-empty")).to_be_visible()
+    assert phone_state(page) == {"records": [], "media": []}
     context.close()
 
 
