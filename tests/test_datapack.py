@@ -56,3 +56,28 @@ def test_pack_is_for_inspectors(make_client, world):
     assert make_client().get("/api/v1/pack").status_code == 401
     for username in ("officer_a", "company_a1", "admin_d"):
         assert logged_in(make_client(), username).get("/api/v1/pack").status_code == 403
+
+
+def test_pack_tells_the_phone_who_signs_which_checklist_and_where_to_recuse(client, world, db):
+    """What the phone needs to build the signed summary and refuse a recused start offline."""
+    from fieldapp.models import Conflict
+    from fieldapp.services import checklists
+
+    logged_in(client, "insp_a1")
+    data = client.get("/api/v1/pack").get_json()
+    assert data["me"] == {"id": world.inspector_a1.id, "display_name": world.inspector_a1.display_name,
+                          "work_id": world.inspector_a1.work_id or ""}
+    for e in data["enterprises"]:
+        enterprise = db.session.get(type(world.ent_a1), e["id"])
+        assert e["template_id"] == checklists.template_for(enterprise).id
+    db.session.rollback()
+    assert data["recused"] == {}
+    again = client.get("/api/v1/pack")
+    assert again.status_code == 200, again.get_data(as_text=True)[:500]
+    tag = again.headers["ETag"]
+    db.session.add(Conflict(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
+                            note="表弟在该企业任职", status="pending"))
+    db.session.commit()
+    changed = client.get("/api/v1/pack", headers={"If-None-Match": tag})
+    assert changed.status_code == 200  # a new declaration reaches the phone
+    assert "回避" in changed.get_json()["recused"][str(world.ent_a1.id)]

@@ -138,3 +138,17 @@ def test_an_unsigned_offline_record_arrives_as_a_draft(client, world, db):
     token = csrf_token(client, "/")
     payload = offline_record(client, token, world, db, sign=False)
     assert send(client, token, payload).get_json()["state"] == "draft"
+
+
+def test_the_checklist_wording_the_manager_read_is_kept(client, world, db):
+    """The checklist was edited on the server after the phone last refreshed: the record
+    keeps the wording shown on the phone, so the signed summary still matches."""
+    logged_in(client, "insp_a1")
+    me = client.get("/api/v1/me").get_json()
+    token = me["csrf_token"]  # pages kept on the phone hold no token: the API gives the session's
+    payload = offline_record(client, token, world, db, sign=False)
+    payload["results"][0]["text"] = "旧版措辞：安全生产责任制"
+    response = send(client, token, payload)
+    assert response.status_code == 201, response.get_json()
+    record = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == payload["uuid"]))
+    assert record.results[0].text == "旧版措辞：安全生产责任制"

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from fieldapp import policy
-from fieldapp.db import db, utcnow
+from fieldapp.db import commit, db, utcnow
 from fieldapp.models import ChecklistItem, ChecklistTemplate, Conflict, Enterprise, Hazard, Inspection, User
 from fieldapp.services import checklists, inspections
 
@@ -72,8 +72,13 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
     } for e in enterprises]
 
 
-def _templates() -> list[dict]:
+def _ensure_general_template() -> None:
     checklists.ensure_general_template()
+    commit()  # created on first use: the ids sent to phones must exist after this request
+
+
+def _templates() -> list[dict]:
+    _ensure_general_template()
     templates = db.session.scalars(sa.select(ChecklistTemplate).where(ChecklistTemplate.active.is_(True))
                                    .options(sa.orm.selectinload(ChecklistTemplate.items))
                                    .order_by(ChecklistTemplate.id)).all()
@@ -85,6 +90,7 @@ def _templates() -> list[dict]:
 def etag(user: User) -> str:
     """Changes whenever anything in the pack would: enterprises in scope (and their last
     change), inspections and hazards of them, templates."""
+    _ensure_general_template()
     scope = policy.enterprise_condition(user)
     parts = db.session.execute(sa.select(sa.func.count(Enterprise.id), sa.func.max(Enterprise.updated_at),
                                          sa.func.sum(Enterprise.id)).where(scope)).one()
