@@ -6,12 +6,14 @@ from fieldapp.models.inspections import (
     ChecklistTemplate,
     Conflict,
     Hazard,
+    HazardEvent,
     Inspection,
     InspectionPhoto,
     ItemResult,
     Photo,
 )
 from fieldapp.models.media import ClientMedia, MediaFile
+from fieldapp.models.notifications import Notification
 from fieldapp.models.org import Grid, OrgUnit
 from fieldapp.models.people import (
     CompanyManager,
@@ -30,6 +32,8 @@ __all__ = [
     "ChecklistTemplate",
     "Conflict",
     "Hazard",
+    "HazardEvent",
+    "Notification",
     "Inspection",
     "InspectionPhoto",
     "ItemResult",

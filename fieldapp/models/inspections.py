@@ -1,7 +1,7 @@
 """Inspection records (现场检查记录, seed 002 art. 7-8), checklists, photos, hazards, recusal."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,6 +12,11 @@ from fieldapp.models.enterprises import _in
 INSPECTION_STATES = ("draft", "signed", "refused")
 ITEM_RESULTS = ("pass", "fail", "na")
 HAZARD_LEVELS = ("general", "major")
+#: The closed loop (seed 002 art. 8): see services/hazards.py for who moves a hazard where.
+HAZARD_STATUSES = ("reported", "confirmed", "rejected", "rectifying", "awaiting_recheck", "awaiting_closure",
+                   "closed")
+#: Rectification runs, and is overdue past its deadline, in these states.
+HAZARD_RECTIFYING = ("confirmed", "rectifying")
 
 
 class Conflict(db.Model):
@@ -213,13 +218,17 @@ hazard_photos = sa.Table(
 
 
 class Hazard(db.Model):
-    """A hazard reported by an inspector. Officers confirm, grade and order; the
-    lifecycle after ``reported`` comes with the hazard workflow."""
+    """A hazard reported by an inspector. Officers confirm, grade and order; companies
+    rectify; inspectors re-check; every step is a HazardEvent (services/hazards.py)."""
 
     __tablename__ = "hazards"
     __table_args__ = (
         sa.CheckConstraint(_in("proposed_level", HAZARD_LEVELS), name="proposed_level"),
+        sa.CheckConstraint(f"level IS NULL OR {_in('level', HAZARD_LEVELS)}", name="level"),
+        sa.CheckConstraint(_in("status", HAZARD_STATUSES), name="status"),
         sa.Index("ix_hazards_enterprise_id_status", "enterprise_id", "status"),
+        # The officer queue and the overdue lists: by status, then deadline.
+        sa.Index("ix_hazards_status_deadline", "status", "deadline"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -234,8 +243,71 @@ class Hazard(db.Model):
     legal_basis: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="reported")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Bumped on every change; a form sends the version it showed, and loses to a newer one.
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    # Set by the enforcement officer on confirmation (seed 002 art. 8(1)-(2)).
+    level: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    officer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    deadline: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    required_measures: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    decision_basis: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    reject_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    notice_number: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    # Major hazards: the stop-work order and the emergency measures.
+    stop_work: so.Mapped[bool] = so.mapped_column(default=False)
+    stop_scope: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    workers_withdrawn: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    emergency_measures: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    order_number: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": version}
 
     inspection: so.Mapped[Inspection | None] = so.relationship(back_populates="hazards")
     enterprise = so.relationship("Enterprise")
-    reporter = so.relationship("User")
+    reporter = so.relationship("User", foreign_keys=[reporter_id])
+    officer = so.relationship("User", foreign_keys=[officer_id])
     photos = so.relationship("Photo", secondary=hazard_photos, order_by="Photo.id")
+    events: so.Mapped[list[HazardEvent]] = so.relationship(back_populates="hazard", order_by="HazardEvent.id")
+
+    @property
+    def effective_level(self) -> str:
+        return self.level or self.proposed_level
+
+
+hazard_event_photos = sa.Table(
+    "hazard_event_photos", db.metadata,
+    sa.Column("event_id", sa.ForeignKey("hazard_events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
+)
+hazard_event_files = sa.Table(
+    "hazard_event_files", db.metadata,
+    sa.Column("event_id", sa.ForeignKey("hazard_events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("media_id", sa.ForeignKey("media_files.id"), primary_key=True),
+)
+
+
+class HazardEvent(db.Model):
+    """One step of a hazard's life: who, in which role, when, from which status to which,
+    the note, what was set (``data``), and attachments. Written in the same transaction
+    as the change itself, never edited."""
+
+    __tablename__ = "hazard_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    hazard_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    actor_role: so.Mapped[str] = so.mapped_column(sa.String(32))
+    action: so.Mapped[str] = so.mapped_column(sa.String(32))
+    from_status: so.Mapped[str] = so.mapped_column(sa.String(20))
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(20))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    data: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    hazard: so.Mapped[Hazard] = so.relationship(back_populates="events")
+    actor = so.relationship("User")
+    photos = so.relationship("Photo", secondary=hazard_event_photos, order_by="Photo.id")
+    files = so.relationship("MediaFile", secondary=hazard_event_files, order_by="MediaFile.id")

@@ -39,7 +39,7 @@ from fieldapp.models import (
 )
 from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
 from fieldapp.services import Conflict as ConflictError
-from fieldapp.services import Forbidden, InputError, ServiceError, checklists, geo, photos
+from fieldapp.services import Forbidden, InputError, ServiceError, checklists, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -254,6 +254,8 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
                     legal_basis=legal_basis.strip()[:2000])
     hazard.photos = [link.photo for link in links]
     inspection.hazards.append(hazard)
+    db.session.flush()
+    notifications.reported(hazard)
     commit()
     return hazard
 

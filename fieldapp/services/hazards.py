@@ -1,0 +1,424 @@
+"""The hazard's closed loop (闭环管理), with the division of powers the rules set:
+inspectors report and re-check but never decide (seed 001 art. 13); enforcement officers
+confirm, grade, order stop-work and close (seed 002 art. 8); companies rectify.
+
+    reported ──confirm──> confirmed ──acknowledge──> rectifying ──submit──> awaiting_recheck
+        └──reject──> rejected                           ^   (progress)          │
+                                                        └──── recheck_fail ─────┤
+                                     closed <──close── awaiting_closure <──recheck_pass (major)
+                                     closed <──────────────────────────────recheck_pass (general)
+
+Every transition is one entry in TRANSITIONS (who may, from where, to where) and goes
+through ``_apply``: scope, role, recusal, the version the user saw, the state, then the
+change and its HazardEvent in one transaction, and the notifications.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from fieldapp import policy, roles
+from fieldapp.db import db, utcnow
+from fieldapp.models import (
+    Enterprise,
+    Hazard,
+    HazardEvent,
+    InspectorGrid,
+    MediaFile,
+    Photo,
+    User,
+)
+from fieldapp.models.inspections import HAZARD_RECTIFYING
+from fieldapp.services import Conflict, Forbidden, InputError, notifications, photos
+from fieldapp.services.inspections import recusal, recusal_reason
+from fieldapp.services.media import store_blob
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OFFICER = frozenset({roles.ENFORCEMENT_OFFICER})
+COMPANY = frozenset({roles.COMPANY_MANAGER})
+INSPECTOR = frozenset(roles.INSPECTORS)
+#: Company managers never see what an officer has not confirmed.
+COMPANY_VISIBLE = ("confirmed", "rectifying", "awaiting_recheck", "awaiting_closure", "closed")
+OPEN = ("reported", "confirmed", "rectifying", "awaiting_recheck", "awaiting_closure")
+RECTIFYING = HAZARD_RECTIFYING
+MAX_PDF_BYTES = 10 * 1024 * 1024
+
+STATUS_LABELS = {
+    "reported": _l("待确认"), "confirmed": _l("已确认待整改"), "rejected": _l("不予确认"),
+    "rectifying": _l("整改中"), "awaiting_recheck": _l("待复查"), "awaiting_closure": _l("复查通过待销号"),
+    "closed": _l("已销号"),
+}
+LEVEL_LABELS = {"general": _l("一般隐患"), "major": _l("重大事故隐患")}
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: Any
+    sources: tuple[str, ...]
+    target: str | None  # None: decided by the transition (same status, or by level)
+    roles: frozenset[str]
+    refused: Any  # said to anyone else who tries
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "confirm": Transition(_l("确认隐患"), ("reported",), "confirmed", OFFICER,
+                          _l("只有执法人员可以确认隐患（网格员只上报、不作认定）。")),
+    "reject": Transition(_l("不予确认"), ("reported",), "rejected", OFFICER,
+                         _l("只有执法人员可以决定不予确认。")),
+    "regrade": Transition(_l("调整等级"), ("confirmed", "rectifying", "awaiting_recheck"), None, OFFICER,
+                          _l("只有执法人员可以调整隐患等级。")),
+    "acknowledge": Transition(_l("签收整改通知"), ("confirmed",), "rectifying", COMPANY,
+                              _l("只有企业安全负责人可以签收整改通知。")),
+    "progress": Transition(_l("记录整改进展"), ("rectifying",), None, COMPANY,
+                           _l("只有企业安全负责人可以记录整改进展。")),
+    "submit": Transition(_l("提交整改并申请复查"), ("rectifying",), "awaiting_recheck", COMPANY,
+                         _l("只有企业安全负责人可以提交整改情况。")),
+    "recheck_pass": Transition(_l("复查通过"), ("awaiting_recheck",), None, INSPECTOR,
+                               _l("只有网格员或技术检查员可以现场复查。")),
+    "recheck_fail": Transition(_l("复查不通过"), ("awaiting_recheck",), "rectifying", INSPECTOR,
+                               _l("只有网格员或技术检查员可以现场复查。")),
+    "close": Transition(_l("销号"), ("awaiting_closure",), "closed", OFFICER,
+                        _l("重大事故隐患须由执法人员销号，企业和网格员不能自行销号。")),
+}
+
+
+# --- scope ------------------------------------------------------------------------------
+
+def scope(user: User) -> sa.Select:
+    """Hazards ``user`` may see: of enterprises in their scope; a company manager only
+    what an officer confirmed."""
+    condition = Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(policy.enterprise_condition(user)))
+    if user.has_role(roles.COMPANY_MANAGER) and not user.has_role(*roles.INSPECTORS,
+                                                                   *policy.ENTERPRISE_JURISDICTION_ROLES):
+        condition = sa.and_(condition, Hazard.status.in_(COMPANY_VISIBLE))
+    return sa.select(Hazard).where(condition)
+
+
+def get(user: User, hazard_id) -> Hazard:
+    return policy.get_in_scope(scope(user), Hazard, hazard_id)
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def is_overdue(hazard: Hazard, on: date | None = None) -> bool:
+    return hazard.status in RECTIFYING and hazard.deadline is not None and hazard.deadline < (on or today())
+
+
+def days_left(hazard: Hazard) -> int | None:
+    return (hazard.deadline - today()).days if hazard.deadline and hazard.status in OPEN else None
+
+
+def overdue_condition(on: date | None = None):
+    return sa.and_(Hazard.status.in_(RECTIFYING), Hazard.deadline < (on or today()))
+
+
+# --- who may act ------------------------------------------------------------------------
+
+def allowed(user: User, hazard: Hazard) -> list[str]:
+    """The actions ``user`` may take on ``hazard`` now (for the page's buttons)."""
+    return [name for name in TRANSITIONS if _refusal(user, hazard, name) is None]
+
+
+def _refusal(user: User, hazard: Hazard, action: str) -> str | None:
+    t = TRANSITIONS[action]
+    if not user.has_role(*t.roles):
+        return str(t.refused)
+    if hazard.status not in t.sources:
+        return _("该隐患当前为「%(status)s」，不能%(action)s。", status=STATUS_LABELS[hazard.status],
+                 action=t.label)
+    if action == "close" and hazard.effective_level != "major":
+        return _("一般隐患复查通过即销号，无需执法人员销号。")
+    if t.roles & (INSPECTOR | OFFICER):
+        conflict = recusal(user, hazard.enterprise)
+        if conflict is not None:
+            return recusal_reason(conflict.kind)
+    if t.roles is INSPECTOR and not db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
+            InspectorGrid.user_id == user.id, InspectorGrid.grid_id == hazard.enterprise.grid_id)):
+        return _("该企业不在您负责的网格内，不能复查。")
+    return None
+
+
+def _acting_role(user: User, allowed_roles: frozenset[str]) -> str:
+    return next(r for r in roles.ALL if r in allowed_roles and user.has_role(r))
+
+
+# --- the one way a hazard changes ----------------------------------------------------------
+
+def check(user: User, hazard: Hazard, action: str, seen_version: int | None = None) -> None:
+    """Refuse, with the reason, before anything is stored: a wrong role or person is
+    forbidden (403); a hazard changed meanwhile or in another state is a conflict (409)."""
+    if seen_version is not None and seen_version != hazard.version:
+        raise Conflict(_stale_message(hazard))
+    reason = _refusal(user, hazard, action)
+    if reason:
+        state_problem = user.has_role(*TRANSITIONS[action].roles) and hazard.status not in TRANSITIONS[action].sources
+        raise (Conflict if state_problem else Forbidden)(reason)
+
+
+def _apply(user: User, hazard: Hazard, action: str, seen_version: int | None, note: str,
+           change: Callable[[], dict], event_photos: list[Photo] = (), files: list[MediaFile] = ()) -> HazardEvent:
+    check(user, hazard, action, seen_version)
+    before = hazard.status
+    data = change()  # validates and sets fields; raises InputError with nothing changed
+    target = TRANSITIONS[action].target or data.pop("_to", before)
+    hazard.status = target
+    event = HazardEvent(hazard=hazard, actor_id=user.id, actor_role=_acting_role(user, TRANSITIONS[action].roles),
+                        action=action, from_status=before, to_status=target, note=note.strip()[:4000],
+                        data=data, photos=list(event_photos), files=list(files))
+    db.session.add(event)
+    try:
+        db.session.flush()
+    except StaleDataError:  # someone else changed it between our read and our write
+        db.session.rollback()
+        fresh = db.session.get(Hazard, hazard.id)
+        raise Conflict(_stale_message(fresh)) from None
+    notifications.for_event(hazard, event)
+    db.session.commit()
+    return event
+
+
+def _stale_message(hazard: Hazard) -> str:
+    last = hazard.events[-1] if hazard.events else None
+    if last is None:
+        return _("该隐患已被他人更新，请刷新后查看。")
+    return _("该隐患刚刚已由%(who)s于 %(when)s %(action)s，当前状态为「%(status)s」。您的操作未保存，请刷新后查看。",
+             who=last.actor.display_name, when=last.created_at.astimezone(SHANGHAI).strftime("%H:%M"),
+             action=TRANSITIONS[last.action].label if last.action in TRANSITIONS else last.action,
+             status=STATUS_LABELS[hazard.status])
+
+
+# --- input helpers -------------------------------------------------------------------------
+
+def _text(errors: dict, values: dict, key: str, limit: int, required_message: str | None = None) -> str:
+    value = (values.get(key) or "").strip()
+    if required_message and not value:
+        errors[key] = required_message
+    elif len(value) > limit:
+        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
+    return value
+
+
+def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
+    if isinstance(raw, date):
+        value = raw
+    else:
+        try:
+            value = date.fromisoformat((raw or "").strip())
+        except ValueError:
+            errors[key] = _("请填写整改期限（日期）。")
+            return None
+    if value < today():
+        errors[key] = _("整改期限不能早于今天。")
+    elif value > today() + timedelta(days=366):
+        errors[key] = _("整改期限不能超过一年。")
+    return value
+
+
+def _photos(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos",
+            required: str | None = None) -> list[Photo]:
+    if required and not uploads:
+        errors[key] = required
+        return []
+    stored = []
+    for data, name in uploads:
+        try:
+            photos.check(data)
+        except photos.PhotoError as err:
+            errors[key] = err.message
+            return []
+        stored.append((data, name))
+    if errors:
+        return []
+    return [photos.store(data, user, None, name) for data, name in stored]
+
+
+def _pdfs(user: User, uploads: list[tuple[bytes, str]], errors: dict) -> list[MediaFile]:
+    files = []
+    for data, name in uploads:
+        if not data.startswith(b"%PDF-"):
+            errors["documents"] = _("文件「%(name)s」不是 PDF。整改材料请上传 PDF 或照片。", name=name[:60])
+            return []
+        if len(data) > MAX_PDF_BYTES:
+            errors["documents"] = _("文件「%(name)s」超过 10 MB。", name=name[:60])
+            return []
+        files.append((data, name))
+    return [store_blob(data, "application/pdf", user, name[:200]) for data, name in files]
+
+
+def _stop_work(errors: dict, values: dict) -> dict:
+    """A major hazard's stop-work order and emergency measures (seed 002 art. 8(2))."""
+    need = _("确认重大事故隐患须填写此项。")
+    return {
+        "stop_scope": _text(errors, values, "stop_scope", 2000, need),
+        "workers_withdrawn": _text(errors, values, "workers_withdrawn", 2000, need),
+        "emergency_measures": _text(errors, values, "emergency_measures", 2000, need),
+        "order_number": _text(errors, values, "order_number", 64, need),
+    }
+
+
+def _set_order(hazard: Hazard, order: dict) -> None:
+    hazard.stop_work = True
+    for key, value in order.items():
+        setattr(hazard, key, value)
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
+    """Confirm with the final level, deadline, required measures and basis; a major hazard
+    needs the stop-work order."""
+    def change():
+        errors: dict[str, str] = {}
+        level = values.get("level")
+        if level not in ("general", "major"):
+            errors["level"] = _("请选择认定等级：一般隐患或重大事故隐患。")
+        deadline = _deadline(errors, values.get("deadline"))
+        measures = _text(errors, values, "required_measures", 4000, _("请写明整改要求。"))
+        basis = _text(errors, values, "decision_basis", 2000)
+        order = _stop_work(errors, values) if level == "major" else {}
+        if errors:
+            raise InputError(errors)
+        hazard.level, hazard.deadline, hazard.required_measures, hazard.decision_basis = \
+            level, deadline, measures, basis
+        hazard.officer_id, hazard.confirmed_at = user.id, utcnow()
+        hazard.notice_number = f"ZG-{today():%Y}-{hazard.id:06d}"
+        if order:
+            _set_order(hazard, order)
+        return {"level": level, "deadline": deadline.isoformat(), "required_measures": measures,
+                "decision_basis": basis, **order}
+    return _apply(user, hazard, "confirm", seen_version, values.get("note", ""), change)
+
+
+def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = None) -> HazardEvent:
+    def change():
+        errors: dict[str, str] = {}
+        text = _text(errors, {"reason": reason}, "reason", 2000, _("不予确认须写明理由。"))
+        if errors:
+            raise InputError(errors)
+        hazard.reject_reason, hazard.officer_id = text, user.id
+        return {"reason": text}
+    return _apply(user, hazard, "reject", seen_version, reason, change)
+
+
+def regrade(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
+    def change():
+        errors: dict[str, str] = {}
+        level = values.get("level")
+        if level not in ("general", "major"):
+            errors["level"] = _("请选择认定等级：一般隐患或重大事故隐患。")
+        elif level == hazard.level:
+            errors["level"] = _("等级没有变化。")
+        note = _text(errors, values, "note", 2000, _("调整等级须写明理由。"))
+        order = _stop_work(errors, values) if level == "major" and not hazard.stop_work else {}
+        if errors:
+            raise InputError(errors)
+        before = hazard.level
+        hazard.level = level
+        if order:
+            _set_order(hazard, order)
+        return {"from_level": before, "level": level, "reason": note, **order}
+    return _apply(user, hazard, "regrade", seen_version, values.get("note", ""), change)
+
+
+def acknowledge(user: User, hazard: Hazard, note: str = "", seen_version: int | None = None) -> HazardEvent:
+    return _apply(user, hazard, "acknowledge", seen_version, note, lambda: {})
+
+
+def progress(user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, str]] = (),
+             seen_version: int | None = None) -> HazardEvent:
+    check(user, hazard, "progress", seen_version)
+    errors: dict[str, str] = {}
+    _text(errors, {"note": note}, "note", 4000, _("请填写整改进展。"))
+    if errors:
+        raise InputError(errors)
+    stored = _photos(user, list(uploads), errors)
+    if errors:
+        raise InputError(errors)
+    return _apply(user, hazard, "progress", seen_version, note, lambda: {}, stored)
+
+
+def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[bytes, str]],
+           documents: list[tuple[bytes, str]] = (), seen_version: int | None = None) -> HazardEvent:
+    """The company's rectification: what was done, photos of the result, documents."""
+    check(user, hazard, "submit", seen_version)  # before storing any file
+    errors: dict[str, str] = {}
+    text = _text(errors, {"description": description}, "description", 4000, _("请说明整改情况。"))
+    if not uploads:
+        errors["photos"] = _("请上传整改后的现场照片（至少一张）。")
+    if errors:
+        raise InputError(errors)
+    stored = _photos(user, list(uploads), errors)
+    files = _pdfs(user, list(documents), errors)
+    if errors:
+        db.session.rollback()
+        raise InputError(errors)
+    return _apply(user, hazard, "submit", seen_version, text, lambda: {"description": text}, stored, files)
+
+
+def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: list[tuple[bytes, str]],
+            seen_version: int | None = None, at: datetime | None = None) -> HazardEvent:
+    """On-site re-check (复查) with photos and position. Passed: a general hazard is closed,
+    a major one awaits the officer's closure. Failed: back to rectifying, with a reason and
+    a new deadline."""
+    action = "recheck_pass" if passed else "recheck_fail"
+    check(user, hazard, action, seen_version)
+    errors: dict[str, str] = {}
+    note = _text(errors, values, "note", 4000, None if passed else _("复查不通过须写明原因。"))
+    deadline = None if passed else _deadline(errors, values.get("deadline"))
+    position = _position(errors, values)
+    if not uploads:
+        errors["photos"] = _("复查须拍摄现场照片（至少一张）。")
+    if errors:
+        raise InputError(errors)
+    stored = _photos(user, list(uploads), errors)
+    if errors:
+        db.session.rollback()
+        raise InputError(errors)
+
+    def change():
+        data = {"passed": passed, **position}
+        if at is not None:
+            data["at"] = at.isoformat()
+        if passed:
+            data["_to"] = "closed" if hazard.effective_level == "general" else "awaiting_closure"
+            if data["_to"] == "closed":
+                hazard.closed_at = utcnow()
+        else:
+            hazard.deadline = deadline
+            data["deadline"] = deadline.isoformat()
+        return data
+    return _apply(user, hazard, action, seen_version, note, change, stored)
+
+
+def _position(errors: dict, values: dict) -> dict:
+    raw = {k: str(values.get(k) or "").strip() for k in ("latitude", "longitude", "accuracy_m")}
+    if not raw["latitude"] and not raw["longitude"]:
+        return {}
+    try:
+        lat, lng = float(raw["latitude"]), float(raw["longitude"])
+        acc = float(raw["accuracy_m"]) if raw["accuracy_m"] else None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise ValueError
+    except ValueError:
+        errors["position"] = _("定位数据无效，请重新获取位置。")
+        return {}
+    return {"latitude": lat, "longitude": lng, "accuracy_m": acc}
+
+
+def close(user: User, hazard: Hazard, note: str = "", seen_version: int | None = None) -> HazardEvent:
+    def change():
+        hazard.closed_at = utcnow()
+        return {}
+    return _apply(user, hazard, "close", seen_version, note, change)
+
+
