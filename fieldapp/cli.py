@@ -51,5 +51,17 @@ def prune():
     click.echo(f"Removed {ended} expired sessions and {attempts} old login attempts.")
 
 
+@group.command("remind")
+def remind():
+    """Create the day's hazard reminders (deadlines in 3 days, overdue, re-checks due).
+
+    Run it from cron, e.g. hourly: ``flask --app wsgi fieldapp remind``. Running it
+    again sends nothing twice.
+    """
+    from fieldapp.services import notifications
+
+    click.echo(f"{notifications.remind()} reminders created")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)

@@ -165,6 +165,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "inspection.create": frozenset(roles.INSPECTORS),
     "inspection.view": _STAFF | {roles.COMPANY_MANAGER},
     "checklist.manage": frozenset({roles.ADMIN}),
+    # Hazards (seed 002 art. 8): each step's own roles are in services/hazards.TRANSITIONS.
+    "hazard.view": _STAFF | {roles.COMPANY_MANAGER},
+    "notification.view": frozenset(roles.ALL),
     "user.manage": frozenset({roles.ADMIN}),
     "admin.overview": frozenset({roles.ADMIN}),
 }

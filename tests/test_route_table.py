@@ -13,6 +13,10 @@ from tests.helpers import logged_in
 
 #: endpoint -> "public" or the policy action (or "login") guarding it
 ROUTES = {
+    "hazards.index": "hazard.view", "hazards.show": "hazard.view", "hazards.act": "hazard.view",
+    "hazards.notice": "hazard.view", "hazards.event_file": "hazard.view",
+    "hazards.notification_list": "notification.view", "hazards.notification_open": "notification.view",
+    "hazards.notification_read_all": "notification.view",
     "static": "public", "health.healthz": "public", "health.readyz": "public", "auth.login": "public",
     "auth.logout": "public", "auth.set_language": "public", "pwa.manifest": "public", "pwa.offline": "public",
     "pwa.capture": "public", "pwa.outbox": "public",

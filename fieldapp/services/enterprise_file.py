@@ -3,23 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
 from fieldapp import policy, roles
 from fieldapp.db import db
-from fieldapp.models import Enterprise, Hazard, Inspection, User
-from fieldapp.services import enterprises, inspections, selfchecks
+from fieldapp.models import Enterprise, Hazard, User
+from fieldapp.services import enterprises, hazards, inspections, selfchecks
 
 
 def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
-    """Hazards on the enterprise page, open first. Company managers never see
-    unconfirmed reports (they arrive with the hazard workflow once confirmed)."""
-    if not policy.can(user, "patrol.online"):
+    """Hazards on the enterprise page, open first, overdue highlighted. Company managers
+    see only what an officer confirmed (hazards.scope)."""
+    if not policy.can(user, "hazard.view"):
         return []
-    visible = inspections.scope(user).with_only_columns(Inspection.id)
     return list(db.session.scalars(
-        sa.select(Hazard).where(Hazard.enterprise_id == enterprise.id, Hazard.inspection_id.in_(visible))
-        .order_by((Hazard.status == "closed"), Hazard.created_at.desc()).limit(50)))
+        hazards.scope(user).where(Hazard.enterprise_id == enterprise.id)
+        .order_by(Hazard.status.in_(("closed", "rejected")), Hazard.deadline.is_(None), Hazard.deadline,
+                  Hazard.created_at.desc()).limit(50)))
 
 
 @dataclass

@@ -36,7 +36,7 @@ from fieldapp.models import (
     Photo,
     User,
 )
-from fieldapp.models.inspections import HAZARD_RECTIFYING
+from fieldapp.models.inspections import HAZARD_RECTIFYING, hazard_event_photos, hazard_photos
 from fieldapp.services import Conflict, Forbidden, InputError, notifications, photos
 from fieldapp.services.inspections import recusal, recusal_reason
 from fieldapp.services.media import store_blob
@@ -104,6 +104,16 @@ def scope(user: User) -> sa.Select:
 
 def get(user: User, hazard_id) -> Hazard:
     return policy.get_in_scope(scope(user), Hazard, hazard_id)
+
+
+def photo_in_scope(user: User, photo_id: int) -> Photo | None:
+    """A photo of a hazard or of one of its steps (rectification, re-check) ``user`` may see."""
+    visible = scope(user).with_only_columns(Hazard.id)
+    via_hazard = sa.select(hazard_photos.c.photo_id).where(hazard_photos.c.hazard_id.in_(visible))
+    via_event = sa.select(hazard_event_photos.c.photo_id).join(
+        HazardEvent, HazardEvent.id == hazard_event_photos.c.event_id).where(HazardEvent.hazard_id.in_(visible))
+    return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.or_(
+        Photo.id.in_(via_hazard), Photo.id.in_(via_event))))
 
 
 def today() -> date:

@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
         auth,
         enterprises,
         errors,
+        hazards,
         health,
         home,
         imports,
@@ -18,7 +19,7 @@ def init_app(app: Flask) -> None:
         selfchecks,
     )
 
-    for module in (auth, home, imports, enterprises, selfchecks, inspections, admin, health, pwa):
+    for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

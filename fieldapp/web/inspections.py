@@ -11,7 +11,7 @@ from flask_login import current_user
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.services import InputError, ServiceError, checklists, inspections, photos
+from fieldapp.services import InputError, ServiceError, checklists, hazards, inspections, photos
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.guards import permission_required
 
@@ -239,7 +239,7 @@ def print_view(inspection_id: int):
 @permission_required("inspection.view")
 def photo(photo_id: int, variant: str):
     """A photo of a record or hazard the user may read (display copy, thumbnail or evidence original)."""
-    found = inspections.photo_in_scope(current_user, photo_id)
+    found = inspections.photo_in_scope(current_user, photo_id) or hazards.photo_in_scope(current_user, photo_id)
     if found is None:
         abort(404)
     return send_media(getattr(found, variant))

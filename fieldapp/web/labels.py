@@ -43,5 +43,8 @@ def show_value(key: str, value) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from fieldapp.services import hazards
+
     app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,
-                                 uuid4=lambda: str(uuid.uuid4()))
+                                 uuid4=lambda: str(uuid.uuid4()), hazard_statuses=hazards.STATUS_LABELS,
+                                 hazard_levels=hazards.LEVEL_LABELS, today_shanghai=hazards.today)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import i18n, policy, roles
+from fieldapp.services import notifications
 
 
 @dataclass
@@ -35,6 +36,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("巡查"), url_for("inspections.patrol"), "list",
                              path.startswith("/inspections")))
         items.append(NavItem(_("同步"), "/outbox", "upload", False))
+    if policy.can(current_user, "hazard.view"):
+        items.append(NavItem(_("隐患"), url_for("hazards.index"), "alert", path.startswith("/hazards")))
     if policy.can(current_user, "user.manage"):
         items.append(NavItem(_("账号"), url_for("admin.user_list"), "users", path.startswith("/admin")))
     items.append(NavItem(_("我的"), url_for("auth.account"), "user", path.startswith("/account")))
@@ -51,4 +54,7 @@ def init_app(app: Flask) -> None:
             "nav_items": nav_items(),
             "role_label": roles.label,
             "can": lambda action, obj=None: policy.can(current_user, action, obj),
+            # A callable: the count is queried only where a template shows it.
+            "unread_notifications": lambda: (notifications.unread_count(current_user)
+                                             if current_user.is_authenticated else 0),
         }

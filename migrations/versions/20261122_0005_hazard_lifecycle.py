@@ -94,8 +94,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('hazards', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_hazards_status', type_='check')
-        batch_op.drop_constraint('ck_hazards_level', type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_hazards_status'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_hazards_level'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_hazards_officer_id_users'), type_='foreignkey')
         batch_op.drop_index('ix_hazards_status_deadline')
         batch_op.drop_column('closed_at')

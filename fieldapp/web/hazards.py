@@ -1,0 +1,214 @@
+"""Hazards after the report: lists for each role, the hazard page with its timeline and
+the actions the user may take, the printable rectification notice, notifications."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fieldapp import policy, roles
+from fieldapp.db import db, utcnow
+from fieldapp.models import Enterprise, Grid, Hazard, HazardEvent, Notification
+from fieldapp.services import InputError, ServiceError, hazards, notifications
+from fieldapp.web.enterprises import send_media
+from fieldapp.web.guards import permission_required
+from fieldapp.web.paging import paginate
+
+bp = Blueprint("hazards", __name__)
+
+PAGE_LOADS = (sa.orm.joinedload(Hazard.enterprise), sa.orm.joinedload(Hazard.reporter))
+#: Tabs of the list, by role: (key, label, condition builder).
+TABS = {
+    "to_confirm": (lambda u: Hazard.status == "reported"),
+    "overdue": (lambda u: hazards.overdue_condition()),
+    "to_close": (lambda u: Hazard.status == "awaiting_closure"),
+    "to_rectify": (lambda u: Hazard.status.in_(hazards.RECTIFYING)),
+    "to_recheck": (lambda u: Hazard.status == "awaiting_recheck"),
+    "mine": (lambda u: Hazard.reporter_id == u.id),
+    "open": (lambda u: Hazard.status.in_(hazards.OPEN)),
+    "all": (lambda u: sa.true()),
+}
+
+
+def tabs_for(user) -> list[str]:
+    tabs = []
+    if user.has_role(roles.ENFORCEMENT_OFFICER):
+        tabs += ["to_confirm", "overdue", "to_close"]
+    if user.has_role(*roles.INSPECTORS):
+        tabs += ["to_recheck", "mine"]
+    if user.has_role(roles.COMPANY_MANAGER):
+        tabs += ["to_rectify"]
+    if user.has_role(roles.ADMIN):
+        tabs += ["overdue"]
+    tabs += ["open", "all"]
+    return list(dict.fromkeys(tabs))
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/hazards/")
+@permission_required("hazard.view")
+def index():
+    """The user's hazards: a tab per role's work, filters by status, level, grid, industry, deadline."""
+    tabs = tabs_for(current_user)
+    tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]
+    query = hazards.scope(current_user).where(TABS[tab](current_user))
+    args = request.args
+    if args.get("status") in hazards.STATUS_LABELS:
+        query = query.where(Hazard.status == args["status"])
+    if args.get("level") in hazards.LEVEL_LABELS:
+        query = query.where(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == args["level"])
+    grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all() \
+        if not current_user.has_role(roles.COMPANY_MANAGER) or len(current_user.roles) > 1 else []
+    if args.get("grid", type=int):
+        query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
+            Enterprise.grid_id == args.get("grid", type=int))))
+    if args.get("industry"):
+        query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
+            Enterprise.industry == args["industry"])))
+    before = _date(args.get("deadline_before"))
+    if before:
+        query = query.where(Hazard.deadline <= before)
+    # The officer's queue: major first, oldest first; otherwise the nearest deadline first.
+    if tab == "to_confirm":
+        order = (sa.case((Hazard.proposed_level == "major", 0), else_=1), Hazard.created_at, Hazard.id)
+    else:
+        order = (Hazard.deadline.is_(None), Hazard.deadline, Hazard.created_at.desc(), Hazard.id)
+    page = paginate(query.order_by(*order), 20, *PAGE_LOADS)
+    return render_template("hazards/index.html", page=page, tabs=tabs, tab=tab, grids=grids,
+                           statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS)
+
+
+def _load(hazard_id: int) -> Hazard:
+    return policy.get_in_scope(hazards.scope(current_user).options(
+        *PAGE_LOADS, sa.orm.joinedload(Hazard.officer), sa.orm.joinedload(Hazard.inspection),
+        sa.orm.selectinload(Hazard.photos),
+        sa.orm.selectinload(Hazard.events).joinedload(HazardEvent.actor),
+        sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.photos),
+        sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.files)), Hazard, hazard_id)
+
+
+def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
+    recheck = next((e for e in reversed(h.events) if e.action in ("recheck_pass", "recheck_fail")), None)
+    after = recheck.photos if recheck else []
+    pairs = [(before, after[i] if i < len(after) else None) for i, before in enumerate(h.photos)] if recheck else []
+    return render_template("hazards/show.html", h=h, allowed=hazards.allowed(current_user, h),
+                           pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
+                           statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,
+                           transitions=hazards.TRANSITIONS, today=hazards.today(),
+                           overdue=hazards.is_overdue(h), days_left=hazards.days_left(h)), status
+
+
+@bp.route("/hazards/<int:hazard_id>")
+@permission_required("hazard.view")
+def show(hazard_id: int):
+    """One hazard for every role: the report, the decision, the evidence before and after,
+    the timeline, and the forms for what this user may do now."""
+    return _render(_load(hazard_id))
+
+
+def _uploads(field: str) -> list[tuple[bytes, str]]:
+    return [(f.read(), f.filename or "") for f in request.files.getlist(field) if f and f.filename]
+
+
+@bp.route("/hazards/<int:hazard_id>/<action>", methods=["POST"])
+@permission_required("hazard.view")
+def act(hazard_id: int, action: str):
+    """One step of the loop; refused steps come back with the message and what was typed."""
+    if action not in hazards.TRANSITIONS:
+        abort(404)
+    h = _load(hazard_id)
+    form = request.form
+    version = form.get("version", type=int)
+    try:
+        if action == "confirm":
+            hazards.confirm(current_user, h, form.to_dict(), version)
+        elif action == "reject":
+            hazards.reject(current_user, h, form.get("reason", ""), version)
+        elif action == "regrade":
+            hazards.regrade(current_user, h, form.to_dict(), version)
+        elif action == "acknowledge":
+            hazards.acknowledge(current_user, h, form.get("note", ""), version)
+        elif action == "progress":
+            hazards.progress(current_user, h, form.get("note", ""), _uploads("photos"), version)
+        elif action == "submit":
+            hazards.submit(current_user, h, form.get("description", ""), _uploads("photos"), _uploads("documents"),
+                           version)
+        elif action in ("recheck_pass", "recheck_fail"):
+            hazards.recheck(current_user, h, action == "recheck_pass", form.to_dict(), _uploads("photos"), version)
+        elif action == "close":
+            hazards.close(current_user, h, form.get("note", ""), version)
+    except InputError as refused:
+        db.session.rollback()
+        return _render(_load(hazard_id), refused.errors, form, action, 400)
+    except ServiceError as refused:
+        db.session.rollback()
+        return _render(_load(hazard_id), {"_": refused.message}, form, action, refused.status)
+    flash(_("已%(action)s。", action=hazards.TRANSITIONS[action].label), "success")
+    return redirect(url_for(".show", hazard_id=hazard_id))
+
+
+@bp.route("/hazards/<int:hazard_id>/notice")
+@permission_required("hazard.view")
+def notice(hazard_id: int):
+    """The printable rectification notice (责令限期整改), with the stop-work order of a major hazard."""
+    h = _load(hazard_id)
+    if h.confirmed_at is None:
+        abort(404)
+    return render_template("hazards/notice.html", h=h, levels=hazards.LEVEL_LABELS)
+
+
+@bp.route("/hazards/events/<int:event_id>/files/<int:media_id>")
+@permission_required("hazard.view")
+def event_file(event_id: int, media_id: int):
+    """A document attached to a step (a PDF), for those who may see the hazard."""
+    event = db.session.get(HazardEvent, event_id)
+    if event is None or db.session.scalar(hazards.scope(current_user).where(Hazard.id == event.hazard_id)) is None:
+        abort(404)
+    media = next((m for m in event.files if m.id == media_id), None)
+    if media is None:
+        abort(404)
+    response = send_media(media)
+    response.headers["Content-Disposition"] = "attachment"
+    return response
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+@bp.route("/notifications")
+@permission_required("notification.view")
+def notification_list():
+    rows = db.session.scalars(sa.select(Notification).where(Notification.user_id == current_user.id)
+                              .options(sa.orm.joinedload(Notification.hazard).joinedload(Hazard.enterprise))
+                              .order_by(Notification.id.desc()).limit(100)).all()
+    return render_template("hazards/notifications.html", rows=rows, texts=notifications.NOTIFICATION_TEXT)
+
+
+@bp.route("/notifications/<int:notification_id>", methods=["POST"])
+@permission_required("notification.view")
+def notification_open(notification_id: int):
+    """Mark read and go to the hazard."""
+    row = db.session.scalar(sa.select(Notification).where(Notification.id == notification_id,
+                                                          Notification.user_id == current_user.id))
+    if row is None:
+        abort(404)
+    row.read_at = row.read_at or utcnow()
+    db.session.commit()
+    return redirect(url_for(".show", hazard_id=row.hazard_id) if row.hazard_id else url_for(".notification_list"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@permission_required("notification.view")
+def notification_read_all():
+    db.session.execute(sa.update(Notification).where(Notification.user_id == current_user.id,
+                                                     Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.commit()
+    return redirect(url_for(".notification_list"))

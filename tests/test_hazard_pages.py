@@ -1,0 +1,147 @@
+"""The hazard pages for each role: lists, the hazard page and its forms, the notice,
+notifications, attachments — and what each role must not see or do."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from fieldapp.models import Hazard, Notification
+from fieldapp.services import hazards
+from tests.helpers import logged_in, post
+from tests.images import jpeg
+from tests.test_hazards import confirm_values, report
+
+
+def test_officer_queue_is_major_first_then_oldest(make_client, world, db):
+    general, major = report(world), report(world, "major")
+    client = logged_in(make_client(), "officer_a")
+    html = client.get("/hazards/").get_data(as_text=True)
+    assert html.index(f"/hazards/{major.id}") < html.index(f"/hazards/{general.id}")
+    assert "待确认" in html
+    client = logged_in(make_client(), "company_a1")
+    assert f"/hazards/{general.id}" not in client.get("/hazards/?tab=all").get_data(as_text=True)
+    assert client.get(f"/hazards/{general.id}").status_code == 404  # an unconfirmed report does not exist for them
+
+
+def test_confirm_form_keeps_what_was_typed_and_says_what_is_missing(client, world, db):
+    h = report(world, "major")
+    logged_in(client, "officer_a")
+    path = f"/hazards/{h.id}"
+    values = confirm_values("major", order_number="", required_measures="立即清理")
+    response = post(client, f"{path}/confirm", {**values, "version": h.version}, token_from=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "确认重大事故隐患须填写此项" in html
+    assert "立即清理" in html and "仓库区域全部作业" in html  # nothing typed is lost
+    values["order_number"] = "苏吴应急停〔2026〕12号"
+    response = post(client, f"{path}/confirm", {**values, "version": h.version}, token_from=path)
+    assert response.status_code == 302
+    notice = client.get(f"{path}/notice").get_data(as_text=True)
+    assert "责令限期整改指令书" in notice and "停产停业整顿" in notice and "苏吴应急停〔2026〕12号" in notice
+
+
+def test_a_stale_form_is_told_what_happened(client, world, db):
+    h = report(world)
+    seen = h.version
+    hazards.confirm(world.officer_district, h, confirm_values())
+    logged_in(client, "officer_a")
+    path = f"/hazards/{h.id}"
+    response = post(client, f"{path}/reject", {"reason": "误报", "version": seen}, token_from=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "刚刚已由" in html and "误报" in html
+
+
+def test_inspector_cannot_confirm_and_company_cannot_close(make_client, world, db):
+    h = report(world)
+    client = logged_in(make_client(), "insp_a1")
+    path = f"/hazards/{h.id}"
+    assert 'id="act-confirm"' not in client.get(path).get_data(as_text=True)
+    response = post(client, f"{path}/confirm", {**confirm_values(), "version": h.version}, token_from=path)
+    assert response.status_code == 403 and "网格员只上报" in response.get_data(as_text=True)
+    db.session.refresh(h)
+    assert h.status == "reported" and h.events == []
+    hazards.confirm(world.officer_a, h, confirm_values())
+    client = logged_in(make_client(), "company_a1")
+    response = post(client, f"{path}/close", {"version": h.version}, token_from=path)
+    assert response.status_code in (403, 409)
+    assert post(client, f"{path}/teleport", {}, token_from=path).status_code == 404
+
+
+def test_company_rectifies_with_photos_and_a_pdf_then_inspector_rechecks(make_client, world, db):
+    h = report(world)
+    hazards.confirm(world.officer_a, h, confirm_values())
+    client = logged_in(make_client(), "company_a1")
+    path = f"/hazards/{h.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "签收整改通知" in page and "剩 7 天" in page
+    assert post(client, f"{path}/acknowledge", {"version": 2}, token_from=path).status_code == 302
+    bad = post(client, f"{path}/submit", {"description": "已整改", "version": 3,
+                                          "photos": (io.BytesIO(jpeg(800, 600)), "after.jpg"),
+                                          "documents": (io.BytesIO(b"<html>not a pdf"), "report.pdf")},
+               token_from=path, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "不是 PDF" in bad.get_data(as_text=True)
+    ok = post(client, f"{path}/submit", {"description": "已整改", "version": 3,
+                                         "photos": (io.BytesIO(jpeg(800, 600)), "after.jpg"),
+                                         "documents": (io.BytesIO(b"%PDF-1.4 report"), "report.pdf")},
+              token_from=path, content_type="multipart/form-data")
+    assert ok.status_code == 302
+    db.session.refresh(h)
+    event = h.events[-1]
+    file_url = f"/hazards/events/{event.id}/files/{event.files[0].id}"
+    download = client.get(file_url)
+    assert download.status_code == 200 and download.headers["Content-Disposition"] == "attachment"
+    assert download.headers["Content-Type"] == "application/pdf"
+    photo_url = f"/photos/{event.photos[0].id}/thumb"
+    assert client.get(photo_url).status_code == 200
+    client = logged_in(make_client(), "company_b1")
+    assert client.get(photo_url).status_code == 404 and client.get(file_url).status_code == 404
+
+    client = logged_in(make_client(), "insp_a1")
+    page = client.get(path).get_data(as_text=True)
+    assert "现场复查" in page
+    done = post(client, f"{path}/recheck_pass", {"version": h.version, "note": "已整改到位", "latitude": "31.26",
+                                                 "longitude": "120.6", "photos": (io.BytesIO(jpeg(640, 480)), "r.jpg")},
+                token_from=path, content_type="multipart/form-data")
+    assert done.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert "已销号" in page and 'id="before-after"' in page and "整改前" in page and "复查时" in page
+    assert [e.action for e in db.session.get(Hazard, h.id).events] == ["confirm", "acknowledge", "submit",
+                                                                       "recheck_pass"]
+
+
+def test_overdue_is_shown_in_lists_and_on_the_enterprise_page(client, world, db):
+    h = report(world)
+    hazards.confirm(world.officer_a, h, confirm_values())
+    db.session.execute(sa.update(Hazard).where(Hazard.id == h.id).values(
+        deadline=hazards.today() - timedelta(days=2)))
+    db.session.commit()
+    logged_in(client, "officer_a")
+    assert "已逾期 2 天" in client.get("/hazards/?tab=overdue").get_data(as_text=True)
+    assert "已逾期 2 天" in client.get(f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
+
+
+def test_notifications_badge_open_and_read_all(make_client, world, db):
+    report(world)
+    client = logged_in(make_client(), "officer_a")
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'id="bell"[^>]*aria-label="通知：1 条未读"', home)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "新上报的隐患待您确认" in page
+    row = db.session.scalar(sa.select(Notification).where(Notification.user_id == world.officer_a.id))
+    opened = post(client, f"/notifications/{row.id}", token_from="/notifications")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/hazards/{row.hazard_id}")
+    assert 'class="badge"' not in client.get("/").get_data(as_text=True)
+    client = logged_in(make_client(), "officer_d")
+    assert post(client, f"/notifications/{row.id}", token_from="/notifications").status_code == 404
+    assert post(client, "/notifications/read-all", token_from="/notifications").status_code == 302
+
+
+def test_remind_command_is_idempotent(app, world, db):
+    h = report(world)
+    hazards.confirm(world.officer_a, h, confirm_values(deadline=(hazards.today() + timedelta(days=1)).isoformat()))
+    runner = app.test_cli_runner()
+    assert "1 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
+    assert "0 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
+
