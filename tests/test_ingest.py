@@ -152,3 +152,42 @@ def test_the_checklist_wording_the_manager_read_is_kept(client, world, db):
     assert response.status_code == 201, response.get_json()
     record = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == payload["uuid"]))
     assert record.results[0].text == "旧版措辞：安全生产责任制"
+
+
+def test_a_recheck_made_offline_arrives_once_and_keeps_its_time(make_client, world, db):
+    from fieldapp.models import HazardEvent
+    from fieldapp.services import hazards
+    from tests.test_hazards import PHOTO, confirm_values, report
+
+    h = report(world)
+    hazards.confirm(world.officer_a, h, confirm_values())
+    hazards.acknowledge(world.company_a1, h)
+    hazards.submit(world.company_a1, h, "已整改", PHOTO)
+    client = logged_in(make_client(), "insp_a1")
+    pack = client.get("/api/v1/pack").get_json()
+    assert [r["id"] for r in pack["rechecks"]] == [h.id]
+    token = client.get("/api/v1/me").get_json()["csrf_token"]
+    at = datetime.now(UTC) - timedelta(hours=3)
+    body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改到位", "at": at.isoformat(),
+            "position": {"latitude": 31.26, "longitude": 120.6, "accuracy_m": 8},
+            "media_uuids": [str(uuid.uuid4())]}
+    path = f"/api/v1/hazards/{h.id}/rechecks"
+    missing = client.post(path, json=body, headers={"X-CSRFToken": token})
+    assert missing.status_code == 422 and "尚未上传" in missing.get_json()["message"]
+    body["media_uuids"] = [upload(client, token, jpeg(color=(1, 2, 3)))]
+    first = client.post(path, json=body, headers={"X-CSRFToken": token})
+    assert first.status_code == 201 and first.get_json()["status"] == "closed"
+    for _ in range(5):
+        again = client.post(path, json=body, headers={"X-CSRFToken": token})
+        assert again.status_code == 200 and again.get_json()["event_id"] == first.get_json()["event_id"]
+    event = db.session.get(HazardEvent, first.get_json()["event_id"])
+    assert abs((event.created_at - at).total_seconds()) < 1 and "received_at" in event.data
+    assert len(event.photos) == 1 and event.data["latitude"] == 31.26
+    other = dict(body, uuid=str(uuid.uuid4()))
+    late = client.post(path, json=other, headers={"X-CSRFToken": token})
+    assert late.status_code == 409 and "不能" in late.get_json()["message"]
+    assert client.get("/api/v1/pack").get_json()["rechecks"] == []
+    outsider = logged_in(make_client(), "insp_b1")
+    token_b = outsider.get("/api/v1/me").get_json()["csrf_token"]
+    assert outsider.post(path, json=dict(body, uuid=str(uuid.uuid4())),
+                         headers={"X-CSRFToken": token_b}).status_code == 404

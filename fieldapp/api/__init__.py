@@ -13,7 +13,7 @@ from fieldapp import policy
 from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
-from fieldapp.schemas.sync import InspectionUploadSchema
+from fieldapp.schemas.sync import InspectionUploadSchema, RecheckUploadSchema
 from fieldapp.services import InputError, client_media, datapack, ingest, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -135,6 +135,16 @@ def post_inspection():
     record, created = ingest.ingest(current_user, data, raw)
     return jsonify(uuid=record.uuid, id=record.id, number=record.number, state=record.state,
                    content_hash=record.content_hash, created=created), (201 if created else 200)
+
+
+@bp.route("/hazards/<int:hazard_id>/rechecks", methods=["POST"])
+@permission_required("inspection.create")
+def post_recheck(hazard_id: int):
+    """Sync one re-check recorded on site (photos uploaded first under their uuids)."""
+    data, _raw = _load_body(RecheckUploadSchema())
+    event, created = ingest.ingest_recheck(current_user, hazard_id, data)
+    return jsonify(uuid=event.client_uuid, hazard_id=event.hazard_id, event_id=event.id,
+                   status=event.hazard.status, created=created), (201 if created else 200)
 
 
 @bp.route("/openapi.json")

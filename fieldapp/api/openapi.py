@@ -30,7 +30,8 @@ def build(version: str = "1") -> dict:
                          ("EnterprisePage", schemas.EnterprisePageSchema), ("Pack", schemas.PackSchema),
                          ("MediaReceipt", schemas.MediaReceiptSchema),
                          ("InspectionUpload", sync.InspectionUploadSchema),
-                         ("IngestReceipt", sync.IngestReceiptSchema)):
+                         ("IngestReceipt", sync.IngestReceiptSchema),
+                         ("RecheckUpload", sync.RecheckUploadSchema), ("RecheckReceipt", sync.RecheckReceiptSchema)):
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "fieldapp_session"})
     spec.path(path="/api/v1/me", operations={
@@ -78,6 +79,15 @@ def build(version: str = "1") -> dict:
         "responses": {"201": _json("IngestReceipt", "stored"), "200": _json("IngestReceipt", "already stored"),
                       "400": _json("Error", "not a JSON object"), "404": _json("Error", "enterprise not in scope"),
                       "409": _json("Error", "another payload under this uuid"),
+                      "422": _json("Error", "invalid, missing media, or refused by a rule"), **ERRORS}}})
+    spec.path(path="/api/v1/hazards/{hazard_id}/rechecks", operations={"post": {
+        "summary": "Sync one on-site re-check of a hazard (idempotent on its uuid)",
+        "parameters": [{"name": "hazard_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                       {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "RecheckUpload"}}},
+        "responses": {"201": _json("RecheckReceipt", "stored"), "200": _json("RecheckReceipt", "already stored"),
+                      "400": _json("Error", "not a JSON object"), "404": _json("Error", "hazard not in scope"),
+                      "409": _json("Error", "already re-checked, or this uuid holds another step"),
                       "422": _json("Error", "invalid, missing media, or refused by a rule"), **ERRORS}}})
     spec.path(path="/api/v1/openapi.json", operations={"get": {
         "summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}})

@@ -298,6 +298,8 @@ class HazardEvent(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     hazard_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    #: The phone's id for a step recorded offline (a re-check): the same step synced twice is stored once.
+    client_uuid: so.Mapped[str | None] = so.mapped_column(sa.String(36), unique=True)
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     actor_role: so.Mapped[str] = so.mapped_column(sa.String(32))
     action: so.Mapped[str] = so.mapped_column(sa.String(32))

@@ -72,6 +72,7 @@ class PackHazardSchema(Schema):
     level = fields.Str(metadata={"enum": ["general", "major"]})
     status = fields.Str()
     reported_at = fields.DateTime()
+    deadline = fields.Date(allow_none=True)
 
 
 class PackEnterpriseSchema(Schema):
@@ -108,6 +109,17 @@ class PackTemplateSchema(Schema):
     items = fields.List(fields.Nested(PackItemSchema))
 
 
+class PackRecheckSchema(Schema):
+    id = fields.Int()
+    enterprise_id = fields.Int()
+    enterprise_name = fields.Str()
+    description = fields.Str()
+    place = fields.Str()
+    level = fields.Str()
+    required_measures = fields.Str()
+    deadline = fields.Date(allow_none=True)
+
+
 class PackMeSchema(Schema):
     id = fields.Int()
     display_name = fields.Str(metadata={"description": "as the signed summary names the inspector"})
@@ -122,6 +134,7 @@ class PackSchema(Schema):
     enterprises = fields.List(fields.Nested(PackEnterpriseSchema))
     templates = fields.List(fields.Nested(PackTemplateSchema))
     me = fields.Nested(PackMeSchema)
+    rechecks = fields.List(fields.Nested(PackRecheckSchema), metadata={"description": "hazards awaiting re-check"})
     recused = fields.Dict(keys=fields.Str(), values=fields.Str(),
                           metadata={"description": "enterprise id -> why the inspector must not inspect it"})
 

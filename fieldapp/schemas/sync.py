@@ -82,3 +82,23 @@ class IngestReceiptSchema(InputSchema):
     state = fields.Str()
     content_hash = fields.Str()
     created = fields.Bool()
+
+
+class RecheckUploadSchema(InputSchema):
+    """A re-check (复查) recorded on site, offline or not."""
+    uuid = fields.UUID(required=True)
+    passed = fields.Bool(required=True)
+    note = fields.Str(validate=validate.Length(max=4000), **_TEXT)
+    deadline = fields.Date(allow_none=True, load_default=None)
+    position = fields.Nested(PositionSchema, allow_none=True, load_default=None)
+    media_uuids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=20))
+    at = fields.AwareDateTime(required=True)
+    app_version = fields.Str(validate=validate.Length(max=32), **_TEXT)
+
+
+class RecheckReceiptSchema(InputSchema):
+    uuid = fields.Str()
+    hazard_id = fields.Int()
+    event_id = fields.Int()
+    status = fields.Str()
+    created = fields.Bool()

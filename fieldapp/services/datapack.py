@@ -14,8 +14,18 @@ import sqlalchemy as sa
 
 from fieldapp import policy
 from fieldapp.db import commit, db, utcnow
-from fieldapp.models import ChecklistItem, ChecklistTemplate, Conflict, Enterprise, Hazard, Inspection, User
+from fieldapp.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Conflict,
+    Enterprise,
+    Hazard,
+    Inspection,
+    InspectorGrid,
+    User,
+)
 from fieldapp.services import checklists, inspections
+from fieldapp.services.hazards import OPEN
 
 
 def _template_choice(templates: list[dict]):
@@ -45,7 +55,7 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
         # Changed themselves, or something shown with them changed (a hazard, an inspection).
         query = query.where(sa.or_(
             Enterprise.updated_at > since,
-            Enterprise.id.in_(sa.select(Hazard.enterprise_id).where(Hazard.created_at > since)),
+            Enterprise.id.in_(sa.select(Hazard.enterprise_id).where(Hazard.updated_at > since)),
             Enterprise.id.in_(sa.select(Inspection.enterprise_id).where(Inspection.updated_at > since))))
     enterprises = db.session.scalars(query.order_by(Enterprise.id)).all()
     ids = [e.id for e in enterprises]
@@ -56,10 +66,11 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
     hazards: dict[int, list[dict]] = {}
     if ids:
         for h in db.session.scalars(sa.select(Hazard).where(Hazard.enterprise_id.in_(ids),
-                                                            Hazard.status != "closed").order_by(Hazard.id)):
+                                                            Hazard.status.in_(OPEN)).order_by(Hazard.id)):
             hazards.setdefault(h.enterprise_id, []).append(
                 {"id": h.id, "uuid": h.uuid, "description": h.description, "place": h.place,
-                 "level": h.proposed_level, "status": h.status, "reported_at": h.created_at.isoformat()})
+                 "level": h.effective_level, "status": h.status, "reported_at": h.created_at.isoformat(),
+                 "deadline": h.deadline.isoformat() if h.deadline else None})
     template_of = _template_choice(templates)
     return [{
         "id": e.id, "name": e.name, "uscc": e.uscc, "grid": e.grid.code, "status": e.status,
@@ -75,6 +86,18 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
 def _ensure_general_template() -> None:
     checklists.ensure_general_template()
     commit()  # created on first use: the ids sent to phones must exist after this request
+
+
+def _rechecks(user: User) -> list[dict]:
+    """Hazards waiting for this inspector's re-check on site: in their grids, rectification
+    submitted. Sent whole every time, so one re-checked by someone else leaves the phone."""
+    rows = db.session.execute(
+        sa.select(Hazard, Enterprise.name).join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
+        .where(InspectorGrid.user_id == user.id, Hazard.status == "awaiting_recheck").order_by(Hazard.deadline)).all()
+    return [{"id": h.id, "enterprise_id": h.enterprise_id, "enterprise_name": name, "description": h.description,
+             "place": h.place, "level": h.effective_level, "required_measures": h.required_measures,
+             "deadline": h.deadline.isoformat() if h.deadline else None} for h, name in rows]
 
 
 def _templates() -> list[dict]:
@@ -95,7 +118,8 @@ def etag(user: User) -> str:
     parts = db.session.execute(sa.select(sa.func.count(Enterprise.id), sa.func.max(Enterprise.updated_at),
                                          sa.func.sum(Enterprise.id)).where(scope)).one()
     visible = sa.select(Enterprise.id).where(scope)
-    hazards = db.session.execute(sa.select(sa.func.count(Hazard.id), sa.func.max(Hazard.id))
+    hazards = db.session.execute(sa.select(sa.func.count(Hazard.id), sa.func.max(Hazard.id),
+                                           sa.func.max(Hazard.updated_at))
                                  .where(Hazard.enterprise_id.in_(visible))).one()
     inspections = db.session.execute(sa.select(sa.func.count(Inspection.id), sa.func.max(Inspection.updated_at))
                                      .where(Inspection.enterprise_id.in_(visible))).one()
@@ -125,4 +149,5 @@ def build(user: User, since: datetime | None = None) -> dict:
         "templates": templates,
         # Sent whole every time (it is short), so a new or withdrawn declaration reaches the phone.
         "recused": {str(k): v for k, v in _recusals(user).items()},
+        "rechecks": _rechecks(user),
     }

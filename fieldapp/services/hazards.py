@@ -176,7 +176,8 @@ def check(user: User, hazard: Hazard, action: str, seen_version: int | None = No
 
 
 def _apply(user: User, hazard: Hazard, action: str, seen_version: int | None, note: str,
-           change: Callable[[], dict], event_photos: list[Photo] = (), files: list[MediaFile] = ()) -> HazardEvent:
+           change: Callable[[], dict], event_photos: list[Photo] = (), files: list[MediaFile] = (),
+           client_uuid: str | None = None, at: datetime | None = None) -> HazardEvent:
     check(user, hazard, action, seen_version)
     before = hazard.status
     data = change()  # validates and sets fields; raises InputError with nothing changed
@@ -184,7 +185,9 @@ def _apply(user: User, hazard: Hazard, action: str, seen_version: int | None, no
     hazard.status = target
     event = HazardEvent(hazard=hazard, actor_id=user.id, actor_role=_acting_role(user, TRANSITIONS[action].roles),
                         action=action, from_status=before, to_status=target, note=note.strip()[:4000],
-                        data=data, photos=list(event_photos), files=list(files))
+                        data=data, photos=list(event_photos), files=list(files), client_uuid=client_uuid)
+    if at is not None:
+        event.created_at = at  # recorded offline: the time on site, not the time of sync
     db.session.add(event)
     try:
         db.session.flush()
@@ -376,7 +379,8 @@ def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[byt
 
 
 def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: list[tuple[bytes, str]],
-            seen_version: int | None = None, at: datetime | None = None) -> HazardEvent:
+            seen_version: int | None = None, at: datetime | None = None, client_uuid: str | None = None
+            ) -> HazardEvent:
     """On-site re-check (复查) with photos and position. Passed: a general hazard is closed,
     a major one awaits the officer's closure. Failed: back to rectifying, with a reason and
     a new deadline."""
@@ -398,7 +402,7 @@ def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: lis
     def change():
         data = {"passed": passed, **position}
         if at is not None:
-            data["at"] = at.isoformat()
+            data["received_at"] = utcnow().isoformat()
         if passed:
             data["_to"] = "closed" if hazard.effective_level == "general" else "awaiting_closure"
             if data["_to"] == "closed":
@@ -407,7 +411,7 @@ def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: lis
             hazard.deadline = deadline
             data["deadline"] = deadline.isoformat()
         return data
-    return _apply(user, hazard, action, seen_version, note, change, stored)
+    return _apply(user, hazard, action, seen_version, note, change, stored, client_uuid=client_uuid, at=at)
 
 
 def _position(errors: dict, values: dict) -> dict:

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 
 from fieldapp import policy
 from fieldapp.db import atomic, db, utcnow
-from fieldapp.models import ClientMedia, Inspection, User
-from fieldapp.services import Conflict, InputError, inspections, storage
+from fieldapp.models import ClientMedia, HazardEvent, Inspection, User
+from fieldapp.services import Conflict, InputError, hazards, inspections, storage
 
 #: A phone clock further ahead than this is refused: its times would be fiction.
 MAX_CLOCK_AHEAD = timedelta(hours=1)
@@ -97,3 +97,23 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
             inspections.refuse(user, record, finish["signer_name"], finish["reason"], photo, at=finish["at"])
     return record, True
 
+
+
+def ingest_recheck(user: User, hazard_id: int, data: dict) -> tuple[HazardEvent, bool]:
+    """Store one re-check made on the phone; returns (event, created). The same uuid again
+    is acknowledged; a hazard meanwhile re-checked by someone else is a conflict."""
+    policy.require(user, "inspection.create")
+    existing = db.session.scalar(sa.select(HazardEvent).where(HazardEvent.client_uuid == str(data["uuid"])))
+    if existing is not None:
+        if existing.actor_id == user.id and existing.hazard_id == hazard_id:
+            return existing, False
+        raise Conflict(_("该复查标识已用于另一条记录，未做更改。"))
+    if data["at"] > utcnow() + MAX_CLOCK_AHEAD:
+        raise InputError({"at": _("复查时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
+    hazard = hazards.get(user, hazard_id)
+    uploads = [(_media_bytes(user, media_uuid), "") for media_uuid in data["media_uuids"]]
+    values = {"note": data["note"], "deadline": data["deadline"].isoformat() if data["deadline"] else "",
+              **{k: "" if v is None else str(v) for k, v in (data["position"] or {}).items()}}
+    event = hazards.recheck(user, hazard, data["passed"], values, uploads, None, at=data["at"],
+                            client_uuid=str(data["uuid"]))
+    return event, True

@@ -20,6 +20,7 @@ def upgrade():
     op.create_table('hazard_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('hazard_id', sa.Integer(), nullable=False),
+    sa.Column('client_uuid', sa.String(length=36), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=False),
     sa.Column('actor_role', sa.String(length=32), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
@@ -30,7 +31,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_hazard_events_actor_id_users')),
     sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_hazard_events_hazard_id_hazards'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_events')),
+    sa.UniqueConstraint('client_uuid', name=op.f('uq_hazard_events_client_uuid'))
     )
     with op.batch_alter_table('hazard_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hazard_events_hazard_id'), ['hazard_id'], unique=False)
