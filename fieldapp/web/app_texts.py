@@ -36,6 +36,13 @@ def capture() -> dict[str, str]:
         "done_waiting": _("记录已定稿，保存在本机。恢复网络后会自动同步，请勿清除浏览器数据。"),
         "done_synced": _("记录已同步，编号 {number}。"),
         "done_failed": _("同步未成功：{error}"),
+        "no_recheck": _("本机的离线资料中没有这条待复查的隐患（可能已被复查）。请联网后刷新。"),
+        "recheck_result": _("请选择复查结果。"),
+        "recheck_photos": _("复查须拍摄现场照片（至少一张）。"),
+        "recheck_note": _("复查不通过须写明原因。"),
+        "recheck_deadline": _("请填写不早于今天的新整改期限。"),
+        "deadline": _("整改期限：{date}"),
+        "measures": _("整改要求：{text}"),
     }
 
 
@@ -47,6 +54,7 @@ def outbox() -> dict[str, str]:
         "state_sending": _("正在发送"),
         "state_failed": _("同步失败"),
         "state_synced": _("已同步"),
+        "kind_recheck": _("复查"),
         "continue": _("继续填写"),
         "delete": _("删除"),
         "confirm_delete": _("确认删除：这条记录和照片将从本机永久删除，无法恢复"),

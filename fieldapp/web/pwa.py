@@ -15,8 +15,8 @@ bp = Blueprint("pwa", __name__)
 
 #: What the phone keeps for working without signal (paths under static/).
 SHELL_FILES = ("css/app.css", "js/app.js", "js/photo.js", "js/signature.js", "js/store.js", "js/pack.js", "js/sync.js",
-               "js/outbox.js", "js/capture.js", "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
-               "icons/icon-maskable-512.png")
+               "js/outbox.js", "js/capture.js", "js/recheck.js", "icons/icon.svg", "icons/icon-192.png",
+               "icons/icon-512.png", "icons/icon-maskable-512.png")
 #: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
 APP_PAGES = ("/capture", "/outbox", "/offline")
 APP_TEMPLATES = ("app/shell.html", "app/capture.html", "app/outbox.html", "offline.html", "_pending.html",

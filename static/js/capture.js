@@ -9,7 +9,7 @@
   "use strict";
   var root = document.getElementById("capture");
   var store = window.fieldappStore;
-  if (!root || !store) { return; }
+  if (!root || !store || new URLSearchParams(window.location.search).get("recheck")) { return; }
   var T = JSON.parse(root.getAttribute("data-text") || "{}");
   var params = new URLSearchParams(window.location.search);
   var form = document.getElementById("capture-form");
@@ -290,17 +290,7 @@
 
   function storePhoto(file, kind) {
     var shrink = window.fieldappPhoto ? window.fieldappPhoto.shrink : function (f) { return Promise.resolve(f); };
-    return shrink(file).then(function (blob) {
-      return blob.arrayBuffer().then(function (buffer) {
-        return store.sha256Hex(buffer).then(function (hash) {
-          var item = { uuid: store.uuid4(), record_uuid: record.uuid, kind: kind, sha256: hash,
-                       type: blob.type || "image/jpeg", size: buffer.byteLength,
-                       blob: new Blob([buffer], { type: blob.type || "image/jpeg" }),
-                       created_at: new Date().toISOString(), uploaded: false };
-          return store.put(db, "media", item).then(function () { return item; });
-        });
-      });
-    });
+    return shrink(file).then(function (blob) { return store.putMedia(db, record.uuid, blob, kind); });
   }
 
   function addPhotos(files, itemPosition) {
@@ -467,16 +457,10 @@
     errorBox.hidden = !error;
     if (error) { return; }
     var text = summary();
-    var blob = dataUrlBlob(dataUrl);
-    Promise.all([blob.arrayBuffer(), store.sha256Hex(new TextEncoder().encode(text))]).then(function (parts) {
-      return store.sha256Hex(parts[0]).then(function (hash) {
-        var item = { uuid: store.uuid4(), record_uuid: record.uuid, kind: "signature", sha256: hash, type: "image/png",
-                     size: parts[0].byteLength, blob: blob, created_at: new Date().toISOString(), uploaded: false };
-        return store.put(db, "media", item).then(function () {
-          return finalise({ kind: "signed", signer_name: name, opinion: clean($("f-signer_opinion").value),
-                            signature_media_uuid: item.uuid, summary_sha256: parts[1] });
-        });
-      });
+    Promise.all([store.putMedia(db, record.uuid, dataUrlBlob(dataUrl), "signature"),
+                 store.sha256Hex(new TextEncoder().encode(text))]).then(function (parts) {
+      return finalise({ kind: "signed", signer_name: name, opinion: clean($("f-signer_opinion").value),
+                        signature_media_uuid: parts[0].uuid, summary_sha256: parts[1] });
     });
   }
 
@@ -568,13 +552,7 @@
     });
     $("c-delete").addEventListener("click", function () {
       if (!window.confirm(T.confirm_delete)) { return; }
-      var tx = db.transaction(["records", "media"], "readwrite");
-      tx.objectStore("records").delete(record.uuid);
-      tx.objectStore("media").index("record").openKeyCursor(IDBKeyRange.only(record.uuid)).onsuccess = function (e) {
-        var cursor = e.target.result;
-        if (cursor) { tx.objectStore("media").delete(cursor.primaryKey); cursor.continue(); }
-      };
-      store.done(tx).then(function () { window.location.href = "/offline"; });
+      store.deleteRecord(db, record.uuid).then(function () { window.location.href = "/offline"; });
     });
   }
 

@@ -121,7 +121,8 @@
         var own = media.filter(function (m) { return m.record_uuid === record.uuid; });
         var bytes = own.reduce(function (sum, m) { return sum + (m.size || 0); }, 0);
         var lines = [
-          el("strong", { text: record.enterprise_name || ("#" + record.enterprise_id) }),
+          el("strong", { text: (record.kind === "recheck" ? t.kind_recheck + " · " : "") +
+                                (record.enterprise_name || ("#" + record.enterprise_id)) }),
           el("br"),
           el("small", { class: "muted", text: when(record.started_at) + " · " + record.uuid.slice(0, 8) })
         ];
@@ -142,7 +143,9 @@
         if (store.isPending(record)) {
           var actions = el("p", { class: "item-actions" });
           if (record.state === "draft") {
-            actions.appendChild(el("a", { class: "button secondary small", href: "/capture?record=" + record.uuid,
+            actions.appendChild(el("a", { class: "button secondary small",
+                                          href: record.kind === "recheck" ? "/capture?recheck=" + record.hazard_id
+                                            : "/capture?record=" + record.uuid,
                                           text: t.continue }));
           }
           var del = el("button", { type: "button", class: "button secondary small", "data-delete": record.uuid,
@@ -178,15 +181,7 @@
   }
 
   function deleteRecord(uid, recordUuid) {
-    return store.open(uid).then(function (db) {
-      var tx = db.transaction(["records", "media"], "readwrite");
-      tx.objectStore("records").delete(recordUuid);
-      tx.objectStore("media").index("record").openKeyCursor(IDBKeyRange.only(recordUuid)).onsuccess = function (e) {
-        var cursor = e.target.result;
-        if (cursor) { tx.objectStore("media").delete(cursor.primaryKey); cursor.continue(); }
-      };
-      return store.done(tx);
-    });
+    return store.open(uid).then(function (db) { return store.deleteRecord(db, recordUuid); });
   }
 
   function blobToBase64(blob) {
@@ -287,6 +282,19 @@
         return (a.last_inspected_at || "").localeCompare(b.last_inspected_at || "") || a.name.localeCompare(b.name);
       });
       list.textContent = "";
+      var rechecks = document.getElementById("offline-rechecks");
+      rechecks.textContent = "";
+      (pack.rechecks || []).forEach(function (h) {
+        rechecks.appendChild(el("li", { class: "patrol-row" }, [
+          el("div", { class: "row-link" }, [el("span", {}, [
+            el("strong", { text: h.enterprise_name }), el("br"),
+            el("small", { text: (h.place ? h.place + " · " : "") + h.description }), el("br"),
+            el("small", { class: "muted", text: h.deadline ? fill(rechecks.getAttribute("data-deadline"), { date: h.deadline }) : "" })
+          ])]),
+          el("a", { class: "button secondary small", href: "/capture?recheck=" + h.id, text: rechecks.getAttribute("data-start") })
+        ]));
+      });
+      document.getElementById("offline-rechecks-card").hidden = !(pack.rechecks || []).length;
       var recused = pack.recused || {};
       enterprises.forEach(function (e) {
         var row = el("li", { class: "patrol-row" }, [
@@ -318,7 +326,8 @@
         if (!drafts.length) { return; }
         var card = el("section", { class: "card" }, [el("h2", { text: slot.getAttribute("data-title") || "" })]);
         drafts.forEach(function (d) {
-          card.appendChild(el("a", { class: "row-link", href: "/capture?record=" + d.uuid }, [
+          var href = d.kind === "recheck" ? "/capture?recheck=" + d.hazard_id : "/capture?record=" + d.uuid;
+          card.appendChild(el("a", { class: "row-link", href: href }, [
             el("span", {}, [el("strong", { text: d.enterprise_name }), el("br"),
                             el("small", { class: "muted", text: when(d.started_at) })]),
             el("span", { class: "tag status-new", text: slot.getAttribute("data-draft") || "" })

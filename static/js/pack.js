@@ -53,6 +53,7 @@
     meta.cursor = pack.cursor;
     meta.me = pack.me;
     meta.recused = pack.recused;
+    meta.rechecks = pack.rechecks;
     meta.etag = etag;
     meta.refreshedAt = new Date().toISOString();
     tx.objectStore("meta").put(meta, "pack");
@@ -123,6 +124,8 @@
   } };
   store.setCurrentUser(uid).catch(function () { return null; });
   open().then(function (db) {
-    return show(db).then(function () { return refresh(db, false); }).then(function () { return show(db); });
+    // Where the pack's state is shown (home, patrol), always revalidate: a 304 costs little.
+    var here = !!document.querySelector("[data-pack-status]");
+    return show(db).then(function () { return refresh(db, here); }).then(function () { return show(db); });
   }).catch(function () { /* no IndexedDB (private mode): the online pages still work */ });
 })();

@@ -112,8 +112,33 @@
     });
   }
 
+  // A photo or signature for a record: kept as bytes with their SHA-256, sent later by sync.js.
+  function putMedia(db, recordUuid, blob, kind) {
+    return blob.arrayBuffer().then(function (buffer) {
+      return sha256Hex(buffer).then(function (hash) {
+        var type = blob.type || "application/octet-stream";
+        var item = { uuid: uuid4(), record_uuid: recordUuid, kind: kind, sha256: hash, type: type,
+                     size: buffer.byteLength, blob: new Blob([buffer], { type: type }),
+                     created_at: new Date().toISOString(), uploaded: false };
+        return put(db, "media", item).then(function () { return item; });
+      });
+    });
+  }
+
+  // A record and its media go together (deleting a draft, or a stuck item the user gave up).
+  function deleteRecord(db, recordUuid) {
+    var tx = db.transaction(["records", "media"], "readwrite");
+    tx.objectStore("records").delete(recordUuid);
+    tx.objectStore("media").index("record").openKeyCursor(IDBKeyRange.only(recordUuid)).onsuccess = function (e) {
+      var cursor = e.target.result;
+      if (cursor) { tx.objectStore("media").delete(cursor.primaryKey); cursor.continue(); }
+    };
+    return done(tx);
+  }
+
   scope.fieldappStore = {
     open: open, done: done, request: request, get: get, getAll: getAll, put: put, mediaOf: mediaOf,
+    putMedia: putMedia, deleteRecord: deleteRecord,
     currentUser: currentUser, setCurrentUser: setCurrentUser, isPending: isPending,
     uuid4: uuid4, sha256Hex: sha256Hex
   };

@@ -93,7 +93,8 @@
       media.forEach(function (item) { chain = chain.then(function () { return uploadMedia(db, item, csrf); }); });
       return chain;
     }).then(function () {
-      return send("/api/v1/inspections", {
+      var url = record.kind === "recheck" ? "/api/v1/hazards/" + record.hazard_id + "/rechecks" : "/api/v1/inspections";
+      return send(url, {
         method: "POST", body: JSON.stringify(record.payload),
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf }
       }, RECORD_TIMEOUT_MS);

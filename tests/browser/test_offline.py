@@ -126,7 +126,7 @@ def phone_state(page: Page) -> dict:
           window.fieldappStore.getAll(db, "records"), window.fieldappStore.getAll(db, "media")])))
         .then(([records, media]) => ({
           records: records.map(r => ({uuid: r.uuid, state: r.state, error: r.last_error,
-                                      photos: r.photos.length, hazards: r.hazards.length})),
+                                      photos: (r.photos || []).length, hazards: (r.hazards || []).length})),
           media: media.map(m => ({uuid: m.uuid, record: m.record_uuid, sha256: m.sha256, kind: m.kind,
                                   uploaded: m.uploaded}))}))""")
 
