@@ -145,3 +145,15 @@ def test_remind_command_is_idempotent(app, world, db):
     assert "1 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
     assert "0 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
 
+
+
+def test_home_pages_count_the_work_waiting(make_client, world, db):
+    general, major = report(world), report(world, "major")
+    hazards.confirm(world.officer_a, general, confirm_values())
+    officer = logged_in(make_client(), "officer_a").get("/").get_data(as_text=True)
+    assert re.search(r'data-stat="to_confirm">1<', officer) and re.search(r'data-stat="to_close">0<', officer)
+    company = logged_in(make_client(), "company_a1").get("/").get_data(as_text=True)
+    assert re.search(r'data-stat="to_rectify">1<', company)
+    inspector = logged_in(make_client(), "insp_a1").get("/").get_data(as_text=True)
+    assert re.search(r'data-stat="to_recheck">0<', inspector)
+    assert major.status == "reported"

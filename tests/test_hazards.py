@@ -189,3 +189,16 @@ def test_two_connections_acting_at_once_one_wins(app, world, db):
     db.session.expire_all()
     assert db.session.get(Hazard, h.id).status == "confirmed"
     assert [e.action for e in db.session.get(Hazard, h.id).events] == ["confirm"]
+
+
+def test_hazards_follow_their_enterprise_to_another_grid(world, db):
+    from fieldapp.services import enterprises
+
+    h = report(world)
+    visible = lambda user: db.session.scalars(hazards.scope(user)).all()  # noqa: E731
+    assert visible(world.inspector_a1) == [h] and visible(world.tech_a2) == []
+    enterprises.record_change(world.ent_a1, world.admin_a, "updated", {"grid_id": (world.grid_a1.id, world.grid_a2.id)})
+    world.ent_a1.grid_id = world.grid_a2.id
+    db.session.commit()
+    db.session.expire_all()
+    assert visible(world.inspector_a1) == [] and [x.id for x in visible(world.tech_a2)] == [h.id]

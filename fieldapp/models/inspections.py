@@ -227,13 +227,19 @@ class Hazard(db.Model):
         sa.CheckConstraint(f"level IS NULL OR {_in('level', HAZARD_LEVELS)}", name="level"),
         sa.CheckConstraint(_in("status", HAZARD_STATUSES), name="status"),
         sa.Index("ix_hazards_enterprise_id_status", "enterprise_id", "status"),
-        # The officer queue and the overdue lists: by status, then deadline.
+        # Reminders across the district: by status, then deadline.
         sa.Index("ix_hazards_status_deadline", "status", "deadline"),
+        # Every list starts from the user's grids: the queue (oldest first) and the overdue list.
+        sa.Index("ix_hazards_grid_id_status_created_at", "grid_id", "status", "created_at"),
+        sa.Index("ix_hazards_grid_id_status_deadline", "grid_id", "status", "deadline"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     uuid: so.Mapped[str] = so.mapped_column(sa.String(36), unique=True)
     enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id"))
+    #: The enterprise's grid, kept here so that lists scoped by grid need no join (it follows
+    #: the enterprise when it moves grid: enterprises.record_change).
+    grid_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("grids.id"))
     inspection_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("inspections.id"), index=True)
     item_result_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("inspection_item_results.id"))
     reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from fieldapp import codes, policy
 from fieldapp.db import db, utcnow
-from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, User
+from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import InputError, ServiceError, uscc
 from fieldapp.services.accounts import MOBILE_RE
@@ -225,6 +225,9 @@ def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes
     changes = dict(changes)
     changes.pop("district_id", None)  # derived from the grid
     if "grid_id" in changes:
+        # Its hazards move with it (lists are scoped by the hazard's grid).
+        db.session.execute(sa.update(Hazard).where(Hazard.enterprise_id == enterprise.id)
+                           .values(grid_id=changes["grid_id"][1]))
         # History shows grid codes, which stay readable if a grid is ever removed.
         ids = [i for i in changes["grid_id"] if i is not None]
         by_id = dict(db.session.execute(sa.select(Grid.id, Grid.code).where(Grid.id.in_(ids))).all())

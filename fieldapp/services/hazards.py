@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
 from fieldapp.models import (
-    Enterprise,
+    CompanyManager,
     Hazard,
     HazardEvent,
     InspectorGrid,
@@ -93,13 +93,16 @@ TRANSITIONS: dict[str, Transition] = {
 # --- scope ------------------------------------------------------------------------------
 
 def scope(user: User) -> sa.Select:
-    """Hazards ``user`` may see: of enterprises in their scope; a company manager only
-    what an officer confirmed."""
-    condition = Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(policy.enterprise_condition(user)))
-    if user.has_role(roles.COMPANY_MANAGER) and not user.has_role(*roles.INSPECTORS,
-                                                                   *policy.ENTERPRISE_JURISDICTION_ROLES):
-        condition = sa.and_(condition, Hazard.status.in_(COMPANY_VISIBLE))
-    return sa.select(Hazard).where(condition)
+    """Hazards ``user`` may see: staff those of their grids (served or in jurisdiction), a
+    company manager those of their company that an officer confirmed."""
+    conds = []
+    grid_ids = policy.scope_grid_ids(user)
+    if grid_ids:
+        conds.append(Hazard.grid_id.in_(grid_ids))
+    if user.has_role(roles.COMPANY_MANAGER):
+        conds.append(sa.and_(Hazard.status.in_(COMPANY_VISIBLE), Hazard.enterprise_id.in_(
+            sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user.id))))
+    return sa.select(Hazard).where(sa.or_(*conds) if conds else sa.false())
 
 
 def get(user: User, hazard_id) -> Hazard:
@@ -114,6 +117,22 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
         HazardEvent, HazardEvent.id == hazard_event_photos.c.event_id).where(HazardEvent.hazard_id.in_(visible))
     return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.or_(
         Photo.id.in_(via_hazard), Photo.id.in_(via_event))))
+
+
+def work_counts(user: User) -> dict[str, int]:
+    """How many hazards wait on each kind of work in ``user``'s scope (one query), for the home page."""
+    def count(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    visible = scope(user).subquery()
+    h = sa.orm.aliased(Hazard, visible)
+    row = db.session.execute(sa.select(
+        count(h.status == "reported").label("to_confirm"),
+        count(sa.and_(h.status.in_(RECTIFYING), h.deadline < today())).label("overdue"),
+        count(h.status == "awaiting_closure").label("to_close"),
+        count(h.status.in_(RECTIFYING)).label("to_rectify"),
+        count(h.status == "awaiting_recheck").label("to_recheck"),
+        count(h.status.in_(OPEN)).label("open"))).one()
+    return dict(row._mapping)
 
 
 def today() -> date:

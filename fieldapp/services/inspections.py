@@ -249,6 +249,7 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
     if errors:
         raise InputError(errors)
     hazard = Hazard(uuid=client_uuid or str(uuidlib.uuid4()), enterprise_id=inspection.enterprise_id,
+                    grid_id=inspection.enterprise.grid_id,
                     item_result_id=item_result_id, reporter_id=user.id,
                     description=description.strip(), place=place.strip(), proposed_level=level,
                     legal_basis=legal_basis.strip()[:2000])

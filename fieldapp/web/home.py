@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from fieldapp import roles
-from fieldapp.services import overview
+from fieldapp.services import hazards, overview
 
 bp = Blueprint("home", __name__)
 
@@ -24,5 +24,7 @@ def index():
         ctx["admin"] = overview.admin_counts(user)
     if user.has_role(roles.COMPANY_MANAGER):
         ctx["companies"] = user.enterprises
+    if user.has_role(*roles.INSPECTORS, roles.ENFORCEMENT_OFFICER, roles.COMPANY_MANAGER, roles.ADMIN):
+        ctx["work"] = hazards.work_counts(user)
     ctx["jurisdiction_names"] = overview.jurisdiction_names(user)
     return render_template("home/index.html", **ctx)

@@ -70,6 +70,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('event_id', 'photo_id', name=op.f('pk_hazard_event_photos'))
     )
     with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('grid_id', sa.Integer(), nullable=True))
+    op.execute("UPDATE hazards SET grid_id = (SELECT grid_id FROM enterprises WHERE enterprises.id = hazards.enterprise_id)")
+    with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.alter_column('grid_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.create_foreign_key(batch_op.f('fk_hazards_grid_id_grids'), 'grids', ['grid_id'], ['id'])
         batch_op.add_column(sa.Column('updated_at', sa.DateTime(), nullable=False, server_default=sa.func.now()))
         batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
         batch_op.add_column(sa.Column('level', sa.String(length=8), nullable=True))
@@ -87,6 +92,8 @@ def upgrade():
         batch_op.add_column(sa.Column('order_number', sa.String(length=64), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_hazards_status_deadline', ['status', 'deadline'], unique=False)
+        batch_op.create_index('ix_hazards_grid_id_status_created_at', ['grid_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index('ix_hazards_grid_id_status_deadline', ['grid_id', 'status', 'deadline'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_hazards_officer_id_users'), 'users', ['officer_id'], ['id'])
         batch_op.create_check_constraint('level', "level IS NULL OR level IN ('general', 'major')")
         batch_op.create_check_constraint('status', "status IN ('reported', 'confirmed', 'rejected', 'rectifying', "
@@ -96,6 +103,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('hazards', schema=None) as batch_op:
+        batch_op.drop_index('ix_hazards_grid_id_status_deadline')
+        batch_op.drop_index('ix_hazards_grid_id_status_created_at')
         batch_op.drop_constraint(batch_op.f('ck_hazards_status'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_hazards_level'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_hazards_officer_id_users'), type_='foreignkey')
@@ -116,6 +125,8 @@ def downgrade():
         batch_op.drop_column('level')
         batch_op.drop_column('version')
         batch_op.drop_column('updated_at')
+        batch_op.drop_constraint(batch_op.f('fk_hazards_grid_id_grids'), type_='foreignkey')
+        batch_op.drop_column('grid_id')
 
     op.drop_table('hazard_event_photos')
     op.drop_table('hazard_event_files')
