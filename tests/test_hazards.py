@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from fieldapp.models import Conflict as DeclaredConflict
 from fieldapp.models import Hazard, HazardEvent, Notification
-from fieldapp.services import Conflict, Forbidden, InputError, hazards, inspections, notifications
+from fieldapp.services import Conflict, Forbidden, InputError, NotFound, hazards, inspections, notifications
 from tests.images import jpeg
 
 PHOTO = [(jpeg(640, 480), "after.jpg")]
@@ -87,16 +87,19 @@ def test_failed_recheck_returns_to_rectifying_with_a_new_deadline(world, db):
     assert h.status == "rectifying" and h.deadline == new
 
 
-def test_illegal_transitions_are_refused_and_leave_no_trace(world, db):
+def test_illegal_transitions_are_refused_and_leave_no_trace(world, db, factory):
     h = report(world)
+    officer_b = factory.user("enforcement_officer", units=[world.town_b])
     with pytest.raises(Forbidden, match="网格员只上报、不作认定"):
         hazards.confirm(world.inspector_a1, h, confirm_values())
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # a company does not see an unconfirmed report at all
         hazards.confirm(world.company_a1, h, confirm_values())
-    with pytest.raises(Conflict, match="待确认"):  # skipping a state
+    with pytest.raises(NotFound):
         hazards.acknowledge(world.company_a1, h)
-    with pytest.raises(Forbidden):  # an inspector of another grid
+    with pytest.raises(NotFound):  # an inspector of another grid
         hazards.confirm(world.inspector_b1, h, confirm_values())
+    with pytest.raises(NotFound):  # an officer of another jurisdiction
+        hazards.reject(officer_b, h, "理由")
     with pytest.raises(InputError) as refused:
         hazards.reject(world.officer_a, h, "  ")
     assert "理由" in refused.value.errors["reason"]
@@ -108,6 +111,10 @@ def test_illegal_transitions_are_refused_and_leave_no_trace(world, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HazardEvent)) == 0
     hazards.reject(world.officer_a, h, "经核实为临时堆放，已当场清理")
     assert h.status == "rejected"
+    other = report(world)
+    hazards.confirm(world.officer_a, other, confirm_values())
+    with pytest.raises(Conflict, match="已确认待整改"):  # skipping a state
+        hazards.submit(world.company_a1, other, "已整改", PHOTO)
     with pytest.raises(Conflict):
         hazards.confirm(world.officer_a, h, confirm_values())
 
@@ -202,3 +209,50 @@ def test_hazards_follow_their_enterprise_to_another_grid(world, db):
     db.session.commit()
     db.session.expire_all()
     assert visible(world.inspector_a1) == [] and [x.id for x in visible(world.tech_a2)] == [h.id]
+
+
+#: Who may do what in each state — the declared table the service must match exactly.
+MATRIX = {
+    "reported": {"officer_a": {"confirm", "reject"}},
+    "confirmed": {"officer_a": {"regrade"}, "company_a1": {"acknowledge"}},
+    "rectifying": {"officer_a": {"regrade"}, "company_a1": {"progress", "submit"}},
+    "awaiting_recheck": {"officer_a": {"regrade"}, "inspector_a1": {"recheck_pass", "recheck_fail"}},
+    "awaiting_closure": {"officer_a": {"close"}},
+    "closed": {},
+    "rejected": {},
+}
+PEOPLE = ("inspector_a1", "inspector_b1", "tech_a2", "officer_a", "company_a1", "company_b1", "admin_a")
+
+
+def hazard_in(world, state: str) -> Hazard:
+    h = report(world, "major" if state == "awaiting_closure" else "general")
+    if state == "rejected":
+        hazards.reject(world.officer_a, h, "误报")
+    if state in ("confirmed", "rectifying", "awaiting_recheck", "awaiting_closure", "closed"):
+        hazards.confirm(world.officer_a, h, confirm_values(h.proposed_level))
+    if state in ("rectifying", "awaiting_recheck", "awaiting_closure", "closed"):
+        hazards.acknowledge(world.company_a1, h)
+    if state in ("awaiting_recheck", "awaiting_closure", "closed"):
+        hazards.submit(world.company_a1, h, "已整改", PHOTO)
+    if state in ("awaiting_closure", "closed"):
+        hazards.recheck(world.inspector_a1, h, True, {}, PHOTO)
+    assert h.status == state
+    return h
+
+
+@pytest.mark.parametrize("state", list(MATRIX))
+def test_every_transition_for_every_role_in_every_state(world, db, state):
+    h = hazard_in(world, state)
+    events = len(h.events)
+    for person in PEOPLE:
+        user = getattr(world, person)
+        in_scope = db.session.scalar(hazards.scope(user).where(Hazard.id == h.id)) is not None
+        expected = MATRIX[state].get(person, set())
+        assert set(hazards.allowed(user, h)) == expected if in_scope else True, (state, person)
+        for action in hazards.TRANSITIONS:
+            if action in expected:
+                continue
+            with pytest.raises((Forbidden, Conflict, NotFound)):
+                hazards.check(user, h, action)
+    db.session.refresh(h)
+    assert h.status == state and len(h.events) == events  # refusals leave no trace

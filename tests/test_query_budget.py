@@ -86,7 +86,7 @@ def test_inspection_pages_query_counts_do_not_grow_with_photos(client, world):
         assert count <= BUDGET[name], (name, count)
 
 
-HAZARD_BUDGET = {"queue": 9, "hazard": 13}
+HAZARD_BUDGET = {"queue": 9, "hazard": 14}
 
 
 def _hazard_with_history(world, steps: int):

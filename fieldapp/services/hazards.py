@@ -37,7 +37,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.inspections import HAZARD_RECTIFYING, hazard_event_photos, hazard_photos
-from fieldapp.services import Conflict, Forbidden, InputError, notifications, photos
+from fieldapp.services import Conflict, Forbidden, InputError, NotFound, notifications, photos
 from fieldapp.services.inspections import recusal, recusal_reason
 from fieldapp.services.media import store_blob
 
@@ -155,13 +155,22 @@ def overdue_condition(on: date | None = None):
 
 def allowed(user: User, hazard: Hazard) -> list[str]:
     """The actions ``user`` may take on ``hazard`` now (for the page's buttons)."""
-    return [name for name in TRANSITIONS if _refusal(user, hazard, name) is None]
+    if not _in_scope(user, hazard):
+        return []
+    return [name for name in TRANSITIONS if _refusal(user, hazard, name, True) is None]
 
 
-def _refusal(user: User, hazard: Hazard, action: str) -> str | None:
+def _in_scope(user: User, hazard: Hazard) -> bool:
+    return db.session.scalar(scope(user).with_only_columns(Hazard.id).where(Hazard.id == hazard.id)) is not None
+
+
+def _refusal(user: User, hazard: Hazard, action: str, in_scope: bool | None = None) -> str | None:
     t = TRANSITIONS[action]
     if not user.has_role(*t.roles):
         return str(t.refused)
+    # Services may be called with any object: the scope is checked here too, not only by the view.
+    if not (in_scope if in_scope is not None else _in_scope(user, hazard)):
+        return _("找不到该记录，或您无权查看。")
     if hazard.status not in t.sources:
         return _("该隐患当前为「%(status)s」，不能%(action)s。", status=STATUS_LABELS[hazard.status],
                  action=t.label)
@@ -186,9 +195,11 @@ def _acting_role(user: User, allowed_roles: frozenset[str]) -> str:
 def check(user: User, hazard: Hazard, action: str, seen_version: int | None = None) -> None:
     """Refuse, with the reason, before anything is stored: a wrong role or person is
     forbidden (403); a hazard changed meanwhile or in another state is a conflict (409)."""
+    if not _in_scope(user, hazard):
+        raise NotFound(_("找不到该记录，或您无权查看。"))
     if seen_version is not None and seen_version != hazard.version:
         raise Conflict(_stale_message(hazard))
-    reason = _refusal(user, hazard, action)
+    reason = _refusal(user, hazard, action, True)
     if reason:
         state_problem = user.has_role(*TRANSITIONS[action].roles) and hazard.status not in TRANSITIONS[action].sources
         raise (Conflict if state_problem else Forbidden)(reason)
