@@ -107,6 +107,8 @@ def test_company_rectifies_with_photos_and_a_pdf_then_inspector_rechecks(make_cl
     assert done.status_code == 302
     page = client.get(path).get_data(as_text=True)
     assert "已销号" in page and 'id="before-after"' in page and "整改前" in page and "复查时" in page
+    notice = client.get(f"{path}/notice").get_data(as_text=True)
+    assert "复查情况" in notice and notice.count("/photos/") >= 3
     assert [e.action for e in db.session.get(Hazard, h.id).events] == ["confirm", "acknowledge", "submit",
                                                                        "recheck_pass"]
 

@@ -80,6 +80,8 @@ def index():
     # The officer's queue: major first, oldest first; otherwise the nearest deadline first.
     if tab == "to_confirm":
         order = (sa.case((Hazard.proposed_level == "major", 0), else_=1), Hazard.created_at, Hazard.id)
+    elif tab in ("overdue", "to_rectify"):  # these always have a deadline: most overdue first
+        order = (Hazard.deadline, Hazard.id)
     else:
         order = (Hazard.deadline.is_(None), Hazard.deadline, Hazard.created_at.desc(), Hazard.id)
     page = paginate(query.order_by(*order), 20, *PAGE_LOADS)
@@ -96,10 +98,17 @@ def _load(hazard_id: int) -> Hazard:
         sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.files)), Hazard, hazard_id)
 
 
-def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
+def _before_after(h: Hazard):
+    """The latest re-check, and the reported photos each beside the re-check photo taken in
+    the same order (the inspector photographs the same spots)."""
     recheck = next((e for e in reversed(h.events) if e.action in ("recheck_pass", "recheck_fail")), None)
     after = recheck.photos if recheck else []
-    pairs = [(before, after[i] if i < len(after) else None) for i, before in enumerate(h.photos)] if recheck else []
+    return recheck, ([(before, after[i] if i < len(after) else None) for i, before in enumerate(h.photos)]
+                     if recheck else [])
+
+
+def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
+    _recheck, pairs = _before_after(h)
     return render_template("hazards/show.html", h=h, allowed=hazards.allowed(current_user, h),
                            pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
                            statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,
@@ -163,7 +172,9 @@ def notice(hazard_id: int):
     h = _load(hazard_id)
     if h.confirmed_at is None:
         abort(404)
-    return render_template("hazards/notice.html", h=h, levels=hazards.LEVEL_LABELS)
+    recheck, pairs = _before_after(h)
+    return render_template("hazards/notice.html", h=h, levels=hazards.LEVEL_LABELS, recheck=recheck, pairs=pairs,
+                           transitions=hazards.TRANSITIONS)
 
 
 @bp.route("/hazards/events/<int:event_id>/files/<int:media_id>")
