@@ -55,6 +55,7 @@ def outbox() -> dict[str, str]:
         "state_failed": _("同步失败"),
         "state_synced": _("已同步"),
         "kind_recheck": _("复查"),
+        "view": _("查看"),
         "continue": _("继续填写"),
         "delete": _("删除"),
         "confirm_delete": _("确认删除：这条记录和照片将从本机永久删除，无法恢复"),

@@ -137,6 +137,11 @@
         if (own.length) { details.push(fill(t.media, { n: own.length, size: size(bytes) })); }
         if (record.attempts) { details.push(fill(t.attempts, { n: record.attempts })); }
         if (details.length) { item.appendChild(el("p", { class: "small muted", text: details.join(" · ") })); }
+        if (record.state === "synced" && record.server && record.server.id && record.kind !== "recheck") {
+          item.appendChild(el("a", { href: "/inspections/" + record.server.id, text: t.view }));
+        } else if (record.state === "synced" && record.kind === "recheck") {
+          item.appendChild(el("a", { href: "/hazards/" + record.hazard_id, text: t.view }));
+        }
         if (record.last_error && record.state !== "synced") {
           item.appendChild(el("p", { class: "error", text: fill(t.last_error, { error: record.last_error }) }));
         }
