@@ -229,9 +229,13 @@ class Hazard(db.Model):
         sa.Index("ix_hazards_enterprise_id_status", "enterprise_id", "status"),
         # Reminders across the district: by status, then deadline.
         sa.Index("ix_hazards_status_deadline", "status", "deadline"),
-        # Every list starts from the user's grids: the queue (oldest first) and the overdue list.
-        sa.Index("ix_hazards_grid_id_status_created_at", "grid_id", "status", "created_at"),
-        sa.Index("ix_hazards_grid_id_status_deadline", "grid_id", "status", "deadline"),
+        # Every list starts from the user's grids: the queue (major first, oldest first) and the
+        # deadline lists. On PostgreSQL the included columns make both the page of ids and the
+        # count index-only scans (EXPLAIN at 150,000 hazards: bitmap heap scans of ~3,000 blocks
+        # before, none after); SQLite ignores INCLUDE.
+        sa.Index("ix_hazards_grid_id_status_created_at", "grid_id", "status", "created_at",
+                 postgresql_include=["proposed_level", "id"]),
+        sa.Index("ix_hazards_grid_id_status_deadline", "grid_id", "status", "deadline", postgresql_include=["id"]),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 from fieldapp import codes
@@ -45,6 +45,13 @@ def show_value(key: str, value) -> str:
 def init_app(app: Flask) -> None:
     from fieldapp.services import hazards
 
+    def hazard_labels() -> dict:
+        """Status and level names resolved once per request (lazy strings translate on every use)."""
+        if "hazard_labels" not in g:
+            g.hazard_labels = {"status": {k: str(v) for k, v in hazards.STATUS_LABELS.items()},
+                               "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()}}
+        return g.hazard_labels
+
     app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,
-                                 uuid4=lambda: str(uuid.uuid4()), hazard_statuses=hazards.STATUS_LABELS,
-                                 hazard_levels=hazards.LEVEL_LABELS, today_shanghai=hazards.today)
+                                 uuid4=lambda: str(uuid.uuid4()), hazard_labels=hazard_labels,
+                                 today_shanghai=hazards.today)

@@ -92,8 +92,10 @@ def upgrade():
         batch_op.add_column(sa.Column('order_number', sa.String(length=64), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_hazards_status_deadline', ['status', 'deadline'], unique=False)
-        batch_op.create_index('ix_hazards_grid_id_status_created_at', ['grid_id', 'status', 'created_at'], unique=False)
-        batch_op.create_index('ix_hazards_grid_id_status_deadline', ['grid_id', 'status', 'deadline'], unique=False)
+        batch_op.create_index('ix_hazards_grid_id_status_created_at', ['grid_id', 'status', 'created_at'], unique=False,
+                              postgresql_include=['proposed_level', 'id'])
+        batch_op.create_index('ix_hazards_grid_id_status_deadline', ['grid_id', 'status', 'deadline'], unique=False,
+                              postgresql_include=['id'])
         batch_op.create_foreign_key(batch_op.f('fk_hazards_officer_id_users'), 'users', ['officer_id'], ['id'])
         batch_op.create_check_constraint('level', "level IS NULL OR level IN ('general', 'major')")
         batch_op.create_check_constraint('status', "status IN ('reported', 'confirmed', 'rejected', 'rectifying', "
