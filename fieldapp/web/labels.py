@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask, g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fieldapp import codes
@@ -49,7 +50,10 @@ def init_app(app: Flask) -> None:
         """Status and level names resolved once per request (lazy strings translate on every use)."""
         if "hazard_labels" not in g:
             g.hazard_labels = {"status": {k: str(v) for k, v in hazards.STATUS_LABELS.items()},
-                               "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()}}
+                               "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()},
+                               # Formats, filled in by the template (no arguments: not formatted here).
+                               "proposed": _("建议"), "overdue": _("已逾期 %(n)d 天"), "due_today": _("今天到期"),
+                               "left": _("期限 %(d)s（剩 %(n)d 天）"), "reported": _("%(who)s 上报于 %(t)s")}
         return g.hazard_labels
 
     app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,
