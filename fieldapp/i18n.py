@@ -1,6 +1,8 @@
 """Language and time zone: Simplified Chinese and Shanghai time unless told otherwise."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -8,6 +10,7 @@ from flask_login import current_user
 from fieldapp.extensions import babel
 
 LANG_COOKIE = "lang"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def supported(locale) -> bool:
@@ -46,3 +49,7 @@ def init_app(app: Flask) -> None:
         format_datetime(value, fmt) if value else "")
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else "")
+    # For long lists: the same Shanghai time as ISO-like digits, readable in any language,
+    # at a fraction of Babel's cost per row.
+    app.jinja_env.filters["minute"] = lambda value: (
+        value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else "")
