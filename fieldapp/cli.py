@@ -63,5 +63,41 @@ def remind():
     click.echo(f"{notifications.remind()} reminders created")
 
 
+audit_group = AppGroup("audit", help="The tamper-evident trail.")
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """Walk the chain; exit 1 and name the first broken link if it was tampered with."""
+    from fieldapp.services import audit
+
+    verdict = audit.verify()
+    click.echo(verdict.message)
+    raise SystemExit(0 if verdict.ok else 1)
+
+
+@audit_group.command("head")
+def audit_head():
+    """Print the chain's head (position and hash) to be printed, signed and stamped daily."""
+    from fieldapp.services import audit
+
+    click.echo(json.dumps(audit.head(), ensure_ascii=False))
+
+
+@audit_group.command("contains")
+@click.argument("seq", type=int)
+@click.argument("digest")
+def audit_contains(seq: int, digest: str):
+    """Check that a stamped head (SEQ and hash) is still in the chain: history not rewritten."""
+    from fieldapp.services import audit
+
+    found = audit.contains(seq, digest)
+    click.echo("链中仍有该链头：此前的记录未被改写。" if found else "链中找不到该链头：历史记录已被改写！")
+    raise SystemExit(0 if found else 1)
+
+
+group.add_command(audit_group)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)

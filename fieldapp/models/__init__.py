@@ -1,4 +1,5 @@
 """All tables, one module per area. Importing this package registers them all."""
+from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.enterprises import Enterprise, EnterpriseChange
 from fieldapp.models.imports import ImportBatch
 from fieldapp.models.inspections import (
@@ -27,6 +28,9 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "ReadLog",
     "ClientMedia",
     "ChecklistItem",
     "ChecklistTemplate",

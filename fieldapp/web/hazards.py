@@ -12,7 +12,7 @@ from flask_login import current_user
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise, Grid, Hazard, HazardEvent, Notification
-from fieldapp.services import InputError, ServiceError, hazards, notifications
+from fieldapp.services import InputError, ServiceError, audit, hazards, notifications
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -109,7 +109,8 @@ def _before_after(h: Hazard):
 
 def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
     _recheck, pairs = _before_after(h)
-    return render_template("hazards/show.html", h=h, allowed=hazards.allowed(current_user, h),
+    readers = audit.readers("hazard", h.id) if current_user.has_role(roles.ADMIN) else None
+    return render_template("hazards/show.html", h=h, allowed=hazards.allowed(current_user, h), readers=readers,
                            pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
                            statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,
                            transitions=hazards.TRANSITIONS, today=hazards.today(),
@@ -120,8 +121,10 @@ def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
 @permission_required("hazard.view")
 def show(hazard_id: int):
     """One hazard for every role: the report, the decision, the evidence before and after,
-    the timeline, and the forms for what this user may do now."""
-    return _render(_load(hazard_id))
+    the timeline, and the forms for what this user may do now. Opening it is logged."""
+    h = _load(hazard_id)
+    audit.read(current_user, "hazard", h.id)
+    return _render(h)
 
 
 def _uploads(field: str) -> list[tuple[bytes, str]]:

@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from fieldapp import codes, policy
+from fieldapp import codes, policy, roles
 from fieldapp.db import db
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.services import InputError, ServiceError, checklists, hazards, inspections, photos
+from fieldapp.services import InputError, ServiceError, audit, checklists, hazards, inspections, photos
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.guards import permission_required
 
@@ -61,8 +61,12 @@ def _co_inspector_choices(inspection: Inspection) -> list[User]:
 def edit(inspection_id: int):
     """A draft is a form for its author; a final record (or someone else's) reads as the record."""
     inspection = inspections.get(current_user, inspection_id)
+    if request.method == "GET":
+        audit.read(current_user, "inspection", inspection.id)
     if inspection.is_final or inspection.inspector_id != current_user.id:
-        return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection))
+        readers = audit.readers("inspection", inspection.id) if current_user.has_role(roles.ADMIN) else None
+        return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection),
+                               readers=readers)
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form

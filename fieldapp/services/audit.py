@@ -1,0 +1,228 @@
+"""The audit chain: every change the application writes through its models is appended,
+in the same transaction, as an event whose hash covers the previous event's hash.
+
+Why session events and not a call in each service: a change that forgets to log itself
+is exactly the hole an audit trail must not have. Before a flush we digest each changed
+or deleted row as it was; after it, as it is now; at commit the events are chained under a
+lock on the single ``audit_head`` row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
+serialises writers itself), so concurrent transactions append one after another.
+
+``verify()`` walks the chain and names the first broken link; ``head()`` is what to print
+and stamp daily — a later rewrite of history, even by someone with database access,
+no longer leads to the stamped hash.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask_login import current_user
+from flask_sqlalchemy.session import Session as AppSession
+
+from fieldapp.db import db, utcnow
+from fieldapp.models import AuditEvent, AuditHead, LoginAttempt, Notification, ReadLog, UserSession
+from fieldapp.models.audit import GENESIS
+
+#: Not state of the product: sessions and login attempts (their own tables are the record),
+#: notifications (derived from audited events), and the trail itself.
+SKIP = (AuditEvent, AuditHead, ReadLog, UserSession, LoginAttempt, Notification)
+PENDING = "audit_pending"
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    return value
+
+
+def _digest(values: dict) -> str:
+    text = json.dumps({k: _plain(v) for k, v in values.items()}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _columns(obj, committed: bool) -> dict:
+    """The row's column values now, or as they were before this flush (``committed``)."""
+    state = sa.inspect(obj)
+    out = {}
+    for attr in state.mapper.column_attrs:
+        if committed:
+            history = state.attrs[attr.key].history
+            out[attr.key] = history.deleted[0] if history.deleted else (
+                history.unchanged[0] if history.unchanged else state.committed_state.get(attr.key))
+        else:
+            out[attr.key] = state.attrs[attr.key].value
+    return out
+
+
+def _identity(obj) -> str:
+    return ",".join(str(v) for v in sa.inspect(obj).identity or ())
+
+
+def _actor() -> tuple[int | None, str]:
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        return current_user.id, (current_user.ordered_roles[0] if current_user.ordered_roles else "")
+    return None, "system"
+
+
+@dataclass
+class _Change:
+    action: str
+    obj: object
+    before: str
+
+
+def _before_flush(session, flush_context, instances) -> None:
+    pending = session.info.setdefault(PENDING, [])
+    for obj in session.new:
+        if not isinstance(obj, SKIP):
+            pending.append(_Change("create", obj, ""))
+    for obj in session.dirty:
+        if not isinstance(obj, SKIP) and session.is_modified(obj, include_collections=False):
+            pending.append(_Change("update", obj, _digest(_columns(obj, committed=True))))
+    for obj in session.deleted:
+        if not isinstance(obj, SKIP):
+            pending.append(_Change("delete", obj, _digest(_columns(obj, committed=True))))
+
+
+def _after_flush(session, flush_context) -> None:
+    """Fix each change's identity and after-digest now that the ids exist."""
+    done = session.info.setdefault("audit_ready", [])
+    for change in session.info.pop(PENDING, []):
+        obj = change.obj
+        after = "" if change.action == "delete" else _digest(_columns(obj, committed=False))
+        done.append((change.action, type(obj).__name__, _identity(obj), change.before, after))
+
+
+def _before_commit(session) -> None:
+    # Flush now, so this commit's own changes are chained in this same transaction.
+    session.flush()
+    ready = session.info.pop("audit_ready", [])
+    if ready:
+        append(session, ready)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(PENDING, None)
+    session.info.pop("audit_ready", None)
+
+
+def event_hash(seq: int, at: str, actor_id, actor_role: str, action: str, object_type: str, object_id: str,
+               before: str, after: str, prev: str) -> str:
+    text = json.dumps([seq, at, actor_id, actor_role, action, object_type, object_id, before, after, prev],
+                      ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def append(session, changes: list[tuple[str, str, str, str, str]]) -> None:
+    """Chain ``changes`` (action, type, id, before, after) after the head, under its lock."""
+    conn = session.connection()
+    head = sa.select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+    if conn.dialect.name == "postgresql":
+        head = head.with_for_update()
+    else:
+        # SQLite: take the database's write lock before reading the head, so that no other
+        # writer can read the same head meanwhile (a read alone would not begin a transaction).
+        conn.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    row = conn.execute(head).first()
+    if row is None:  # a database made before the trail existed (or by metadata.create_all)
+        conn.execute(sa.insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = row
+    actor_id, role = _actor()
+    at = utcnow()
+    stamp = at.isoformat()
+    rows = []
+    for action, object_type, object_id, before, after in changes:
+        seq += 1
+        digest = event_hash(seq, stamp, actor_id, role, action, object_type, object_id, before, after, prev)
+        rows.append({"seq": seq, "at": at, "actor_id": actor_id, "actor_role": role, "action": action,
+                     "object_type": object_type, "object_id": object_id, "before_sha256": before,
+                     "after_sha256": after, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn.execute(sa.insert(AuditEvent), rows)
+    conn.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+
+
+def install() -> None:
+    """Hook the trail into every session of the app's (Flask-SQLAlchemy's) session class."""
+    if sa.event.contains(AppSession, "before_flush", _before_flush):
+        return
+    sa.event.listen(AppSession, "before_flush", _before_flush)
+    sa.event.listen(AppSession, "after_flush", _after_flush)
+    sa.event.listen(AppSession, "before_commit", _before_commit)
+    sa.event.listen(AppSession, "after_rollback", _after_rollback)
+
+
+# --- verification and the stamped head ---------------------------------------------------------
+
+@dataclass
+class Verdict:
+    ok: bool
+    checked: int
+    message: str
+    seq: int | None = None
+
+
+def verify(batch: int = 5000) -> Verdict:
+    """Walk the chain in order; the first broken link is reported with its position."""
+    prev, expected, checked = GENESIS, 1, 0
+    while True:
+        rows = db.session.execute(sa.select(AuditEvent).where(AuditEvent.seq >= expected)
+                                  .order_by(AuditEvent.seq).limit(batch)).scalars().all()
+        if not rows:
+            break
+        for e in rows:
+            if e.seq != expected:
+                return Verdict(False, checked, f"第 {expected} 条缺失（下一条是第 {e.seq} 条）：记录被删除或改号。",
+                               expected)
+            if e.prev_hash != prev:
+                return Verdict(False, checked, f"第 {e.seq} 条与前一条不相连：记录被删除、插入或调换了顺序。", e.seq)
+            stamp = e.at.isoformat()
+            if event_hash(e.seq, stamp, e.actor_id, e.actor_role, e.action, e.object_type, e.object_id,
+                          e.before_sha256, e.after_sha256, e.prev_hash) != e.hash:
+                return Verdict(False, checked, f"第 {e.seq} 条的内容与其哈希不符：记录被修改。", e.seq)
+            prev, expected, checked = e.hash, e.seq + 1, checked + 1
+    head = db.session.get(AuditHead, 1)
+    if head is not None and (head.seq != expected - 1 or head.hash != prev):
+        return Verdict(False, checked, f"链尾与记录的链头（第 {head.seq} 条）不符：末尾的记录被删除或改动。",
+                       expected)
+    return Verdict(True, checked, f"完整：共 {checked} 条，链头 {prev}。")
+
+
+def head() -> dict:
+    """What to print, sign and stamp daily: position and hash of the chain's end."""
+    row = db.session.get(AuditHead, 1)
+    return {"seq": row.seq if row else 0, "hash": row.hash if row else GENESIS, "at": utcnow().isoformat()}
+
+
+def contains(seq: int, digest: str) -> bool:
+    """Does today's chain still hold a stamped head (position and hash)?"""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.seq == seq, AuditEvent.hash == digest)) == 1
+
+
+# --- the read log --------------------------------------------------------------------------
+
+def read(user, object_type: str, object_id: int) -> None:
+    """Record that ``user`` opened a case file. On its own connection and transaction: the
+    page's session keeps what it loaded (a commit there would expire it all), and the read
+    is on record even if rendering fails afterwards."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(ReadLog).values(user_id=user.id, object_type=object_type, object_id=object_id,
+                                               at=utcnow()))
+
+
+def readers(object_type: str, object_id: int, limit: int = 200) -> list[ReadLog]:
+    return list(db.session.scalars(sa.select(ReadLog).where(
+        ReadLog.object_type == object_type, ReadLog.object_id == object_id)
+        .options(sa.orm.joinedload(ReadLog.user)).order_by(ReadLog.id.desc()).limit(limit)))
