@@ -151,3 +151,36 @@ def test_opening_a_case_file_is_logged_and_admins_see_who(make_client, world, db
     assert 'id="readers"' in page and world.officer_a.display_name in page
     officer_page = logged_in(make_client(), "officer_a").get(f"/hazards/{h.id}").get_data(as_text=True)
     assert 'id="readers"' not in officer_page
+
+
+def test_bulk_imports_and_moves_are_chained_too(client, world, db):
+    """Rows written by Core statements (the XLSX import) join the chain like the rest."""
+    from fieldapp.services import enterprises
+
+    h = report(world)
+    before = db.session.get(AuditHead, 1).seq
+    enterprises.record_change(world.ent_a1, world.admin_a, "updated", {"grid_id": (world.grid_a1.id, world.grid_a2.id)})
+    db.session.commit()
+    moved = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq > before,
+                                                          AuditEvent.object_type == "Hazard")).all()
+    assert [(e.action, e.object_id) for e in moved] == [("update", str(h.id))]
+    assert audit.verify().ok
+
+
+def test_an_xlsx_import_is_chained_row_by_row(client, world, db):
+    from fieldapp.models import Enterprise
+    from tests.helpers import post
+    from tests.test_import_export import good_rows, upload, xlsx
+
+    logged_in(client, "admin_d")
+    before = db.session.get(AuditHead, 1)
+    before = before.seq if before else 0
+    token = upload(client, xlsx(good_rows(world)), "企业.xlsx").headers["Location"].rsplit("/", 1)[1]
+    post(client, f"/enterprises/import/{token}", {"mode": "all", "action": "commit"},
+         token_from=f"/enterprises/import/{token}")
+    created = db.session.scalars(sa.select(Enterprise.id).where(Enterprise.name.like("苏州导入%"))).all()
+    assert len(created) == 3
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq > before,
+                                                           AuditEvent.object_type == "Enterprise")).all()
+    assert sorted(int(e.object_id) for e in events if e.action == "create") == sorted(created)
+    assert audit.verify().ok

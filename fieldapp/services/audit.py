@@ -102,6 +102,14 @@ def _after_flush(session, flush_context) -> None:
         done.append((change.action, type(obj).__name__, _identity(obj), change.before, after))
 
 
+def bulk(session, action: str, object_type: str, rows: list[tuple[object, dict]]) -> None:
+    """Chain rows written with Core statements (bulk inserts and updates bypass the ORM
+    events): (id, values) each, committed with the same transaction."""
+    ready = session.info.setdefault("audit_ready", [])
+    for object_id, values in rows:
+        ready.append((action, object_type, str(object_id), "", _digest(values)))
+
+
 def _before_commit(session) -> None:
     # Flush now, so this commit's own changes are chained in this same transaction.
     session.flush()

@@ -26,7 +26,7 @@ from fieldapp import codes, policy
 from fieldapp.db import analyze, db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import NotFound, ServiceError, enterprises
+from fieldapp.services import NotFound, ServiceError, audit, enterprises
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -261,6 +261,7 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
             {"enterprise_id": eid, "actor_id": actor.id, "at": now, "kind": "imported",
              "changes": {"uscc": [None, v["uscc"]], "name": [None, v["name"]]},
              "note": batch.filename, "photo_id": None} for eid, v in zip(inserted, good, strict=True)])
+        audit.bulk(db.session, "create", "Enterprise", list(zip(inserted, good, strict=True)))
     batch.state = "committed"
     batch.committed_count = len(good)
     db.session.commit()

@@ -20,7 +20,7 @@ from fieldapp import codes, policy
 from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import InputError, ServiceError, uscc
+from fieldapp.services import InputError, ServiceError, audit, uscc
 from fieldapp.services.accounts import MOBILE_RE
 
 # Mainland China, generously: a point outside is almost always swapped or mistyped.
@@ -226,8 +226,9 @@ def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes
     changes.pop("district_id", None)  # derived from the grid
     if "grid_id" in changes:
         # Its hazards move with it (lists are scoped by the hazard's grid).
-        db.session.execute(sa.update(Hazard).where(Hazard.enterprise_id == enterprise.id)
-                           .values(grid_id=changes["grid_id"][1]))
+        moved = db.session.scalars(sa.update(Hazard).where(Hazard.enterprise_id == enterprise.id)
+                                   .values(grid_id=changes["grid_id"][1]).returning(Hazard.id)).all()
+        audit.bulk(db.session, "update", "Hazard", [(i, {"grid_id": changes["grid_id"][1]}) for i in moved])
         # History shows grid codes, which stay readable if a grid is ever removed.
         ids = [i for i in changes["grid_id"] if i is not None]
         by_id = dict(db.session.execute(sa.select(Grid.id, Grid.code).where(Grid.id.in_(ids))).all())
