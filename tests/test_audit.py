@@ -184,3 +184,16 @@ def test_an_xlsx_import_is_chained_row_by_row(client, world, db):
                                                            AuditEvent.object_type == "Enterprise")).all()
     assert sorted(int(e.object_id) for e in events if e.action == "create") == sorted(created)
     assert audit.verify().ok
+
+
+def test_admins_print_the_head_and_verify_the_chain(make_client, world, db):
+    from tests.helpers import post
+
+    changes(world, 1)
+    admin = logged_in(make_client(), "admin_d")
+    page = admin.get("/admin/audit").get_data(as_text=True)
+    head = db.session.get(AuditHead, 1)
+    assert f'id="head-seq">{head.seq}<' in page and head.hash in page
+    checked = post(admin, "/admin/audit", token_from="/admin/audit").get_data(as_text=True)
+    assert "完整" in checked
+    assert logged_in(make_client(), "officer_a").get("/admin/audit").status_code == 403

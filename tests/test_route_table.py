@@ -13,6 +13,7 @@ from tests.helpers import logged_in
 
 #: endpoint -> "public" or the policy action (or "login") guarding it
 ROUTES = {
+    "admin.audit_trail": "admin.overview",
     "hazards.index": "hazard.view", "hazards.show": "hazard.view", "hazards.act": "hazard.view",
     "hazards.notice": "hazard.view", "hazards.event_file": "hazard.view",
     "hazards.notification_list": "notification.view", "hazards.notification_open": "notification.view",

@@ -9,7 +9,7 @@ from flask_login import current_user
 from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import Grid, OrgUnit, User
-from fieldapp.services import users
+from fieldapp.services import audit, users
 from fieldapp.web.auth import hash_method
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm
 from fieldapp.web.guards import permission_required
@@ -103,3 +103,11 @@ def user_reset_password(user_id: int):
     else:
         flash(_("密码已重置，该账号的所有登录已失效。"), "success")
     return redirect(url_for("admin.user_show", user_id=target.id))
+
+
+@bp.route("/audit", methods=["GET", "POST"])
+@permission_required("admin.overview")
+def audit_trail():
+    """The chain's head, to print, sign and stamp daily; a POST verifies the whole chain."""
+    verdict = audit.verify() if request.method == "POST" else None
+    return render_template("admin/audit.html", head=audit.head(), verdict=verdict, form=EmptyForm())
