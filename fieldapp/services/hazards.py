@@ -127,7 +127,7 @@ def work_counts(user: User) -> dict[str, int]:
     h = sa.orm.aliased(Hazard, visible)
     row = db.session.execute(sa.select(
         count(h.status == "reported").label("to_confirm"),
-        count(sa.and_(h.status.in_(RECTIFYING), h.deadline < today())).label("overdue"),
+        count(overdue_condition(model=h)).label("overdue"),
         count(h.status == "awaiting_closure").label("to_close"),
         count(h.status.in_(RECTIFYING)).label("to_rectify"),
         count(h.status == "awaiting_recheck").label("to_recheck"),
@@ -147,8 +147,8 @@ def days_left(hazard: Hazard) -> int | None:
     return (hazard.deadline - today()).days if hazard.deadline and hazard.status in OPEN else None
 
 
-def overdue_condition(on: date | None = None):
-    return sa.and_(Hazard.status.in_(RECTIFYING), Hazard.deadline < (on or today()))
+def overdue_condition(on: date | None = None, model=Hazard):
+    return sa.and_(model.status.in_(RECTIFYING), model.deadline < (on or today()))
 
 
 # --- who may act ------------------------------------------------------------------------

@@ -1,4 +1,28 @@
 // Progressive enhancement only: every page works without this file.
+
+// Helpers shared by the scripts that draw the pages kept for offline work
+// (outbox.js, capture.js, recheck.js), which load after this one.
+window.fieldappUi = (function () {
+  "use strict";
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (m, key) { return key in values ? values[key] : m; });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+
+  // A moment in the page's language, on the phone's clock.
+  function when(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : ""; }
+
+  return { fill: fill, el: el, when: when };
+})();
+
 (function () {
   "use strict";
 

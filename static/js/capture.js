@@ -15,25 +15,14 @@
   var form = document.getElementById("capture-form");
   var db = null;
   var record = null;
-  var enterprise = null;
   var urls = {};  // media uuid -> object URL for thumbnails
   var saving = Promise.resolve();
   var FAR_M = 500;
+  var fill = window.fieldappUi.fill;
+  var el = window.fieldappUi.el;
+  var when = window.fieldappUi.when;
 
   function $(id) { return document.getElementById(id); }
-
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (m, key) { return key in values ? values[key] : m; });
-  }
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
-    });
-    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
-    return node;
-  }
 
   function fail(message) {
     $("c-error").textContent = message;
@@ -96,14 +85,10 @@
     }).then(function (opened) {
       record = opened;
       window.history.replaceState(null, "", "/capture?record=" + record.uuid);
-      return store.get(db, "enterprises", record.enterprise_id);
-    }).then(function (e) {
-      enterprise = e || null;
     });
   }
 
   // --- rendering ----------------------------------------------------------------------
-  function when(iso) { return new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }); }
 
   function thumb(mediaUuid, extra) {
     return store.get(db, "media", mediaUuid).then(function (item) {

@@ -9,27 +9,15 @@
   var userMeta = document.querySelector("meta[name=fieldapp-user]");
   var uidPromise = userMeta ? Promise.resolve(userMeta.content) : store.currentUser().catch(function () { return null; });
   var retryTimer = null;
+  var fill = window.fieldappUi.fill;
+  var el = window.fieldappUi.el;
+  var when = window.fieldappUi.when;
 
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (m, key) { return key in values ? values[key] : m; });
-  }
-
-  function texts(el) { return el ? JSON.parse(el.getAttribute("data-text") || "{}") : {}; }
-
-  function when(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : ""; }
+  function texts(root) { return root ? JSON.parse(root.getAttribute("data-text") || "{}") : {}; }
 
   function size(bytes) {
     if (bytes > 1048576) { return (bytes / 1048576).toFixed(1) + " MB"; }
     return Math.max(1, Math.round(bytes / 1024)) + " KB";
-  }
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
-    });
-    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
-    return node;
   }
 
   function records(uid) {

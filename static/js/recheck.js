@@ -13,12 +13,9 @@
   var db = null;
   var record = null;
   var photos = [];
+  var fill = window.fieldappUi.fill;
 
   function $(id) { return document.getElementById(id); }
-
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (m, key) { return key in values ? values[key] : m; });
-  }
 
   function fail(message) {
     $("c-error").textContent = message;
@@ -99,7 +96,7 @@
     }).then(function () {
       return store.get(db, "records", record.uuid);
     }).then(function (latest) {
-      if (latest && latest.state === "synced") { $("c-done-state").textContent = T.done_synced.replace("{number}", ""); }
+      if (latest && latest.state === "synced") { $("c-done-state").textContent = fill(T.done_synced, { number: "" }); }
       if (latest && latest.state === "failed") { $("c-done-state").textContent = fill(T.done_failed, { error: latest.last_error }); }
     });
   }

@@ -11,6 +11,19 @@ from tests.browser.test_phone import log_in
 from tests.images import jpeg, noisy_jpeg
 
 
+def draw_signature(page: Page) -> dict:
+    """A zig-zag stroke across the pad with the mouse; returns the pad's box for more strokes."""
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
+    page.mouse.down()
+    for step in range(1, 40):
+        page.mouse.move(box["x"] + 30 + step * 7, box["y"] + box["height"] * (0.6 - 0.3 * ((step % 6) / 5)), steps=2)
+    page.mouse.up()
+    return box
+
+
 def start_on_server(page: Page) -> None:
     """Start with the server's form (the path without the phone's outbox, e.g. no JavaScript
     storage); with the outbox, the same button opens the phone's form (test_offline)."""
@@ -74,13 +87,7 @@ def test_inspection_from_start_to_signature(page: Page, base_url, accounts, arti
     console_errors.clear()
 
     pad = page.locator("#signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
-    page.mouse.down()
-    for step in range(1, 40):
-        page.mouse.move(box["x"] + 30 + step * 7, box["y"] + box["height"] * (0.6 - 0.3 * ((step % 6) / 5)), steps=2)
-    page.mouse.up()
+    box = draw_signature(page)
     page.mouse.move(box["x"] + 60, box["y"] + box["height"] * 0.8)
     page.mouse.down()
     page.mouse.move(box["x"] + 260, box["y"] + box["height"] * 0.75, steps=10)

@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import CHROMIUM_ARGS, LiveServer, _chromium
+from tests.browser.test_inspection import draw_signature
 from tests.browser.test_phone import log_in
 from tests.browser.test_pwa import controlled
 from tests.images import jpeg, noisy_jpeg
@@ -56,17 +57,6 @@ def phone(playwright, browser_context_args, tmp_path):
 
 def engine(server: LiveServer) -> sa.Engine:
     return sa.create_engine(f"sqlite:///{server.instance / 'fieldapp.db'}")
-
-
-def draw_signature(page: Page) -> None:
-    pad = page.locator("#signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
-    page.mouse.down()
-    for step in range(1, 40):
-        page.mouse.move(box["x"] + 30 + step * 7, box["y"] + box["height"] * (0.6 - 0.3 * ((step % 6) / 5)), steps=2)
-    page.mouse.up()
 
 
 def photo_files(seed: int) -> list[dict]:
