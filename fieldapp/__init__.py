@@ -26,8 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from fieldapp.web import security
 
     extensions.db.init_app(app)
-    from fieldapp.services import audit
+    from fieldapp.services import audit, integrity
 
+    integrity.install()  # interference records are append-only (refused before the audit hook)
     audit.install()  # every change the app writes joins the tamper-evident chain
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"),
                                 render_as_batch=True)

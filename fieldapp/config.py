@@ -91,6 +91,14 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP = 30
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 
+    # Clues from the public (seed 001 art. 19-20): answer within this many days; throttles per IP.
+    CLUE_ANSWER_DAYS = 15
+    CLUE_PUBLIC_LIMIT = 5  # anonymous clues per IP per hour
+    CLUE_LOOKUP_LIMIT = 30  # tracking-code look-ups per IP per 10 minutes
+    CLUE_MAX_PHOTOS = 3
+    #: Base of the links printed on notice-board posters (QR codes); empty = this request's host.
+    PUBLIC_BASE_URL = ""
+
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     PAGE_SIZE = 20
     #: A deploy's release label; part of the offline shell's version, so a release with
@@ -105,13 +113,15 @@ class Config:
         values["SECRET_KEY"] = _secret_key()
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-        for name in ("RELEASE", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT_URL",
-                     "S3_REGION"):
+        for name in ("RELEASE", "PUBLIC_BASE_URL", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET", "S3_PREFIX",
+                     "S3_ENDPOINT_URL", "S3_REGION"):
             if os.environ.get(name):
                 values[name] = os.environ[name]
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:
             values["SESSION_COOKIE_SECURE"] = _bool("SESSION_COOKIE_SECURE")
         values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
+        for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT"):
+            values[name] = _int(name, getattr(cls, name))
         values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(
             "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT)
         values["LOGIN_MAX_FAILURES_PER_IP"] = _int(

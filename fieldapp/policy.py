@@ -113,6 +113,35 @@ def user_scope(user: User) -> sa.Select:
         sa.select(OrgUnit.id).where(org_unit_condition(user))))
 
 
+def org_ids_of(user: User, *of_roles: str) -> sa.Select | None:
+    """Org units in the jurisdiction ``user`` holds as one of ``of_roles`` (None without them)."""
+    return _subtree_org_ids(user, of_roles=of_roles)
+
+
+def interference_condition(user: User):
+    """Interference records a user may read: their own, and — for discipline inspectors —
+    those sent to a department in their jurisdiction. Nobody else, admins included."""
+    from fieldapp.models import InterferenceRecord
+
+    conds = [InterferenceRecord.recorder_id == user.id]
+    ids = org_ids_of(user, roles.DISCIPLINE_INSPECTOR)
+    if ids is not None:
+        conds.append(InterferenceRecord.org_unit_id.in_(ids))
+    return sa.or_(*conds)
+
+
+def clue_condition(user: User):
+    """Clues a user may read: handlers' jurisdiction, the inspector a site check was
+    given to, the assignee, and a supervisor's own."""
+    from fieldapp.models import Clue
+
+    conds = [Clue.submitter_id == user.id, Clue.assignee_id == user.id, Clue.task_inspector_id == user.id]
+    ids = org_ids_of(user, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
+    if ids is not None:
+        conds.append(Clue.org_unit_id.in_(ids))
+    return sa.or_(*conds)
+
+
 def get_in_scope(scope: sa.Select, model, obj_id) -> object:
     try:
         obj_id = int(obj_id)
@@ -170,6 +199,23 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "notification.view": frozenset(roles.ALL),
     "user.manage": frozenset({roles.ADMIN}),
     "admin.overview": frozenset({roles.ADMIN}),
+    # Declarations of interests (seed 000; seed 002 art. 7): staff who act on enterprises declare,
+    # admins of their department decide.
+    "declaration.create": frozenset(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER}),
+    "declaration.decide": frozenset({roles.ADMIN}),
+    "holiday.manage": frozenset({roles.ADMIN}),
+    # Leaders' interference (seed 003): those who enforce record it; discipline inspectors receive it.
+    # Admins are deliberately absent: a record must not reach the leaders it may concern.
+    "interference.record": frozenset(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER}),
+    "interference.review": frozenset({roles.DISCIPLINE_INSPECTOR}),
+    "interference.view": frozenset(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER, roles.DISCIPLINE_INSPECTOR}),
+    # Clues (seed 001 art. 19-20): supervisors submit signed in (the public anonymously);
+    # the department's officers and admins handle them.
+    "clue.submit": frozenset({roles.SOCIAL_SUPERVISOR}),
+    "clue.handle": frozenset({roles.ENFORCEMENT_OFFICER, roles.ADMIN}),
+    "clue.view": _STAFF | {roles.SOCIAL_SUPERVISOR},
+    "bulletin.publish": frozenset({roles.ADMIN}),
+    "bulletin.view": frozenset({roles.SOCIAL_SUPERVISOR, roles.ENFORCEMENT_OFFICER, roles.ADMIN}),
 }
 
 

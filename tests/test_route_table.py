@@ -47,14 +47,34 @@ ROUTES = {
     "inspections.checklist_list": "checklist.manage", "inspections.checklist_edit": "checklist.manage",
     "admin.user_list": "user.manage", "admin.user_new": "user.manage", "admin.user_show": "user.manage",
     "admin.user_set_active": "user.manage", "admin.user_reset_password": "user.manage",
+    "admin.user_public_profile": "user.manage", "admin.user_portrait": "user.manage",
+    "admin.holidays": "holiday.manage", "admin.holiday_delete": "holiday.manage",
+    "declarations.index": "declaration.create", "declarations.queue": "declaration.decide",
+    "declarations.decide": "declaration.decide", "declarations.reassignments": "declaration.decide",
+    # Interference records: any signed-in user reaches the record routes, which refuse (and log)
+    # everyone but the recorder and the discipline inspectors.
+    "interference.index": "interference.view", "interference.new": "interference.record",
+    "interference.show": "login", "interference.refuse_change": "login", "interference.supplement": "login",
+    "interference.follow_up": "interference.review", "interference.file": "login",
+    # The public side of clues and the notice boards needs no login (seed 001 art. 19; seed 002 art. 13).
+    "clues.new": "public", "clues.receipt": "public", "clues.track": "public",
+    "board.show": "public", "board.poster": "public", "board.portrait": "public",
+    "clues.index": "clue.view", "clues.show": "clue.view", "clues.act": "clue.view", "clues.photo": "clue.view",
+    "clues.bulletins_index": "bulletin.view", "clues.bulletin": "bulletin.view",
 }
 SAMPLE = {"int": "1", "string": "x", "path": "css/app.css", "any": "display"}
 
 
+def _sample(match) -> str:
+    converter, args = match.group(1) or "string", match.group(2)
+    if converter == "any":  # the first of the listed values
+        return args.split(",")[0].strip().strip("'\"")
+    return SAMPLE.get(converter, "1")
+
+
 def _urls(app):
     for rule in app.url_map.iter_rules():
-        url = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>",
-                     lambda m: SAMPLE.get(m.group(1) or "string", "1"), rule.rule)
+        url = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", _sample, rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
 

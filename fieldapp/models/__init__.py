@@ -1,4 +1,15 @@
 """All tables, one module per area. Importing this package registers them all."""
+from fieldapp.models.accountability import (
+    Bulletin,
+    Clue,
+    ClueEvent,
+    Holiday,
+    InterferenceFollowUp,
+    InterferenceRecord,
+    InterferenceSupplement,
+    Portrait,
+    ThrottleHit,
+)
 from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.enterprises import Enterprise, EnterpriseChange
 from fieldapp.models.imports import ImportBatch
@@ -28,6 +39,15 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "Bulletin",
+    "Clue",
+    "ClueEvent",
+    "Holiday",
+    "InterferenceFollowUp",
+    "InterferenceRecord",
+    "InterferenceSupplement",
+    "Portrait",
+    "ThrottleHit",
     "AuditEvent",
     "AuditHead",
     "ReadLog",

@@ -50,5 +50,7 @@ class ReadLog(db.Model):
     object_type: so.Mapped[str] = so.mapped_column(sa.String(32))
     object_id: so.Mapped[int] = so.mapped_column()
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: An attempt that was refused (an admin opening an interference record, say).
+    denied: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     user = so.relationship("User")

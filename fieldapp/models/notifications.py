@@ -26,6 +26,8 @@ class Notification(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(32))
     key: so.Mapped[str] = so.mapped_column(sa.String(120))
     hazard_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("hazards.id", ondelete="CASCADE"))
+    #: Where a notification not about a hazard leads (a clue, an interference record, …).
+    link: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     channel: so.Mapped[str] = so.mapped_column(sa.String(16), default="app")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

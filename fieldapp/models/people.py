@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     #: Work-ID number (工作证号), printed on inspection records; issued with training later.
     work_id: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     #: Preferred UI language ("zh_CN", "en"); None follows the browser.
+    #: What the person does: shown on the grid's public notice board (with a Portrait).
+    duties: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     #: The department that manages this account (admins see accounts of their subtree).
     org_unit_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)

@@ -37,9 +37,8 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.inspections import HAZARD_RECTIFYING, hazard_event_photos, hazard_photos
-from fieldapp.services import Conflict, Forbidden, InputError, NotFound, notifications, photos
+from fieldapp.services import Conflict, Forbidden, InputError, NotFound, attachments, notifications, photos
 from fieldapp.services.inspections import recusal, recusal_reason
-from fieldapp.services.media import store_blob
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFICER = frozenset({roles.ENFORCEMENT_OFFICER})
@@ -49,7 +48,6 @@ INSPECTOR = frozenset(roles.INSPECTORS)
 COMPANY_VISIBLE = ("confirmed", "rectifying", "awaiting_recheck", "awaiting_closure", "closed")
 OPEN = ("reported", "confirmed", "rectifying", "awaiting_recheck", "awaiting_closure")
 RECTIFYING = HAZARD_RECTIFYING
-MAX_PDF_BYTES = 10 * 1024 * 1024
 
 STATUS_LABELS = {
     "reported": _l("待确认"), "confirmed": _l("已确认待整改"), "rejected": _l("不予确认"),
@@ -285,19 +283,6 @@ def _photos(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str
     return [photos.store(data, user, None, name) for data, name in stored]
 
 
-def _pdfs(user: User, uploads: list[tuple[bytes, str]], errors: dict) -> list[MediaFile]:
-    files = []
-    for data, name in uploads:
-        if not data.startswith(b"%PDF-"):
-            errors["documents"] = _("文件「%(name)s」不是 PDF。整改材料请上传 PDF 或照片。", name=name[:60])
-            return []
-        if len(data) > MAX_PDF_BYTES:
-            errors["documents"] = _("文件「%(name)s」超过 10 MB。", name=name[:60])
-            return []
-        files.append((data, name))
-    return [store_blob(data, "application/pdf", user, name[:200]) for data, name in files]
-
-
 def _stop_work(errors: dict, values: dict) -> dict:
     """A major hazard's stop-work order and emergency measures (seed 002 art. 8(2))."""
     need = _("确认重大事故隐患须填写此项。")
@@ -401,7 +386,7 @@ def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[byt
     if errors:
         raise InputError(errors)
     stored = _photos(user, list(uploads), errors)
-    files = _pdfs(user, list(documents), errors)
+    files = attachments.pdfs(user, list(documents), errors)
     if errors:
         db.session.rollback()
         raise InputError(errors)

@@ -39,16 +39,13 @@ from fieldapp.models import (
 )
 from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
 from fieldapp.services import Conflict as ConflictError
-from fieldapp.services import Forbidden, InputError, ServiceError, checklists, geo, notifications, photos
+from fieldapp.services import Forbidden, InputError, ServiceError, checklists, declarations, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: A photo taken this long before the start or after the end is flagged.
 PHOTO_TIME_SLACK = timedelta(minutes=15)
 TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 4000, "work_id_number": 32}
-CONFLICT_KINDS = {"relative": "亲属在该企业任职", "former_employer": "曾在该企业任职", "shareholding": "持有该企业股份",
-                  "part_time": "在该企业兼职", "other": "其他利害关系"}
-
 
 # --- starting ---------------------------------------------------------------------
 
@@ -73,7 +70,7 @@ def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:
 
 def recusal_reason(kind: str) -> str:
     return _("您已申报与该企业存在利害关系（%(kind)s），按规定应当回避，不能检查该企业。",
-             kind=CONFLICT_KINDS.get(kind, kind))
+             kind=declarations.KIND_LABELS.get(kind, kind))
 
 
 def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,

@@ -122,7 +122,18 @@ NOTIFICATION_TEXT = {
     "recheck_fail": _l("复查不通过，请继续整改"), "close": _l("隐患已销号"),
     "deadline_soon": _l("整改期限将在 3 天内到期"), "overdue": _l("隐患整改已逾期"),
     "recheck_due": _l("有隐患待您复查"),
+    "interference": _l("收到一条领导干部干预执法的记录"), "interference_supplement": _l("干预记录有新的补充"),
+    "clue_new": _l("收到一条新的线索或意见"), "clue_assigned": _l("有一条线索交由您办理"),
+    "clue_task": _l("有一条线索需要您到现场核查"), "bulletin": _l("执法工作情况通报已发布"),
+    "declaration": _l("有新的利害关系申报待审核"), "declaration_decided": _l("您的申报已审核"),
 }
+
+
+def notify(user_ids, kind: str, key: str, link: str) -> None:
+    """Tell people of something that is not a hazard step (a clue, an interference record,
+    a bulletin, a declaration): ``link`` is where opening it leads."""
+    for user_id in sorted(set(user_ids)):
+        db.session.add(Notification(user_id=user_id, kind=kind, key=key, link=link))
 
 
 def unread_count(user: User) -> int:

@@ -6,6 +6,9 @@ def init_app(app: Flask) -> None:
     from fieldapp.web import (
         admin,
         auth,
+        board,
+        clues,
+        declarations,
         enterprises,
         errors,
         hazards,
@@ -13,13 +16,15 @@ def init_app(app: Flask) -> None:
         home,
         imports,
         inspections,
+        interference,
         labels,
         nav,
         pwa,
         selfchecks,
     )
 
-    for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa):
+    for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa,
+                   declarations, interference, clues, board):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

@@ -1,16 +1,19 @@
 """Department admin: accounts of the admin's jurisdiction."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import policy, roles
 from fieldapp.db import db
-from fieldapp.models import Grid, OrgUnit, User
-from fieldapp.services import audit, users
+from fieldapp.models import Grid, OrgUnit, Portrait, User
+from fieldapp.services import InputError, audit, notice_board, users, workdays
 from fieldapp.web.auth import hash_method
+from fieldapp.web.enterprises import send_media
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -70,11 +73,38 @@ def user_new():
 
 @bp.route("/users/<int:user_id>")
 @permission_required("user.manage")
-def user_show(user_id: int):
+def user_show(user_id: int, profile_errors=None, profile_values=None, status=200):
     target = policy.get_managed_user(current_user, user_id)
     return render_template("admin/user_show.html", target=target, form=EmptyForm(),
-                           reset_form=ResetPasswordForm(),
-                           may_manage=policy.can(current_user, "user.manage", target))
+                           reset_form=ResetPasswordForm(), portrait=db.session.get(Portrait, target.id),
+                           profile_errors=profile_errors or {}, profile_values=profile_values or {},
+                           may_manage=policy.can(current_user, "user.manage", target)), status
+
+
+@bp.route("/users/<int:user_id>/public-profile", methods=["POST"])
+@permission_required("user.manage")
+def user_public_profile(user_id: int):
+    """Duties and portrait shown on the grid's public notice board (seed 002 art. 13)."""
+    target = policy.get_managed_user(current_user, user_id)
+    upload = request.files.get("portrait")
+    photo = (upload.read(), upload.filename or "") if upload and upload.filename else None
+    try:
+        notice_board.set_public_profile(current_user, target, request.form.get("duties", ""), photo)
+    except InputError as refused:
+        db.session.rollback()
+        return user_show(user_id, refused.errors, request.form, 400)
+    flash(_("公示信息已保存。"), "success")
+    return redirect(url_for("admin.user_show", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/portrait.jpg")
+@permission_required("user.manage")
+def user_portrait(user_id: int):
+    target = policy.get_managed_user(current_user, user_id)
+    portrait = db.session.get(Portrait, target.id)
+    if portrait is None:
+        abort(404)
+    return send_media(portrait.photo.thumb)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -111,3 +141,36 @@ def audit_trail():
     """The chain's head, to print, sign and stamp daily; a POST verifies the whole chain."""
     verdict = audit.verify() if request.method == "POST" else None
     return render_template("admin/audit.html", head=audit.head(), verdict=verdict, form=EmptyForm())
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@permission_required("holiday.manage")
+def holidays():
+    """The working-day calendar: public holidays and working weekend days (for limits counted
+    in working days, such as the three days of seed 003 art. 9)."""
+    year = request.args.get("year", type=int) or date.today().year
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            day = workdays.set_day(values)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        else:
+            flash(_("已保存 %(day)s。", day=day.day.isoformat()), "success")
+            return redirect(url_for("admin.holidays", year=day.day.year))
+    return render_template("admin/holidays.html", rows=workdays.holidays(year), year=year, values=values,
+                           errors=errors), status
+
+
+@bp.route("/holidays/<day>/delete", methods=["POST"])
+@permission_required("holiday.manage")
+def holiday_delete(day: str):
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    workdays.remove_day(parsed)
+    flash(_("已删除 %(day)s。", day=parsed.isoformat()), "success")
+    return redirect(url_for("admin.holidays", year=parsed.year))

@@ -216,7 +216,11 @@ def notification_open(notification_id: int):
         abort(404)
     row.read_at = row.read_at or utcnow()
     db.session.commit()
-    return redirect(url_for(".show", hazard_id=row.hazard_id) if row.hazard_id else url_for(".notification_list"))
+    if row.hazard_id:
+        return redirect(url_for(".show", hazard_id=row.hazard_id))
+    # Links are written by services (never from user input); only same-site paths are followed.
+    link = row.link if row.link.startswith("/") and not row.link.startswith("//") else ""
+    return redirect(link or url_for(".notification_list"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

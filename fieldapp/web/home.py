@@ -1,11 +1,14 @@
 """The role-aware home page."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from fieldapp import roles
-from fieldapp.services import hazards, overview
+from fieldapp import policy, roles
+from fieldapp.db import db
+from fieldapp.models import Conflict
+from fieldapp.services import clues, declarations, hazards, interference, overview
 
 bp = Blueprint("home", __name__)
 
@@ -26,5 +29,14 @@ def index():
         ctx["companies"] = user.enterprises
     if user.has_role(*roles.INSPECTORS, roles.ENFORCEMENT_OFFICER, roles.COMPANY_MANAGER, roles.ADMIN):
         ctx["work"] = hazards.work_counts(user)
+    if user.has_role(*roles.INSPECTORS):
+        ctx["clue_tasks"] = clues.tasks_for(user)
+    if policy.can(user, "clue.handle"):
+        ctx["clue_counts"] = clues.counts(user)
+    if user.has_role(roles.ADMIN):
+        ctx["declarations_pending"] = db.session.scalar(sa.select(sa.func.count()).select_from(
+            declarations.scope(user).where(Conflict.status == "pending").subquery()))
+    if user.has_role(roles.DISCIPLINE_INSPECTOR):
+        ctx["interference_new"] = interference.unreceived_count(user)
     ctx["jurisdiction_names"] = overview.jurisdiction_names(user)
     return render_template("home/index.html", **ctx)

@@ -38,6 +38,11 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem(_("同步"), "/outbox", "upload", False))
     if policy.can(current_user, "hazard.view"):
         items.append(NavItem(_("隐患"), url_for("hazards.index"), "alert", path.startswith("/hazards")))
+    if policy.can(current_user, "clue.handle") or policy.can(current_user, "clue.submit"):
+        items.append(NavItem(_("线索"), url_for("clues.index"), "bell", path.startswith("/clues")))
+    if policy.can(current_user, "interference.review"):
+        items.append(NavItem(_("干预记录"), url_for("interference.index"), "shield",
+                             path.startswith("/interference")))
     if policy.can(current_user, "user.manage"):
         items.append(NavItem(_("账号"), url_for("admin.user_list"), "users", path.startswith("/admin")))
     items.append(NavItem(_("我的"), url_for("auth.account"), "user", path.startswith("/account")))

@@ -1,0 +1,132 @@
+"""Enforcement summaries published to social supervisors (seed 001 art. 20: the department
+reports its enforcement figures to supervisors periodically). Figures are counted over the
+department's subtree for the period and frozen when published."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from fieldapp import policy, roles
+from fieldapp.db import commit, db
+from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
+from fieldapp.services import Conflict, Forbidden, InputError, notifications
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+FIGURES = (
+    ("inspections", _l("现场检查（次）")), ("enterprises_covered", _l("检查覆盖企业（家）")),
+    ("hazards_reported", _l("上报隐患（项）")), ("hazards_confirmed", _l("确认隐患（项）")),
+    ("hazards_major", _l("其中重大事故隐患（项）")), ("hazards_closed", _l("整改销号（项）")),
+    ("hazards_overdue", _l("期末逾期未整改（项）")), ("clues_received", _l("收到线索和意见（条）")),
+    ("clues_answered", _l("已答复（条）")), ("clues_answered_on_time", _l("其中按期答复（条）")),
+)
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(start, time.min, SHANGHAI),
+            datetime.combine(end + timedelta(days=1), time.min, SHANGHAI))
+
+
+def figures(org_unit: OrgUnit, start: date, end: date) -> dict[str, int]:
+    lo, hi = _bounds(start, end)
+    units = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(org_unit.path, autoescape=False))
+    grids = sa.select(Grid.id).where(Grid.org_unit_id.in_(units))
+    enterprises = sa.select(Enterprise.id).where(Enterprise.grid_id.in_(grids))
+    done = sa.select(Inspection).where(Inspection.enterprise_id.in_(enterprises), Inspection.state != "draft",
+                                       Inspection.started_at >= lo, Inspection.started_at < hi).subquery()
+    h = Hazard
+    in_grids = h.grid_id.in_(grids)
+
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    in_units = Clue.org_unit_id.in_(units)
+    answered = db.session.execute(sa.select(Clue.answered_at, Clue.due_on).where(
+        in_units, Clue.status == "answered", Clue.answered_at >= lo, Clue.answered_at < hi)).all()
+    return {
+        "inspections": count(sa.select(sa.func.count()).select_from(done)),
+        "enterprises_covered": count(sa.select(sa.func.count(sa.distinct(done.c.enterprise_id)))),
+        "hazards_reported": count(sa.select(sa.func.count()).select_from(h).where(
+            in_grids, h.created_at >= lo, h.created_at < hi)),
+        "hazards_confirmed": count(sa.select(sa.func.count()).select_from(h).where(
+            in_grids, h.confirmed_at >= lo, h.confirmed_at < hi)),
+        "hazards_major": count(sa.select(sa.func.count()).select_from(h).where(
+            in_grids, h.confirmed_at >= lo, h.confirmed_at < hi, h.level == "major")),
+        "hazards_closed": count(sa.select(sa.func.count()).select_from(h).where(
+            in_grids, h.closed_at >= lo, h.closed_at < hi)),
+        "hazards_overdue": count(sa.select(sa.func.count()).select_from(h).where(
+            in_grids, h.status.in_(("confirmed", "rectifying")), h.deadline < end + timedelta(days=1),
+            h.created_at < hi)),
+        "clues_received": count(sa.select(sa.func.count()).select_from(Clue).where(
+            in_units, Clue.created_at >= lo, Clue.created_at < hi)),
+        "clues_answered": len(answered),
+        "clues_answered_on_time": sum(1 for at, due in answered if at.astimezone(SHANGHAI).date() <= due),
+    }
+
+
+def publish(user: User, values: dict) -> Bulletin:
+    policy.require(user, "bulletin.publish")
+    errors: dict[str, str] = {}
+    unit = None
+    raw = str(values.get("org_unit_id") or "")
+    if raw.isdigit() and int(raw) < 2**31:
+        unit = db.session.scalar(policy.org_unit_scope(user).where(OrgUnit.id == int(raw)))
+    if unit is None:
+        errors["org_unit_id"] = _("请选择您管理的区域。")
+    try:
+        start = date.fromisoformat(values.get("period_start") or "")
+        end = date.fromisoformat(values.get("period_end") or "")
+    except ValueError:
+        errors["period_start"] = _("请填写起止日期。")
+    else:
+        if end < start:
+            errors["period_end"] = _("结束日期不能早于开始日期。")
+        elif end >= datetime.now(SHANGHAI).date():
+            errors["period_end"] = _("只能通报已经结束的时段（结束日期须早于今天）。")
+        elif (end - start).days > 366:
+            errors["period_end"] = _("通报时段不能超过一年。")
+    remarks = (values.get("remarks") or "").strip()
+    if len(remarks) > 4000:
+        errors["remarks"] = _("不能超过 %(n)d 个字。", n=4000)
+    if errors:
+        raise InputError(errors)
+    if db.session.scalar(sa.select(Bulletin.id).where(Bulletin.org_unit_id == unit.id,
+                                                      Bulletin.period_start == start, Bulletin.period_end == end)):
+        raise Conflict(_("该区域这一时段的通报已经发布过。"))
+    bulletin = Bulletin(org_unit_id=unit.id, period_start=start, period_end=end, figures=figures(unit, start, end),
+                        remarks=remarks, published_by_id=user.id)
+    db.session.add(bulletin)
+    db.session.flush()
+    notifications.notify(_supervisors(unit), "bulletin", f"bulletin:{bulletin.id}", f"/clues/bulletins/{bulletin.id}")
+    commit()
+    return bulletin
+
+
+def _related_units(user: User):
+    """Units a reader's jurisdiction lies in or holds: a town's supervisor reads the district's
+    bulletins and the town's own."""
+    mine = sa.orm.aliased(OrgUnit)
+    return sa.select(OrgUnit.id).join(mine, sa.or_(
+        mine.path.startswith(OrgUnit.path, autoescape=False),
+        OrgUnit.path.startswith(mine.path, autoescape=False))).join(
+        UserOrgUnit, UserOrgUnit.org_unit_id == mine.id).where(UserOrgUnit.user_id == user.id)
+
+
+def _supervisors(unit: OrgUnit) -> list[int]:
+    related = sa.orm.aliased(OrgUnit)
+    return list(db.session.scalars(
+        sa.select(UserOrgUnit.user_id).distinct().join(related, related.id == UserOrgUnit.org_unit_id)
+        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
+        .where(UserRole.role == roles.SOCIAL_SUPERVISOR, User.active.is_(True), sa.or_(
+            sa.literal(unit.path).startswith(related.path, autoescape=False),
+            related.path.startswith(unit.path, autoescape=False)))))
+
+
+def scope(user: User) -> sa.Select:
+    if not policy.can(user, "bulletin.view"):
+        raise Forbidden(_("您没有权限执行此操作。"))
+    return sa.select(Bulletin).where(Bulletin.org_unit_id.in_(_related_units(user)))

@@ -1,0 +1,342 @@
+"""Clues, complaints, criticism and suggestions from social supervisors and the public
+(seed 001 art. 19–20), handled and answered within a limit.
+
+A submission gets a tracking code the submitter keeps (random, 50 bits: not guessable,
+so a forged code finds nothing, and look-ups are throttled). The department triages it:
+assigns it, turns it into a site check for an inspector or into a hazard report, notes
+progress, and answers (or dismisses it, with the reason). Every step is a ClueEvent.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import uuid as uuidlib
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from fieldapp import policy, roles
+from fieldapp.db import commit, db, utcnow
+from fieldapp.models import (
+    Clue,
+    ClueEvent,
+    Enterprise,
+    Grid,
+    Hazard,
+    InspectorGrid,
+    OrgUnit,
+    User,
+    UserOrgUnit,
+    UserRole,
+)
+from fieldapp.models.accountability import CLUE_KINDS
+from fieldapp.services import Forbidden, InputError, NotFound, hazards, inspections, notifications, photos
+
+KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
+               "suggestion": _l("意见建议")}
+STATUS_LABELS = {"received": _l("待分办"), "handling": _l("办理中"), "answered": _l("已答复"),
+                 "dismissed": _l("不予受理")}
+ACTION_LABELS = {"submit": _l("提交"), "assign": _l("分办"), "task": _l("安排现场核查"), "hazard": _l("转为隐患上报"),
+                 "note": _l("办理情况"), "answer": _l("答复"), "dismiss": _l("不予受理")}
+assert set(KIND_LABELS) == set(CLUE_KINDS)
+OPEN = ("received", "handling")
+
+#: Crockford's base-32 alphabet: no I, L, O, U, so a code read aloud or retyped survives.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_RE = re.compile(r"^XS[0-9A-HJKMNP-TV-Z]{10}$")
+PHONE_RE = re.compile(r"^[0-9+\-() ]{7,20}$")
+
+
+def new_code() -> str:
+    return "XS" + "".join(secrets.choice(ALPHABET) for _ in range(10))
+
+
+def show_code(code: str) -> str:
+    return f"{code[:2]}-{code[2:7]}-{code[7:]}"
+
+
+def normalise_code(raw: str | None) -> str | None:
+    """What a person may type (lower case, dashes, spaces, O for 0, I/L for 1) to the stored form;
+    None for anything that cannot be a code (refused without touching the database)."""
+    text = re.sub(r"[\s\-_]", "", (raw or "").upper())[:40]
+    text = text[:2] + text[2:].translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return text if CODE_RE.match(text) else None
+
+
+def today() -> date:
+    return hazards.today()
+
+
+def is_overdue(clue: Clue, on: date | None = None) -> bool:
+    return clue.status in OPEN and clue.due_on < (on or today())
+
+
+# --- submitting ---------------------------------------------------------------------------------
+
+def _text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
+    text = (values.get(key) or "").strip()
+    if required and not text:
+        errors[key] = required
+    elif len(text) > limit:
+        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
+    return text[:limit]
+
+
+def _coordinate(values: dict, key: str, bound: float) -> float | None:
+    try:
+        value = float(values.get(key) or "")
+    except ValueError:
+        return None
+    return value if -bound <= value <= bound else None
+
+
+def departments() -> list[OrgUnit]:
+    """Departments a member of the public may address (every org unit), tree order."""
+    return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
+
+
+def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | None = None,
+           grid: Grid | None = None) -> Clue:
+    """Store a clue. Nothing is stored unless all of it is acceptable; the caller keeps the form."""
+    errors: dict[str, str] = {}
+    kind = values.get("kind") or ""
+    if kind not in KIND_LABELS:
+        errors["kind"] = _("请选择类别。")
+    content = _text(values, "content", 2000, errors, _("请写明您反映的情况。"))
+    if content and len(content) < 10:
+        errors["content"] = _("请写得具体一些（至少 10 个字），便于核实。")
+    place = _text(values, "place", 200, errors)
+    enterprise_name = _text(values, "enterprise_name", 200, errors)
+    contact_name = _text(values, "contact_name", 64, errors)
+    contact_phone = _text(values, "contact_phone", 32, errors)
+    if contact_phone and not PHONE_RE.match(contact_phone):
+        errors["contact_phone"] = _("电话号码格式不正确；可以不填。")
+    if grid is not None:
+        org_unit_id = grid.org_unit_id
+    else:
+        raw = str(values.get("org_unit_id") or "")
+        org_unit_id = int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+        if org_unit_id is None or db.session.get(OrgUnit, org_unit_id) is None:
+            errors["org_unit_id"] = _("请选择所在的镇、街道或园区。")
+    limit = current_app.config["CLUE_MAX_PHOTOS"]
+    if len(uploads) > limit:
+        errors["photos"] = _("照片最多 %(n)d 张。", n=limit)
+    checked = []
+    if "photos" not in errors:
+        for data, name in uploads:
+            try:
+                photos.check(data)
+            except photos.PhotoError as err:
+                errors["photos"] = _("照片「%(name)s」：%(reason)s", name=name[:60], reason=err.message)
+                break
+            checked.append((data, name))
+    if errors:
+        raise InputError(errors)
+    clue = Clue(code=new_code(), kind=kind, content=content, place=place, enterprise_name=enterprise_name,
+                contact_name=contact_name, contact_phone=contact_phone, org_unit_id=org_unit_id,
+                grid_id=grid.id if grid else None, submitter_id=submitter.id if submitter else None,
+                latitude=_coordinate(values, "latitude", 90), longitude=_coordinate(values, "longitude", 180),
+                due_on=today() + timedelta(days=current_app.config["CLUE_ANSWER_DAYS"]))
+    clue.photos = [photos.store(data, submitter, None, name) for data, name in checked]
+    db.session.add(clue)
+    db.session.flush()
+    db.session.add(ClueEvent(clue_id=clue.id, actor_id=submitter.id if submitter else None, action="submit"))
+    notifications.notify(_handlers(org_unit_id), "clue_new", f"clue_new:{clue.id}", f"/clues/{clue.id}")
+    commit()
+    return clue
+
+
+def _handlers(org_unit_id: int) -> list[int]:
+    """Officers and admins whose jurisdiction holds the department."""
+    path = sa.select(OrgUnit.path).where(OrgUnit.id == org_unit_id).scalar_subquery()
+    return list(db.session.scalars(
+        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
+        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
+        .where(UserRole.role.in_((roles.ENFORCEMENT_OFFICER, roles.ADMIN)), User.active.is_(True),
+               path.startswith(OrgUnit.path, autoescape=False))))
+
+
+def track(raw_code: str | None) -> Clue | None:
+    code = normalise_code(raw_code)
+    if code is None:
+        return None
+    return db.session.scalar(sa.select(Clue).where(Clue.code == code))
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def scope(user: User) -> sa.Select:
+    return sa.select(Clue).where(policy.clue_condition(user))
+
+
+def get(user: User, clue_id) -> Clue:
+    return policy.get_in_scope(scope(user), Clue, clue_id)
+
+
+TABS = ("open", "overdue", "mine", "answered", "all")
+
+
+def listing(user: User, tab: str) -> sa.Select:
+    query = scope(user)
+    if tab == "open":
+        query = query.where(Clue.status.in_(OPEN))
+    elif tab == "overdue":
+        query = query.where(Clue.status.in_(OPEN), Clue.due_on < today())
+    elif tab == "mine":
+        query = query.where(sa.or_(Clue.submitter_id == user.id, Clue.assignee_id == user.id,
+                                   Clue.task_inspector_id == user.id))
+    elif tab == "answered":
+        query = query.where(Clue.status.in_(("answered", "dismissed")))
+    return query.options(sa.orm.joinedload(Clue.org_unit)).order_by(Clue.id.desc())
+
+
+def handles(user: User, clue: Clue) -> bool:
+    """Officers and admins of the jurisdiction, and the person it was assigned to."""
+    if clue.assignee_id == user.id and user.active:
+        return True
+    if not policy.can(user, "clue.handle"):
+        return False
+    ids = policy.org_ids_of(user, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
+    return ids is not None and db.session.scalar(
+        sa.select(sa.func.count()).select_from(OrgUnit).where(OrgUnit.id == clue.org_unit_id, OrgUnit.id.in_(ids))) == 1
+
+
+def allowed(user: User, clue: Clue) -> list[str]:
+    """What ``user`` may do with ``clue`` now (the forms shown)."""
+    if clue.status not in OPEN:
+        return []
+    out = []
+    if handles(user, clue):
+        out = ["assign", "task", "hazard", "note", "answer", "dismiss"]
+    elif clue.task_inspector_id == user.id:
+        out = ["note"]
+    return out
+
+
+def assignees(clue: Clue) -> list[User]:
+    """Officers of the clue's department (and above) to hand it to."""
+    return [db.session.get(User, uid) for uid in _handlers(clue.org_unit_id)]
+
+
+def inspectors_for(enterprise: Enterprise) -> list[User]:
+    return list(db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
+        InspectorGrid.grid_id == enterprise.grid_id, User.active.is_(True)).order_by(User.display_name)))
+
+
+# --- handling -----------------------------------------------------------------------------------
+
+def _step(user: User, clue: Clue, action: str, note: str = "") -> ClueEvent:
+    if action not in allowed(user, clue):
+        if clue.status not in OPEN:
+            raise Forbidden(_("该线索已办结（%(status)s），不能再%(action)s。",
+                              status=STATUS_LABELS[clue.status], action=ACTION_LABELS[action]))
+        raise Forbidden(_("您不能对该线索%(action)s。", action=ACTION_LABELS[action]))
+    event = ClueEvent(clue_id=clue.id, actor_id=user.id, action=action, note=note)
+    db.session.add(event)
+    return event
+
+
+def _int(values: dict, key: str) -> int | None:
+    raw = str(values.get(key) or "").strip()
+    return int(raw) if raw.isdigit() and int(raw) < 2**63 else None
+
+
+def act(user: User, clue: Clue, action: str, values: dict) -> None:
+    """One handling step; refused input raises InputError with the field's message."""
+    if action not in ACTION_LABELS or action == "submit":
+        raise NotFound(_("找不到该操作。"))
+    errors: dict[str, str] = {}
+    note = _text(values, "note", 4000, errors,
+                 _("请填写答复内容。") if action == "answer" else
+                 _("请写明不予受理的理由。") if action == "dismiss" else
+                 _("请填写办理情况。") if action == "note" else None)
+    if action == "assign":
+        assignee_id = _int(values, "assignee_id")
+        if assignee_id not in {u.id for u in assignees(clue)}:
+            errors["assignee_id"] = _("请选择本辖区的执法人员。")
+        if errors:
+            raise InputError(errors)
+        _step(user, clue, action, note)
+        clue.assignee_id, clue.status = assignee_id, "handling"
+        notifications.notify([assignee_id], "clue_assigned", f"clue_assigned:{clue.id}:{assignee_id}",
+                             f"/clues/{clue.id}")
+    elif action in ("task", "hazard"):
+        enterprise = _enterprise(user, values, errors)
+        inspector_id = _int(values, "inspector_id")
+        if action == "task" and enterprise is not None and \
+                inspector_id not in {u.id for u in inspectors_for(enterprise)}:
+            errors["inspector_id"] = _("请选择负责该企业网格的网格员。")
+        if errors:
+            raise InputError(errors)
+        _step(user, clue, action, note)
+        clue.status = "handling"
+        if action == "task":
+            clue.task_enterprise_id, clue.task_inspector_id, clue.task_at = enterprise.id, inspector_id, utcnow()
+            notifications.notify([inspector_id], "clue_task", f"clue_task:{clue.id}:{inspector_id}",
+                                 f"/clues/{clue.id}")
+        else:
+            _report_hazard(user, clue, enterprise)
+    else:
+        if errors:
+            raise InputError(errors)
+        _step(user, clue, action, note)
+        if action in ("answer", "dismiss"):
+            clue.status = "answered" if action == "answer" else "dismissed"
+            clue.answer, clue.answered_at = note, utcnow()
+    commit()
+
+
+def _enterprise(user: User, values: dict, errors: dict) -> Enterprise | None:
+    enterprise_id = _int(values, "enterprise_id")
+    enterprise = db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id)) \
+        if enterprise_id else None
+    if enterprise is None:
+        errors["enterprise_id"] = _("请选择您辖区内的企业。")
+    return enterprise
+
+
+def _report_hazard(user: User, clue: Clue, enterprise: Enterprise) -> None:
+    """A hazard report from the clue's content and photos, for the officers to confirm."""
+    conflict = inspections.recusal(user, enterprise)
+    if conflict is not None:
+        raise Forbidden(inspections.recusal_reason(conflict.kind))
+    if clue.hazard_id is not None:
+        raise Forbidden(_("该线索已转为隐患上报。"))
+    hazard = Hazard(uuid=str(uuidlib.uuid4()), enterprise_id=enterprise.id, grid_id=enterprise.grid_id,
+                    reporter_id=user.id, place=clue.place[:200],
+                    description=_("（来自线索 %(code)s）%(content)s", code=show_code(clue.code), content=clue.content))
+    hazard.photos = list(clue.photos)
+    db.session.add(hazard)
+    db.session.flush()
+    clue.hazard_id = hazard.id
+    notifications.reported(hazard)
+
+
+def task_done(clue: Clue):
+    """The site check's inspection, once the inspector has signed one at that enterprise."""
+    from fieldapp.models import Inspection
+
+    if clue.task_at is None:
+        return None
+    return db.session.scalar(sa.select(Inspection).where(
+        Inspection.enterprise_id == clue.task_enterprise_id, Inspection.inspector_id == clue.task_inspector_id,
+        Inspection.state != "draft", Inspection.started_at >= clue.task_at).order_by(Inspection.id).limit(1))
+
+
+def counts(user: User) -> dict[str, int]:
+    """Open and overdue clues in a handler's scope (one query), for the home page."""
+    visible = scope(user).where(Clue.status.in_(OPEN)).subquery()
+    row = db.session.execute(sa.select(
+        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((visible.c.due_on < today(), 1), else_=0)), 0))
+        .select_from(visible)).one()
+    return {"open": row[0], "overdue": row[1]}
+
+
+def tasks_for(user: User) -> list[Clue]:
+    """Open site checks given to an inspector, for their home page."""
+    return list(db.session.scalars(sa.select(Clue).where(
+        Clue.task_inspector_id == user.id, Clue.status.in_(OPEN)).options(
+        sa.orm.joinedload(Clue.task_enterprise)).order_by(Clue.due_on)))

@@ -1,0 +1,197 @@
+"""Declarations of interests and part-time jobs, and the recusal they cause (seed 000;
+seed 002 art. 7).
+
+Inspectors and officers declare relatives employed at, former employment with,
+shareholdings in, and part-time jobs at a unit; the unit is matched to the registry by
+its credit code or exact name. A pending or approved declaration naming an enterprise
+bars the person from it at once (services.inspections.recusal — every action path asks
+it). Part-time jobs need an admin's approval, which is refused when the employer is a
+supervised enterprise in the person's own jurisdiction. Admins see where a recusal
+leaves a grid or a hazard without someone to act (``reassignments``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from fieldapp import policy, roles
+from fieldapp.db import commit, db, utcnow
+from fieldapp.models import Conflict, Enterprise, Hazard, InspectorGrid, OrgUnit, User, UserOrgUnit, UserRole
+from fieldapp.services import Conflict as StateConflict
+from fieldapp.services import Forbidden, InputError, notifications, uscc
+
+KIND_LABELS = {"relative": _l("亲属在该企业任职"), "former_employer": _l("曾在该企业任职"),
+               "shareholding": _l("持有该企业股份"), "part_time": _l("在该企业兼职"), "other": _l("其他利害关系")}
+STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已确认"), "rejected": _l("未予确认"), "ended": _l("已结束")}
+BLOCKING = ("pending", "approved")
+HAZARD_OPEN = ("reported", "confirmed", "rectifying", "awaiting_recheck", "awaiting_closure")
+
+
+def _text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
+    text = (values.get(key) or "").strip()
+    if required and not text:
+        errors[key] = required
+    elif len(text) > limit:
+        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
+    return text[:limit]
+
+
+def _date(values: dict, key: str, errors: dict) -> date | None:
+    raw = (values.get(key) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = _("日期格式不正确。")
+        return None
+
+
+def _match(unit_name: str, code: str) -> Enterprise | None:
+    """The registered enterprise the declaration is about (credit code first, then exact name)."""
+    if code:
+        found = db.session.scalar(sa.select(Enterprise).where(Enterprise.uscc == code).limit(1))
+        if found:
+            return found
+    return db.session.scalar(sa.select(Enterprise).where(Enterprise.name == unit_name).order_by(Enterprise.id).limit(1))
+
+
+def declare(user: User, values: dict) -> Conflict:
+    policy.require(user, "declaration.create")
+    errors: dict[str, str] = {}
+    kind = values.get("kind") or ""
+    if kind not in KIND_LABELS:
+        errors["kind"] = _("请选择申报的类别。")
+    unit_name = _text(values, "unit_name", 200, errors, _("请填写单位名称。"))
+    code = uscc.normalise(values.get("uscc") or "")
+    if code and uscc.problem(code):
+        errors["uscc"] = uscc.problem(code)
+    part_time = kind == "part_time"
+    role_title = _text(values, "role_title", 100, errors, _("请填写兼任的职务。") if part_time else None)
+    pay = _text(values, "pay", 100, errors, _("请填写报酬情况（无报酬请填“无”）。") if part_time else None)
+    start = _date(values, "period_start", errors)
+    end = _date(values, "period_end", errors)
+    if part_time and start is None and "period_start" not in errors:
+        errors["period_start"] = _("请填写兼职的开始日期。")
+    if start and end and end < start:
+        errors["period_end"] = _("结束日期不能早于开始日期。")
+    note = _text(values, "note", 2000, errors,
+                 _("请写明亲属的姓名、关系和在该单位的职务。") if kind == "relative" else None)
+    if errors:
+        raise InputError(errors)
+    enterprise = _match(unit_name, code)
+    row = Conflict(user_id=user.id, enterprise_id=enterprise.id if enterprise else None, kind=kind,
+                   status="pending", unit_name=unit_name, role_title=role_title, pay=pay, period_start=start,
+                   period_end=end, note=note)
+    db.session.add(row)
+    db.session.flush()
+    notifications.notify(_admins_of(user), "declaration", f"declaration:{row.id}", "/admin/declarations")
+    commit()
+    return row
+
+
+def _admins_of(user: User) -> list[int]:
+    """Admins whose jurisdiction holds the person's department."""
+    if not user.org_unit_id:
+        return []
+    path = sa.select(OrgUnit.path).where(OrgUnit.id == user.org_unit_id).scalar_subquery()
+    return list(db.session.scalars(
+        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
+        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
+        .where(UserRole.role == roles.ADMIN, User.active.is_(True), User.id != user.id,
+               path.startswith(OrgUnit.path, autoescape=False))))
+
+
+def mine(user: User) -> list[Conflict]:
+    return list(db.session.scalars(sa.select(Conflict).where(Conflict.user_id == user.id)
+                                   .options(sa.orm.joinedload(Conflict.enterprise)).order_by(Conflict.id.desc())))
+
+
+# --- deciding ----------------------------------------------------------------------------------
+
+def scope(admin: User) -> sa.Select:
+    """Declarations of the people an admin manages."""
+    return sa.select(Conflict).join(User, User.id == Conflict.user_id).where(
+        User.id.in_(policy.user_scope(admin).with_only_columns(User.id)))
+
+
+def get(admin: User, conflict_id) -> Conflict:
+    return policy.get_in_scope(scope(admin), Conflict, conflict_id)
+
+
+def supervised_employer(row: Conflict) -> Enterprise | None:
+    """The supervised enterprise in the declarant's own jurisdiction that employs them, if any."""
+    person = db.session.get(User, row.user_id)
+    query = policy.enterprise_scope(person)
+    if row.enterprise_id:
+        return db.session.scalar(query.where(Enterprise.id == row.enterprise_id))
+    return db.session.scalar(query.where(Enterprise.name == row.unit_name).limit(1))
+
+
+def decide(admin: User, row: Conflict, verdict: str, note: str) -> None:
+    """approve (a part-time job: permitted; a relationship: confirmed on file), reject, or end."""
+    policy.require(admin, "declaration.decide")
+    if row.user_id == admin.id:
+        raise Forbidden(_("不能审核自己的申报。"))
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise InputError({"note": _("不能超过 %(n)d 个字。", n=2000)})
+    wanted = {"approve": ("pending", "approved"), "reject": ("pending", "rejected"), "end": ("approved", "ended")}
+    if verdict not in wanted:
+        raise InputError({"verdict": _("未知的审核结果。")})
+    source, target = wanted[verdict]
+    if row.status != source:
+        raise StateConflict(_("该申报当前为「%(status)s」，不能这样处理。", status=STATUS_LABELS[row.status]))
+    if verdict in ("reject", "end") and not note:
+        raise InputError({"note": _("请写明理由。")})
+    if verdict == "approve" and row.kind == "part_time":
+        employer = supervised_employer(row)
+        if employer is not None:
+            raise Forbidden(_("不能批准：兼职单位「%(name)s」是申报人辖区内的监管企业，按规定不得在监管对象兼职。",
+                              name=employer.name))
+    row.status, row.decided_by_id, row.decided_at, row.decision_note = target, admin.id, utcnow(), note
+    notifications.notify([row.user_id], "declaration_decided", f"declaration_decided:{row.id}:{target}",
+                         "/declarations")
+    commit()
+
+
+# --- where recusal needs someone else ----------------------------------------------------------
+
+@dataclass
+class Reassignment:
+    conflict: Conflict
+    person: User
+    enterprise: Enterprise
+    serves_grid: bool
+    open_hazards: list[Hazard]
+    substitutes: list[User]
+
+    @property
+    def needs_action(self) -> bool:
+        return self.serves_grid or bool(self.open_hazards)
+
+
+def reassignments(admin: User) -> list[Reassignment]:
+    """Blocking declarations on enterprises of the admin's jurisdiction, with what the person
+    can no longer do there and who else on the grid could."""
+    rows = db.session.scalars(sa.select(Conflict).join(Enterprise, Enterprise.id == Conflict.enterprise_id).where(
+        Conflict.status.in_(BLOCKING), policy.enterprise_condition(admin))
+        .options(sa.orm.joinedload(Conflict.user), sa.orm.joinedload(Conflict.enterprise))
+        .order_by(Conflict.id)).all()
+    out = []
+    for row in rows:
+        enterprise = row.enterprise
+        inspectors = db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
+            InspectorGrid.grid_id == enterprise.grid_id, User.active.is_(True)).order_by(User.display_name)).all()
+        barred = set(db.session.scalars(sa.select(Conflict.user_id).where(
+            Conflict.enterprise_id == enterprise.id, Conflict.status.in_(BLOCKING))))
+        hazards = db.session.scalars(sa.select(Hazard).where(
+            Hazard.enterprise_id == enterprise.id, Hazard.status.in_(HAZARD_OPEN),
+            sa.or_(Hazard.officer_id == row.user_id, Hazard.reporter_id == row.user_id))).all()
+        out.append(Reassignment(row, row.user, enterprise, row.user in inspectors, list(hazards),
+                                [u for u in inspectors if u.id not in barred]))
+    return out

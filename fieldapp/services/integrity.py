@@ -1,0 +1,30 @@
+"""Records that are appended and never changed: interference records (seed 003), their
+supplements and the discipline inspectors' follow-ups. Whatever route or script tries to
+update or delete one through the application's sessions is refused before it reaches the
+database (and the audit chain would expose a change made behind the application's back)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_sqlalchemy.session import Session as AppSession
+
+from fieldapp.models.accountability import APPEND_ONLY
+from fieldapp.services import Forbidden
+
+
+class AppendOnly(Forbidden):
+    pass
+
+
+def _guard(session, flush_context, instances) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, APPEND_ONLY):
+            raise AppendOnly(_("干预记录及其补充、处理情况只能追加，不能删除。"))
+    for obj in session.dirty:
+        if isinstance(obj, APPEND_ONLY) and session.is_modified(obj, include_collections=False):
+            raise AppendOnly(_("干预记录及其补充、处理情况只能追加，不能修改。如有新情况，请添加补充说明。"))
+
+
+def install() -> None:
+    if not sa.event.contains(AppSession, "before_flush", _guard):
+        sa.event.listen(AppSession, "before_flush", _guard)

@@ -1,0 +1,280 @@
+"""Records of leaders' interference in enforcement (seed 003).
+
+An officer or inspector records who tried to sway a case, how and when, and what was
+asked; saving sends it to the discipline inspectors of the recorder's department
+(art. 9: within three working days of the event — the limit is computed, kept and shown).
+Only the recorder and those discipline inspectors can open it; admins and leaders
+cannot, and every opening (and every refused attempt) is logged. Records are never
+edited or deleted (services.integrity): later facts are supplements, the discipline
+inspectors' work is a series of follow-ups.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from fieldapp import policy, roles
+from fieldapp.db import commit, db, utcnow
+from fieldapp.models import (
+    Hazard,
+    InterferenceFollowUp,
+    InterferenceRecord,
+    InterferenceSupplement,
+    OrgUnit,
+    ReadLog,
+    User,
+    UserOrgUnit,
+    UserRole,
+)
+from fieldapp.models.accountability import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
+from fieldapp.services import Forbidden, InputError, attachments, audit, hazards, notifications, workdays
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REPORT_WITHIN_WORKING_DAYS = 3
+
+MANNER_LABELS = {"in_person": _l("当面"), "phone": _l("电话"), "written": _l("书面（批条、信函、短信等）"),
+                 "through_others": _l("通过亲属或身边工作人员"), "other": _l("其他方式")}
+CONDUCT_LABELS = {
+    "case_acceptance": _l("违规指令受理或不予受理、立案或不予立案"),
+    "obstruction": _l("妨碍、阻挠、干扰正常执法"),
+    "through_relatives": _l("默许或授意亲属、身边工作人员干扰执法"),
+    "exoneration": _l("为违法行为人开脱、减轻责任或提出其他不正当要求"),
+    "shielding": _l("包庇、袒护和放纵违法行为"),
+    "leaking": _l("泄露执法信息或打探案件处理进展"),
+    "blocking_documents": _l("阻挠、拖延或不履行生效的法律文书"),
+    "other": _l("以其他方式干扰执法"),
+}
+FOLLOW_UP_LABELS = {"received": _l("已接收"), "verifying": _l("核实中"), "handled": _l("已处理"),
+                    "referred": _l("已移送或通报")}
+assert set(MANNER_LABELS) == set(INTERFERENCE_MANNER) and set(CONDUCT_LABELS) == set(INTERFERENCE_CONDUCT)
+assert set(FOLLOW_UP_LABELS) == set(FOLLOW_UP_STATES)
+
+DENIED = _l("干预记录只有记录人和本单位纪检监察人员可以查看。此次访问已记录。")
+
+
+def scope(user: User) -> sa.Select:
+    return sa.select(InterferenceRecord).where(policy.interference_condition(user))
+
+
+def open_record(user: User, record_id) -> InterferenceRecord:
+    """The record for reading, logged. Anyone else gets the same refusal whether or not the
+    record exists (no leak), and an attempt on a real record is logged as denied."""
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise Forbidden(str(DENIED)) from None
+    record = db.session.scalar(scope(user).where(InterferenceRecord.id == record_id)) \
+        if 0 < record_id < 2**63 else None
+    if record is None:
+        if 0 < record_id < 2**63 and db.session.get(InterferenceRecord, record_id) is not None:
+            _log_denied(user, record_id)
+        raise Forbidden(str(DENIED))
+    audit.read(user, "interference", record.id)
+    return record
+
+
+def _log_denied(user: User, record_id: int) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(ReadLog).values(user_id=user.id, object_type="interference", object_id=record_id,
+                                               at=utcnow(), denied=True))
+
+
+def log_denied(user: User, record_id: int) -> None:
+    """An attempt to change a record through some route: refused by the caller, logged here."""
+    if db.session.get(InterferenceRecord, record_id) is not None:
+        _log_denied(user, record_id)
+
+
+# --- recording --------------------------------------------------------------------------------
+
+def _department(user: User) -> int | None:
+    if user.org_unit_id:
+        return user.org_unit_id
+    return db.session.scalar(sa.select(UserOrgUnit.org_unit_id).where(UserOrgUnit.user_id == user.id)
+                             .order_by(UserOrgUnit.org_unit_id).limit(1))
+
+
+def _text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
+    text = (values.get(key) or "").strip()
+    if required and not text:
+        errors[key] = required
+    elif len(text) > limit:
+        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
+    return text[:limit]
+
+
+def parse_local(raw: str | None) -> datetime | None:
+    """A ``datetime-local`` value typed in China time, as an aware datetime (None if unreadable)."""
+    try:
+        return datetime.fromisoformat((raw or "").strip()).replace(tzinfo=SHANGHAI)
+    except ValueError:
+        return None
+
+
+def due_on(occurred: datetime) -> date:
+    return workdays.add_working_days(occurred.astimezone(SHANGHAI).date(), REPORT_WITHIN_WORKING_DAYS)
+
+
+def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> InterferenceRecord:
+    policy.require(user, "interference.record")
+    errors: dict[str, str] = {}
+    leader_name = _text(values, "leader_name", 64, errors, _("请填写领导干部的姓名。"))
+    leader_position = _text(values, "leader_position", 100, errors, _("请填写其职务。"))
+    leader_unit = _text(values, "leader_unit", 100, errors, _("请填写其所在单位。"))
+    manner = values.get("manner") or ""
+    if manner not in MANNER_LABELS:
+        errors["manner"] = _("请选择干预的方式。")
+    conduct = values.get("conduct") or ""
+    if conduct not in CONDUCT_LABELS:
+        errors["conduct"] = _("请选择干预的情形（《办法》第八条）。")
+    occurred = parse_local(values.get("occurred_at"))
+    if occurred is None:
+        errors["occurred_at"] = _("请填写发生的时间。")
+    elif occurred > utcnow() + timedelta(minutes=5):
+        errors["occurred_at"] = _("发生时间不能晚于现在。")
+    elif occurred < utcnow() - timedelta(days=3650):
+        errors["occurred_at"] = _("发生时间不能早于十年前。")
+    request_text = _text(values, "request", 4000, errors, _("请写明对方提出的要求或具体做法。"))
+    case_ref = _text(values, "case_ref", 200, errors)
+    hazard_id = None
+    if (values.get("hazard_id") or "").strip():
+        raw = values["hazard_id"].strip().lstrip("#")
+        visible = hazards.scope(user).with_only_columns(Hazard.id)
+        hazard_id = int(raw) if raw.isdigit() and int(raw) < 2**63 else None
+        if hazard_id is None or db.session.scalar(visible.where(Hazard.id == hazard_id)) is None:
+            errors["hazard_id"] = _("找不到该隐患编号，或不在您的范围内。")
+    department = _department(user)
+    if department is None:
+        errors["_"] = _("您的账号没有所属部门，无法确定报送的纪检监察机构。请联系管理员设置后再记录。")
+    files = [] if errors else attachments.documents(user, list(uploads), errors)
+    if errors:
+        raise InputError(errors)
+    row = InterferenceRecord(recorder_id=user.id, org_unit_id=department, leader_name=leader_name,
+                             leader_position=leader_position, leader_unit=leader_unit, manner=manner,
+                             conduct=conduct, occurred_at=occurred, request=request_text, case_ref=case_ref,
+                             hazard_id=hazard_id, due_on=due_on(occurred))
+    row.files = files
+    db.session.add(row)
+    db.session.flush()
+    _tell_discipline(row, "interference", f"interference:{row.id}")
+    commit()
+    return row
+
+
+def _discipline_inspectors(org_unit_id: int) -> list[int]:
+    """Discipline inspectors whose jurisdiction holds the department."""
+    path = sa.select(OrgUnit.path).where(OrgUnit.id == org_unit_id).scalar_subquery()
+    return list(db.session.scalars(
+        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
+        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
+        .where(UserRole.role == roles.DISCIPLINE_INSPECTOR, User.active.is_(True),
+               path.startswith(OrgUnit.path, autoescape=False))))
+
+
+def _tell_discipline(row: InterferenceRecord, kind: str, key: str) -> None:
+    notifications.notify(_discipline_inspectors(row.org_unit_id), kind, key, f"/interference/{row.id}")
+
+
+def supplement(user: User, row: InterferenceRecord, values: dict,
+               uploads: list[tuple[bytes, str]] = ()) -> InterferenceSupplement:
+    """Later facts, appended by the recorder; the record itself never changes."""
+    if row.recorder_id != user.id:
+        raise Forbidden(_("只有记录人可以补充干预记录。"))
+    errors: dict[str, str] = {}
+    text = _text(values, "text", 4000, errors, _("请填写补充的内容。"))
+    files = [] if errors else attachments.documents(user, list(uploads), errors)
+    if errors:
+        raise InputError(errors)
+    added = InterferenceSupplement(record_id=row.id, author_id=user.id, text=text)
+    added.files = files
+    db.session.add(added)
+    db.session.flush()
+    _tell_discipline(row, "interference_supplement", f"interference_supplement:{added.id}")
+    commit()
+    return added
+
+
+def follow_up(user: User, row: InterferenceRecord, values: dict) -> InterferenceFollowUp:
+    """A discipline inspector's step (verification, handling, referral), appended."""
+    ids = policy.org_ids_of(user, roles.DISCIPLINE_INSPECTOR)
+    if ids is None or db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit).where(
+            OrgUnit.id == row.org_unit_id, OrgUnit.id.in_(ids))) != 1:
+        raise Forbidden(_("只有本单位纪检监察人员可以登记处理情况。"))
+    errors: dict[str, str] = {}
+    state = values.get("state") or ""
+    if state not in FOLLOW_UP_LABELS:
+        errors["state"] = _("请选择处理状态。")
+    note = _text(values, "note", 4000, errors)
+    if errors:
+        raise InputError(errors)
+    step = InterferenceFollowUp(record_id=row.id, author_id=user.id, state=state, note=note)
+    db.session.add(step)
+    commit()
+    return step
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class Timeliness:
+    due_on: date
+    reported_on: date
+    late_by: int  # working days after the limit; 0 = in time
+
+    @property
+    def on_time(self) -> bool:
+        return self.late_by == 0
+
+
+def timeliness(row: InterferenceRecord) -> Timeliness:
+    reported = row.created_at.astimezone(SHANGHAI).date()
+    return Timeliness(row.due_on, reported, workdays.working_days_after(row.due_on, reported))
+
+
+def state(row: InterferenceRecord) -> str:
+    return row.follow_ups[-1].state if row.follow_ups else "new"
+
+
+def register(user: User, q: str = "") -> list[InterferenceRecord]:
+    """The discipline inspectors' register (and a recorder's own list), newest first."""
+    query = scope(user).options(sa.orm.selectinload(InterferenceRecord.follow_ups),
+                                sa.orm.joinedload(InterferenceRecord.recorder),
+                                sa.orm.joinedload(InterferenceRecord.org_unit))
+    q = q.strip()[:64]
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(InterferenceRecord.leader_name.like(like),
+                                   InterferenceRecord.leader_unit.like(like),
+                                   InterferenceRecord.case_ref.like(like)))
+    return list(db.session.scalars(query.order_by(InterferenceRecord.id.desc()).limit(500)).unique())
+
+
+def unreceived_count(user: User) -> int:
+    """Records sent to a discipline inspector's departments that nobody has followed up yet."""
+    ids = policy.org_ids_of(user, roles.DISCIPLINE_INSPECTOR)
+    if ids is None:
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(InterferenceRecord).where(
+        InterferenceRecord.org_unit_id.in_(ids), ~sa.exists().where(
+            InterferenceFollowUp.record_id == InterferenceRecord.id)))
+
+
+def aggregates(rows: list[InterferenceRecord]) -> dict:
+    """Counts by the leader's unit and by leader (art. 9: periodic summary and analysis)."""
+    by_unit = Counter(r.leader_unit for r in rows)
+    by_leader = Counter((r.leader_name, r.leader_position, r.leader_unit) for r in rows)
+    by_state = Counter(state(r) for r in rows)
+    late = sum(1 for r in rows if not timeliness(r).on_time)
+    return {"by_unit": by_unit.most_common(), "by_leader": by_leader.most_common(), "by_state": by_state,
+            "late": late, "total": len(rows)}
+
+
+def attempts(row: InterferenceRecord) -> list[ReadLog]:
+    """Who opened it and who was refused (for the discipline inspectors)."""
+    return audit.readers("interference", row.id)

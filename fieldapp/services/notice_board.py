@@ -1,0 +1,68 @@
+"""A grid's public notice board (seed 002 art. 13): who patrols it, how to reach them, and
+where the public can send a clue. Only what the rule names is public: photo, name, work ID,
+phone, duties, area."""
+from __future__ import annotations
+
+import segno
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from fieldapp import policy
+from fieldapp.db import commit, db
+from fieldapp.models import Grid, InspectorGrid, Portrait, User
+from fieldapp.services import InputError, NotFound, photos
+
+
+def grid_by_code(code: str) -> Grid:
+    grid = db.session.scalar(sa.select(Grid).where(Grid.code == (code or "")[:32]))
+    if grid is None:
+        raise NotFound(_("找不到该网格。"))
+    return grid
+
+
+def people(grid: Grid) -> list[User]:
+    """Active inspectors serving the grid, with their portraits loaded."""
+    return list(db.session.scalars(
+        sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id)
+        .where(InspectorGrid.grid_id == grid.id, User.active.is_(True)).order_by(User.display_name)))
+
+
+def portraits(users: list[User]) -> dict[int, Portrait]:
+    if not users:
+        return {}
+    return {p.user_id: p for p in db.session.scalars(sa.select(Portrait).where(
+        Portrait.user_id.in_([u.id for u in users])))}
+
+
+def public_portrait(grid: Grid, user_id: int):
+    """The portrait's photo, only for someone on this grid's board."""
+    if user_id not in {u.id for u in people(grid)}:
+        return None
+    portrait = db.session.get(Portrait, user_id)
+    return portrait.photo if portrait else None
+
+
+def qr_image(url: str) -> str:
+    """A QR code as an inline PNG data URI, sharp at poster size (printed pixelated; medium error correction)."""
+    return segno.make(url, error="m").png_data_uri(scale=10, border=4)
+
+
+def set_public_profile(admin: User, target: User, duties: str, photo: tuple[bytes, str] | None) -> None:
+    policy.require(admin, "user.manage", target)
+    duties = (duties or "").strip()
+    if len(duties) > 500:
+        raise InputError({"duties": _("不能超过 %(n)d 个字。", n=500)})
+    stored = None
+    if photo is not None:
+        try:
+            stored = photos.store(photo[0], admin, None, photo[1])
+        except photos.PhotoError as err:
+            raise InputError({"portrait": err.message}) from None
+    target.duties = duties
+    if stored is not None:
+        portrait = db.session.get(Portrait, target.id)
+        if portrait is None:
+            db.session.add(Portrait(user_id=target.id, photo_id=stored.id))
+        else:
+            portrait.photo_id = stored.id
+    commit()

@@ -1,0 +1,36 @@
+"""Limits on public forms (anonymous clues, tracking-code look-ups), counted in the
+database so that they hold across app instances and restarts, with no other service."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from fieldapp.db import db, utcnow
+from fieldapp.models import ThrottleHit
+from fieldapp.services import ServiceError
+
+
+class TooMany(ServiceError):
+    status = 429
+
+
+def hit(bucket: str, key: str, limit: int, window: timedelta) -> None:
+    """Count one use of ``bucket`` by ``key``; refuse (429) once ``limit`` uses fall in ``window``.
+
+    On its own connection and committed at once: a refused or failed attempt still counts,
+    so a flood of bad submissions is throttled like a flood of good ones."""
+    now = utcnow()
+    key = key[:64]
+    with db.engine.begin() as conn:
+        used = conn.scalar(sa.select(sa.func.count()).select_from(ThrottleHit).where(
+            ThrottleHit.bucket == bucket, ThrottleHit.key == key, ThrottleHit.at > now - window))
+        if used >= limit:
+            minutes = max(1, int(window.total_seconds() // 60))
+            raise TooMany(_("提交过于频繁：每 %(minutes)d 分钟最多 %(limit)d 次。"
+                            "您填写的内容仍在页面上，请稍后再提交。", minutes=minutes, limit=limit))
+        conn.execute(sa.insert(ThrottleHit).values(bucket=bucket, key=key, at=now))
+        # Old hits are of no further use; cleared as we go (the index makes it cheap).
+        conn.execute(sa.delete(ThrottleHit).where(ThrottleHit.bucket == bucket, ThrottleHit.key == key,
+                                                  ThrottleHit.at < now - window - timedelta(days=1)))

@@ -1,0 +1,230 @@
+"""Clues and feedback: the public form and tracking page (no login), the department's
+handling pages, and the enforcement bulletins published to supervisors."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from fieldapp import policy, roles
+from fieldapp.db import db, utcnow
+from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
+from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, throttle
+from fieldapp.web.enterprises import send_media
+from fieldapp.web.guards import permission_required
+from fieldapp.web.paging import paginate
+
+bp = Blueprint("clues", __name__, url_prefix="/clues")
+
+#: A person needs a few seconds to write a clue; a script posting at once is refused.
+MIN_FILL_SECONDS = 3
+FORM_MAX_AGE = 24 * 3600
+
+
+def _stamp_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="clue-form")
+
+
+def _spam_problem(form) -> str | None:
+    """A hidden field people leave empty, and a signed time the form was served."""
+    if form.get("website"):
+        return _("提交未被接受。如果您是人工填写，请刷新页面后重新提交。")
+    try:
+        issued = _stamp_serializer().loads(form.get("stamp", ""), max_age=FORM_MAX_AGE, return_timestamp=True)[1]
+    except SignatureExpired:
+        return _("页面打开时间过长，请确认内容后再次提交。")
+    except BadSignature:
+        return _("提交未被接受。如果您是人工填写，请刷新页面后重新提交。")
+    if (utcnow() - issued).total_seconds() < current_app.config.get("CLUE_MIN_FILL_SECONDS", MIN_FILL_SECONDS):
+        return _("提交过快，请确认内容后再次提交。")
+    return None
+
+
+def _grid(code: str | None) -> Grid | None:
+    return db.session.scalar(sa.select(Grid).where(Grid.code == code[:32])) if code else None
+
+
+def _client_key() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Anyone may send a clue (anonymously, or signed in as a social supervisor)."""
+    grid = _grid(request.values.get("grid"))
+    values, errors, status = {}, {}, 200
+    submitter = current_user if current_user.is_authenticated and policy.can(current_user, "clue.submit") else None
+    if request.method == "POST":
+        values = request.form.to_dict()
+        problem = _spam_problem(request.form)
+        try:
+            if submitter is None:
+                throttle.hit("clue", _client_key(), current_app.config["CLUE_PUBLIC_LIMIT"], timedelta(hours=1))
+            if problem:
+                raise InputError({"_": problem})
+            uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
+            clue = clues.submit(values, uploads, submitter, grid)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        except throttle.TooMany as refused:
+            errors, status = {"_": refused.message}, 429
+        else:
+            session["clue_receipt"] = clue.code
+            return redirect(url_for(".receipt"))
+    return render_template("clues/new.html", values=values, errors=errors, grid=grid,
+                           units=[(u.id, u.name) for u in clues.departments()] if grid is None else [],
+                           kinds=clues.KIND_LABELS,
+                           stamp=_stamp_serializer().dumps(1), submitter=submitter,
+                           max_photos=current_app.config["CLUE_MAX_PHOTOS"]), status
+
+
+@bp.route("/receipt")
+def receipt():
+    code = session.get("clue_receipt")
+    if not code:
+        return redirect(url_for(".track"))
+    return render_template("clues/receipt.html", code=clues.show_code(code),
+                           days=current_app.config["CLUE_ANSWER_DAYS"])
+
+
+@bp.route("/track")
+def track():
+    """Follow a clue by its code. Unknown and malformed codes get the same answer; look-ups
+    are throttled, so codes cannot be guessed by trying."""
+    raw = (request.args.get("code") or "").strip()[:40]
+    clue, message, status = None, None, 200
+    if raw:
+        try:
+            throttle.hit("clue_track", _client_key(), current_app.config["CLUE_LOOKUP_LIMIT"], timedelta(minutes=10))
+        except throttle.TooMany:
+            message, status = _("查询过于频繁，请 10 分钟后再试。"), 429
+        else:
+            clue = clues.track(raw)
+            if clue is None:
+                message, status = _("没有找到该编号的线索，请核对后重试（编号形如 XS-XXXXX-XXXXX）。"), 404
+    return render_template("clues/track.html", code=raw, clue=clue, message=message, labels=_labels(),
+                           show_code=clues.show_code), status
+
+
+def _labels() -> dict:
+    return {"kind": clues.KIND_LABELS, "status": clues.STATUS_LABELS, "action": clues.ACTION_LABELS}
+
+
+# --- the department's side -------------------------------------------------------------------
+
+@bp.route("/")
+@permission_required("clue.view")
+def index():
+    handler = policy.can(current_user, "clue.handle")
+    tabs = clues.TABS if handler else ("mine",)
+    tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]
+    page = paginate(clues.listing(current_user, tab), current_app.config["PAGE_SIZE"])
+    return render_template("clues/index.html", page=page, tab=tab, tabs=tabs, labels=_labels(),
+                           today=clues.today(), show_code=clues.show_code)
+
+
+def _render(clue: Clue, errors=None, values=None, action=None, status=200):
+    allowed = clues.allowed(current_user, clue)
+    enterprises = []
+    if {"task", "hazard"} & set(allowed):
+        query = policy.enterprise_scope(current_user)
+        if clue.grid_id:
+            query = query.where(Enterprise.grid_id == clue.grid_id)
+        enterprises = [(e.id, e.name) for e in db.session.scalars(query.order_by(Enterprise.name).limit(300))]
+    inspectors = []
+    chosen = (values or {}).get("enterprise_id") or clue.task_enterprise_id
+    if "task" in allowed and chosen and str(chosen).isdigit():
+        enterprise = db.session.scalar(policy.enterprise_scope(current_user).where(Enterprise.id == int(chosen)))
+        inspectors = [(u.id, u.display_name) for u in clues.inspectors_for(enterprise)] if enterprise else []
+    return render_template("clues/show.html", c=clue, allowed=allowed, errors=errors or {}, values=values or {},
+                           open_action=action, labels=_labels(), enterprises=enterprises, inspectors=inspectors,
+                           assignees=[(u.id, u.display_name) for u in clues.assignees(clue)] if "assign" in allowed
+                           else [],
+                           overdue=clues.is_overdue(clue), task_done=clues.task_done(clue),
+                           show_code=clues.show_code,
+                           readers=audit.readers("clue", clue.id) if current_user.has_role(roles.ADMIN) else None
+                           ), status
+
+
+@bp.route("/<int:clue_id>")
+@permission_required("clue.view")
+def show(clue_id: int):
+    clue = clues.get(current_user, clue_id)
+    audit.read(current_user, "clue", clue.id)
+    return _render(clue)
+
+
+@bp.route("/<int:clue_id>/<any(assign, task, hazard, note, answer, dismiss):action>", methods=["POST"])
+@permission_required("clue.view")
+def act(clue_id: int, action: str):
+    clue = clues.get(current_user, clue_id)
+    try:
+        clues.act(current_user, clue, action, request.form.to_dict())
+    except InputError as refused:
+        db.session.rollback()
+        return _render(clues.get(current_user, clue_id), refused.errors, request.form, action, 400)
+    except ServiceError as refused:
+        db.session.rollback()
+        return _render(clues.get(current_user, clue_id), {"_": refused.message}, request.form, action,
+                       refused.status)
+    flash(_("已%(action)s。", action=clues.ACTION_LABELS[action]), "success")
+    return redirect(url_for(".show", clue_id=clue_id))
+
+
+@bp.route("/<int:clue_id>/photos/<int:photo_id>/<any(display, thumb, original):variant>")
+@permission_required("clue.view")
+def photo(clue_id: int, photo_id: int, variant: str):
+    clue = clues.get(current_user, clue_id)
+    found = next((p for p in clue.photos if p.id == photo_id), None)
+    if found is None:
+        abort(404)
+    return send_media(getattr(found, variant))
+
+
+# --- bulletins ---------------------------------------------------------------------------------
+
+@bp.route("/bulletins", methods=["GET", "POST"])
+@permission_required("bulletin.view")
+def bulletins_index():
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        policy.require(current_user, "bulletin.publish")
+        values = request.form.to_dict()
+        try:
+            bulletin = bulletins.publish(current_user, values)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        except ServiceError as refused:
+            db.session.rollback()
+            errors, status = {"_": refused.message}, refused.status
+        else:
+            flash(_("通报已发布，社会监督员已收到通知。"), "success")
+            return redirect(url_for(".bulletin", bulletin_id=bulletin.id))
+    rows = db.session.scalars(bulletins.scope(current_user).options(sa.orm.joinedload(Bulletin.org_unit))
+                              .order_by(Bulletin.period_end.desc(), Bulletin.id.desc()).limit(100)).all()
+    units = [(u.id, u.name) for u in db.session.scalars(policy.org_unit_scope(current_user).order_by(
+        OrgUnit.path))] if policy.can(current_user, "bulletin.publish") else []
+    return render_template("clues/bulletins.html", rows=rows, units=units, values=values, errors=errors), status
+
+
+@bp.route("/bulletins/<int:bulletin_id>")
+@permission_required("bulletin.view")
+def bulletin(bulletin_id: int):
+    row = policy.get_in_scope(bulletins.scope(current_user), Bulletin, bulletin_id)
+    return render_template("clues/bulletin.html", b=row, figures=bulletins.FIGURES)
