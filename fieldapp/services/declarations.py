@@ -192,6 +192,6 @@ def reassignments(admin: User) -> list[Reassignment]:
         hazards = db.session.scalars(sa.select(Hazard).where(
             Hazard.enterprise_id == enterprise.id, Hazard.status.in_(HAZARD_OPEN),
             sa.or_(Hazard.officer_id == row.user_id, Hazard.reporter_id == row.user_id))).all()
-        out.append(Reassignment(row, row.user, enterprise, row.user in inspectors, list(hazards),
+        out.append(Reassignment(row, row.user, enterprise, row.user_id in {u.id for u in inspectors}, list(hazards),
                                 [u for u in inspectors if u.id not in barred]))
     return out
