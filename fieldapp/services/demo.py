@@ -17,6 +17,7 @@ from fieldapp.models import (
     CompanyManager,
     Enterprise,
     Grid,
+    Holiday,
     InspectorGrid,
     OrgUnit,
     RiskPoint,
@@ -195,11 +196,22 @@ def load(hash_method: str = "scrypt") -> bool:
             continue
         user = add_user(f"wgy{i:03d}", _person(rng), f"1380000{i:04d}", roles.GRID_INSPECTOR, grid.org_unit)
         db.session.add(InspectorGrid(user_id=user.id, grid_id=grid.id))
+    for user in db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id)):
+        user.duties = "负责本网格内企业的日常安全巡查、隐患上报和整改复查"
+    _holidays()
     checklists.ensure_general_template()
     db.session.commit()
     analyze("enterprises", "grids", "org_units")
     db.session.commit()
     return True
+
+
+def _holidays() -> None:
+    """A sample of public holidays for the working-day calendar (admins keep the real one)."""
+    year = date.today().year
+    days = [(date(year, 1, 1), "元旦")] + [(date(year, 5, d), "劳动节") for d in range(1, 6)] + \
+        [(date(year, 10, d), "国庆节") for d in range(1, 8)]
+    db.session.add_all(Holiday(day=day, name=name) for day, name in days)
 
 
 RISK_POINTS = [
