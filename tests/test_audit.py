@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from fieldapp.models import AuditEvent, AuditHead, ReadLog
@@ -77,14 +78,16 @@ def test_a_stamped_head_exposes_a_rewritten_history(world, db):
     db.session.execute(sa.text("DELETE FROM audit_events WHERE seq = 3"))
     rows = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)).all()
     prev, seq = audit.GENESIS, 0
+    table = AuditEvent.__table__
     for e in rows:
         seq += 1
-        e.seq, e.prev_hash = seq, prev
-        e.hash = audit.event_hash(seq, e.at.isoformat(), e.actor_id, e.actor_role, e.action, e.object_type,
+        digest = audit.event_hash(seq, e.at.isoformat(), e.actor_id, e.actor_role, e.action, e.object_type,
                                   e.object_id, e.before_sha256, e.after_sha256, prev)
-        prev = e.hash
-    db.session.get(AuditHead, 1).seq, db.session.get(AuditHead, 1).hash = seq, prev
+        db.session.execute(sa.update(table).where(table.c.id == e.id).values(seq=seq, prev_hash=prev, hash=digest))
+        prev = digest
+    db.session.execute(sa.update(AuditHead.__table__).values(seq=seq, hash=prev))
     db.session.commit()
+    db.session.expire_all()
     assert audit.verify().ok  # consistent in itself...
     assert not audit.contains(stamped["seq"], stamped["hash"])  # ...but the stamped head is gone
 
@@ -197,3 +200,24 @@ def test_admins_print_the_head_and_verify_the_chain(make_client, world, db):
     checked = post(admin, "/admin/audit", token_from="/admin/audit").get_data(as_text=True)
     assert "完整" in checked
     assert logged_in(make_client(), "officer_a").get("/admin/audit").status_code == 403
+
+
+def test_the_application_cannot_change_the_trail(world, db):
+    """Through the application's sessions the trail is read-only: only services.audit appends."""
+    from fieldapp.services.integrity import AppendOnly
+
+    changes(world, 1)
+    event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
+    event.action = "delete"
+    with pytest.raises(AppendOnly):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(db.session.scalar(sa.select(AuditEvent).limit(1)))
+    with pytest.raises(AppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    db.session.add(ReadLog(user_id=world.admin.id, object_type="hazard", object_id=1))
+    with pytest.raises(AppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    assert audit.verify().ok

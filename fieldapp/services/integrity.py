@@ -1,15 +1,20 @@
 """Records that are appended and never changed: interference records (seed 003), their
-supplements and the discipline inspectors' follow-ups. Whatever route or script tries to
-update or delete one through the application's sessions is refused before it reaches the
-database (and the audit chain would expose a change made behind the application's back)."""
+supplements and the discipline inspectors' follow-ups; and the audit trail and read log.
+Whatever route or script tries to update or delete one through the application's sessions
+is refused before it reaches the database (and the audit chain would expose a change made
+behind the application's back)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_sqlalchemy.session import Session as AppSession
 
+from fieldapp.models import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.accountability import APPEND_ONLY
 from fieldapp.services import Forbidden
+
+#: The trail itself is written with Core statements by services.audit; through the ORM it is read-only.
+TRAIL = (AuditEvent, AuditHead, ReadLog)
 
 
 class AppendOnly(Forbidden):
@@ -17,6 +22,9 @@ class AppendOnly(Forbidden):
 
 
 def _guard(session, flush_context, instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, TRAIL):
+            raise AppendOnly(_("留痕记录只能由系统追加，不能修改或删除。"))
     for obj in session.deleted:
         if isinstance(obj, APPEND_ONLY):
             raise AppendOnly(_("干预记录及其补充、处理情况只能追加，不能删除。"))
