@@ -45,12 +45,14 @@ def code_of(response, client) -> str:
 
 def test_anonymous_clue_from_a_grid_board_and_tracking(world, make_client, quick):
     public = make_client()
-    r = submit(public, GOOD, f"/clues/new?grid={world.grid_a1.code}", photos=[(jpeg(800, 600), "scene.jpg")])
+    r = submit(public, GOOD | {"latitude": "31.2612345", "longitude": "120.6100001"},
+               f"/clues/new?grid={world.grid_a1.code}", photos=[(jpeg(800, 600), "scene.jpg")])
     code = code_of(r, public)
     assert re.fullmatch(r"XS-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code)
     clue = db.session.scalar(sa.select(Clue))
     assert clue.org_unit_id == world.town_a.id and clue.grid_id == world.grid_a1.id and clue.submitter_id is None
     assert len(clue.photos) == 1 and clue.status == "received"
+    assert (round(clue.latitude, 4), round(clue.longitude, 4)) == (31.2612, 120.61)
     assert (clue.due_on - clue.created_at.date()).days in (14, 15, 16)
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "clue_new")))
     assert told == {world.officer_a.id, world.officer_district.id, world.admin.id, world.admin_a.id}

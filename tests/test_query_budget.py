@@ -8,8 +8,8 @@ from fieldapp.services import selfchecks
 from tests.helpers import logged_in
 
 #: Every page includes one query for the unread-notifications badge; case files (records,
-#: hazards) one more for the read log.
-BUDGET = {"list": 8, "file": 16, "patrol": 14, "home": 7, "draft": 13, "record": 12}
+#: hazards) one more for the read log; an inspector's home one for the site checks from clues.
+BUDGET = {"list": 8, "file": 16, "patrol": 14, "home": 8, "draft": 13, "record": 12}
 
 
 @contextmanager
@@ -118,3 +118,51 @@ def test_hazard_pages_query_counts_do_not_grow_with_history(client, world):
     assert after == before
     for name, count in after.items():
         assert count <= HAZARD_BUDGET[name], (name, count)
+
+
+ACCOUNTABILITY_BUDGET = {"clues": 8, "clue": 15, "register": 8, "record": 14}
+
+
+def _clue_with_history(world, steps: int):
+    from fieldapp.services import clues
+    from tests.images import jpeg
+
+    clue = clues.submit({"kind": "hazard", "content": "仓库消防通道被堵塞，多次反映未改。"},
+                        [(jpeg(color=(steps, 1, 1)), "a.jpg"), (jpeg(color=(steps, 2, 2)), "b.jpg")],
+                        grid=world.grid_a1)
+    clues.act(world.officer_a, clue, "assign", {"assignee_id": str(world.officer_district.id)})
+    for i in range(steps):
+        clues.act(world.officer_district if i % 2 else world.officer_a, clue, "note", {"note": f"进展{i}"})
+    return clue
+
+
+def _interference_with_history(world, steps: int):
+    from datetime import datetime, timedelta
+
+    from fieldapp.services import interference
+
+    row = interference.record(world.officer_a, {
+        "leader_name": f"领导{steps}", "leader_position": "局长", "leader_unit": f"单位{steps}", "manner": "phone",
+        "conduct": "other", "occurred_at": (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "request": "要求从轻处理"})
+    for i in range(steps):
+        interference.supplement(world.officer_a, row, {"text": f"补充{i}"})
+        interference.follow_up(world.discipline, row, {"state": "verifying", "note": f"核实{i}"})
+    return row
+
+
+def test_accountability_pages_query_counts_do_not_grow(make_client, world):
+    officer = logged_in(make_client(), "officer_a")
+    discipline = logged_in(make_client(), "discipline1")
+    small_clue, small_record = _clue_with_history(world, 1), _interference_with_history(world, 1)
+    before = _measure(officer, {"clues": "/clues/?tab=all", "clue": f"/clues/{small_clue.id}"}) | _measure(
+        discipline, {"register": "/interference/", "record": f"/interference/{small_record.id}"})
+    big_clue, big_record = _clue_with_history(world, 8), _interference_with_history(world, 8)
+    for n in range(6):
+        _clue_with_history(world, 0)
+        _interference_with_history(world, n % 2)
+    after = _measure(officer, {"clues": "/clues/?tab=all", "clue": f"/clues/{big_clue.id}"}) | _measure(
+        discipline, {"register": "/interference/", "record": f"/interference/{big_record.id}"})
+    assert after == before, (before, after)
+    for name, count in after.items():
+        assert count <= ACCOUNTABILITY_BUDGET[name], (name, count)

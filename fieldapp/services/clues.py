@@ -172,8 +172,14 @@ def scope(user: User) -> sa.Select:
     return sa.select(Clue).where(policy.clue_condition(user))
 
 
+CLUE_LOADS = (sa.orm.selectinload(Clue.events).joinedload(ClueEvent.actor), sa.orm.selectinload(Clue.photos),
+              sa.orm.joinedload(Clue.org_unit), sa.orm.joinedload(Clue.grid), sa.orm.joinedload(Clue.assignee),
+              sa.orm.joinedload(Clue.submitter), sa.orm.joinedload(Clue.task_enterprise),
+              sa.orm.joinedload(Clue.task_inspector))
+
+
 def get(user: User, clue_id) -> Clue:
-    return policy.get_in_scope(scope(user), Clue, clue_id)
+    return policy.get_in_scope(scope(user).options(*CLUE_LOADS), Clue, clue_id)
 
 
 TABS = ("open", "overdue", "mine", "answered", "all")
@@ -218,7 +224,8 @@ def allowed(user: User, clue: Clue) -> list[str]:
 
 def assignees(clue: Clue) -> list[User]:
     """Officers of the clue's department (and above) to hand it to."""
-    return [db.session.get(User, uid) for uid in _handlers(clue.org_unit_id)]
+    return list(db.session.scalars(sa.select(User).where(User.id.in_(_handlers(clue.org_unit_id)))
+                                   .order_by(User.display_name)))
 
 
 def inspectors_for(enterprise: Enterprise) -> list[User]:

@@ -62,6 +62,15 @@ def scope(user: User) -> sa.Select:
     return sa.select(InterferenceRecord).where(policy.interference_condition(user))
 
 
+RECORD_LOADS = (
+    sa.orm.joinedload(InterferenceRecord.recorder), sa.orm.joinedload(InterferenceRecord.org_unit),
+    sa.orm.selectinload(InterferenceRecord.files),
+    sa.orm.selectinload(InterferenceRecord.supplements).options(
+        sa.orm.joinedload(InterferenceSupplement.author), sa.orm.selectinload(InterferenceSupplement.files)),
+    sa.orm.selectinload(InterferenceRecord.follow_ups).joinedload(InterferenceFollowUp.author),
+)
+
+
 def open_record(user: User, record_id) -> InterferenceRecord:
     """The record for reading, logged. Anyone else gets the same refusal whether or not the
     record exists (no leak), and an attempt on a real record is logged as denied."""
@@ -69,7 +78,7 @@ def open_record(user: User, record_id) -> InterferenceRecord:
         record_id = int(record_id)
     except (TypeError, ValueError):
         raise Forbidden(str(DENIED)) from None
-    record = db.session.scalar(scope(user).where(InterferenceRecord.id == record_id)) \
+    record = db.session.scalar(scope(user).options(*RECORD_LOADS).where(InterferenceRecord.id == record_id)) \
         if 0 < record_id < 2**63 else None
     if record is None:
         if 0 < record_id < 2**63 and db.session.get(InterferenceRecord, record_id) is not None:

@@ -50,6 +50,7 @@ window.fieldappUi = (function () {
         set("lng", pos.coords.longitude.toFixed(7));
         set("acc", Math.round(pos.coords.accuracy));
         locate.disabled = false;
+        if (locate.hasAttribute("data-done")) { locate.textContent = locate.getAttribute("data-done"); }
         document.dispatchEvent(new CustomEvent("fieldapp:located"));
         var form = locate.form;
         if (form && form.id === "record-form") { form.requestSubmit(form.querySelector("[value=save]")); }
