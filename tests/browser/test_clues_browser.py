@@ -16,7 +16,8 @@ from tests.images import jpeg
 
 def test_clue_from_a_poster_to_an_answer(browser, browser_context_args, base_url, accounts, artifacts, tmp_path):
     grid = accounts["inspector"]["grid"]
-    desk = browser.new_context(viewport={"width": 1024, "height": 1400}).new_page()  # the office PC that prints
+    desk = browser.new_context(**{**browser_context_args, "viewport": {"width": 1024, "height": 1400},
+                                  "is_mobile": False, "device_scale_factor": 1}).new_page()  # the office PC that prints
     desk.goto(f"{base_url}/board/{grid['code']}/poster")
     expect(desk.locator("h1")).to_have_text("安全生产网格员公示")
     expect(desk.locator(".people")).to_contain_text(accounts["inspector"]["display_name"])
