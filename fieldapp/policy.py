@@ -197,6 +197,9 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Hazards (seed 002 art. 8): each step's own roles are in services/hazards.TRANSITIONS.
     "hazard.view": _STAFF | {roles.COMPANY_MANAGER},
     "notification.view": frozenset(roles.ALL),
+    # Dashboards: bimonthly coverage and hazard statistics of one's grids or jurisdiction.
+    "coverage.view": _STAFF,
+    "statistics.view": frozenset({roles.ENFORCEMENT_OFFICER, roles.ADMIN}),
     "user.manage": frozenset({roles.ADMIN}),
     "admin.overview": frozenset({roles.ADMIN}),
     # Declarations of interests (seed 000; seed 002 art. 7): staff who act on enterprises declare,

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import Conflict
-from fieldapp.services import clues, declarations, hazards, interference, overview
+from fieldapp.services import clues, coverage, declarations, hazards, interference, overview
 
 bp = Blueprint("home", __name__)
 
@@ -31,6 +31,9 @@ def index():
         ctx["work"] = hazards.work_counts(user)
     if user.has_role(*roles.INSPECTORS):
         ctx["clue_tasks"] = clues.tasks_for(user)
+        ctx["period"] = coverage.current()
+        ctx["to_visit"] = coverage.still_to_visit(user, ctx["period"])
+        ctx["today"] = coverage.today()
     if policy.can(user, "clue.handle"):
         ctx["clue_counts"] = clues.counts(user)
     if user.has_role(roles.ADMIN):

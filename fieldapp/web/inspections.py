@@ -11,7 +11,7 @@ from flask_login import current_user
 from fieldapp import codes, policy, roles
 from fieldapp.db import db
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.services import InputError, ServiceError, audit, checklists, hazards, inspections, photos
+from fieldapp.services import InputError, ServiceError, audit, checklists, coverage, hazards, inspections, photos
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.guards import permission_required
 
@@ -33,7 +33,7 @@ def patrol():
     rows = db.session.execute(
         sa.select(Enterprise, last.c.last).join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
         .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
-        .where(InspectorGrid.user_id == current_user.id, Enterprise.status.in_(("active", "new", "suspended")))
+        .where(InspectorGrid.user_id == current_user.id, Enterprise.status.in_(coverage.DUE_STATUSES))
         .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name).limit(200)).all()
     drafts = db.session.scalars(sa.select(Inspection).where(
         Inspection.inspector_id == current_user.id, Inspection.state == "draft")

@@ -35,6 +35,38 @@ window.fieldappUi = (function () {
     }
   });
 
+  // "Nearest first": sorts a [data-nearest] list of items with data-lat/data-lng by distance
+  // from the phone, on the user's tap (asking for the position only when wanted).
+  var sorter = document.querySelector("[data-sort-nearest]");
+  var nearList = document.querySelector("[data-nearest]");
+  if (sorter && nearList && "geolocation" in navigator) {
+    sorter.hidden = false;
+    sorter.addEventListener("click", function () {
+      sorter.disabled = true;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var here = pos.coords, rad = Math.PI / 180;
+        var items = Array.prototype.slice.call(nearList.children);
+        items.forEach(function (li) {
+          var lat = parseFloat(li.getAttribute("data-lat")), lng = parseFloat(li.getAttribute("data-lng"));
+          if (isNaN(lat) || isNaN(lng)) { li.dataset.km = "99999"; return; }
+          var dlat = (lat - here.latitude) * rad, dlng = (lng - here.longitude) * rad;
+          var a = Math.pow(Math.sin(dlat / 2), 2) +
+            Math.cos(here.latitude * rad) * Math.cos(lat * rad) * Math.pow(Math.sin(dlng / 2), 2);
+          var km = 12742 * Math.asin(Math.sqrt(a));
+          li.dataset.km = km.toFixed(3);
+          var label = li.querySelector("[data-distance]");
+          if (label) { label.textContent = km < 1 ? Math.round(km * 1000) + " m" : km.toFixed(1) + " km"; }
+        });
+        items.sort(function (a, b) { return parseFloat(a.dataset.km) - parseFloat(b.dataset.km); });
+        items.forEach(function (li, i) { li.classList.toggle("more", i >= 8); nearList.appendChild(li); });
+        sorter.disabled = false;
+      }, function () {
+        sorter.disabled = false;
+        sorter.textContent = sorter.getAttribute("data-failed") || sorter.textContent;
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
   // Position: fills [data-geo=lat|lng|acc] from the phone's GPS (WGS-84, as browsers give it).
   var locate = document.querySelector("[data-locate]");
   if (locate && "geolocation" in navigator) {

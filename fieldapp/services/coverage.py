@@ -1,0 +1,166 @@
+"""Full coverage every two months (seed 002: each enterprise of a grid patrolled at least once
+in every bimonthly period: Jan–Feb, Mar–Apr, …).
+
+An enterprise counts as due while it operates (active, newly found or suspended — not closed
+or moved away) and as covered once a finished inspection (signed, or refused with a photo)
+started within the period, China time. Coverage belongs to the enterprise, so an enterprise
+that moves to another grid brings its coverage along; an inspector's figures are those of
+the grids they serve now.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from fieldapp import policy
+from fieldapp.db import db
+from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, User
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Enterprises that must be patrolled (also the patrol list's).
+DUE_STATUSES = ("active", "new", "suspended")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def key(self) -> str:
+        return self.start.strftime("%Y-%m")
+
+    @property
+    def months(self) -> tuple[int, int]:
+        return self.start.month, self.end.month
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (datetime.combine(self.start, time.min, SHANGHAI),
+                datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI))
+
+    def days_left(self, today: date) -> int:
+        """Days left including today; 0 once the period is over."""
+        return max(0, (self.end - today).days + 1) if today >= self.start else (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        return period_of(self.start - timedelta(days=1))
+
+    def next(self) -> Period:
+        return period_of(self.end + timedelta(days=1))
+
+
+def period_of(day: date) -> Period:
+    first = 2 * ((day.month - 1) // 2) + 1
+    start = date(day.year, first, 1)
+    after = date(day.year + 1, 1, 1) if first == 11 else date(day.year, first + 2, 1)
+    return Period(start, after - timedelta(days=1))
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def current() -> Period:
+    return period_of(today())
+
+
+def parse(key: str | None) -> Period | None:
+    """A period from its URL key ("2026-11"); None if it is not one."""
+    try:
+        day = datetime.strptime((key or "").strip(), "%Y-%m").date()
+    except ValueError:
+        return None
+    if not 2000 <= day.year <= 2100:
+        return None
+    return period_of(day)
+
+
+def covered_condition(period: Period, enterprise=Enterprise):
+    lo, hi = period.bounds()
+    return sa.exists().where(Inspection.enterprise_id == enterprise.id, Inspection.state != "draft",
+                             Inspection.started_at >= lo, Inspection.started_at < hi)
+
+
+@dataclass
+class Row:
+    grid: Grid
+    due: int
+    covered: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.due else int(self.covered * 100 / self.due)
+
+    @property
+    def left(self) -> int:
+        return self.due - self.covered
+
+
+def by_grid(user: User, period: Period) -> list[Row]:
+    """Due and covered enterprises per grid in the user's scope (one query)."""
+    covered = sa.case((covered_condition(period), 1), else_=0)
+    counts = (sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
+              .where(Enterprise.status.in_(DUE_STATUSES), Enterprise.grid_id.in_(policy.scope_grid_ids(user) or [-1]))
+              .group_by(Enterprise.grid_id).subquery())
+    rows = db.session.execute(
+        sa.select(Grid, sa.func.coalesce(counts.c.due, 0), sa.func.coalesce(counts.c.covered, 0))
+        .join(counts, counts.c.grid_id == Grid.id, isouter=True)
+        .where(policy.grid_condition(user)).options(sa.orm.joinedload(Grid.org_unit))
+        .order_by(Grid.code)).all()
+    return [Row(grid, int(due), int(done)) for grid, due, done in rows]
+
+
+@dataclass
+class InspectorRow:
+    user: User
+    grids: list[Grid]
+    due: int
+    covered: int
+    own: int  # enterprises this inspector covered personally
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.due else int(self.covered * 100 / self.due)
+
+
+def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[InspectorRow]:
+    """Per inspector serving grids in scope: the coverage of their grids, and their own share."""
+    by_id = {r.grid.id: r for r in grid_rows}
+    if not by_id:
+        return []
+    links = db.session.execute(sa.select(InspectorGrid.user_id, InspectorGrid.grid_id).join(
+        User, User.id == InspectorGrid.user_id).where(InspectorGrid.grid_id.in_(by_id), User.active.is_(True))).all()
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_({u for u, _ in links})))}
+    lo, hi = period.bounds()
+    own = dict(db.session.execute(
+        sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
+        .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+        .where(Inspection.inspector_id.in_(people), Inspection.state != "draft", Inspection.started_at >= lo,
+               Inspection.started_at < hi, Enterprise.grid_id.in_(by_id))
+        .group_by(Inspection.inspector_id)).all())
+    grouped: dict[int, list[Row]] = {}
+    for user_id, grid_id in links:
+        grouped.setdefault(user_id, []).append(by_id[grid_id])
+    out = [InspectorRow(people[uid], [r.grid for r in rows], sum(r.due for r in rows), sum(r.covered for r in rows),
+                        own.get(uid, 0)) for uid, rows in grouped.items()]
+    return sorted(out, key=lambda r: (r.percent, r.user.display_name))
+
+
+def uncovered(user: User, period: Period, grid: Grid | None = None, limit: int = 500) -> list[Enterprise]:
+    """Enterprises still to visit this period: one grid, or all the user's grids."""
+    query = policy.enterprise_scope(user).where(Enterprise.status.in_(DUE_STATUSES), ~covered_condition(period))
+    if grid is not None:
+        query = query.where(Enterprise.grid_id == grid.id)
+    return list(db.session.scalars(query.order_by(Enterprise.name).limit(limit)))
+
+
+def still_to_visit(user: User, period: Period | None = None) -> list[Enterprise]:
+    """An inspector's own list: the enterprises of the grids they serve not yet covered."""
+    period = period or current()
+    served = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)
+    return list(db.session.scalars(sa.select(Enterprise).where(
+        Enterprise.grid_id.in_(served), Enterprise.status.in_(DUE_STATUSES), ~covered_condition(period))
+        .order_by(Enterprise.name).limit(300)))

@@ -1,0 +1,45 @@
+"""Dashboards: bimonthly coverage of the grids, hazard statistics."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from fieldapp import policy
+from fieldapp.services import coverage
+from fieldapp.web.guards import permission_required
+
+bp = Blueprint("dashboards", __name__)
+
+
+def _period() -> coverage.Period:
+    raw = request.args.get("period")
+    if raw is None:
+        return coverage.current()
+    period = coverage.parse(raw)
+    if period is None:
+        abort(404)
+    return period
+
+
+@bp.route("/coverage")
+@permission_required("coverage.view")
+def coverage_index():
+    """Per grid and per inspector: enterprises covered / due in a two-month period."""
+    period = _period()
+    rows = coverage.by_grid(current_user, period)
+    today = coverage.today()
+    return render_template("dashboards/coverage.html", period=period, rows=rows, today=today,
+                           people=coverage.by_inspector(current_user, period, rows),
+                           current=coverage.current(), due=sum(r.due for r in rows),
+                           covered=sum(r.covered for r in rows))
+
+
+@bp.route("/coverage/grids/<int:grid_id>")
+@permission_required("coverage.view")
+def coverage_grid(grid_id: int):
+    """A grid's enterprises still to visit in the period, each one tap from an inspection."""
+    period = _period()
+    grid = policy.get_grid(current_user, grid_id)
+    return render_template("dashboards/coverage_grid.html", period=period, grid=grid,
+                           rows=coverage.uncovered(current_user, period, grid), current=coverage.current(),
+                           may_start=policy.can(current_user, "inspection.create"))

@@ -1,0 +1,114 @@
+"""Bimonthly full coverage: periods and their boundaries (China time), what counts as due and
+as covered, grid reassignment, the dashboard and the inspector's own list."""
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from fieldapp.db import db
+from fieldapp.models import Inspection
+from fieldapp.services import coverage, inspections
+from tests.helpers import logged_in
+from tests.test_inspections import complete, signature_url
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("day,start,end", [
+    (date(2026, 1, 1), date(2026, 1, 1), date(2026, 2, 28)), (date(2026, 2, 28), date(2026, 1, 1), date(2026, 2, 28)),
+    (date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 30)), (date(2028, 2, 29), date(2028, 1, 1), date(2028, 2, 29)),
+    (date(2026, 12, 31), date(2026, 11, 1), date(2026, 12, 31)),
+    (date(2026, 7, 15), date(2026, 7, 1), date(2026, 8, 31)),
+])
+def test_periods(day, start, end):
+    p = coverage.period_of(day)
+    assert (p.start, p.end) == (start, end)
+    assert p.next().start == date.fromordinal(end.toordinal() + 1)
+    assert p.previous().end == date.fromordinal(start.toordinal() - 1)
+    assert coverage.parse(p.key) == p
+
+
+def test_days_left_and_parsing():
+    p = coverage.period_of(date(2026, 11, 22))
+    assert p.days_left(date(2026, 11, 22)) == 40 and p.days_left(date(2026, 12, 31)) == 1
+    assert p.days_left(date(2027, 1, 1)) == 0
+    assert coverage.parse("2026-13") is None and coverage.parse("abc") is None and coverage.parse("1900-01") is None
+
+
+def inspect(world, enterprise, at: datetime, sign=True) -> Inspection:
+    record = inspections.start(world.inspector_a1, enterprise)
+    complete(record, world.inspector_a1)
+    if sign:
+        inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))
+    db.session.execute(sa.update(Inspection).where(Inspection.id == record.id).values(started_at=at))
+    db.session.commit()
+    return record
+
+
+def figures(user, period) -> dict[str, tuple[int, int]]:
+    return {r.grid.code: (r.covered, r.due) for r in coverage.by_grid(user, period)}
+
+
+def test_boundaries_are_china_time(world):
+    jan_feb, mar_apr = coverage.period_of(date(2026, 2, 1)), coverage.period_of(date(2026, 3, 1))
+    # 23:30 on 28 February in China is still Jan–Feb; 00:10 on 1 March is Mar–Apr (16:10 UTC the day before).
+    inspect(world, world.ent_a1, datetime(2026, 2, 28, 23, 30, tzinfo=SHANGHAI))
+    inspect(world, world.ent_a1, datetime(2026, 3, 1, 0, 10, tzinfo=SHANGHAI))
+    assert datetime(2026, 3, 1, 0, 10, tzinfo=SHANGHAI).astimezone(UTC).day == 28
+    code = world.grid_a1.code
+    # ent_a1 and ent_a1_other (status "new") are due in grid A1.
+    assert figures(world.officer_a, jan_feb)[code] == (1, 2)
+    assert figures(world.officer_a, mar_apr)[code] == (1, 2)
+    assert figures(world.officer_a, coverage.period_of(date(2026, 5, 1)))[code] == (0, 2)
+
+
+def test_drafts_do_not_count_and_closed_enterprises_are_not_due(world):
+    now = datetime.now(SHANGHAI)
+    period = coverage.period_of(now.date())
+    inspect(world, world.ent_a1, now, sign=False)
+    assert figures(world.officer_a, period)[world.grid_a1.code] == (0, 2)
+    world.ent_a1_other.status = "closed"
+    db.session.commit()
+    assert figures(world.officer_a, period)[world.grid_a1.code] == (0, 1)
+    inspect(world, world.ent_a1, now)
+    assert figures(world.officer_a, period)[world.grid_a1.code] == (1, 1)
+    assert [e.id for e in coverage.uncovered(world.officer_a, period, world.grid_a1)] == []
+
+
+def test_coverage_follows_an_enterprise_to_its_new_grid(world):
+    now = datetime.now(SHANGHAI)
+    period = coverage.period_of(now.date())
+    inspect(world, world.ent_a1, now)
+    assert figures(world.officer_a, period)[world.grid_a1.code] == (1, 2)
+    world.ent_a1.grid_id = world.grid_a2.id
+    db.session.commit()
+    after = figures(world.officer_a, period)
+    assert after[world.grid_a1.code] == (0, 1) and after[world.grid_a2.code] == (1, 2)
+    people = {p.user.username: p for p in coverage.by_inspector(world.officer_a, period,
+                                                                 coverage.by_grid(world.officer_a, period))}
+    # insp_a1's grid now has one due enterprise, not yet covered; their own inspection still counts as theirs.
+    assert (people["insp_a1"].covered, people["insp_a1"].due, people["insp_a1"].own) == (0, 1, 1)
+    assert (people["tech_a2"].covered, people["tech_a2"].due) == (1, 2)
+
+
+def test_dashboard_pages_and_scope(world, make_client):
+    now = datetime.now(SHANGHAI)
+    inspect(world, world.ent_a1, now)
+    officer = logged_in(make_client(), "officer_a")
+    page = officer.get("/coverage").get_data(as_text=True)
+    assert world.grid_a1.name in page and world.grid_a2.name in page and world.grid_b1.name not in page
+    assert 'id="days-left"' in page
+    grid_page = officer.get(f"/coverage/grids/{world.grid_a1.id}").get_data(as_text=True)
+    assert world.ent_a1_other.name in grid_page and world.ent_a1.name not in grid_page
+    previous = coverage.current().previous().key
+    old = officer.get(f"/coverage?period={previous}")
+    assert old.status_code == 200 and 'id="days-left"' not in old.get_data(as_text=True)
+    assert officer.get("/coverage?period=nonsense").status_code == 404
+    assert logged_in(make_client(), "insp_b1").get(f"/coverage/grids/{world.grid_a1.id}").status_code == 404
+    assert logged_in(make_client(), "company_a1").get("/coverage").status_code == 403
+    inspector = logged_in(make_client(), "insp_a1")
+    home = inspector.get("/").get_data(as_text=True)
+    assert "本期还需检查 1 家" in home and world.ent_a1_other.name in home
+    mine = inspector.get(f"/coverage/grids/{world.grid_a1.id}").get_data(as_text=True)
+    assert "开始检查" in mine
