@@ -62,6 +62,7 @@ ROUTES = {
     "clues.index": "clue.view", "clues.show": "clue.view", "clues.act": "clue.view", "clues.photo": "clue.view",
     "clues.bulletins_index": "bulletin.view", "clues.bulletin": "bulletin.view",
     "dashboards.coverage_index": "coverage.view", "dashboards.coverage_grid": "coverage.view",
+    "dashboards.statistics_index": "statistics.view",
 }
 SAMPLE = {"int": "1", "string": "x", "path": "css/app.css", "any": "display"}
 

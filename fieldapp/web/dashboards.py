@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from fieldapp import policy
-from fieldapp.services import coverage
+from fieldapp import codes, policy
+from fieldapp.db import db
+from fieldapp.models import Grid
+from fieldapp.services import coverage, hazards, statistics
+from fieldapp.web import charts
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("dashboards", __name__)
@@ -43,3 +47,20 @@ def coverage_grid(grid_id: int):
     return render_template("dashboards/coverage_grid.html", period=period, grid=grid,
                            rows=coverage.uncovered(current_user, period, grid), current=coverage.current(),
                            may_start=policy.can(current_user, "inspection.create"))
+
+
+@bp.route("/statistics")
+@permission_required("statistics.view")
+def statistics_index():
+    """Hazards found, confirmed, rejected, closed and overdue; by org unit, grid, industry and
+    level; by month as an SVG chart with its table."""
+    filters, problems = statistics.parse_filters(request.args)
+    result = statistics.report(current_user, filters)
+    labels = [f"{m.month}月" if m.month != 1 else f"{m.year}.1" for m, _f, _c in result.months]
+    chart = charts.grouped_bars(_("每月发现与销号的隐患"), labels, [
+        ("bar-found", _("发现"), [f for _m, f, _c in result.months]),
+        ("bar-closed", _("销号"), [c for _m, _f, c in result.months])])
+    grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
+    return render_template("dashboards/statistics.html", r=result, chart=chart, problems=problems,
+                           names=statistics.names(current_user, result), grids=grids,
+                           industries=codes.INDUSTRIES, levels=hazards.LEVEL_LABELS)

@@ -1,0 +1,214 @@
+"""Hazard statistics over the user's grids or jurisdiction (issue: dashboards).
+
+All figures are counted in the database (grouped sums), so a district's 150,000 hazards are
+never loaded: found (reported in the range), confirmed, rejected, closed (in the range),
+overdue (now), the rectification rate (closed of those confirmed) and the median days from
+confirmation to closure; broken down by org unit, grid, industry and level, and by month.
+Months are China-time months.
+"""
+from __future__ import annotations
+
+import statistics as pystats
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from fieldapp import codes, policy
+from fieldapp.db import db
+from fieldapp.models import Enterprise, Grid, Hazard, OrgUnit, User
+from fieldapp.services import hazards
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DIMENSIONS = ("org_unit", "grid", "industry", "level")
+
+
+@dataclass
+class Filters:
+    start: date  # first day of the first month
+    end: date  # last day of the last month
+    grid_id: int | None = None
+    industry: str | None = None
+    level: str | None = None
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (datetime.combine(self.start, time.min, SHANGHAI),
+                datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI))
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add_months(day: date, n: int) -> date:
+    month = day.month - 1 + n
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def default_filters(today: date | None = None) -> Filters:
+    """The last twelve months, this one included."""
+    today = today or hazards.today()
+    first = _add_months(_month_start(today), -11)
+    return Filters(first, _add_months(_month_start(today), 1) - timedelta(days=1))
+
+
+def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, str]]:
+    """Filters from the query string; unreadable values come back as messages, not errors."""
+    filters, problems = default_filters(today), {}
+    for key in ("from", "to"):
+        raw = (args.get(key) or "").strip()
+        if not raw:
+            continue
+        try:
+            month = datetime.strptime(raw, "%Y-%m").date()
+        except ValueError:
+            problems[key] = raw
+            continue
+        if key == "from":
+            filters.start = month
+        else:
+            filters.end = _add_months(month, 1) - timedelta(days=1)
+    if filters.end < filters.start or (filters.end - filters.start).days > 3 * 366:
+        problems["range"] = f"{filters.start}–{filters.end}"
+        filters = default_filters(today)
+    grid = args.get("grid", "")
+    filters.grid_id = int(grid) if str(grid).isdigit() and int(grid) < 2**31 else None
+    industry = (args.get("industry") or "").strip()
+    filters.industry = industry if industry in codes.INDUSTRIES else None
+    level = args.get("level")
+    filters.level = level if level in hazards.LEVEL_LABELS else None
+    return filters, problems
+
+
+def _base(user: User, f: Filters):
+    """Hazards of the user's scope matching the filters, touching the range (or overdue now)."""
+    lo, hi = f.bounds()
+    conds = [Hazard.grid_id.in_(policy.scope_grid_ids(user) or [-1])]
+    if f.grid_id:
+        conds.append(Hazard.grid_id == f.grid_id)
+    if f.industry:
+        conds.append(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == f.industry)))
+    if f.level:
+        conds.append(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == f.level)
+    touching = sa.or_(sa.and_(Hazard.created_at >= lo, Hazard.created_at < hi),
+                      sa.and_(Hazard.closed_at >= lo, Hazard.closed_at < hi),
+                      sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi),
+                      hazards.overdue_condition())
+    return conds + [touching]
+
+
+def _sums(f: Filters):
+    lo, hi = f.bounds()
+
+    def count(cond):
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+    return (
+        count(sa.and_(Hazard.created_at >= lo, Hazard.created_at < hi)).label("found"),
+        count(sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi)).label("confirmed"),
+        count(sa.and_(Hazard.status == "rejected", Hazard.created_at >= lo, Hazard.created_at < hi)).label("rejected"),
+        count(sa.and_(Hazard.closed_at >= lo, Hazard.closed_at < hi)).label("closed"),
+        count(hazards.overdue_condition()).label("overdue"),
+        count(sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi, Hazard.closed_at.is_not(None)))
+        .label("confirmed_closed"),
+    )
+
+
+@dataclass
+class Figures:
+    found: int = 0
+    confirmed: int = 0
+    rejected: int = 0
+    closed: int = 0
+    overdue: int = 0
+    confirmed_closed: int = 0
+
+    @property
+    def rectification_rate(self) -> int | None:
+        """Percent of the hazards confirmed in the range that are closed by now."""
+        return round(self.confirmed_closed * 100 / self.confirmed) if self.confirmed else None
+
+
+@dataclass
+class Report:
+    filters: Filters
+    total: Figures
+    median_days: float | None
+    breakdowns: dict[str, list[tuple[str, Figures]]] = field(default_factory=dict)
+    months: list[tuple[date, int, int]] = field(default_factory=list)  # month, found, closed
+
+
+def _figures(row) -> Figures:
+    return Figures(*(int(v or 0) for v in row))
+
+
+def _dimension(name: str):
+    """(key column, extra joins) for a breakdown."""
+    if name == "grid":
+        return Hazard.grid_id, []
+    if name == "org_unit":
+        return Grid.org_unit_id, [(Grid, Grid.id == Hazard.grid_id)]
+    if name == "industry":
+        return Enterprise.industry, [(Enterprise, Enterprise.id == Hazard.enterprise_id)]
+    return sa.func.coalesce(Hazard.level, Hazard.proposed_level), []
+
+
+def _month_key(column):
+    """The China-time month of a stored UTC time, as "YYYY-MM". Literals, not parameters, so
+    that the same expression in SELECT and GROUP BY is recognised as one."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        utc = sa.func.timezone(sa.literal_column("'UTC'"), column)
+        return sa.func.to_char(sa.func.timezone(sa.literal_column("'Asia/Shanghai'"), utc),
+                               sa.literal_column("'YYYY-MM'"))
+    return sa.func.strftime(sa.literal_column("'%Y-%m'"), column, sa.literal_column("'+8 hours'"))
+
+
+def _median_days(conds: list, f: Filters) -> float | None:
+    lo, hi = f.bounds()
+    closed = [*conds, Hazard.closed_at >= lo, Hazard.closed_at < hi, Hazard.confirmed_at.is_not(None)]
+    if db.session.get_bind().dialect.name == "postgresql":
+        value = db.session.scalar(sa.select(sa.func.percentile_cont(0.5).within_group(
+            sa.extract("epoch", Hazard.closed_at - Hazard.confirmed_at))).where(*closed))
+        return round(float(value) / 86400, 1) if value is not None else None
+    spans = db.session.execute(sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)).all()
+    if not spans:
+        return None
+    return round(pystats.median((b - a).total_seconds() for a, b in spans) / 86400, 1)
+
+
+def report(user: User, f: Filters) -> Report:
+    conds = _base(user, f)
+    total = _figures(db.session.execute(sa.select(*_sums(f)).where(*conds)).one())
+    out = Report(f, total, _median_days(conds, f))
+    for name in DIMENSIONS:
+        key, joins = _dimension(name)
+        query = sa.select(key.label("key"), *_sums(f)).select_from(Hazard)
+        for target, on in joins:
+            query = query.join(target, on)
+        rows = db.session.execute(query.where(*conds).group_by(key)).all()
+        out.breakdowns[name] = sorted(((r[0], _figures(r[1:])) for r in rows),
+                                      key=lambda item: (-item[1].found, str(item[0])))
+    lo, hi = f.bounds()
+    found = dict(db.session.execute(sa.select(_month_key(Hazard.created_at), sa.func.count()).where(
+        *conds, Hazard.created_at >= lo, Hazard.created_at < hi).group_by(_month_key(Hazard.created_at))).all())
+    closed = dict(db.session.execute(sa.select(_month_key(Hazard.closed_at), sa.func.count()).where(
+        *conds, Hazard.closed_at >= lo, Hazard.closed_at < hi).group_by(_month_key(Hazard.closed_at))).all())
+    month = f.start
+    while month <= f.end:
+        key = month.strftime("%Y-%m")
+        out.months.append((month, int(found.get(key, 0)), int(closed.get(key, 0))))
+        month = _add_months(month, 1)
+    return out
+
+
+def names(user: User, report_: Report) -> dict[str, dict]:
+    """Display names for the keys of each breakdown."""
+    grid_ids = [k for k, _ in report_.breakdowns.get("grid", []) if k is not None]
+    unit_ids = [k for k, _ in report_.breakdowns.get("org_unit", []) if k is not None]
+    grids = dict(db.session.execute(sa.select(Grid.id, Grid.name).where(Grid.id.in_(grid_ids))).all()) \
+        if grid_ids else {}
+    units = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids))).all()) \
+        if unit_ids else {}
+    return {"grid": grids, "org_unit": units,
+            "industry": {k: codes.label(codes.INDUSTRIES, k) for k, _ in report_.breakdowns.get("industry", [])},
+            "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()}}
