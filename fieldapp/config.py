@@ -96,6 +96,8 @@ class Config:
     CLUE_PUBLIC_LIMIT = 5  # anonymous clues per IP per hour
     CLUE_LOOKUP_LIMIT = 30  # tracking-code look-ups per IP per 10 minutes
     CLUE_MAX_PHOTOS = 3
+    #: Work-ID numbers (seed 001 art. 14): region code of the district + year + sequence.
+    WORK_ID_FORMAT = "{region}{year}{seq:04d}"
     #: Base of the links printed on notice-board posters (QR codes); empty = this request's host.
     PUBLIC_BASE_URL = ""
 
@@ -113,8 +115,8 @@ class Config:
         values["SECRET_KEY"] = _secret_key()
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-        for name in ("RELEASE", "PUBLIC_BASE_URL", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET", "S3_PREFIX",
-                     "S3_ENDPOINT_URL", "S3_REGION"):
+        for name in ("RELEASE", "PUBLIC_BASE_URL", "WORK_ID_FORMAT", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET",
+                     "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION"):
             if os.environ.get(name):
                 values[name] = os.environ[name]
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:

@@ -63,6 +63,8 @@ ROUTES = {
     "clues.bulletins_index": "bulletin.view", "clues.bulletin": "bulletin.view",
     "dashboards.coverage_index": "coverage.view", "dashboards.coverage_grid": "coverage.view",
     "dashboards.statistics_index": "statistics.view",
+    "corps.index": "user.manage", "corps.show": "user.manage", "corps.act": "user.manage",
+    "corps.card": "user.manage", "corps.training_index": "user.manage", "corps.training_show": "user.manage",
 }
 SAMPLE = {"int": "1", "string": "x", "path": "css/app.css", "any": "display"}
 

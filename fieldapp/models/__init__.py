@@ -11,6 +11,13 @@ from fieldapp.models.accountability import (
     ThrottleHit,
 )
 from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
+from fieldapp.models.corps import (
+    Equipment,
+    InspectorRecord,
+    TrainingAttendance,
+    TrainingSession,
+    WorkIdIssue,
+)
 from fieldapp.models.enterprises import Enterprise, EnterpriseChange
 from fieldapp.models.imports import ImportBatch
 from fieldapp.models.inspections import (
@@ -39,6 +46,11 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "Equipment",
+    "InspectorRecord",
+    "TrainingAttendance",
+    "TrainingSession",
+    "WorkIdIssue",
     "Bulletin",
     "Clue",
     "ClueEvent",

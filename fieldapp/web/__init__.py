@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
         auth,
         board,
         clues,
+        corps,
         dashboards,
         declarations,
         enterprises,
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa,
-                   declarations, interference, clues, board, dashboards):
+                   declarations, interference, clues, board, dashboards, corps):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

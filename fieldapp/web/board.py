@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from fieldapp.services import notice_board
+from fieldapp.services import corps, notice_board
 from fieldapp.web.enterprises import send_media
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -20,6 +20,7 @@ def _context(code: str) -> dict:
     grid = notice_board.grid_by_code(code)
     people = notice_board.people(grid)
     return {"grid": grid, "people": people, "portraits": notice_board.portraits(people),
+            "notices": corps.notices_for(grid.code),
             "board_url": _public_url("board.show", code=grid.code),
             "clue_url": _public_url("clues.new", grid=grid.code)}
 

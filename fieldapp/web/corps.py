@@ -1,0 +1,147 @@
+"""The inspector corps for department admins: records, work IDs and cards, equipment, training,
+dismissal."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fieldapp import policy
+from fieldapp.db import db
+from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
+from fieldapp.services import InputError, ServiceError, corps, hazards, notice_board
+from fieldapp.web.guards import permission_required
+from fieldapp.web.paging import paginate
+
+bp = Blueprint("corps", __name__, url_prefix="/corps")
+
+
+def _labels() -> dict:
+    return {"kind": corps.KIND_LABELS, "status": corps.STATUS_LABELS, "contract": corps.CONTRACT_LABELS,
+            "training": corps.TRAINING_KIND_LABELS, "equipment": corps.EQUIPMENT_LABELS}
+
+
+@bp.route("/")
+@permission_required("user.manage")
+def index():
+    """Every inspector the admin manages: kind, status, work ID, this year's training against the rule."""
+    year = hazards.today().year
+    page = paginate(corps.people_scope(current_user).order_by(User.active.desc(), User.display_name),
+                    current_app.config["PAGE_SIZE"])
+    records = {p.id: corps.record_of(p) for p in page.items}
+    totals = corps.training([p.id for p in page.items], year, {uid: r.kind for uid, r in records.items()})
+    return render_template("corps/index.html", page=page, records=records, totals=totals, year=year,
+                           renewals=corps.renewals(current_user), labels=_labels())
+
+
+def _render(person: User, errors=None, values=None, status=200):
+    record = corps.record_of(person)
+    year = hazards.today().year
+    return render_template("corps/show.html", person=person, record=record, errors=errors or {},
+                           values=values or {}, labels=_labels(), work_ids=corps.work_ids(person),
+                           equipment=corps.equipment_of(person), checklist=corps.checklist(person),
+                           training=corps.training([person.id], year, {person.id: record.kind})[person.id],
+                           year=year), status
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@permission_required("user.manage")
+def show(user_id: int):
+    person = corps.get_person(current_user, user_id)
+    if request.method == "POST":
+        try:
+            corps.save_record(current_user, person, request.form.to_dict())
+        except InputError as refused:
+            db.session.rollback()
+            return _render(person, refused.errors, request.form, 400)
+        flash(_("已保存。"), "success")
+        return redirect(url_for(".show", user_id=user_id))
+    return _render(person)
+
+
+@bp.route("/<int:user_id>/<any(issue_work_id, revoke_work_id, equipment, dismiss):action>", methods=["POST"])
+@permission_required("user.manage")
+def act(user_id: int, action: str):
+    person = corps.get_person(current_user, user_id)
+    form = request.form.to_dict()
+    try:
+        if action == "issue_work_id":
+            issue = corps.issue_work_id(current_user, person)
+            message = _("已发放工作证 %(n)s。", n=issue.number)
+        elif action == "revoke_work_id":
+            corps.revoke_work_id(current_user, person)
+            message = _("工作证已收回。")
+        elif action == "equipment":
+            if form.get("return_id", "").isdigit():
+                corps.return_equipment(current_user, person, int(form["return_id"]))
+                message = _("已登记归还。")
+            else:
+                corps.issue_equipment(current_user, person, form)
+                message = _("已登记配发。")
+        else:
+            corps.dismiss(current_user, person, form.get("notice", ""))
+            message = _("已解聘，账号已停用。")
+    except InputError as refused:
+        db.session.rollback()
+        return _render(corps.get_person(current_user, user_id), refused.errors, form, 400)
+    except ServiceError as refused:
+        db.session.rollback()
+        return _render(corps.get_person(current_user, user_id), {"_": refused.message}, form, refused.status)
+    flash(message, "success")
+    return redirect(url_for(".show", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/card")
+@permission_required("user.manage")
+def card(user_id: int):
+    """The printable work-ID card (front: photo, name, number, unit; QR to the public board)."""
+    person = corps.get_person(current_user, user_id)
+    grid = person.grids[0] if person.grids else None
+    board_url = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/") + \
+        url_for("board.show", code=grid.code) if grid else None
+    return render_template("corps/card.html", person=person, record=corps.record_of(person), grid=grid,
+                           portrait=db.session.get(Portrait, person.id), labels=_labels(),
+                           qr=notice_board.qr_image(board_url) if board_url else None, board_url=board_url)
+
+
+@bp.route("/training", methods=["GET", "POST"])
+@permission_required("user.manage")
+def training_index():
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            session = corps.create_session(current_user, values)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        else:
+            flash(_("培训已登记，请录入参训人员。"), "success")
+            return redirect(url_for(".training_show", session_id=session.id))
+    sessions = db.session.scalars(corps.sessions_scope(current_user).order_by(
+        TrainingSession.starts_on.desc()).limit(200)).all()
+    units = [(u.id, u.name) for u in db.session.scalars(policy.org_unit_scope(current_user).order_by(OrgUnit.path))]
+    return render_template("corps/training.html", sessions=sessions, units=units, values=values, errors=errors,
+                           labels=_labels()), status
+
+
+@bp.route("/training/<int:session_id>", methods=["GET", "POST"])
+@permission_required("user.manage")
+def training_show(session_id: int):
+    session = policy.get_in_scope(corps.sessions_scope(current_user), TrainingSession, session_id)
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            corps.record_attendance(current_user, session, values)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+            session = policy.get_in_scope(corps.sessions_scope(current_user), TrainingSession, session_id)
+        else:
+            flash(_("已登记。"), "success")
+            return redirect(url_for(".training_show", session_id=session_id))
+    people = [(u.id, u.display_name) for u in db.session.scalars(
+        corps.people_scope(current_user).where(User.active.is_(True)).order_by(User.display_name))]
+    return render_template("corps/training_show.html", s=session, people=people, values=values, errors=errors,
+                           labels=_labels()), status
