@@ -62,7 +62,8 @@ ROUTES = {
     "clues.index": "clue.view", "clues.show": "clue.view", "clues.act": "clue.view", "clues.photo": "clue.view",
     "clues.bulletins_index": "bulletin.view", "clues.bulletin": "bulletin.view",
     "dashboards.coverage_index": "coverage.view", "dashboards.coverage_grid": "coverage.view",
-    "dashboards.statistics_index": "statistics.view",
+    "dashboards.statistics_index": "statistics.view", "dashboards.coverage_export": "coverage.view",
+    "hazards.export": "hazard.view", "corps.export": "user.manage",
     "corps.index": "user.manage", "corps.show": "user.manage", "corps.act": "user.manage",
     "corps.card": "user.manage", "corps.training_index": "user.manage", "corps.training_show": "user.manage",
 }

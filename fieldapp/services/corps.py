@@ -269,6 +269,15 @@ def training(user_ids: list[int], year: int, kinds: dict[int, str]) -> dict[int,
                           IN_SERVICE_DAYS.get(kinds.get(uid, "grid"), Decimal(15))) for uid in user_ids}
 
 
+def attendance(admin: User, year: int) -> list[TrainingAttendance]:
+    """The year's attendance at the admin's sessions."""
+    return list(db.session.scalars(sa.select(TrainingAttendance).join(TrainingSession).where(
+        TrainingSession.id.in_(sessions_scope(admin).with_only_columns(TrainingSession.id)),
+        TrainingSession.starts_on >= date(year, 1, 1), TrainingSession.starts_on <= date(year, 12, 31))
+        .options(sa.orm.joinedload(TrainingAttendance.session), sa.orm.joinedload(TrainingAttendance.user))
+        .order_by(TrainingSession.starts_on, TrainingAttendance.user_id)))
+
+
 # --- work IDs ----------------------------------------------------------------------------------
 
 def _region(person: User) -> str:

@@ -27,6 +27,7 @@ from fieldapp.db import analyze, db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import NotFound, ServiceError, audit, enterprises
+from fieldapp.services.xlsx import text_cell
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -280,14 +281,6 @@ def discard(actor: User, batch: ImportBatch) -> None:
 
 # --- export and template -----------------------------------------------------------
 
-def _text_cell(sheet, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # Never let a value become a formula in the recipient's Excel (CSV/formula injection).
-        cell.data_type = "s"
-    return cell
-
-
 def _export_row(e: Enterprise) -> list[Any]:
     return [e.name, e.uscc, e.grid.code, e.status_label, e.industry or "", e.scale_label, e.risk_grade_label,
             e.registered_address, e.operating_address, e.latitude, e.longitude, e.legal_representative,
@@ -306,11 +299,11 @@ def write_xlsx(rows: Iterable[list[Any]], extra_sheets: dict[str, list[list[Any]
             header.append(cell)
         sheet.append(header)
         for row in rows:
-            sheet.append([_text_cell(sheet, v) for v in row])
+            sheet.append([text_cell(sheet, v) for v in row])
         for title, content in (extra_sheets or {}).items():
             extra = book.create_sheet(title)
             for row in content:
-                extra.append([_text_cell(extra, str(v)) for v in row])
+                extra.append([text_cell(extra, str(v)) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -3,13 +3,15 @@ dismissal."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import policy
 from fieldapp.db import db
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
-from fieldapp.services import InputError, ServiceError, corps, hazards, notice_board
+from fieldapp.services import InputError, ServiceError, corps, hazards, notice_board, xlsx
+from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -145,3 +147,33 @@ def training_show(session_id: int):
         corps.people_scope(current_user).where(User.active.is_(True)).order_by(User.display_name))]
     return render_template("corps/training_show.html", s=session, people=people, values=values, errors=errors,
                            labels=_labels()), status
+
+
+@bp.route("/export.xlsx")
+@permission_required("user.manage")
+def export():
+    """Inspectors with this year's training against the rule, and the year's attendance."""
+    year = request.args.get("year", type=int) or hazards.today().year
+    people = db.session.scalars(corps.people_scope(current_user).order_by(User.display_name)).all()
+    records = {p.id: corps.record_of(p) for p in people}
+    totals = corps.training([p.id for p in people], year, {uid: r.kind for uid, r in records.items()})
+    labels = _labels()
+    with force_locale("zh_CN"):
+        rows = [[p.display_name, p.username, str(labels["kind"][records[p.id].kind]),
+                 str(labels["status"][records[p.id].status]), p.work_id or "", p.mobile or "",
+                 " ".join(g.code for g in p.grids), str(labels["contract"][records[p.id].contract_type]),
+                 records[p.id].term_start.isoformat() if records[p.id].term_start else "",
+                 records[p.id].term_end.isoformat() if records[p.id].term_end else "",
+                 float(totals[p.id].pre_job_days), "是" if totals[p.id].exam_passed else "否",
+                 float(totals[p.id].in_service_days), float(totals[p.id].required), float(totals[p.id].shortfall)]
+                for p in people]
+        attendance = [[a.session.title, str(labels["training"][a.session.kind]), a.session.starts_on.isoformat(),
+                       a.session.ends_on.isoformat(), a.user.display_name, float(a.days),
+                       "" if a.exam_score is None else a.exam_score,
+                       "" if a.passed is None else ("是" if a.passed else "否")]
+                      for a in corps.attendance(current_user, year)]
+        out = xlsx.write([
+            ("检查员", ["姓名", "用户名", "类别", "状态", "工作证号", "手机号", "网格", "用工形式", "聘期开始",
+                     "聘期结束", "岗前培训天数", "岗前考试合格", f"{year}年在岗培训天数", "应达天数", "差额"], rows),
+            (f"{year}年培训", ["培训", "类别", "开始", "结束", "姓名", "天数", "成绩", "合格"], attendance)])
+    return send_xlsx(out, f"检查员队伍-{year}.xlsx")

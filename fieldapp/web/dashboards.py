@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Grid
-from fieldapp.services import coverage, hazards, statistics
+from fieldapp.services import coverage, hazards, statistics, xlsx
 from fieldapp.web import charts
+from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("dashboards", __name__)
@@ -64,3 +66,19 @@ def statistics_index():
     return render_template("dashboards/statistics.html", r=result, chart=chart, problems=problems,
                            names=statistics.names(current_user, result), grids=grids,
                            industries=codes.INDUSTRIES, levels=hazards.LEVEL_LABELS)
+
+
+@bp.route("/coverage/export.xlsx")
+@permission_required("coverage.view")
+def coverage_export():
+    """The period's coverage per grid, and every enterprise still to visit."""
+    period = _period()
+    rows = coverage.by_grid(current_user, period)
+    grids = [[r.grid.code, r.grid.name, r.grid.org_unit.name, r.due, r.covered, r.left, f"{r.percent}%"] for r in rows]
+    names = {r.grid.id: r.grid.code for r in rows}
+    todo = ([names.get(e.grid_id, ""), e.name, e.uscc, e.operating_address or "", e.status_label]
+            for e in coverage.uncovered(current_user, period, limit=100_000))
+    with force_locale("zh_CN"):
+        out = xlsx.write([("网格覆盖", ["网格编码", "网格", "所属单位", "应覆盖", "已覆盖", "未覆盖", "覆盖率"], grids),
+                          ("未覆盖企业", ["网格编码", "企业", "统一社会信用代码", "经营地址", "状态"], todo)])
+    return send_xlsx(out, f"巡查覆盖-{period.key}.xlsx")

@@ -3,26 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from io import BytesIO
-from urllib.parse import quote
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp.services import enterprise_import
 from fieldapp.services.enterprise_search import Filters, search
+from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("imports", __name__, url_prefix="/enterprises")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx_response(data: bytes, filename: str):
-    response = send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
-    # RFC 5987 for the Chinese file name, an ASCII fallback for old clients.
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"enterprises.xlsx\"; filename*=UTF-8''{quote(filename)}")
-    return response
+    return send_xlsx(BytesIO(data), filename, "enterprises.xlsx")
 
 
 @bp.route("/export.xlsx")

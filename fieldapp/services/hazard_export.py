@@ -1,0 +1,44 @@
+"""Hazard lists to Excel, read in batches and written row by row."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from fieldapp import codes
+from fieldapp.db import db
+from fieldapp.models import Enterprise, Grid, Hazard, User
+from fieldapp.services import hazards, xlsx
+
+HEADERS = ["编号", "企业", "统一社会信用代码", "网格", "行业", "部位", "隐患描述", "上报人", "上报时间", "建议等级",
+           "认定等级", "状态", "整改期限", "是否逾期", "确认时间", "销号时间", "停产停业"]
+
+
+def _local(value) -> str:
+    return value.astimezone(hazards.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def rows(query: sa.Select):
+    """One list per hazard; the query is read 1,000 rows at a time."""
+    today = hazards.today()
+    ordered = query.subquery()
+    h = sa.orm.aliased(Hazard, ordered)
+    result = db.session.execute(
+        sa.select(h.id, Enterprise.name, Enterprise.uscc, Grid.code, Enterprise.industry, h.place, h.description,
+                  User.display_name, h.created_at, h.proposed_level, h.level, h.status, h.deadline,
+                  h.confirmed_at, h.closed_at, h.stop_work)
+        .join(Enterprise, Enterprise.id == h.enterprise_id).join(Grid, Grid.id == h.grid_id)
+        .join(User, User.id == h.reporter_id).order_by(h.id)
+        .execution_options(yield_per=1000))
+    levels, statuses = hazards.LEVEL_LABELS, hazards.STATUS_LABELS
+    for (hid, name, uscc, grid, industry, place, description, reporter, created, proposed, level, status,
+         deadline, confirmed, closed, stop) in result:
+        overdue = status in hazards.RECTIFYING and deadline is not None and deadline < today
+        yield [hid, name, uscc, grid, codes.label(codes.INDUSTRIES, industry) if industry else "", place, description,
+               reporter, _local(created), str(levels.get(proposed, proposed)), str(levels.get(level, "")) if level
+               else "", str(statuses.get(status, status)), deadline.isoformat() if deadline else "",
+               "是" if overdue else "", _local(confirmed), _local(closed), "是" if stop else ""]
+
+
+def workbook(query: sa.Select):
+    with force_locale("zh_CN"):
+        return xlsx.write([("隐患", HEADERS, rows(query))])
