@@ -64,6 +64,7 @@ ROUTES = {
     "dashboards.coverage_index": "coverage.view", "dashboards.coverage_grid": "coverage.view",
     "dashboards.statistics_index": "statistics.view", "dashboards.coverage_export": "coverage.view",
     "hazards.export": "hazard.view", "corps.export": "user.manage",
+    "corps.assessments_index": "user.manage", "corps.assess": "user.manage",
     "corps.index": "user.manage", "corps.show": "user.manage", "corps.act": "user.manage",
     "corps.card": "user.manage", "corps.training_index": "user.manage", "corps.training_show": "user.manage",
 }

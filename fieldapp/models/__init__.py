@@ -12,6 +12,8 @@ from fieldapp.models.accountability import (
 )
 from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.corps import (
+    Assessment,
+    AssessmentItem,
     Equipment,
     InspectorRecord,
     TrainingAttendance,
@@ -46,6 +48,8 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "Assessment",
+    "AssessmentItem",
     "Equipment",
     "InspectorRecord",
     "TrainingAttendance",

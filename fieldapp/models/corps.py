@@ -117,3 +117,46 @@ class TrainingAttendance(db.Model):
 
     session: so.Mapped[TrainingSession] = so.relationship(back_populates="attendance")
     user = so.relationship("User")
+
+
+ASSESSMENT_GRADES = ("excellent", "good", "pass", "fail")
+
+
+class AssessmentItem(db.Model):
+    """A score item of the half-yearly assessment (seed 002 art. 17–19), configured per department;
+    ``metric`` names a figure the system pre-fills beside it."""
+
+    __tablename__ = "assessment_items"
+    __table_args__ = (sa.CheckConstraint("max_score > 0 AND max_score <= 100", name="max_score"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    org_unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    max_score: so.Mapped[int] = so.mapped_column()
+    metric: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+
+
+class Assessment(db.Model):
+    """One person's assessment for one half-year; figures and item names frozen when scored."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (sa.UniqueConstraint("user_id", "half"),
+                      sa.CheckConstraint(_in("grade", ASSESSMENT_GRADES), name="grade"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: "2026-H2"
+    half: so.Mapped[str] = so.mapped_column(sa.String(8))
+    assessor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    figures: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    scores: so.Mapped[list] = so.mapped_column(sa.JSON)  # [{"item", "max", "score"}]
+    total: so.Mapped[int] = so.mapped_column()
+    max_total: so.Mapped[int] = so.mapped_column()
+    grade: so.Mapped[str] = so.mapped_column(sa.String(12))
+    comments: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user = so.relationship("User", foreign_keys=[user_id])
+    assessor = so.relationship("User", foreign_keys=[assessor_id])

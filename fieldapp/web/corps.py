@@ -2,7 +2,7 @@
 dismissal."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +10,7 @@ from flask_login import current_user
 from fieldapp import policy
 from fieldapp.db import db
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
-from fieldapp.services import InputError, ServiceError, corps, hazards, notice_board, xlsx
+from fieldapp.services import InputError, ServiceError, assessments, corps, hazards, notice_board, xlsx
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -177,3 +177,47 @@ def export():
                      "聘期结束", "岗前培训天数", "岗前考试合格", f"{year}年在岗培训天数", "应达天数", "差额"], rows),
             (f"{year}年培训", ["培训", "类别", "开始", "结束", "姓名", "天数", "成绩", "合格"], attendance)])
     return send_xlsx(out, f"检查员队伍-{year}.xlsx")
+
+
+@bp.route("/assessments")
+@permission_required("user.manage")
+def assessments_index():
+    """The half-year's assessments: who is done, totals, grades, and who is commended."""
+    half = assessments.parse_half(request.args.get("half")) or assessments.half_of(hazards.today())
+    people = db.session.scalars(corps.people_scope(current_user).where(User.active.is_(True))
+                                .order_by(User.display_name)).all()
+    done = assessments.for_half(current_user, half)
+    return render_template("corps/assessments.html", half=half, people=people, done=done,
+                           best=assessments.commended(list(done.values())), grades=assessments.GRADE_LABELS,
+                           previous=assessments.previous_half(half))
+
+
+@bp.route("/<int:user_id>/assessments/<half>", methods=["GET", "POST"])
+@permission_required("user.manage")
+def assess(user_id: int, half: str):
+    person = corps.get_person(current_user, user_id)
+    if assessments.parse_half(half) != half:
+        abort(404)
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            assessments.save(current_user, person, half, values)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        else:
+            flash(_("考核已保存。"), "success")
+            return redirect(url_for(".assessments_index", half=half))
+    existing = next((a for a in assessments.history(person) if a.half == half), None)
+    if existing and not values:
+        by_name = {s["item"]: s["score"] for s in existing.scores}
+        values = {"comments": existing.comments}
+    else:
+        by_name = {}
+    items = assessments.items(current_user)
+    for item in items:
+        values.setdefault(f"item-{item.id}", str(by_name.get(item.name, "")))
+    return render_template("corps/assess.html", person=person, half=half, items=items, values=values, errors=errors,
+                           figures=assessments.figures(person, half), metrics=assessments.METRICS,
+                           history=assessments.history(person), grades=assessments.GRADE_LABELS), status
