@@ -200,6 +200,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Dashboards: bimonthly coverage and hazard statistics of one's grids or jurisdiction.
     "coverage.view": _STAFF,
     "statistics.view": frozenset({roles.ENFORCEMENT_OFFICER, roles.ADMIN}),
+    # The daily work log is derived from field work (seed 002 art. 9): inspectors their own, admins their team's.
+    "worklog.view": frozenset(roles.INSPECTORS | {roles.ADMIN}),
     "user.manage": frozenset({roles.ADMIN}),
     "admin.overview": frozenset({roles.ADMIN}),
     # Declarations of interests (seed 000; seed 002 art. 7): staff who act on enterprises declare,

@@ -65,6 +65,9 @@ ROUTES = {
     "dashboards.statistics_index": "statistics.view", "dashboards.coverage_export": "coverage.view",
     "hazards.export": "hazard.view", "corps.export": "user.manage",
     "corps.assessments_index": "user.manage", "corps.assess": "user.manage",
+    "worklog.index": "worklog.view", "worklog.leave": "inspection.create", "worklog.leave_pending": "user.manage",
+    "worklog.leave_decide": "user.manage", "worklog.attendance": "user.manage",
+    "worklog.attendance_export": "user.manage",
     "corps.index": "user.manage", "corps.show": "user.manage", "corps.act": "user.manage",
     "corps.card": "user.manage", "corps.training_index": "user.manage", "corps.training_show": "user.manage",
 }

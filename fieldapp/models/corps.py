@@ -160,3 +160,30 @@ class Assessment(db.Model):
 
     user = so.relationship("User", foreign_keys=[user_id])
     assessor = so.relationship("User", foreign_keys=[assessor_id])
+
+
+LEAVE_KINDS = ("annual", "sick", "personal", "other")
+LEAVE_STATES = ("pending", "approved", "rejected", "cancelled")
+
+
+class LeaveRequest(db.Model):
+    """A day off asked for by an inspector and approved by the admin (seed 002 art. 9)."""
+
+    __tablename__ = "leave_requests"
+    __table_args__ = (sa.CheckConstraint(_in("kind", LEAVE_KINDS), name="kind"),
+                      sa.CheckConstraint(_in("status", LEAVE_STATES), name="status"),
+                      sa.CheckConstraint("ends_on >= starts_on", name="dates"),
+                      sa.Index("ix_leave_requests_user_id_starts_on", "user_id", "starts_on"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12))
+    starts_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    ends_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(12), default="pending")
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    decision_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    user = so.relationship("User", foreign_keys=[user_id])

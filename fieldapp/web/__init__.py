@@ -23,10 +23,11 @@ def init_app(app: Flask) -> None:
         nav,
         pwa,
         selfchecks,
+        worklog,
     )
 
     for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa,
-                   declarations, interference, clues, board, dashboards, corps):
+                   declarations, interference, clues, board, dashboards, corps, worklog):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

@@ -1,0 +1,96 @@
+"""Work log, leave and the monthly attendance sheet."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from fieldapp import policy, roles
+from fieldapp.db import db
+from fieldapp.models import User
+from fieldapp.services import InputError, ServiceError, hazards, worklog, xlsx
+from fieldapp.web.exports import send_xlsx
+from fieldapp.web.guards import permission_required
+
+bp = Blueprint("worklog", __name__, url_prefix="/worklog")
+
+
+def _month():
+    month = worklog.parse_month(request.args.get("month"), hazards.today())
+    if month is None:
+        abort(404)
+    return month
+
+
+@bp.route("/")
+@permission_required("worklog.view")
+def index():
+    """A person's days of the month, derived from their inspections, re-checks and reports.
+    Inspectors see their own; admins anyone of their team (``?user=``)."""
+    month = _month()
+    person = current_user
+    if request.args.get("user") and policy.can(current_user, "user.manage"):
+        person = policy.get_in_scope(worklog.team_scope(current_user), User, request.args.get("user"))
+    elif not current_user.has_role(*roles.INSPECTORS):
+        return redirect(url_for(".attendance", month=month.strftime("%Y-%m")))
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return render_template("worklog/index.html", person=person, month=month, days=worklog.log(person, month),
+                           previous=previous, leave_labels=worklog.LEAVE_LABELS)
+
+
+@bp.route("/leave", methods=["GET", "POST"])
+@permission_required("inspection.create")
+def leave():
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            worklog.request_leave(current_user, values)
+        except InputError as refused:
+            db.session.rollback()
+            errors, status = refused.errors, 400
+        else:
+            flash(_("请假申请已提交，等待批准。"), "success")
+            return redirect(url_for(".leave"))
+    return render_template("worklog/leave.html", rows=worklog.mine(current_user), values=values, errors=errors,
+                           kinds=worklog.LEAVE_LABELS, states=worklog.LEAVE_STATUS), status
+
+
+@bp.route("/leave/pending")
+@permission_required("user.manage")
+def leave_pending():
+    return render_template("worklog/pending.html", rows=worklog.pending(current_user), kinds=worklog.LEAVE_LABELS)
+
+
+@bp.route("/leave/<int:leave_id>/<any(approve, reject):verdict>", methods=["POST"])
+@permission_required("user.manage")
+def leave_decide(leave_id: int, verdict: str):
+    try:
+        worklog.decide(current_user, leave_id, verdict == "approve", request.form.get("note", ""))
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".leave_pending"), 303)
+    flash(_("已批准。") if verdict == "approve" else _("已不予批准。"), "success")
+    return redirect(url_for(".leave_pending"))
+
+
+@bp.route("/attendance")
+@permission_required("user.manage")
+def attendance():
+    month = _month()
+    days, sheet = worklog.attendance(current_user, month)
+    return render_template("worklog/attendance.html", month=month, days=days, sheet=sheet)
+
+
+@bp.route("/attendance.xlsx")
+@permission_required("user.manage")
+def attendance_export():
+    month = _month()
+    days, sheet = worklog.attendance(current_user, month)
+    headers = ["姓名", "工作证号"] + [f"{d.day}日" for d in days] + ["出勤天数", "请假天数", "工作日无外勤记录"]
+    rows = ([p.display_name, p.work_id or "", *marks, counts["work"], counts["leave"], counts["absent"]]
+            for p, marks, counts in sheet)
+    return send_xlsx(xlsx.write([(f"{month:%Y年%m月}考勤", headers, rows)]), f"考勤表-{month:%Y-%m}.xlsx")
