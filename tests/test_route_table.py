@@ -68,6 +68,7 @@ ROUTES = {
     "worklog.index": "worklog.view", "worklog.leave": "inspection.create", "worklog.leave_pending": "user.manage",
     "worklog.leave_decide": "user.manage", "worklog.attendance": "user.manage",
     "worklog.attendance_export": "user.manage",
+    "campaigns.index": "checklist.manage", "campaigns.show": "checklist.manage",
     "corps.index": "user.manage", "corps.show": "user.manage", "corps.act": "user.manage",
     "corps.card": "user.manage", "corps.training_index": "user.manage", "corps.training_show": "user.manage",
 }

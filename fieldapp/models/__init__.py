@@ -11,6 +11,7 @@ from fieldapp.models.accountability import (
     ThrottleHit,
 )
 from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
+from fieldapp.models.campaigns import Campaign, CampaignTarget
 from fieldapp.models.corps import (
     Assessment,
     AssessmentItem,
@@ -49,6 +50,8 @@ from fieldapp.models.people import (
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
 
 __all__ = [
+    "Campaign",
+    "CampaignTarget",
     "Assessment",
     "AssessmentItem",
     "Equipment",

@@ -1,6 +1,8 @@
 """Checklist templates: a general one seeded, industry ones added by admins."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -51,8 +53,14 @@ def ensure_general_template() -> ChecklistTemplate:
     return template
 
 
-def template_for(enterprise: Enterprise) -> ChecklistTemplate:
-    """The active template for the enterprise's industry, else the general one."""
+def template_for(enterprise: Enterprise, on: date | None = None) -> ChecklistTemplate:
+    """The checklist of a campaign running ``on`` that targets the enterprise, else the active
+    template for its industry, else the general one."""
+    from fieldapp.services import campaigns  # here: campaigns -> hazards -> inspections -> checklists
+
+    running = campaigns.ongoing_templates([enterprise.id], on).get(enterprise.id)
+    if running is not None:
+        return db.session.get(ChecklistTemplate, running[0])
     if enterprise.industry:
         found = db.session.scalar(sa.select(ChecklistTemplate).where(
             ChecklistTemplate.industry == enterprise.industry, ChecklistTemplate.active.is_(True))

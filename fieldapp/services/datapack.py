@@ -24,7 +24,7 @@ from fieldapp.models import (
     InspectorGrid,
     User,
 )
-from fieldapp.services import checklists, inspections
+from fieldapp.services import campaigns, checklists, inspections
 from fieldapp.services.hazards import OPEN
 
 
@@ -56,7 +56,8 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
         query = query.where(sa.or_(
             Enterprise.updated_at > since,
             Enterprise.id.in_(sa.select(Hazard.enterprise_id).where(Hazard.updated_at > since)),
-            Enterprise.id.in_(sa.select(Inspection.enterprise_id).where(Inspection.updated_at > since))))
+            Enterprise.id.in_(sa.select(Inspection.enterprise_id).where(Inspection.updated_at > since)),
+            Enterprise.id.in_(campaigns.changed_since(since))))
     enterprises = db.session.scalars(query.order_by(Enterprise.id)).all()
     ids = [e.id for e in enterprises]
     last = dict(db.session.execute(
@@ -72,6 +73,7 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
                  "level": h.effective_level, "status": h.status, "reported_at": h.created_at.isoformat(),
                  "deadline": h.deadline.isoformat() if h.deadline else None})
     template_of = _template_choice(templates)
+    running = campaigns.ongoing_templates(ids) if ids else {}
     return [{
         "id": e.id, "name": e.name, "uscc": e.uscc, "grid": e.grid.code, "status": e.status,
         "address": e.operating_address or e.registered_address, "latitude": e.latitude, "longitude": e.longitude,
@@ -79,7 +81,8 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
         "safety_manager_mobile": e.safety_manager_mobile, "updated_at": e.updated_at.isoformat(),
         "last_inspected_at": last[e.id].isoformat() if e.id in last else None,
         "open_hazards": hazards.get(e.id, []),
-        "template_id": template_of(e.industry)
+        "template_id": running[e.id][0] if e.id in running else template_of(e.industry),
+        "campaign": running[e.id][1] if e.id in running else None,
     } for e in enterprises]
 
 
@@ -128,7 +131,7 @@ def etag(user: User) -> str:
                                    .join(ChecklistTemplate)).one()
     conflicts = db.session.execute(sa.select(Conflict.enterprise_id, Conflict.status).where(
         Conflict.user_id == user.id).order_by(Conflict.id)).all()
-    text = "|".join(str(v) for v in (user.id, user.display_name, user.work_id, conflicts,
+    text = "|".join(str(v) for v in (user.id, user.display_name, user.work_id, conflicts, campaigns.fingerprint(),
                                      *parts, *hazards, *inspections, *templates))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

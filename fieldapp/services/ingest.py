@@ -53,7 +53,9 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         raise InputError({"started_at": _("记录的开始时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
     enterprise = policy.get_enterprise(user, data["enterprise_id"])
     with atomic():
-        record = inspections.start(user, enterprise, str(data["uuid"]))
+        # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
+        record = inspections.start(user, enterprise, str(data["uuid"]),
+                                   on=data["started_at"].astimezone(inspections.SHANGHAI).date())
         record.started_at = data["started_at"]
         record.payload_sha256, record.client_version = digest, data["app_version"]
         fields = dict(data["fields_"])

@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import uuid as uuidlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,7 @@ def recusal_reason(kind: str) -> str:
 
 
 def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
-          supplements: Inspection | None = None) -> Inspection:
+          supplements: Inspection | None = None, on: date | None = None) -> Inspection:
     """Open a draft record with the enterprise's checklist. The same client uuid twice
     returns the same record (a double tap or a retried request makes one record)."""
     reason = why_not_inspect(user, enterprise)
@@ -90,7 +90,7 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
             if existing.inspector_id != user.id or existing.enterprise_id != enterprise.id:
                 raise ConflictError(_("该记录标识已被其他记录使用。"))
             return existing
-    template = checklists.template_for(enterprise)
+    template = checklists.template_for(enterprise, on)
     inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
                             enterprise_id=enterprise.id, inspector_id=user.id, template_id=template.id,
                             started_at=utcnow(), work_id_number=user.work_id or "",

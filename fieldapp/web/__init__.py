@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         board,
+        campaigns,
         clues,
         corps,
         dashboards,
@@ -27,7 +28,8 @@ def init_app(app: Flask) -> None:
     )
 
     for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa,
-                   declarations, interference, clues, board, dashboards, corps, worklog):
+                   declarations, interference, clues, board, dashboards, corps, worklog,
+                   campaigns):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

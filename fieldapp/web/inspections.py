@@ -11,7 +11,17 @@ from flask_login import current_user
 from fieldapp import codes, policy, roles
 from fieldapp.db import db
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.services import InputError, ServiceError, audit, checklists, coverage, hazards, inspections, photos
+from fieldapp.services import (
+    InputError,
+    ServiceError,
+    audit,
+    campaigns,
+    checklists,
+    coverage,
+    hazards,
+    inspections,
+    photos,
+)
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.guards import permission_required
 
@@ -38,7 +48,8 @@ def patrol():
     drafts = db.session.scalars(sa.select(Inspection).where(
         Inspection.inspector_id == current_user.id, Inspection.state == "draft")
         .options(sa.orm.joinedload(Inspection.enterprise)).order_by(Inspection.started_at.desc())).all()
-    return render_template("inspections/patrol.html", rows=rows, drafts=drafts)
+    return render_template("inspections/patrol.html", rows=rows, drafts=drafts,
+                           campaign_tasks=campaigns.tasks_for(current_user))
 
 
 @bp.route("/enterprises/<int:enterprise_id>/inspections", methods=["POST"])

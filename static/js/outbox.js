@@ -292,7 +292,8 @@
       enterprises.forEach(function (e) {
         var row = el("li", { class: "patrol-row" }, [
           el("div", { class: "row-link" }, [
-            el("span", {}, [el("strong", { text: e.name }), el("br"), el("small", { class: "muted", text: e.address || "" })]),
+            el("span", {}, [el("strong", { text: e.name }), e.campaign ? el("span", { class: "tag", text: e.campaign }) : null,
+                            el("br"), el("small", { class: "muted", text: e.address || "" })]),
             el("span", { class: "small " + (e.last_inspected_at ? "muted" : "error"),
                          text: e.last_inspected_at ? when(e.last_inspected_at).split(" ")[0] : list.getAttribute("data-never") })
           ])
