@@ -76,3 +76,12 @@ def test_corps_export(world, make_client):
     assert set(people) == {"insp_a1", "insp_b1", "tech_a2"}
     assert people["insp_a1"][12:15] == [10, 15, 5]
     assert values(wb["2026年培训"])[1][4] == world.inspector_a1.display_name
+
+
+def test_inspections_export(world, make_client):
+    record = inspect(world, world.ent_a1, datetime.now(ZoneInfo("Asia/Shanghai")))
+    inspect(world, world.ent_a1_other, datetime.now(ZoneInfo("Asia/Shanghai")), sign=False)  # a draft: not listed
+    rows = values(book(logged_in(make_client(), "officer_a").get("/coverage/inspections.xlsx"))["检查记录"])
+    assert rows[0][0] == "记录编号" and [r[0] for r in rows[1:]] == [record.number]
+    assert rows[1][8] == "已签字"
+    assert values(book(logged_in(make_client(), "insp_b1").get("/coverage/inspections.xlsx"))["检查记录"])[1:] == []

@@ -63,6 +63,7 @@ ROUTES = {
     "clues.bulletins_index": "bulletin.view", "clues.bulletin": "bulletin.view",
     "dashboards.coverage_index": "coverage.view", "dashboards.coverage_grid": "coverage.view",
     "dashboards.statistics_index": "statistics.view", "dashboards.coverage_export": "coverage.view",
+    "dashboards.inspections_export": "coverage.view",
     "hazards.export": "hazard.view", "corps.export": "user.manage",
     "corps.assessments_index": "user.manage", "corps.assess": "user.manage",
     "worklog.index": "worklog.view", "worklog.leave": "inspection.create", "worklog.leave_pending": "user.manage",

@@ -1,6 +1,7 @@
 """Dashboards: bimonthly coverage of the grids, hazard statistics."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -8,8 +9,8 @@ from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
-from fieldapp.models import Grid
-from fieldapp.services import coverage, hazards, statistics, xlsx
+from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
+from fieldapp.services import coverage, hazards, inspections, statistics, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
@@ -82,3 +83,29 @@ def coverage_export():
         out = xlsx.write([("网格覆盖", ["网格编码", "网格", "所属单位", "应覆盖", "已覆盖", "未覆盖", "覆盖率"], grids),
                           ("未覆盖企业", ["网格编码", "企业", "统一社会信用代码", "经营地址", "状态"], todo)])
     return send_xlsx(out, f"巡查覆盖-{period.key}.xlsx")
+
+
+@bp.route("/coverage/inspections.xlsx")
+@permission_required("coverage.view")
+def inspections_export():
+    """The period's finished inspections in scope (read in batches, written row by row)."""
+    period = _period()
+    lo, hi = period.bounds()
+    visible = inspections.scope(current_user).where(
+        Inspection.state != "draft", Inspection.started_at >= lo, Inspection.started_at < hi).subquery()
+    i = sa.orm.aliased(Inspection, visible)
+    hazard_count = sa.select(sa.func.count(Hazard.id)).where(Hazard.inspection_id == i.id).scalar_subquery()
+    result = db.session.execute(
+        sa.select(i.number, Enterprise.name, Enterprise.uscc, Grid.code, User.display_name, i.work_id_number,
+                  i.started_at, i.ended_at, i.state, i.signer_name, hazard_count)
+        .join(Enterprise, Enterprise.id == i.enterprise_id).join(Grid, Grid.id == Enterprise.grid_id)
+        .join(User, User.id == i.inspector_id).order_by(i.started_at).execution_options(yield_per=1000))
+    states = {"signed": "已签字", "refused": "拒绝签字"}
+
+    def local(value):
+        return value.astimezone(coverage.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+    rows = ([number, name, code, grid, who, work_id, local(start), local(end), states.get(state, state), signer, n]
+            for number, name, code, grid, who, work_id, start, end, state, signer, n in result)
+    out = xlsx.write([("检查记录", ["记录编号", "企业", "统一社会信用代码", "网格", "检查人", "工作证号", "开始时间",
+                                "结束时间", "状态", "企业签字人", "发现隐患"], rows)])
+    return send_xlsx(out, f"检查记录-{period.key}.xlsx")
