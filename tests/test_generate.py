@@ -1,0 +1,35 @@
+"""The district-scale data generator, at 1/100 scale, so that it never rots: counts, coverage,
+consistency, and the key pages render over what it made."""
+import sqlalchemy as sa
+
+from bench.generate import PASSWORD, generate
+from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, InspectionPhoto, User
+from fieldapp.services import coverage, statistics
+from tests.helpers import logged_in
+
+
+def test_generate_at_a_hundredth(db, make_client):
+    counts = generate(scale=0.01, seed=7, log=lambda *_: None)
+    assert counts["enterprises"] == 200 and counts["inspectors"] == counts["grids"] == 4
+    assert counts["inspections"] == db.session.scalar(sa.select(sa.func.count()).select_from(Inspection))
+    assert 2300 <= counts["inspections"] <= 2400  # twelve two-month periods
+    assert counts["photos"] == db.session.scalar(sa.select(sa.func.count()).select_from(InspectionPhoto))
+    assert counts["hazards"] == 1500 == db.session.scalar(sa.select(sa.func.count()).select_from(Hazard))
+    # Every event's steps match its hazard's state; closed hazards were confirmed before closing.
+    closed = db.session.scalars(sa.select(Hazard).where(Hazard.status == "closed").limit(50)).all()
+    assert closed and all(h.confirmed_at <= h.closed_at for h in closed)
+    last = {hid: to for hid, to in db.session.execute(
+        sa.select(HazardEvent.hazard_id, HazardEvent.to_status).order_by(HazardEvent.id))}
+    states = dict(db.session.execute(sa.select(Hazard.id, Hazard.status).where(Hazard.id.in_(last))).all())
+    assert all(last[h] == states[h] for h in last)
+    admin = db.session.get(User, counts["admin"])
+    previous = coverage.current().previous()
+    rows = coverage.by_grid(admin, previous)
+    operating = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise).where(
+        Enterprise.status.in_(coverage.DUE_STATUSES)))
+    assert sum(r.due for r in rows) == operating and all(r.covered == r.due for r in rows)
+    report = statistics.report(admin, statistics.default_filters())
+    assert report.total.found > 0 and report.total.closed > 0
+    client = logged_in(make_client(), admin.username, PASSWORD)
+    for path in ("/", "/coverage", "/statistics", "/hazards/?tab=overdue", f"/coverage?period={previous.key}"):
+        assert client.get(path).status_code == 200, path
