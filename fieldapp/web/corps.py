@@ -43,7 +43,7 @@ def _render(person: User, errors=None, values=None, status=200):
                            values=values or {}, labels=_labels(), work_ids=corps.work_ids(person),
                            equipment=corps.equipment_of(person), checklist=corps.checklist(person),
                            training=corps.training([person.id], year, {person.id: record.kind})[person.id],
-                           year=year), status
+                           year=year, portrait=db.session.get(Portrait, person.id)), status
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
