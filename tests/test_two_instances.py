@@ -1,0 +1,100 @@
+"""Two app processes (gunicorn, different ports) sharing one PostgreSQL and one media store:
+what one starts, the other finishes — a sync (photo uploaded to one, record sent to the other)
+and a hazard decision (page read from one, form posted to the other). Stateless instances
+behind a load balancer need nothing more (issue 9)."""
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from tests.browser.conftest import LiveServer
+from tests.images import jpeg
+
+
+@pytest.fixture
+def shared_database(postgres_url):
+    """A database of its own on the test session's PostgreSQL server."""
+    name = f"two_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _token(session: requests.Session, url: str) -> str:
+    html = session.get(url, timeout=10).text
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"', html)
+    return found.group(1) or found.group(2)
+
+
+def _login(base: str, username: str) -> requests.Session:
+    s = requests.Session()
+    token = _token(s, f"{base}/login")
+    r = s.post(f"{base}/login", data={"login": username, "password": "Demo2026", "csrf_token": token},
+               allow_redirects=False, timeout=10)
+    assert r.status_code == 302, r.text[:500]
+    return s
+
+
+def test_a_sync_and_a_decision_cross_instances(shared_database, tmp_path):
+    media = tmp_path / "media"
+    env = {"DATABASE_URL": shared_database, "SECRET_KEY": "two-instances-test", "MEDIA_ROOT": str(media)}
+    a = LiveServer(tmp_path / "a", **env)
+    b = LiveServer(tmp_path / "b", **env)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    accounts = {x["username"]: x for x in a.prepare()}
+    a.start()
+    b.start()
+    try:
+        inspector = _login(a.base, "inspector")
+        me = inspector.get(f"{b.base}/api/v1/me", timeout=10)  # the session made on A is valid on B
+        assert me.status_code == 200 and me.json()["username"] == "inspector"
+        headers = {"X-CSRFToken": me.json()["csrf_token"]}
+        photo = jpeg(640, 480, color=(20, 90, 160))
+        media_uuid = str(uuid.uuid4())
+        put = inspector.put(f"{a.base}/api/v1/media/{media_uuid}", data=photo, timeout=30, headers={
+            **headers, "X-Content-SHA256": hashlib.sha256(photo).hexdigest(), "Content-Type": "image/jpeg"})
+        assert put.status_code == 201, put.text
+        enterprise = accounts["company"]["enterprise"]
+        started = datetime.now(UTC) - timedelta(minutes=30)
+        record = {"uuid": str(uuid.uuid4()), "enterprise_id": enterprise["id"], "started_at": started.isoformat(),
+                  "ended_at": (started + timedelta(minutes=20)).isoformat(), "app_version": "two-instances",
+                  "fields": {"parts": "仓库", "content": "消防", "findings": "通道堵塞", "measures": "清理",
+                             "work_id_number": "", "id_shown": True},
+                  "results": [], "photos": [{"media_uuid": media_uuid, "item_position": None, "caption": ""}],
+                  "hazards": [{"uuid": str(uuid.uuid4()), "description": "消防通道堵塞", "place": "仓库",
+                               "level": "general", "media_uuids": [media_uuid], "item_position": None,
+                               "legal_basis": ""}]}
+        sent = inspector.post(f"{b.base}/api/v1/inspections", json=record, headers=headers, timeout=30)
+        assert sent.status_code == 201, sent.text  # B found the photo A stored
+        again = inspector.post(f"{a.base}/api/v1/inspections", json=record, headers=headers, timeout=30)
+        assert again.status_code == 200 and again.json()["id"] == sent.json()["id"]  # replay on A: the same record
+        officer = _login(b.base, "officer")
+        queue = officer.get(f"{b.base}/hazards/?tab=to_confirm", timeout=10).text
+        hazard_id = int(re.search(r'href="/hazards/(\d+)"', queue).group(1))
+        page = officer.get(f"{a.base}/hazards/{hazard_id}", timeout=10).text
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        deadline = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+        decided = officer.post(f"{b.base}/hazards/{hazard_id}/confirm", timeout=10, allow_redirects=False, data={
+            "csrf_token": token, "version": version, "level": "general", "deadline": deadline,
+            "required_measures": "清理通道", "decision_basis": "《消防法》"})
+        assert decided.status_code == 302, decided.text[:800]
+        assert "已确认" in officer.get(f"{a.base}/hazards/{hazard_id}", timeout=10).text
+        photo_url = re.search(r'src="(/photos/\d+/thumb)"', officer.get(f"{a.base}/hazards/{hazard_id}").text).group(1)
+        assert officer.get(f"{b.base}{photo_url}", timeout=10).status_code == 200
+    finally:
+        a.stop()
+        b.stop()
