@@ -85,3 +85,16 @@ def test_inspections_export(world, make_client):
     assert rows[0][0] == "记录编号" and [r[0] for r in rows[1:]] == [record.number]
     assert rows[1][8] == "已签字"
     assert values(book(logged_in(make_client(), "insp_b1").get("/coverage/inspections.xlsx"))["检查记录"])[1:] == []
+
+
+def test_the_streaming_writer_keeps_text_text_and_columns_in_place():
+    from fieldapp.services import xlsx
+
+    out = xlsx.write([("表一", ["甲", "乙", "丙", "丁"], iter([["=1+1", None, 3, "a\x00b<&>"], [True, 2.5, "", "x"]])),
+                      ("表二", ["只有表头"], [])])
+    wb = load_workbook(out)
+    first = wb["表一"]
+    assert [c.value for c in first[1]] == ["甲", "乙", "丙", "丁"] and first["A1"].font.b
+    assert [c.value for c in first[2]] == ["=1+1", None, 3, "ab<&>"] and first["A2"].data_type == "s"
+    assert [c.value for c in first[3]] == ["是", 2.5, None, "x"]
+    assert first.freeze_panes == "A2" and wb["表二"].max_row == 1

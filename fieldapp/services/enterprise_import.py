@@ -27,7 +27,6 @@ from fieldapp.db import analyze, db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import NotFound, ServiceError, audit, enterprises
-from fieldapp.services.xlsx import text_cell
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -280,6 +279,14 @@ def discard(actor: User, batch: ImportBatch) -> None:
 
 
 # --- export and template -----------------------------------------------------------
+
+def text_cell(sheet, value: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        # Never let a value become a formula in the recipient's Excel (CSV/formula injection).
+        cell.data_type = "s"
+    return cell
+
 
 def _export_row(e: Enterprise) -> list[Any]:
     return [e.name, e.uscc, e.grid.code, e.status_label, e.industry or "", e.scale_label, e.risk_grade_label,

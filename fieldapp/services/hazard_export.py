@@ -29,13 +29,16 @@ def rows(query: sa.Select):
         .join(Enterprise, Enterprise.id == h.enterprise_id).join(Grid, Grid.id == h.grid_id)
         .join(User, User.id == h.reporter_id).order_by(h.id)
         .execution_options(yield_per=1000))
-    levels, statuses = hazards.LEVEL_LABELS, hazards.STATUS_LABELS
+    # Labels resolved once: a lazy string costs a catalogue look-up every time it is printed.
+    levels = {k: str(v) for k, v in hazards.LEVEL_LABELS.items()}
+    statuses = {k: str(v) for k, v in hazards.STATUS_LABELS.items()}
+    industries = {k: str(v) for k, v in codes.INDUSTRIES.items()}
     for (hid, name, uscc, grid, industry, place, description, reporter, created, proposed, level, status,
          deadline, confirmed, closed, stop) in result:
         overdue = status in hazards.RECTIFYING and deadline is not None and deadline < today
-        yield [hid, name, uscc, grid, codes.label(codes.INDUSTRIES, industry) if industry else "", place, description,
-               reporter, _local(created), str(levels.get(proposed, proposed)), str(levels.get(level, "")) if level
-               else "", str(statuses.get(status, status)), deadline.isoformat() if deadline else "",
+        yield [hid, name, uscc, grid, industries.get(industry, industry or ""), place, description,
+               reporter, _local(created), levels.get(proposed, proposed), levels.get(level, "") if level
+               else "", statuses.get(status, status), deadline.isoformat() if deadline else "",
                "是" if overdue else "", _local(confirmed), _local(closed), "是" if stop else ""]
 
 
