@@ -112,3 +112,16 @@ def test_dashboard_pages_and_scope(world, make_client):
     assert "本期还需检查 1 家" in home and world.ent_a1_other.name in home
     mine = inspector.get(f"/coverage/grids/{world.grid_a1.id}").get_data(as_text=True)
     assert "开始检查" in mine
+
+
+def test_large_scopes_start_with_one_line_per_department(world, make_client, monkeypatch):
+    from fieldapp.web import dashboards
+    monkeypatch.setattr(dashboards, "GRIDS_ON_ONE_PAGE", 2)  # the district admin sees 3 grids
+    inspect(world, world.ent_a1, datetime.now(SHANGHAI))
+    admin = logged_in(make_client(), "admin_d")
+    page = admin.get("/coverage").get_data(as_text=True)
+    assert 'id="coverage-units"' in page and 'id="coverage-grids"' not in page
+    assert f'data-unit="{world.town_a.code}"' in page and f'data-unit="{world.town_b.code}"' in page
+    assert 'data-stat="covered">1<' in page and 'data-stat="due">4<' in page
+    town = admin.get(f"/coverage?unit={world.town_a.id}").get_data(as_text=True)
+    assert world.grid_a1.name in town and world.grid_b1.name not in town and 'id="coverage-people"' in town

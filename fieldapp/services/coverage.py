@@ -114,6 +114,27 @@ def by_grid(user: User, period: Period) -> list[Row]:
 
 
 @dataclass
+class UnitRow:
+    unit: object
+    grids: int
+    due: int
+    covered: int
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.due else int(self.covered * 100 / self.due)
+
+
+def by_unit(rows: list[Row]) -> list[UnitRow]:
+    """The grid rows summed per department."""
+    units: dict[int, UnitRow] = {}
+    for r in rows:
+        u = units.setdefault(r.grid.org_unit_id, UnitRow(r.grid.org_unit, 0, 0, 0))
+        u.grids, u.due, u.covered = u.grids + 1, u.due + r.due, u.covered + r.covered
+    return sorted(units.values(), key=lambda u: (u.percent, u.unit.name))
+
+
+@dataclass
 class InspectorRow:
     user: User
     grids: list[Grid]

@@ -28,17 +28,29 @@ def _period() -> coverage.Period:
     return period
 
 
+#: Beyond this many grids the dashboard first shows one line per department (a district's
+#: 400 grids are a department's drill-down, not a phone screen).
+GRIDS_ON_ONE_PAGE = 60
+
+
 @bp.route("/coverage")
 @permission_required("coverage.view")
 def coverage_index():
-    """Per grid and per inspector: enterprises covered / due in a two-month period."""
+    """Per grid and per inspector: enterprises covered / due in a two-month period; per
+    department first when the scope is large (``?unit=`` for one department's grids)."""
     period = _period()
     rows = coverage.by_grid(current_user, period)
-    today = coverage.today()
-    return render_template("dashboards/coverage.html", period=period, rows=rows, today=today,
-                           people=coverage.by_inspector(current_user, period, rows),
-                           current=coverage.current(), due=sum(r.due for r in rows),
-                           covered=sum(r.covered for r in rows))
+    due, covered = sum(r.due for r in rows), sum(r.covered for r in rows)
+    unit_id = request.args.get("unit", type=int)
+    units = None
+    if unit_id:
+        rows = [r for r in rows if r.grid.org_unit_id == unit_id]
+    elif len(rows) > GRIDS_ON_ONE_PAGE:
+        units = coverage.by_unit(rows)
+        rows = []
+    return render_template("dashboards/coverage.html", period=period, rows=rows, units=units, unit_id=unit_id,
+                           today=coverage.today(), current=coverage.current(), due=due, covered=covered,
+                           people=coverage.by_inspector(current_user, period, rows) if rows else [])
 
 
 @bp.route("/coverage/grids/<int:grid_id>")
