@@ -27,6 +27,7 @@ from fieldapp.models import (
     OrgUnit,
     User,
     UserOrgUnit,
+    UserRole,
 )
 from fieldapp.services import Forbidden, NotFound
 
@@ -116,6 +117,18 @@ def user_scope(user: User) -> sa.Select:
 def org_ids_of(user: User, *of_roles: str) -> sa.Select | None:
     """Org units in the jurisdiction ``user`` holds as one of ``of_roles`` (None without them)."""
     return _subtree_org_ids(user, of_roles=of_roles)
+
+
+def holders(unit_id, *of_roles: str) -> list[int]:
+    """Active users holding one of ``of_roles`` over the org unit ``unit_id`` (an id, or a scalar
+    subquery giving one): their jurisdiction is the unit or one above it. Who hears of what
+    happens in a department — its officers, admins, discipline inspectors."""
+    path = sa.select(OrgUnit.path).where(OrgUnit.id == unit_id).scalar_subquery()
+    return list(db.session.scalars(
+        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
+        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
+        .where(UserRole.role.in_(of_roles), User.active.is_(True), path.startswith(OrgUnit.path, autoescape=False))
+        .order_by(UserOrgUnit.user_id)))
 
 
 def interference_condition(user: User):

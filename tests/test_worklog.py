@@ -78,7 +78,7 @@ def test_pages_and_scope(world, factory, make_client):
     insp = logged_in(make_client(), "insp_a1")
     r = post(insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "nonsense"},
              "/worklog/leave")
-    assert r.status_code == 400 and "请填写日期" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "日期格式不正确" in r.get_data(as_text=True)
     r = post(insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "2026-12-02"},
              "/worklog/leave")
     assert r.status_code == 302

@@ -29,11 +29,9 @@ from fieldapp.models import (
     InspectorGrid,
     OrgUnit,
     User,
-    UserOrgUnit,
-    UserRole,
 )
 from fieldapp.models.accountability import CLUE_KINDS
-from fieldapp.services import Forbidden, InputError, NotFound, hazards, inspections, notifications, photos
+from fieldapp.services import Forbidden, InputError, NotFound, fields, hazards, inspections, notifications, photos
 
 KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
                "suggestion": _l("意见建议")}
@@ -76,15 +74,6 @@ def is_overdue(clue: Clue, on: date | None = None) -> bool:
 
 # --- submitting ---------------------------------------------------------------------------------
 
-def _text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
-    text = (values.get(key) or "").strip()
-    if required and not text:
-        errors[key] = required
-    elif len(text) > limit:
-        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
-    return text[:limit]
-
-
 def _coordinate(values: dict, key: str, bound: float) -> float | None:
     try:
         value = float(values.get(key) or "")
@@ -105,13 +94,13 @@ def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | Non
     kind = values.get("kind") or ""
     if kind not in KIND_LABELS:
         errors["kind"] = _("请选择类别。")
-    content = _text(values, "content", 2000, errors, _("请写明您反映的情况。"))
+    content = fields.text(values, "content", 2000, errors, _("请写明您反映的情况。"))
     if content and len(content) < 10:
         errors["content"] = _("请写得具体一些（至少 10 个字），便于核实。")
-    place = _text(values, "place", 200, errors)
-    enterprise_name = _text(values, "enterprise_name", 200, errors)
-    contact_name = _text(values, "contact_name", 64, errors)
-    contact_phone = _text(values, "contact_phone", 32, errors)
+    place = fields.text(values, "place", 200, errors)
+    enterprise_name = fields.text(values, "enterprise_name", 200, errors)
+    contact_name = fields.text(values, "contact_name", 64, errors)
+    contact_phone = fields.text(values, "contact_phone", 32, errors)
     if contact_phone and not PHONE_RE.match(contact_phone):
         errors["contact_phone"] = _("电话号码格式不正确；可以不填。")
     if grid is not None:
@@ -151,12 +140,7 @@ def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | Non
 
 def _handlers(org_unit_id: int) -> list[int]:
     """Officers and admins whose jurisdiction holds the department."""
-    path = sa.select(OrgUnit.path).where(OrgUnit.id == org_unit_id).scalar_subquery()
-    return list(db.session.scalars(
-        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
-        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
-        .where(UserRole.role.in_((roles.ENFORCEMENT_OFFICER, roles.ADMIN)), User.active.is_(True),
-               path.startswith(OrgUnit.path, autoescape=False))))
+    return policy.holders(org_unit_id, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 
 
 def track(raw_code: str | None) -> Clue | None:
@@ -256,7 +240,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
     if action not in ACTION_LABELS or action == "submit":
         raise NotFound(_("找不到该操作。"))
     errors: dict[str, str] = {}
-    note = _text(values, "note", 4000, errors,
+    note = fields.text(values, "note", 4000, errors,
                  _("请填写答复内容。") if action == "answer" else
                  _("请写明不予受理的理由。") if action == "dismiss" else
                  _("请填写办理情况。") if action == "note" else None)

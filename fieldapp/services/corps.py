@@ -34,7 +34,7 @@ from fieldapp.models import (
     UserSession,
     WorkIdIssue,
 )
-from fieldapp.services import Conflict, Forbidden, InputError, hazards
+from fieldapp.services import Conflict, Forbidden, InputError, fields, hazards
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
 STATUS_LABELS = {"candidate": _l("拟聘"), "training": _l("岗前培训中"), "active": _l("在岗"), "suspended": _l("暂停"),
@@ -76,24 +76,6 @@ def record_of(person: User) -> InspectorRecord:
 
 # --- the record ---------------------------------------------------------------------------------
 
-def _date(values: dict, key: str, errors: dict) -> date | None:
-    raw = (values.get(key) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = _("日期格式不正确。")
-        return None
-
-
-def _text(values: dict, key: str, limit: int, errors: dict) -> str:
-    text = (values.get(key) or "").strip()
-    if len(text) > limit:
-        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
-    return text[:limit]
-
-
 def save_record(admin: User, person: User, values: dict) -> InspectorRecord:
     policy.require(admin, "user.manage", person)
     errors: dict[str, str] = {}
@@ -107,14 +89,14 @@ def save_record(admin: User, person: User, values: dict) -> InspectorRecord:
     contract = values.get("contract_type") or record.contract_type
     if contract not in CONTRACT_LABELS:
         errors["contract_type"] = _("请选择用工形式。")
-    start, end = _date(values, "term_start", errors), _date(values, "term_end", errors)
+    start, end = fields.day(values, "term_start", errors), fields.day(values, "term_end", errors)
     if start and end and end < start:
         errors["term_end"] = _("聘期结束日期不能早于开始日期。")
     if kind == "technical_part" and start and end and end > _years_after(start, PART_TIME_TERM_YEARS):
         errors["term_end"] = _("兼职技术检查员每个聘期为 %(n)d 年，期满可续聘。", n=PART_TIME_TERM_YEARS)
-    degree = _text(values, "degree", 32, errors)
-    title = _text(values, "title", 64, errors)
-    qualifications = _text(values, "qualifications", 2000, errors)
+    degree = fields.text(values, "degree", 32, errors)
+    title = fields.text(values, "title", 64, errors)
+    qualifications = fields.text(values, "qualifications", 2000, errors)
     if errors:
         raise InputError(errors)
     record.kind, record.status, record.contract_type = kind, status, contract
@@ -157,13 +139,13 @@ def _days(values: dict, key: str, errors: dict, upper: Decimal | None = None) ->
 def create_session(admin: User, values: dict) -> TrainingSession:
     policy.require(admin, "user.manage")
     errors: dict[str, str] = {}
-    title = _text(values, "title", 200, errors)
+    title = fields.text(values, "title", 200, errors)
     if not title:
         errors["title"] = _("请填写培训名称。")
     kind = values.get("kind") or ""
     if kind not in TRAINING_KIND_LABELS:
         errors["kind"] = _("请选择培训类别。")
-    start, end = _date(values, "starts_on", errors), _date(values, "ends_on", errors)
+    start, end = fields.day(values, "starts_on", errors), fields.day(values, "ends_on", errors)
     if start is None and "starts_on" not in errors:
         errors["starts_on"] = _("请填写开始日期。")
     if end is None and "ends_on" not in errors:
@@ -343,8 +325,8 @@ def issue_equipment(admin: User, person: User, values: dict) -> Equipment:
     item = values.get("item") or ""
     if item not in EQUIPMENT_LABELS:
         errors["item"] = _("请选择物品。")
-    serial = _text(values, "serial", 64, errors)
-    issued = _date(values, "issued_on", errors) or hazards.today()
+    serial = fields.text(values, "serial", 64, errors)
+    issued = fields.day(values, "issued_on", errors) or hazards.today()
     if errors:
         raise InputError(errors)
     row = Equipment(user_id=person.id, item=item, serial=serial, issued_on=issued)

@@ -12,7 +12,6 @@ leaves a grid or a hazard without someone to act (``reassignments``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,35 +19,15 @@ from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db, utcnow
-from fieldapp.models import Conflict, Enterprise, Hazard, InspectorGrid, OrgUnit, User, UserOrgUnit, UserRole
+from fieldapp.models import Conflict, Enterprise, Hazard, InspectorGrid, User
 from fieldapp.services import Conflict as StateConflict
-from fieldapp.services import Forbidden, InputError, notifications, uscc
+from fieldapp.services import Forbidden, InputError, fields, notifications, uscc
 
 KIND_LABELS = {"relative": _l("亲属在该企业任职"), "former_employer": _l("曾在该企业任职"),
                "shareholding": _l("持有该企业股份"), "part_time": _l("在该企业兼职"), "other": _l("其他利害关系")}
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已确认"), "rejected": _l("未予确认"), "ended": _l("已结束")}
 BLOCKING = ("pending", "approved")
 HAZARD_OPEN = ("reported", "confirmed", "rectifying", "awaiting_recheck", "awaiting_closure")
-
-
-def _text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
-    text = (values.get(key) or "").strip()
-    if required and not text:
-        errors[key] = required
-    elif len(text) > limit:
-        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
-    return text[:limit]
-
-
-def _date(values: dict, key: str, errors: dict) -> date | None:
-    raw = (values.get(key) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = _("日期格式不正确。")
-        return None
 
 
 def _match(unit_name: str, code: str) -> Enterprise | None:
@@ -66,20 +45,20 @@ def declare(user: User, values: dict) -> Conflict:
     kind = values.get("kind") or ""
     if kind not in KIND_LABELS:
         errors["kind"] = _("请选择申报的类别。")
-    unit_name = _text(values, "unit_name", 200, errors, _("请填写单位名称。"))
+    unit_name = fields.text(values, "unit_name", 200, errors, _("请填写单位名称。"))
     code = uscc.normalise(values.get("uscc") or "")
     if code and uscc.problem(code):
         errors["uscc"] = uscc.problem(code)
     part_time = kind == "part_time"
-    role_title = _text(values, "role_title", 100, errors, _("请填写兼任的职务。") if part_time else None)
-    pay = _text(values, "pay", 100, errors, _("请填写报酬情况（无报酬请填“无”）。") if part_time else None)
-    start = _date(values, "period_start", errors)
-    end = _date(values, "period_end", errors)
+    role_title = fields.text(values, "role_title", 100, errors, _("请填写兼任的职务。") if part_time else None)
+    pay = fields.text(values, "pay", 100, errors, _("请填写报酬情况（无报酬请填“无”）。") if part_time else None)
+    start = fields.day(values, "period_start", errors)
+    end = fields.day(values, "period_end", errors)
     if part_time and start is None and "period_start" not in errors:
         errors["period_start"] = _("请填写兼职的开始日期。")
     if start and end and end < start:
         errors["period_end"] = _("结束日期不能早于开始日期。")
-    note = _text(values, "note", 2000, errors,
+    note = fields.text(values, "note", 2000, errors,
                  _("请写明亲属的姓名、关系和在该单位的职务。") if kind == "relative" else None)
     if errors:
         raise InputError(errors)
@@ -95,15 +74,10 @@ def declare(user: User, values: dict) -> Conflict:
 
 
 def _admins_of(user: User) -> list[int]:
-    """Admins whose jurisdiction holds the person's department."""
+    """Admins whose jurisdiction holds the person's department (never the person)."""
     if not user.org_unit_id:
         return []
-    path = sa.select(OrgUnit.path).where(OrgUnit.id == user.org_unit_id).scalar_subquery()
-    return list(db.session.scalars(
-        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
-        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
-        .where(UserRole.role == roles.ADMIN, User.active.is_(True), User.id != user.id,
-               path.startswith(OrgUnit.path, autoescape=False))))
+    return [uid for uid in policy.holders(user.org_unit_id, roles.ADMIN) if uid != user.id]
 
 
 def mine(user: User) -> list[Conflict]:

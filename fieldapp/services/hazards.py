@@ -37,7 +37,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.inspections import HAZARD_RECTIFYING, hazard_event_photos, hazard_photos
-from fieldapp.services import Conflict, Forbidden, InputError, NotFound, attachments, notifications, photos
+from fieldapp.services import Conflict, Forbidden, InputError, NotFound, attachments, fields, notifications, photos
 from fieldapp.services.inspections import recusal, recusal_reason
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -240,15 +240,6 @@ def _stale_message(hazard: Hazard) -> str:
 
 # --- input helpers -------------------------------------------------------------------------
 
-def _text(errors: dict, values: dict, key: str, limit: int, required_message: str | None = None) -> str:
-    value = (values.get(key) or "").strip()
-    if required_message and not value:
-        errors[key] = required_message
-    elif len(value) > limit:
-        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
-    return value
-
-
 def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
     if isinstance(raw, date):
         value = raw
@@ -287,10 +278,10 @@ def _stop_work(errors: dict, values: dict) -> dict:
     """A major hazard's stop-work order and emergency measures (seed 002 art. 8(2))."""
     need = _("确认重大事故隐患须填写此项。")
     return {
-        "stop_scope": _text(errors, values, "stop_scope", 2000, need),
-        "workers_withdrawn": _text(errors, values, "workers_withdrawn", 2000, need),
-        "emergency_measures": _text(errors, values, "emergency_measures", 2000, need),
-        "order_number": _text(errors, values, "order_number", 64, need),
+        "stop_scope": fields.text(values, "stop_scope", 2000, errors, need),
+        "workers_withdrawn": fields.text(values, "workers_withdrawn", 2000, errors, need),
+        "emergency_measures": fields.text(values, "emergency_measures", 2000, errors, need),
+        "order_number": fields.text(values, "order_number", 64, errors, need),
     }
 
 
@@ -311,8 +302,8 @@ def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None =
         if level not in ("general", "major"):
             errors["level"] = _("请选择认定等级：一般隐患或重大事故隐患。")
         deadline = _deadline(errors, values.get("deadline"))
-        measures = _text(errors, values, "required_measures", 4000, _("请写明整改要求。"))
-        basis = _text(errors, values, "decision_basis", 2000)
+        measures = fields.text(values, "required_measures", 4000, errors, _("请写明整改要求。"))
+        basis = fields.text(values, "decision_basis", 2000, errors)
         order = _stop_work(errors, values) if level == "major" else {}
         if errors:
             raise InputError(errors)
@@ -330,7 +321,7 @@ def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None =
 def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = None) -> HazardEvent:
     def change():
         errors: dict[str, str] = {}
-        text = _text(errors, {"reason": reason}, "reason", 2000, _("不予确认须写明理由。"))
+        text = fields.text({"reason": reason}, "reason", 2000, errors, _("不予确认须写明理由。"))
         if errors:
             raise InputError(errors)
         hazard.reject_reason, hazard.officer_id = text, user.id
@@ -346,7 +337,7 @@ def regrade(user: User, hazard: Hazard, values: dict, seen_version: int | None =
             errors["level"] = _("请选择认定等级：一般隐患或重大事故隐患。")
         elif level == hazard.level:
             errors["level"] = _("等级没有变化。")
-        note = _text(errors, values, "note", 2000, _("调整等级须写明理由。"))
+        note = fields.text(values, "note", 2000, errors, _("调整等级须写明理由。"))
         order = _stop_work(errors, values) if level == "major" and not hazard.stop_work else {}
         if errors:
             raise InputError(errors)
@@ -366,7 +357,7 @@ def progress(user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, s
              seen_version: int | None = None) -> HazardEvent:
     check(user, hazard, "progress", seen_version)
     errors: dict[str, str] = {}
-    _text(errors, {"note": note}, "note", 4000, _("请填写整改进展。"))
+    fields.text({"note": note}, "note", 4000, errors, _("请填写整改进展。"))
     if errors:
         raise InputError(errors)
     stored = _photos(user, list(uploads), errors)
@@ -380,7 +371,7 @@ def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[byt
     """The company's rectification: what was done, photos of the result, documents."""
     check(user, hazard, "submit", seen_version)  # before storing any file
     errors: dict[str, str] = {}
-    text = _text(errors, {"description": description}, "description", 4000, _("请说明整改情况。"))
+    text = fields.text({"description": description}, "description", 4000, errors, _("请说明整改情况。"))
     if not uploads:
         errors["photos"] = _("请上传整改后的现场照片（至少一张）。")
     if errors:
@@ -402,7 +393,7 @@ def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: lis
     action = "recheck_pass" if passed else "recheck_fail"
     check(user, hazard, action, seen_version)
     errors: dict[str, str] = {}
-    note = _text(errors, values, "note", 4000, None if passed else _("复查不通过须写明原因。"))
+    note = fields.text(values, "note", 4000, errors, None if passed else _("复查不通过须写明原因。"))
     deadline = None if passed else _deadline(errors, values.get("deadline"))
     position = _position(errors, values)
     if not uploads:

@@ -30,10 +30,9 @@ from fieldapp.models import (
     ReadLog,
     User,
     UserOrgUnit,
-    UserRole,
 )
 from fieldapp.models.accountability import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
-from fieldapp.services import Forbidden, InputError, attachments, audit, hazards, notifications, workdays
+from fieldapp.services import Forbidden, InputError, attachments, audit, fields, hazards, notifications, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPORT_WITHIN_WORKING_DAYS = 3
@@ -109,15 +108,6 @@ def _department(user: User) -> int | None:
                              .order_by(UserOrgUnit.org_unit_id).limit(1))
 
 
-def _text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
-    text = (values.get(key) or "").strip()
-    if required and not text:
-        errors[key] = required
-    elif len(text) > limit:
-        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
-    return text[:limit]
-
-
 def parse_local(raw: str | None) -> datetime | None:
     """A ``datetime-local`` value typed in China time, as an aware datetime (None if unreadable)."""
     try:
@@ -133,9 +123,9 @@ def due_on(occurred: datetime) -> date:
 def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> InterferenceRecord:
     policy.require(user, "interference.record")
     errors: dict[str, str] = {}
-    leader_name = _text(values, "leader_name", 64, errors, _("请填写领导干部的姓名。"))
-    leader_position = _text(values, "leader_position", 100, errors, _("请填写其职务。"))
-    leader_unit = _text(values, "leader_unit", 100, errors, _("请填写其所在单位。"))
+    leader_name = fields.text(values, "leader_name", 64, errors, _("请填写领导干部的姓名。"))
+    leader_position = fields.text(values, "leader_position", 100, errors, _("请填写其职务。"))
+    leader_unit = fields.text(values, "leader_unit", 100, errors, _("请填写其所在单位。"))
     manner = values.get("manner") or ""
     if manner not in MANNER_LABELS:
         errors["manner"] = _("请选择干预的方式。")
@@ -149,8 +139,8 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
         errors["occurred_at"] = _("发生时间不能晚于现在。")
     elif occurred < utcnow() - timedelta(days=3650):
         errors["occurred_at"] = _("发生时间不能早于十年前。")
-    request_text = _text(values, "request", 4000, errors, _("请写明对方提出的要求或具体做法。"))
-    case_ref = _text(values, "case_ref", 200, errors)
+    request_text = fields.text(values, "request", 4000, errors, _("请写明对方提出的要求或具体做法。"))
+    case_ref = fields.text(values, "case_ref", 200, errors)
     hazard_id = None
     if (values.get("hazard_id") or "").strip():
         raw = values["hazard_id"].strip().lstrip("#")
@@ -176,18 +166,9 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
     return row
 
 
-def _discipline_inspectors(org_unit_id: int) -> list[int]:
-    """Discipline inspectors whose jurisdiction holds the department."""
-    path = sa.select(OrgUnit.path).where(OrgUnit.id == org_unit_id).scalar_subquery()
-    return list(db.session.scalars(
-        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
-        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
-        .where(UserRole.role == roles.DISCIPLINE_INSPECTOR, User.active.is_(True),
-               path.startswith(OrgUnit.path, autoescape=False))))
-
-
 def _tell_discipline(row: InterferenceRecord, kind: str, key: str) -> None:
-    notifications.notify(_discipline_inspectors(row.org_unit_id), kind, key, f"/interference/{row.id}")
+    notifications.notify(policy.holders(row.org_unit_id, roles.DISCIPLINE_INSPECTOR), kind, key,
+                         f"/interference/{row.id}")
 
 
 def supplement(user: User, row: InterferenceRecord, values: dict,
@@ -196,7 +177,7 @@ def supplement(user: User, row: InterferenceRecord, values: dict,
     if row.recorder_id != user.id:
         raise Forbidden(_("只有记录人可以补充干预记录。"))
     errors: dict[str, str] = {}
-    text = _text(values, "text", 4000, errors, _("请填写补充的内容。"))
+    text = fields.text(values, "text", 4000, errors, _("请填写补充的内容。"))
     files = [] if errors else attachments.documents(user, list(uploads), errors)
     if errors:
         raise InputError(errors)
@@ -219,7 +200,7 @@ def follow_up(user: User, row: InterferenceRecord, values: dict) -> Interference
     state = values.get("state") or ""
     if state not in FOLLOW_UP_LABELS:
         errors["state"] = _("请选择处理状态。")
-    note = _text(values, "note", 4000, errors)
+    note = fields.text(values, "note", 4000, errors)
     if errors:
         raise InputError(errors)
     step = InterferenceFollowUp(record_id=row.id, author_id=user.id, state=state, note=note)

@@ -12,19 +12,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from fieldapp import roles
+from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import (
     CompanyManager,
-    Enterprise,
     Grid,
     Hazard,
     HazardEvent,
     Notification,
-    OrgUnit,
     User,
-    UserOrgUnit,
-    UserRole,
 )
 from fieldapp.models.inspections import HAZARD_RECTIFYING
 
@@ -47,14 +43,8 @@ def _company_managers(hazard: Hazard) -> list[int]:
 
 def _officers(hazard: Hazard) -> list[int]:
     """Officers whose jurisdiction holds the hazard's grid."""
-    org_path = sa.select(OrgUnit.path).join(Grid, Grid.org_unit_id == OrgUnit.id).join(
-        Enterprise, Enterprise.grid_id == Grid.id).where(Enterprise.id == hazard.enterprise_id).scalar_subquery()
-    return list(db.session.scalars(
-        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
-        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id)
-        .join(User, User.id == UserOrgUnit.user_id)
-        .where(UserRole.role == roles.ENFORCEMENT_OFFICER, User.active.is_(True),
-               org_path.startswith(OrgUnit.path, autoescape=False))))
+    unit = sa.select(Grid.org_unit_id).where(Grid.id == hazard.grid_id).scalar_subquery()
+    return policy.holders(unit, roles.ENFORCEMENT_OFFICER)
 
 
 #: Who hears of each step (besides the one who took it).

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from fieldapp import policy
 from fieldapp.db import commit, db, utcnow
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
-from fieldapp.services import Conflict, Forbidden, InputError, workdays
+from fieldapp.services import Conflict, Forbidden, InputError, fields, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEAVE_LABELS = {"annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "other": _l("其他")}
@@ -99,21 +99,14 @@ def log(person: User, month: date) -> list[Day]:
 
 # --- leave --------------------------------------------------------------------------------------
 
-def _date(values: dict, key: str, errors: dict) -> date | None:
-    try:
-        return date.fromisoformat((values.get(key) or "").strip())
-    except ValueError:
-        errors[key] = _("请填写日期。")
-        return None
-
-
 def request_leave(person: User, values: dict) -> LeaveRequest:
     policy.require(person, "inspection.create")
     errors: dict[str, str] = {}
     kind = values.get("kind") or ""
     if kind not in LEAVE_LABELS:
         errors["kind"] = _("请选择请假类别。")
-    start, end = _date(values, "starts_on", errors), _date(values, "ends_on", errors)
+    start = fields.day(values, "starts_on", errors, _("请填写日期。"))
+    end = fields.day(values, "ends_on", errors, _("请填写日期。"))
     if start and end and end < start:
         errors["ends_on"] = _("结束日期不能早于开始日期。")
     elif start and end and (end - start).days > 90:

@@ -1,0 +1,31 @@
+"""Reading a submitted form's values the same way everywhere: trimmed text within a length
+(required or not), an ISO date; each problem goes into ``errors`` under its field."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+
+def text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
+    """The trimmed text; ``required`` is the message when it is missing."""
+    value = (values.get(key) or "").strip()
+    if required and not value:
+        errors[key] = required
+    elif len(value) > limit:
+        errors[key] = _("不能超过 %(n)d 个字。", n=limit)
+    return value[:limit]
+
+
+def day(values: dict, key: str, errors: dict, required: str | None = None) -> date | None:
+    """An ISO date; empty gives None (or ``required`` as the message), nonsense a message."""
+    raw = (values.get(key) or "").strip()
+    if not raw:
+        if required:
+            errors[key] = required
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = _("日期格式不正确。")
+        return None
