@@ -252,6 +252,9 @@ class Hazard(db.Model):
         sa.Index("ix_hazards_grid_id_status_created_at", "grid_id", "status", "created_at",
                  postgresql_include=["proposed_level", "id"]),
         sa.Index("ix_hazards_grid_id_status_deadline", "grid_id", "status", "deadline", postgresql_include=["id"]),
+        # Statistics: the median days to closure reads closures in a range (an index-only scan on
+        # PostgreSQL instead of a pass over every hazard — EXPLAIN at 150,000: 62 ms before).
+        sa.Index("ix_hazards_closed_at", "closed_at", postgresql_include=["confirmed_at", "grid_id"]),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -82,7 +82,8 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
 
 
 def _base(user: User, f: Filters):
-    """Hazards of the user's scope matching the filters, touching the range (or overdue now)."""
+    """The scope and filter conditions, and apart the condition of touching the range (or being
+    overdue now), which only the grouped pass needs."""
     lo, hi = f.bounds()
     conds = [Hazard.grid_id.in_(policy.scope_grid_ids(user) or [-1])]
     if f.grid_id:
@@ -95,14 +96,25 @@ def _base(user: User, f: Filters):
                       sa.and_(Hazard.closed_at >= lo, Hazard.closed_at < hi),
                       sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi),
                       hazards.overdue_condition())
-    return conds + [touching]
+    return conds, touching
+
+
+def _count(cond):
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+
+def _month_bounds(f: Filters) -> list[tuple[date, datetime, datetime]]:
+    out, month = [], f.start
+    while month <= f.end:
+        after = _add_months(month, 1)
+        out.append((month, datetime.combine(month, time.min, SHANGHAI), datetime.combine(after, time.min, SHANGHAI)))
+        month = after
+    return out
 
 
 def _sums(f: Filters):
     lo, hi = f.bounds()
-
-    def count(cond):
-        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+    count = _count
     return (
         count(sa.and_(Hazard.created_at >= lo, Hazard.created_at < hi)).label("found"),
         count(sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi)).label("confirmed"),
@@ -142,16 +154,6 @@ def _figures(row) -> Figures:
     return Figures(*(int(v or 0) for v in row))
 
 
-def _month_key(column):
-    """The China-time month of a stored UTC time, as "YYYY-MM". Literals, not parameters, so
-    that the same expression in SELECT and GROUP BY is recognised as one."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        utc = sa.func.timezone(sa.literal_column("'UTC'"), column)
-        return sa.func.to_char(sa.func.timezone(sa.literal_column("'Asia/Shanghai'"), utc),
-                               sa.literal_column("'YYYY-MM'"))
-    return sa.func.strftime(sa.literal_column("'%Y-%m'"), column, sa.literal_column("'+8 hours'"))
-
-
 def _median_days(conds: list, f: Filters) -> float | None:
     lo, hi = f.bounds()
     closed = [*conds, Hazard.closed_at >= lo, Hazard.closed_at < hi, Hazard.confirmed_at.is_not(None)]
@@ -166,37 +168,38 @@ def _median_days(conds: list, f: Filters) -> float | None:
 
 
 def report(user: User, f: Filters) -> Report:
-    """One grouped pass over the hazards (by grid, industry and level) gives the total and every
-    breakdown; two more count by month; one finds the median."""
-    conds = _base(user, f)
+    """One grouped pass over the hazards (by grid, industry and level) gives the total, every
+    breakdown and the months (China-time month boundaries as sums in the same pass); one more
+    query finds the median."""
+    scope, touching = _base(user, f)
     level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
+    months = _month_bounds(f)
+    by_month = [_count(sa.and_(column >= a, column < b)) for column in (Hazard.created_at, Hazard.closed_at)
+                for _m, a, b in months]
     rows = db.session.execute(
-        sa.select(Hazard.grid_id, Enterprise.industry, level, *_sums(f)).select_from(Hazard)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*conds)
+        sa.select(Hazard.grid_id, Enterprise.industry, level, *_sums(f), *by_month).select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, touching)
         .group_by(Hazard.grid_id, Enterprise.industry, level)).all()
     unit_of = dict(db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(
         Grid.id.in_({r[0] for r in rows}))).all()) if rows else {}
     total = Figures()
     groups: dict[str, dict] = {name: {} for name in DIMENSIONS}
+    found, closed = [0] * len(months), [0] * len(months)
+    width = len(Figures.__dataclass_fields__)
     for grid_id, industry, lvl, *sums in rows:
-        figures = _figures(sums)
+        figures = _figures(sums[:width])
         _add(total, figures)
         for name, key in (("grid", grid_id), ("org_unit", unit_of.get(grid_id)), ("industry", industry),
                           ("level", lvl)):
             _add(groups[name].setdefault(key, Figures()), figures)
-    out = Report(f, total, _median_days(conds, f))
+        monthly = sums[width:]
+        for i in range(len(months)):
+            found[i] += int(monthly[i] or 0)
+            closed[i] += int(monthly[len(months) + i] or 0)
+    out = Report(f, total, _median_days(scope, f))
     for name in DIMENSIONS:
         out.breakdowns[name] = sorted(groups[name].items(), key=lambda item: (-item[1].found, str(item[0])))
-    lo, hi = f.bounds()
-    found = dict(db.session.execute(sa.select(_month_key(Hazard.created_at), sa.func.count()).where(
-        *conds, Hazard.created_at >= lo, Hazard.created_at < hi).group_by(_month_key(Hazard.created_at))).all())
-    closed = dict(db.session.execute(sa.select(_month_key(Hazard.closed_at), sa.func.count()).where(
-        *conds, Hazard.closed_at >= lo, Hazard.closed_at < hi).group_by(_month_key(Hazard.closed_at))).all())
-    month = f.start
-    while month <= f.end:
-        key = month.strftime("%Y-%m")
-        out.months.append((month, int(found.get(key, 0)), int(closed.get(key, 0))))
-        month = _add_months(month, 1)
+    out.months = [(m, found[i], closed[i]) for i, (m, _a, _b) in enumerate(months)]
     return out
 
 
