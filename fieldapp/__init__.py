@@ -37,7 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from fieldapp import api, cli, web
+    from fieldapp import api, cli, requestlog, web
+    requestlog.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

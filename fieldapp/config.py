@@ -108,6 +108,8 @@ class Config:
     RELEASE = ""
     # Trust X-Forwarded-* from this many proxies (0 when gunicorn faces clients).
     PROXY_COUNT = 0
+    #: Log each request as a JSON line with its request id (for several instances and a log shipper).
+    LOG_JSON = False
 
     @classmethod
     def from_env(cls) -> dict:
@@ -122,6 +124,7 @@ class Config:
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:
             values["SESSION_COOKIE_SECURE"] = _bool("SESSION_COOKIE_SECURE")
         values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
+        values["LOG_JSON"] = _bool("LOG_JSON", cls.LOG_JSON)
         for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT"):
             values[name] = _int(name, getattr(cls, name))
         values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(

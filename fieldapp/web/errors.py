@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fieldapp.db import db
+from fieldapp.requestlog import current_id
 from fieldapp.services import ServiceError
 from fieldapp.web.security import is_api_request
 
@@ -70,6 +71,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s (request %s)", request.method, request.path, current_id())
         db.session.rollback()
         return respond(500, _messages()[500], "server_error")
