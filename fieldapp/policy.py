@@ -29,7 +29,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.services import Forbidden, NotFound
+from fieldapp.services import Forbidden, NotFound, fields
 
 ENTERPRISE_JURISDICTION_ROLES = (roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 
@@ -129,6 +129,19 @@ def holders(unit_id, *of_roles: str) -> list[int]:
         .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
         .where(UserRole.role.in_(of_roles), User.active.is_(True), path.startswith(OrgUnit.path, autoescape=False))
         .order_by(UserOrgUnit.user_id)))
+
+
+def holds(user: User, unit_id: int, *of_roles: str) -> bool:
+    """Does ``user`` hold one of ``of_roles`` over the org unit ``unit_id`` (it lies in their subtree)?"""
+    ids = org_ids_of(user, *of_roles)
+    return ids is not None and db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit).where(
+        OrgUnit.id == unit_id, OrgUnit.id.in_(ids))) == 1
+
+
+def managed_unit(user: User, raw_id) -> OrgUnit | None:
+    """The org unit a form names, if ``user`` administers it (else None)."""
+    unit_id = fields.ident(raw_id)
+    return db.session.scalar(org_unit_scope(user).where(OrgUnit.id == unit_id)) if unit_id else None
 
 
 def interference_condition(user: User):

@@ -71,10 +71,7 @@ def figures(org_unit: OrgUnit, start: date, end: date) -> dict[str, int]:
 def publish(user: User, values: dict) -> Bulletin:
     policy.require(user, "bulletin.publish")
     errors: dict[str, str] = {}
-    unit = None
-    raw = str(values.get("org_unit_id") or "")
-    if raw.isdigit() and int(raw) < 2**31:
-        unit = db.session.scalar(policy.org_unit_scope(user).where(OrgUnit.id == int(raw)))
+    unit = policy.managed_unit(user, values.get("org_unit_id"))
     if unit is None:
         errors["org_unit_id"] = _("请选择您管理的区域。")
     try:

@@ -27,7 +27,7 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.services import InputError, coverage, hazards, uscc
+from fieldapp.services import InputError, coverage, fields, hazards, uscc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_TARGETS = 20_000
@@ -56,9 +56,9 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     if not name or len(name) > 100:
         errors["name"] = _("请填写专项名称（不超过 100 字）。")
     description = (values.get("description") or "").strip()[:4000]
-    raw = str(values.get("template_id") or "")
+    template_id = fields.ident(values.get("template_id"))
     template = db.session.scalar(sa.select(ChecklistTemplate).where(
-        ChecklistTemplate.id == int(raw), ChecklistTemplate.active.is_(True))) if raw.isdigit() else None
+        ChecklistTemplate.id == template_id, ChecklistTemplate.active.is_(True))) if template_id else None
     if template is None:
         errors["template_id"] = _("请选择专项检查表。")
     try:
@@ -69,10 +69,7 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
         start = end = None
     if start and end and end < start:
         errors["ends_on"] = _("结束日期不能早于开始日期。")
-    unit = None
-    raw_unit = str(values.get("org_unit_id") or "")
-    if raw_unit.isdigit():
-        unit = db.session.scalar(policy.org_unit_scope(admin).where(OrgUnit.id == int(raw_unit)))
+    unit = policy.managed_unit(admin, values.get("org_unit_id"))
     if unit is None:
         errors["org_unit_id"] = _("请选择您管理的区域。")
     # Targets: enterprises of the area that operate, narrowed by industry, grids and/or a list.
@@ -84,7 +81,7 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
             errors["industry"] = _("行业代码无效。")
         query = query.where(Enterprise.industry == industry)
         criteria.append(f"{_('行业')}: {codes.label(codes.INDUSTRIES, industry)}")
-    chosen = [int(g) for g in grid_ids if str(g).isdigit()]
+    chosen = [g for g in map(fields.ident, grid_ids) if g]
     if chosen:
         query = query.where(Enterprise.grid_id.in_(chosen))
         criteria.append(f"{_('网格')}: {len(chosen)}")

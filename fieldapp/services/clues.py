@@ -106,8 +106,7 @@ def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | Non
     if grid is not None:
         org_unit_id = grid.org_unit_id
     else:
-        raw = str(values.get("org_unit_id") or "")
-        org_unit_id = int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+        org_unit_id = fields.ident(values.get("org_unit_id"))
         if org_unit_id is None or db.session.get(OrgUnit, org_unit_id) is None:
             errors["org_unit_id"] = _("请选择所在的镇、街道或园区。")
     limit = current_app.config["CLUE_MAX_PHOTOS"]
@@ -187,11 +186,8 @@ def handles(user: User, clue: Clue) -> bool:
     """Officers and admins of the jurisdiction, and the person it was assigned to."""
     if clue.assignee_id == user.id and user.active:
         return True
-    if not policy.can(user, "clue.handle"):
-        return False
-    ids = policy.org_ids_of(user, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
-    return ids is not None and db.session.scalar(
-        sa.select(sa.func.count()).select_from(OrgUnit).where(OrgUnit.id == clue.org_unit_id, OrgUnit.id.in_(ids))) == 1
+    return policy.can(user, "clue.handle") and \
+        policy.holds(user, clue.org_unit_id, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 
 
 def allowed(user: User, clue: Clue) -> list[str]:
@@ -230,11 +226,6 @@ def _step(user: User, clue: Clue, action: str, note: str = "") -> ClueEvent:
     return event
 
 
-def _int(values: dict, key: str) -> int | None:
-    raw = str(values.get(key) or "").strip()
-    return int(raw) if raw.isdigit() and int(raw) < 2**63 else None
-
-
 def act(user: User, clue: Clue, action: str, values: dict) -> None:
     """One handling step; refused input raises InputError with the field's message."""
     if action not in ACTION_LABELS or action == "submit":
@@ -245,7 +236,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
                  _("请写明不予受理的理由。") if action == "dismiss" else
                  _("请填写办理情况。") if action == "note" else None)
     if action == "assign":
-        assignee_id = _int(values, "assignee_id")
+        assignee_id = fields.ident(values.get("assignee_id"))
         if assignee_id not in {u.id for u in assignees(clue)}:
             errors["assignee_id"] = _("请选择本辖区的执法人员。")
         if errors:
@@ -256,7 +247,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
                              f"/clues/{clue.id}")
     elif action in ("task", "hazard"):
         enterprise = _enterprise(user, values, errors)
-        inspector_id = _int(values, "inspector_id")
+        inspector_id = fields.ident(values.get("inspector_id"))
         if action == "task" and enterprise is not None and \
                 inspector_id not in {u.id for u in inspectors_for(enterprise)}:
             errors["inspector_id"] = _("请选择负责该企业网格的网格员。")
@@ -281,7 +272,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
 
 
 def _enterprise(user: User, values: dict, errors: dict) -> Enterprise | None:
-    enterprise_id = _int(values, "enterprise_id")
+    enterprise_id = fields.ident(values.get("enterprise_id"))
     enterprise = db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id)) \
         if enterprise_id else None
     if enterprise is None:

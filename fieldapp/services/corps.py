@@ -165,9 +165,7 @@ def create_session(admin: User, values: dict) -> TrainingSession:
 
 
 def _unit(admin: User, values: dict, errors: dict) -> int | None:
-    raw = str(values.get("org_unit_id") or "")
-    unit = db.session.scalar(policy.org_unit_scope(admin).where(OrgUnit.id == int(raw))) \
-        if raw.isdigit() and int(raw) < 2**31 else None
+    unit = policy.managed_unit(admin, values.get("org_unit_id"))
     if unit is None:
         errors["org_unit_id"] = _("请选择您管理的单位。")
         return None
@@ -182,9 +180,8 @@ def sessions_scope(admin: User) -> sa.Select:
 def record_attendance(admin: User, session: TrainingSession, values: dict) -> TrainingAttendance:
     """One person's attendance (days, exam): refused when it overlaps another session of theirs."""
     errors: dict[str, str] = {}
-    raw = str(values.get("user_id") or "")
-    person = db.session.scalar(people_scope(admin).where(User.id == int(raw))) \
-        if raw.isdigit() and int(raw) < 2**63 else None
+    person_id = fields.ident(values.get("user_id"))
+    person = db.session.scalar(people_scope(admin).where(User.id == person_id)) if person_id else None
     if person is None:
         errors["user_id"] = _("请选择您管理的检查员。")
     days = _days(values, "days", errors, Decimal(session.days))

@@ -17,6 +17,13 @@ def text(values: dict, key: str, limit: int, errors: dict, required: str | None 
     return value[:limit]
 
 
+def ident(raw) -> int | None:
+    """A row id typed or posted as text: digits within the INTEGER range, else None (which
+    callers answer like "not found", without asking the database)."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
 def day(values: dict, key: str, errors: dict, required: str | None = None) -> date | None:
     """An ISO date; empty gives None (or ``required`` as the message), nonsense a message."""
     raw = (values.get(key) or "").strip()

@@ -26,7 +26,6 @@ from fieldapp.models import (
     InterferenceFollowUp,
     InterferenceRecord,
     InterferenceSupplement,
-    OrgUnit,
     ReadLog,
     User,
     UserOrgUnit,
@@ -145,7 +144,7 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
     if (values.get("hazard_id") or "").strip():
         raw = values["hazard_id"].strip().lstrip("#")
         visible = hazards.scope(user).with_only_columns(Hazard.id)
-        hazard_id = int(raw) if raw.isdigit() and int(raw) < 2**63 else None
+        hazard_id = fields.ident(raw)
         if hazard_id is None or db.session.scalar(visible.where(Hazard.id == hazard_id)) is None:
             errors["hazard_id"] = _("找不到该隐患编号，或不在您的范围内。")
     department = _department(user)
@@ -192,9 +191,7 @@ def supplement(user: User, row: InterferenceRecord, values: dict,
 
 def follow_up(user: User, row: InterferenceRecord, values: dict) -> InterferenceFollowUp:
     """A discipline inspector's step (verification, handling, referral), appended."""
-    ids = policy.org_ids_of(user, roles.DISCIPLINE_INSPECTOR)
-    if ids is None or db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit).where(
-            OrgUnit.id == row.org_unit_id, OrgUnit.id.in_(ids))) != 1:
+    if not policy.holds(user, row.org_unit_id, roles.DISCIPLINE_INSPECTOR):
         raise Forbidden(_("只有本单位纪检监察人员可以登记处理情况。"))
     errors: dict[str, str] = {}
     state = values.get("state") or ""

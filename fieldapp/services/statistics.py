@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, Hazard, OrgUnit, User
-from fieldapp.services import hazards
+from fieldapp.services import fields, hazards
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DIMENSIONS = ("org_unit", "grid", "industry", "level")
@@ -72,8 +72,7 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
     if filters.end < filters.start or (filters.end - filters.start).days > 3 * 366:
         problems["range"] = f"{filters.start}–{filters.end}"
         filters = default_filters(today)
-    grid = args.get("grid", "")
-    filters.grid_id = int(grid) if str(grid).isdigit() and int(grid) < 2**31 else None
+    filters.grid_id = fields.ident(args.get("grid"))
     industry = (args.get("industry") or "").strip()
     filters.industry = industry if industry in codes.INDUSTRIES else None
     level = args.get("level")

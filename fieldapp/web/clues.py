@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
-from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, throttle
+from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, fields, throttle
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -148,8 +148,9 @@ def _render(clue: Clue, errors=None, values=None, action=None, status=200):
         enterprises = [(e.id, e.name) for e in db.session.scalars(query.order_by(Enterprise.name).limit(300))]
     inspectors = []
     chosen = (values or {}).get("enterprise_id") or clue.task_enterprise_id
-    if "task" in allowed and chosen and str(chosen).isdigit():
-        enterprise = db.session.scalar(policy.enterprise_scope(current_user).where(Enterprise.id == int(chosen)))
+    if "task" in allowed and fields.ident(chosen):
+        enterprise = db.session.scalar(policy.enterprise_scope(current_user).where(
+            Enterprise.id == fields.ident(chosen)))
         inspectors = [(u.id, u.display_name) for u in clues.inspectors_for(enterprise)] if enterprise else []
     return render_template("clues/show.html", c=clue, allowed=allowed, errors=errors or {}, values=values or {},
                            open_action=action, labels=_labels(), enterprises=enterprises, inspectors=inspectors,

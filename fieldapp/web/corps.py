@@ -10,7 +10,7 @@ from flask_login import current_user
 from fieldapp import policy
 from fieldapp.db import db
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
-from fieldapp.services import InputError, ServiceError, assessments, corps, hazards, notice_board, xlsx
+from fieldapp.services import InputError, ServiceError, assessments, corps, fields, hazards, notice_board, xlsx
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -74,8 +74,8 @@ def act(user_id: int, action: str):
             corps.revoke_work_id(current_user, person)
             message = _("工作证已收回。")
         elif action == "equipment":
-            if form.get("return_id", "").isdigit():
-                corps.return_equipment(current_user, person, int(form["return_id"]))
+            if "return_id" in form:
+                corps.return_equipment(current_user, person, fields.ident(form["return_id"]))
                 message = _("已登记归还。")
             else:
                 corps.issue_equipment(current_user, person, form)
