@@ -31,10 +31,9 @@ from fieldapp.models import (
     TrainingSession,
     User,
     UserRole,
-    UserSession,
     WorkIdIssue,
 )
-from fieldapp.services import Conflict, Forbidden, InputError, fields, hazards
+from fieldapp.services import Conflict, Forbidden, InputError, fields, hazards, sessions
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
 STATUS_LABELS = {"candidate": _l("拟聘"), "training": _l("岗前培训中"), "active": _l("在岗"), "suspended": _l("暂停"),
@@ -297,15 +296,21 @@ def issue_work_id(admin: User, person: User, on: date | None = None) -> WorkIdIs
     return issue
 
 
-def revoke_work_id(admin: User, person: User, on: date | None = None) -> None:
-    policy.require(admin, "user.manage", person)
+def _revoke(person: User, on: date | None = None) -> bool:
+    """Mark the person's current number revoked and clear it; False if they held none."""
     issue = db.session.scalar(sa.select(WorkIdIssue).where(WorkIdIssue.user_id == person.id,
                                                            WorkIdIssue.revoked_on.is_(None)))
-    if issue is None and not person.work_id:
-        raise Conflict(_("该人员没有在用的工作证。"))
+    held = issue is not None or bool(person.work_id)
     if issue is not None:
         issue.revoked_on = on or hazards.today()
     person.work_id = None
+    return held
+
+
+def revoke_work_id(admin: User, person: User, on: date | None = None) -> None:
+    policy.require(admin, "user.manage", person)
+    if not _revoke(person, on):
+        raise Conflict(_("该人员没有在用的工作证。"))
     commit()
 
 
@@ -346,10 +351,14 @@ def equipment_of(person: User) -> list[Equipment]:
                                    .order_by(Equipment.returned_on.is_not(None), Equipment.id)))
 
 
+def _outstanding(person: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Equipment).where(
+        Equipment.user_id == person.id, Equipment.returned_on.is_(None)))
+
+
 def checklist(person: User) -> list[tuple[str, str, bool]]:
     """What dismissal needs: (key, label, done)."""
-    outstanding = db.session.scalar(sa.select(sa.func.count()).select_from(Equipment).where(
-        Equipment.user_id == person.id, Equipment.returned_on.is_(None)))
+    outstanding = _outstanding(person)
     grids = db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
         InspectorGrid.user_id == person.id))
     record = record_of(person)
@@ -369,23 +378,19 @@ def dismiss(admin: User, person: User, notice: str) -> InspectorRecord:
         raise InputError({"notice": _("请填写解聘公告的内容。")})
     if len(notice) > 2000:
         raise InputError({"notice": _("不能超过 %(n)d 个字。", n=2000)})
-    if not next(done for key, _label, done in checklist(person) if key == "equipment"):
+    if _outstanding(person):
         raise Conflict(_("还有配发物品未归还，请先登记归还。"))
     record = record_of(person)
     if record.status == "dismissed":
         raise Conflict(_("该人员已解聘。"))
     served = [g.code for g in person.grids]
-    issue = db.session.scalar(sa.select(WorkIdIssue).where(WorkIdIssue.user_id == person.id,
-                                                           WorkIdIssue.revoked_on.is_(None)))
-    if issue is not None:
-        issue.revoked_on = hazards.today()
-    person.work_id = None
+    _revoke(person)
     db.session.execute(sa.delete(InspectorGrid).where(InspectorGrid.user_id == person.id))
     record.status, record.dismissed_on = "dismissed", hazards.today()
     record.dismissal_notice, record.dismissal_grids = notice, " ".join(served)[:200]
     person.active = False
     person.disabled_at = person.disabled_at or utcnow()
-    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == person.id))
+    sessions.revoke_all(person)
     db.session.add(record)
     commit()
     return record
