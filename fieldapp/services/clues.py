@@ -26,12 +26,21 @@ from fieldapp.models import (
     Enterprise,
     Grid,
     Hazard,
-    InspectorGrid,
     OrgUnit,
     User,
 )
 from fieldapp.models.accountability import CLUE_KINDS
-from fieldapp.services import Forbidden, InputError, NotFound, fields, hazards, inspections, notifications, photos
+from fieldapp.services import (
+    Forbidden,
+    InputError,
+    NotFound,
+    fields,
+    hazards,
+    inspections,
+    notifications,
+    org,
+    photos,
+)
 
 KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
                "suggestion": _l("意见建议")}
@@ -209,8 +218,7 @@ def assignees(clue: Clue) -> list[User]:
 
 
 def inspectors_for(enterprise: Enterprise) -> list[User]:
-    return list(db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
-        InspectorGrid.grid_id == enterprise.grid_id, User.active.is_(True)).order_by(User.display_name)))
+    return org.inspectors_of(enterprise.grid_id)
 
 
 # --- handling -----------------------------------------------------------------------------------

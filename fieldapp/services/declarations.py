@@ -19,9 +19,9 @@ from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db, utcnow
-from fieldapp.models import Conflict, Enterprise, Hazard, InspectorGrid, User
+from fieldapp.models import Conflict, Enterprise, Hazard, User
 from fieldapp.services import Conflict as StateConflict
-from fieldapp.services import Forbidden, InputError, fields, notifications, uscc
+from fieldapp.services import Forbidden, InputError, fields, notifications, org, uscc
 
 KIND_LABELS = {"relative": _l("亲属在该企业任职"), "former_employer": _l("曾在该企业任职"),
                "shareholding": _l("持有该企业股份"), "part_time": _l("在该企业兼职"), "other": _l("其他利害关系")}
@@ -159,8 +159,7 @@ def reassignments(admin: User) -> list[Reassignment]:
     out = []
     for row in rows:
         enterprise = row.enterprise
-        inspectors = db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
-            InspectorGrid.grid_id == enterprise.grid_id, User.active.is_(True)).order_by(User.display_name)).all()
+        inspectors = org.inspectors_of(enterprise.grid_id)
         barred = set(db.session.scalars(sa.select(Conflict.user_id).where(
             Conflict.enterprise_id == enterprise.id, Conflict.status.in_(BLOCKING))))
         hazards = db.session.scalars(sa.select(Hazard).where(

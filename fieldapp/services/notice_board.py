@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 
 from fieldapp import policy
 from fieldapp.db import commit, db
-from fieldapp.models import Grid, InspectorGrid, Portrait, User
-from fieldapp.services import InputError, NotFound, photos
+from fieldapp.models import Grid, Portrait, User
+from fieldapp.services import InputError, NotFound, org, photos
 
 
 def grid_by_code(code: str) -> Grid:
@@ -21,10 +21,8 @@ def grid_by_code(code: str) -> Grid:
 
 
 def people(grid: Grid) -> list[User]:
-    """Active inspectors serving the grid, with their portraits loaded."""
-    return list(db.session.scalars(
-        sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id)
-        .where(InspectorGrid.grid_id == grid.id, User.active.is_(True)).order_by(User.display_name)))
+    """Active inspectors serving the grid."""
+    return org.inspectors_of(grid.id)
 
 
 def portraits(users: list[User]) -> dict[int, Portrait]:

@@ -20,6 +20,7 @@ from fieldapp.services import (
     coverage,
     hazards,
     inspections,
+    org,
     photos,
 )
 from fieldapp.web.enterprises import send_media
@@ -62,9 +63,7 @@ def start(enterprise_id: int):
 
 
 def _co_inspector_choices(inspection: Inspection) -> list[User]:
-    return list(db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
-        InspectorGrid.grid_id == inspection.enterprise.grid_id, User.active.is_(True),
-        User.id != inspection.inspector_id).order_by(User.display_name)))
+    return org.inspectors_of(inspection.enterprise.grid_id, besides=inspection.inspector_id)
 
 
 @bp.route("/inspections/<int:inspection_id>", methods=["GET", "POST"])
