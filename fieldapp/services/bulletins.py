@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from fieldapp import policy, roles
 from fieldapp.db import commit, db
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
-from fieldapp.services import Conflict, Forbidden, InputError, notifications
+from fieldapp.services import Conflict, Forbidden, InputError, hazards, notifications
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -82,7 +82,7 @@ def publish(user: User, values: dict) -> Bulletin:
     else:
         if end < start:
             errors["period_end"] = _("结束日期不能早于开始日期。")
-        elif end >= datetime.now(SHANGHAI).date():
+        elif end >= hazards.today():
             errors["period_end"] = _("只能通报已经结束的时段（结束日期须早于今天）。")
         elif (end - start).days > 366:
             errors["period_end"] = _("通报时段不能超过一年。")

@@ -35,12 +35,12 @@ from fieldapp.services import (
     InputError,
     NotFound,
     fields,
-    hazards,
     inspections,
     notifications,
     org,
     photos,
 )
+from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
 
 KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
                "suggestion": _l("意见建议")}
@@ -71,10 +71,6 @@ def normalise_code(raw: str | None) -> str | None:
     text = re.sub(r"[\s\-_]", "", (raw or "").upper())[:40]
     text = text[:2] + text[2:].translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
     return text if CODE_RE.match(text) else None
-
-
-def today() -> date:
-    return hazards.today()
 
 
 def is_overdue(clue: Clue, on: date | None = None) -> bool:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from fieldapp import policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, User
+from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Enterprises that must be patrolled (also the patrol list's).
@@ -57,10 +58,6 @@ def period_of(day: date) -> Period:
     start = date(day.year, first, 1)
     after = date(day.year + 1, 1, 1) if first == 11 else date(day.year, first + 2, 1)
     return Period(start, after - timedelta(days=1))
-
-
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 def current() -> Period:

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy
-from fieldapp.db import commit, db, utcnow
+from fieldapp.db import commit, db
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
-from fieldapp.services import Conflict, Forbidden, InputError, fields, workdays
+from fieldapp.services import Conflict, Forbidden, InputError, fields, hazards, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEAVE_LABELS = {"annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "other": _l("其他")}
@@ -187,7 +187,7 @@ def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, l
             leave[row.user_id].add(d)
             d += timedelta(days=1)
     calendar = {d: workdays.is_workday(d) for d in days}
-    today = utcnow().astimezone(SHANGHAI).date()
+    today = hazards.today()
     sheet = []
     for person in people:
         marks = []
