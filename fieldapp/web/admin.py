@@ -14,7 +14,7 @@ from fieldapp.models import Grid, OrgUnit, Portrait, User
 from fieldapp.services import InputError, audit, notice_board, users, workdays
 from fieldapp.web.auth import hash_method
 from fieldapp.web.enterprises import send_media
-from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm
+from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -86,8 +86,7 @@ def user_show(user_id: int, profile_errors=None, profile_values=None, status=200
 def user_public_profile(user_id: int):
     """Duties and portrait shown on the grid's public notice board (seed 002 art. 13)."""
     target = policy.get_managed_user(current_user, user_id)
-    upload = request.files.get("portrait")
-    photo = (upload.read(), upload.filename or "") if upload and upload.filename else None
+    photo = next(iter(uploads("portrait")), None)
     try:
         notice_board.set_public_profile(current_user, target, request.form.get("duties", ""), photo)
     except InputError as refused:

@@ -25,6 +25,7 @@ from fieldapp.db import db, utcnow
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
 from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, fields, throttle
 from fieldapp.web.enterprises import send_media
+from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -76,8 +77,7 @@ def new():
                 throttle.hit("clue", _client_key(), current_app.config["CLUE_PUBLIC_LIMIT"], timedelta(hours=1))
             if problem:
                 raise InputError({"_": problem})
-            uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
-            clue = clues.submit(values, uploads, submitter, grid)
+            clue = clues.submit(values, uploads("photos"), submitter, grid)
         except InputError as refused:
             db.session.rollback()
             errors, status = refused.errors, 400

@@ -1,10 +1,16 @@
 """Form parsing (Flask-WTF, which also carries the CSRF token). Rules live in services."""
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
+
+
+def uploads(field: str) -> list[tuple[bytes, str]]:
+    """The files a form posted under ``field``, read: (bytes, file name); empty inputs skipped."""
+    return [(f.read(), f.filename or "") for f in request.files.getlist(field) if f and f.filename]
 
 
 class LoginForm(FlaskForm):

@@ -15,6 +15,7 @@ from fieldapp.models import Enterprise, Grid, Hazard, HazardEvent, Notification
 from fieldapp.services import InputError, ServiceError, audit, hazard_export, hazards, notifications
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.exports import send_xlsx
+from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -141,10 +142,6 @@ def show(hazard_id: int):
     return _render(h)
 
 
-def _uploads(field: str) -> list[tuple[bytes, str]]:
-    return [(f.read(), f.filename or "") for f in request.files.getlist(field) if f and f.filename]
-
-
 @bp.route("/hazards/<int:hazard_id>/<action>", methods=["POST"])
 @permission_required("hazard.view")
 def act(hazard_id: int, action: str):
@@ -164,12 +161,12 @@ def act(hazard_id: int, action: str):
         elif action == "acknowledge":
             hazards.acknowledge(current_user, h, form.get("note", ""), version)
         elif action == "progress":
-            hazards.progress(current_user, h, form.get("note", ""), _uploads("photos"), version)
+            hazards.progress(current_user, h, form.get("note", ""), uploads("photos"), version)
         elif action == "submit":
-            hazards.submit(current_user, h, form.get("description", ""), _uploads("photos"), _uploads("documents"),
+            hazards.submit(current_user, h, form.get("description", ""), uploads("photos"), uploads("documents"),
                            version)
         elif action in ("recheck_pass", "recheck_fail"):
-            hazards.recheck(current_user, h, action == "recheck_pass", form.to_dict(), _uploads("photos"), version)
+            hazards.recheck(current_user, h, action == "recheck_pass", form.to_dict(), uploads("photos"), version)
         elif action == "close":
             hazards.close(current_user, h, form.get("note", ""), version)
     except InputError as refused:

@@ -13,13 +13,10 @@ from fieldapp.db import db
 from fieldapp.models import Hazard
 from fieldapp.services import Forbidden, InputError, hazards, interference
 from fieldapp.web.enterprises import send_media
+from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("interference", __name__, url_prefix="/interference")
-
-
-def _uploads(field: str = "files") -> list[tuple[bytes, str]]:
-    return [(f.read(), f.filename or "") for f in request.files.getlist(field) if f and f.filename]
 
 
 @bp.route("/")
@@ -45,7 +42,7 @@ def new():
     if request.method == "POST":
         values = request.form.to_dict()
         try:
-            row = interference.record(current_user, values, _uploads())
+            row = interference.record(current_user, values, uploads("files"))
         except InputError as refused:
             db.session.rollback()
             errors, status = refused.errors, 400
@@ -87,7 +84,7 @@ def refuse_change(record_id: int, verb: str = ""):
 def supplement(record_id: int):
     row = interference.open_record(current_user, record_id)
     try:
-        interference.supplement(current_user, row, request.form.to_dict(), _uploads())
+        interference.supplement(current_user, row, request.form.to_dict(), uploads("files"))
     except InputError as refused:
         db.session.rollback()
         return _render(interference.open_record(current_user, record_id), refused.errors, request.form, 400)
