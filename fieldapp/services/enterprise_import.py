@@ -18,15 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 
 from fieldapp import codes, policy
 from fieldapp.db import analyze, db, utcnow
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import NotFound, ServiceError, audit, enterprises
+from fieldapp.services import NotFound, ServiceError, audit, enterprises, xlsx
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -280,14 +278,6 @@ def discard(actor: User, batch: ImportBatch) -> None:
 
 # --- export and template -----------------------------------------------------------
 
-def text_cell(sheet, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # Never let a value become a formula in the recipient's Excel (CSV/formula injection).
-        cell.data_type = "s"
-    return cell
-
-
 def _export_row(e: Enterprise) -> list[Any]:
     return [e.name, e.uscc, e.grid.code, e.status_label, e.industry or "", e.scale_label, e.risk_grade_label,
             e.registered_address, e.operating_address, e.latitude, e.longitude, e.legal_representative,
@@ -295,33 +285,19 @@ def _export_row(e: Enterprise) -> list[Any]:
 
 
 def write_xlsx(rows: Iterable[list[Any]], extra_sheets: dict[str, list[list[Any]]] | None = None) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("企业")
-    sheet.freeze_panes = "A2"
+    """The enterprise sheet (required columns marked *), and any extra sheets (first row bold)."""
     with force_locale("zh_CN"):
-        header = []
-        for c in COLUMNS:
-            cell = WriteOnlyCell(sheet, value=c.header + ("*" if c.required else ""))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        for row in rows:
-            sheet.append([text_cell(sheet, v) for v in row])
-        for title, content in (extra_sheets or {}).items():
-            extra = book.create_sheet(title)
-            for row in content:
-                extra.append([text_cell(extra, str(v)) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        headers = [c.header + ("*" if c.required else "") for c in COLUMNS]
+        sheets = [("企业", headers, rows)] + [(title, content[0] if content else [], content[1:])
+                                              for title, content in (extra_sheets or {}).items()]
+        return xlsx.write(sheets).read()
 
 
 def export(actor: User, query: sa.Select) -> bytes:
     policy.require(actor, "enterprise.export")
     result = db.session.scalars(query.options(sa.orm.joinedload(Enterprise.grid)).execution_options(yield_per=1000))
     with force_locale("zh_CN"):
-        rows = [_export_row(e) for e in result]
-    return write_xlsx(rows)
+        return write_xlsx(_export_row(e) for e in result)
 
 
 def template(actor: User) -> bytes:
