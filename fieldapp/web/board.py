@@ -9,7 +9,7 @@ from fieldapp.web.enterprises import send_media
 bp = Blueprint("board", __name__, url_prefix="/board")
 
 
-def _public_url(endpoint: str, **values) -> str:
+def public_url(endpoint: str, **values) -> str:
     """An absolute link for print: PUBLIC_BASE_URL when set (the address people can reach),
     else the host this page was requested on."""
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
@@ -21,8 +21,8 @@ def _context(code: str) -> dict:
     people = notice_board.people(grid)
     return {"grid": grid, "people": people, "portraits": notice_board.portraits(people),
             "notices": corps.notices_for(grid.code),
-            "board_url": _public_url("board.show", code=grid.code),
-            "clue_url": _public_url("clues.new", grid=grid.code)}
+            "board_url": public_url("board.show", code=grid.code),
+            "clue_url": public_url("clues.new", grid=grid.code)}
 
 
 @bp.route("/<code>")

@@ -11,6 +11,7 @@ from fieldapp import policy
 from fieldapp.db import db
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
 from fieldapp.services import InputError, ServiceError, assessments, corps, fields, hazards, notice_board, xlsx
+from fieldapp.web.board import public_url
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -99,8 +100,7 @@ def card(user_id: int):
     """The printable work-ID card (front: photo, name, number, unit; QR to the public board)."""
     person = corps.get_person(current_user, user_id)
     grid = person.grids[0] if person.grids else None
-    board_url = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/") + \
-        url_for("board.show", code=grid.code) if grid else None
+    board_url = public_url("board.show", code=grid.code) if grid else None
     return render_template("corps/card.html", person=person, record=corps.record_of(person), grid=grid,
                            portrait=db.session.get(Portrait, person.id), labels=_labels(),
                            qr=notice_board.qr_image(board_url) if board_url else None, board_url=board_url)
