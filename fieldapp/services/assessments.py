@@ -10,8 +10,7 @@ the history reads as it was. The best are flagged for commendation.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -31,9 +30,8 @@ from fieldapp.models import (
     User,
     UserOrgUnit,
 )
-from fieldapp.services import InputError, coverage, hazards
+from fieldapp.services import InputError, coverage, hazards, workdays
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 METRICS = {
     "coverage": _l("负责网格巡查覆盖率（%）"), "hazards_reported": _l("上报隐患（项）"),
     "hazards_confirmed": _l("其中确认（项）"), "rechecks": _l("复查（次）"), "rechecks_on_time": _l("按时复查率（%）"),
@@ -87,8 +85,7 @@ def items(admin: User) -> list[AssessmentItem]:
 
 def figures(person: User, half: str, today: date | None = None) -> dict[str, int]:
     start, end = half_bounds(half)
-    lo = datetime.combine(start, time.min, SHANGHAI)
-    hi = datetime.combine(end + timedelta(days=1), time.min, SHANGHAI)
+    lo, hi = workdays.span(start, end)
     grids = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == person.id)
     # Coverage over the bimonthly periods of the half that have begun.
     due = covered = 0

@@ -3,7 +3,7 @@ reports its enforcement figures to supervisors periodically). Figures are counte
 department's subtree for the period and frozen when published."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from fieldapp import policy, roles
 from fieldapp.db import commit, db
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
-from fieldapp.services import Conflict, Forbidden, InputError, hazards, notifications
+from fieldapp.services import Conflict, Forbidden, InputError, hazards, notifications, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -26,13 +26,8 @@ FIGURES = (
 )
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, SHANGHAI),
-            datetime.combine(end + timedelta(days=1), time.min, SHANGHAI))
-
-
 def figures(org_unit: OrgUnit, start: date, end: date) -> dict[str, int]:
-    lo, hi = _bounds(start, end)
+    lo, hi = workdays.span(start, end)
     units = sa.select(OrgUnit.id).where(OrgUnit.path.startswith(org_unit.path, autoescape=False))
     grids = sa.select(Grid.id).where(Grid.org_unit_id.in_(units))
     enterprises = sa.select(Enterprise.id).where(Enterprise.grid_id.in_(grids))

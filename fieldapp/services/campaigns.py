@@ -7,7 +7,7 @@ inspection within the dates covers it. Progress per grid and a report follow fro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -27,15 +27,14 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.services import InputError, coverage, fields, hazards, uscc
+from fieldapp.services import InputError, coverage, fields, hazards, uscc, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_TARGETS = 20_000
 
 
 def _bounds(c: Campaign) -> tuple[datetime, datetime]:
-    return (datetime.combine(c.starts_on, time.min, SHANGHAI),
-            datetime.combine(c.ends_on + timedelta(days=1), time.min, SHANGHAI))
+    return workdays.span(c.starts_on, c.ends_on)
 
 
 def done_condition(c: Campaign, enterprise=Enterprise):

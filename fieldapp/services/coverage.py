@@ -10,17 +10,16 @@ the grids they serve now.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from fieldapp import policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, User
+from fieldapp.services import workdays
 from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Enterprises that must be patrolled (also the patrol list's).
 DUE_STATUSES = ("active", "new", "suspended")
 
@@ -39,8 +38,7 @@ class Period:
         return self.start.month, self.end.month
 
     def bounds(self) -> tuple[datetime, datetime]:
-        return (datetime.combine(self.start, time.min, SHANGHAI),
-                datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI))
+        return workdays.span(self.start, self.end)
 
     def days_left(self, today: date) -> int:
         """Days left including today; 0 once the period is over."""

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import statistics as pystats
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, Hazard, OrgUnit, User
-from fieldapp.services import fields, hazards
+from fieldapp.services import fields, hazards, workdays
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DIMENSIONS = ("org_unit", "grid", "industry", "level")
 
 
@@ -33,8 +31,7 @@ class Filters:
     level: str | None = None
 
     def bounds(self) -> tuple[datetime, datetime]:
-        return (datetime.combine(self.start, time.min, SHANGHAI),
-                datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI))
+        return workdays.span(self.start, self.end)
 
 
 def _month_start(day: date) -> date:

@@ -2,7 +2,8 @@
 weekend days (调休上班) count — for limits such as seed 003 art. 9's three working days."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -10,6 +11,14 @@ from flask_babel import gettext as _
 from fieldapp.db import commit, db
 from fieldapp.models import Holiday
 from fieldapp.services import InputError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def span(first: date, last: date) -> tuple[datetime, datetime]:
+    """The China-time days ``first`` to ``last`` (inclusive) as [start, end) moments, for
+    comparing with stored UTC times."""
+    return (datetime.combine(first, time.min, SHANGHAI), datetime.combine(last + timedelta(days=1), time.min, SHANGHAI))
 
 
 def _calendar(start: date, end: date) -> dict[date, bool]:

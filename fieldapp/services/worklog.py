@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -61,8 +61,7 @@ class Day:
 def log(person: User, month: date) -> list[Day]:
     """The person's days of the month with what they did (three queries)."""
     first, last = month_bounds(month)
-    lo = datetime.combine(first, time.min, SHANGHAI)
-    hi = datetime.combine(last + timedelta(days=1), time.min, SHANGHAI)
+    lo, hi = workdays.span(first, last)
     days: dict[date, Day] = {first + timedelta(days=i): Day(first + timedelta(days=i))
                              for i in range((last - first).days + 1)}
     for number, name, state, started, iid in db.session.execute(
@@ -168,8 +167,7 @@ def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, l
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     people = db.session.scalars(team_scope(admin).where(User.active.is_(True)).order_by(User.display_name)).all()
     ids = [p.id for p in people]
-    lo = datetime.combine(first, time.min, SHANGHAI)
-    hi = datetime.combine(last + timedelta(days=1), time.min, SHANGHAI)
+    lo, hi = workdays.span(first, last)
     worked: dict[int, set[date]] = defaultdict(set)
     if ids:
         for uid, at in db.session.execute(sa.select(Inspection.inspector_id, Inspection.started_at).where(

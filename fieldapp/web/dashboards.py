@@ -10,7 +10,7 @@ from flask_login import current_user
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
-from fieldapp.services import coverage, hazards, inspections, statistics, xlsx
+from fieldapp.services import coverage, hazards, inspections, statistics, workdays, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
@@ -115,7 +115,7 @@ def inspections_export():
     states = {"signed": "已签字", "refused": "拒绝签字"}
 
     def local(value):
-        return value.astimezone(coverage.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+        return value.astimezone(workdays.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
     rows = ([number, name, code, grid, who, work_id, local(start), local(end), states.get(state, state), signer, n]
             for number, name, code, grid, who, work_id, start, end, state, signer, n in result)
     out = xlsx.write([("检查记录", ["记录编号", "企业", "统一社会信用代码", "网格", "检查人", "工作证号", "开始时间",
