@@ -73,7 +73,12 @@ def _empty_all_tables():
             names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in reversed(_db.metadata.sorted_tables):
+            # Deleting hazards writes to the tallies (triggers): empty those after them.
+            tallies = ("hazard_tallies", "hazard_close_days")
+            tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in tallies]
+            after = tables.index(_db.metadata.tables["hazards"]) + 1
+            tables[after:after] = [_db.metadata.tables[name] for name in tallies]
+            for table in tables:
                 conn.execute(table.delete())
 
 

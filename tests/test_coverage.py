@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from fieldapp.db import db
 from fieldapp.models import Inspection
-from fieldapp.services import coverage, inspections
+from fieldapp.services import coverage, inspections, statistics
 from tests.helpers import logged_in
 from tests.test_inspections import complete, signature_url
 
@@ -115,8 +115,7 @@ def test_dashboard_pages_and_scope(world, make_client):
 
 
 def test_large_scopes_start_with_one_line_per_department(world, make_client, monkeypatch):
-    from fieldapp.web import dashboards
-    monkeypatch.setattr(dashboards, "GRIDS_ON_ONE_PAGE", 2)  # the district admin sees 3 grids
+    monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 2)  # the district admin sees 3 grids
     inspect(world, world.ent_a1, datetime.now(SHANGHAI))
     admin = logged_in(make_client(), "admin_d")
     page = admin.get("/coverage").get_data(as_text=True)

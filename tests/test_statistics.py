@@ -1,13 +1,15 @@
 """Hazard statistics: the figures match the underlying records, breakdowns add up, months are
 China-time months, filters apply, and the SVG chart renders with its table."""
-from datetime import UTC, datetime, timedelta
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from fieldapp.db import db
-from fieldapp.models import Hazard
+from fieldapp.models import Grid, Hazard, HazardCloseDays, HazardTally
 from fieldapp.services import hazards, statistics
 from tests.helpers import logged_in
 from tests.test_hazards import PHOTO, confirm_values, report
@@ -88,3 +90,109 @@ def test_page_draws_the_chart_with_its_table(world, make_client):
     bad = officer.get("/statistics?from=abc")
     assert bad.status_code == 200 and 'id="filter-error"' in bad.get_data(as_text=True)
     assert logged_in(make_client(), "insp_a1").get("/statistics").status_code == 403
+
+
+# --- running tallies (models/tallies.py), kept by database triggers --------------------------
+
+def _china_month(moment) -> date:
+    return moment.astimezone(SHANGHAI).date().replace(day=1)
+
+
+def recount() -> dict:
+    """The tallies worked out in Python from the hazards, an oracle independent of the SQL."""
+    unit_of = dict(db.session.execute(sa.select(Grid.id, Grid.org_unit_id)).all())
+    out: dict[tuple, Counter] = {}
+    for h in db.session.scalars(sa.select(Hazard)):
+        key = (unit_of[h.grid_id], h.enterprise.industry or "", h.level or h.proposed_level)
+
+        def add(month, key=key, **measures):
+            out.setdefault((key[0], month, *key[1:]), Counter()).update(measures)
+        add(_china_month(h.created_at), found=1, rejected=int(h.status == "rejected"))
+        if h.confirmed_at:
+            add(_china_month(h.confirmed_at), confirmed=1, confirmed_closed=int(h.closed_at is not None))
+        if h.closed_at:
+            add(_china_month(h.closed_at), closed=1)
+        if h.deadline:
+            add(h.deadline.replace(day=1), rectifying_due=int(h.status in hazards.RECTIFYING))
+    closures = Counter()
+    for h in db.session.scalars(sa.select(Hazard).where(Hazard.closed_at.is_not(None),
+                                                        Hazard.confirmed_at.is_not(None))):
+        days = (h.closed_at.astimezone(SHANGHAI).date() - h.confirmed_at.astimezone(SHANGHAI).date()).days
+        closures[(unit_of[h.grid_id], _china_month(h.closed_at), days)] += 1
+    return {key: +counts for key, counts in out.items() if +counts}, +closures
+
+
+def tallies() -> tuple[dict, Counter]:
+    out = {}
+    for t in db.session.scalars(sa.select(HazardTally)):
+        counts = +Counter({m: getattr(t, m) for m in ("found", "confirmed", "rejected", "closed",
+                                                       "confirmed_closed", "rectifying_due")})
+        if counts:
+            out[(t.org_unit_id, t.month, t.industry, t.level)] = counts
+    closures = +Counter({(c.org_unit_id, c.month, c.days): c.n for c in db.session.scalars(sa.select(HazardCloseDays))})
+    return out, closures
+
+
+def test_tallies_follow_every_write(world):
+    world.ent_a1.industry = "C33"
+    db.session.commit()
+    made = world_of_hazards(world)
+    assert tallies() == recount() and sum(c["found"] for c in tallies()[0].values()) == 5
+    assert tallies()[1] == Counter({(world.town_a.id, _china_month(made["closed"].closed_at), 4): 1})
+    hazards.regrade(world.officer_a, made["overdue"], confirm_values("major", note="涉及重大危险源"))
+    assert tallies() == recount()
+    world.ent_a1.industry = "C26"  # the enterprise's industry corrected: its hazards move along
+    db.session.commit()
+    assert tallies() == recount() and {k[2] for k in tallies()[0]} == {"C26"}
+    world.grid_a1.org_unit_id = world.town_b.id  # the grid handed to another department
+    db.session.commit()
+    assert tallies() == recount() and {k[0] for k in tallies()[0]} == {world.town_b.id}
+    _at(made["early"], created_at=datetime.now(UTC) - timedelta(days=70), deadline=hazards.today() - timedelta(days=40))
+    assert tallies() == recount()  # a hand-made SQL fix is followed too
+    stray = Hazard(uuid=str(uuid.uuid4()), enterprise_id=world.ent_b1.id, grid_id=world.grid_b1.id,
+                   reporter_id=world.inspector_b1.id, description="测试")
+    db.session.add(stray)
+    db.session.commit()
+    assert tallies() == recount()
+    db.session.delete(stray)
+    db.session.commit()
+    assert tallies() == recount()
+
+
+def _comparable(r: statistics.Report) -> tuple:
+    return (r.total, r.median_days, r.months,
+            {name: sorted(r.breakdowns[name], key=str) for name in ("org_unit", "industry", "level")})
+
+
+def test_district_figures_from_the_tallies_match_the_hazards(world, monkeypatch):
+    made = world_of_hazards(world)
+    # Overdue from a past month's deadline and (except on the 1st) from this month's.
+    _at(made["early"], deadline=hazards.today() - timedelta(days=45))
+    world.ent_a1.industry = "C33"
+    db.session.commit()
+    for filters in (statistics.default_filters(),
+                    statistics.parse_filters(MultiDict({"level": "general"}))[0],
+                    statistics.parse_filters(MultiDict({"industry": "C33"}))[0]):
+        from_hazards = statistics.report(world.admin, filters)
+        monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 0)  # the district's 3 grids count as "many"
+        from_tallies = statistics.report(world.admin, filters)
+        monkeypatch.undo()
+        assert from_tallies.by_department and not from_hazards.by_department
+        assert _comparable(from_tallies) == _comparable(from_hazards)
+        assert from_tallies.breakdowns["grid"] == []
+    assert from_hazards.total.found == 5 and from_hazards.total.overdue == 2
+
+
+def test_large_scope_opens_one_department_at_a_time(world, make_client, monkeypatch):
+    world_of_hazards(world)
+    monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 2)  # the district admin sees 3 grids
+    admin = logged_in(make_client(), "admin_d")
+    page = admin.get("/statistics?level=general").get_data(as_text=True)
+    assert 'id="by-grid"' not in page and 'id="by-org-unit"' in page
+    link = f"/statistics?level=general&amp;unit={world.town_a.id}"
+    assert link in page
+    town = admin.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'id="by-grid"' in town and world.grid_a1.name in town and 'id="all-units"' in town
+    assert 'data-stat="found">4<' in town and world.grid_b1.name not in town
+    other = logged_in(make_client(), "officer_a").get(f"/statistics?unit={world.town_b.id}")
+    assert other.status_code == 200 and 'data-stat="found">0<' in other.get_data(as_text=True)

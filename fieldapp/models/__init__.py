@@ -48,6 +48,7 @@ from fieldapp.models.people import (
     UserSession,
 )
 from fieldapp.models.selfcheck import PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem
+from fieldapp.models.tallies import HazardCloseDays, HazardTally
 
 __all__ = [
     "Campaign",
@@ -77,7 +78,9 @@ __all__ = [
     "ChecklistTemplate",
     "Conflict",
     "Hazard",
+    "HazardCloseDays",
     "HazardEvent",
+    "HazardTally",
     "Notification",
     "Inspection",
     "InspectionPhoto",

@@ -5,6 +5,13 @@ never loaded: found (reported in the range), confirmed, rejected, closed (in the
 overdue (now), the rectification rate (closed of those confirmed) and the median days from
 confirmation to closure; broken down by org unit, grid, industry and level, and by month.
 Months are China-time months.
+
+A scope of more than ``GRIDS_ON_ONE_PAGE`` grids made of whole departments (a district) is
+counted per department from the running tallies (models/tallies.py) — a few thousand rows
+instead of every hazard; its grids are a department's drill-down (``unit``). Smaller scopes
+are counted from the hazards themselves. Overdue, a state of now, is partly counted live; the
+median days to closure come from counts of days per department (when no industry or level is
+chosen) or from the hazards.
 """
 from __future__ import annotations
 
@@ -16,10 +23,13 @@ import sqlalchemy as sa
 
 from fieldapp import codes, policy
 from fieldapp.db import db
-from fieldapp.models import Enterprise, Grid, Hazard, OrgUnit, User
+from fieldapp.models import Enterprise, Grid, Hazard, HazardCloseDays, HazardTally, OrgUnit, User
 from fieldapp.services import fields, hazards, workdays
 
 DIMENSIONS = ("org_unit", "grid", "industry", "level")
+#: Beyond this many grids a dashboard first shows one line per department (a district's 400
+#: grids are a department's drill-down, not a phone screen).
+GRIDS_ON_ONE_PAGE = 60
 
 
 @dataclass
@@ -27,6 +37,7 @@ class Filters:
     start: date  # first day of the first month
     end: date  # last day of the last month
     grid_id: int | None = None
+    unit_id: int | None = None  # one department's grids
     industry: str | None = None
     level: str | None = None
 
@@ -70,6 +81,7 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
         problems["range"] = f"{filters.start}–{filters.end}"
         filters = default_filters(today)
     filters.grid_id = fields.ident(args.get("grid"))
+    filters.unit_id = fields.ident(args.get("unit"))
     industry = (args.get("industry") or "").strip()
     filters.industry = industry if industry in codes.INDUSTRIES else None
     level = args.get("level")
@@ -77,13 +89,33 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
     return filters, problems
 
 
-def _base(user: User, f: Filters):
+def _grid_ids(user: User, f: Filters) -> list[int]:
+    """The grids counted: the user's, narrowed to the chosen department or grid."""
+    ids = policy.scope_grid_ids(user)
+    if f.unit_id:
+        ids = list(db.session.scalars(sa.select(Grid.id).where(Grid.id.in_(ids or [-1]),
+                                                              Grid.org_unit_id == f.unit_id).order_by(Grid.id)))
+    if f.grid_id:
+        ids = [f.grid_id] if f.grid_id in ids else []
+    return ids
+
+
+def _whole_departments(grid_ids: list[int]) -> dict[int, int] | None:
+    """The department of each grid when ``grid_ids`` are all the grids of their departments,
+    else None (a department only partly among them: only the hazards can say)."""
+    wanted = set(grid_ids)
+    rows = db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(Grid.org_unit_id.in_(
+        sa.select(Grid.org_unit_id).where(Grid.id.in_(grid_ids))))).all()
+    if any(grid_id not in wanted for grid_id, _unit in rows):
+        return None
+    return dict(rows)
+
+
+def _base(grid_ids: list[int], f: Filters):
     """The scope and filter conditions, and apart the condition of touching the range (or being
     overdue now), which only the grouped pass needs."""
     lo, hi = f.bounds()
-    conds = [Hazard.grid_id.in_(policy.scope_grid_ids(user) or [-1])]
-    if f.grid_id:
-        conds.append(Hazard.grid_id == f.grid_id)
+    conds = [Hazard.grid_id.in_(grid_ids or [-1])]
     if f.industry:
         conds.append(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == f.industry)))
     if f.level:
@@ -144,6 +176,7 @@ class Report:
     median_days: float | None
     breakdowns: dict[str, list[tuple[str, Figures]]] = field(default_factory=dict)
     months: list[tuple[date, int, int]] = field(default_factory=list)  # month, found, closed
+    by_department: bool = False  # no grid breakdown: each department opens its grids
 
 
 def _figures(row) -> Figures:
@@ -151,22 +184,63 @@ def _figures(row) -> Figures:
 
 
 def _median_days(conds: list, f: Filters) -> float | None:
+    """The median calendar days (China dates) from confirmation to closure of the hazards closed
+    in the range."""
     lo, hi = f.bounds()
     closed = [*conds, Hazard.closed_at >= lo, Hazard.closed_at < hi, Hazard.confirmed_at.is_not(None)]
     if db.session.get_bind().dialect.name == "postgresql":
+        def china_day(column):
+            return sa.cast(column + sa.text("interval '8 hours'"), sa.Date)
         value = db.session.scalar(sa.select(sa.func.percentile_cont(0.5).within_group(
-            sa.extract("epoch", Hazard.closed_at - Hazard.confirmed_at))).where(*closed))
-        return round(float(value) / 86400, 1) if value is not None else None
+            china_day(Hazard.closed_at) - china_day(Hazard.confirmed_at))).where(*closed))
+        return round(float(value), 1) if value is not None else None
     spans = db.session.execute(sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)).all()
     if not spans:
         return None
-    return round(pystats.median((b - a).total_seconds() for a, b in spans) / 86400, 1)
+    return round(float(pystats.median(
+        (b.astimezone(workdays.SHANGHAI).date() - a.astimezone(workdays.SHANGHAI).date()).days for a, b in spans)), 1)
+
+
+def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
+    """The median of values given with how often each occurs (the middle two averaged)."""
+    total = sum(n for _v, n in counts)
+    if not total:
+        return None
+    middle, seen, found = ((total - 1) // 2, total // 2), 0, []
+    for value, n in sorted(counts):
+        while len(found) < 2 and seen + n > middle[len(found)]:
+            found.append(value)
+        seen += n
+    return round((found[0] + found[1]) / 2, 1)
 
 
 def report(user: User, f: Filters) -> Report:
+    grid_ids = _grid_ids(user, f)
+    scope, touching = _base(grid_ids, f)
+    unit_of = None
+    if len(grid_ids) > GRIDS_ON_ONE_PAGE and not f.unit_id:
+        unit_of = _whole_departments(grid_ids)
+    if unit_of is not None:
+        out = _from_tallies(unit_of, scope, f)
+    else:
+        out = _from_hazards(scope, touching, f)
+    if unit_of is not None and not (f.industry or f.level):
+        d = HazardCloseDays
+        out.median_days = _median_of_counts(db.session.execute(
+            sa.select(d.days, sa.func.sum(d.n)).where(d.org_unit_id.in_(sorted(set(unit_of.values()))),
+                                                      d.month >= f.start, d.month <= f.end)
+            .group_by(d.days)).all())
+    else:
+        out.median_days = _median_days(scope, f)
+    for name in DIMENSIONS:
+        out.breakdowns[name] = sorted(out.breakdowns.get(name, {}).items(),
+                                      key=lambda item: (-item[1].found, str(item[0])))
+    return out
+
+
+def _from_hazards(scope: list, touching, f: Filters) -> Report:
     """One grouped pass over the hazards (by grid, industry and level) gives the total and every
-    breakdown; two light passes count by month; one reads the closures for the median."""
-    scope, touching = _base(user, f)
+    breakdown; two light passes count by month."""
     level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
     rows = db.session.execute(
         sa.select(Hazard.grid_id, Enterprise.industry, level, *_sums(f)).select_from(Hazard)
@@ -174,22 +248,70 @@ def report(user: User, f: Filters) -> Report:
         .group_by(Hazard.grid_id, Enterprise.industry, level)).all()
     unit_of = dict(db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(
         Grid.id.in_({r[0] for r in rows}))).all()) if rows else {}
-    total = Figures()
-    groups: dict[str, dict] = {name: {} for name in DIMENSIONS}
+    out = Report(f, Figures(), None)
     for grid_id, industry, lvl, *sums in rows:
-        figures = _figures(sums)
-        _add(total, figures)
-        for name, key in (("grid", grid_id), ("org_unit", unit_of.get(grid_id)), ("industry", industry),
-                          ("level", lvl)):
-            _add(groups[name].setdefault(key, Figures()), figures)
-    out = Report(f, total, _median_days(scope, f))
-    for name in DIMENSIONS:
-        out.breakdowns[name] = sorted(groups[name].items(), key=lambda item: (-item[1].found, str(item[0])))
+        _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry,
+                  level=lvl)
     lo, hi = f.bounds()
     found = _by_month(Hazard.created_at, scope, lo, hi)
     closed = _by_month(Hazard.closed_at, scope, lo, hi)
     out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
     return out
+
+
+def _from_tallies(unit_of: dict[int, int], scope: list, f: Filters) -> Report:
+    """Per department from the running tallies: one grouped pass for the breakdowns, one by
+    month. Overdue now: the hazards under rectification with a deadline in a past month
+    (tallied too) and those of this month's deadlines already passed (counted live: a few)."""
+    t = HazardTally
+    which = [t.org_unit_id.in_(sorted(set(unit_of.values())))]
+    if f.industry:
+        which.append(t.industry == f.industry)
+    if f.level:
+        which.append(t.level == f.level)
+    in_range = [*which, t.month >= f.start, t.month <= f.end]
+    this_month = hazards.today().replace(day=1)
+    rows = db.session.execute(sa.select(
+        t.org_unit_id, t.industry, t.level, *(sa.func.sum(c) for c in (
+            t.found, t.confirmed, t.rejected, t.closed, t.confirmed_closed))).where(*in_range)
+        .group_by(t.org_unit_id, t.industry, t.level)).all()
+    past_due = db.session.execute(
+        sa.select(t.org_unit_id, t.industry, t.level, sa.func.sum(t.rectifying_due))
+        .where(*which, t.month < this_month).group_by(t.org_unit_id, t.industry, t.level)).all()
+    industry = sa.select(Enterprise.industry).where(Enterprise.id == Hazard.enterprise_id).scalar_subquery()
+    level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
+    due_this_month = db.session.execute(
+        sa.select(Hazard.grid_id, industry, level, sa.func.count())
+        .where(*scope, hazards.overdue_condition(), Hazard.deadline >= this_month)
+        .group_by(Hazard.grid_id, industry, level)).all()
+    out = Report(f, Figures(), None, by_department=True)
+    for unit, industry_, lvl, *counts in rows:
+        _count_in(out, Figures(*(int(c) for c in counts[:4]), 0, int(counts[4])),
+                  org_unit=unit, industry=industry_ or None, level=lvl)
+    for unit, industry_, lvl, n in past_due:
+        _count_in(out, Figures(overdue=int(n)), org_unit=unit, industry=industry_ or None, level=lvl)
+    per_unit: dict[tuple, int] = {}
+    for grid_id, industry_, lvl, n in due_this_month:
+        key = (unit_of[grid_id], industry_, lvl)
+        per_unit[key] = per_unit.get(key, 0) + int(n)
+    for (unit, industry_, lvl), n in per_unit.items():
+        _count_in(out, Figures(overdue=n), org_unit=unit, industry=industry_, level=lvl)
+    months = {(m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b)) for m, a, b in
+              db.session.execute(sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed))
+                                 .where(*in_range).group_by(t.month)).all()}
+    out.months = [(m, *months.get(m, (0, 0))) for m in _months(f)]
+    return out
+
+
+def _count_in(out: Report, figures: Figures, **keys) -> None:
+    """Add ``figures`` to the total and to the breakdowns named in ``keys`` (tallies left at
+    zero, after an enterprise changed industry say, are no row)."""
+    if not (figures.found or figures.confirmed or figures.rejected or figures.closed or figures.overdue
+            or figures.confirmed_closed):
+        return
+    _add(out.total, figures)
+    for name, key in keys.items():
+        _add(out.breakdowns.setdefault(name, {}).setdefault(key, Figures()), figures)
 
 
 def _by_month(column, scope: list, lo: datetime, hi: datetime) -> dict[date, int]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,11 +28,6 @@ def _period() -> coverage.Period:
     return period
 
 
-#: Beyond this many grids the dashboard first shows one line per department (a district's
-#: 400 grids are a department's drill-down, not a phone screen).
-GRIDS_ON_ONE_PAGE = 60
-
-
 @bp.route("/coverage")
 @permission_required("coverage.view")
 def coverage_index():
@@ -45,7 +40,7 @@ def coverage_index():
     units = None
     if unit_id:
         rows = [r for r in rows if r.grid.org_unit_id == unit_id]
-    elif len(rows) > GRIDS_ON_ONE_PAGE:
+    elif len(rows) > statistics.GRIDS_ON_ONE_PAGE:
         units = coverage.by_unit(rows)
         rows = []
     return render_template("dashboards/coverage.html", period=period, rows=rows, units=units, unit_id=unit_id,
@@ -75,9 +70,20 @@ def statistics_index():
     chart = charts.grouped_bars(_("每月发现与销号的隐患"), labels, [
         ("bar-found", _("发现"), [f for _m, f, _c in result.months]),
         ("bar-closed", _("销号"), [c for _m, _f, c in result.months])])
-    grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
+    grids = []  # a large scope is filtered by department first, then by grid
+    if not result.by_department:
+        in_scope = policy.grid_scope(current_user)
+        if filters.unit_id:
+            in_scope = in_scope.where(Grid.org_unit_id == filters.unit_id)
+        grids = db.session.scalars(in_scope.order_by(Grid.code)).all()
+
+    def unit_link(unit_id):
+        """This page with the same filters, for one department (or all, with None)."""
+        args = {k: v for k, v in request.args.items() if k not in ("unit", "grid")}
+        return url_for("dashboards.statistics_index", **args, **({"unit": unit_id} if unit_id else {}))
+
     return render_template("dashboards/statistics.html", r=result, chart=chart, problems=problems,
-                           names=statistics.names(current_user, result), grids=grids,
+                           names=statistics.names(current_user, result), grids=grids, unit_link=unit_link,
                            industries=codes.INDUSTRIES, levels=hazards.LEVEL_LABELS)
 
 
