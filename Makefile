@@ -9,7 +9,7 @@ PORT   ?= 8000
 WORKERS ?= 2
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev system-deps translations extract-messages migrate demo serve clean
+.PHONY: run test install install-dev system-deps translations extract-messages migrate demo serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,21 @@ system-deps:
 
 test: install-dev translations system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark (about an hour on 2 cores; never part of make test), then bench/README.md's
+# results table rebuilt from their figures. One alone: .venv/bin/python -m bench.<name>, then
+# .venv/bin/python -m bench.readme.
+bench: install-dev translations system-deps
+	$(BIN)/python -m bench.photos
+	$(BIN)/python -m bench.shell
+	$(BIN)/python -m bench.offline
+	$(BIN)/python -m bench.enterprises --db postgresql
+	$(BIN)/python -m bench.hazards --db postgresql
+	$(BIN)/python -m bench.generate --db postgresql
+	$(BIN)/python -m bench.dashboards --db postgresql --requests 20
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.load --sync-only --clients 50 --sync-seconds 60
+	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

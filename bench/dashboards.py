@@ -23,6 +23,7 @@ os.environ.setdefault("FIELDAPP_INSTANCE", tempfile.mkdtemp(prefix="fieldapp-ben
 import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench import results  # noqa: E402
 from bench.enterprises import database, pct, timed  # noqa: E402
 from bench.generate import PASSWORD, generate  # noqa: E402
 from fieldapp import create_app  # noqa: E402
@@ -80,9 +81,12 @@ def main() -> int:
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print("| db | measure | p50 ms | p95 ms | note |\n|---|---|---|---|---|")
+    rows = []
     for kind in kinds:
         for row in run(kind, args.scale, args.requests):
             print("| " + " | ".join(row) + " |", flush=True)
+            rows.append(dict(zip(("db", "measure", "p50_ms", "p95_ms", "note"), row, strict=True)))
+    results.save("dashboards", rows, {"scale": args.scale, "requests": args.requests})
     return 0
 
 

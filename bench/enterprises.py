@@ -25,6 +25,7 @@ import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from bench import results  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp.db import analyze, db, utcnow  # noqa: E402
 from fieldapp.models import Enterprise, Grid  # noqa: E402
@@ -163,11 +164,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print(f"{'db':<11}{'rows':>7}  {'user':<10}{'measure':<34}{'p50 ms':>9}{'p95 ms':>9}")
+    rows = []
     for kind in kinds:
         for row in run(kind, args.n, args.requests):
             kind_, total, user, label, p50, p95 = row
             p95s = f"{p95:9.1f}" if p95 is not None else f"{'':>9}"
             print(f"{kind_:<11}{total:>7}  {user:<10}{label:<34}{p50:9.1f}{p95s}", flush=True)
+            rows.append({"db": kind_, "enterprises": total, "user": user, "measure": label, "p50_ms": round(p50, 1),
+                         "p95_ms": round(p95, 1) if p95 is not None else None})
+    results.save("enterprises", rows, {"requests": args.requests})
     return 0
 
 

@@ -346,8 +346,12 @@ def main() -> int:
             flask_migrate.upgrade()
             started = time.perf_counter()
             counts = generate(args.scale, args.seed)
-            print({k: v for k, v in counts.items() if k not in ("admin", "district_officer")},
-                  f"in {time.perf_counter() - started:.1f} s on {db.engine.dialect.name}")
+            took = time.perf_counter() - started
+            shown = {k: v for k, v in counts.items() if k not in ("admin", "district_officer")}
+            print(shown, f"in {took:.1f} s on {db.engine.dialect.name}")
+            from bench import results
+            results.save(f"generate-{db.engine.dialect.name}", [{"measure": "generate", "seconds": round(took, 1),
+                                                                "note": str(shown)}], {"scale": args.scale})
     return 0
 
 

@@ -19,6 +19,7 @@ from datetime import timedelta
 import flask_migrate
 import sqlalchemy as sa
 
+from bench import results
 from bench.enterprises import HASH, database, grow, pct, timed
 from fieldapp import create_app
 from fieldapp.db import analyze, db, utcnow
@@ -125,10 +126,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print(f"{'db':<11}{'hazards':>8}  {'measure':<34}{'p50 ms':>9}{'p95 ms':>9}")
+    rows = []
     for kind in kinds:
         for kind_, total, label, p50, p95 in run(kind, args.n, args.requests):
             p95s = f"{p95:9.1f}" if p95 is not None else f"{'':>9}"
             print(f"{kind_:<11}{total:>8}  {label:<34}{p50:9.1f}{p95s}", flush=True)
+            rows.append({"db": kind_, "hazards": total, "measure": label, "p50_ms": round(p50, 1),
+                         "p95_ms": round(p95, 1) if p95 is not None else None})
+    results.save("hazards", rows, {"requests": args.requests})
     return 0
 
 

@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 from playwright.sync_api import sync_playwright
 
+from bench import results
 from fieldapp.services.inspections import summary_lines
 from tests.browser.conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, LiveServer, _chromium
 from tests.browser.test_phone import log_in
@@ -182,6 +183,13 @@ def main() -> int:
         stored = conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid IN :u")
                               .bindparams(sa.bindparam("u", expanding=True)), {"u": uuids}).scalar()
         media = conn.execute(sa.text("SELECT count(*) FROM client_media")).scalar()
+    results.save("offline", [
+        {"measure": "offline cold start to a usable inspection form", "p50_ms": round(statistics.median(starts)),
+         "max_ms": round(max(starts)), "note": f"{len(starts)} browser restarts, server down"},
+        {"measure": f"sync of {args.records} inspections x {args.photos} photos + signature",
+         "seconds": round(elapsed, 1), "per_s": round(args.records / elapsed, 1),
+         "note": f"{total_bytes / 1048576:.1f} MB; server holds {stored} of {args.records}, {media} media"}],
+        {"records": args.records, "photos": args.photos})
     print(f"sync of {args.records} inspections x {args.photos} photos + signature "
           f"({total_bytes / 1048576:.1f} MB): {elapsed:.1f} s, {args.records / elapsed:.1f} records/s "
           f"(target 50 x 3 <= 30 s); outcome {outcome['result']}, sent {outcome.get('sent')}, "

@@ -23,6 +23,7 @@ os.environ.setdefault("FIELDAPP_INSTANCE", tempfile.mkdtemp(prefix="fieldapp-ben
 import flask_migrate  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
+from bench import results  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp.services import demo, inspections, photos  # noqa: E402
 from tests.helpers import logged_in  # noqa: E402
@@ -61,6 +62,7 @@ def main(argv=None) -> int:
                       "PASSWORD_HASH_METHOD": "scrypt:4096:8:1"})
     mark = photos.Watermark(datetime.now(UTC), 31.26, 120.5, "WZ2026001", "XJ-20261122-000001")
     print(f"{'measure':<44}{'p50':>9}{'p95':>9}  note")
+    rows = []
     with app.test_request_context():
         for label, (w, h, orientation) in (
                 ("pipeline: 12 MP JPEG, rotated (EXIF 6)", (4000, 3000, 6)),
@@ -74,8 +76,10 @@ def main(argv=None) -> int:
                 result = photos.process(data, mark)
                 samples.append((time.perf_counter() - start) * 1000)
                 sizes.append(len(result.display))
-            print(f"{label:<44}{statistics.median(samples):8.1f}ms{pct(samples, 95):8.1f}ms  "
-                  f"input {len(data) // 1024} KB, display copy {max(sizes) // 1024} KB")
+            note = f"input {len(data) // 1024} KB, display copy {max(sizes) // 1024} KB"
+            print(f"{label:<44}{statistics.median(samples):8.1f}ms{pct(samples, 95):8.1f}ms  {note}")
+            rows.append({"measure": label, "p50_ms": round(statistics.median(samples), 1),
+                         "p95_ms": round(pct(samples, 95), 1), "note": note})
     with app.app_context():
         flask_migrate.upgrade()
         demo.load(hash_method="scrypt:4096:8:1")
@@ -98,6 +102,9 @@ def main(argv=None) -> int:
         samples.append((time.perf_counter() - start) * 1000)
     print(f"{'record page with 10 photos (draft form)':<44}{statistics.median(samples):8.1f}ms"
           f"{pct(samples, 95):8.1f}ms  SQLite, in-process")
+    rows.append({"measure": "record page with 10 photos (draft form)", "p50_ms": round(statistics.median(samples), 1),
+                 "p95_ms": round(pct(samples, 95), 1), "note": "SQLite, in-process"})
+    results.save("photos", rows, {"n": args.n})
     return 0
 
 

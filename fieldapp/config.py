@@ -110,6 +110,8 @@ class Config:
     PROXY_COUNT = 0
     #: Log each request as a JSON line with its request id (for several instances and a log shipper).
     LOG_JSON = False
+    #: Say each response's server time in a Server-Timing header (the load benchmark reads it).
+    SERVER_TIMING = False
 
     @classmethod
     def from_env(cls) -> dict:
@@ -125,6 +127,7 @@ class Config:
             values["SESSION_COOKIE_SECURE"] = _bool("SESSION_COOKIE_SECURE")
         values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
         values["LOG_JSON"] = _bool("LOG_JSON", cls.LOG_JSON)
+        values["SERVER_TIMING"] = _bool("SERVER_TIMING", cls.SERVER_TIMING)
         for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT"):
             values[name] = _int(name, getattr(cls, name))
         values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(

@@ -3,7 +3,9 @@
 Every response carries ``X-Request-ID`` (the proxy's, if it sent a sane one, else a new one),
 and unhandled errors are logged with it. With ``LOG_JSON`` on, each request is also logged as
 one JSON line — time, request id, method, path, status, milliseconds, user — on the
-``fieldapp.access`` logger (stderr under gunicorn), ready for a log shipper.
+``fieldapp.access`` logger (stderr under gunicorn), ready for a log shipper. With
+``SERVER_TIMING`` on, responses say their server time (``Server-Timing: app;dur=…``) for the
+load benchmark; off by default, since precise timings help whoever probes for differences.
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ def init_app(app: Flask) -> None:
         rid = getattr(g, "request_id", "")
         if rid:
             response.headers["X-Request-ID"] = rid
+        if app.config.get("SERVER_TIMING") and rid:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.request_started) * 1000:.1f}"
         if app.config.get("LOG_JSON") and rid:
             from flask_login import current_user
 

@@ -12,6 +12,13 @@ def test_every_response_carries_a_request_id(client):
     # A load balancer's id is kept, a hostile one replaced.
     assert client.get("/healthz", headers={"X-Request-ID": "lb-1234abcd"}).headers["X-Request-ID"] == "lb-1234abcd"
     assert client.get("/healthz", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"] != "<script>"
+    assert "Server-Timing" not in first.headers  # off unless asked for (timings help probing)
+
+
+def test_server_timing_when_asked_for(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'x.db'}", str(tmp_path), SERVER_TIMING=True)
+    timing = app.test_client().get("/healthz").headers["Server-Timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
 
 
 def test_json_access_lines(tmp_path, capsys, monkeypatch):
