@@ -101,3 +101,36 @@ group.add_command(audit_group)
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)
+
+
+@group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path: str):
+    """Write a consistent archive of the database and every stored file to PATH (a .tar)."""
+    from fieldapp.services import backup
+
+    try:
+        summary = backup.backup(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"备份完成：{path}，{summary.describe()}。")
+
+
+@group.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check-only", is_flag=True, help="Only check the archive against its manifest.")
+def restore_command(path: str, check_only: bool):
+    """Restore an archive into this app's new, empty (migrated) database and its storage."""
+    from fieldapp.services import audit, backup
+
+    try:
+        if check_only:
+            manifest = backup.check(path)
+            click.echo(f"备份完整：{sum(manifest['tables'].values())} 行，{len(manifest['media'])} 个文件。")
+            return
+        summary = backup.restore(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    verdict = audit.verify()
+    click.echo(f"恢复完成：{summary.describe()}。审计链：{verdict.message}")
+    raise SystemExit(0 if verdict.ok else 1)
