@@ -9,7 +9,7 @@ PORT   ?= 8000
 WORKERS ?= 2
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev system-deps translations extract-messages migrate demo serve clean bench
+.PHONY: run test install install-dev system-deps translations extract-messages migrate demo serve clean bench audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,13 @@ system-deps:
 
 test: install-dev translations system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's advisory service: without
+# the network it says so and fails, which is why this is not part of make test).
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-audit.txt
+	@$(BIN)/pip-audit --strict --local || { echo "make audit: failed — either known vulnerabilities (listed above) or \
+	the advisory service (PyPI's JSON API, or OSV with -s osv) could not be reached from this machine."; exit 1; }
 
 # Every benchmark (about an hour on 2 cores; never part of make test), then bench/README.md's
 # results table rebuilt from their figures. One alone: .venv/bin/python -m bench.<name>, then
