@@ -92,6 +92,8 @@ class PackEnterpriseSchema(Schema):
     last_inspected_at = fields.DateTime(allow_none=True)
     open_hazards = fields.List(fields.Nested(PackHazardSchema))
     template_id = fields.Int(allow_none=True, metadata={"description": "the checklist template to use"})
+    campaign = fields.Str(allow_none=True, metadata={
+        "description": "the special campaign whose checklist template_id is, while it runs"})
 
 
 class PackItemSchema(Schema):
