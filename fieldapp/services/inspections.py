@@ -384,8 +384,10 @@ def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, ph
     errors = missing_for_signature(inspection)
     if not reason.strip():
         errors["refusal_reason"] = _("请记录拒绝签字的情况和理由。")
-    if not photo_data:
+    if photo_data is None:
         errors["refusal_photo"] = _("拒绝签字须拍摄现场照片留证。")
+    elif not photo_data:  # a file chosen but empty: say so, as for any photo
+        errors["refusal_photo"] = photos.empty_message()
     if errors:
         raise InputError(errors)
     now = at or utcnow()

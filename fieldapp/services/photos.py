@@ -172,10 +172,14 @@ class _Decoded:
     target: tuple[int, int]
 
 
+def empty_message() -> str:
+    return _("文件是空的，请重新拍照或选择图片。")
+
+
 def _decode(data: bytes) -> _Decoded:
     """Refuse what is not a usable photo; decode the rest (JPEG at reduced scale)."""
     if not data:
-        raise PhotoError(_("文件是空的，请重新拍照或选择图片。"))
+        raise PhotoError(empty_message())
     if len(data) > MAX_BYTES:
         raise PhotoError(_("照片超过 %(mb)d MB，请在本应用内拍照（会自动压缩）或压缩后再上传。",
                            mb=MAX_BYTES // (1024 * 1024)))

@@ -94,7 +94,12 @@ def edit(inspection_id: int):
                 return redirect(url_for(".sign", inspection_id=inspection.id))
             flash(_("已保存。"), "success")
             return redirect(url_for(".edit", inspection_id=inspection.id))
-    return render_template("inspections/edit.html", i=inspection, errors=errors, form=request.form,
+    return _draft_form(inspection, errors, status, request.form)
+
+
+def _draft_form(inspection, errors: dict, status: int, form=None):
+    """The draft's form; ``form`` holds what was typed (empty: the record's own values)."""
+    return render_template("inspections/edit.html", i=inspection, errors=errors, form=form or {},
                            co_choices=_co_inspector_choices(inspection),
                            missing=inspections.missing_for_signature(inspection)), status
 
@@ -119,6 +124,8 @@ def add_photos(inspection_id: int):
             flash(_("照片“%(name)s”未能添加：%(why)s", name=upload.filename[:40], why=refused.message), "error")
     if added:
         flash(_("已添加 %(n)d 张照片。", n=added), "success")
+    elif files:  # every file refused: say so with the form again, as a 400
+        return _draft_form(inspection, {}, 400)
     return redirect(url_for(".edit", inspection_id=inspection.id, _anchor=f"item-{item}" if item else "photos"))
 
 
