@@ -14,7 +14,7 @@ from fieldapp.db import db, utcnow
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema, RecheckUploadSchema
-from fieldapp.services import InputError, client_media, datapack, ingest, photos
+from fieldapp.services import InputError, client_media, datapack, hazards, ingest, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -141,6 +141,7 @@ def post_inspection():
 @permission_required("inspection.create")
 def post_recheck(hazard_id: int):
     """Sync one re-check recorded on site (photos uploaded first under their uuids)."""
+    hazards.get(current_user, hazard_id)  # out of scope or missing: the same 404, before the body is read
     data, _raw = _load_body(RecheckUploadSchema())
     event, created = ingest.ingest_recheck(current_user, hazard_id, data)
     return jsonify(uuid=event.client_uuid, hazard_id=event.hazard_id, event_id=event.id,

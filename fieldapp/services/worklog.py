@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from fieldapp import policy
 from fieldapp.db import commit, db
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
-from fieldapp.services import Conflict, Forbidden, InputError, fields, hazards, workdays
+from fieldapp.services import Conflict, InputError, NotFound, fields, hazards, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEAVE_LABELS = {"annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "other": _l("其他")}
@@ -149,8 +149,8 @@ def decide(admin: User, leave_id: int, approve: bool, note: str = "") -> LeaveRe
     policy.require(admin, "user.manage")
     row = db.session.scalar(sa.select(LeaveRequest).where(
         LeaveRequest.id == leave_id, LeaveRequest.user_id.in_(team_scope(admin).with_only_columns(User.id))))
-    if row is None:
-        raise Forbidden(_("找不到该记录，或您无权查看。"))
+    if row is None:  # missing or another team's: the same answer
+        raise NotFound(_("找不到该记录，或您无权查看。"))
     if row.status != "pending":
         raise Conflict(_("该请假已处理（%(s)s）。", s=LEAVE_STATUS[row.status]))
     row.status, row.decided_by_id, row.decision_note = ("approved" if approve else "rejected"), admin.id, note[:1000]

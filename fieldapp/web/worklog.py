@@ -10,7 +10,7 @@ from flask_login import current_user
 from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import User
-from fieldapp.services import InputError, ServiceError, hazards, worklog, xlsx
+from fieldapp.services import Conflict, InputError, hazards, worklog, xlsx
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 
@@ -69,7 +69,7 @@ def leave_pending():
 def leave_decide(leave_id: int, verdict: str):
     try:
         worklog.decide(current_user, leave_id, verdict == "approve", request.form.get("note", ""))
-    except ServiceError as refused:
+    except Conflict as refused:  # already decided: say so on the list (others' leave stays a 403)
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for(".leave_pending"), 303)
