@@ -11,8 +11,11 @@
   "use strict";
   var store = scope.fieldappStore;
   var MAX_BACKOFF_MS = 5 * 60 * 1000;
-  var MEDIA_TIMEOUT_MS = 120000;
-  var RECORD_TIMEOUT_MS = 60000;
+  // How long to wait for an answer before giving up and retrying later. A page may set
+  // fieldappSyncTimeouts first to shorten them (the fault tests do).
+  var TIMEOUTS = scope.fieldappSyncTimeouts || {};
+  var MEDIA_TIMEOUT_MS = TIMEOUTS.media || 120000;
+  var RECORD_TIMEOUT_MS = TIMEOUTS.record || 60000;
   var channel = scope.BroadcastChannel ? new scope.BroadcastChannel("fieldapp-outbox") : null;
 
   function Transient(message) { this.message = message; }

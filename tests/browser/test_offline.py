@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import io
 import json
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -399,3 +400,73 @@ def test_a_new_release_keeps_the_half_filled_form_and_the_pending_records(page: 
             assert conn.execute(sa.text("SELECT count(*) FROM inspections")).scalar() == 1
     finally:
         server.stop()
+
+
+def test_a_timeout_and_a_server_restart_mid_sync_lose_nothing(server, browser, browser_context_args):
+    """The record's answer comes after the phone stopped waiting (it was stored), then the
+    server goes down in the middle of the photos and comes back: one record, each photo once."""
+    context = browser.new_context(**{**browser_context_args, "service_workers": "block"})
+    context.add_init_script("window.fieldappSyncTimeouts = {media: 20000, record: 1500};")
+    page = context.new_page()
+    log_in(page, server.base, "inspector", server.accounts["inspector"]["password"])
+    expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
+    enterprise = server.accounts["company"]["enterprise"]
+    events: list[str] = []
+
+    def slow_answer(route):
+        """Stored on the server, but answered only after the phone gave up (1.5 s)."""
+        if not events:
+            response = route.fetch()
+            events.append(f"stored {response.status}")
+            time.sleep(2.5)
+            try:
+                route.fulfill(response=response)
+            except Exception:  # noqa: BLE001 - the phone already aborted: what a timeout is
+                events.append("too late")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/inspections", slow_answer)
+    page.goto(f"{server.base}/capture?enterprise={enterprise['id']}")
+    fill_and_sign(page, 7)
+    for _ in range(100):
+        if phone_state(page)["records"][0]["error"]:
+            break
+        page.wait_for_timeout(100)
+    first = phone_state(page)
+    assert events[0] == "stored 201" and first["records"][0]["state"] == "ready"
+    assert "network" in first["records"][0]["error"]
+
+    # A second record; the server stops while its second photo is on the way, then comes back.
+    puts = []
+
+    def restart_on_second_photo(route):
+        puts.append(route.request.url)
+        if len(puts) == 2:
+            server.stop()
+        route.continue_()
+
+    page.route("**/api/v1/media/*", restart_on_second_photo)
+    page.goto(f"{server.base}/capture?enterprise={enterprise['id']}")
+    fill_and_sign(page, 8)
+    page.goto(f"{server.base}/outbox")
+    page.get_by_role("button", name="立即同步").click()
+    for _ in range(150):
+        waiting = [r for r in phone_state(page)["records"] if r["state"] == "ready"]
+        if len(puts) >= 2 and waiting and all(r["error"] for r in waiting):
+            break
+        page.wait_for_timeout(100)
+    assert len(puts) >= 2 and [r["state"] for r in phone_state(page)["records"]].count("ready") >= 1
+    server.start()
+    page.unroute("**/api/v1/media/*")
+    page.goto(f"{server.base}/outbox")
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(2, timeout=30000)
+    uuids = [r["uuid"] for r in phone_state(page)["records"]]
+    stored = server_records(server, uuids)
+    assert len(stored) == 2 and all(len(r["photos"]) == 3 for r in stored)
+    with engine(server).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM inspections")).scalar() == 2
+        media = conn.execute(sa.text("SELECT count(*), count(DISTINCT uuid) FROM client_media")).one()
+    assert tuple(media) == (8, 8)  # two records: three photos and a signature each, each once
+    context.close()
