@@ -72,3 +72,15 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
     translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
     missing = sorted(wanted - translated)
     assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
+
+
+def test_template_translations_follow_a_forced_locale(app):
+    """Templates look their catalogue up once per request; force_locale still switches it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('首页') }}") == "Home"
+        with force_locale("zh_CN"):
+            assert render_template_string("{{ _('首页') }}") == "首页"
+        assert render_template_string("{{ _('首页') }}") == "Home"

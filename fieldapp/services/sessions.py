@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from fieldapp.db import db, utcnow
 from fieldapp.models import User, UserSession
@@ -36,11 +37,13 @@ def load_user(token: str, max_age: timedelta | None = None) -> User | None:
     """The active user owning this session token, or None (unknown, revoked, expired, disabled)."""
     if not token or len(token) > 128:
         return None
+    # One query on every request: the user's roles come joined, not in a second round trip.
     row = db.session.execute(
         sa.select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == _digest(token))
-    ).first()
+        .options(so.joinedload(User.role_rows))
+    ).unique().first()
     if row is None:
         return None
     sess, user = row
