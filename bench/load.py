@@ -252,6 +252,10 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
                        "client_p99": round(_pct(latencies, 99), 1),
                        "server_p50": round(_pct(server_ms, 50), 1), "server_p95": round(_pct(server_ms, 95), 1),
                        "server_p99": round(_pct(server_ms, 99), 1), "target_ms": route.target_ms}
+                if route.role == "anonymous" and rows and abs(rps / floor_rps - 1) > 0.15:
+                    # Same route, same server: only the machine can have changed (a shared VM's
+                    # neighbours). Figures in between are then less comparable run to run.
+                    row["note"] = f"the floor moved {rps / floor_rps - 1:+.0%} during the run"
                 rows.append(row)
                 log(row)
         with engine.connect() as conn:

@@ -84,3 +84,18 @@ def test_template_translations_follow_a_forced_locale(app):
         with force_locale("zh_CN"):
             assert render_template_string("{{ _('首页') }}") == "首页"
         assert render_template_string("{{ _('首页') }}") == "Home"
+
+
+def test_formatted_times_are_remembered_per_language(app):
+    """The datetime filter keeps what Babel formatted, keyed by language: the same instant
+    shows in each language's own form, however often and in whatever order it is asked for."""
+    from flask import render_template_string
+
+    when = datetime(2026, 3, 5, 1, 2, 3, tzinfo=UTC)
+    page = "{{ t|datetime }} / {{ t|date }}"
+    shown = {}
+    for lang in ("zh-CN", "en", "zh-CN", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": lang}):
+            shown.setdefault(lang, set()).add(render_template_string(page, t=when))
+    assert shown["zh-CN"] == {"2026年3月5日 09:02:03 / 2026年3月5日"}
+    assert len(shown["en"]) == 1 and "Mar 5, 2026" in next(iter(shown["en"])) and "9:02:03" in next(iter(shown["en"]))

@@ -121,8 +121,8 @@ def work_counts(user: User) -> dict[str, int]:
     """How many hazards wait on each kind of work in ``user``'s scope (one query), for the home page."""
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-    visible = scope(user).subquery()
-    h = sa.orm.aliased(Hazard, visible)
+    # Only the two columns counted: building the statement (each request) walks what it selects.
+    h = scope(user).with_only_columns(Hazard.status, Hazard.deadline).subquery().c
     row = db.session.execute(sa.select(
         count(h.status == "reported").label("to_confirm"),
         count(overdue_condition(model=h)).label("overdue"),
