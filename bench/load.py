@@ -145,8 +145,11 @@ def _login(base: str, username: str) -> Client:
     return Client(cookie=cookie, csrf=me["csrf_token"])
 
 
-def _clients(base: str, engine: sa.Engine, n: int) -> dict[str, list[Client]]:
-    """n inspectors, n officers (as many as there are), the admin n times; with their ids."""
+def pick_users(engine: sa.Engine, n: int) -> dict[str, list[tuple[str, dict]]]:
+    """Up to n inspectors and n town officers of the district, the admin; with the ids their
+    pages need (an enterprise of the inspector's grid, their last inspection, a hazard of the
+    officer's town)."""
+    out: dict[str, list[tuple[str, dict]]] = {"inspector": [], "officer": [], "admin": []}
     with engine.connect() as conn:
         inspectors = conn.execute(sa.text(
             "SELECT u.username, ig.grid_id FROM users u JOIN user_roles r ON r.user_id = u.id "
@@ -159,26 +162,36 @@ def _clients(base: str, engine: sa.Engine, n: int) -> dict[str, list[Client]]:
         admin = conn.execute(sa.text(
             "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' "
             "ORDER BY u.id LIMIT 1")).scalar_one()
-        out: dict[str, list[Client]] = {"anonymous": [Client() for _ in range(n)], "inspector": [], "officer": [],
-                                        "admin": []}
         for username, grid_id in inspectors:
-            c = _login(base, username)
             enterprise = conn.execute(sa.text(
                 "SELECT id, name FROM enterprises WHERE grid_id = :g ORDER BY id LIMIT 1"), {"g": grid_id}).one()
             inspection = conn.execute(sa.text(
                 "SELECT i.id FROM inspections i JOIN users u ON u.id = i.inspector_id WHERE u.username = :u "
                 "ORDER BY i.id DESC LIMIT 1"), {"u": username}).scalar_one()
-            c.ids = {"enterprise": enterprise.id, "name_part": quote(enterprise.name[2:5]), "inspection": inspection}
-            out["inspector"].append(c)
+            out["inspector"].append((username, {"enterprise": enterprise.id, "name_part": quote(enterprise.name[2:5]),
+                                                "inspection": inspection}))
         for username, unit_id in officers:
-            c = _login(base, username)
             hazard = conn.execute(sa.text(
                 "SELECT h.id FROM hazards h JOIN grids g ON g.id = h.grid_id WHERE g.org_unit_id = :t "
                 "ORDER BY h.id DESC LIMIT 1"), {"t": unit_id}).scalar_one()
-            c.ids = {"hazard": hazard}
-            out["officer"].append(c)
-        for _ in range(n):
-            out["admin"].append(_login(base, admin))
+            out["officer"].append((username, {"hazard": hazard}))
+        out["admin"].append((admin, {}))
+    return out
+
+
+def _clients(base: str, engine: sa.Engine, n: int) -> dict[str, list[Client]]:
+    """n inspectors, n officers (as many as there are), the admin n times; logged in."""
+    picked = pick_users(engine, n)
+    out: dict[str, list[Client]] = {"anonymous": [Client() for _ in range(n)], "inspector": [], "officer": [],
+                                    "admin": []}
+    for role in ("inspector", "officer"):
+        for username, ids in picked[role]:
+            c = _login(base, username)
+            c.ids = ids
+            out[role].append(c)
+    admin = picked["admin"][0][0]
+    for _ in range(n):
+        out["admin"].append(_login(base, admin))
     for role in ("inspector", "officer"):  # fewer of them than clients: some serve twice
         out[role] += [out[role][i % len(out[role])] for i in range(n - len(out[role]))]
     return out

@@ -13,7 +13,7 @@ from bench.results import DIR
 
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-ORDER = ["load", "dashboards", "shell", "offline", "hazards", "enterprises", "photos", "generate-postgresql",
+ORDER = ["load", "dashboards", "explain", "shell", "offline", "hazards", "enterprises", "photos", "generate-postgresql",
          "generate-sqlite"]
 
 

@@ -33,3 +33,23 @@ def test_generate_at_a_hundredth(db, make_client):
     client = logged_in(make_client(), admin.username, PASSWORD)
     for path in ("/", "/coverage", "/statistics", "/hazards/?tab=overdue", f"/coverage?period={previous.key}"):
         assert client.get(path).status_code == 200, path
+
+
+def test_explain_plans_every_key_page(db):
+    """bench.explain (the EXPLAIN evidence behind the indexes) over a small district, so it never rots."""
+    import pytest
+
+    from bench import explain
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the plans are PostgreSQL's")
+    generate(scale=0.01, seed=7, log=lambda *_: None)
+    db.session.commit()
+    summary, detail = explain.run(db.engine.url.render_as_string(hide_password=False))
+    pages = {r.label for r in explain.ROUTES if r.role != "anonymous" and r.path != "sync"}
+    assert {row["page"] for row in summary} == pages
+    assert all(row["statements"] > 0 and row["sql_ms"] > 0 for row in summary)
+    assert {d["page"] for d in detail} == pages and all(d["sql"].startswith(("SELECT", "WITH")) for d in detail)
+    # Each page loads its user by the session token's unique index, whatever the table's size.
+    assert all("uq_user_sessions_token_hash" in row["indexes"] for row in summary), summary
+    assert not any("UNJUSTIFIED" in row["why"] for row in summary)

