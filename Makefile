@@ -75,6 +75,7 @@ bench: install-dev translations system-deps
 	$(BIN)/python -m bench.generate --db postgresql
 	$(BIN)/python -m bench.dashboards --db postgresql --requests 20
 	$(BIN)/python -m bench.explain
+	$(BIN)/python -m bench.idor
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.load --sync-only --clients 50 --sync-seconds 60
 	$(BIN)/python -m bench.readme

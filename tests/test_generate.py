@@ -35,11 +35,12 @@ def test_generate_at_a_hundredth(db, make_client):
         assert client.get(path).status_code == 200, path
 
 
-def test_explain_plans_every_key_page(db):
-    """bench.explain (the EXPLAIN evidence behind the indexes) over a small district, so it never rots."""
+def test_explain_and_idor_benchmarks_run(db):
+    """bench.explain (the EXPLAIN evidence behind the indexes) and bench.idor (out-of-scope ids
+    answered as missing ones) over a small district, so they never rot."""
     import pytest
 
-    from bench import explain
+    from bench import explain, idor
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the plans are PostgreSQL's")
@@ -53,3 +54,6 @@ def test_explain_plans_every_key_page(db):
     # Each page loads its user by the session token's unique index, whatever the table's size.
     assert all("uq_user_sessions_token_hash" in row["indexes"] for row in summary), summary
     assert not any("UNJUSTIFIED" in row["why"] for row in summary)
+    rows = idor.run(db.engine.url.render_as_string(hide_password=False), requests=5)
+    assert {r["object"] for r in rows} == {"enterprise", "inspection", "hazard", "photo"}
+    assert all(r["same answer"] for r in rows), rows

@@ -138,7 +138,7 @@ class Inspection(db.Model):
     summary_sha256: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     signed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     refusal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    refusal_photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("photos.id"))
+    refusal_photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("photos.id"), index=True)
     #: SHA-256 over the whole final record (fields, results, photos, hazards, signature).
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     #: For records synced from a phone: the hash of the payload as sent, so a replay is
@@ -216,7 +216,9 @@ class InspectionPhoto(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     inspection_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
-    photo_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("photos.id"))
+    #: Indexed: serving a photo starts from it, so the scope check costs the same whether the
+    #: photo exists elsewhere or not at all (bench/idor.py).
+    photo_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("photos.id"), index=True)
     #: Set when the photo documents a failed checklist item.
     item_result_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("inspection_item_results.id", ondelete="SET NULL"))
@@ -234,6 +236,7 @@ hazard_photos = sa.Table(
     "hazard_photos", db.metadata,
     sa.Column("hazard_id", sa.ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
+    sa.Index("ix_hazard_photos_photo_id", "photo_id"),  # from a photo to its hazard (photo_in_scope)
 )
 
 
@@ -316,6 +319,7 @@ hazard_event_photos = sa.Table(
     "hazard_event_photos", db.metadata,
     sa.Column("event_id", sa.ForeignKey("hazard_events.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
+    sa.Index("ix_hazard_event_photos_photo_id", "photo_id"),
 )
 hazard_event_files = sa.Table(
     "hazard_event_files", db.metadata,

@@ -108,13 +108,14 @@ def get(user: User, hazard_id) -> Hazard:
 
 
 def photo_in_scope(user: User, photo_id: int) -> Photo | None:
-    """A photo of a hazard or of one of its steps (rectification, re-check) ``user`` may see."""
-    visible = scope(user).with_only_columns(Hazard.id)
-    via_hazard = sa.select(hazard_photos.c.photo_id).where(hazard_photos.c.hazard_id.in_(visible))
-    via_event = sa.select(hazard_event_photos.c.photo_id).join(
-        HazardEvent, HazardEvent.id == hazard_event_photos.c.event_id).where(HazardEvent.hazard_id.in_(visible))
-    return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.or_(
-        Photo.id.in_(via_hazard), Photo.id.in_(via_event))))
+    """A photo of a hazard or of one of its steps (rectification, re-check) ``user`` may see:
+    from the photo to its hazards, then the scope (as ``inspections.photo_in_scope``)."""
+    owners = sa.union_all(
+        sa.select(hazard_photos.c.hazard_id).where(hazard_photos.c.photo_id == photo_id),
+        sa.select(HazardEvent.hazard_id).join(hazard_event_photos, hazard_event_photos.c.event_id == HazardEvent.id)
+        .where(hazard_event_photos.c.photo_id == photo_id))
+    visible = scope(user).with_only_columns(Hazard.id).where(Hazard.id.in_(owners))
+    return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.exists(visible)))
 
 
 def work_counts(user: User) -> dict[str, int]:

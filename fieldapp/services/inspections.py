@@ -488,14 +488,18 @@ def for_enterprise(user: User, enterprise: Enterprise, limit: int = 20) -> list[
 
 
 def photo_in_scope(user: User, photo_id: int) -> Photo | None:
-    """A photo ``user`` may see: one of a record or hazard they may read."""
-    visible = scope(user).with_only_columns(Inspection.id)
-    via_record = sa.select(InspectionPhoto.photo_id).where(InspectionPhoto.inspection_id.in_(visible))
-    via_refusal = sa.select(Inspection.refusal_photo_id).where(Inspection.id.in_(visible))
-    via_hazard = sa.select(hazard_photos.c.photo_id).join(Hazard, Hazard.id == hazard_photos.c.hazard_id).where(
-        Hazard.inspection_id.in_(visible))
-    return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.or_(
-        Photo.id.in_(via_record), Photo.id.in_(via_refusal), Photo.id.in_(via_hazard))))
+    """A photo ``user`` may see: one of a record or hazard they may read.
+
+    From the photo to its records (by index), then the scope on those: the same small work
+    whether the photo is elsewhere or does not exist, so the answer's time tells nothing
+    (starting from everything the user may see took ~13 ms longer for a photo of another grid)."""
+    records = sa.union_all(
+        sa.select(InspectionPhoto.inspection_id).where(InspectionPhoto.photo_id == photo_id),
+        sa.select(Inspection.id).where(Inspection.refusal_photo_id == photo_id),
+        sa.select(Hazard.inspection_id).join(hazard_photos, hazard_photos.c.hazard_id == Hazard.id)
+        .where(hazard_photos.c.photo_id == photo_id))
+    visible = scope(user).with_only_columns(Inspection.id).where(Inspection.id.in_(records))
+    return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.exists(visible)))
 
 
 def signature_in_scope(user: User, inspection_id: int) -> MediaFile | None:
