@@ -121,10 +121,9 @@ def pack():
 @permission_required("inspection.create")
 def put_media(client_uuid: str):
     """Upload a photo under the phone's UUID; body = the bytes, X-Content-SHA256 = their hash."""
-    row, created = client_media.put(current_user, client_uuid, request.get_data(cache=False),
-                                    request.headers.get("X-Content-SHA256", ""))
-    return jsonify(uuid=row.uuid, sha256=row.sha256, size=row.media.size,
-                   content_type=row.media.content_type), (201 if created else 200)
+    answer, created = client_media.put(current_user, client_uuid, request.get_data(cache=False),
+                                       request.headers.get("X-Content-SHA256", ""))
+    return jsonify(answer), (201 if created else 200)
 
 
 @bp.route("/inspections", methods=["POST"])
