@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from fieldapp.db import db
 from fieldapp.models import MediaFile, Photo, User
 from fieldapp.services import ServiceError
-from fieldapp.services.media import store_blob
+from fieldapp.services.media import Blob, store_blob, store_blobs
 
 MAX_BYTES = 25 * 1024 * 1024
 #: JPEGs decode in draft mode at 1/2 to 1/8 scale, so big ones are cheap; others are not.
@@ -265,9 +265,8 @@ def process(data: bytes, watermark: Watermark | None = None) -> Processed:
 def store(data: bytes, actor: User | None, watermark: Watermark | None = None, original_name: str = "") -> Photo:
     """Process and store a photo: three blobs (original, display, thumbnail) and the Photo row."""
     p = process(data, watermark)
-    original = store_blob(p.original, p.content_type, actor, original_name, p.width, p.height)
-    display = store_blob(p.display, "image/jpeg", actor)
-    thumb = store_blob(p.thumb, "image/jpeg", actor)
+    original, display, thumb = store_blobs([Blob(p.original, p.content_type, original_name, p.width, p.height),
+                                            Blob(p.display, "image/jpeg"), Blob(p.thumb, "image/jpeg")], actor)
     photo = Photo(original_id=original.id, display_id=display.id, thumb_id=thumb.id, width=p.width, height=p.height,
                   taken_at=p.taken_at, latitude=p.latitude, longitude=p.longitude,
                   uploaded_by_id=actor.id if actor else None)
