@@ -140,17 +140,8 @@ def main() -> int:
     with ExitStack() as stack:
         url = args.url
         if not url:
-            import flask_migrate
-
-            from bench.generate import generate
-            from tests import postgres
-            url = stack.enter_context(postgres.throwaway_cluster())
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
-            with app.app_context():
-                flask_migrate.upgrade()
-                generate(args.scale, log=lambda *_: None)
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(sa.text("VACUUM ANALYZE"))
+            from bench.generate import throwaway_district
+            url = stack.enter_context(throwaway_district(args.scale))
         summary, detail = run(url)
     print("| page | statements | sql ms | slowest ms | big seq scans |\n|---|---|---|---|---|")
     for row in summary:

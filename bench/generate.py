@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -368,3 +369,22 @@ class _given:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+@contextmanager
+def throwaway_district(scale: float):
+    """A throwaway PostgreSQL cluster holding a migrated, analysed district; yields its URL."""
+    import flask_migrate
+
+    from fieldapp import create_app
+    from tests import postgres
+
+    with postgres.throwaway_cluster() as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
+        with app.app_context():
+            flask_migrate.upgrade()
+            generate(scale, log=lambda *_: None)
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE"))
+            db.engine.dispose()
+        yield url

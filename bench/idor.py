@@ -127,15 +127,8 @@ def main() -> int:
     with ExitStack() as stack:
         url = args.url
         if not url:
-            import flask_migrate
-
-            from bench.generate import generate
-            from tests import postgres
-            url = stack.enter_context(postgres.throwaway_cluster())
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
-            with app.app_context():
-                flask_migrate.upgrade()
-                generate(args.scale, log=lambda *_: None)
+            from bench.generate import throwaway_district
+            url = stack.enter_context(throwaway_district(args.scale))
         rows = run(url, args.requests)
     print("| object | out of scope ms | missing ms | difference ms | p | same answer | of note |\n"
           "|---|---|---|---|---|---|---|")
