@@ -371,20 +371,26 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-@contextmanager
-def throwaway_district(scale: float):
-    """A throwaway PostgreSQL cluster holding a migrated, analysed district; yields its URL."""
+def fill_district(url: str, scale: float, media_root: str | None = None) -> None:
+    """Migrate a database, fill it with the district and analyse it."""
     import flask_migrate
 
     from fieldapp import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media_root or tempfile.mkdtemp()})
+    with app.app_context():
+        flask_migrate.upgrade()
+        generate(scale, log=lambda *_: None)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+        db.engine.dispose()
+
+
+@contextmanager
+def throwaway_district(scale: float):
+    """A throwaway PostgreSQL cluster holding a migrated, analysed district; yields its URL."""
     from tests import postgres
 
     with postgres.throwaway_cluster() as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
-        with app.app_context():
-            flask_migrate.upgrade()
-            generate(scale, log=lambda *_: None)
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("VACUUM ANALYZE"))
-            db.engine.dispose()
+        fill_district(url, scale)
         yield url

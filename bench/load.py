@@ -338,19 +338,9 @@ def _generate(url: str, scale: float, work: Path) -> None:
     """Migrate and fill the database with the district."""
     os.environ.setdefault("SECRET_KEY", "bench-load")
     os.environ.setdefault("FIELDAPP_INSTANCE", str(work))
-    import flask_migrate
+    from bench.generate import fill_district
 
-    from bench.generate import generate
-    from fieldapp import create_app
-    from fieldapp.db import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": str(work / "media")})
-    with app.app_context():
-        flask_migrate.upgrade()
-        generate(scale, log=lambda *_: None)
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE"))
-        db.engine.dispose()
+    fill_district(url, scale, str(work / "media"))
 
 
 if __name__ == "__main__":
