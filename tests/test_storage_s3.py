@@ -6,6 +6,7 @@ import socket
 import pytest
 from moto.server import ThreadedMotoServer
 
+from fieldapp.models import Photo
 from fieldapp.services import inspections, storage
 from tests.conftest import make_app
 from tests.helpers import logged_in
@@ -58,11 +59,18 @@ def test_inspection_photos_live_in_the_bucket(s3_env, db_url, tmp_path, world, d
         store.client.create_bucket(Bucket="photos")
         record = inspections.start(world.inspector_a1, world.ent_a1)
         link = inspections.add_photo(world.inspector_a1, record, jpeg(taken="2026:11:22 10:00:00"))
-        keys = {o["Key"].rsplit("/", 1)[1] for o in store.client.list_objects_v2(Bucket="photos")["Contents"]}
-        photo = link.photo
-        assert {photo.original.sha256, photo.display.sha256, photo.thumb.sha256} <= keys
-        assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*"))
+        photo_id, original = link.photo_id, link.photo.original.sha256
+        assert original in keys(store) and link.photo.display_id is None  # copies come on first view
         client = app.test_client()
         logged_in(client, "insp_a1")
-        served = client.get(f"/photos/{photo.id}/original")
-        assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == photo.original.sha256
+        served = client.get(f"/photos/{photo_id}/original")
+        assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == original
+        served = client.get(f"/photos/{photo_id}/thumb")
+        photo = db.session.get(Photo, photo_id)
+        assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == photo.thumb.sha256
+        assert {photo.display.sha256, photo.thumb.sha256} <= keys(store)
+        assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*"))
+
+
+def keys(store) -> set[str]:
+    return {o["Key"].rsplit("/", 1)[1] for o in store.client.list_objects_v2(Bucket="photos")["Contents"]}

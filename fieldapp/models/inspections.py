@@ -195,8 +195,12 @@ class Photo(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     original_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
-    display_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
-    thumb_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    #: Made on first view (services.photos.rendition); empty until then.
+    display_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    thumb_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("media_files.id"))
+    #: The lines burnt into the display copy (time, position, work-ID, record), kept so the
+    #: copy can be made later, by any instance, to the same bytes.
+    watermark: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     width: so.Mapped[int]
     height: so.Mapped[int]
     #: From EXIF, when the camera wrote them.

@@ -1,28 +1,38 @@
 """The photo pipeline: evidence kept untouched, a watermarked display copy, a thumbnail.
 
 For each upload: refuse what is not a JPEG, PNG or WebP photo (with a reason a
-person understands), refuse decompression bombs and oversized files, read the
-capture time and GPS position from EXIF, decode fast (JPEG draft mode decodes
-at a reduced scale straight from the DCT), apply the EXIF orientation, and
-write a 1600 px display copy with a small ASCII watermark (time, position,
-work-ID, record number) plus a 320 px thumbnail. The uploaded bytes are stored
-as they came, under their SHA-256, as evidence.
+person understands), refuse decompression bombs and oversized files, and read the
+capture time and GPS position from EXIF. The uploaded bytes are stored as they
+came, under their SHA-256, as evidence, with the watermark's text (time, position,
+work-ID, record number).
+
+The copies people look at — a 1600 px display copy with the watermark burnt in and
+a 320 px thumbnail — are made the first time one is asked for (``rendition``), not
+with the upload: making them is most of a photo's CPU (decode fast in JPEG draft
+mode, apply the EXIF orientation, encode twice), a phone syncing a record waits for
+none of it, and many routine photos are never opened. They are derived from the
+original and the stored text alone, so any instance makes the same bytes.
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from fieldapp.db import db
+from fieldapp.db import commit, db
 from fieldapp.models import MediaFile, Photo, User
-from fieldapp.services import ServiceError
+from fieldapp.services import ServiceError, storage
 from fieldapp.services.media import Blob, store_blob, store_blobs
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 25 * 1024 * 1024
 #: JPEGs decode in draft mode at 1/2 to 1/8 scale, so big ones are cheap; others are not.
@@ -180,9 +190,9 @@ def empty_message() -> str:
     return _("文件是空的，请重新拍照或选择图片。")
 
 
-def _decode(data: bytes, side: int = DISPLAY_SIDE) -> _Decoded:
-    """Refuse what is not a usable photo; decode the rest (a JPEG at the smallest DCT scale
-    that still gives ``side`` pixels on the long edge)."""
+def _open(data: bytes) -> tuple[Image.Image, str, Image.Exif]:
+    """Refuse what is not a usable photo by its size, its first bytes and its header; the
+    pixels are not decoded yet."""
     if not data:
         raise PhotoError(empty_message())
     if len(data) > MAX_BYTES:
@@ -196,18 +206,28 @@ def _decode(data: bytes, side: int = DISPLAY_SIDE) -> _Decoded:
                            mp=MAX_PIXELS_JPEG // 1_000_000)) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise PhotoError(_("无法识别为图片，文件可能已损坏或不是照片。")) from None
+    fmt = image.format
+    if fmt not in FORMATS:
+        image.close()
+        raise PhotoError(_("只接受 JPEG、PNG 或 WebP 格式的照片。"))
+    width, height = image.size
+    limit = MAX_PIXELS_JPEG if fmt == "JPEG" else MAX_PIXELS_OTHER
+    if width * height > limit:
+        image.close()
+        raise PhotoError(_("图片像素过多（超过 %(mp)d 百万像素），无法处理。", mp=limit // 1_000_000))
+    try:
+        exif = image.getexif()
+    except Exception:  # a broken EXIF block is common and must not cost the photo
+        exif = Image.Exif()
+    return image, fmt, exif
+
+
+def _decode(data: bytes, side: int = DISPLAY_SIDE) -> _Decoded:
+    """Refuse what is not a usable photo; decode the rest (a JPEG at the smallest DCT scale
+    that still gives ``side`` pixels on the long edge)."""
+    image, fmt, exif = _open(data)
     with image:
-        fmt = image.format
-        if fmt not in FORMATS:
-            raise PhotoError(_("只接受 JPEG、PNG 或 WebP 格式的照片。"))
         width, height = image.size
-        limit = MAX_PIXELS_JPEG if fmt == "JPEG" else MAX_PIXELS_OTHER
-        if width * height > limit:
-            raise PhotoError(_("图片像素过多（超过 %(mp)d 百万像素），无法处理。", mp=limit // 1_000_000))
-        try:
-            exif = image.getexif()
-        except Exception:  # a broken EXIF block is common and must not cost the photo
-            exif = Image.Exif()
         scale = min(1.0, side / max(width, height))
         target = (max(1, round(width * scale)), max(1, round(height * scale)))
         if fmt == "JPEG":
@@ -220,6 +240,29 @@ def _decode(data: bytes, side: int = DISPLAY_SIDE) -> _Decoded:
     return _Decoded(image, fmt, width, height, exif, target)
 
 
+@dataclass
+class Described:
+    """What the header says: enough to file a photo without decoding its pixels."""
+    content_type: str
+    width: int
+    height: int
+    taken_at: datetime | None
+    latitude: float | None
+    longitude: float | None
+
+
+def describe(data: bytes) -> Described:
+    """Type, size as displayed (EXIF orientation applied) and EXIF time and place; raises
+    PhotoError for what ``_open`` refuses. Reads the header only."""
+    image, fmt, exif = _open(data)
+    with image:
+        width, height = image.size
+    if exif.get(0x0112) in (5, 6, 7, 8):
+        width, height = height, width
+    latitude, longitude = _gps(exif)
+    return Described(FORMATS[fmt], width, height, _taken_at(exif), latitude, longitude)
+
+
 def check(data: bytes) -> str:
     """Is this a photo we can use? Its content type, or PhotoError with the reason.
 
@@ -229,50 +272,84 @@ def check(data: bytes) -> str:
     return FORMATS[_decode(data, side=1).fmt]
 
 
-def process(data: bytes, watermark: Watermark | None = None) -> Processed:
-    """Check and transform one upload; raises PhotoError with a message for the user."""
-    decoded = _decode(data)
-    image, exif, target = decoded.image, decoded.exif, decoded.target
-    width, height = decoded.width, decoded.height
-    taken_at = _taken_at(exif)
-    latitude, longitude = _gps(exif)
+def _render(decoded: _Decoded, lines: list[str]) -> tuple[bytes, bytes]:
+    """The display copy (watermarked, at most ``DISPLAY_MAX_BYTES``) and the thumbnail, as JPEG."""
+    image, target = decoded.image, decoded.target
     # Resize first, then rotate: rotating the small copy is what keeps 12 MP photos fast.
     # Bilinear after the DCT-domain reduction looks the same at 1600 px and costs a third less.
     display = image.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0) if image.size != target else image
-    orientation = exif.get(0x0112)
+    orientation = decoded.exif.get(0x0112)
     if orientation in (2, 3, 4, 5, 6, 7, 8):
         display = display.transpose({2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
                                      4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
                                      6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
                                      8: Image.Transpose.ROTATE_90}[orientation])
-    if orientation in (5, 6, 7, 8):
-        width, height = height, width
     if display.mode != "RGB":
         background = Image.new("RGB", display.size, (255, 255, 255))
         rgba = display.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
         display = background
-    if watermark is not None:
-        _burn(display, watermark.lines())
+    _burn(display, lines)
     # An integer box reduction: a thumbnail needs no finer filter, and it is the cheapest step.
     factor = -(-max(display.size) // THUMB_SIDE)
     thumb = display.reduce(factor) if factor > 1 else display
-    return Processed(original=data, content_type=FORMATS[decoded.fmt], width=width, height=height,
-                     display=_jpeg(display, 80, DISPLAY_MAX_BYTES), thumb=_jpeg(thumb, 70), taken_at=taken_at,
-                     latitude=latitude, longitude=longitude)
+    return _jpeg(display, 80, DISPLAY_MAX_BYTES), _jpeg(thumb, 70)
+
+
+def process(data: bytes, watermark: Watermark | None = None) -> Processed:
+    """The whole pipeline on one upload at once — what ``store`` files and ``rendition`` later
+    makes; raises PhotoError with a message for the user."""
+    described = describe(data)
+    display, thumb = _render(_decode(data), watermark.lines() if watermark else [])
+    return Processed(original=data, content_type=described.content_type, width=described.width,
+                     height=described.height, display=display, thumb=thumb, taken_at=described.taken_at,
+                     latitude=described.latitude, longitude=described.longitude)
 
 
 def store(data: bytes, actor: User | None, watermark: Watermark | None = None, original_name: str = "") -> Photo:
-    """Process and store a photo: three blobs (original, display, thumbnail) and the Photo row."""
-    p = process(data, watermark)
-    original, display, thumb = store_blobs([Blob(p.original, p.content_type, original_name, p.width, p.height),
-                                            Blob(p.display, "image/jpeg"), Blob(p.thumb, "image/jpeg")], actor)
-    photo = Photo(original_id=original.id, display_id=display.id, thumb_id=thumb.id, width=p.width, height=p.height,
-                  taken_at=p.taken_at, latitude=p.latitude, longitude=p.longitude,
+    """Check and file a photo: the original blob and the Photo row with its watermark text; the
+    display copy and thumbnail follow on first view (``rendition``)."""
+    digest = hashlib.sha256(data).hexdigest()
+    known = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == digest))
+    if known is None or known.content_type not in FORMATS.values():
+        check(data)  # content filed as a photo was checked when it was stored (a synced upload)
+    described = describe(data)
+    original = known if known is not None and known.content_type == described.content_type else store_blob(
+        data, described.content_type, actor, original_name, described.width, described.height)
+    photo = Photo(original_id=original.id, width=described.width, height=described.height,
+                  taken_at=described.taken_at, latitude=described.latitude, longitude=described.longitude,
+                  watermark="\n".join(watermark.lines()) if watermark else "",
                   uploaded_by_id=actor.id if actor else None)
     db.session.add(photo)
     db.session.flush()
     return photo
+
+
+def rendition(photo: Photo, variant: str) -> MediaFile:
+    """The stored file to serve for ``variant`` (display, thumb or original); the display copy
+    and thumbnail are made and stored on the first request for either.
+
+    Two first requests at once (a page's thumbnail and its display copy) make the same bytes;
+    the second to commit meets the first's files (unique hash), rolls back and serves those."""
+    if variant == "original" or photo.display_id is not None:
+        return getattr(photo, variant)
+    photo_id = photo.id
+    try:
+        decoded = _decode(storage.current().get(photo.original.sha256))
+    except PhotoError:  # checked when stored, so only a changed library could get here
+        log.exception("photo %s: the original no longer decodes; serving it as it is", photo_id)
+        return photo.original
+    made = _render(decoded, photo.watermark.splitlines())
+    try:
+        display, thumb = store_blobs([Blob(data, "image/jpeg") for data in made], None)
+        photo.display_id, photo.thumb_id = display.id, thumb.id
+        commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        photo = db.session.get(Photo, photo_id)
+        if photo.display_id is None:
+            raise
+    return getattr(photo, variant)
 
 
 def store_evidence(data: bytes, actor: User | None, original_name: str = "") -> MediaFile:

@@ -7,6 +7,7 @@ for multi-instance deployments plugs in here.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Protocol
 
@@ -35,9 +36,17 @@ class LocalStorage:
         if target.exists():
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{key}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # atomic: readers never see half a file
+        # A temporary name of its own per call: two threads of one worker may store the same
+        # content at once (a photo's first views), and must not write into one file.
+        fd, tmp = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)  # atomic: readers never see half a file
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def get(self, key: str) -> bytes:
         return self.path(key).read_bytes()

@@ -13,7 +13,7 @@ from fieldapp.db import db
 from fieldapp.models import Grid, OrgUnit, Portrait, User
 from fieldapp.services import InputError, audit, notice_board, users, workdays
 from fieldapp.web.auth import hash_method
-from fieldapp.web.enterprises import send_media
+from fieldapp.web.enterprises import send_photo
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -103,7 +103,7 @@ def user_portrait(user_id: int):
     portrait = db.session.get(Portrait, target.id)
     if portrait is None:
         abort(404)
-    return send_media(portrait.photo.thumb)
+    return send_photo(portrait.photo, "thumb")
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

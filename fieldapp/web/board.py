@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from fieldapp.services import corps, notice_board
-from fieldapp.web.enterprises import send_media
+from fieldapp.web.enterprises import send_photo
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -42,6 +42,6 @@ def portrait(code: str, user_id: int):
     photo = notice_board.public_portrait(notice_board.grid_by_code(code), user_id)
     if photo is None:
         abort(404)
-    response = send_media(photo.thumb)
+    response = send_photo(photo, "thumb")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -24,7 +24,7 @@ from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
 from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, fields, throttle
-from fieldapp.web.enterprises import send_media
+from fieldapp.web.enterprises import send_photo
 from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -194,7 +194,7 @@ def photo(clue_id: int, photo_id: int, variant: str):
     found = next((p for p in clue.photos if p.id == photo_id), None)
     if found is None:
         abort(404)
-    return send_media(getattr(found, variant))
+    return send_photo(found, variant)
 
 
 # --- bulletins ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
-from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile
+from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, Photo
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import enterprise_file, enterprises, photos, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
@@ -178,6 +178,11 @@ def change_photo(enterprise_id: int, change_id: int):
     if photo is None:
         abort(404)
     return send_media(photo)
+
+
+def send_photo(photo: Photo, variant: str):
+    """A photo's display copy, thumbnail or original (the copies are made on first view)."""
+    return send_media(photos.rendition(photo, variant))
 
 
 def send_media(item: MediaFile):

@@ -23,7 +23,7 @@ from fieldapp.services import (
     org,
     photos,
 )
-from fieldapp.web.enterprises import send_media
+from fieldapp.web.enterprises import send_media, send_photo
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("inspections", __name__)
@@ -263,7 +263,7 @@ def photo(photo_id: int, variant: str):
     found = inspections.photo_in_scope(current_user, photo_id) or hazards.photo_in_scope(current_user, photo_id)
     if found is None:
         abort(404)
-    return send_media(getattr(found, variant))
+    return send_photo(found, variant)
 
 
 @bp.route("/inspections/<int:inspection_id>/signature.png")
