@@ -63,6 +63,19 @@ def remind():
     click.echo(f"{notifications.remind()} reminders created")
 
 
+@group.command("render-photos")
+@click.option("--limit", default=2000, show_default=True, help="at most this many photos per run")
+def render_photos(limit: int):
+    """Make the display copies and thumbnails of photos nobody has opened yet.
+
+    Uploads store the original only; the copies are made on first view. Run this at quiet
+    hours (cron) so first views are quick too; running it again makes nothing twice.
+    """
+    from fieldapp.services import photos
+
+    click.echo(f"{photos.render_pending(limit)} photos rendered")
+
+
 audit_group = AppGroup("audit", help="The tamper-evident trail.")
 
 

@@ -22,10 +22,10 @@ def _files() -> int:
 UPLOAD = jpeg(2000, 1500, taken="2026:11:22 10:00:00")
 
 
-def _photo(world) -> tuple[Photo, object]:
+def _photo(world, upload: bytes = UPLOAD) -> tuple[Photo, object]:
     record = inspections.start(world.inspector_a1, world.ent_a1)
     before = _files()
-    link = inspections.add_photo(world.inspector_a1, record, UPLOAD)
+    link = inspections.add_photo(world.inspector_a1, record, upload)
     assert _files() == before + 1  # the original only
     return link.photo, record
 
@@ -103,3 +103,33 @@ def test_first_views_at_once_store_the_copies_once(app, make_client, world, db, 
     db.session.expire_all()
     assert _files() == before + 2
     assert audit.verify().ok
+
+
+def test_the_cron_command_makes_pending_copies_once(app, world, db):
+    first, _ = _photo(world)
+    second, _ = _photo(world, jpeg(800, 600, color=(40, 160, 90)))
+    photos.rendition(first, "display")  # viewed already
+    before = _files()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["fieldapp", "render-photos"])
+    assert result.exit_code == 0 and "1 photos rendered" in result.output
+    assert _files() == before + 2
+    db.session.expire_all()
+    assert db.session.get(Photo, second.id).thumb_id is not None
+    again = runner.invoke(args=["fieldapp", "render-photos"])
+    assert again.exit_code == 0 and "0 photos rendered" in again.output and _files() == before + 2
+    assert audit.verify().ok
+
+
+def test_every_cron_line_names_a_command_that_exists(app):
+    """deploy/crontab is what operators copy: each ``flask … fieldapp <command>`` must run."""
+    from pathlib import Path
+
+    lines = [line for line in (Path(__file__).parent.parent / "deploy" / "crontab").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert len(lines) >= 3
+    runner = app.test_cli_runner()
+    for line in lines:
+        words = line.split("fieldapp ", 2)[-1].split(">>")[0].split()
+        result = runner.invoke(args=["fieldapp", *words, "--help"])
+        assert result.exit_code == 0, (line, result.output)
