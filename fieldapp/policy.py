@@ -52,6 +52,21 @@ def org_unit_condition(user: User, *, of_roles=(roles.ADMIN,)):
     return OrgUnit.id.in_(ids) if ids is not None else sa.false()
 
 
+def _jurisdiction_grids() -> sa.Select:
+    anc = sa.orm.aliased(OrgUnit)
+    subtree = (sa.select(OrgUnit.id).join(anc, OrgUnit.path.startswith(anc.path, autoescape=False))
+               .join(UserOrgUnit, UserOrgUnit.org_unit_id == anc.id)
+               .where(UserOrgUnit.user_id == sa.bindparam("user_id")))
+    return sa.select(Grid.id).where(Grid.org_unit_id.in_(subtree))
+
+
+#: The grids of an inspector, or of an officer's or admin's jurisdiction, asked on nearly every
+#: page: built once (as sessions._BY_TOKEN) — executing a prebuilt statement skips building it
+#: and its cache key again. Someone with both kinds of role gets the two joined (_grid_id_query).
+_SERVED_GRIDS = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))
+_JURISDICTION_GRIDS = _jurisdiction_grids()
+
+
 def _grid_id_query(user: User) -> sa.Select | None:
     conds = []
     if user.has_role(*roles.INSPECTORS):
@@ -73,8 +88,13 @@ def scope_grid_ids(user: User) -> list[int]:
     key = ("scope_grid_ids", user.id)
     cache = g.setdefault("_policy_cache", {}) if has_request_context() else {}
     if key not in cache:
-        query = _grid_id_query(user)
-        cache[key] = sorted(db.session.scalars(query)) if query is not None else []
+        inspector, jurisdiction = user.has_role(*roles.INSPECTORS), user.has_role(*ENTERPRISE_JURISDICTION_ROLES)
+        if inspector != jurisdiction:
+            prebuilt = _SERVED_GRIDS if inspector else _JURISDICTION_GRIDS
+            cache[key] = sorted(db.session.scalars(prebuilt, {"user_id": user.id}))
+        else:
+            query = _grid_id_query(user)
+            cache[key] = sorted(db.session.scalars(query)) if query is not None else []
     return cache[key]
 
 

@@ -40,9 +40,10 @@ class User(UserMixin, db.Model):
     disabled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     org_unit: so.Mapped[OrgUnit | None] = so.relationship()
-    role_rows: so.Mapped[list[UserRole]] = so.relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    #: Loaded when asked for: the signed-in user gets them joined (services.sessions), lists
+    #: that show roles ask for them (selectinload); every other User a page loads (reporters,
+    #: actors, inspectors of records) used to cost a query for roles nobody read.
+    role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan")
     grids: so.Mapped[list[Grid]] = so.relationship(
         secondary="inspector_grids", order_by="Grid.code", viewonly=True
     )

@@ -64,9 +64,17 @@ def get_person(admin: User, user_id) -> User:
 
 def record_of(person: User) -> InspectorRecord:
     """The person's record; a fresh one (not yet stored) if none was kept."""
-    found = db.session.get(InspectorRecord, person.id)
-    if found is not None:
-        return found
+    return db.session.get(InspectorRecord, person.id) or _fresh_record(person)
+
+
+def records_of(people: list[User]) -> dict[int, InspectorRecord]:
+    """Each person's record by user id (fresh ones for those without), in one query."""
+    found = {r.user_id: r for r in db.session.scalars(
+        sa.select(InspectorRecord).where(InspectorRecord.user_id.in_([p.id for p in people])))}
+    return {p.id: found.get(p.id) or _fresh_record(p) for p in people}
+
+
+def _fresh_record(person: User) -> InspectorRecord:
     kind = "grid" if person.has_role(roles.GRID_INSPECTOR) else "technical_full"
     return InspectorRecord(user_id=person.id, kind=kind, status="candidate", contract_type="labour",
                            degree="", title="", qualifications="", registered_safety_engineer=False,

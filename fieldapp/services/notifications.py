@@ -126,7 +126,11 @@ def notify(user_ids, kind: str, key: str, link: str) -> None:
         db.session.add(Notification(user_id=user_id, kind=kind, key=key, link=link))
 
 
+#: On every page (the badge): built once, like sessions._BY_TOKEN.
+_UNREAD = sa.select(sa.func.count()).select_from(Notification).where(
+    Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(_UNREAD, {"user_id": user.id})
 

@@ -28,4 +28,4 @@ def inspectors_of(grid_id: int, besides: int | None = None) -> list[User]:
         InspectorGrid.grid_id == grid_id, User.active.is_(True))
     if besides is not None:
         query = query.where(User.id != besides)
-    return list(db.session.scalars(query.order_by(User.display_name)))
+    return list(db.session.scalars(query.order_by(User.display_name).options(sa.orm.selectinload(User.role_rows))))

@@ -41,7 +41,8 @@ def user_list():
         like = f"%{q}%"
         query = query.where(sa.or_(User.display_name.like(like), User.username.like(like.lower()),
                                    User.mobile.like(like)))
-    page = paginate(query.order_by(User.active.desc(), User.username), current_app.config["PAGE_SIZE"])
+    page = paginate(query.order_by(User.active.desc(), User.username), current_app.config["PAGE_SIZE"],
+                    sa.orm.selectinload(User.role_rows))
     return render_template("admin/users.html", page=page, q=q)
 
 

@@ -2,6 +2,7 @@
 dismissal."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -30,8 +31,8 @@ def index():
     """Every inspector the admin manages: kind, status, work ID, this year's training against the rule."""
     year = hazards.today().year
     page = paginate(corps.people_scope(current_user).order_by(User.active.desc(), User.display_name),
-                    current_app.config["PAGE_SIZE"])
-    records = {p.id: corps.record_of(p) for p in page.items}
+                    current_app.config["PAGE_SIZE"], sa.orm.selectinload(User.role_rows))
+    records = corps.records_of(page.items)
     totals = corps.training([p.id for p in page.items], year, {uid: r.kind for uid, r in records.items()})
     return render_template("corps/index.html", page=page, records=records, totals=totals, year=year,
                            renewals=corps.renewals(current_user), labels=_labels())
@@ -154,8 +155,9 @@ def training_show(session_id: int):
 def export():
     """Inspectors with this year's training against the rule, and the year's attendance."""
     year = request.args.get("year", type=int) or hazards.today().year
-    people = db.session.scalars(corps.people_scope(current_user).order_by(User.display_name)).all()
-    records = {p.id: corps.record_of(p) for p in people}
+    people = db.session.scalars(corps.people_scope(current_user).order_by(User.display_name)
+                                .options(sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))).all()
+    records = corps.records_of(people)
     totals = corps.training([p.id for p in people], year, {uid: r.kind for uid, r in records.items()})
     labels = _labels()
     with force_locale("zh_CN"):
