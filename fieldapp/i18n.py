@@ -8,6 +8,8 @@ from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from fieldapp.extensions import babel
 
@@ -68,6 +70,20 @@ def _catalog():
     return cached[1]
 
 
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    """Jinja's newstyle ``gettext`` — and ``_`` — in one call.
+
+    Jinja's own goes through an alias and a wrapper (two context calls) and formats every string
+    with ``%`` even when there is nothing to fill in: ~24 µs a string, and a page translates
+    100-160 (10-20 % of its CPU). Same result: marked safe when autoescaping, ``%(name)s``
+    filled in (escaped) and ``%%`` unescaped; formatting skipped only where it changes nothing."""
+    rv = _catalog().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's newstyle gettext does
+    return rv % variables if variables or "%" in rv else rv
+
+
 @lru_cache(maxsize=8192)
 def _formatted(formatter, value, fmt: str, locale: Locale) -> str:
     """Babel's formatting costs ~0.1 ms a value; pages show the same times to every viewer
@@ -84,6 +100,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         _formatted(format_datetime, value, fmt, get_locale()) if value else "")
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (

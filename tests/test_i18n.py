@@ -99,3 +99,30 @@ def test_formatted_times_are_remembered_per_language(app):
             shown.setdefault(lang, set()).add(render_template_string(page, t=when))
     assert shown["zh-CN"] == {"2026年3月5日 09:02:03 / 2026年3月5日"}
     assert len(shown["en"]) == 1 and "Mar 5, 2026" in next(iter(shown["en"])) and "9:02:03" in next(iter(shown["en"]))
+
+
+def test_template_gettext_matches_jinjas_newstyle_gettext(app):
+    """Templates translate through one call of our own (fieldapp.i18n._template_gettext) rather
+    than Jinja's alias and wrapper: every case renders exactly as Jinja's newstyle gettext
+    renders it — translated, values filled in and escaped, ``%%`` unescaped, autoescape off."""
+    from flask import render_template_string
+    from jinja2 import Environment
+
+    from fieldapp import i18n
+
+    reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    reference.install_gettext_callables(gettext=lambda s: i18n._catalog().ugettext(s),
+                                        ngettext=lambda s, p, n: i18n._catalog().ungettext(s, p, n),
+                                        newstyle=True)
+    cases = ["{{ _('首页') }}", "{{ gettext('首页') }}", "{{ _('共 %(n)d 条', n=12) }}",
+             "{{ _('%(who)s 上报于 %(t)s', who='<b>王</b>', t='10:00') }}", "{{ _('100%%') }}",
+             "{{ _('工作证号：%(id)s', id=none) }}",
+             "{% autoescape false %}{{ _('%(who)s 上报于 %(t)s', who='<b>', t='&') }}{% endautoescape %}",
+             "{{ ngettext('%(num)d 项', '%(num)d 项', 3) }}"]
+    for lang in ("zh-CN", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": lang}):
+            assert app.jinja_env.globals["_"] is i18n._template_gettext
+            for case in cases:
+                assert render_template_string(case) == reference.from_string(case).render(), (lang, case)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('首页') }}") == "Home"
