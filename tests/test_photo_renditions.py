@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageStat
 
 from fieldapp.models import MediaFile, Photo
-from fieldapp.services import audit, inspections, photos
+from fieldapp.services import audit, inspections, photos, storage
 from tests.helpers import logged_in
 from tests.images import jpeg
 
@@ -133,3 +133,14 @@ def test_every_cron_line_names_a_command_that_exists(app):
         words = line.split("fieldapp ", 2)[-1].split(">>")[0].split()
         result = runner.invoke(args=["fieldapp", *words, "--help"])
         assert result.exit_code == 0, (line, result.output)
+
+
+def test_a_photo_whose_file_is_missing_is_a_404_not_an_error(make_client, world, db, app):
+    """A database restored without its media folder, say: the copies cannot be made; the
+    answer is "not found", as for the original."""
+    photo, _ = _photo(world)
+    path = storage.current().path(photo.original.sha256)
+    path.unlink()
+    client = logged_in(make_client(), "insp_a1")
+    for variant in ("thumb", "display", "original"):
+        assert client.get(f"/photos/{photo.id}/{variant}").status_code == 404

@@ -333,9 +333,11 @@ def rendition(photo: Photo, variant: str) -> MediaFile:
     the second to commit meets the first's files (unique hash), rolls back and serves those."""
     if variant == "original" or photo.display_id is not None:
         return getattr(photo, variant)
-    photo_id = photo.id
+    photo_id, store = photo.id, storage.current()
+    if not store.exists(photo.original.sha256):  # media not restored, say: the caller answers 404
+        return photo.original
     try:
-        decoded = _decode(storage.current().get(photo.original.sha256))
+        decoded = _decode(store.get(photo.original.sha256))
     except PhotoError:  # checked when stored, so only a changed library could get here
         log.exception("photo %s: the original no longer decodes; serving it as it is", photo_id)
         return photo.original
