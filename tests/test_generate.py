@@ -51,8 +51,13 @@ def test_explain_and_idor_benchmarks_run(db):
     assert {row["page"] for row in summary} == pages
     assert all(row["statements"] > 0 and row["sql_ms"] > 0 for row in summary)
     assert {d["page"] for d in detail} == pages and all(d["sql"].startswith(("SELECT", "WITH")) for d in detail)
-    # Each page loads its user by the session token's unique index, whatever the table's size.
-    assert all("uq_user_sessions_token_hash" in row["indexes"] for row in summary), summary
+    # Each page loads its user by the session token's unique index — or, once autovacuum has
+    # told the planner this small district's table holds a handful of rows, by reading it whole
+    # (the right plan at that size; which one comes first depends on autovacuum's timing).
+    for page in pages:
+        lookups = [d for d in detail if d["page"] == page and d["sql"].startswith("SELECT user_sessions.id")]
+        assert lookups and all("uq_user_sessions_token_hash" in d["indexes"] or "user_sessions" in d["small_seq_scans"]
+                               for d in lookups), (page, lookups)
     assert not any("UNJUSTIFIED" in row["why"] for row in summary)
     rows = idor.run(db.engine.url.render_as_string(hide_password=False), requests=5)
     assert {r["object"] for r in rows} == {"enterprise", "inspection", "hazard", "photo"}
