@@ -17,6 +17,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(BASE_DIR / "templates"),
         instance_path=str(BASE_DIR / "instance"),
     )
+    from fieldapp.web.ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(Config.from_env())
     if config:
         app.config.update(config)

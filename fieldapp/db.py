@@ -52,6 +52,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+#: Ids are INTEGER columns: PostgreSQL refuses a larger number in a query outright (an error,
+#: not "no row"), so anything above this is answered as not found before it reaches SQL.
+MAX_ID = 2**31 - 1
+
+
 def commit() -> None:
     """Commit — unless inside ``atomic()``, where the outermost block commits once.
 

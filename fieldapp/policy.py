@@ -18,7 +18,7 @@ from flask import g, has_request_context
 from flask_babel import gettext as _
 
 from fieldapp import roles
-from fieldapp.db import db
+from fieldapp.db import MAX_ID, db
 from fieldapp.models import (
     CompanyManager,
     Enterprise,
@@ -193,7 +193,7 @@ def get_in_scope(scope: sa.Select, model, obj_id) -> object:
         obj_id = int(obj_id)
     except (TypeError, ValueError):
         obj_id = None
-    if obj_id is None or not (0 < obj_id < 2**63):
+    if obj_id is None or not (0 < obj_id <= MAX_ID):
         raise NotFound(_("找不到该记录，或您无权查看。"))
     obj = db.session.scalar(scope.where(model.id == obj_id))
     if obj is None:

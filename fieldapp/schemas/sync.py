@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from fieldapp.db import MAX_ID
 from fieldapp.schemas import InputSchema
 
 _TEXT = {"load_default": ""}
@@ -63,7 +64,7 @@ class FinishSchema(InputSchema):
 
 class InspectionUploadSchema(InputSchema):
     uuid = fields.UUID(required=True)
-    enterprise_id = fields.Int(required=True)
+    enterprise_id = fields.Int(required=True, validate=validate.Range(1, MAX_ID))
     started_at = fields.AwareDateTime(required=True)
     ended_at = fields.AwareDateTime(allow_none=True, load_default=None)
     position = fields.Nested(PositionSchema, allow_none=True, load_default=None)

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
-from fieldapp.db import commit, db, utcnow
+from fieldapp.db import MAX_ID, commit, db, utcnow
 from fieldapp.models import (
     Hazard,
     InterferenceFollowUp,
@@ -77,9 +77,9 @@ def open_record(user: User, record_id) -> InterferenceRecord:
     except (TypeError, ValueError):
         raise Forbidden(str(DENIED)) from None
     record = db.session.scalar(scope(user).options(*RECORD_LOADS).where(InterferenceRecord.id == record_id)) \
-        if 0 < record_id < 2**63 else None
+        if 0 < record_id <= MAX_ID else None
     if record is None:
-        if 0 < record_id < 2**63 and db.session.get(InterferenceRecord, record_id) is not None:
+        if 0 < record_id <= MAX_ID and db.session.get(InterferenceRecord, record_id) is not None:
             _log_denied(user, record_id)
         raise Forbidden(str(DENIED))
     audit.read(user, "interference", record.id)
