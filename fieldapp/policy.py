@@ -34,17 +34,20 @@ from fieldapp.services import Forbidden, NotFound, fields
 ENTERPRISE_JURISDICTION_ROLES = (roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 
 
-def _subtree_org_ids(user: User, *, of_roles: tuple[str, ...]):
-    """Ids of org units inside ``user``'s jurisdiction, if they hold one of ``of_roles``."""
-    if not user.has_role(*of_roles):
-        return None
+def _subtree(user_id) -> sa.Select:
+    """Ids of org units inside the jurisdictions of ``user_id`` (a value or a bind parameter)."""
     anc = sa.orm.aliased(OrgUnit)
     return (
         sa.select(OrgUnit.id)
         .join(anc, OrgUnit.path.startswith(anc.path, autoescape=False))
         .join(UserOrgUnit, UserOrgUnit.org_unit_id == anc.id)
-        .where(UserOrgUnit.user_id == user.id)
+        .where(UserOrgUnit.user_id == user_id)
     )
+
+
+def _subtree_org_ids(user: User, *, of_roles: tuple[str, ...]):
+    """Ids of org units inside ``user``'s jurisdiction, if they hold one of ``of_roles``."""
+    return _subtree(user.id) if user.has_role(*of_roles) else None
 
 
 def org_unit_condition(user: User, *, of_roles=(roles.ADMIN,)):
@@ -52,19 +55,11 @@ def org_unit_condition(user: User, *, of_roles=(roles.ADMIN,)):
     return OrgUnit.id.in_(ids) if ids is not None else sa.false()
 
 
-def _jurisdiction_grids() -> sa.Select:
-    anc = sa.orm.aliased(OrgUnit)
-    subtree = (sa.select(OrgUnit.id).join(anc, OrgUnit.path.startswith(anc.path, autoescape=False))
-               .join(UserOrgUnit, UserOrgUnit.org_unit_id == anc.id)
-               .where(UserOrgUnit.user_id == sa.bindparam("user_id")))
-    return sa.select(Grid.id).where(Grid.org_unit_id.in_(subtree))
-
-
 #: The grids of an inspector, or of an officer's or admin's jurisdiction, asked on nearly every
 #: page: built once (as sessions._BY_TOKEN) — executing a prebuilt statement skips building it
 #: and its cache key again. Someone with both kinds of role gets the two joined (_grid_id_query).
 _SERVED_GRIDS = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))
-_JURISDICTION_GRIDS = _jurisdiction_grids()
+_JURISDICTION_GRIDS = sa.select(Grid.id).where(Grid.org_unit_id.in_(_subtree(sa.bindparam("user_id"))))
 
 
 def _grid_id_query(user: User) -> sa.Select | None:
