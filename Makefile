@@ -54,7 +54,7 @@ system-deps:
 	@scripts/ensure-system-deps.sh
 
 test: install-dev translations system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # Known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's advisory service: without
 # the network it says so and fails, which is why this is not part of make test).
