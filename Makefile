@@ -42,7 +42,7 @@ demo: migrate
 	$(FLASK) fieldapp demo
 
 serve:
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads 4 \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads 4 --no-control-socket \
 		--access-logfile - wsgi:app
 
 run: install translations demo

@@ -23,3 +23,6 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None  # the app logs requests itself as JSON lines (LOG_JSON=1), with request ids
 errorlog = "-"
+# gunicorn 27's control socket sits at one path per user (~/.gunicorn/gunicorn.ctl): a second
+# instance on the same host would take it over, and nothing here uses it.
+control_socket_disable = True

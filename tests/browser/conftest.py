@@ -79,7 +79,7 @@ class LiveServer:
         log = (self.instance / "gunicorn.log").open("a")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--worker-class", "gthread", "--threads", "4", "wsgi:app"],
+             "--worker-class", "gthread", "--threads", "4", "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
