@@ -30,13 +30,27 @@ def payload_digest(payload: dict) -> str:
                                      separators=(",", ":")).encode()).hexdigest()
 
 
-def _media_bytes(user: User, media_uuid) -> bytes:
-    row = db.session.scalar(sa.select(ClientMedia).where(ClientMedia.uuid == str(media_uuid),
-                                                         ClientMedia.owner_id == user.id))
-    if row is None:
-        raise InputError({"media": _("记录引用的照片 %(uuid)s 尚未上传，请先上传照片再同步记录。",
-                                     uuid=str(media_uuid))})
-    return storage.current().get(row.sha256)
+class _Uploads:
+    """The media a record names, found in one query; bytes read from storage when used."""
+
+    def __init__(self, user: User, uuids: list) -> None:
+        wanted = sorted({str(u) for u in uuids if u is not None})
+        rows = db.session.execute(sa.select(ClientMedia.uuid, ClientMedia.sha256).where(
+            ClientMedia.uuid.in_(wanted), ClientMedia.owner_id == user.id)) if wanted else []
+        self.sha256 = {uuid: digest for uuid, digest in rows}
+
+    def __call__(self, media_uuid) -> bytes:
+        digest = self.sha256.get(str(media_uuid))
+        if digest is None:
+            raise InputError({"media": _("记录引用的照片 %(uuid)s 尚未上传，请先上传照片再同步记录。",
+                                         uuid=str(media_uuid))})
+        return storage.current().get(digest)
+
+
+def _named_media(data: dict) -> list:
+    finish = data["finish"] or {}
+    return [*(ref["media_uuid"] for ref in data["photos"]), *(u for h in data["hazards"] for u in h["media_uuids"]),
+            finish.get("signature_media_uuid"), finish.get("photo_media_uuid")]
 
 
 def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]:
@@ -52,6 +66,7 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
     if data["started_at"] > now + MAX_CLOCK_AHEAD:
         raise InputError({"started_at": _("记录的开始时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
     enterprise = policy.get_enterprise(user, data["enterprise_id"])
+    media = _Uploads(user, _named_media(data))
     with atomic():
         # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
         record = inspections.start(user, enterprise, str(data["uuid"]),
@@ -75,13 +90,12 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         for ref in data["photos"]:
             item = by_position[ref["item_position"]].id if ref["item_position"] in by_position else None
             links_by_media[str(ref["media_uuid"])] = inspections.add_photo(
-                user, record, _media_bytes(user, ref["media_uuid"]), item_result_id=item, caption=ref["caption"])
+                user, record, media(ref["media_uuid"]), item_result_id=item, caption=ref["caption"])
         for h in data["hazards"]:
-            ids = []
-            for media_uuid in h["media_uuids"]:
-                link = links_by_media.get(str(media_uuid)) or inspections.add_photo(
-                    user, record, _media_bytes(user, media_uuid))
-                ids.append(link.id)
+            links = [links_by_media.get(str(media_uuid)) or inspections.add_photo(user, record, media(media_uuid))
+                     for media_uuid in h["media_uuids"]]
+            db.session.flush()  # the links' ids, which name the hazard's evidence
+            ids = [link.id for link in links]
             item = by_position[h["item_position"]].id if h["item_position"] in by_position else None
             inspections.report_hazard(user, record, h["description"], h["place"], h["level"], h["legal_basis"],
                                       ids, item, str(h["uuid"]))
@@ -89,13 +103,13 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         if finish and finish["kind"] == "signed":
             if finish["signature_media_uuid"] is None:
                 raise InputError({"signature": _("请在签名框内签字。")})
-            png = _media_bytes(user, finish["signature_media_uuid"])
+            png = media(finish["signature_media_uuid"])
             record.ended_at = data["ended_at"] or record.ended_at
             inspections.sign(user, record, finish["signer_name"], finish["opinion"],
                              "data:image/png;base64," + base64.b64encode(png).decode(), finish["summary_sha256"],
                              at=finish["at"])
         elif finish and finish["kind"] == "refused":
-            photo = _media_bytes(user, finish["photo_media_uuid"]) if finish["photo_media_uuid"] else None
+            photo = media(finish["photo_media_uuid"]) if finish["photo_media_uuid"] else None
             inspections.refuse(user, record, finish["signer_name"], finish["reason"], photo, at=finish["at"])
     return record, True
 
@@ -113,7 +127,8 @@ def ingest_recheck(user: User, hazard_id: int, data: dict) -> tuple[HazardEvent,
     if data["at"] > utcnow() + MAX_CLOCK_AHEAD:
         raise InputError({"at": _("复查时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
     hazard = hazards.get(user, hazard_id)
-    uploads = [(_media_bytes(user, media_uuid), "") for media_uuid in data["media_uuids"]]
+    media = _Uploads(user, data["media_uuids"])
+    uploads = [(media(media_uuid), "") for media_uuid in data["media_uuids"]]
     values = {"note": data["note"], "deadline": data["deadline"].isoformat() if data["deadline"] else "",
               **{k: "" if v is None else str(v) for k, v in (data["position"] or {}).items()}}
     event = hazards.recheck(user, hazard, data["passed"], values, uploads, None, at=data["at"],

@@ -94,7 +94,8 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
     inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
                             enterprise_id=enterprise.id, inspector_id=user.id, template_id=template.id,
                             started_at=utcnow(), work_id_number=user.work_id or "",
-                            supplements_id=supplements.id if supplements else None)
+                            supplements_id=supplements.id if supplements else None,
+                            photos=[], hazards=[], co_inspectors=[])  # known empty: no query to learn it
     inspection.results = [ItemResult(item_id=i.id, position=i.position, category=i.category, text=i.text)
                           for i in template.items if i.active]
     db.session.add(inspection)
@@ -433,7 +434,7 @@ def compute_hash(inspection: Inspection) -> str:
 
 
 def _finalise(inspection: Inspection) -> None:
-    db.session.flush()
+    # From the objects as they are now (every relationship the hash reads is set on them).
     inspection.content_hash = compute_hash(inspection)
     commit()
 

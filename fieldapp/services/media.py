@@ -28,7 +28,10 @@ def store_blobs(blobs: list[Blob], actor: User | None) -> list[MediaFile]:
     """Store several blobs (already checked by the caller), in order; known content returns its
     existing row. One query finds which are known (a photo stores three at once)."""
     digests = [hashlib.sha256(b.data).hexdigest() for b in blobs]
-    known = {m.sha256: m for m in db.session.scalars(sa.select(MediaFile).where(MediaFile.sha256.in_(digests)))}
+    # No autoflush: this ends with a flush, so no new blob is ever left pending to be found; the
+    # caller's other changes go out in that one flush, not in an extra one before this query.
+    with db.session.no_autoflush:
+        known = {m.sha256: m for m in db.session.scalars(sa.select(MediaFile).where(MediaFile.sha256.in_(digests)))}
     for blob, digest in zip(blobs, digests, strict=True):
         if digest in known:
             continue

@@ -60,7 +60,7 @@ def set_public_profile(admin: User, target: User, duties: str, photo: tuple[byte
     if stored is not None:
         portrait = db.session.get(Portrait, target.id)
         if portrait is None:
-            db.session.add(Portrait(user_id=target.id, photo_id=stored.id))
+            db.session.add(Portrait(user_id=target.id, photo=stored))
         else:
-            portrait.photo_id = stored.id
+            portrait.photo = stored
     commit()

@@ -310,18 +310,19 @@ def store(data: bytes, actor: User | None, watermark: Watermark | None = None, o
     """Check and file a photo: the original blob and the Photo row with its watermark text; the
     display copy and thumbnail follow on first view (``rendition``)."""
     digest = hashlib.sha256(data).hexdigest()
-    known = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == digest))
+    with db.session.no_autoflush:  # blobs are flushed as they are stored (store_blobs): none is pending
+        known = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == digest))
     if known is None or known.content_type not in FORMATS.values():
         check(data)  # content filed as a photo was checked when it was stored (a synced upload)
     described = describe(data)
     original = known if known is not None and known.content_type == described.content_type else store_blob(
         data, described.content_type, actor, original_name, described.width, described.height)
-    photo = Photo(original_id=original.id, width=described.width, height=described.height,
+    # The relationship too, so reading ``photo.original`` later in the transaction needs no query.
+    photo = Photo(original=original, width=described.width, height=described.height,
                   taken_at=described.taken_at, latitude=described.latitude, longitude=described.longitude,
                   watermark="\n".join(watermark.lines()) if watermark else "",
                   uploaded_by_id=actor.id if actor else None)
-    db.session.add(photo)
-    db.session.flush()
+    db.session.add(photo)  # flushed with the caller's rows: callers link it by relationship
     return photo
 
 
