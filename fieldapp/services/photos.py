@@ -317,7 +317,7 @@ def store(data: bytes, actor: User | None, watermark: Watermark | None = None, o
     described = describe(data)
     original = known if known is not None and known.content_type == described.content_type else store_blob(
         data, described.content_type, actor, original_name, described.width, described.height)
-    # The relationship too, so reading ``photo.original`` later in the transaction needs no query.
+    # By relationship, so reading ``photo.original`` later in the transaction needs no query.
     photo = Photo(original=original, width=described.width, height=described.height,
                   taken_at=described.taken_at, latitude=described.latitude, longitude=described.longitude,
                   watermark="\n".join(watermark.lines()) if watermark else "",
