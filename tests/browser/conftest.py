@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -74,6 +75,15 @@ class LiveServer:
         return json.loads(subprocess.run(flask + ["fieldapp", "demo-accounts", "--json"], cwd=ROOT, env=self.env,
                                          check=True, capture_output=True, text=True).stdout)
 
+    @classmethod
+    def copied(cls, template: tuple[Path, list[dict]], instance: Path, **env) -> LiveServer:
+        """A server of its own on a copy of a prepared instance (database, media, keys): what
+        ``prepare`` makes, without its three Flask commands (4-8 s a test, longer on a busy machine)."""
+        shutil.copytree(template[0], instance)
+        server = cls(instance, **env)
+        server.accounts = {a["username"]: a for a in template[1]}
+        return server
+
     def start(self, **env) -> None:
         self.env.update(env)
         log = (self.instance / "gunicorn.log").open("a")
@@ -99,6 +109,13 @@ class LiveServer:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """An instance prepared once with the demo data, for tests that copy it (``LiveServer.copied``)."""
+    template = tmp_path_factory.mktemp("demo-template")
+    return template, LiveServer(template).prepare()
 
 
 @pytest.fixture(scope="session")

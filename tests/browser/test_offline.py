@@ -27,10 +27,8 @@ from tests.images import jpeg, noisy_jpeg
 
 
 @pytest.fixture
-def server(tmp_path):
-    live = LiveServer(tmp_path / "instance")
-    (tmp_path / "instance").mkdir()
-    live.accounts = {a["username"]: a for a in live.prepare()}
+def server(tmp_path, demo_instance):
+    live = LiveServer.copied(demo_instance, tmp_path / "instance")
     live.start()
     try:
         yield live
@@ -353,12 +351,12 @@ def test_the_outbox_deletes_only_after_confirmation_and_exports_everything(serve
     context.close()
 
 
-def test_a_new_release_keeps_the_half_filled_form_and_the_pending_records(page: Page, tmp_path):
+def test_a_new_release_keeps_the_half_filled_form_and_the_pending_records(page: Page, tmp_path, demo_instance):
     """Deploy a new release while a record waits to be sent and another is half filled: the
     page is not reloaded under the user, the banner offers the update; after it, the form
     comes back with what was typed and the waiting record is sent."""
-    server = LiveServer(tmp_path, RELEASE="r1")
-    accounts = {a["username"]: a for a in server.prepare()}
+    server = LiveServer.copied(demo_instance, tmp_path / "instance", RELEASE="r1")
+    accounts = server.accounts
     server.start()
     try:
         log_in(page, server.base, "inspector", accounts["inspector"]["password"])
