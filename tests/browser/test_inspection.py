@@ -57,7 +57,8 @@ def test_inspection_from_start_to_signature(page: Page, base_url, accounts, arti
         {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(3000, 2000)},
         {"name": "small.jpg", "mimeType": "image/jpeg", "buffer": jpeg(400, 300)},
     ])
-    expect(page.get_by_role("status")).to_contain_text("已添加 2 张照片")
+    # The phone shrinks a 6 MP photo before sending it: seconds on a slow phone (or a busy CI machine).
+    expect(page.get_by_role("status")).to_contain_text("已添加 2 张照片", timeout=20000)
     expect(page.locator("#photos .photo img")).to_have_count(2)
 
     page.locator("#checklist .check-item").first.get_by_role("link", name="上报隐患").click()
