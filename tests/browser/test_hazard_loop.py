@@ -106,7 +106,7 @@ def test_inspector_officer_and_company_close_the_loop(server, browser, browser_c
     inspector.get_by_text("复查通过", exact=True).click()
     inspector.locator("#r-photo-input").set_input_files(files=[
         {"name": "recheck.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 150, 70))}])
-    expect(inspector.locator("#r-photos img")).to_have_count(1)
+    expect(inspector.locator("#r-photos img")).to_have_count(1, timeout=20000)
     inspector.get_by_role("button", name="提交复查结果").click()
     expect(inspector.locator("#c-done-state")).to_contain_text("保存在本机")
     assert [r["state"] for r in phone_state(inspector)["records"] if r["state"] != "synced"] == ["ready"]

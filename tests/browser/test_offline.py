@@ -86,7 +86,7 @@ def fill_and_sign(page: Page, seed: int) -> None:
         items.nth(index).get_by_text("不合格", exact=True).click()
         items.nth(index).locator("textarea").fill(note)
     page.locator("#c-photo-input").set_input_files(files=photo_files(seed))
-    expect(page.locator("#c-photos .photo img")).to_have_count(3)
+    expect(page.locator("#c-photos .photo img")).to_have_count(3, timeout=20000)  # shrunk on the phone first
 
     for index, (place, level) in enumerate((("人事与安全管理", "general"), ("危化品仓库", "major"))):
         page.get_by_role("button", name="上报隐患").last.click()
