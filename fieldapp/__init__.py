@@ -28,9 +28,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # No server-side prepared statements: psycopg prepares a query run five times, and
         # PostgreSQL may then switch it to a generic plan that ignores the values — the median
         # over a district's closures went from 31 ms to 450 ms that way. (Also what a
-        # transaction-mode connection pooler needs.)
+        # transaction-mode connection pooler needs.) No JIT either: the district's coverage
+        # query (~40 ms) spent another 20 ms compiling itself, on every run.
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+        options["connect_args"] = {"prepare_threshold": None, "options": "-c jit=off",
+                                   **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from fieldapp import extensions, i18n, models  # noqa: F401  (models registers tables)
