@@ -73,6 +73,9 @@ class Config:
     # None = Secure exactly when the request came over https (see web.security).
     SESSION_COOKIE_SECURE = None
     PERMANENT_SESSION_LIFETIME = timedelta(days=7)
+    # The server-side session ends 7 days after login whatever the cookie says, so re-signing
+    # and re-sending the cookie with every response (Flask's default) would buy nothing.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = timedelta(days=0)
 
     # CSRF: one token per session, valid as long as the session, so that a form

@@ -101,6 +101,15 @@ def test_session_cookie_flags(client, world):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
+def test_the_cookie_is_set_at_login_and_not_again_with_every_page(client, world):
+    response = login(client, "insp_a1")
+    assert "Expires=" in response.headers["Set-Cookie"]  # lasts the server session's 7 days
+    client.get("/")  # the session's CSRF token is made with the first form (the login cleared it)
+    for path in ("/", "/enterprises/", "/hazards/", "/api/v1/me"):
+        page = client.get(path)
+        assert page.status_code == 200 and "Set-Cookie" not in page.headers, path
+
+
 def test_session_cookie_is_secure_over_https(make_client, world):
     c = make_client()
     token = csrf_token(c)
