@@ -93,6 +93,17 @@ def scope_grid_ids(user: User) -> list[int]:
     return cache[key]
 
 
+def serves_grid(user: User, grid_id: int | None) -> bool:
+    """Whether ``user`` is assigned to serve the grid (an inspector's own grids, not those of a
+    jurisdiction): from the request's list of the user's grids when those are only served ones."""
+    if not user.has_role(*roles.INSPECTORS) or grid_id is None:
+        return False
+    if not user.has_role(*ENTERPRISE_JURISDICTION_ROLES):
+        return grid_id in scope_grid_ids(user)
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
+        InspectorGrid.user_id == user.id, InspectorGrid.grid_id == grid_id)))
+
+
 def grid_condition(user: User):
     """Grids a user may see: served grids (inspectors) or grids in their jurisdiction."""
     ids = scope_grid_ids(user)
@@ -197,8 +208,8 @@ def get_in_scope(scope: sa.Select, model, obj_id) -> object:
     return obj
 
 
-def get_enterprise(user: User, enterprise_id) -> Enterprise:
-    return get_in_scope(enterprise_scope(user), Enterprise, enterprise_id)
+def get_enterprise(user: User, enterprise_id, *options) -> Enterprise:
+    return get_in_scope(enterprise_scope(user).options(*options), Enterprise, enterprise_id)
 
 
 def get_grid(user: User, grid_id) -> Grid:

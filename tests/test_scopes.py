@@ -177,3 +177,20 @@ def test_every_enterprise_page_is_closed_outside_the_scope(make_client, world, u
         response = c.post(template.format(id=world.ent_b1.id), data={"csrf_token": token, "status": "closed",
                                                                     "note": "x", "description": "x"})
         assert response.status_code in (403, 404), (username, template, response.status_code)
+
+
+def test_only_served_grids_may_be_inspected_whatever_else_one_may_see(factory, world):
+    """Seeing a grid (an officer's jurisdiction) is not serving it: an inspector who is also an
+    officer of the town inspects the enterprises of the grid they serve, not of the others."""
+    from fieldapp import roles
+    from fieldapp.services import inspections
+
+    both = factory.user(roles.GRID_INSPECTOR, roles.ENFORCEMENT_OFFICER, grids=[world.grid_a1], units=[world.town_a])
+    assert world.grid_a2.id in policy.scope_grid_ids(both)
+    assert policy.serves_grid(both, world.grid_a1.id) and not policy.serves_grid(both, world.grid_a2.id)
+    assert inspections.why_not_inspect(both, world.ent_a1) is None
+    assert "不在您负责的网格内" in inspections.why_not_inspect(both, factory.enterprise(world.grid_a2))
+    inspector = world.inspector_a1
+    assert policy.serves_grid(inspector, world.grid_a1.id) and not policy.serves_grid(inspector, world.grid_b1.id)
+    assert "不在您负责的网格内" in inspections.why_not_inspect(inspector, world.ent_b1)
+    assert not policy.serves_grid(world.officer_a, world.grid_a1.id)

@@ -60,9 +60,7 @@ def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:
     """The reason ``user`` may not inspect ``enterprise`` now, or None."""
     if not user.has_role(*roles.INSPECTORS):
         return _("只有网格员和技术检查员可以发起现场检查。")
-    served = db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
-        InspectorGrid.user_id == user.id, InspectorGrid.grid_id == enterprise.grid_id))
-    if not served:
+    if not policy.serves_grid(user, enterprise.grid_id):
         return _("该企业不在您负责的网格内，不能发起检查。")
     conflict = recusal(user, enterprise)
     return recusal_reason(conflict.kind) if conflict is not None else None

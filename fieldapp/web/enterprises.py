@@ -51,7 +51,9 @@ def index():
 @permission_required("enterprise.view")
 def show(enterprise_id: int):
     """The enterprise file: everything about the company, section by section."""
-    enterprise = policy.get_enterprise(current_user, enterprise_id)
+    # The page names the grid and its department: loaded with the enterprise, not after it.
+    enterprise = policy.get_enterprise(current_user, enterprise_id,
+                                       sa.orm.joinedload(Enterprise.grid).joinedload(Grid.org_unit))
     return render_template("enterprises/show.html", e=enterprise,
                            file=enterprise_file.gather(enterprise, current_user))
 
