@@ -92,7 +92,9 @@ def test_inspection_pages_query_counts_do_not_grow_with_photos(client, world):
         assert count <= BUDGET[name], (name, count)
 
 
-HAZARD_BUDGET = {"queue": 7, "hazard": 11}
+#: The hazard page 11 -> 10 (2026-11-23): a hazard of one's own grids is known to be in scope
+#: from the grids the request has listed.
+HAZARD_BUDGET = {"queue": 7, "hazard": 10}
 
 
 def _hazard_with_history(world, steps: int):

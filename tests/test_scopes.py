@@ -194,3 +194,19 @@ def test_only_served_grids_may_be_inspected_whatever_else_one_may_see(factory, w
     assert policy.serves_grid(inspector, world.grid_a1.id) and not policy.serves_grid(inspector, world.grid_b1.id)
     assert "不在您负责的网格内" in inspections.why_not_inspect(inspector, world.ent_b1)
     assert not policy.serves_grid(world.officer_a, world.grid_a1.id)
+
+
+def test_hazard_actions_follow_the_scope_whether_known_from_the_grids_or_asked(factory, world):
+    """In scope by one's grids (no query needed) or as the company's manager (asked): the same
+    rules as the scope query; out of both, nothing may be done."""
+    from fieldapp.services import hazards
+    from tests.test_hazards import confirm_values, report
+
+    h = report(world)
+    officer_b = factory.user("enforcement_officer", units=[world.town_b])
+    assert "confirm" in hazards.allowed(world.officer_a, h)
+    assert hazards.allowed(officer_b, h) == []
+    assert hazards.allowed(world.company_a1, h) == []  # not yet confirmed: not the company's to see
+    hazards.confirm(world.officer_a, h, confirm_values())
+    assert "acknowledge" in hazards.allowed(world.company_a1, h)
+    assert hazards.allowed(world.inspector_b1, h) == []

@@ -31,7 +31,6 @@ from fieldapp.models import (
     CompanyManager,
     Hazard,
     HazardEvent,
-    InspectorGrid,
     MediaFile,
     Photo,
     User,
@@ -160,6 +159,10 @@ def allowed(user: User, hazard: Hazard) -> list[str]:
 
 
 def _in_scope(user: User, hazard: Hazard) -> bool:
+    # A hazard of one of the user's grids is in scope (the first condition of ``scope``), known
+    # from the grids the request has already listed; otherwise the database is asked.
+    if hazard.grid_id is not None and hazard.grid_id in policy.scope_grid_ids(user):
+        return True
     return db.session.scalar(scope(user).with_only_columns(Hazard.id).where(Hazard.id == hazard.id)) is not None
 
 
@@ -179,8 +182,7 @@ def _refusal(user: User, hazard: Hazard, action: str, in_scope: bool | None = No
         conflict = recusal(user, hazard.enterprise)
         if conflict is not None:
             return recusal_reason(conflict.kind)
-    if t.roles is INSPECTOR and not db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
-            InspectorGrid.user_id == user.id, InspectorGrid.grid_id == hazard.enterprise.grid_id)):
+    if t.roles is INSPECTOR and not policy.serves_grid(user, hazard.enterprise.grid_id):
         return _("该企业不在您负责的网格内，不能复查。")
     return None
 
