@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 
 from fieldapp.config import BASE_DIR, Config
@@ -31,7 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # transaction-mode connection pooler needs.) No JIT either: the district's coverage
         # query (~40 ms) spent another 20 ms compiling itself, on every run.
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {"prepare_threshold": None, "options": "-c jit=off",
+        # Added to the URL's own ``options`` (a search_path, say), which connect_args would replace.
+        given = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options") or ()
+        given = [given] if isinstance(given, str) else list(given)
+        options["connect_args"] = {"prepare_threshold": None, "options": " ".join([*given, "-c jit=off"]),
                                    **options.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -38,3 +38,16 @@ def test_postgresql_sessions_plan_each_query_for_its_values_without_jit(db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
         assert conn.connection.driver_connection.prepare_threshold is None
+
+
+def test_a_database_url_keeps_its_own_connection_options(postgres_url, tmp_path):
+    """A URL's ``options`` (here a schema on a shared server) still apply beside the app's."""
+    from tests import postgres
+    from tests.conftest import make_app
+
+    with postgres.schema_on(postgres_url) as url:
+        app = make_app(url, str(tmp_path))
+        with app.app_context(), _db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW search_path").scalar().startswith("fieldapp_test_")
+            assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            _db.engine.dispose()
