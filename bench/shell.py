@@ -32,16 +32,24 @@ def cold(page) -> None:
 def measure(page, url: str) -> dict:
     """Load ``url`` in ``page``; the document, stylesheets and scripts it fetched, raw and gzip."""
     seen: list = []
+    issued: set = set()
 
     def keep(response):
         seen.append(response)
+
+    def track(request):
+        issued.add(request)
+    page.on("request", track)
     page.on("response", keep)
     try:
         page.goto(url, wait_until="load")
     finally:
         page.remove_listener("response", keep)
+        page.remove_listener("request", track)
     parts = {}
     for response in seen:
+        if response.request not in issued:
+            continue  # the page before's, still in flight when this one began (its body is gone)
         if response.request.resource_type in KINDS and response.status in (200, 304):
             # A revalidated asset (304) counts at its full size: a first load fetches it whole.
             body = response.body() if response.status == 200 else page.request.get(response.url).body()
