@@ -164,7 +164,14 @@ def _comparable(r: statistics.Report) -> tuple:
             {name: sorted(r.breakdowns[name], key=str) for name in ("org_unit", "industry", "level")})
 
 
-def test_district_figures_from_the_tallies_match_the_hazards(world, monkeypatch):
+def _from_hazards_only(monkeypatch, user, filters) -> statistics.Report:
+    """Every figure counted from the hazards themselves, none from the tallies."""
+    with monkeypatch.context() as m:
+        m.setattr(statistics, "_whole_departments", lambda grid_ids: None)
+        return statistics.report(user, filters)
+
+
+def test_district_and_town_figures_from_the_tallies_match_the_hazards(world, monkeypatch):
     made = world_of_hazards(world)
     # Overdue from a past month's deadline and (except on the 1st) from this month's.
     _at(made["early"], deadline=hazards.today() - timedelta(days=45))
@@ -173,13 +180,19 @@ def test_district_figures_from_the_tallies_match_the_hazards(world, monkeypatch)
     for filters in (statistics.default_filters(),
                     statistics.parse_filters(MultiDict({"level": "general"}))[0],
                     statistics.parse_filters(MultiDict({"industry": "C33"}))[0]):
-        from_hazards = statistics.report(world.admin, filters)
-        monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 0)  # the district's 3 grids count as "many"
-        from_tallies = statistics.report(world.admin, filters)
-        monkeypatch.undo()
+        from_hazards = _from_hazards_only(monkeypatch, world.admin, filters)
+        with monkeypatch.context() as m:
+            m.setattr(statistics, "GRIDS_ON_ONE_PAGE", 0)  # the district's 3 grids count as "many"
+            from_tallies = statistics.report(world.admin, filters)
         assert from_tallies.by_department and not from_hazards.by_department
         assert _comparable(from_tallies) == _comparable(from_hazards)
         assert from_tallies.breakdowns["grid"] == []
+        # A town (whole department, one page): grids from its hazards, months and days to
+        # closure from the tallies — the same figures.
+        town = statistics.report(world.officer_a, filters)
+        assert not town.by_department and town.breakdowns["grid"]
+        assert (_comparable(town), town.breakdowns["grid"]) == (
+            _comparable(t := _from_hazards_only(monkeypatch, world.officer_a, filters)), t.breakdowns["grid"])
     assert from_hazards.total.found == 5 and from_hazards.total.overdue == 2
 
 

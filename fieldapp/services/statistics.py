@@ -217,13 +217,16 @@ def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
 def report(user: User, f: Filters) -> Report:
     grid_ids = _grid_ids(user, f)
     scope, touching = _base(grid_ids, f)
-    unit_of = None
-    if len(grid_ids) > GRIDS_ON_ONE_PAGE and not f.unit_id:
-        unit_of = _whole_departments(grid_ids)
-    if unit_of is not None:
+    # Whole departments (a town officer's, a district's) have running tallies: their months and
+    # days to closure come from those; a scope too large for one page, everything but this
+    # month's overdue. A town's page still counts its hazards once, for the grid breakdown.
+    unit_of = _whole_departments(grid_ids) if len(grid_ids) > 1 else None
+    if unit_of is not None and len(grid_ids) > GRIDS_ON_ONE_PAGE and not f.unit_id:
         out = _from_tallies(unit_of, scope, f)
     else:
-        out = _from_hazards(scope, touching, f)
+        out = _from_hazards(scope, touching, f, months=unit_of is None)
+        if unit_of is not None:
+            out.months = _tally_months(unit_of, f)
     if unit_of is not None and not (f.industry or f.level):
         d = HazardCloseDays
         out.median_days = _median_of_counts(db.session.execute(
@@ -238,9 +241,9 @@ def report(user: User, f: Filters) -> Report:
     return out
 
 
-def _from_hazards(scope: list, touching, f: Filters) -> Report:
+def _from_hazards(scope: list, touching, f: Filters, months: bool = True) -> Report:
     """One grouped pass over the hazards (by grid, industry and level) gives the total and every
-    breakdown; two light passes count by month."""
+    breakdown; two light passes count by month (unless ``months`` is False)."""
     level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
     rows = db.session.execute(
         # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards by index, hashed against one
@@ -254,11 +257,32 @@ def _from_hazards(scope: list, touching, f: Filters) -> Report:
     for grid_id, industry, lvl, *sums in rows:
         _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry,
                   level=lvl)
-    lo, hi = f.bounds()
-    found = _by_month(Hazard.created_at, scope, lo, hi)
-    closed = _by_month(Hazard.closed_at, scope, lo, hi)
-    out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
+    if months:
+        lo, hi = f.bounds()
+        found = _by_month(Hazard.created_at, scope, lo, hi)
+        closed = _by_month(Hazard.closed_at, scope, lo, hi)
+        out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
     return out
+
+
+def _tally_scope(unit_of: dict[int, int], f: Filters) -> list:
+    t = HazardTally
+    which = [t.org_unit_id.in_(sorted(set(unit_of.values())))]
+    if f.industry:
+        which.append(t.industry == f.industry)
+    if f.level:
+        which.append(t.level == f.level)
+    return which
+
+
+def _tally_months(unit_of: dict[int, int], f: Filters) -> list[tuple[date, int, int]]:
+    """Found and closed per month in the range, from the tallies (one light pass)."""
+    t = HazardTally
+    months = {(m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b)) for m, a, b in
+              db.session.execute(sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed))
+                                 .where(*_tally_scope(unit_of, f), t.month >= f.start, t.month <= f.end)
+                                 .group_by(t.month)).all()}
+    return [(m, *months.get(m, (0, 0))) for m in _months(f)]
 
 
 def _from_tallies(unit_of: dict[int, int], scope: list, f: Filters) -> Report:
@@ -266,11 +290,7 @@ def _from_tallies(unit_of: dict[int, int], scope: list, f: Filters) -> Report:
     month. Overdue now: the hazards under rectification with a deadline in a past month
     (tallied too) and those of this month's deadlines already passed (counted live: a few)."""
     t = HazardTally
-    which = [t.org_unit_id.in_(sorted(set(unit_of.values())))]
-    if f.industry:
-        which.append(t.industry == f.industry)
-    if f.level:
-        which.append(t.level == f.level)
+    which = _tally_scope(unit_of, f)
     in_range = [*which, t.month >= f.start, t.month <= f.end]
     this_month = hazards.today().replace(day=1)
     rows = db.session.execute(sa.select(
@@ -298,10 +318,7 @@ def _from_tallies(unit_of: dict[int, int], scope: list, f: Filters) -> Report:
         per_unit[key] = per_unit.get(key, 0) + int(n)
     for (unit, industry_, lvl), n in per_unit.items():
         _count_in(out, Figures(overdue=n), org_unit=unit, industry=industry_, level=lvl)
-    months = {(m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b)) for m, a, b in
-              db.session.execute(sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed))
-                                 .where(*in_range).group_by(t.month)).all()}
-    out.months = [(m, *months.get(m, (0, 0))) for m in _months(f)]
+    out.months = _tally_months(unit_of, f)
     return out
 
 
