@@ -35,6 +35,7 @@ class LocalStorage:
         target = self.path(key)
         if target.exists():
             return
+        new_directories = not target.parent.exists()
         target.parent.mkdir(parents=True, exist_ok=True)
         # A temporary name of its own per call: two threads of one worker may store the same
         # content at once (a photo's first views), and must not write into one file.
@@ -42,8 +43,15 @@ class LocalStorage:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
+                # On the disk before the phone is told it is stored (it may then delete its copy):
+                # a power cut must not leave a database row naming a photo that never reached the disk.
+                out.flush()
+                os.fsync(out.fileno())
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)  # atomic: readers never see half a file
+            # The new name, too (and the new directories' names, the first time a prefix is used).
+            for directory in (target.parent, *((target.parent.parent, self.root) if new_directories else ())):
+                _sync_directory(directory)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -53,6 +61,14 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).exists()
+
+
+def _sync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class S3Storage:
