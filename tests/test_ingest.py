@@ -196,8 +196,10 @@ def test_a_recheck_made_offline_arrives_once_and_keeps_its_time(make_client, wor
 #: A synced record (3 photos, 2 hazards, signed) is written in a few batched flushes, not one per
 #: service call (2026-11-23: this record 16 -> 7 flushes, 55 -> 41 statements besides the
 #: checklist's rows). Statements include the session, scope, recusal and notification queries.
-#: SQLite inserts the rows of one table one by one where PostgreSQL batches them.
-SYNC_BUDGET = {"statements": {"sqlite": 44, "postgresql": 40}, "flushes": 7}
+#: SQLite inserts the rows of one table one by one where PostgreSQL batches them. Later that day
+#: 36 -> 32 on PostgreSQL: the uploads' stored files come with the query that finds the uploads
+#: (one query per photo and signature before).
+SYNC_BUDGET = {"statements": {"sqlite": 39, "postgresql": 32}, "flushes": 7}
 
 
 def test_a_synced_record_is_written_in_a_few_flushes(client, world, db):

@@ -46,7 +46,7 @@ def put(user: User, client_uuid: str, data: bytes, declared_sha256: str) -> tupl
     if actual != declared:
         raise InputError({"sha256": _("收到的内容与声明的 SHA-256 不一致（可能上传不完整），请重新上传。")})
     content_type = photos.check(data)
-    media = store_blob(data, content_type, user, f"{client_uuid}")
+    media = store_blob(data, content_type, user, f"{client_uuid}", sha256=actual)
     row = ClientMedia(uuid=client_uuid, owner_id=user.id, media_id=media.id, sha256=actual)
     db.session.add(row)
     answer = _answer(row, media)

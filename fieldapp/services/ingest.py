@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 
 from fieldapp import policy
 from fieldapp.db import atomic, db, utcnow
-from fieldapp.models import ClientMedia, HazardEvent, Inspection, User
+from fieldapp.models import ClientMedia, HazardEvent, Inspection, MediaFile, User
 from fieldapp.services import Conflict, InputError, hazards, inspections, storage
+from fieldapp.services.media import remember as remember_media
 
 #: A phone clock further ahead than this is refused: its times would be fiction.
 MAX_CLOCK_AHEAD = timedelta(hours=1)
@@ -35,9 +36,11 @@ class _Uploads:
 
     def __init__(self, user: User, uuids: list) -> None:
         wanted = sorted({str(u) for u in uuids if u is not None})
-        rows = db.session.execute(sa.select(ClientMedia.uuid, ClientMedia.sha256).where(
-            ClientMedia.uuid.in_(wanted), ClientMedia.owner_id == user.id)) if wanted else []
-        self.sha256 = {uuid: digest for uuid, digest in rows}
+        rows = db.session.execute(sa.select(ClientMedia.uuid, MediaFile).join(
+            MediaFile, MediaFile.id == ClientMedia.media_id).where(
+            ClientMedia.uuid.in_(wanted), ClientMedia.owner_id == user.id)).all() if wanted else []
+        self.sha256 = {uuid: stored.sha256 for uuid, stored in rows}
+        remember_media(stored for _uuid, stored in rows)  # the photo services find them without a query
 
     def __call__(self, media_uuid) -> bytes:
         digest = self.sha256.get(str(media_uuid))

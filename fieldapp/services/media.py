@@ -14,6 +14,9 @@ from fieldapp.db import db
 from fieldapp.models import MediaFile, User
 from fieldapp.services import storage
 
+#: Stored files this session has already loaded, by SHA-256 (see ``remember``).
+_LOADED = "media_by_sha256"
+
 
 @dataclass
 class Blob:
@@ -22,29 +25,49 @@ class Blob:
     original_name: str = ""
     width: int | None = None
     height: int | None = None
+    sha256: str = ""  # when the caller has already hashed the data
+
+
+def remember(files) -> None:
+    """Files loaded with something else (a synced record's uploads, found in one query), so
+    that storing the same content again finds them without a query each. Only stored rows:
+    media are never deleted, so they stay valid whatever this session does next."""
+    db.session.info.setdefault(_LOADED, {}).update((m.sha256, m) for m in files)
+
+
+def known(digests: list[str]) -> dict[str, MediaFile]:
+    """The stored files among ``digests``: remembered ones, the others in one query."""
+    loaded = db.session.info.get(_LOADED, {})
+    found = {d: loaded[d] for d in digests if d in loaded}
+    missing = [d for d in digests if d not in found]
+    if missing:
+        # No autoflush: callers end with a flush, so no new blob is ever left pending to be found;
+        # their other changes go out in that one flush, not in an extra one before this query.
+        with db.session.no_autoflush:
+            found.update((m.sha256, m) for m in db.session.scalars(
+                sa.select(MediaFile).where(MediaFile.sha256.in_(missing))))
+    return found
 
 
 def store_blobs(blobs: list[Blob], actor: User | None) -> list[MediaFile]:
     """Store several blobs (already checked by the caller), in order; known content returns its
     existing row. One query finds which are known (a photo stores three at once)."""
-    digests = [hashlib.sha256(b.data).hexdigest() for b in blobs]
-    # No autoflush: this ends with a flush, so no new blob is ever left pending to be found; the
-    # caller's other changes go out in that one flush, not in an extra one before this query.
-    with db.session.no_autoflush:
-        known = {m.sha256: m for m in db.session.scalars(sa.select(MediaFile).where(MediaFile.sha256.in_(digests)))}
+    digests = [b.sha256 or hashlib.sha256(b.data).hexdigest() for b in blobs]
+    known_files = known(digests)
     for blob, digest in zip(blobs, digests, strict=True):
-        if digest in known:
+        if digest in known_files:
             continue
         storage.current().put(digest, blob.data, blob.content_type)
-        known[digest] = MediaFile(sha256=digest, content_type=blob.content_type, size=len(blob.data),
-                                  width=blob.width, height=blob.height, original_name=(blob.original_name or "")[:200],
-                                  uploaded_by_id=actor.id if actor else None)
-        db.session.add(known[digest])
+        known_files[digest] = MediaFile(
+            sha256=digest, content_type=blob.content_type, size=len(blob.data), width=blob.width,
+            height=blob.height, original_name=(blob.original_name or "")[:200],
+            uploaded_by_id=actor.id if actor else None)
+        db.session.add(known_files[digest])
     db.session.flush()
-    return [known[d] for d in digests]
+    return [known_files[d] for d in digests]
 
 
 def store_blob(data: bytes, content_type: str, actor: User | None, original_name: str = "",
-               width: int | None = None, height: int | None = None) -> MediaFile:
+               width: int | None = None, height: int | None = None, sha256: str = "") -> MediaFile:
     """Store bytes (already checked by the caller); returns the existing row for known content."""
-    return store_blobs([Blob(data, content_type, original_name, width, height)], actor)[0]
+    return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor)[0]

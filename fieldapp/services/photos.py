@@ -31,6 +31,7 @@ from fieldapp.db import commit, db
 from fieldapp.models import MediaFile, Photo, User
 from fieldapp.services import ServiceError, storage
 from fieldapp.services.media import Blob, store_blob, store_blobs
+from fieldapp.services.media import known as media_known
 
 log = logging.getLogger(__name__)
 
@@ -310,13 +311,12 @@ def store(data: bytes, actor: User | None, watermark: Watermark | None = None, o
     """Check and file a photo: the original blob and the Photo row with its watermark text; the
     display copy and thumbnail follow on first view (``rendition``)."""
     digest = hashlib.sha256(data).hexdigest()
-    with db.session.no_autoflush:  # blobs are flushed as they are stored (store_blobs): none is pending
-        known = db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == digest))
+    known = media_known([digest]).get(digest)
     if known is None or known.content_type not in FORMATS.values():
         check(data)  # content filed as a photo was checked when it was stored (a synced upload)
     described = describe(data)
     original = known if known is not None and known.content_type == described.content_type else store_blob(
-        data, described.content_type, actor, original_name, described.width, described.height)
+        data, described.content_type, actor, original_name, described.width, described.height, digest)
     # By relationship, so reading ``photo.original`` later in the transaction needs no query.
     photo = Photo(original=original, width=described.width, height=described.height,
                   taken_at=described.taken_at, latitude=described.latitude, longitude=described.longitude,
