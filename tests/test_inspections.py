@@ -294,3 +294,19 @@ def test_patrol_list_starts_an_inspection_in_one_tap(client, world, db):
     again = client.post(action, data={"csrf_token": token, "uuid": uid})  # a double tap
     assert first.headers["Location"] == again.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 1
+
+
+def test_the_checklist_is_the_industrys_newest_active_one_else_the_general_one(world, db):
+    general = checklists.template_for(world.ent_a2)
+    assert general.industry is None
+    world.ent_a2.industry = "C26"
+    db.session.commit()
+    assert checklists.template_for(world.ent_a2).id == general.id  # no template for C26 yet
+    older = checklists.save_template(world.admin, None, "化工检查表", "C26", "安全管理 | 制度是否健全 | ")
+    newer = checklists.save_template(world.admin, None, "化工检查表（新）", "C26", "安全管理 | 台账是否齐全 | ")
+    checklists.save_template(world.admin, None, "纺织检查表", "C17", "安全管理 | 消防通道 | ")
+    assert checklists.template_for(world.ent_a2).id == newer.id
+    checklists.save_template(world.admin, newer, newer.name, "C26", "安全管理 | 台账是否齐全 | ", active=False)
+    assert checklists.template_for(world.ent_a2).id == older.id
+    checklists.save_template(world.admin, older, older.name, "C26", "安全管理 | 制度是否健全 | ", active=False)
+    assert checklists.template_for(world.ent_a2).id == general.id

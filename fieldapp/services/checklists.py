@@ -61,15 +61,12 @@ def template_for(enterprise: Enterprise, on: date | None = None) -> ChecklistTem
     running = campaigns.ongoing_templates([enterprise.id], on).get(enterprise.id)
     if running is not None:
         return db.session.get(ChecklistTemplate, running[0])
-    if enterprise.industry:
-        found = db.session.scalar(sa.select(ChecklistTemplate).where(
-            ChecklistTemplate.industry == enterprise.industry, ChecklistTemplate.active.is_(True))
-            .order_by(ChecklistTemplate.id.desc()))
-        if found:
-            return found
-    return db.session.scalar(sa.select(ChecklistTemplate).where(
-        ChecklistTemplate.industry.is_(None), ChecklistTemplate.active.is_(True))
-        .order_by(ChecklistTemplate.id)) or ensure_general_template()
+    # One query: the industry's newest active template if there is one, else the first general one.
+    t = ChecklistTemplate
+    general = t.industry.is_(None)
+    which = sa.or_(t.industry == enterprise.industry, general) if enterprise.industry else general
+    return db.session.scalar(sa.select(t).where(which, t.active.is_(True)).order_by(
+        general, sa.case((general, t.id), else_=-t.id)).limit(1)) or ensure_general_template()
 
 
 def save_template(actor: User, template: ChecklistTemplate | None, name: str, industry: str,
