@@ -30,14 +30,17 @@ def test_datetimes_come_back_aware_utc(db):
     assert db.session.query(OrgUnit).one().created_at == moment
 
 
-def test_postgresql_sessions_plan_each_query_for_its_values_without_jit(db):
+def test_postgresql_sessions_plan_each_query_for_its_values_without_jit(postgres_url, tmp_path):
     """Prepared statements drift to generic plans that ignore the values, and JIT compiled
-    a 40 ms dashboard query for 20 ms more on every run: both are off for the app."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL settings")
-    with db.engine.connect() as conn:
+    a 40 ms dashboard query for 20 ms more on every run: both are off for the app. (PostgreSQL
+    settings: the test takes the PostgreSQL URL, not the app of both databases.)"""
+    from tests.conftest import make_app
+
+    app = make_app(postgres_url, str(tmp_path))
+    with app.app_context(), _db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
         assert conn.connection.driver_connection.prepare_threshold is None
+        _db.engine.dispose()
 
 
 def test_a_database_url_keeps_its_own_connection_options(postgres_url, tmp_path):
