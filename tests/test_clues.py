@@ -230,8 +230,9 @@ def test_bulletin_published_to_supervisors(world, factory, make_client, quick):
     _clue(world, make_client)
     town_b_supervisor = factory.user(roles.SOCIAL_SUPERVISOR, units=[world.town_b], username="sup_b")
     admin = logged_in(make_client(), "admin_a")
-    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": "2026-11-01",
-                                         "period_end": "2026-11-30"}, "/clues/bulletins")
+    today = clues.today()  # a period ending today has not ended yet
+    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": str(today.replace(day=1)),
+                                         "period_end": str(today)}, "/clues/bulletins")
     assert r.status_code == 400 and "已经结束的时段" in r.get_data(as_text=True)
     r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_b.id), "period_start": "2026-10-01",
                                          "period_end": "2026-10-31"}, "/clues/bulletins")

@@ -54,13 +54,15 @@ def test_timeliness_counts_working_days_and_holidays(world, factory):
     db.session.commit()
     row = record(world, occurred_at="2026-11-20T09:30")
     assert row.due_on == date(2026, 11, 26)  # Monday is a holiday: Tue, Wed, Thu
-    assert interference.timeliness(row).on_time  # recorded today, before the limit
+
+    def recorded_at(at: datetime) -> InterferenceRecord:
+        return InterferenceRecord(**{c: getattr(row, c) for c in (
+            "recorder_id", "org_unit_id", "leader_name", "leader_position", "leader_unit", "manner", "conduct",
+            "occurred_at", "request", "due_on")}, created_at=at)
+    # Recorded on Thursday 26 November (10:00 Shanghai): on the last day, in time.
+    assert interference.timeliness(recorded_at(datetime(2026, 11, 26, 2, 0, tzinfo=ZoneInfo("UTC")))).on_time
     # Had it been recorded on Monday 30 November: Friday 27 and Monday 30 are past the limit.
-    late = InterferenceRecord(**{c: getattr(row, c) for c in ("recorder_id", "org_unit_id", "leader_name",
-                                                               "leader_position", "leader_unit", "manner",
-                                                               "conduct", "occurred_at", "request", "due_on")},
-                              created_at=datetime(2026, 11, 30, 2, 0, tzinfo=ZoneInfo("UTC")))
-    t = interference.timeliness(late)
+    t = interference.timeliness(recorded_at(datetime(2026, 11, 30, 2, 0, tzinfo=ZoneInfo("UTC"))))
     assert not t.on_time and t.late_by == 2
 
 
