@@ -41,7 +41,7 @@ from urllib.parse import quote
 import requests
 import sqlalchemy as sa
 
-from bench import results
+from bench import cpu, results
 from bench.generate import PASSWORD
 from tests.browser.conftest import _free_port
 
@@ -276,7 +276,9 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
         with ProcessPoolExecutor(max_workers=clients) as pool:
             for route in routes:
                 duration = sync_seconds if route.path == "sync" else seconds
+                before = cpu.snapshot(server.pid)
                 latencies, server_ms, statuses = measure(pool, route, duration)
+                spent = cpu.per_request(before, cpu.snapshot(server.pid), len(latencies))
                 rps = len(latencies) / duration
                 if route.role == "anonymous":
                     floor_rps, near = floor_rps or rps, rps
@@ -294,7 +296,8 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
                        "client_p50": round(_pct(latencies, 50), 1), "client_p95": round(_pct(latencies, 95), 1),
                        "client_p99": round(_pct(latencies, 99), 1),
                        "server_p50": round(_pct(server_ms, 50), 1), "server_p95": round(_pct(server_ms, 95), 1),
-                       "server_p99": round(_pct(server_ms, 99), 1), "target_ms": route.target_ms}
+                       "server_p99": round(_pct(server_ms, 99), 1), "target_ms": route.target_ms,
+                       **spent}
                 if route.role == "anonymous" and rows and abs(rps / floor_rps - 1) > 0.15:
                     row["note"] = f"the floor moved {rps / floor_rps - 1:+.0%} during the run"
                 rows.append(row)
@@ -331,8 +334,12 @@ def main() -> int:
     parser.add_argument("--sync-seconds", type=float, default=20.0)
     parser.add_argument("--sync-only", action="store_true",
                         help="only the sync, for zero loss under load (issue 10: 50 clients, 60 s)")
+    parser.add_argument("--only", action="append", default=[], metavar="LABEL",
+                        help="only the routes whose label holds LABEL (and the floor); repeatable")
     args = parser.parse_args()
     routes = [r for r in ROUTES if r.role == "anonymous" or r.path == "sync"] if args.sync_only else ROUTES
+    if args.only:
+        routes = [r for r in routes if r.role == "anonymous" or any(o in r.label for o in args.only)]
     work = Path(tempfile.mkdtemp(prefix="fieldapp-bench-load-"))
     (work / "media").mkdir()
     with ExitStack() as stack:
@@ -343,11 +350,13 @@ def main() -> int:
         if not args.no_generate:
             _generate(url, args.scale, work)
         print("| measure | requests | errors | req/s | % of floor (floor req/s) | client p50/p95/p99 ms | "
-              "server p50/p95/p99 ms |\n|---|---|---|---|---|---|---|", flush=True)
+              "server p50/p95/p99 ms | CPU ms per request: app / PostgreSQL / clients |\n"
+              "|---|---|---|---|---|---|---|---|", flush=True)
         rows = run(url, args.clients, args.seconds, args.sync_seconds, work / "media", _print_row, routes)
-    results.save("load-sync" if args.sync_only else "load", rows, {
-        "clients": args.clients, "seconds": args.sync_seconds if args.sync_only else args.seconds,
-        "scale": args.scale})
+    if not args.only:  # a partial run does not replace the recorded one
+        results.save("load-sync" if args.sync_only else "load", rows, {
+            "clients": args.clients, "seconds": args.sync_seconds if args.sync_only else args.seconds,
+            "scale": args.scale})
     failed = [r for r in rows if r.get("errors")]
     return 1 if failed else 0
 
@@ -359,7 +368,8 @@ def _print_row(row: dict) -> None:
     print(f"| {row['measure']} | {row['requests']} | {row['errors']} | {row['per_s']} | "
           f"{row['of_floor']} ({row['floor_near']}) | "
           f"{row['client_p50']} / {row['client_p95']} / {row['client_p99']} | "
-          f"{row['server_p50']} / {row['server_p95']} / {row['server_p99']} |", flush=True)
+          f"{row['server_p50']} / {row['server_p95']} / {row['server_p99']} | "
+          f"{row['cpu_app_ms']} / {row['cpu_db_ms']} / {row['cpu_clients_ms']} |", flush=True)
 
 
 def _generate(url: str, scale: float, work: Path) -> None:

@@ -159,3 +159,42 @@ def test_home_pages_count_the_work_waiting(make_client, world, db):
     inspector = logged_in(make_client(), "insp_a1").get("/").get_data(as_text=True)
     assert re.search(r'data-stat="to_recheck">0<', inspector)
     assert major.status == "reported"
+
+
+def test_list_filters_each_narrow_the_list(make_client, world, db):
+    """Every filter of the list, alone and together (each combination is its own statement,
+    built once): status, level, grid, industry, deadline, and the tabs bound to the user and day."""
+    h_a1, h_major, h_other = report(world), report(world, "major"), report(world)
+    hazards.confirm(world.officer_a, h_a1, confirm_values())
+    hazards.confirm(world.officer_a, h_other, confirm_values(
+        deadline=(hazards.today() + timedelta(days=30)).isoformat()))
+    db.session.execute(sa.update(Hazard).where(Hazard.id == h_other.id).values(
+        enterprise_id=world.ent_a2.id, grid_id=world.grid_a2.id))
+    world.ent_a2.industry = "C13"
+    db.session.commit()
+    officer = logged_in(make_client(), "officer_a")
+
+    def listed(query: str) -> set[int]:
+        response = officer.get(f"/hazards/?{query}")
+        assert response.status_code == 200
+        return {h.id for h in (h_a1, h_major, h_other)
+                if f'href="/hazards/{h.id}"' in response.get_data(as_text=True)}
+
+    assert listed("tab=all") == {h_a1.id, h_major.id, h_other.id}
+    assert listed("tab=all&status=confirmed") == {h_a1.id, h_other.id}
+    assert listed("tab=all&level=major") == {h_major.id}
+    assert listed(f"tab=all&grid={world.grid_a2.id}") == {h_other.id}
+    assert listed("tab=all&industry=C13") == {h_other.id}
+    before = (hazards.today() + timedelta(days=10)).isoformat()
+    assert listed(f"tab=all&deadline_before={before}") == {h_a1.id}
+    assert listed(f"tab=all&status=confirmed&grid={world.grid_a1.id}&deadline_before={before}") == {h_a1.id}
+    assert listed("tab=all&status=closed") == set()
+    assert listed("tab=to_confirm") == {h_major.id}
+    assert listed("tab=overdue") == set()
+    db.session.execute(sa.update(Hazard).where(Hazard.id == h_a1.id).values(
+        status="rectifying", deadline=hazards.today() - timedelta(days=1)))
+    db.session.commit()
+    assert listed("tab=overdue") == {h_a1.id}
+    inspector = logged_in(make_client(), "insp_a1")
+    assert all(f'href="/hazards/{h.id}"' in inspector.get("/hazards/?tab=mine").get_data(as_text=True)
+               for h in (h_a1, h_major))

@@ -210,3 +210,41 @@ def test_hazard_actions_follow_the_scope_whether_known_from_the_grids_or_asked(f
     hazards.confirm(world.officer_a, h, confirm_values())
     assert "acknowledge" in hazards.allowed(world.company_a1, h)
     assert hazards.allowed(world.inspector_b1, h) == []
+
+
+def test_scopes_built_once_per_shape_see_what_the_scopes_see(db, factory, world):
+    """Hot pages run their scope built once per shape with the values bound later
+    (``policy.scope_binding``): for every kind of user, exactly the rows of the scopes built
+    with the values in them — enterprises, hazards, inspections (drafts only their author's)."""
+    import sqlalchemy as sa
+
+    from fieldapp.models import Enterprise, Hazard, Inspection
+    from fieldapp.services import hazards, inspections
+    from tests.test_hazards import confirm_values, report
+
+    confirmed = report(world)
+    hazards.confirm(world.officer_a, confirmed, confirm_values())
+    report(world)  # left unconfirmed: no company sees it
+    inspections.start(world.inspector_a1, world.ent_a1_other)  # a draft: only its author sees it
+    both = factory.user("grid_inspector", "company_manager", grids=[world.grid_b1], enterprises=[world.ent_a1])
+    users = [world.inspector_a1, world.inspector_b1, world.tech_a2, world.company_a1, world.officer_a,
+             world.officer_district, world.admin_a, world.supervisor, world.discipline, both]
+    seen_any = set()
+    for user in users:
+        shape, values = policy.scope_binding(user)
+        for model, literal, built in (
+                (Enterprise, policy.enterprise_scope(user), policy.enterprise_condition_of(shape)),
+                (Hazard, hazards.scope(user), hazards.scope_condition(shape)),
+                (Inspection, inspections.scope(user), inspections.scope_condition(shape))):
+            expected = set(db.session.scalars(literal.with_only_columns(model.id)))
+            got = set(db.session.scalars(sa.select(model.id).where(built), values))
+            assert got == expected, (user.username, model.__name__)
+            seen_any |= {(model.__name__, user.username)} if got else set()
+    # Not a comparison of empty sets: the company sees the confirmed hazard and not the other.
+    assert ("Hazard", world.company_a1.username) in seen_any
+    company_shape, company_values = policy.scope_binding(world.company_a1)
+    assert set(db.session.scalars(sa.select(Hazard.id).where(hazards.scope_condition(company_shape)),
+                                  company_values)) == {confirmed.id}
+    assert policy.scope_binding(world.inspector_a1)[0] == policy.Shape(grids=True, company=False, staff=True)
+    assert policy.scope_binding(both)[0] == policy.Shape(grids=True, company=True, staff=True)
+    assert policy.scope_binding(world.supervisor)[0] == policy.Shape(grids=False, company=False, staff=False)

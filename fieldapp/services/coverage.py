@@ -74,7 +74,11 @@ def parse(key: str | None) -> Period | None:
 
 
 def covered_condition(period: Period, enterprise=Enterprise):
-    lo, hi = period.bounds()
+    return _covered_between(enterprise, *period.bounds())
+
+
+def _covered_between(enterprise, lo, hi):
+    """An inspection of ``enterprise`` started in [lo, hi): values, or parameters bound later."""
     return sa.exists().where(Inspection.enterprise_id == enterprise.id, Inspection.state != "draft",
                              Inspection.started_at >= lo, Inspection.started_at < hi)
 
@@ -175,8 +179,17 @@ def uncovered(user: User, period: Period, grid: Grid | None = None, limit: int =
 
 def still_to_visit(user: User, period: Period | None = None) -> list[Enterprise]:
     """An inspector's own list: the enterprises of the grids they serve not yet covered."""
-    period = period or current()
-    served = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)
-    return list(db.session.scalars(sa.select(Enterprise).where(
-        Enterprise.grid_id.in_(served), Enterprise.status.in_(DUE_STATUSES), ~covered_condition(period))
-        .order_by(Enterprise.name).limit(300)))
+    lo, hi = (period or current()).bounds()
+    return list(db.session.scalars(_STILL_TO_VISIT, {"user_id": user.id, "lo": lo, "hi": hi}))
+
+
+#: Built once (the inspector's home page asks on every visit); the user and period are bound.
+_STILL_TO_VISIT = (
+    sa.select(Enterprise)
+    .where(Enterprise.grid_id.in_(
+        sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))),
+        Enterprise.status.in_(DUE_STATUSES),
+        ~_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")))
+    .order_by(Enterprise.name).limit(300))
+
+

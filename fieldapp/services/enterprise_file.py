@@ -1,7 +1,10 @@
 """Everything the enterprise page shows, gathered in a fixed number of queries."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+
+import sqlalchemy as sa
 
 from fieldapp import policy, roles
 from fieldapp.db import db
@@ -14,10 +17,16 @@ def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
     see only what an officer confirmed (hazards.scope)."""
     if not policy.can(user, "hazard.view"):
         return []
-    return list(db.session.scalars(
-        hazards.scope(user).where(Hazard.enterprise_id == enterprise.id)
-        .order_by(Hazard.status.in_(("closed", "rejected")), Hazard.deadline.is_(None), Hazard.deadline,
-                  Hazard.created_at.desc()).limit(50)))
+    shape, values = policy.scope_binding(user)
+    return list(db.session.scalars(_hazards_statement(shape), {**values, "enterprise_id": enterprise.id}))
+
+
+@functools.cache
+def _hazards_statement(shape: policy.Shape) -> sa.Select:
+    return (sa.select(Hazard)
+            .where(hazards.scope_condition(shape), Hazard.enterprise_id == sa.bindparam("enterprise_id"))
+            .order_by(Hazard.status.in_(("closed", "rejected")), Hazard.deadline.is_(None), Hazard.deadline,
+                      Hazard.created_at.desc()).limit(50))
 
 
 @dataclass

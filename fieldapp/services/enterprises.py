@@ -339,8 +339,11 @@ def confirm(actor: User, enterprise: Enterprise, note: str = "") -> None:
 
 
 def history(enterprise: Enterprise) -> list[EnterpriseChange]:
-    return list(db.session.scalars(
-        sa.select(EnterpriseChange).where(EnterpriseChange.enterprise_id == enterprise.id)
-        .options(sa.orm.joinedload(EnterpriseChange.actor), sa.orm.joinedload(EnterpriseChange.photo))
-        .order_by(EnterpriseChange.at.desc(), EnterpriseChange.id.desc())))
+    return list(db.session.scalars(_HISTORY, {"enterprise_id": enterprise.id}))
+
+
+#: Built once: the enterprise page shows it each time.
+_HISTORY = (sa.select(EnterpriseChange).where(EnterpriseChange.enterprise_id == sa.bindparam("enterprise_id"))
+            .options(sa.orm.joinedload(EnterpriseChange.actor), sa.orm.joinedload(EnterpriseChange.photo))
+            .order_by(EnterpriseChange.at.desc(), EnterpriseChange.id.desc()))
 

@@ -14,6 +14,7 @@ change and its HazardEvent in one transaction, and the notifications.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -92,14 +93,24 @@ TRANSITIONS: dict[str, Transition] = {
 def scope(user: User) -> sa.Select:
     """Hazards ``user`` may see: staff those of their grids (served or in jurisdiction), a
     company manager those of their company that an officer confirmed."""
+    shape, values = policy.scope_binding(user)
+    return sa.select(Hazard).where(_condition(shape, values["scope_grids"], user.id))
+
+
+@functools.cache
+def scope_condition(shape: policy.Shape) -> sa.ColumnElement[bool]:
+    """``scope``'s condition for a shape (``policy.Shape``), built once; values bound later."""
+    return _condition(shape, policy.SCOPE_GRIDS, policy.SCOPE_USER)
+
+
+def _condition(shape: policy.Shape, grid_ids, user_id) -> sa.ColumnElement[bool]:
     conds = []
-    grid_ids = policy.scope_grid_ids(user)
-    if grid_ids:
+    if shape.grids:
         conds.append(Hazard.grid_id.in_(grid_ids))
-    if user.has_role(roles.COMPANY_MANAGER):
+    if shape.company:
         conds.append(sa.and_(Hazard.status.in_(COMPANY_VISIBLE), Hazard.enterprise_id.in_(
-            sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user.id))))
-    return sa.select(Hazard).where(sa.or_(*conds) if conds else sa.false())
+            sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id))))
+    return sa.or_(*conds) if conds else sa.false()
 
 
 def get(user: User, hazard_id) -> Hazard:
@@ -119,18 +130,22 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
 
 def work_counts(user: User) -> dict[str, int]:
     """How many hazards wait on each kind of work in ``user``'s scope (one query), for the home page."""
+    shape, values = policy.scope_binding(user)
+    return dict(db.session.execute(_work_counts_statement(shape), {**values, "today": today()}).one()._mapping)
+
+
+@functools.cache
+def _work_counts_statement(shape: policy.Shape) -> sa.Select:
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-    # Only the two columns counted: building the statement (each request) walks what it selects.
-    h = scope(user).with_only_columns(Hazard.status, Hazard.deadline).subquery().c
-    row = db.session.execute(sa.select(
+    h = sa.select(Hazard.status, Hazard.deadline).where(scope_condition(shape)).subquery().c
+    return sa.select(
         count(h.status == "reported").label("to_confirm"),
-        count(overdue_condition(model=h)).label("overdue"),
+        count(overdue_condition(sa.bindparam("today"), model=h)).label("overdue"),
         count(h.status == "awaiting_closure").label("to_close"),
         count(h.status.in_(RECTIFYING)).label("to_rectify"),
         count(h.status == "awaiting_recheck").label("to_recheck"),
-        count(h.status.in_(OPEN)).label("open"))).one()
-    return dict(row._mapping)
+        count(h.status.in_(OPEN)).label("open"))
 
 
 def today() -> date:
@@ -146,7 +161,8 @@ def days_left(hazard: Hazard) -> int | None:
 
 
 def overdue_condition(on: date | None = None, model=Hazard):
-    return sa.and_(model.status.in_(RECTIFYING), model.deadline < (on or today()))
+    """Rectifying past the deadline on ``on`` (a date, a parameter bound later, or today)."""
+    return sa.and_(model.status.in_(RECTIFYING), model.deadline < (today() if on is None else on))
 
 
 # --- who may act ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import io
 import json
@@ -51,9 +52,13 @@ TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 400
 
 def recusal(user: User, enterprise: Enterprise) -> Conflict | None:
     """A pending or approved declared interest that bars ``user`` from this enterprise."""
-    return db.session.scalar(sa.select(Conflict).where(
-        Conflict.user_id == user.id, Conflict.enterprise_id == enterprise.id,
-        Conflict.status.in_(("pending", "approved"))).limit(1))
+    return db.session.scalar(_RECUSAL, {"user_id": user.id, "enterprise_id": enterprise.id})
+
+
+#: Built once: asked on every enterprise page an inspector opens.
+_RECUSAL = sa.select(Conflict).where(
+    Conflict.user_id == sa.bindparam("user_id"), Conflict.enterprise_id == sa.bindparam("enterprise_id"),
+    Conflict.status.in_(("pending", "approved"))).limit(1)
 
 
 def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:
@@ -454,16 +459,25 @@ def supplement(user: User, original: Inspection) -> Inspection:
 def scope(user: User) -> sa.Select:
     """Inspections ``user`` may read: staff see their enterprise scope; a company
     manager sees only final records of their own company; drafts only their author."""
-    staff = user.has_role(*(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER, roles.ADMIN}))
+    shape, _values = policy.scope_binding(user)
+    return sa.select(Inspection).where(_condition(shape, policy.enterprise_condition(user), user.id))
+
+
+@functools.cache
+def scope_condition(shape: policy.Shape) -> sa.ColumnElement[bool]:
+    """``scope``'s condition for a shape (``policy.Shape``), built once; values bound later."""
+    return _condition(shape, policy.enterprise_condition_of(shape), policy.SCOPE_USER)
+
+
+def _condition(shape: policy.Shape, enterprise_condition, user_id) -> sa.ColumnElement[bool]:
+    enterprises = sa.select(Enterprise.id).where(enterprise_condition)
     conds = []
-    if staff:
-        conds.append(sa.and_(Inspection.enterprise_id.in_(
-            sa.select(Enterprise.id).where(policy.enterprise_condition(user))),
-            sa.or_(Inspection.state != "draft", Inspection.inspector_id == user.id)))
-    if user.has_role(roles.COMPANY_MANAGER):
-        conds.append(sa.and_(Inspection.state != "draft", Inspection.enterprise_id.in_(
-            sa.select(Enterprise.id).where(policy.enterprise_condition(user)))))
-    return sa.select(Inspection).where(sa.or_(*conds) if conds else sa.false())
+    if shape.staff:
+        conds.append(sa.and_(Inspection.enterprise_id.in_(enterprises),
+                             sa.or_(Inspection.state != "draft", Inspection.inspector_id == user_id)))
+    if shape.company:
+        conds.append(sa.and_(Inspection.state != "draft", Inspection.enterprise_id.in_(enterprises)))
+    return sa.or_(*conds) if conds else sa.false()
 
 
 #: Everything a record page and its content hash read, in a fixed number of queries.
@@ -477,13 +491,28 @@ RECORD_LOADS = (
 
 
 def get(user: User, inspection_id) -> Inspection:
-    return policy.get_in_scope(scope(user).options(*RECORD_LOADS), Inspection, inspection_id)
+    shape, values = policy.scope_binding(user)
+    return policy.get_prebuilt(_record_statement(shape), values, inspection_id)
+
+
+@functools.cache
+def _record_statement(shape: policy.Shape) -> sa.Select:
+    return (sa.select(Inspection).where(scope_condition(shape), Inspection.id == sa.bindparam("id"))
+            .options(*RECORD_LOADS))
 
 
 def for_enterprise(user: User, enterprise: Enterprise, limit: int = 20) -> list[Inspection]:
-    return list(db.session.scalars(scope(user).where(Inspection.enterprise_id == enterprise.id)
-                                   .options(sa.orm.joinedload(Inspection.inspector))
-                                   .order_by(Inspection.started_at.desc()).limit(limit)))
+    shape, values = policy.scope_binding(user)
+    return list(db.session.scalars(_for_enterprise_statement(shape),
+                                   {**values, "enterprise_id": enterprise.id, "limit": limit}))
+
+
+@functools.cache
+def _for_enterprise_statement(shape: policy.Shape) -> sa.Select:
+    return (sa.select(Inspection)
+            .where(scope_condition(shape), Inspection.enterprise_id == sa.bindparam("enterprise_id"))
+            .options(sa.orm.joinedload(Inspection.inspector))
+            .order_by(Inspection.started_at.desc()).limit(sa.bindparam("limit")))
 
 
 def photo_in_scope(user: User, photo_id: int) -> Photo | None:

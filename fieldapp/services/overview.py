@@ -10,13 +10,7 @@ from fieldapp.models import Enterprise, Grid, InspectorGrid, User, UserRole
 
 def inspector_grids(user: User) -> list[dict]:
     """The inspector's grids, each with its enterprise counts by status."""
-    rows = db.session.execute(
-        sa.select(Grid, Enterprise.status, sa.func.count(Enterprise.id))
-        .join(Enterprise, Enterprise.grid_id == Grid.id, isouter=True)
-        .where(Grid.id.in_(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)))
-        .group_by(Grid.id, Enterprise.status)
-        .order_by(Grid.code)
-    ).all()
+    rows = db.session.execute(_GRID_COUNTS, {"user_id": user.id}).all()
     grids: dict[int, dict] = {}
     for grid, status, count in rows:
         entry = grids.setdefault(grid.id, {"grid": grid, "total": 0, "by_status": {}})
@@ -24,6 +18,15 @@ def inspector_grids(user: User) -> list[dict]:
             entry["by_status"][status] = count
             entry["total"] += count
     return list(grids.values())
+
+
+#: Built once: the inspector's home page asks on every visit.
+_GRID_COUNTS = (
+    sa.select(Grid, Enterprise.status, sa.func.count(Enterprise.id))
+    .join(Enterprise, Enterprise.grid_id == Grid.id, isouter=True)
+    .where(Grid.id.in_(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))))
+    .group_by(Grid.id, Enterprise.status)
+    .order_by(Grid.code))
 
 
 def jurisdiction_counts(user: User) -> dict[str, int]:

@@ -2,6 +2,7 @@
 looks for when reviewing them remotely (线上巡检, seed 002 art. 5(5)-(6))."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -68,11 +69,17 @@ def retire_risk_point(actor: User, point: RiskPoint) -> None:
 
 
 def risk_points(enterprise: Enterprise, active_only: bool = True) -> list[RiskPoint]:
-    query = sa.select(RiskPoint).where(RiskPoint.enterprise_id == enterprise.id)
+    return list(db.session.scalars(_risk_points_statement(active_only), {"enterprise_id": enterprise.id}))
+
+
+@functools.cache
+def _risk_points_statement(active_only: bool) -> sa.Select:
+    # Built once (the enterprise page asks each time): reddest first.
+    query = sa.select(RiskPoint).where(RiskPoint.enterprise_id == sa.bindparam("enterprise_id"))
     if active_only:
         query = query.where(RiskPoint.active.is_(True))
     order = sa.case({"red": 0, "orange": 1, "yellow": 2, "blue": 3}, value=RiskPoint.risk_level)
-    return list(db.session.scalars(query.order_by(order, RiskPoint.place, RiskPoint.id)))
+    return query.order_by(order, RiskPoint.place, RiskPoint.id)
 
 
 @dataclass
@@ -132,10 +139,13 @@ def mark_fixed(actor: User, item: SelfCheckItem, today: date | None = None) -> N
 
 
 def self_checks(enterprise: Enterprise, limit: int = 20) -> list[SelfCheck]:
-    return list(db.session.scalars(
-        sa.select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
-        .options(sa.orm.selectinload(SelfCheck.items).joinedload(SelfCheckItem.risk_point))
-        .order_by(SelfCheck.checked_on.desc(), SelfCheck.id.desc()).limit(limit)))
+    return list(db.session.scalars(_SELF_CHECKS, {"enterprise_id": enterprise.id, "limit": limit}))
+
+
+#: Built once, as the other statements of the enterprise page.
+_SELF_CHECKS = (sa.select(SelfCheck).where(SelfCheck.enterprise_id == sa.bindparam("enterprise_id"))
+                .options(sa.orm.selectinload(SelfCheck.items).joinedload(SelfCheckItem.risk_point))
+                .order_by(SelfCheck.checked_on.desc(), SelfCheck.id.desc()).limit(sa.bindparam("limit")))
 
 
 # --- online patrol ------------------------------------------------------------
@@ -225,7 +235,9 @@ def record_finding(actor: User, enterprise: Enterprise, gap_kind: str, descripti
 
 
 def findings(enterprise: Enterprise) -> list[PatrolFinding]:
-    return list(db.session.scalars(
-        sa.select(PatrolFinding).where(PatrolFinding.enterprise_id == enterprise.id)
-        .options(sa.orm.joinedload(PatrolFinding.inspector), sa.orm.joinedload(PatrolFinding.risk_point))
-        .order_by(PatrolFinding.at.desc())))
+    return list(db.session.scalars(_FINDINGS, {"enterprise_id": enterprise.id}))
+
+
+_FINDINGS = (sa.select(PatrolFinding).where(PatrolFinding.enterprise_id == sa.bindparam("enterprise_id"))
+             .options(sa.orm.joinedload(PatrolFinding.inspector), sa.orm.joinedload(PatrolFinding.risk_point))
+             .order_by(PatrolFinding.at.desc()))

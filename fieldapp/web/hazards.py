@@ -2,6 +2,8 @@
 the actions the user may take, the printable rectification notice, notifications."""
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -17,21 +19,21 @@ from fieldapp.web.enterprises import send_media
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.paging import paginate_bound
 
 bp = Blueprint("hazards", __name__)
 
 PAGE_LOADS = (sa.orm.joinedload(Hazard.enterprise), sa.orm.joinedload(Hazard.reporter))
-#: Tabs of the list, by role: (key, label, condition builder).
+#: Tabs of the list: the condition of each (the user and today are bound when the list runs).
 TABS = {
-    "to_confirm": (lambda u: Hazard.status == "reported"),
-    "overdue": (lambda u: hazards.overdue_condition()),
-    "to_close": (lambda u: Hazard.status == "awaiting_closure"),
-    "to_rectify": (lambda u: Hazard.status.in_(hazards.RECTIFYING)),
-    "to_recheck": (lambda u: Hazard.status == "awaiting_recheck"),
-    "mine": (lambda u: Hazard.reporter_id == u.id),
-    "open": (lambda u: Hazard.status.in_(hazards.OPEN)),
-    "all": (lambda u: sa.true()),
+    "to_confirm": Hazard.status == "reported",
+    "overdue": hazards.overdue_condition(sa.bindparam("today")),
+    "to_close": Hazard.status == "awaiting_closure",
+    "to_rectify": Hazard.status.in_(hazards.RECTIFYING),
+    "to_recheck": Hazard.status == "awaiting_recheck",
+    "mine": Hazard.reporter_id == policy.SCOPE_USER,
+    "open": Hazard.status.in_(hazards.OPEN),
+    "all": sa.true(),
 }
 
 
@@ -56,26 +58,54 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _filtered(user, args):
-    """The list as filtered on the page: (query in order, tab, tabs, grids)."""
+@dataclass(frozen=True)
+class Listing:
+    """The list as filtered on the page: its statement's shape (built once per ``key``) and values."""
+    key: tuple
+    values: dict
+
+    def build(self) -> sa.Select:
+        return _list_query(*self.key)
+
+    def query(self) -> sa.Select:
+        """The statement with its values in it, for the export."""
+        return self.build().params(self.values)
+
+
+def _listing(user, args) -> tuple[Listing, str, list[str]]:
     tabs = tabs_for(user)
     tab = args.get("tab") if args.get("tab") in tabs else tabs[0]
-    query = hazards.scope(user).where(TABS[tab](user))
+    shape, values = policy.scope_binding(user)
+    filters = {}
     if args.get("status") in hazards.STATUS_LABELS:
-        query = query.where(Hazard.status == args["status"])
+        filters["status"] = args["status"]
     if args.get("level") in hazards.LEVEL_LABELS:
-        query = query.where(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == args["level"])
-    grids = db.session.scalars(policy.grid_scope(user).order_by(Grid.code)).all() \
-        if not user.has_role(roles.COMPANY_MANAGER) or len(user.roles) > 1 else []
+        filters["level"] = args["level"]
     if args.get("grid", type=int):
-        query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
-            Enterprise.grid_id == args.get("grid", type=int))))
+        filters["grid"] = args.get("grid", type=int)
     if args.get("industry"):
+        filters["industry"] = args["industry"]
+    if _date(args.get("deadline_before")):
+        filters["before"] = _date(args.get("deadline_before"))
+    return Listing((shape, tab, frozenset(filters)), {**values, **filters, "today": hazards.today()}), tab, tabs
+
+
+@functools.cache
+def _list_query(shape: policy.Shape, tab: str, filters: frozenset[str]) -> sa.Select:
+    """The list's statement for a scope shape, tab and set of filters, built once."""
+    query = sa.select(Hazard).where(hazards.scope_condition(shape), TABS[tab])
+    if "status" in filters:
+        query = query.where(Hazard.status == sa.bindparam("status"))
+    if "level" in filters:
+        query = query.where(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == sa.bindparam("level"))
+    if "grid" in filters:
         query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
-            Enterprise.industry == args["industry"])))
-    before = _date(args.get("deadline_before"))
-    if before:
-        query = query.where(Hazard.deadline <= before)
+            Enterprise.grid_id == sa.bindparam("grid"))))
+    if "industry" in filters:
+        query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
+            Enterprise.industry == sa.bindparam("industry"))))
+    if "before" in filters:
+        query = query.where(Hazard.deadline <= sa.bindparam("before"))
     # The officer's queue: major first, oldest first; otherwise the nearest deadline first.
     if tab == "to_confirm":
         order = (sa.case((Hazard.proposed_level == "major", 0), else_=1), Hazard.created_at, Hazard.id)
@@ -83,16 +113,27 @@ def _filtered(user, args):
         order = (Hazard.deadline, Hazard.id)
     else:
         order = (Hazard.deadline.is_(None), Hazard.deadline, Hazard.created_at.desc(), Hazard.id)
-    return query.order_by(*order), tab, tabs, grids
+    return query.order_by(*order)
+
+
+#: The grid filter's choices: the grids of the user's scope.
+_GRIDS = sa.select(Grid).where(Grid.id.in_(policy.SCOPE_GRIDS)).order_by(Grid.code)
+
+
+def _grid_choices(user) -> list[Grid]:
+    if user.has_role(roles.COMPANY_MANAGER) and len(user.roles) == 1:
+        return []
+    grid_ids = policy.scope_grid_ids(user)
+    return list(db.session.scalars(_GRIDS, {"scope_grids": grid_ids})) if grid_ids else []
 
 
 @bp.route("/hazards/")
 @permission_required("hazard.view")
 def index():
     """The user's hazards: a tab per role's work, filters by status, level, grid, industry, deadline."""
-    query, tab, tabs, grids = _filtered(current_user, request.args)
-    page = paginate(query, 20, *PAGE_LOADS)
-    return render_template("hazards/index.html", page=page, tabs=tabs, tab=tab, grids=grids,
+    listing, tab, tabs = _listing(current_user, request.args)
+    page = paginate_bound(listing.key, listing.build, listing.values, 20, *PAGE_LOADS)
+    return render_template("hazards/index.html", page=page, tabs=tabs, tab=tab, grids=_grid_choices(current_user),
                            statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS)
 
 
@@ -100,17 +141,24 @@ def index():
 @permission_required("hazard.view")
 def export():
     """The list as filtered, to Excel: streamed, whatever its length."""
-    query, tab, _tabs, _grids = _filtered(current_user, request.args)
-    return send_xlsx(hazard_export.workbook(query), f"隐患清单-{utcnow():%Y%m%d-%H%M}.xlsx")
+    listing, _tab, _tabs = _listing(current_user, request.args)
+    return send_xlsx(hazard_export.workbook(listing.query()), f"隐患清单-{utcnow():%Y%m%d-%H%M}.xlsx")
 
 
 def _load(hazard_id: int) -> Hazard:
-    return policy.get_in_scope(hazards.scope(current_user).options(
+    shape, values = policy.scope_binding(current_user)
+    return policy.get_prebuilt(_page_statement(shape), values, hazard_id)
+
+
+@functools.cache
+def _page_statement(shape) -> sa.Select:
+    """The hazard with all its page shows, built once per scope shape (``policy.Shape``)."""
+    return sa.select(Hazard).where(hazards.scope_condition(shape), Hazard.id == sa.bindparam("id")).options(
         *PAGE_LOADS, sa.orm.joinedload(Hazard.officer), sa.orm.joinedload(Hazard.inspection),
         sa.orm.selectinload(Hazard.photos),
         sa.orm.selectinload(Hazard.events).joinedload(HazardEvent.actor),
         sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.photos),
-        sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.files)), Hazard, hazard_id)
+        sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.files))
 
 
 def _before_after(h: Hazard):
