@@ -7,7 +7,7 @@ statistics bureau's 大中小微 classes; risk grades are the four colours of
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from fieldapp.i18n import lazy_gettext as _l
 
 INDUSTRIES = {
     "B06": _l("煤炭开采和洗选业"),

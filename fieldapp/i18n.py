@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -60,14 +61,31 @@ def html_lang() -> str:
 def _catalog():
     """The current locale's translations, looked up once per request and locale.
 
-    Flask-Babel's template gettext walks its request context four times per string; a page
-    translates a hundred strings or more. Keyed by the locale object, so ``force_locale``
-    (which sets another) still gets its own language."""
+    Flask-Babel walks its context locals (``g``) eight times or so for each string it
+    translates, and formats the locale's name again; a page translates a hundred strings or
+    more, in templates and in Python. Kept beside Flask-Babel's own per-request state and keyed
+    by the locale object, so ``force_locale`` (which sets another) gets its own language."""
+    if not g:
+        return get_translations()  # outside any app context: Flask-Babel's null translations
+    state = g.get("_flask_babel")
+    cached = getattr(state, "fieldapp_catalog", None)
+    if cached is not None and cached[0] is getattr(state, "babel_locale", None):
+        return cached[1]
     locale = get_locale()
-    cached = g.get("_fieldapp_catalog")
-    if cached is None or cached[0] is not locale:
-        cached = g._fieldapp_catalog = (locale, get_translations())
-    return cached[1]
+    translations = get_translations()
+    g._flask_babel.fieldapp_catalog = (locale, translations)  # get_locale made the namespace
+    return translations
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's ``gettext``, without its context-local lookups for each string."""
+    rv = _catalog().ugettext(string)
+    return rv % variables if variables else rv
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Translated when shown (module-level labels), by ``gettext``."""
+    return LazyString(gettext, string, **variables)
 
 
 @pass_context

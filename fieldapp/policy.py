@@ -18,10 +18,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import g, has_request_context
-from flask_babel import gettext as _
 
 from fieldapp import roles
 from fieldapp.db import MAX_ID, db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
     Enterprise,

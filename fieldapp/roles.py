@@ -5,7 +5,7 @@ labels are translatable.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from fieldapp.i18n import lazy_gettext as _l
 
 GRID_INSPECTOR = "grid_inspector"
 TECHNICAL_INSPECTOR = "technical_inspector"

@@ -5,12 +5,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from fieldapp import policy
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema, RecheckUploadSchema

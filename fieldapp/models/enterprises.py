@@ -5,10 +5,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import codes
 from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models.org import Grid, OrgUnit
 
 ENTERPRISE_STATUSES = {

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import lazy_gettext as _l
 
 from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp.i18n import lazy_gettext as _l
 
 ORG_KINDS = {
     "district": _l("区县"),

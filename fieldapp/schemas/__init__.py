@@ -1,7 +1,8 @@
 """marshmallow schemas for the JSON API."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from marshmallow import RAISE, Schema, fields, validate
+
+from fieldapp.i18n import lazy_gettext as _l
 
 
 class GridSchema(Schema):

@@ -1,10 +1,10 @@
 """What a phone sends when it syncs an inspection recorded offline."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from fieldapp.db import MAX_ID
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.schemas import InputSchema
 
 _TEXT = {"load_default": ""}

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import LoginAttempt, User
 from fieldapp.services import ServiceError, sessions
 

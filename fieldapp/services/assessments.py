@@ -13,11 +13,11 @@ import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     Assessment,
     AssessmentItem,

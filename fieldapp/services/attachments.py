@@ -5,8 +5,7 @@ start like one and stay under the size limit. All of a form's files are checked 
 any is stored, so a refused upload leaves nothing behind."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from fieldapp.i18n import gettext as _
 from fieldapp.models import MediaFile, User
 from fieldapp.services import photos
 from fieldapp.services.media import store_blob

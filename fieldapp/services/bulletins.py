@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
 from fieldapp.services import Conflict, Forbidden, InputError, hazards, notifications, workdays
 

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import codes, policy
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     Campaign,
     CampaignTarget,

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import ChecklistItem, ChecklistTemplate, Enterprise, User
 from fieldapp.services import InputError
 

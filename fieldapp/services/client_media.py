@@ -11,10 +11,10 @@ import re
 import uuid as uuidlib
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, MediaFile, User
 from fieldapp.services import Conflict, InputError, photos
 from fieldapp.services.media import store_blob

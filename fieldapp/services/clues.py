@@ -15,11 +15,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     Clue,
     ClueEvent,

@@ -17,11 +17,11 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     Equipment,
     InspectorGrid,

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Conflict, Enterprise, Hazard, User
 from fieldapp.services import Conflict as StateConflict
 from fieldapp.services import Forbidden, InputError, fields, notifications, org, uscc

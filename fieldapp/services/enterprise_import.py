@@ -17,11 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from openpyxl import load_workbook
 
 from fieldapp import codes, policy
 from fieldapp.db import analyze, db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import NotFound, ServiceError, audit, enterprises, xlsx

@@ -14,10 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from fieldapp import codes, policy
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import InputError, ServiceError, audit, uscc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
+from fieldapp.i18n import gettext as _
 
 
 def text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:

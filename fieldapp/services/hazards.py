@@ -22,12 +22,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     CompanyManager,
     Hazard,

@@ -14,10 +14,10 @@ import json
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import policy
 from fieldapp.db import atomic, db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, HazardEvent, Inspection, MediaFile, User
 from fieldapp.services import Conflict, InputError, hazards, inspections, storage
 from fieldapp.services.media import remember as remember_media

@@ -20,12 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from fieldapp import policy, roles
 from fieldapp.db import commit, db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     Conflict,
     Enterprise,

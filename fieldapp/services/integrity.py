@@ -6,9 +6,9 @@ behind the application's back)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_sqlalchemy.session import Session as AppSession
 
+from fieldapp.i18n import gettext as _
 from fieldapp.models import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.accountability import APPEND_ONLY
 from fieldapp.services import Forbidden

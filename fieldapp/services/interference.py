@@ -16,11 +16,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import MAX_ID, commit, db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     Hazard,
     InterferenceFollowUp,

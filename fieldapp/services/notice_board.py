@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import segno
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import policy
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, Portrait, User
 from fieldapp.services import InputError, NotFound, org, photos
 

@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy, roles
 from fieldapp.db import db
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     CompanyManager,
     Grid,

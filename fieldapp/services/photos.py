@@ -24,10 +24,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import MediaFile, Photo, User
 from fieldapp.services import ServiceError, storage
 from fieldapp.services.media import Blob, store_blob, store_blobs

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem, User
 from fieldapp.services import InputError, ServiceError
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import ThrottleHit
 from fieldapp.services import ServiceError
 

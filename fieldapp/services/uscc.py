@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
+from fieldapp.i18n import gettext as _
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}

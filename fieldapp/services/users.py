@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
     Enterprise,

@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Holiday
 from fieldapp.services import InputError
 

@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import policy
 from fieldapp.db import commit, db
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
 from fieldapp.services import Conflict, InputError, NotFound, fields, hazards, workdays
 

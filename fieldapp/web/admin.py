@@ -5,11 +5,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import policy, roles
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, OrgUnit, Portrait, User
 from fieldapp.services import InputError, audit, notice_board, users, workdays
 from fieldapp.web.auth import hash_method

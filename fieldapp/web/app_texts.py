@@ -3,8 +3,7 @@ language. Rules the server also enforces use the server's own wording, so a reco
 refused on the phone and one refused at sync read the same."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from fieldapp.i18n import gettext as _
 from fieldapp.services import inspections
 
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from fieldapp.db import db
 from fieldapp.i18n import LANG_COOKIE, supported
+from fieldapp.i18n import gettext as _
 from fieldapp.services import ServiceError, accounts, sessions
 from fieldapp.web.forms import EmptyForm, LoginForm, PasswordForm
 

@@ -16,12 +16,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
 from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, fields, throttle
 from fieldapp.web.enterprises import send_photo

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
 from fieldapp.services import InputError, ServiceError, assessments, corps, fields, hazards, notice_board, xlsx
 from fieldapp.web.board import public_url

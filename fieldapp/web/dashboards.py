@@ -4,11 +4,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
 from fieldapp.services import coverage, hazards, inspections, statistics, workdays, xlsx
 from fieldapp.web import charts

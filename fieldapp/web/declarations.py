@@ -3,10 +3,10 @@ and the view of where recusal needs a grid or a hazard reassigned."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Conflict, User
 from fieldapp.services import InputError, ServiceError, declarations
 from fieldapp.web.guards import permission_required

@@ -6,11 +6,11 @@ from io import BytesIO
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, Photo
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import enterprise_file, enterprises, photos, storage

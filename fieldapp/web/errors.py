@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.requestlog import current_id
 from fieldapp.services import ServiceError
 from fieldapp.web.security import is_api_request

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
+
+from fieldapp.i18n import lazy_gettext as _l
 
 
 def uploads(field: str) -> list[tuple[bytes, str]]:

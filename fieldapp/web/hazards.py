@@ -8,11 +8,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Grid, Hazard, HazardEvent, Notification
 from fieldapp.services import InputError, ServiceError, audit, hazard_export, hazards, notifications
 from fieldapp.web.enterprises import send_media

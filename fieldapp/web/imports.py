@@ -5,9 +5,9 @@ from datetime import datetime
 from io import BytesIO
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from fieldapp.i18n import gettext as _
 from fieldapp.services import enterprise_import
 from fieldapp.services.enterprise_search import Filters, search
 from fieldapp.web.exports import send_xlsx

@@ -5,11 +5,11 @@ import hashlib
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import codes, policy, roles
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
 from fieldapp.services import (
     InputError,

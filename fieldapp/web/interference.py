@@ -5,11 +5,11 @@ edits or deletes a record — requests that try are refused and logged too."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from fieldapp import policy, roles
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import Hazard
 from fieldapp.services import Forbidden, InputError, hazards, interference
 from fieldapp.web.enterprises import send_media

@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask, g
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from fieldapp import codes
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 
 FIELD_LABELS = {

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from flask import Flask, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import i18n, policy, roles
+from fieldapp.i18n import gettext as _
 from fieldapp.services import notifications
 
 

@@ -5,10 +5,10 @@ import hashlib
 import json
 
 from flask import Blueprint, Response, current_app, render_template, url_for
-from flask_babel import gettext as _
 
 from fieldapp import i18n
 from fieldapp.config import BASE_DIR
+from fieldapp.i18n import gettext as _
 from fieldapp.web import app_texts
 
 bp = Blueprint("pwa", __name__)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask, has_request_context, jsonify, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldapp.extensions import login_manager
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.services import sessions
 
 # No inline script or style, no eval, nothing from another origin.

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import RiskPoint, SelfCheck, SelfCheckItem
 from fieldapp.services import selfchecks
 from fieldapp.web.guards import permission_required

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from fieldapp import policy, roles
 from fieldapp.db import db
+from fieldapp.i18n import gettext as _
 from fieldapp.models import User
 from fieldapp.services import Conflict, InputError, hazards, worklog, xlsx
 from fieldapp.web.exports import send_xlsx
