@@ -171,7 +171,8 @@ def allowed(user: User, hazard: Hazard) -> list[str]:
     """The actions ``user`` may take on ``hazard`` now (for the page's buttons)."""
     if not _in_scope(user, hazard):
         return []
-    return [name for name in TRANSITIONS if _refusal(user, hazard, name, True) is None]
+    asked: dict = {}  # whether, not why: no reasons are worded, the recusal is asked once
+    return [name for name in TRANSITIONS if _refusal(user, hazard, name, True, asked) is None]
 
 
 def _in_scope(user: User, hazard: Hazard) -> bool:
@@ -182,20 +183,32 @@ def _in_scope(user: User, hazard: Hazard) -> bool:
     return db.session.scalar(scope(user).with_only_columns(Hazard.id).where(Hazard.id == hazard.id)) is not None
 
 
-def _refusal(user: User, hazard: Hazard, action: str, in_scope: bool | None = None) -> str | None:
+#: What ``_refusal`` says when only asked whether (``asked`` given), not why.
+REFUSED = "refused"
+
+
+def _refusal(user: User, hazard: Hazard, action: str, in_scope: bool | None = None,
+             asked: dict | None = None) -> str | None:
+    """Why ``user`` may not take ``action`` now, or None. With ``asked`` (a dict kept across the
+    actions of one page), only whether: ``REFUSED`` instead of a worded reason."""
     t = TRANSITIONS[action]
     if not user.has_role(*t.roles):
-        return str(t.refused)
+        return str(t.refused) if asked is None else REFUSED
     # Services may be called with any object: the scope is checked here too, not only by the view.
     if not (in_scope if in_scope is not None else _in_scope(user, hazard)):
         return _("找不到该记录，或您无权查看。")
     if hazard.status not in t.sources:
-        return _("该隐患当前为「%(status)s」，不能%(action)s。", status=STATUS_LABELS[hazard.status],
-                 action=t.label)
+        return REFUSED if asked is not None else _(
+            "该隐患当前为「%(status)s」，不能%(action)s。", status=STATUS_LABELS[hazard.status], action=t.label)
     if action == "close" and hazard.effective_level != "major":
         return _("一般隐患复查通过即销号，无需执法人员销号。")
     if t.roles & (INSPECTOR | OFFICER):
-        conflict = recusal(user, hazard.enterprise)
+        if asked is None or "recusal" not in asked:
+            conflict = recusal(user, hazard.enterprise)
+            if asked is not None:
+                asked["recusal"] = conflict
+        else:
+            conflict = asked["recusal"]
         if conflict is not None:
             return recusal_reason(conflict.kind)
     if t.roles is INSPECTOR and not policy.serves_grid(user, hazard.enterprise.grid_id):

@@ -172,8 +172,9 @@ def _before_after(h: Hazard):
 
 def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
     _recheck, pairs = _before_after(h)
-    readers = audit.readers("hazard", h.id) if current_user.has_role(roles.ADMIN) else None
-    return render_template("hazards/show.html", h=h, allowed=hazards.allowed(current_user, h), readers=readers,
+    user = current_user._get_current_object()  # not the proxy, looked up at each use
+    readers = audit.readers("hazard", h.id) if user.has_role(roles.ADMIN) else None
+    return render_template("hazards/show.html", h=h, allowed=hazards.allowed(user, h), readers=readers,
                            pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
                            statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,
                            transitions=hazards.TRANSITIONS, today=hazards.today(),
