@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fieldapp import policy
 from fieldapp.db import atomic, db, utcnow
 from fieldapp.i18n import gettext as _
-from fieldapp.models import ClientMedia, HazardEvent, Inspection, MediaFile, User
+from fieldapp.models import ClientMedia, HazardEvent, Inspection, InspectionPhoto, MediaFile, User
 from fieldapp.services import Conflict, InputError, hazards, inspections, storage
 from fieldapp.services.media import remember as remember_media
 
@@ -43,11 +43,18 @@ class _Uploads:
         remember_media(stored for _uuid, stored in rows)  # the photo services find them without a query
 
     def __call__(self, media_uuid) -> bytes:
+        return storage.current().get(self.digest(media_uuid))
+
+    def digest(self, media_uuid) -> str:
+        """The SHA-256 the server computed when the upload arrived (not computed again)."""
         digest = self.sha256.get(str(media_uuid))
         if digest is None:
             raise InputError({"media": _("记录引用的照片 %(uuid)s 尚未上传，请先上传照片再同步记录。",
                                          uuid=str(media_uuid))})
-        return storage.current().get(digest)
+        return digest
+
+    def photo(self, user: User, record: Inspection, media_uuid, **details) -> InspectionPhoto:
+        return inspections.add_photo(user, record, self(media_uuid), sha256=self.digest(media_uuid), **details)
 
 
 def _named_media(data: dict) -> list:
@@ -92,10 +99,10 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         links_by_media = {}
         for ref in data["photos"]:
             item = by_position[ref["item_position"]].id if ref["item_position"] in by_position else None
-            links_by_media[str(ref["media_uuid"])] = inspections.add_photo(
-                user, record, media(ref["media_uuid"]), item_result_id=item, caption=ref["caption"])
+            links_by_media[str(ref["media_uuid"])] = media.photo(user, record, ref["media_uuid"],
+                                                                 item_result_id=item, caption=ref["caption"])
         for h in data["hazards"]:
-            links = [links_by_media.get(str(media_uuid)) or inspections.add_photo(user, record, media(media_uuid))
+            links = [links_by_media.get(str(media_uuid)) or media.photo(user, record, media_uuid)
                      for media_uuid in h["media_uuids"]]
             db.session.flush()  # the links' ids, which name the hazard's evidence
             ids = [link.id for link in links]

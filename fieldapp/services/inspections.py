@@ -182,19 +182,21 @@ def _co_inspectors(user: User, inspection: Inspection, ids: list[int], errors: d
 
 
 def add_photo(user: User, inspection: Inspection, data: bytes, original_name: str = "",
-              item_result_id: int | None = None, caption: str = "") -> InspectionPhoto:
+              item_result_id: int | None = None, caption: str = "", sha256: str = "") -> InspectionPhoto:
     """Attach a photo (processed by the photo pipeline) and flag what looks like an old
-    gallery photo or one taken elsewhere."""
+    gallery photo or one taken elsewhere. ``sha256``: the digest of ``data`` where the server
+    has already computed it (a synced upload, hashed when it arrived)."""
     _editable(user, inspection)
     if item_result_id is not None and item_result_id not in {r.id for r in inspection.results}:
         raise InputError({"item_result_id": _("检查项不属于本记录。")})
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     for link in inspection.photos:
         if link.photo.original.sha256 == digest:
             return link  # the same photo sent twice (a retry, a double tap) is attached once
     now = utcnow()
     photo = photos.store(data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
-                                                      inspection.work_id_number, inspection.number), original_name)
+                                                      inspection.work_id_number, inspection.number), original_name,
+                         sha256=digest)
     link = InspectionPhoto(photo=photo, item_result_id=item_result_id,
                            caption=caption.strip()[:200])
     link.flag_time, link.flag_place = photo_flags(photo, inspection, now)
