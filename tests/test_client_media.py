@@ -67,3 +67,53 @@ def test_only_inspectors_and_never_someone_elses_uuid(make_client, world):
     assert put(mine, media_uuid, data, token=csrf_token(mine, "/")).status_code == 201
     theirs = logged_in(make_client(), "insp_b1")
     assert put(theirs, media_uuid, data, token=csrf_token(theirs, "/")).status_code == 409
+
+
+def test_the_same_photo_under_several_uuids_at_once_is_stored_once(app, make_client, world, db, monkeypatch):
+    """Two phones (or a retried outbox under new ids) send the same photo at the same moment:
+    each upload is acknowledged, and the content is filed once — the loser of the race on the
+    stored file's row retries and finds the winner's, never a 500."""
+    import threading
+    import traceback
+
+    from fieldapp.models import MediaFile
+    from fieldapp.services import audit, photos
+
+    data, n = jpeg(color=(9, 99, 199)), 4
+    clients = [logged_in(make_client(), "insp_a1") for _ in range(n)]
+    tokens = [csrf_token(c, "/") for c in clients]
+    checked, check, first_round = threading.Barrier(n, timeout=20), photos.check, threading.Semaphore(n)
+
+    def check_then_wait(content):
+        # Every upload has looked for the content (not there yet) before any files it; the
+        # losers' retries go straight through.
+        result = check(content)
+        if first_round.acquire(blocking=False):
+            checked.wait()
+        return result
+
+    monkeypatch.setattr(photos, "check", check_then_wait)
+    statuses: list[int] = []
+    errors: list[str] = []
+
+    def upload(client, token) -> None:
+        with app.app_context():
+            try:
+                statuses.append(put(client, str(uuid.uuid4()), data, token=token).status_code)
+            except Exception:  # noqa: BLE001 - reported below
+                errors.append(traceback.format_exc())
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=upload, args=pair) for pair in zip(clients, tokens, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, "\n".join(errors)
+    assert statuses == [201] * n
+    digest = hashlib.sha256(data).hexdigest()
+    def count(model) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.sha256 == digest))
+    assert count(MediaFile) == 1 and count(ClientMedia) == n
+    assert audit.verify().ok

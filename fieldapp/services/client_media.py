@@ -17,9 +17,17 @@ from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, MediaFile, User
 from fieldapp.services import Conflict, InputError, photos
+from fieldapp.services.media import remember as remember_media
 from fieldapp.services.media import store_blob
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+#: The upload under this UUID, if any, and the stored file with the declared content, if any:
+#: one round trip for both (each is None when absent).
+_LOOKUP = (sa.select(ClientMedia, MediaFile).select_from(sa.select(sa.literal(1)).subquery())
+           .outerjoin(ClientMedia, ClientMedia.uuid == sa.bindparam("uuid"))
+           .outerjoin(MediaFile, MediaFile.sha256 == sa.bindparam("sha256")))
 
 
 def _answer(row: ClientMedia, media: MediaFile) -> dict:
@@ -37,7 +45,7 @@ def put(user: User, client_uuid: str, data: bytes, declared_sha256: str) -> tupl
     declared = (declared_sha256 or "").strip().lower()
     if not SHA256_RE.match(declared):
         raise InputError({"sha256": _("缺少或无效的 X-Content-SHA256（64 位十六进制）。")})
-    existing = db.session.scalar(sa.select(ClientMedia).where(ClientMedia.uuid == client_uuid))
+    existing, stored = db.session.execute(_LOOKUP, {"uuid": client_uuid, "sha256": declared}).one()
     if existing is not None:
         if existing.owner_id == user.id and existing.sha256 == declared:
             return _answer(existing, existing.media), False
@@ -46,8 +54,11 @@ def put(user: User, client_uuid: str, data: bytes, declared_sha256: str) -> tupl
     if actual != declared:
         raise InputError({"sha256": _("收到的内容与声明的 SHA-256 不一致（可能上传不完整），请重新上传。")})
     content_type = photos.check(data)
-    media = store_blob(data, content_type, user, f"{client_uuid}", sha256=actual)
-    row = ClientMedia(uuid=client_uuid, owner_id=user.id, media_id=media.id, sha256=actual)
+    if stored is not None:
+        remember_media([stored])  # store_blob finds it without asking again
+    # Not flushed on its own: the file's row goes out with the upload's, in the commit.
+    media = store_blob(data, content_type, user, f"{client_uuid}", sha256=actual, flush=False)
+    row = ClientMedia(uuid=client_uuid, owner_id=user.id, media=media, sha256=actual)
     db.session.add(row)
     answer = _answer(row, media)
     try:

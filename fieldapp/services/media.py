@@ -49,9 +49,10 @@ def known(digests: list[str]) -> dict[str, MediaFile]:
     return found
 
 
-def store_blobs(blobs: list[Blob], actor: User | None) -> list[MediaFile]:
+def store_blobs(blobs: list[Blob], actor: User | None, flush: bool = True) -> list[MediaFile]:
     """Store several blobs (already checked by the caller), in order; known content returns its
-    existing row. One query finds which are known (a photo stores three at once)."""
+    existing row. One query finds which are known (a photo stores three at once). Flushed, so
+    that the rows have their ids, unless ``flush`` is false (they go out with the caller's)."""
     digests = [b.sha256 or hashlib.sha256(b.data).hexdigest() for b in blobs]
     known_files = known(digests)
     for blob, digest in zip(blobs, digests, strict=True):
@@ -63,11 +64,13 @@ def store_blobs(blobs: list[Blob], actor: User | None) -> list[MediaFile]:
             height=blob.height, original_name=(blob.original_name or "")[:200],
             uploaded_by_id=actor.id if actor else None)
         db.session.add(known_files[digest])
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return [known_files[d] for d in digests]
 
 
 def store_blob(data: bytes, content_type: str, actor: User | None, original_name: str = "",
-               width: int | None = None, height: int | None = None, sha256: str = "") -> MediaFile:
+               width: int | None = None, height: int | None = None, sha256: str = "",
+               flush: bool = True) -> MediaFile:
     """Store bytes (already checked by the caller); returns the existing row for known content."""
-    return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor)[0]
+    return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor, flush)[0]
