@@ -255,7 +255,7 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
         sent_all: list[str] = []
         floor_rps = near = None  # the first floor; the floor measured last
 
-        def measure(pool, route: Route, duration: float) -> tuple[list, list, list]:
+        def measure(pool, route: Route, duration: float) -> tuple[list, list, list, dict]:
             is_sync = route.path == "sync"
             # Enough records for ~2 inspections/s per client (the target is 20/s in all), and
             # the time to build them before the start.
@@ -264,6 +264,9 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
             futures = [pool.submit(_hammer, port, c, route, start_at, duration,
                                    {**sync_spec[i], "bases": bases, "prebuilt": prebuilt} if is_sync else None)
                        for i, c in enumerate(by_role[route.role][:clients])]
+            # CPU counted from the start: not the clients' building of their records before it.
+            time.sleep(max(0.0, start_at - time.time()))
+            before = cpu.snapshot(server.pid)
             latencies, server_ms, statuses = [], [], []
             for f in futures:
                 lat, srv, st, sent = f.result()
@@ -271,14 +274,12 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
                 server_ms += srv
                 statuses += st
                 sent_all.extend(sent)
-            return latencies, server_ms, statuses
+            return latencies, server_ms, statuses, cpu.per_request(before, cpu.snapshot(server.pid), len(latencies))
 
         with ProcessPoolExecutor(max_workers=clients) as pool:
             for route in routes:
                 duration = sync_seconds if route.path == "sync" else seconds
-                before = cpu.snapshot(server.pid)
-                latencies, server_ms, statuses = measure(pool, route, duration)
-                spent = cpu.per_request(before, cpu.snapshot(server.pid), len(latencies))
+                latencies, server_ms, statuses, spent = measure(pool, route, duration)
                 rps = len(latencies) / duration
                 if route.role == "anonymous":
                     floor_rps, near = floor_rps or rps, rps
