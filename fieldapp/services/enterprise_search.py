@@ -1,6 +1,7 @@
 """Enterprise search: one query builder for the list page, the export and the API."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -43,23 +44,48 @@ class Filters:
                                   ("pending", "1" if self.pending else "")) if v}
 
 
-def _filtered(user: User, f: Filters, query: sa.Select) -> sa.Select:
-    query = query.where(policy.enterprise_condition(user))
+def _binding(user: User, f: Filters) -> tuple[tuple, dict]:
+    """Which conditions apply (the scope's shape and the filters given), and their values."""
+    shape, values = policy.scope_binding(user)
+    given = {}
     if f.q:
         like = f"%{_escape_like(f.q)}%"
-        query = query.where(sa.or_(Enterprise.name.like(like, escape="\\"),
-                                   Enterprise.uscc.like(like.upper(), escape="\\")))
-    if f.grid:
-        query = query.where(Enterprise.grid_id == f.grid)
-    if f.status:
-        query = query.where(Enterprise.status == f.status)
-    if f.industry:
-        query = query.where(Enterprise.industry == f.industry)
-    if f.risk_grade:
-        query = query.where(Enterprise.risk_grade == f.risk_grade)
+        given.update(q=like, q_upper=like.upper())
+    given.update({k: v for k, v in (("grid", f.grid), ("status", f.status), ("industry", f.industry),
+                                    ("risk_grade", f.risk_grade)) if v})
     if f.pending:
-        query = query.where(Enterprise.pending_review.is_(True))
-    return query
+        given["pending"] = True
+    return (shape, frozenset(given)), {**values, **given}
+
+
+def _conditions(shape: policy.Shape, given: frozenset[str]) -> list:
+    """The search's conditions, with bind parameters for the values (``_binding``)."""
+    conds = [policy.enterprise_condition_of(shape)]
+    if "q" in given:
+        conds.append(sa.or_(Enterprise.name.like(sa.bindparam("q"), escape="\\"),
+                            Enterprise.uscc.like(sa.bindparam("q_upper"), escape="\\")))
+    for name in ("grid", "status", "industry", "risk_grade"):
+        if name in given:
+            conds.append(getattr(Enterprise, "grid_id" if name == "grid" else name) == sa.bindparam(name))
+    if "pending" in given:
+        conds.append(Enterprise.pending_review.is_(True))
+    return conds
+
+
+def _filtered(user: User, f: Filters, query: sa.Select) -> sa.Select:
+    key, values = _binding(user, f)
+    return query.where(*_conditions(*key)).params(values)
+
+
+@functools.cache
+def _page_statements(shape: policy.Shape, given: frozenset[str]) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """The list page's statements for a set of conditions, built once: every match's (id, name)
+    for a text search; otherwise the count, and one page of ids along the name index."""
+    conds = _conditions(shape, given)
+    return (sa.select(Enterprise.id, Enterprise.name).where(*conds),
+            sa.select(sa.func.count(Enterprise.id)).where(*conds),
+            sa.select(Enterprise.id).where(*conds).order_by(Enterprise.name, Enterprise.id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
 
 def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int], int]:
@@ -71,13 +97,14 @@ def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int
     second; lists without text page in SQL along the name index.
     """
     offset = (page - 1) * per_page
+    key, values = _binding(user, f)
+    matching, count, paged = _page_statements(*key)
     if f.q:
-        matches = db.session.execute(_filtered(user, f, sa.select(Enterprise.id, Enterprise.name))).all()
+        matches = db.session.execute(matching, values).all()
         matches.sort(key=lambda row: (row[1], row[0]))
         return [row[0] for row in matches[offset:offset + per_page]], len(matches)
-    query = _filtered(user, f, sa.select(Enterprise.id))
-    total = db.session.scalar(query.with_only_columns(sa.func.count(Enterprise.id)))
-    ids = list(db.session.scalars(query.order_by(Enterprise.name, Enterprise.id).limit(per_page).offset(offset)))
+    total = db.session.scalar(count, values)
+    ids = list(db.session.scalars(paged, {**values, "limit": per_page, "offset": offset}))
     return ids, total
 
 

@@ -16,7 +16,7 @@ from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import enterprise_file, enterprises, photos, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import load_page, page_number
+from fieldapp.web.paging import Page, page_number
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -27,7 +27,7 @@ FORM_FIELDS = ("name", "uscc", "grid", "status", "industry", "scale", "risk_grad
 
 
 def _grids():
-    return db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
+    return policy.scope_grids(current_user)
 
 
 def _choices() -> dict:
@@ -44,7 +44,8 @@ def index():
     filters = Filters.from_args(request.args)
     per_page = current_app.config["PAGE_SIZE"]
     ids, total = page_ids(current_user, filters, page_number(), per_page)
-    page = load_page(Enterprise, ids, total, per_page, sa.orm.joinedload(Enterprise.grid))
+    rows = {e.id: e for e in db.session.scalars(_PAGE_ROWS, {"page_ids": ids})} if ids else {}
+    page = Page([rows[i] for i in ids if i in rows], page_number(), per_page, total)
     return render_template("enterprises/index.html", page=page, f=filters, **_choices())
 
 
@@ -56,6 +57,11 @@ def show(enterprise_id: int):
     enterprise = policy.get_prebuilt(_page_statement(shape), values, enterprise_id)
     return render_template("enterprises/show.html", e=enterprise,
                            file=enterprise_file.gather(enterprise, current_user))
+
+
+#: The list page's rows, in one query built once.
+_PAGE_ROWS = (sa.select(Enterprise).where(Enterprise.id.in_(sa.bindparam("page_ids", expanding=True)))
+              .options(sa.orm.joinedload(Enterprise.grid)))
 
 
 @functools.cache

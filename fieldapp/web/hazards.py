@@ -116,15 +116,10 @@ def _list_query(shape: policy.Shape, tab: str, filters: frozenset[str]) -> sa.Se
     return query.order_by(*order)
 
 
-#: The grid filter's choices: the grids of the user's scope.
-_GRIDS = sa.select(Grid).where(Grid.id.in_(policy.SCOPE_GRIDS)).order_by(Grid.code)
-
-
 def _grid_choices(user) -> list[Grid]:
     if user.has_role(roles.COMPANY_MANAGER) and len(user.roles) == 1:
         return []
-    grid_ids = policy.scope_grid_ids(user)
-    return list(db.session.scalars(_GRIDS, {"scope_grids": grid_ids})) if grid_ids else []
+    return policy.scope_grids(user)
 
 
 @bp.route("/hazards/")
