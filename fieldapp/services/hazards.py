@@ -203,11 +203,11 @@ def _refusal(user: User, hazard: Hazard, action: str, in_scope: bool | None = No
     if action == "close" and hazard.effective_level != "major":
         return _("一般隐患复查通过即销号，无需执法人员销号。")
     if t.roles & (INSPECTOR | OFFICER):
-        if asked is None or "recusal" not in asked:
+        if asked is None:
             conflict = recusal(user, hazard.enterprise)
-            if asked is not None:
-                asked["recusal"] = conflict
         else:
+            if "recusal" not in asked:
+                asked["recusal"] = recusal(user, hazard.enterprise)
             conflict = asked["recusal"]
         if conflict is not None:
             return recusal_reason(conflict.kind)

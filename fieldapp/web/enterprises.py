@@ -16,7 +16,7 @@ from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import enterprise_file, enterprises, photos, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import Page, page_number
+from fieldapp.web.paging import page_number, page_of, rows_statement
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -44,8 +44,7 @@ def index():
     filters = Filters.from_args(request.args)
     per_page = current_app.config["PAGE_SIZE"]
     ids, total = page_ids(current_user, filters, page_number(), per_page)
-    rows = {e.id: e for e in db.session.scalars(_PAGE_ROWS, {"page_ids": ids})} if ids else {}
-    page = Page([rows[i] for i in ids if i in rows], page_number(), per_page, total)
+    page = page_of(_PAGE_ROWS, ids, total, per_page)
     return render_template("enterprises/index.html", page=page, f=filters, **_choices())
 
 
@@ -60,8 +59,7 @@ def show(enterprise_id: int):
 
 
 #: The list page's rows, in one query built once.
-_PAGE_ROWS = (sa.select(Enterprise).where(Enterprise.id.in_(sa.bindparam("page_ids", expanding=True)))
-              .options(sa.orm.joinedload(Enterprise.grid)))
+_PAGE_ROWS = rows_statement(Enterprise, sa.orm.joinedload(Enterprise.grid))
 
 
 @functools.cache

@@ -85,8 +85,9 @@ def _listing(user, args) -> tuple[Listing, str, list[str]]:
         filters["grid"] = args.get("grid", type=int)
     if args.get("industry"):
         filters["industry"] = args["industry"]
-    if _date(args.get("deadline_before")):
-        filters["before"] = _date(args.get("deadline_before"))
+    before = _date(args.get("deadline_before"))
+    if before:
+        filters["before"] = before
     return Listing((shape, tab, frozenset(filters)), {**values, **filters, "today": hazards.today()}), tab, tabs
 
 

@@ -37,8 +37,18 @@ def page_number() -> int:
 
 def load_page(model, ids: list[int], total: int, per_page: int, *options) -> Page:
     """A Page holding the rows of ``ids`` in that order, loaded in one query."""
-    rows = {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)).options(*options))}
-    return Page(items=[rows[i] for i in ids if i in rows], page=page_number(), per_page=per_page, total=total)
+    return page_of(rows_statement(model, *options), ids, total, per_page)
+
+
+def rows_statement(model, *options) -> sa.Select:
+    """The rows of a page's ids (bound as ``page_ids``), with ``options``; build it once for a busy list."""
+    return sa.select(model).where(model.id.in_(sa.bindparam("page_ids", expanding=True))).options(*options)
+
+
+def page_of(rows: sa.Select, ids: list[int], total: int, per_page: int) -> Page:
+    """A Page holding the rows of ``ids`` in that order, by ``rows`` (a ``rows_statement``)."""
+    found = {row.id: row for row in db.session.scalars(rows, {"page_ids": ids})} if ids else {}
+    return Page(items=[found[i] for i in ids if i in found], page=page_number(), per_page=per_page, total=total)
 
 
 def paginate(query: sa.Select, per_page: int, *options) -> Page:
@@ -77,9 +87,8 @@ def paginate_bound(key: tuple, build: Callable[[], sa.Select], values: dict, per
         built = _BUILT[key] = _Statements(
             query.with_only_columns(sa.func.count(model.id)).order_by(None),
             query.with_only_columns(model.id).limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")),
-            sa.select(model).where(model.id.in_(sa.bindparam("page_ids", expanding=True))).options(*options))
+            rows_statement(model, *options))
     total = db.session.scalar(built.count, values)
     ids = list(db.session.scalars(built.ids, {**values, "page_limit": per_page,
                                               "page_offset": (page_number() - 1) * per_page}))
-    rows = {row.id: row for row in db.session.scalars(built.rows, {"page_ids": ids})} if ids else {}
-    return Page(items=[rows[i] for i in ids if i in rows], page=page_number(), per_page=per_page, total=total)
+    return page_of(built.rows, ids, total, per_page)
