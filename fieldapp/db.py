@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic drop and alter them by name on every backend.
@@ -55,6 +56,30 @@ db = SQLAlchemy(model_class=Base)
 #: Ids are INTEGER columns: PostgreSQL refuses a larger number in a query outright (an error,
 #: not "no row"), so anything above this is answered as not found before it reaches SQL.
 MAX_ID = 2**31 - 1
+
+
+def ids_as_array() -> bool:
+    """Whether this database takes a list of ids as one array parameter (PostgreSQL)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def in_ids(column, ids, array: bool | None = None) -> sa.ColumnElement[bool]:
+    """``column IN ids`` — on PostgreSQL ``column = ANY(:ids)``, the list one array parameter.
+
+    An expanding IN gives every id a parameter of its own, which SQLAlchemy renders and psycopg
+    parses again on each execution: a district's ~400 grid ids make a 34,000-character statement
+    and ~15 ms of CPU on its coverage page. PostgreSQL plans ``= ANY`` of a known array as it
+    plans IN (it rewrites IN so). ``ids`` is a list of values, or a bind parameter of a statement
+    built once, whose values are bound by name when it runs; ``array`` is ``ids_as_array()``,
+    given where a statement is built once for several databases.
+    """
+    if array is None:
+        array = ids_as_array()
+    if not array:
+        return column.in_(ids)
+    if isinstance(ids, sa.BindParameter):
+        return column == sa.any_(sa.bindparam(ids.key, type_=postgresql.ARRAY(column.type)))
+    return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(column.type)))
 
 
 def commit() -> None:

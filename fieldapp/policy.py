@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from fieldapp import roles
-from fieldapp.db import MAX_ID, db
+from fieldapp.db import MAX_ID, db, ids_as_array, in_ids
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
@@ -110,7 +110,7 @@ def serves_grid(user: User, grid_id: int | None) -> bool:
 def grid_condition(user: User):
     """Grids a user may see: served grids (inspectors) or grids in their jurisdiction."""
     ids = scope_grid_ids(user)
-    return Grid.id.in_(ids) if ids else sa.false()
+    return in_ids(Grid.id, ids) if ids else sa.false()
 
 
 class Shape(NamedTuple):
@@ -121,6 +121,7 @@ class Shape(NamedTuple):
     grids: bool  # the user sees some grids (served, or of a jurisdiction)
     company: bool  # a company safety manager
     staff: bool  # an inspector, officer or admin
+    array: bool = False  # the database takes id lists as one array (``db.in_ids``): PostgreSQL
 
 
 SCOPE_GRIDS = sa.bindparam("scope_grids", expanding=True)
@@ -131,18 +132,21 @@ STAFF_ROLES = (*roles.INSPECTORS, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 def scope_binding(user: User) -> tuple[Shape, dict]:
     """The shape of ``user``'s scope and the values its conditions bind."""
     grid_ids = scope_grid_ids(user)
-    shape = Shape(bool(grid_ids), user.has_role(roles.COMPANY_MANAGER), user.has_role(*STAFF_ROLES))
+    shape = Shape(bool(grid_ids), user.has_role(roles.COMPANY_MANAGER), user.has_role(*STAFF_ROLES),
+                  ids_as_array())
     return shape, {"scope_grids": grid_ids, "scope_user": user.id}
 
 
-#: The grids of a user's scope by code, for the lists' grid filter: built once.
-_GRIDS_BY_CODE = sa.select(Grid).where(Grid.id.in_(SCOPE_GRIDS)).order_by(Grid.code)
+@functools.cache
+def _grids_by_code(array: bool) -> sa.Select:
+    """The grids of a user's scope by code, for the lists' grid filter: built once."""
+    return sa.select(Grid).where(in_ids(Grid.id, SCOPE_GRIDS, array)).order_by(Grid.code)
 
 
 def scope_grids(user: User) -> list[Grid]:
     """The grids ``user`` may see (``grid_scope``), by code."""
     grid_ids = scope_grid_ids(user)
-    return list(db.session.scalars(_GRIDS_BY_CODE, {"scope_grids": grid_ids})) if grid_ids else []
+    return list(db.session.scalars(_grids_by_code(ids_as_array()), {"scope_grids": grid_ids})) if grid_ids else []
 
 
 def enterprise_condition(user: User):
@@ -160,7 +164,7 @@ def _enterprise_condition(shape: Shape, grid_ids, user_id):
     """The rule, once: with the values, or with bind parameters standing for them."""
     conds = []
     if shape.grids:
-        conds.append(Enterprise.grid_id.in_(grid_ids))
+        conds.append(in_ids(Enterprise.grid_id, grid_ids, shape.array))
     if shape.company:
         conds.append(Enterprise.id.in_(
             sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id)))

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from fieldapp.db import db
-from fieldapp.models import Inspection
+from fieldapp.models import AuditEvent, Enterprise, Inspection
 from fieldapp.services import coverage, inspections, statistics
 from tests.helpers import logged_in
 from tests.test_inspections import complete, signature_url
@@ -74,6 +74,62 @@ def test_drafts_do_not_count_and_closed_enterprises_are_not_due(world):
     inspect(world, world.ent_a1, now)
     assert figures(world.officer_a, period)[world.grid_a1.code] == (1, 1)
     assert [e.id for e in coverage.uncovered(world.officer_a, period, world.grid_a1)] == []
+
+
+def test_last_inspection_is_kept_by_the_database_whoever_writes(world):
+    """``enterprises.last_inspected_at`` (what coverage reads first) equals a recount from the
+    finished inspections after the services and after SQL written behind their back."""
+    def last(enterprise):
+        db.session.expire_all()
+        return db.session.get(Enterprise, enterprise.id).last_inspected_at
+
+    def recount(enterprise):
+        return db.session.scalar(sa.select(sa.func.max(Inspection.started_at)).where(
+            Inspection.enterprise_id == enterprise.id, Inspection.state != "draft"))
+
+    a1, a2 = world.ent_a1, world.ent_a1_other
+    march, may = datetime(2026, 3, 10, 9, tzinfo=UTC), datetime(2026, 5, 10, 9, tzinfo=UTC)
+    draft = inspect(world, a1, may, sign=False)
+    assert last(a1) is None  # a draft covers nothing
+    first = inspect(world, a1, march)
+    assert last(a1) == march
+    inspections.sign(world.inspector_a1, draft, "朱春生", "", signature_url(), inspections.summary_sha256(draft))
+    assert last(a1) == may  # the draft signed
+    db.session.execute(sa.update(Inspection).where(Inspection.id == draft.id).values(enterprise_id=a2.id))
+    db.session.commit()
+    assert (last(a1), last(a2)) == (march, may)  # moved to another enterprise: both recounted
+    db.session.execute(sa.update(Inspection).where(Inspection.id == first.id).values(state="draft"))
+    db.session.execute(sa.delete(Inspection).where(Inspection.id == draft.id))
+    db.session.commit()
+    assert (last(a1), last(a2)) == (None, None)
+    assert all(last(e) == recount(e) for e in (a1, a2, world.ent_a2))
+    # Derived from audited rows and left out of the audit's digests: the enterprise's next audited
+    # change starts from the state its last event left, whatever the triggers wrote in between.
+    def events():
+        return db.session.execute(sa.select(AuditEvent.before_sha256, AuditEvent.after_sha256).where(
+            AuditEvent.object_type == "Enterprise", AuditEvent.object_id == str(a2.id)).order_by(AuditEvent.seq)).all()
+    a2 = db.session.get(Enterprise, a2.id)
+    a2.notes = "东侧为仓库"
+    db.session.commit()
+    known = events()[-1].after_sha256
+    inspect(world, a2, may)
+    assert last(a2) == may
+    a2.notes = "东侧为仓库，门卫室旁新设危化品库"
+    db.session.commit()
+    assert known and events()[-1].before_sha256 == known
+
+
+def test_covered_in_a_period_after_later_visits(world):
+    """An enterprise inspected again after a period still counts for it; one inspected only before
+    it does not — the three ways the coverage condition answers."""
+    jan_feb, mar_apr, may_jun = (coverage.period_of(date(2026, m, 1)) for m in (1, 3, 5))
+    inspect(world, world.ent_a1, datetime(2026, 1, 20, 10, tzinfo=SHANGHAI))
+    inspect(world, world.ent_a1, datetime(2026, 5, 20, 10, tzinfo=SHANGHAI))
+    inspect(world, world.ent_a1_other, datetime(2026, 3, 20, 10, tzinfo=SHANGHAI))
+    code = world.grid_a1.code
+    assert [figures(world.officer_a, p)[code] for p in (jan_feb, mar_apr, may_jun)] == [(1, 2), (1, 2), (1, 2)]
+    assert [e.name for e in coverage.uncovered(world.officer_a, mar_apr, world.grid_a1)] == [world.ent_a1.name]
+    assert figures(world.officer_a, coverage.period_of(date(2026, 7, 1)))[code] == (0, 2)
 
 
 def test_coverage_follows_an_enterprise_to_its_new_grid(world):

@@ -2,8 +2,11 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from fieldapp import policy
+from fieldapp.db import in_ids
+from fieldapp.models import Enterprise, Grid, Hazard, Inspection
 from fieldapp.services import Forbidden
 from tests.helpers import csrf_token, logged_in
 
@@ -216,9 +219,6 @@ def test_scopes_built_once_per_shape_see_what_the_scopes_see(db, factory, world)
     """Hot pages run their scope built once per shape with the values bound later
     (``policy.scope_binding``): for every kind of user, exactly the rows of the scopes built
     with the values in them — enterprises, hazards, inspections (drafts only their author's)."""
-    import sqlalchemy as sa
-
-    from fieldapp.models import Enterprise, Hazard, Inspection
     from fieldapp.services import hazards, inspections
     from tests.test_hazards import confirm_values, report
 
@@ -245,6 +245,23 @@ def test_scopes_built_once_per_shape_see_what_the_scopes_see(db, factory, world)
     company_shape, company_values = policy.scope_binding(world.company_a1)
     assert set(db.session.scalars(sa.select(Hazard.id).where(hazards.scope_condition(company_shape)),
                                   company_values)) == {confirmed.id}
-    assert policy.scope_binding(world.inspector_a1)[0] == policy.Shape(grids=True, company=False, staff=True)
-    assert policy.scope_binding(both)[0] == policy.Shape(grids=True, company=True, staff=True)
-    assert policy.scope_binding(world.supervisor)[0] == policy.Shape(grids=False, company=False, staff=False)
+    array = db.engine.dialect.name == "postgresql"  # id lists bound as one array (db.in_ids)
+    assert policy.scope_binding(world.inspector_a1)[0] == policy.Shape(True, False, True, array)
+    assert policy.scope_binding(both)[0] == policy.Shape(grids=True, company=True, staff=True, array=array)
+    assert policy.scope_binding(world.supervisor)[0] == policy.Shape(False, False, False, array)
+
+
+def test_id_lists_are_one_array_on_postgresql(db, world):
+    """``db.in_ids`` answers as IN does — no ids, some, hundreds, a set; with values or bound by
+    name to a statement built once — and on PostgreSQL sends the list as one parameter."""
+    grids = sorted(db.session.scalars(sa.select(Grid.id)))
+    many = [*range(10_000, 10_400), *grids]  # a district's worth of ids, most of them no grid
+    for ids in ([], grids[:1], many, set(grids[1:])):
+        literal = sa.select(Grid.id).where(in_ids(Grid.id, ids))
+        assert sorted(db.session.scalars(literal)) == sorted(set(ids) & set(grids))
+    array = db.engine.dialect.name == "postgresql"
+    built = sa.select(Grid.id).where(in_ids(Grid.id, sa.bindparam("ids", expanding=True), array))
+    for ids in (grids[:1], many, []):  # the same statement, run with other values
+        assert sorted(db.session.scalars(built, {"ids": ids})) == sorted(set(ids) & set(grids))
+    sql = str(sa.select(Grid.id).where(in_ids(Grid.id, many)).compile(db.engine))
+    assert ("= ANY" in sql) == array and (" IN (" in sql) != array

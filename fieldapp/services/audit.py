@@ -60,7 +60,8 @@ def _before(original, value):
 
 @functools.cache
 def _column_keys(mapper) -> tuple[str, ...]:
-    return tuple(attr.key for attr in mapper.column_attrs)
+    # A derived column (``info={"derived": True}``) is kept by the database from audited rows.
+    return tuple(attr.key for attr in mapper.column_attrs if not attr.columns[0].info.get("derived"))
 
 
 def _columns(obj, committed: bool) -> dict:

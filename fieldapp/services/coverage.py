@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from fieldapp import policy
-from fieldapp.db import db
+from fieldapp.db import db, in_ids
 from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, User
 from fieldapp.services import workdays
 from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
@@ -78,9 +78,17 @@ def covered_condition(period: Period, enterprise=Enterprise):
 
 
 def _covered_between(enterprise, lo, hi):
-    """An inspection of ``enterprise`` started in [lo, hi): values, or parameters bound later."""
-    return sa.exists().where(Inspection.enterprise_id == enterprise.id, Inspection.state != "draft",
-                             Inspection.started_at >= lo, Inspection.started_at < hi)
+    """A finished inspection of ``enterprise`` started in [lo, hi): values, or parameters bound later.
+
+    The start of its latest finished inspection (``last_inspected_at``, kept by the database)
+    answers for every enterprise not inspected again since ``hi`` — all of them for the current
+    period: a district's coverage reads its enterprises once instead of probing the inspections
+    of each (19,200 probes, ~50 ms of PostgreSQL). Only those inspected since ask their
+    inspections (a CASE evaluates its branches in order)."""
+    last = enterprise.last_inspected_at
+    inspected = sa.exists().where(Inspection.enterprise_id == enterprise.id, Inspection.state != "draft",
+                                  Inspection.started_at >= lo, Inspection.started_at < hi)
+    return sa.case((sa.or_(last.is_(None), last < lo), sa.false()), (last < hi, sa.true()), else_=inspected)
 
 
 @dataclass
@@ -102,7 +110,7 @@ def by_grid(user: User, period: Period) -> list[Row]:
     """Due and covered enterprises per grid in the user's scope (one query)."""
     covered = sa.case((covered_condition(period), 1), else_=0)
     counts = (sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
-              .where(Enterprise.status.in_(DUE_STATUSES), Enterprise.grid_id.in_(policy.scope_grid_ids(user) or [-1]))
+              .where(Enterprise.status.in_(DUE_STATUSES), in_ids(Enterprise.grid_id, policy.scope_grid_ids(user)))
               .group_by(Enterprise.grid_id).subquery())
     rows = db.session.execute(
         sa.select(Grid, sa.func.coalesce(counts.c.due, 0), sa.func.coalesce(counts.c.covered, 0))
@@ -151,15 +159,16 @@ def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[Inspe
     by_id = {r.grid.id: r for r in grid_rows}
     if not by_id:
         return []
-    links = db.session.execute(sa.select(InspectorGrid.user_id, InspectorGrid.grid_id).join(
-        User, User.id == InspectorGrid.user_id).where(InspectorGrid.grid_id.in_(by_id), User.active.is_(True))).all()
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_({u for u, _ in links})))}
+    links = db.session.execute(
+        sa.select(InspectorGrid.user_id, InspectorGrid.grid_id).join(User, User.id == InspectorGrid.user_id)
+        .where(in_ids(InspectorGrid.grid_id, by_id), User.active.is_(True))).all()
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(in_ids(User.id, {u for u, _ in links})))}
     lo, hi = period.bounds()
     own = dict(db.session.execute(
         sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
         .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-        .where(Inspection.inspector_id.in_(people), Inspection.state != "draft", Inspection.started_at >= lo,
-               Inspection.started_at < hi, Enterprise.grid_id.in_(by_id))
+        .where(in_ids(Inspection.inspector_id, people), Inspection.state != "draft", Inspection.started_at >= lo,
+               Inspection.started_at < hi, in_ids(Enterprise.grid_id, by_id))
         .group_by(Inspection.inspector_id)).all())
     grouped: dict[int, list[Row]] = {}
     for user_id, grid_id in links:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp import policy, roles
-from fieldapp.db import db, utcnow
+from fieldapp.db import db, in_ids, utcnow
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -106,7 +106,7 @@ def scope_condition(shape: policy.Shape) -> sa.ColumnElement[bool]:
 def _condition(shape: policy.Shape, grid_ids, user_id) -> sa.ColumnElement[bool]:
     conds = []
     if shape.grids:
-        conds.append(Hazard.grid_id.in_(grid_ids))
+        conds.append(in_ids(Hazard.grid_id, grid_ids, shape.array))
     if shape.company:
         conds.append(sa.and_(Hazard.status.in_(COMPANY_VISIBLE), Hazard.enterprise_id.in_(
             sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id))))

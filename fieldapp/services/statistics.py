@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from fieldapp import codes, policy
-from fieldapp.db import db
+from fieldapp.db import db, in_ids
 from fieldapp.models import Enterprise, Grid, Hazard, HazardCloseDays, HazardTally, OrgUnit, User
 from fieldapp.services import fields, hazards, workdays
 
@@ -93,7 +93,7 @@ def _grid_ids(user: User, f: Filters) -> list[int]:
     """The grids counted: the user's, narrowed to the chosen department or grid."""
     ids = policy.scope_grid_ids(user)
     if f.unit_id:
-        ids = list(db.session.scalars(sa.select(Grid.id).where(Grid.id.in_(ids or [-1]),
+        ids = list(db.session.scalars(sa.select(Grid.id).where(in_ids(Grid.id, ids),
                                                               Grid.org_unit_id == f.unit_id).order_by(Grid.id)))
     if f.grid_id:
         ids = [f.grid_id] if f.grid_id in ids else []
@@ -105,7 +105,7 @@ def _whole_departments(grid_ids: list[int]) -> dict[int, int] | None:
     else None (a department only partly among them: only the hazards can say)."""
     wanted = set(grid_ids)
     rows = db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(Grid.org_unit_id.in_(
-        sa.select(Grid.org_unit_id).where(Grid.id.in_(grid_ids))))).all()
+        sa.select(Grid.org_unit_id).where(in_ids(Grid.id, grid_ids))))).all()
     if any(grid_id not in wanted for grid_id, _unit in rows):
         return None
     return dict(rows)
@@ -115,7 +115,7 @@ def _base(grid_ids: list[int], f: Filters):
     """The scope and filter conditions, and apart the condition of touching the range (or being
     overdue now), which only the grouped pass needs."""
     lo, hi = f.bounds()
-    conds = [Hazard.grid_id.in_(grid_ids or [-1])]
+    conds = [in_ids(Hazard.grid_id, grid_ids)]
     if f.industry:
         conds.append(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == f.industry)))
     if f.level:
@@ -252,7 +252,7 @@ def _from_hazards(scope: list, touching, f: Filters, months: bool = True) -> Rep
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, touching)
         .group_by(Hazard.grid_id, Enterprise.industry, level)).all()
     unit_of = dict(db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(
-        Grid.id.in_({r[0] for r in rows}))).all()) if rows else {}
+        in_ids(Grid.id, {r[0] for r in rows}))).all()) if rows else {}
     out = Report(f, Figures(), None)
     for grid_id, industry, lvl, *sums in rows:
         _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry,
@@ -358,7 +358,7 @@ def names(user: User, report_: Report) -> dict[str, dict]:
     """Display names for the keys of each breakdown."""
     grid_ids = [k for k, _ in report_.breakdowns.get("grid", []) if k is not None]
     unit_ids = [k for k, _ in report_.breakdowns.get("org_unit", []) if k is not None]
-    grids = dict(db.session.execute(sa.select(Grid.id, Grid.name).where(Grid.id.in_(grid_ids))).all()) \
+    grids = dict(db.session.execute(sa.select(Grid.id, Grid.name).where(in_ids(Grid.id, grid_ids))).all()) \
         if grid_ids else {}
     units = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids))).all()) \
         if unit_ids else {}
