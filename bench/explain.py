@@ -37,9 +37,6 @@ from tests.helpers import logged_in  # noqa: E402
 BIG_TABLE = 10_000
 #: Sequential scans of big tables that are the right plan, with the reason (also noted in the code).
 JUSTIFIED = {
-    ("statistics, town officer", "enterprises"):
-        "a town's ~15,000 hazards hashed against one pass over the enterprises' industry: "
-        "cheaper than as many index probes",
     ("coverage, district admin", "enterprises"):
         "all ~19,200 enterprises of a district are counted: one pass over the table (their last "
         "inspection kept on each) is the whole answer",

@@ -42,6 +42,9 @@ class Enterprise(db.Model):
         # Coverage counts the enterprises due per grid (active ones): the home page, the town's and
         # the district's coverage read it per grid instead of scanning all 20,000 (EXPLAIN).
         sa.Index("ix_enterprises_grid_id_status", "grid_id", "status"),
+        # Statistics of a town join its hazards to their enterprises' industry: read from this index
+        # alone instead of the table (EXPLAIN at 20,000: 2 ms against a 7 ms pass over the table).
+        sa.Index("ix_enterprises_id_industry", "id", "industry"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

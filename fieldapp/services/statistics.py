@@ -246,8 +246,9 @@ def _from_hazards(scope: list, touching, f: Filters, months: bool = True) -> Rep
     breakdown; two light passes count by month (unless ``months`` is False)."""
     level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
     rows = db.session.execute(
-        # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards by index, hashed against one
-        # pass over the enterprises for their industry — cheaper than 15,000 index probes (~37 ms).
+        # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards read from their grid index
+        # alone, hashed against the enterprises' industries read from theirs — cheaper than 15,000
+        # index probes (migration 0017: 42 -> ~20 ms).
         sa.select(Hazard.grid_id, Enterprise.industry, level, *_sums(f)).select_from(Hazard)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, touching)
         .group_by(Hazard.grid_id, Enterprise.industry, level)).all()
