@@ -331,7 +331,11 @@ def _count_in(out: Report, figures: Figures, **keys) -> None:
         return
     _add(out.total, figures)
     for name, key in keys.items():
-        _add(out.breakdowns.setdefault(name, {}).setdefault(key, Figures()), figures)
+        breakdown = out.breakdowns.setdefault(name, {})
+        into = breakdown.get(key)
+        if into is None:  # not setdefault: it would build a Figures for every row counted
+            into = breakdown[key] = Figures()
+        _add(into, figures)
 
 
 def _by_month(column, scope: list, lo: datetime, hi: datetime) -> dict[date, int]:
@@ -351,8 +355,14 @@ def _by_month(column, scope: list, lo: datetime, hi: datetime) -> dict[date, int
 
 
 def _add(into: Figures, more: Figures) -> None:
-    for name in ("found", "confirmed", "rejected", "closed", "overdue", "confirmed_closed"):
-        setattr(into, name, getattr(into, name) + getattr(more, name))
+    # Spelled out: called ~3,600 times on a town's page, where a loop over the names with
+    # getattr and setattr cost three times as much.
+    into.found += more.found
+    into.confirmed += more.confirmed
+    into.rejected += more.rejected
+    into.closed += more.closed
+    into.overdue += more.overdue
+    into.confirmed_closed += more.confirmed_closed
 
 
 def names(user: User, report_: Report) -> dict[str, dict]:
