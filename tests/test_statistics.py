@@ -187,8 +187,8 @@ def test_district_and_town_figures_from_the_tallies_match_the_hazards(world, mon
         assert from_tallies.by_department and not from_hazards.by_department
         assert _comparable(from_tallies) == _comparable(from_hazards)
         assert from_tallies.breakdowns["grid"] == []
-        # A town (whole department, one page): grids from its hazards, months and days to
-        # closure from the tallies — the same figures.
+        # A town (whole department, one page): everything from the tallies but the grid breakdown,
+        # counted from its hazards by grid alone — the same figures.
         town = statistics.report(world.officer_a, filters)
         assert not town.by_department and town.breakdowns["grid"]
         assert (_comparable(town), town.breakdowns["grid"]) == (

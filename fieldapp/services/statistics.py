@@ -6,10 +6,11 @@ overdue (now), the rectification rate (closed of those confirmed) and the median
 confirmation to closure; broken down by org unit, grid, industry and level, and by month.
 Months are China-time months.
 
-A scope of more than ``GRIDS_ON_ONE_PAGE`` grids made of whole departments (a district) is
-counted per department from the running tallies (models/tallies.py) — a few thousand rows
-instead of every hazard; its grids are a department's drill-down (``unit``). Smaller scopes
-are counted from the hazards themselves. Overdue, a state of now, is partly counted live; the
+A scope made of whole departments (a town, a district) is counted per department from the
+running tallies (models/tallies.py) — a few thousand rows instead of every hazard; beyond
+``GRIDS_ON_ONE_PAGE`` grids (a district) its grids are a department's drill-down (``unit``),
+else one pass over the hazards grouped by grid adds them. Other scopes (an inspector's grids,
+one grid) are counted from the hazards themselves. Overdue, a state of now, is partly counted live; the
 median days to closure come from counts of days per department (when no industry or level is
 chosen) or from the hazards.
 """
@@ -217,16 +218,17 @@ def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
 def report(user: User, f: Filters) -> Report:
     grid_ids = _grid_ids(user, f)
     scope, touching = _base(grid_ids, f)
-    # Whole departments (a town officer's, a district's) have running tallies: their months and
-    # days to closure come from those; a scope too large for one page, everything but this
-    # month's overdue. A town's page still counts its hazards once, for the grid breakdown.
+    # Whole departments (a town officer's, a district's) have running tallies: everything but
+    # this month's overdue comes from those. A scope small enough for one page (a town) adds
+    # the grid breakdown, counted from its hazards by grid alone.
     unit_of = _whole_departments(grid_ids) if len(grid_ids) > 1 else None
-    if unit_of is not None and len(grid_ids) > GRIDS_ON_ONE_PAGE and not f.unit_id:
+    if unit_of is not None:
         out = _from_tallies(unit_of, scope, f)
+        if len(grid_ids) <= GRIDS_ON_ONE_PAGE or f.unit_id:
+            out.by_department = False
+            _count_grids(out, scope, touching, f)
     else:
-        out = _from_hazards(scope, touching, f, months=unit_of is None)
-        if unit_of is not None:
-            out.months = _tally_months(unit_of, f)
+        out = _from_hazards(scope, touching, f)
     if unit_of is not None and not (f.industry or f.level):
         d = HazardCloseDays
         out.median_days = _median_of_counts(db.session.execute(
@@ -241,9 +243,22 @@ def report(user: User, f: Filters) -> Report:
     return out
 
 
-def _from_hazards(scope: list, touching, f: Filters, months: bool = True) -> Report:
+def _count_grids(out: Report, scope: list, touching, f: Filters) -> None:
+    """The grid breakdown from one pass over the hazards grouped by grid alone: their grid index
+    holds every column it counts (an index-only scan on PostgreSQL, no enterprise joined; a
+    town's 40 grids: ~10 ms of SQL against ~20 for the full grouping by grid, industry and level)."""
+    rows = db.session.execute(sa.select(Hazard.grid_id, *_sums(f)).where(*scope, touching)
+                              .group_by(Hazard.grid_id)).all()
+    grids = out.breakdowns.setdefault("grid", {})
+    for grid_id, *sums in rows:
+        figures = _figures(sums)
+        if _counts_any(figures):
+            grids[grid_id] = figures
+
+
+def _from_hazards(scope: list, touching, f: Filters) -> Report:
     """One grouped pass over the hazards (by grid, industry and level) gives the total and every
-    breakdown; two light passes count by month (unless ``months`` is False)."""
+    breakdown; two light passes count by month."""
     level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
     rows = db.session.execute(
         # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards read from their grid index
@@ -258,11 +273,10 @@ def _from_hazards(scope: list, touching, f: Filters, months: bool = True) -> Rep
     for grid_id, industry, lvl, *sums in rows:
         _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry,
                   level=lvl)
-    if months:
-        lo, hi = f.bounds()
-        found = _by_month(Hazard.created_at, scope, lo, hi)
-        closed = _by_month(Hazard.closed_at, scope, lo, hi)
-        out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
+    lo, hi = f.bounds()
+    found = _by_month(Hazard.created_at, scope, lo, hi)
+    closed = _by_month(Hazard.closed_at, scope, lo, hi)
+    out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
     return out
 
 
@@ -323,11 +337,15 @@ def _from_tallies(unit_of: dict[int, int], scope: list, f: Filters) -> Report:
     return out
 
 
+def _counts_any(figures: Figures) -> bool:
+    return bool(figures.found or figures.confirmed or figures.rejected or figures.closed or figures.overdue
+                or figures.confirmed_closed)
+
+
 def _count_in(out: Report, figures: Figures, **keys) -> None:
     """Add ``figures`` to the total and to the breakdowns named in ``keys`` (tallies left at
     zero, after an enterprise changed industry say, are no row)."""
-    if not (figures.found or figures.confirmed or figures.rejected or figures.closed or figures.overdue
-            or figures.confirmed_closed):
+    if not _counts_any(figures):
         return
     _add(out.total, figures)
     for name, key in keys.items():
