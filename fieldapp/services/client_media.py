@@ -56,8 +56,10 @@ def put(user: User, client_uuid: str, data: bytes, declared_sha256: str) -> tupl
     content_type = photos.check(data)
     if stored is not None:
         remember_media([stored])  # store_blob finds it without asking again
-    # Not flushed on its own: the file's row goes out with the upload's, in the commit.
-    media = store_blob(data, content_type, user, f"{client_uuid}", sha256=actual, flush=False)
+    # Not flushed on its own: the file's row goes out with the upload's, in the commit. Content
+    # stored by another upload meanwhile fails that commit on its unique SHA-256: retried below.
+    media = store_blob(data, content_type, user, f"{client_uuid}", sha256=actual, flush=False,
+                       new=stored is None)
     row = ClientMedia(uuid=client_uuid, owner_id=user.id, media=media, sha256=actual)
     db.session.add(row)
     answer = _answer(row, media)

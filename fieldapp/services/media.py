@@ -49,12 +49,14 @@ def known(digests: list[str]) -> dict[str, MediaFile]:
     return found
 
 
-def store_blobs(blobs: list[Blob], actor: User | None, flush: bool = True) -> list[MediaFile]:
+def store_blobs(blobs: list[Blob], actor: User | None, flush: bool = True, new: bool = False) -> list[MediaFile]:
     """Store several blobs (already checked by the caller), in order; known content returns its
-    existing row. One query finds which are known (a photo stores three at once). Flushed, so
-    that the rows have their ids, unless ``flush`` is false (they go out with the caller's)."""
+    existing row. One query finds which are known (a photo stores three at once), none when the
+    caller has just looked and found none of them (``new``: the same content stored meanwhile
+    fails the unique SHA-256 at the commit, as without it). Flushed, so that the rows have their
+    ids, unless ``flush`` is false (they go out with the caller's)."""
     digests = [b.sha256 or hashlib.sha256(b.data).hexdigest() for b in blobs]
-    known_files = known(digests)
+    known_files = {} if new else known(digests)
     for blob, digest in zip(blobs, digests, strict=True):
         if digest in known_files:
             continue
@@ -71,6 +73,6 @@ def store_blobs(blobs: list[Blob], actor: User | None, flush: bool = True) -> li
 
 def store_blob(data: bytes, content_type: str, actor: User | None, original_name: str = "",
                width: int | None = None, height: int | None = None, sha256: str = "",
-               flush: bool = True) -> MediaFile:
+               flush: bool = True, new: bool = False) -> MediaFile:
     """Store bytes (already checked by the caller); returns the existing row for known content."""
-    return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor, flush)[0]
+    return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor, flush, new)[0]
