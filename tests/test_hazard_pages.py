@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from fieldapp import roles
 from fieldapp.models import Hazard, Notification
 from fieldapp.services import hazards
 from tests.helpers import logged_in, post
@@ -159,6 +160,16 @@ def test_home_pages_count_the_work_waiting(make_client, world, db):
     inspector = logged_in(make_client(), "insp_a1").get("/").get_data(as_text=True)
     assert re.search(r'data-stat="to_recheck">0<', inspector)
     assert major.status == "reported"
+
+
+def test_home_names_the_jurisdiction_of_roles_that_have_one(make_client, factory, world, db):
+    """An officer's home names the departments of their jurisdiction; an inspector whose account
+    kept a jurisdiction from a role since taken away shows none (it scopes nothing)."""
+    officer = logged_in(make_client(), "officer_a").get("/").get_data(as_text=True)
+    assert f"· {world.town_a.name}" in officer
+    factory.user(roles.GRID_INSPECTOR, grids=[world.grid_a1], units=[world.town_a], username="insp_was_officer")
+    inspector = logged_in(make_client(), "insp_was_officer").get("/").get_data(as_text=True)
+    assert 'data-section="inspector"' in inspector and f"· {world.town_a.name}" not in inspector
 
 
 def test_list_filters_each_narrow_the_list(make_client, world, db):

@@ -14,7 +14,7 @@ from tests.helpers import logged_in
 #: record page 11 -> 10, a hazard page 14 -> 11, the queue 8 -> 7). The enterprise file
 #: 15 -> 12 (2026-11-23: its grid and department joined; whether the inspector serves the grid
 #: read from the grids the request already knows).
-BUDGET = {"list": 7, "file": 12, "patrol": 13, "home": 8, "draft": 11, "record": 10, "coverage": 7}
+BUDGET = {"list": 7, "file": 12, "patrol": 13, "home": 7, "draft": 11, "record": 10, "coverage": 7}
 
 
 @contextmanager

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from fieldapp import policy
+from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, InspectorGrid, User, UserRole
 
@@ -51,4 +51,8 @@ def admin_counts(user: User) -> dict[str, object]:
 
 
 def jurisdiction_names(user: User) -> list[str]:
+    """The departments a user's jurisdiction covers — only a role that works in one has it
+    (roles.JURISDICTION_ROLES): an inspector's or a company's home page asks nothing."""
+    if not user.has_role(*roles.JURISDICTION_ROLES):
+        return []
     return [u.name for u in user.jurisdictions]
