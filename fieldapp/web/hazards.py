@@ -13,7 +13,7 @@ from flask_login import current_user
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Enterprise, Grid, Hazard, HazardEvent, Notification
+from fieldapp.models import Enterprise, Hazard, HazardEvent, Notification
 from fieldapp.services import InputError, ServiceError, audit, hazard_export, hazards, notifications
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.exports import send_xlsx
@@ -117,7 +117,7 @@ def _list_query(shape: policy.Shape, tab: str, filters: frozenset[str]) -> sa.Se
     return query.order_by(*order)
 
 
-def _grid_choices(user) -> list[Grid]:
+def _grid_choices(user) -> list[sa.Row]:
     if user.has_role(roles.COMPANY_MANAGER) and len(user.roles) == 1:
         return []
     return policy.scope_grids(user)
