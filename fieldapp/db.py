@@ -58,8 +58,9 @@ db = SQLAlchemy(model_class=Base)
 MAX_ID = 2**31 - 1
 
 
-def ids_as_array() -> bool:
-    """Whether this database takes a list of ids as one array parameter (PostgreSQL)."""
+def on_postgresql() -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite): for SQL only one of them
+    has, and for id lists, which PostgreSQL takes as one array (``in_ids``)."""
     return db.session.get_bind().dialect.name == "postgresql"
 
 
@@ -70,11 +71,11 @@ def in_ids(column, ids, array: bool | None = None) -> sa.ColumnElement[bool]:
     parses again on each execution: a district's ~400 grid ids make a 34,000-character statement
     and ~15 ms of CPU on its coverage page. PostgreSQL plans ``= ANY`` of a known array as it
     plans IN (it rewrites IN so). ``ids`` is a list of values, or a bind parameter of a statement
-    built once, whose values are bound by name when it runs; ``array`` is ``ids_as_array()``,
+    built once, whose values are bound by name when it runs; ``array`` is ``on_postgresql()``,
     given where a statement is built once for several databases.
     """
     if array is None:
-        array = ids_as_array()
+        array = on_postgresql()
     if not array:
         return column.in_(ids)
     if isinstance(ids, sa.BindParameter):

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from fieldapp import roles
-from fieldapp.db import MAX_ID, db, ids_as_array, in_ids
+from fieldapp.db import MAX_ID, db, in_ids, on_postgresql
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
@@ -133,7 +133,7 @@ def scope_binding(user: User) -> tuple[Shape, dict]:
     """The shape of ``user``'s scope and the values its conditions bind."""
     grid_ids = scope_grid_ids(user)
     shape = Shape(bool(grid_ids), user.has_role(roles.COMPANY_MANAGER), user.has_role(*STAFF_ROLES),
-                  ids_as_array())
+                  on_postgresql())
     return shape, {"scope_grids": grid_ids, "scope_user": user.id}
 
 
@@ -147,7 +147,7 @@ def scope_grids(user: User) -> list[sa.Row]:
     """The grids ``user`` may see (``grid_scope``), by code: their id, code and name, all a
     filter shows (rows, not ORM objects: a town officer's 40 on every list page)."""
     grid_ids = scope_grid_ids(user)
-    return list(db.session.execute(_grids_by_code(ids_as_array()), {"scope_grids": grid_ids})) if grid_ids else []
+    return list(db.session.execute(_grids_by_code(on_postgresql()), {"scope_grids": grid_ids})) if grid_ids else []
 
 
 def enterprise_condition(user: User):

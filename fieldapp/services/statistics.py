@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from fieldapp import codes, policy
-from fieldapp.db import db, in_ids
+from fieldapp.db import db, in_ids, on_postgresql
 from fieldapp.models import Enterprise, Grid, Hazard, HazardCloseDays, HazardTally, OrgUnit, User
 from fieldapp.services import fields, hazards, workdays
 
@@ -189,7 +189,7 @@ def _median_days(conds: list, f: Filters) -> float | None:
     in the range."""
     lo, hi = f.bounds()
     closed = [*conds, Hazard.closed_at >= lo, Hazard.closed_at < hi, Hazard.confirmed_at.is_not(None)]
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         def china_day(column):
             return sa.cast(column + sa.text("interval '8 hours'"), sa.Date)
         value = db.session.scalar(sa.select(sa.func.percentile_cont(0.5).within_group(
@@ -359,7 +359,7 @@ def _count_in(out: Report, figures: Figures, **keys) -> None:
 def _by_month(column, scope: list, lo: datetime, hi: datetime) -> dict[date, int]:
     """Counts per China-time month. The stored UTC time is shifted by eight hours and truncated
     (China keeps no daylight saving): far cheaper per row than formatting in a time zone."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         key = sa.func.date_trunc(sa.literal_column("'month'"), column + sa.text("interval '8 hours'"))
     else:
         key = sa.func.strftime(sa.literal_column("'%Y-%m-01'"), column, sa.literal_column("'+8 hours'"))
