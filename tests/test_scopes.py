@@ -265,3 +265,40 @@ def test_id_lists_are_one_array_on_postgresql(db, world):
         assert sorted(db.session.scalars(built, {"ids": ids})) == sorted(set(ids) & set(grids))
     sql = str(sa.select(Grid.id).where(in_ids(Grid.id, many)).compile(db.engine))
     assert ("= ANY" in sql) == array and (" IN (" in sql) != array
+
+
+def test_a_pages_user_comes_with_their_grids_and_unread_count(db, factory, world):
+    """A page loads the user, their grids and the unread count in one statement
+    (``sessions.load_user(for_page=True)``): for every kind of user, the same grids as the
+    scope's own queries and the same count as counting."""
+    from datetime import timedelta
+
+    from fieldapp import roles
+    from fieldapp.db import utcnow
+    from fieldapp.models import Notification
+    from fieldapp.services import notifications, sessions
+
+    both = factory.user(roles.GRID_INSPECTOR, roles.ENFORCEMENT_OFFICER, grids=[world.grid_b1], units=[world.town_a])
+    users = [world.inspector_a1, world.inspector_b1, world.tech_a2, world.company_a1, world.officer_a,
+             world.officer_district, world.admin_a, world.admin, world.supervisor, world.discipline, both]
+    db.session.add_all([Notification(user_id=world.officer_a.id, kind="reported", key=f"k{i}",
+                                     read_at=utcnow() - timedelta(minutes=1) if i == 2 else None)
+                        for i in range(3)])
+    tokens = {user.id: sessions.open_session(user) for user in users}
+    db.session.commit()
+    counted = {user.id: db.session.scalar(notifications._UNREAD, {"user_id": user.id}) for user in users}
+    assert counted[world.officer_a.id] == 2
+    for user in users:
+        expected = policy.scope_grid_ids(user)
+        assert user.loaded_grids is None  # asked, as for any user the request did not load
+        loaded = sessions.load_user(tokens[user.id], for_page=True)
+        assert loaded is user and user.loaded_grids is not None
+        assert policy.scope_grid_ids(user) == expected, user.username
+        assert user.unread_count == notifications.unread_count(user) == counted[user.id]
+        user.loaded_grids = user.unread_count = None
+    # Not a comparison of empty lists: the town's officer and the inspector-officer see grids.
+    assert set(policy.scope_grid_ids(world.officer_a)) == {world.grid_a1.id, world.grid_a2.id}
+    assert len(policy.scope_grid_ids(both)) == 3
+    api_user = sessions.load_user(tokens[world.officer_a.id])  # the API's: neither is loaded
+    assert api_user.loaded_grids is None and api_user.unread_count is None
+    assert notifications.unread_count(api_user) == 2

@@ -59,7 +59,8 @@ def _headers(response):
 
 def _load_user(token: str):
     from flask import current_app
-    return sessions.load_user(token, max_age=current_app.permanent_session_lifetime)
+    return sessions.load_user(token, max_age=current_app.permanent_session_lifetime,
+                              for_page=not is_api_request())
 
 
 def _unauthorized():
