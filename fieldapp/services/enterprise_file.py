@@ -23,8 +23,12 @@ def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
 
 @functools.cache
 def _hazards_statement(shape: policy.Shape) -> sa.Select:
+    # Only what the list shows (as inspections.for_enterprise).
     return (sa.select(Hazard)
             .where(hazards.scope_condition(shape), Hazard.enterprise_id == sa.bindparam("enterprise_id"))
+            .options(sa.orm.load_only(Hazard.id, Hazard.place, Hazard.description, Hazard.required_measures,
+                                      Hazard.level, Hazard.proposed_level, Hazard.status, Hazard.deadline,
+                                      Hazard.created_at, raiseload=True))
             .order_by(Hazard.status.in_(("closed", "rejected")), Hazard.deadline.is_(None), Hazard.deadline,
                       Hazard.created_at.desc()).limit(50))
 
