@@ -9,13 +9,14 @@ the grids they serve now.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from fieldapp import policy
-from fieldapp.db import db, in_ids
+from fieldapp.db import db, in_ids, on_postgresql
 from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, OrgUnit, User
 from fieldapp.services import workdays
 from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
@@ -129,19 +130,30 @@ class Row:
 
 def by_grid(user: User, period: Period) -> list[Row]:
     """Due and covered enterprises per grid in the user's scope (one query)."""
-    covered = sa.case((covered_condition(period), 1), else_=0)
-    counts = (sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
-              .where(Enterprise.status.in_(DUE_STATUSES), in_ids(Enterprise.grid_id, policy.scope_grid_ids(user)))
-              .group_by(Enterprise.grid_id).subquery())
-    rows = db.session.execute(
-        sa.select(Grid.id, Grid.code, Grid.name, OrgUnit.id, OrgUnit.code, OrgUnit.name,
-                  sa.func.coalesce(counts.c.due, 0), sa.func.coalesce(counts.c.covered, 0))
-        .join(OrgUnit, OrgUnit.id == Grid.org_unit_id).join(counts, counts.c.grid_id == Grid.id, isouter=True)
-        .where(policy.grid_condition(user)).order_by(Grid.code)).all()
+    grid_ids = policy.scope_grid_ids(user)
+    if not grid_ids:
+        return []
+    lo, hi = period.bounds()
+    rows = db.session.execute(_by_grid_statement(on_postgresql()), {"grids": grid_ids, "lo": lo, "hi": hi})
     units: dict[int, Unit] = {}
     return [Row(GridLine(grid_id, code, name, units.setdefault(unit_id, Unit(unit_id, unit_code, unit_name))),
                 int(due), int(done))
             for grid_id, code, name, unit_id, unit_code, unit_name, due, done in rows]
+
+
+#: The grids and the period bound when it runs: building the statement and its cache key on each
+#: request cost more CPU than running it. ``array``: ``on_postgresql()`` (``db.in_ids``).
+@functools.cache
+def _by_grid_statement(array: bool) -> sa.Select:
+    grids = sa.bindparam("grids", expanding=True)
+    covered = sa.case((_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")), 1), else_=0)
+    counts = (sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
+              .where(Enterprise.status.in_(DUE_STATUSES), in_ids(Enterprise.grid_id, grids, array))
+              .group_by(Enterprise.grid_id).subquery())
+    return (sa.select(Grid.id, Grid.code, Grid.name, OrgUnit.id, OrgUnit.code, OrgUnit.name,
+                      sa.func.coalesce(counts.c.due, 0), sa.func.coalesce(counts.c.covered, 0))
+            .join(OrgUnit, OrgUnit.id == Grid.org_unit_id).join(counts, counts.c.grid_id == Grid.id, isouter=True)
+            .where(in_ids(Grid.id, grids, array)).order_by(Grid.code))
 
 
 @dataclass
@@ -183,23 +195,35 @@ def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[Inspe
     by_id = {r.grid.id: r for r in grid_rows}
     if not by_id:
         return []
-    links = db.session.execute(
-        sa.select(InspectorGrid.user_id, InspectorGrid.grid_id).join(User, User.id == InspectorGrid.user_id)
-        .where(in_ids(InspectorGrid.grid_id, by_id), User.active.is_(True))).all()
-    people = {u.id: u for u in db.session.scalars(sa.select(User).where(in_ids(User.id, {u for u, _ in links})))}
+    links, people_of, own_of = _by_inspector_statements(on_postgresql())
+    grids = list(by_id)
+    links = db.session.execute(links, {"grids": grids}).all()
+    people = {u.id: u for u in db.session.scalars(people_of, {"people": list({u for u, _ in links})})}
     lo, hi = period.bounds()
-    own = dict(db.session.execute(
-        sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
-        .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-        .where(in_ids(Inspection.inspector_id, people), Inspection.state != "draft", Inspection.started_at >= lo,
-               Inspection.started_at < hi, in_ids(Enterprise.grid_id, by_id))
-        .group_by(Inspection.inspector_id)).all())
+    own = dict(db.session.execute(own_of, {"people": list(people), "grids": grids, "lo": lo, "hi": hi}).all())
     grouped: dict[int, list[Row]] = {}
     for user_id, grid_id in links:
         grouped.setdefault(user_id, []).append(by_id[grid_id])
     out = [InspectorRow(people[uid], [r.grid for r in rows], sum(r.due for r in rows), sum(r.covered for r in rows),
                         own.get(uid, 0)) for uid, rows in grouped.items()]
     return sorted(out, key=lambda r: (r.percent, r.user.display_name))
+
+
+@functools.cache
+def _by_inspector_statements(array: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """``by_inspector``'s three statements, built once (as ``_by_grid_statement``): who serves the
+    grids, those people, and how many enterprises each covered in person."""
+    grids, people = sa.bindparam("grids", expanding=True), sa.bindparam("people", expanding=True)
+    links = (sa.select(InspectorGrid.user_id, InspectorGrid.grid_id).join(User, User.id == InspectorGrid.user_id)
+             .where(in_ids(InspectorGrid.grid_id, grids, array), User.active.is_(True)))
+    people_of = sa.select(User).where(in_ids(User.id, people, array))
+    own = (sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
+           .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+           .where(in_ids(Inspection.inspector_id, people, array), Inspection.state != "draft",
+                  Inspection.started_at >= sa.bindparam("lo"), Inspection.started_at < sa.bindparam("hi"),
+                  in_ids(Enterprise.grid_id, grids, array))
+           .group_by(Inspection.inspector_id))
+    return links, people_of, own
 
 
 def uncovered(user: User, period: Period, grid: Grid | None = None, limit: int = 500) -> list[Enterprise]:
@@ -217,8 +241,12 @@ def still_to_visit(user: User, period: Period | None = None) -> list[Enterprise]
 
 
 #: Built once (the inspector's home page asks on every visit); the user and period are bound.
+#: Only the columns the list shows: up to 300 enterprises of thirty columns each would cost the
+#: driver and the ORM for nothing. Reading another one raises.
 _STILL_TO_VISIT = (
     sa.select(Enterprise)
+    .options(sa.orm.load_only(Enterprise.id, Enterprise.name, Enterprise.operating_address, Enterprise.latitude,
+                              Enterprise.longitude, raiseload=True))
     .where(Enterprise.grid_id.in_(
         sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))),
         Enterprise.status.in_(DUE_STATUSES),
