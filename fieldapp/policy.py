@@ -65,28 +65,6 @@ _SERVED_GRIDS = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == 
 _JURISDICTION_GRIDS = sa.select(Grid.id).where(Grid.org_unit_id.in_(_subtree(sa.bindparam("user_id"))))
 
 
-def _id_list(ids: sa.Select) -> sa.ScalarSelect:
-    """``ids`` as one text value, "3,1,2" (NULL for none): a column any database can return."""
-    column = ids.selected_columns[0]
-    return ids.with_only_columns(sa.func.aggregate_strings(sa.cast(column, sa.Text), ",")).scalar_subquery()
-
-
-#: The served and the jurisdiction grids as two columns of the statement that loads a page's user
-#: (``sessions.load_user``; correlated to ``User``): a page then needs no statement of its own
-#: for them. ``remember_grids`` keeps what they returned for ``scope_grid_ids``.
-USER_GRID_COLUMNS = (
-    _id_list(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == User.id).correlate(User)),
-    _id_list(sa.select(Grid.id).where(Grid.org_unit_id.in_(_subtree(User.id).correlate(User)))),
-)
-
-
-def remember_grids(user: User, served: str | None, jurisdiction: str | None) -> None:
-    """Keep the grid lists of ``USER_GRID_COLUMNS``, loaded with ``user``."""
-    def ids(text):
-        return frozenset(int(i) for i in text.split(",")) if text else frozenset()
-    user.loaded_grids = (ids(served), ids(jurisdiction))
-
-
 def _grid_id_query(user: User) -> sa.Select | None:
     conds = []
     if user.has_role(*roles.INSPECTORS):
@@ -109,10 +87,7 @@ def scope_grid_ids(user: User) -> list[int]:
     cache = g.setdefault("_policy_cache", {}) if has_request_context() else {}
     if key not in cache:
         inspector, jurisdiction = user.has_role(*roles.INSPECTORS), user.has_role(*ENTERPRISE_JURISDICTION_ROLES)
-        if user.loaded_grids is not None:
-            served, governed = user.loaded_grids
-            cache[key] = sorted((served if inspector else frozenset()) | (governed if jurisdiction else frozenset()))
-        elif inspector != jurisdiction:
+        if inspector != jurisdiction:
             prebuilt = _SERVED_GRIDS if inspector else _JURISDICTION_GRIDS
             cache[key] = sorted(db.session.scalars(prebuilt, {"user_id": user.id}))
         else:

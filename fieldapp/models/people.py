@@ -56,10 +56,6 @@ class User(UserMixin, db.Model):
 
     #: Set by services.sessions at login/load: the opaque token Flask-Login keeps in the cookie.
     session_token = None  # plain attribute, not a column
-    #: Set by services.sessions when a page's request loads the user: unread notifications.
-    unread_count = None  # plain attribute, not a column
-    #: Set by policy.remember_grids: the ids of the grids served and of the jurisdiction's grids.
-    loaded_grids = None  # plain attribute, not a column
 
     @property
     def roles(self) -> frozenset[str]:

@@ -132,9 +132,5 @@ _UNREAD = sa.select(sa.func.count()).select_from(Notification).where(
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread: counted when the request loaded the
-    user (``sessions.load_user``), or now."""
-    if user.unread_count is not None:
-        return user.unread_count
     return db.session.scalar(_UNREAD, {"user_id": user.id})
 

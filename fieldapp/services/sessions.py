@@ -14,9 +14,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp import policy
 from fieldapp.db import db, utcnow
-from fieldapp.models import Notification, User, UserSession
+from fieldapp.models import User, UserSession
 
 #: last_seen_at is refreshed at most this often, to avoid a write per request.
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -28,15 +27,6 @@ TOUCH_INTERVAL = timedelta(minutes=5)
 _BY_TOKEN = (sa.select(UserSession, User).join(User, User.id == UserSession.user_id)
              .where(UserSession.token_hash == sa.bindparam("token_hash"))
              .options(so.joinedload(User.role_rows)))
-
-#: For a page, the same statement also brings what every page asks next: the count of unread
-#: notifications (the bell) and the user's grids (the scope of every list) — two statements
-#: fewer per page. API calls have no bell and mostly no lists; they skip both.
-_FOR_PAGE = _BY_TOKEN.add_columns(
-    sa.select(sa.func.count()).select_from(Notification)
-    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-    .correlate(User).scalar_subquery(),
-    *policy.USER_GRID_COLUMNS)
 
 
 def _digest(token: str) -> str:
@@ -51,21 +41,14 @@ def open_session(user: User, ip: str = "", user_agent: str = "") -> str:
     return token
 
 
-def load_user(token: str, max_age: timedelta | None = None, for_page: bool = False) -> User | None:
-    """The active user owning this session token, or None (unknown, revoked, expired, disabled).
-
-    ``for_page``: also load the count of unread notifications (``user.unread_count``) and the
-    user's grids (``policy.remember_grids``), as of this moment."""
+def load_user(token: str, max_age: timedelta | None = None) -> User | None:
+    """The active user owning this session token, or None (unknown, revoked, expired, disabled)."""
     if not token or len(token) > 128:
         return None
-    row = db.session.execute(_FOR_PAGE if for_page else _BY_TOKEN,
-                             {"token_hash": _digest(token)}).unique().first()
+    row = db.session.execute(_BY_TOKEN, {"token_hash": _digest(token)}).unique().first()
     if row is None:
         return None
-    sess, user = row[0], row[1]
-    if for_page:
-        user.unread_count = row[2]
-        policy.remember_grids(user, row[3], row[4])
+    sess, user = row
     now = utcnow()
     if not user.active or (max_age is not None and now - sess.created_at > max_age):
         return None

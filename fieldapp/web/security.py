@@ -59,8 +59,7 @@ def _headers(response):
 
 def _load_user(token: str):
     from flask import current_app
-    return sessions.load_user(token, max_age=current_app.permanent_session_lifetime,
-                              for_page=not is_api_request())
+    return sessions.load_user(token, max_age=current_app.permanent_session_lifetime)
 
 
 def _unauthorized():
