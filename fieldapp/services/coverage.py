@@ -195,9 +195,9 @@ def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[Inspe
     by_id = {r.grid.id: r for r in grid_rows}
     if not by_id:
         return []
-    links, people_of, own_of = _by_inspector_statements(on_postgresql())
+    links_of, people_of, own_of = _by_inspector_statements(on_postgresql())
     grids = list(by_id)
-    links = db.session.execute(links, {"grids": grids}).all()
+    links = db.session.execute(links_of, {"grids": grids}).all()
     people = {u.id: u for u in db.session.scalars(people_of, {"people": list({u for u, _ in links})})}
     lo, hi = period.bounds()
     own = dict(db.session.execute(own_of, {"people": list(people), "grids": grids, "lo": lo, "hi": hi}).all())

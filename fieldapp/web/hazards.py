@@ -13,7 +13,7 @@ from flask_login import current_user
 from fieldapp import policy, roles
 from fieldapp.db import db, utcnow
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, Notification, User
+from fieldapp.models import Enterprise, Hazard, HazardEvent, Notification, User
 from fieldapp.services import InputError, ServiceError, audit, hazard_export, hazards, notifications
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.exports import send_xlsx
@@ -155,15 +155,11 @@ def _load(hazard_id: int) -> Hazard:
 @functools.cache
 def _page_statement(shape) -> sa.Select:
     """The hazard with all its page shows, built once per scope shape (``policy.Shape``)."""
-    # The people and the record show their names and number only (their other columns would
-    # cost the driver and the ORM for nothing; a service needing more loads it when asked).
-    name = (User.id, User.display_name)
     return sa.select(Hazard).where(hazards.scope_condition(shape), Hazard.id == sa.bindparam("id")).options(
-        sa.orm.joinedload(Hazard.enterprise), sa.orm.joinedload(Hazard.reporter).load_only(*name),
-        sa.orm.joinedload(Hazard.officer).load_only(*name),
-        sa.orm.joinedload(Hazard.inspection).load_only(Inspection.id, Inspection.number),
+        sa.orm.joinedload(Hazard.enterprise), sa.orm.joinedload(Hazard.reporter),
+        sa.orm.joinedload(Hazard.officer), sa.orm.joinedload(Hazard.inspection),
         sa.orm.selectinload(Hazard.photos),
-        sa.orm.selectinload(Hazard.events).joinedload(HazardEvent.actor).load_only(*name),
+        sa.orm.selectinload(Hazard.events).joinedload(HazardEvent.actor),
         sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.photos),
         sa.orm.selectinload(Hazard.events).selectinload(HazardEvent.files))
 
