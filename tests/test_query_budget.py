@@ -189,3 +189,30 @@ def test_people_pages_query_counts_do_not_grow_with_people(client, factory, worl
         factory.user("grid_inspector", grids=[world.grid_a1])
         factory.user("technical_inspector", grids=[world.grid_b1])
     assert _measure(client, paths) == before
+
+
+#: The statistics (2026-12-03, 13 -> 10 for a town): the grids of the scope's departments in one
+#: statement, the names of departments and grids in one, the tallies' breakdowns and the overdue
+#: of past months in one pass. Counted from the hazards (one grid): no tallies, two passes by month.
+STATISTICS_BUDGET = {"town": 10, "town, filtered": 10, "one grid": 9, "by department": 9}
+
+
+def test_statistics_query_counts_do_not_grow_with_hazards(client, world, monkeypatch):
+    from fieldapp.services import statistics
+    from tests.test_statistics import world_of_hazards
+
+    logged_in(client, "officer_d")
+    monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 2)  # the district's 3 grids are "many"
+    paths = {"town": f"/statistics?unit={world.town_a.id}", "by department": "/statistics",
+             "town, filtered": f"/statistics?unit={world.town_a.id}&industry=C33&level=major",
+             "one grid": f"/statistics?grid={world.grid_a1.id}&level=general"}
+    before = _measure(client, paths)
+    world_of_hazards(world)
+    world_of_hazards(world)
+    after = _measure(client, paths)
+    assert after == before
+    for name, count in after.items():
+        assert count <= STATISTICS_BUDGET[name], (name, count)
+    # What each path counts from: a town's grids from the hazards by grid, a district by department.
+    town, district = client.get(paths["town"]).get_data(as_text=True), client.get("/statistics").get_data(as_text=True)
+    assert 'id="by-grid"' in town and 'id="by-grid"' not in district

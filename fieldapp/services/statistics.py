@@ -16,9 +16,11 @@ chosen) or from the hazards.
 """
 from __future__ import annotations
 
+import functools
 import statistics as pystats
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -90,42 +92,64 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
     return filters, problems
 
 
-def _grid_ids(user: User, f: Filters) -> list[int]:
-    """The grids counted: the user's, narrowed to the chosen department or grid."""
-    ids = policy.scope_grid_ids(user)
-    if f.unit_id:
-        ids = list(db.session.scalars(sa.select(Grid.id).where(in_ids(Grid.id, ids),
-                                                              Grid.org_unit_id == f.unit_id).order_by(Grid.id)))
-    if f.grid_id:
-        ids = [f.grid_id] if f.grid_id in ids else []
-    return ids
+# The statements are built once per database kind and choice of filters (``functools.cache``),
+# their values bound when they run: building them and their cache keys on every request cost
+# more of the page's CPU than running them. ``pg``: ``on_postgresql()``; ``industry`` and
+# ``level``: whether the filter is chosen. Bound by name: ``grids`` (the grids counted),
+# ``units`` (their departments), ``lo``/``hi`` (the range's UTC bounds), ``start``/``end`` (its
+# first and last day), ``industry``, ``level``, ``today`` and ``this_month`` (China dates).
+_GRIDS, _UNITS = sa.bindparam("grids", expanding=True), sa.bindparam("units", expanding=True)
+_LO, _HI = sa.bindparam("lo"), sa.bindparam("hi")
 
 
-def _whole_departments(grid_ids: list[int]) -> dict[int, int] | None:
+@functools.cache
+def _department_grids(pg: bool) -> sa.Select:
+    """Every grid of the departments that hold some of ``grids``, with its department: whether
+    the scope is made of whole departments, and which grids a department filter leaves."""
+    return (sa.select(Grid.id, Grid.org_unit_id)
+            .where(Grid.org_unit_id.in_(sa.select(Grid.org_unit_id).where(in_ids(Grid.id, _GRIDS, pg)))))
+
+
+@functools.cache
+def _names(pg: bool) -> sa.Select:
+    """The departments' names, with the grids to show of each (``grids``, none for a page by
+    department) by code."""
+    return (sa.select(OrgUnit.id, OrgUnit.name, Grid.id, Grid.code, Grid.name).select_from(OrgUnit)
+            .outerjoin(Grid, sa.and_(Grid.org_unit_id == OrgUnit.id, in_ids(Grid.id, _GRIDS, pg)))
+            .where(in_ids(OrgUnit.id, _UNITS, pg)).order_by(Grid.code))
+
+
+def _whole_departments(grid_ids: list[int], unit_of: dict[int, int]) -> dict[int, int] | None:
     """The department of each grid when ``grid_ids`` are all the grids of their departments,
-    else None (a department only partly among them: only the hazards can say)."""
+    else None (a department only partly among them: only the hazards can say). ``unit_of`` holds
+    every grid of those departments."""
     wanted = set(grid_ids)
-    rows = db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(Grid.org_unit_id.in_(
-        sa.select(Grid.org_unit_id).where(in_ids(Grid.id, grid_ids))))).all()
-    if any(grid_id not in wanted for grid_id, _unit in rows):
-        return None
-    return dict(rows)
+    units = {unit_of[grid_id] for grid_id in grid_ids}
+    of_units = {grid_id: unit for grid_id, unit in unit_of.items() if unit in units}
+    return of_units if wanted.issuperset(of_units) else None
 
 
-def _base(grid_ids: list[int], f: Filters):
-    """The scope and filter conditions, and apart the condition of touching the range (or being
-    overdue now), which only the grouped pass needs."""
-    lo, hi = f.bounds()
-    conds = [in_ids(Hazard.grid_id, grid_ids)]
-    if f.industry:
-        conds.append(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == f.industry)))
-    if f.level:
-        conds.append(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == f.level)
-    touching = sa.or_(sa.and_(Hazard.created_at >= lo, Hazard.created_at < hi),
-                      sa.and_(Hazard.closed_at >= lo, Hazard.closed_at < hi),
-                      sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi),
-                      hazards.overdue_condition())
-    return conds, touching
+def _scope(pg: bool, industry: bool, level: bool) -> list:
+    """The grids counted, and the filters chosen."""
+    conds = [in_ids(Hazard.grid_id, _GRIDS, pg)]
+    if industry:
+        conds.append(Hazard.enterprise_id.in_(
+            sa.select(Enterprise.id).where(Enterprise.industry == sa.bindparam("industry"))))
+    if level:
+        conds.append(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == sa.bindparam("level"))
+    return conds
+
+
+def _overdue():
+    return hazards.overdue_condition(sa.bindparam("today", type_=sa.Date))
+
+
+def _touching():
+    """Touching the range (or overdue now): what the grouped passes read."""
+    return sa.or_(sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI),
+                  sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI),
+                  sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI),
+                  _overdue())
 
 
 def _count(cond):
@@ -141,18 +165,24 @@ def _months(f: Filters) -> list[date]:
     return out
 
 
-def _sums(f: Filters):
-    lo, hi = f.bounds()
+def _sums():
     count = _count  # short, for the six figures below
     return (
-        count(sa.and_(Hazard.created_at >= lo, Hazard.created_at < hi)).label("found"),
-        count(sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi)).label("confirmed"),
-        count(sa.and_(Hazard.status == "rejected", Hazard.created_at >= lo, Hazard.created_at < hi)).label("rejected"),
-        count(sa.and_(Hazard.closed_at >= lo, Hazard.closed_at < hi)).label("closed"),
-        count(hazards.overdue_condition()).label("overdue"),
-        count(sa.and_(Hazard.confirmed_at >= lo, Hazard.confirmed_at < hi, Hazard.closed_at.is_not(None)))
+        count(sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI)).label("found"),
+        count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI)).label("confirmed"),
+        count(sa.and_(Hazard.status == "rejected", Hazard.created_at >= _LO, Hazard.created_at < _HI))
+        .label("rejected"),
+        count(sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI)).label("closed"),
+        count(_overdue()).label("overdue"),
+        count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI, Hazard.closed_at.is_not(None)))
         .label("confirmed_closed"),
     )
+
+
+class GridChoice(NamedTuple):
+    id: int
+    code: str
+    name: str
 
 
 @dataclass
@@ -178,24 +208,36 @@ class Report:
     breakdowns: dict[str, list[tuple[str, Figures]]] = field(default_factory=dict)
     months: list[tuple[date, int, int]] = field(default_factory=list)  # month, found, closed
     by_department: bool = False  # no grid breakdown: each department opens its grids
+    #: The grid filter: the scope's grids (narrowed to the chosen department) by code, as rows of
+    #: id, code and name; none on a page by department.
+    grids: list[GridChoice] = field(default_factory=list)
+    unit_names: dict[int, str] = field(default_factory=dict)
 
 
 def _figures(row) -> Figures:
     return Figures(*(int(v or 0) for v in row))
 
 
-def _median_days(conds: list, f: Filters) -> float | None:
-    """The median calendar days (China dates) from confirmation to closure of the hazards closed
-    in the range."""
-    lo, hi = f.bounds()
-    closed = [*conds, Hazard.closed_at >= lo, Hazard.closed_at < hi, Hazard.confirmed_at.is_not(None)]
-    if on_postgresql():
+@functools.cache
+def _median_statement(pg: bool, industry: bool, level: bool) -> sa.Select:
+    closed = [*_scope(pg, industry, level), Hazard.closed_at >= _LO, Hazard.closed_at < _HI,
+              Hazard.confirmed_at.is_not(None)]
+    if pg:
         def china_day(column):
             return sa.cast(column + sa.text("interval '8 hours'"), sa.Date)
-        value = db.session.scalar(sa.select(sa.func.percentile_cont(0.5).within_group(
-            china_day(Hazard.closed_at) - china_day(Hazard.confirmed_at))).where(*closed))
+        return sa.select(sa.func.percentile_cont(0.5).within_group(
+            china_day(Hazard.closed_at) - china_day(Hazard.confirmed_at))).where(*closed)
+    return sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)
+
+
+def _median_days(shape: tuple, values: dict) -> float | None:
+    """The median calendar days (China dates) from confirmation to closure of the hazards closed
+    in the range."""
+    statement = _median_statement(*shape)
+    if shape[0]:
+        value = db.session.scalar(statement, values)
         return round(float(value), 1) if value is not None else None
-    spans = db.session.execute(sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)).all()
+    spans = db.session.execute(statement, values).all()
     if not spans:
         return None
     return round(float(pystats.median(
@@ -215,125 +257,162 @@ def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
     return round((found[0] + found[1]) / 2, 1)
 
 
+def _in_unit(scope_ids: list[int], unit_of: dict[int, int], f: Filters) -> list[int]:
+    """The user's grids, narrowed to the chosen department."""
+    return [i for i in scope_ids if unit_of[i] == f.unit_id] if f.unit_id else scope_ids
+
+
+def _grid_ids(in_unit: list[int], f: Filters) -> list[int]:
+    """The grids counted: the user's, narrowed to the chosen department and grid."""
+    ids = in_unit
+    if f.grid_id:
+        ids = [f.grid_id] if f.grid_id in ids else []
+    return ids
+
+
 def report(user: User, f: Filters) -> Report:
-    grid_ids = _grid_ids(user, f)
-    scope, touching = _base(grid_ids, f)
+    scope_ids = policy.scope_grid_ids(user)
+    pg = on_postgresql()
+    every_grid = dict(db.session.execute(_department_grids(pg), {"grids": scope_ids}).all()) if scope_ids else {}
+    in_unit = _in_unit(scope_ids, every_grid, f)
+    grid_ids = _grid_ids(in_unit, f)
+    shape = (pg, bool(f.industry), bool(f.level))
+    lo, hi = f.bounds()
+    values = {"grids": grid_ids, "lo": lo, "hi": hi, "start": f.start, "end": f.end, "today": hazards.today(),
+              **({"industry": f.industry} if f.industry else {}), **({"level": f.level} if f.level else {})}
     # Whole departments (a town officer's, a district's) have running tallies: everything but
     # this month's overdue comes from those. A scope small enough for one page (a town) adds
     # the grid breakdown, counted from its hazards by grid alone.
-    unit_of = _whole_departments(grid_ids) if len(grid_ids) > 1 else None
-    if unit_of is not None:
-        out = _from_tallies(unit_of, scope, f)
+    unit_of = _whole_departments(grid_ids, every_grid) if len(grid_ids) > 1 else None
+    if not grid_ids:
+        out = Report(f, Figures(), None, months=[(m, 0, 0) for m in _months(f)])
+    elif unit_of is not None:
+        values["units"] = sorted(set(unit_of.values()))
+        out = _from_tallies(shape, values, unit_of, f)
         if len(grid_ids) <= GRIDS_ON_ONE_PAGE or f.unit_id:
             out.by_department = False
-            _count_grids(out, scope, touching, f)
+            _count_grids(out, shape, values)
+        if not (f.industry or f.level):
+            out.median_days = _median_of_counts(db.session.execute(_close_days(pg), values).all())
+        else:
+            out.median_days = _median_days(shape, values)
     else:
-        out = _from_hazards(scope, touching, f)
-    if unit_of is not None and not (f.industry or f.level):
-        d = HazardCloseDays
-        out.median_days = _median_of_counts(db.session.execute(
-            sa.select(d.days, sa.func.sum(d.n)).where(d.org_unit_id.in_(sorted(set(unit_of.values()))),
-                                                      d.month >= f.start, d.month <= f.end)
-            .group_by(d.days)).all())
-    else:
-        out.median_days = _median_days(scope, f)
+        out = _from_hazards(shape, values, every_grid, f)
+        out.median_days = _median_days(shape, values)
     for name in DIMENSIONS:
         out.breakdowns[name] = sorted(out.breakdowns.get(name, {}).items(),
                                       key=lambda item: (-item[1].found, str(item[0])))
+    if every_grid:
+        named = {"grids": [] if out.by_department else in_unit, "units": sorted(set(every_grid.values()))}
+        for unit_id, unit_name, grid_id, code, name in db.session.execute(_names(pg), named):
+            out.unit_names[unit_id] = unit_name
+            if grid_id is not None:
+                out.grids.append(GridChoice(grid_id, code, name))
     return out
 
 
-def _count_grids(out: Report, scope: list, touching, f: Filters) -> None:
+@functools.cache
+def _close_days(pg: bool) -> sa.Select:
+    d = HazardCloseDays
+    return (sa.select(d.days, sa.func.sum(d.n)).where(in_ids(d.org_unit_id, _UNITS, pg),
+                                                      d.month >= sa.bindparam("start"), d.month <= sa.bindparam("end"))
+            .group_by(d.days))
+
+
+@functools.cache
+def _grid_pass(pg: bool, industry: bool, level: bool) -> sa.Select:
     """The grid breakdown from one pass over the hazards grouped by grid alone: their grid index
     holds every column it counts (an index-only scan on PostgreSQL, no enterprise joined; a
     town's 40 grids: ~10 ms of SQL against ~20 for the full grouping by grid, industry and level)."""
-    rows = db.session.execute(sa.select(Hazard.grid_id, *_sums(f)).where(*scope, touching)
-                              .group_by(Hazard.grid_id)).all()
+    return (sa.select(Hazard.grid_id, *_sums()).where(*_scope(pg, industry, level), _touching())
+            .group_by(Hazard.grid_id))
+
+
+def _count_grids(out: Report, shape: tuple, values: dict) -> None:
     grids = out.breakdowns.setdefault("grid", {})
-    for grid_id, *sums in rows:
+    for grid_id, *sums in db.session.execute(_grid_pass(*shape), values):
         figures = _figures(sums)
         if _counts_any(figures):
             grids[grid_id] = figures
 
 
-def _from_hazards(scope: list, touching, f: Filters) -> Report:
-    """One grouped pass over the hazards (by grid, industry and level) gives the total and every
-    breakdown; two light passes count by month."""
-    level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
-    rows = db.session.execute(
+@functools.cache
+def _hazard_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """One grouped pass over the hazards (by grid, industry and level), and the found and closed
+    by month."""
+    scope = _scope(pg, industry, level)
+    level_of = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
+    grouped = (
         # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards read from their grid index
         # alone, hashed against the enterprises' industries read from theirs — cheaper than 15,000
         # index probes (migration 0017: 42 -> ~20 ms).
-        sa.select(Hazard.grid_id, Enterprise.industry, level, *_sums(f)).select_from(Hazard)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, touching)
-        .group_by(Hazard.grid_id, Enterprise.industry, level)).all()
-    unit_of = dict(db.session.execute(sa.select(Grid.id, Grid.org_unit_id).where(
-        in_ids(Grid.id, {r[0] for r in rows}))).all()) if rows else {}
+        sa.select(Hazard.grid_id, Enterprise.industry, level_of, *_sums()).select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, _touching())
+        .group_by(Hazard.grid_id, Enterprise.industry, level_of))
+    return grouped, _by_month(pg, Hazard.created_at, scope), _by_month(pg, Hazard.closed_at, scope)
+
+
+def _from_hazards(shape: tuple, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
+    """Every figure from the hazards themselves (a scope not made of whole departments)."""
+    grouped, found_of, closed_of = _hazard_statements(*shape)
     out = Report(f, Figures(), None)
-    for grid_id, industry, lvl, *sums in rows:
+    for grid_id, industry, lvl, *sums in db.session.execute(grouped, values):
         _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry,
                   level=lvl)
-    lo, hi = f.bounds()
-    found = _by_month(Hazard.created_at, scope, lo, hi)
-    closed = _by_month(Hazard.closed_at, scope, lo, hi)
+    found, closed = _month_counts(found_of, values), _month_counts(closed_of, values)
     out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
     return out
 
 
-def _tally_scope(unit_of: dict[int, int], f: Filters) -> list:
+@functools.cache
+def _tally_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """Per department from the running tallies: the breakdowns in the range with the overdue of
+    past months' deadlines (one pass), this month's overdue counted live (a few), and the range
+    by month."""
     t = HazardTally
-    which = [t.org_unit_id.in_(sorted(set(unit_of.values())))]
-    if f.industry:
-        which.append(t.industry == f.industry)
-    if f.level:
-        which.append(t.level == f.level)
-    return which
+    which = [in_ids(t.org_unit_id, _UNITS, pg)]
+    if industry:
+        which.append(t.industry == sa.bindparam("industry"))
+    if level:
+        which.append(t.level == sa.bindparam("level"))
+    in_range = sa.and_(t.month >= sa.bindparam("start"), t.month <= sa.bindparam("end"))
+    this_month = sa.bindparam("this_month", type_=sa.Date)
+    past = t.month < this_month
+    rows = (sa.select(t.org_unit_id, t.industry, t.level,
+                      *(sa.func.sum(sa.case((in_range, c), else_=0)) for c in (
+                          t.found, t.confirmed, t.rejected, t.closed, t.confirmed_closed)),
+                      sa.func.sum(sa.case((past, t.rectifying_due), else_=0)))
+            .where(*which, sa.or_(in_range, past)).group_by(t.org_unit_id, t.industry, t.level))
+    industry_of = sa.select(Enterprise.industry).where(Enterprise.id == Hazard.enterprise_id).scalar_subquery()
+    level_of = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
+    due_this_month = (sa.select(Hazard.grid_id, industry_of, level_of, sa.func.count())
+                      .where(*_scope(pg, industry, level), _overdue(), Hazard.deadline >= this_month)
+                      .group_by(Hazard.grid_id, industry_of, level_of))
+    months = (sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed)).where(*which, in_range)
+              .group_by(t.month))
+    return rows, due_this_month, months
 
 
-def _tally_months(unit_of: dict[int, int], f: Filters) -> list[tuple[date, int, int]]:
-    """Found and closed per month in the range, from the tallies (one light pass)."""
-    t = HazardTally
-    months = {(m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b)) for m, a, b in
-              db.session.execute(sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed))
-                                 .where(*_tally_scope(unit_of, f), t.month >= f.start, t.month <= f.end)
-                                 .group_by(t.month)).all()}
-    return [(m, *months.get(m, (0, 0))) for m in _months(f)]
-
-
-def _from_tallies(unit_of: dict[int, int], scope: list, f: Filters) -> Report:
+def _from_tallies(shape: tuple, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
     """Per department from the running tallies: one grouped pass for the breakdowns, one by
     month. Overdue now: the hazards under rectification with a deadline in a past month
     (tallied too) and those of this month's deadlines already passed (counted live: a few)."""
-    t = HazardTally
-    which = _tally_scope(unit_of, f)
-    in_range = [*which, t.month >= f.start, t.month <= f.end]
-    this_month = hazards.today().replace(day=1)
-    rows = db.session.execute(sa.select(
-        t.org_unit_id, t.industry, t.level, *(sa.func.sum(c) for c in (
-            t.found, t.confirmed, t.rejected, t.closed, t.confirmed_closed))).where(*in_range)
-        .group_by(t.org_unit_id, t.industry, t.level)).all()
-    past_due = db.session.execute(
-        sa.select(t.org_unit_id, t.industry, t.level, sa.func.sum(t.rectifying_due))
-        .where(*which, t.month < this_month).group_by(t.org_unit_id, t.industry, t.level)).all()
-    industry = sa.select(Enterprise.industry).where(Enterprise.id == Hazard.enterprise_id).scalar_subquery()
-    level = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
-    due_this_month = db.session.execute(
-        sa.select(Hazard.grid_id, industry, level, sa.func.count())
-        .where(*scope, hazards.overdue_condition(), Hazard.deadline >= this_month)
-        .group_by(Hazard.grid_id, industry, level)).all()
+    rows_of, due_this_month_of, months_of = _tally_statements(*shape)
+    values = {**values, "this_month": values["today"].replace(day=1)}
     out = Report(f, Figures(), None, by_department=True)
-    for unit, industry_, lvl, *counts in rows:
-        _count_in(out, Figures(*(int(c) for c in counts[:4]), 0, int(counts[4])),
-                  org_unit=unit, industry=industry_ or None, level=lvl)
-    for unit, industry_, lvl, n in past_due:
-        _count_in(out, Figures(overdue=int(n)), org_unit=unit, industry=industry_ or None, level=lvl)
+    for unit, industry_, lvl, found, confirmed, rejected, closed, confirmed_closed, past_due in \
+            db.session.execute(rows_of, values):
+        _count_in(out, Figures(int(found), int(confirmed), int(rejected), int(closed), int(past_due),
+                               int(confirmed_closed)), org_unit=unit, industry=industry_ or None, level=lvl)
     per_unit: dict[tuple, int] = {}
-    for grid_id, industry_, lvl, n in due_this_month:
+    for grid_id, industry_, lvl, n in db.session.execute(due_this_month_of, values):
         key = (unit_of[grid_id], industry_, lvl)
         per_unit[key] = per_unit.get(key, 0) + int(n)
     for (unit, industry_, lvl), n in per_unit.items():
         _count_in(out, Figures(overdue=n), org_unit=unit, industry=industry_, level=lvl)
-    out.months = _tally_months(unit_of, f)
+    months = {(m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b))
+              for m, a, b in db.session.execute(months_of, values)}
+    out.months = [(m, *months.get(m, (0, 0))) for m in _months(f)]
     return out
 
 
@@ -356,17 +435,19 @@ def _count_in(out: Report, figures: Figures, **keys) -> None:
         _add(into, figures)
 
 
-def _by_month(column, scope: list, lo: datetime, hi: datetime) -> dict[date, int]:
+def _by_month(pg: bool, column, scope: list) -> sa.Select:
     """Counts per China-time month. The stored UTC time is shifted by eight hours and truncated
     (China keeps no daylight saving): far cheaper per row than formatting in a time zone."""
-    if on_postgresql():
+    if pg:
         key = sa.func.date_trunc(sa.literal_column("'month'"), column + sa.text("interval '8 hours'"))
     else:
         key = sa.func.strftime(sa.literal_column("'%Y-%m-01'"), column, sa.literal_column("'+8 hours'"))
-    rows = db.session.execute(sa.select(key, sa.func.count()).where(*scope, column >= lo, column < hi)
-                              .group_by(key)).all()
+    return sa.select(key, sa.func.count()).where(*scope, column >= _LO, column < _HI).group_by(key)
+
+
+def _month_counts(statement: sa.Select, values: dict) -> dict[date, int]:
     out = {}
-    for month, n in rows:
+    for month, n in db.session.execute(statement, values):
         day = month.date() if isinstance(month, datetime) else date.fromisoformat(month)
         out[day] = int(n)
     return out
@@ -383,14 +464,8 @@ def _add(into: Figures, more: Figures) -> None:
     into.confirmed_closed += more.confirmed_closed
 
 
-def names(user: User, report_: Report) -> dict[str, dict]:
-    """Display names for the keys of each breakdown."""
-    grid_ids = [k for k, _ in report_.breakdowns.get("grid", []) if k is not None]
-    unit_ids = [k for k, _ in report_.breakdowns.get("org_unit", []) if k is not None]
-    grids = dict(db.session.execute(sa.select(Grid.id, Grid.name).where(in_ids(Grid.id, grid_ids))).all()) \
-        if grid_ids else {}
-    units = dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids))).all()) \
-        if unit_ids else {}
-    return {"grid": grids, "org_unit": units,
+def names(report_: Report) -> dict[str, dict]:
+    """Display names for the keys of each breakdown (the report's grids and departments hold them)."""
+    return {"grid": {grid_id: name for grid_id, _code, name in report_.grids}, "org_unit": report_.unit_names,
             "industry": {k: codes.label(codes.INDUSTRIES, k) for k, _ in report_.breakdowns.get("industry", [])},
             "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()}}
