@@ -69,9 +69,9 @@ class Route:
 
 ROUTES = [
     Route("floor (/healthz)", "anonymous", "/healthz", 0),
-    # Not a key page: what being signed in costs before a page's own work (the session and user
-    # in one statement, CSRF, the JSON of the user), as a second reference below the floor.
-    Route("signed in, one statement (/api/v1/me)", "inspector", "/api/v1/me", 0),
+    # Not a key page: about what being signed in costs before a page's own work (the session and
+    # user in one statement, their grids in a second, the user as JSON), a second reference.
+    Route("signed in: /api/v1/me, two statements", "inspector", "/api/v1/me", 0),
     Route("inspector home", "inspector", "/"),
     Route("enterprise search", "inspector", "/enterprises/?q={name_part}"),
     Route("enterprise page", "inspector", "/enterprises/{enterprise}"),
