@@ -1,5 +1,6 @@
 """Hazard statistics: the figures match the underlying records, breakdowns add up, months are
 China-time months, filters apply, and the SVG chart renders with its table."""
+import re
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -202,10 +203,18 @@ def test_large_scope_opens_one_department_at_a_time(world, make_client, monkeypa
     admin = logged_in(make_client(), "admin_d")
     page = admin.get("/statistics?level=general").get_data(as_text=True)
     assert 'id="by-grid"' not in page and 'id="by-org-unit"' in page
+    # Departments by name; no grid filter until one department is open.
+    assert world.town_a.name in page and '<select name="grid">' not in page
     link = f"/statistics?level=general&amp;unit={world.town_a.id}"
     assert link in page
     town = admin.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert 'id="by-grid"' in town and world.grid_a1.name in town and 'id="all-units"' in town
     assert 'data-stat="found">4<' in town and world.grid_b1.name not in town
+    # The grid filter: that department's grids by code, the chosen one selected.
+    one = admin.get(f"/statistics?unit={world.town_a.id}&grid={world.grid_a2.id}").get_data(as_text=True)
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', one.split('<select name="grid">')[1]
+                         .split("</select>")[0])
+    assert options == [(str(g.id), " selected" if g is world.grid_a2 else "", f"{g.code} {g.name}")
+                       for g in sorted((world.grid_a1, world.grid_a2), key=lambda g: g.code)]
     other = logged_in(make_client(), "officer_a").get(f"/statistics?unit={world.town_b.id}")
     assert other.status_code == 200 and 'data-stat="found">0<' in other.get_data(as_text=True)
