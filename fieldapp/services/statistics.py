@@ -99,6 +99,13 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
 # ``units`` (their departments), ``lo``/``hi`` (the range's UTC bounds), ``start``/``end`` (its
 # first and last day), ``industry``, ``level``, ``today`` and ``this_month`` (China dates).
 _GRIDS, _UNITS = sa.bindparam("grids", expanding=True), sa.bindparam("units", expanding=True)
+
+
+class _Shape(NamedTuple):
+    """What a report's statements are built for (``functools.cache`` keys on it)."""
+    pg: bool  # on_postgresql()
+    industry: bool  # an industry is chosen
+    level: bool  # a level is chosen
 _LO, _HI = sa.bindparam("lo"), sa.bindparam("hi")
 
 
@@ -230,11 +237,11 @@ def _median_statement(pg: bool, industry: bool, level: bool) -> sa.Select:
     return sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)
 
 
-def _median_days(shape: tuple, values: dict) -> float | None:
+def _median_days(shape: _Shape, values: dict) -> float | None:
     """The median calendar days (China dates) from confirmation to closure of the hazards closed
     in the range."""
     statement = _median_statement(*shape)
-    if shape[0]:
+    if shape.pg:
         value = db.session.scalar(statement, values)
         return round(float(value), 1) if value is not None else None
     spans = db.session.execute(statement, values).all()
@@ -276,7 +283,7 @@ def report(user: User, f: Filters) -> Report:
     every_grid = dict(db.session.execute(_department_grids(pg), {"grids": scope_ids}).all()) if scope_ids else {}
     in_unit = _in_unit(scope_ids, every_grid, f)
     grid_ids = _grid_ids(in_unit, f)
-    shape = (pg, bool(f.industry), bool(f.level))
+    shape = _Shape(pg, bool(f.industry), bool(f.level))
     lo, hi = f.bounds()
     values = {"grids": grid_ids, "lo": lo, "hi": hi, "start": f.start, "end": f.end, "today": hazards.today(),
               **({"industry": f.industry} if f.industry else {}), **({"level": f.level} if f.level else {})}
@@ -328,7 +335,7 @@ def _grid_pass(pg: bool, industry: bool, level: bool) -> sa.Select:
             .group_by(Hazard.grid_id))
 
 
-def _count_grids(out: Report, shape: tuple, values: dict) -> None:
+def _count_grids(out: Report, shape: _Shape, values: dict) -> None:
     grids = out.breakdowns.setdefault("grid", {})
     for grid_id, *sums in db.session.execute(_grid_pass(*shape), values):
         figures = _figures(sums)
@@ -352,7 +359,7 @@ def _hazard_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select
     return grouped, _by_month(pg, Hazard.created_at, scope), _by_month(pg, Hazard.closed_at, scope)
 
 
-def _from_hazards(shape: tuple, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
+def _from_hazards(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
     """Every figure from the hazards themselves (a scope not made of whole departments)."""
     grouped, found_of, closed_of = _hazard_statements(*shape)
     out = Report(f, Figures(), None)
@@ -393,7 +400,7 @@ def _tally_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select,
     return rows, due_this_month, months
 
 
-def _from_tallies(shape: tuple, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
+def _from_tallies(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
     """Per department from the running tallies: one grouped pass for the breakdowns, one by
     month. Overdue now: the hazards under rectification with a deadline in a past month
     (tallied too) and those of this month's deadlines already passed (counted live: a few)."""

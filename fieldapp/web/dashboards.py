@@ -70,7 +70,6 @@ def statistics_index():
     chart = charts.grouped_bars(_("每月发现与销号的隐患"), labels, [
         ("bar-found", _("发现"), [f for _m, f, _c in result.months]),
         ("bar-closed", _("销号"), [c for _m, _f, c in result.months])])
-    grids = [] if result.by_department else result.grids  # a large scope: by department first, then by grid
 
     def unit_link(unit_id):
         """This page with the same filters, for one department (or all, with None)."""
@@ -78,7 +77,7 @@ def statistics_index():
         return url_for("dashboards.statistics_index", **args, **({"unit": unit_id} if unit_id else {}))
 
     return render_template("dashboards/statistics.html", r=result, chart=chart, problems=problems,
-                           names=statistics.names(result), grids=grids, unit_link=unit_link,
+                           names=statistics.names(result), grids=result.grids, unit_link=unit_link,
                            industries=codes.INDUSTRIES, levels=hazards.LEVEL_LABELS)
 
 
