@@ -11,9 +11,10 @@
    The floor — ``/healthz``, the same stack answering a constant — is measured the same way,
    first and last, and for a few seconds after each route; each route's throughput is given as
    a share of the floor measured just before and after it (a shared VM's capacity drifts).
-4. Sync: each client sends whole inspections (3 photos and a signature with ``PUT
-   /api/v1/media/…``, then the record) as the phone's outbox does: inspections/s. The server is
-   then counted: every record sent is there once, with its four media.
+4. Sync: each client sends whole inspections as the phone's outbox does on a working network
+   (3 photos and a signature in one ``POST /api/v1/media`` batch, then the record):
+   inspections/s. The server is then counted: every record sent is there once, with its four
+   media.
 
 Targets on PostgreSQL, 2 cores, 16 clients: each key page server p95 <= 50 ms (dashboards
 <= 150 ms) and >= 20% of the floor's throughput; the sync >= 20 inspections/s; zero errors.
@@ -118,13 +119,10 @@ def _hammer(port: int, client: Client, route: Route, start_at: float, seconds: f
             ok = status == 200
             durs = [dur]
         else:
-            record, media, body = ready[index] if index < len(ready) else _outbox_item(sync, index)
+            record, (batch, batch_type), body = ready[index] if index < len(ready) else _outbox_item(sync, index)
             index += 1
-            ok, durs = True, []
-            for m in media:
-                status, dur = _request(conn, "PUT", f"/api/v1/media/{m['uuid']}", {
-                    **headers, "Content-Type": m["type"], "X-Content-SHA256": m["sha256"]}, m["data"])
-                ok, durs = ok and status in (200, 201), [*durs, dur]
+            status, dur = _request(conn, "POST", "/api/v1/media", {**headers, "Content-Type": batch_type}, batch)
+            ok, durs = status in (200, 201), [dur]
             status, dur = _request(conn, "POST", "/api/v1/inspections", {
                 **headers, "Content-Type": "application/json"}, body)
             ok, durs = ok and status in (200, 201), [*durs, dur]
@@ -137,14 +135,18 @@ def _hammer(port: int, client: Client, route: Route, start_at: float, seconds: f
     return latencies, server, statuses, sent
 
 
-def _outbox_item(sync: dict, index: int) -> tuple[dict, list[dict], bytes]:
-    """One inspection as the phone's outbox holds it: the record, its media (bytes), the body."""
+def _outbox_item(sync: dict, index: int) -> tuple[dict, tuple[bytes, str], bytes]:
+    """One inspection as the phone's outbox sends it: the record, its media as one multipart
+    batch (body and content type), the record's body."""
+    from urllib3 import encode_multipart_formdata
+
     from bench.offline import build
     if "_bases" not in sync:
         sync["_bases"] = [base64.b64decode(b) for b in sync["bases"]]
     record, media = build(sync["pack"], sync["enterprise"], 3, sync["_bases"], index)
-    media = [{**m, "data": base64.b64decode(m.pop("base64"))} for m in media]
-    return record, media, json.dumps(record["payload"]).encode()
+    parts = {"manifest": json.dumps([{"uuid": m["uuid"], "sha256": m["sha256"]} for m in media])}
+    parts.update((m["uuid"], (m["uuid"], base64.b64decode(m["base64"]), m["type"])) for m in media)
+    return record, encode_multipart_formdata(parts), json.dumps(record["payload"]).encode()
 
 
 # --- setting up -------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ def build(version: str = "1") -> dict:
                          ("MeUpdate", schemas.MeUpdateSchema), ("Enterprise", schemas.EnterpriseSchema),
                          ("EnterprisePage", schemas.EnterprisePageSchema), ("Pack", schemas.PackSchema),
                          ("MediaReceipt", schemas.MediaReceiptSchema),
+                         ("MediaBatchReceipt", sync.MediaBatchReceiptSchema),
                          ("InspectionUpload", sync.InspectionUploadSchema),
                          ("IngestReceipt", sync.IngestReceiptSchema),
                          ("RecheckUpload", sync.RecheckUploadSchema), ("RecheckReceipt", sync.RecheckReceiptSchema)):
@@ -72,6 +73,21 @@ def build(version: str = "1") -> dict:
         "responses": {"201": _json("MediaReceipt", "stored"), "200": _json("MediaReceipt", "already stored"),
                       "409": _json("Error", "this UUID holds other content"),
                       "422": _json("Error", "hash mismatch, bad UUID or not a usable photo"), **ERRORS}}})
+    spec.path(path="/api/v1/media", operations={"post": {
+        "summary": "Upload several photos at once, all or none (media first, then the record)",
+        "parameters": [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["manifest"],
+            "properties": {"manifest": {"type": "string", "description": 'JSON list of {"uuid", "sha256"}, '
+                                                                         "at most 12; each file part is named "
+                                                                         "by its uuid"}},
+            "additionalProperties": {"type": "string", "format": "binary"}}}}},
+        "responses": {"201": _json("MediaBatchReceipt", "stored (some or all new)"),
+                      "200": _json("MediaBatchReceipt", "all already stored"),
+                      "400": _json("Error", "not multipart with a JSON manifest"),
+                      "409": _json("Error", "a UUID holds other content"),
+                      "422": _json("Error", "per uuid: hash mismatch, bad UUID, missing file or not a usable photo"),
+                      **ERRORS}}})
     spec.path(path="/api/v1/inspections", operations={"post": {
         "summary": "Sync one inspection recorded offline (idempotent on its uuid)",
         "parameters": [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],

@@ -76,6 +76,24 @@ class InspectionUploadSchema(InputSchema):
     app_version = fields.Str(validate=validate.Length(max=32), **_TEXT)
 
 
+class MediaManifestItemSchema(InputSchema):
+    """One upload of a batch (``POST /api/v1/media``): its file part is named by the uuid."""
+    uuid = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    sha256 = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+
+
+class MediaBatchItemSchema(InputSchema):
+    uuid = fields.Str()
+    sha256 = fields.Str()
+    size = fields.Int()
+    content_type = fields.Str()
+    created = fields.Bool(metadata={"description": "stored now (false: had been stored before)"})
+
+
+class MediaBatchReceiptSchema(InputSchema):
+    media = fields.List(fields.Nested(MediaBatchItemSchema), metadata={"description": "in the manifest's order"})
+
+
 class IngestReceiptSchema(InputSchema):
     uuid = fields.Str()
     id = fields.Int()

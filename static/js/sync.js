@@ -1,5 +1,8 @@
-// Sends the phone's finished records to the server: media first (PUT by the phone's
-// UUID with its SHA-256), then the record that names them. Runs in pages and in the
+// Sends the phone's finished records to the server: media first, then the record that
+// names them. Media go in batches (one multipart POST of a record's photos and signature, all
+// or none) while the network behaves; for half an hour after a batch failed on the way (a
+// timeout, a dropped connection, a 5xx) they go one by one (PUT by the phone's UUID with its SHA-256), so that a weak signal still gets
+// each photo through and what arrived stays acknowledged. Runs in pages and in the
 // service worker (Background Sync), one run at a time per user across every tab and the
 // worker (Web Locks). Nothing leaves IndexedDB before the server acknowledges it.
 //
@@ -16,6 +19,10 @@
   var TIMEOUTS = scope.fieldappSyncTimeouts || {};
   var MEDIA_TIMEOUT_MS = TIMEOUTS.media || 120000;
   var RECORD_TIMEOUT_MS = TIMEOUTS.record || 60000;
+  // A batch holds at most this many bytes and uploads (the server takes at most 12).
+  var BATCH_BYTES = 4 * 1024 * 1024;
+  var BATCH_COUNT = 12;
+  var ONE_BY_ONE_MS = 30 * 60 * 1000;
   var channel = scope.BroadcastChannel ? new scope.BroadcastChannel("fieldapp-outbox") : null;
 
   function Transient(message) { this.message = message; }
@@ -79,7 +86,6 @@
   }
 
   function uploadMedia(db, item, csrf) {
-    if (item.uploaded) { return Promise.resolve(); }
     return send("/api/v1/media/" + item.uuid, {
       method: "PUT", body: item.blob,
       headers: { "Content-Type": item.type || "application/octet-stream", "X-Content-SHA256": item.sha256,
@@ -90,10 +96,50 @@
     });
   }
 
-  function sendRecord(db, record, csrf) {
+  function uploadBatch(db, items, csrf) {
+    var form = new FormData();
+    form.append("manifest", JSON.stringify(items.map(function (item) {
+      return { uuid: item.uuid, sha256: item.sha256 };
+    })));
+    items.forEach(function (item) { form.append(item.uuid, item.blob, item.uuid); });
+    return send("/api/v1/media", { method: "POST", body: form, headers: { "X-CSRFToken": csrf } },
+                MEDIA_TIMEOUT_MS).then(check).catch(function (error) {
+      if (error instanceof Transient) { error.batch = true; }  // the network took the request and failed it
+      throw error;
+    }).then(function () {
+      var tx = db.transaction("media", "readwrite");
+      items.forEach(function (item) { item.uploaded = true; tx.objectStore("media").put(item); });
+      return store.done(tx);
+    });
+  }
+
+  // The media not yet on the server, in requests: batches up to BATCH_BYTES / BATCH_COUNT (a
+  // bigger photo alone), or each alone while the network has been failing.
+  function batches(media, oneByOne) {
+    var out = [];
+    var bytes = 0;
+    media.filter(function (item) { return !item.uploaded; }).forEach(function (item) {
+      var size = item.blob ? item.blob.size : 0;
+      var last = out[out.length - 1];
+      if (oneByOne || !last || last.length >= BATCH_COUNT || bytes + size > BATCH_BYTES) {
+        out.push([item]);
+        bytes = size;
+      } else {
+        last.push(item);
+        bytes += size;
+      }
+    });
+    return out;
+  }
+
+  function sendRecord(db, record, csrf, oneByOne) {
     return store.mediaOf(db, record.uuid).then(function (media) {
       var chain = Promise.resolve();
-      media.forEach(function (item) { chain = chain.then(function () { return uploadMedia(db, item, csrf); }); });
+      batches(media, oneByOne).forEach(function (group) {
+        chain = chain.then(function () {
+          return oneByOne ? uploadMedia(db, group[0], csrf) : uploadBatch(db, group, csrf);
+        });
+      });
       return chain;
     }).then(function () {
       var url = record.kind === "recheck" ? "/api/v1/hazards/" + record.hazard_id + "/rechecks" : "/api/v1/inspections";
@@ -136,6 +182,7 @@
             state.paused = false;
             return setState(db, state).then(function () { return { result: "idle", state: state }; });
           }
+          var oneByOne = !!(state.one_by_one_until && Date.parse(state.one_by_one_until) > now);
           return token().then(function (me) {
             if (String(me.id) !== String(uid)) { throw new LoggedOut(); }  // someone else is logged in here
             var sent = 0;
@@ -145,7 +192,7 @@
               chain = chain.then(function () {
                 return update(db, record, { state: "sending", last_attempt_at: new Date().toISOString(),
                                             attempts: (record.attempts || 0) + 1 })
-                  .then(function () { announce(uid); return sendRecord(db, record, me.csrf_token); })
+                  .then(function () { announce(uid); return sendRecord(db, record, me.csrf_token, oneByOne); })
                   .then(function () { sent += 1; }, function (error) {
                     if (error instanceof Transient || error instanceof LoggedOut) {
                       return update(db, record, { state: "ready", last_error: error.message }).then(function () {
@@ -159,7 +206,8 @@
               });
             });
             return chain.then(function () {
-              state = { failures: 0, paused: false, last_success_at: new Date().toISOString() };
+              state = { failures: 0, paused: false, last_success_at: new Date().toISOString(),
+                        one_by_one_until: state.one_by_one_until };
               return setState(db, state).then(function () {
                 return { result: "done", sent: sent, failed: failed, state: state };
               });
@@ -176,6 +224,9 @@
               state.next_at = new Date(Date.now() + wait * (0.8 + Math.random() * 0.4)).toISOString();
               state.last_error = error.message;
               state.paused = false;
+              if (error.batch) {  // not for having no signal at all: that is not a weak one
+                state.one_by_one_until = new Date(Date.now() + ONE_BY_ONE_MS).toISOString();
+              }
               return setState(db, state).then(function () { return { result: "retry", state: state }; });
             }
             throw error;

@@ -187,6 +187,9 @@ def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server,
     page.screenshot(path=str(artifacts / "outbox-pending.png"), full_page=True)
 
     server.start()
+    media_requests: list[str] = []  # the worker's requests too: Chromium reports them to the context
+    context.on("request", lambda r: media_requests.append(f"{r.method} {r.url.split('/api/v1/')[-1]}")
+               if "/api/v1/media" in r.url else None)
     context.set_offline(False)
     # The button, or the worker's Background Sync woken by the network coming back: one sends.
     page.get_by_role("button", name="立即同步").click()
@@ -196,6 +199,8 @@ def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server,
     page.get_by_role("button", name="立即同步").click()
     expect(page.locator("#sync-status")).to_contain_text("全部已同步")
 
+    # A good network: each record's three photos and signature went in one request.
+    assert media_requests == ["POST media", "POST media"], media_requests
     uuids = [r["uuid"] for r in before["records"]]
     stored = server_records(server, uuids)
     assert len(stored) == 2 and {r["state"] for r in stored} == {"signed"}
@@ -214,9 +219,9 @@ def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server,
 
 
 def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, browser_context_args, artifacts):
-    """The server answers 500 on the second photo, then the connection drops mid-upload,
-    then the session expires: the record waits on the phone each time, and after logging in
-    again arrives once, with each photo once."""
+    """The server answers 500 to the batch of photos; the phone then sends them one by one, and
+    the connection drops mid-upload; then the session expires: the record waits on the phone
+    each time, and after logging in again arrives once, with each photo once."""
     # No service worker here: its Background Sync is outside request interception.
     context = browser.new_context(**{**browser_context_args, "service_workers": "block"})
     page = context.new_page()
@@ -224,20 +229,27 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
     expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
     enterprise = server.accounts["company"]["enterprise"]
 
-    faults = {"PUT": ["500", "drop"]}
-    seen = {"PUT": 0}
+    faults = {"batch": ["500"], "PUT": ["drop"]}
+    seen = {"batch": 0, "PUT": 0}
 
-    def intercept(route):
-        seen["PUT"] += 1
-        fault = faults["PUT"].pop(0) if seen["PUT"] >= 2 and faults["PUT"] else None
-        if fault == "500":
+    def batch_fault(route):
+        seen["batch"] += 1
+        if faults["batch"]:
+            faults["batch"].pop(0)
             route.fulfill(status=500, body="boom")
-        elif fault == "drop":
+        else:
+            route.continue_()
+
+    def put_fault(route):
+        seen["PUT"] += 1
+        if seen["PUT"] == 2 and faults["PUT"]:
+            faults["PUT"].pop(0)
             route.abort("connectionreset")
         else:
             route.continue_()
 
-    page.route("**/api/v1/media/*", intercept)
+    page.route("**/api/v1/media", batch_fault)
+    page.route("**/api/v1/media/*", put_fault)
     lost = []
 
     def lose_the_answer(route):
@@ -256,19 +268,21 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
     def state() -> dict:
         return phone_state(page)
 
-    # 500 on the second photo: the record stays, the first photo is acknowledged.
+    # 500 to the batch: the record stays, and none of its photos counts as uploaded.
     for _ in range(100):
         if state()["records"][0]["error"]:
             break
         page.wait_for_timeout(100)
     first = state()
     assert first["records"][0]["state"] == "ready" and "500" in first["records"][0]["error"]
-    assert sum(m["uploaded"] for m in first["media"]) == 1
-    # The connection drops on the retry.
+    assert sum(m["uploaded"] for m in first["media"]) == 0 and seen == {"batch": 1, "PUT": 0}
+    # The retry goes one photo at a time; the connection drops on the second: the first stays
+    # acknowledged.
     page.goto(f"{server.base}/outbox")
     page.get_by_role("button", name="立即同步").click()
     expect(page.locator("#outbox-list li .error")).to_contain_text("network")
-    assert not faults["PUT"]
+    assert not faults["PUT"] and seen == {"batch": 1, "PUT": 2}
+    assert sum(m["uploaded"] for m in state()["media"]) == 1
 
     # The session expires before the next attempt: sync pauses and asks for a login.
     context.clear_cookies()
@@ -285,6 +299,7 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
     expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(1, timeout=30000)
     expect(page.locator("[data-pending]")).to_be_hidden()
     assert lost == [201]  # the first delivery was stored; the retry was recognised, not doubled
+    assert seen == {"batch": 1, "PUT": 5}  # after the failures, the other three photos one by one
 
     uuid = first["records"][0]["uuid"]
     stored = server_records(server, [uuid])
@@ -443,35 +458,37 @@ def test_a_timeout_and_a_server_restart_mid_sync_lose_nothing(server, browser, b
         page.wait_for_timeout(100)
     assert events[0] == "stored 201" and first["state"] != "synced" and "network" in first["error"]
 
-    # A second record; the server stops while its second photo is on the way, then comes back.
-    puts = []
+    # A second record; the server stops while its photos are on the way, then comes back.
+    requests = []
 
-    def restart_on_second_photo(route):
-        puts.append(route.request.url)
-        if len(puts) == 2:
+    def stop_on_the_batch(route):
+        requests.append(route.request.method)
+        if len(requests) == 1:
             server.stop()
         route.continue_()
 
-    page.route("**/api/v1/media/*", restart_on_second_photo)
+    page.route("**/api/v1/media", stop_on_the_batch)
+    page.route("**/api/v1/media/*", lambda route: requests.append(route.request.method) or route.continue_())
     # Automatic runs still wait; otherwise the run kicked by signing could stop the server while
     # the page is leaving for the outbox.
     hold_automatic_runs(page)
     page.goto(f"{server.base}/capture?enterprise={enterprise['id']}")
     fill_and_sign(page, 8)
-    assert puts == []
+    assert requests == []
     page.goto(f"{server.base}/outbox")
     page.get_by_role("button", name="立即同步").click()
     for _ in range(150):
         waiting = [r for r in phone_state(page)["records"] if r["state"] == "ready"]
-        if len(puts) >= 2 and waiting and all(r["error"] for r in waiting):
+        if requests and waiting and all(r["error"] for r in waiting):
             break
         page.wait_for_timeout(100)
-    assert len(puts) >= 2 and [r["state"] for r in phone_state(page)["records"]].count("ready") >= 1
+    assert requests == ["POST"] and [r["state"] for r in phone_state(page)["records"]].count("ready") >= 1
     server.start()
-    page.unroute("**/api/v1/media/*")
     page.goto(f"{server.base}/outbox")
     page.get_by_role("button", name="立即同步").click()
     expect(page.locator("#outbox-list li[data-state=synced]")).to_have_count(2, timeout=30000)
+    # The batch failed on the way: the retry sent the photos and the signature one by one.
+    assert requests == ["POST", "PUT", "PUT", "PUT", "PUT"], requests
     uuids = [r["uuid"] for r in phone_state(page)["records"]]
     stored = server_records(server, uuids)
     assert len(stored) == 2 and all(len(r["photos"]) == 3 for r in stored)
