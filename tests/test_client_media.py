@@ -124,8 +124,10 @@ def batch(client, items, token, manifest=None):
     import io
     import json
     entries = [{"uuid": i[0], "sha256": i[2] if len(i) > 2 else hashlib.sha256(i[1]).hexdigest()} for i in items]
-    form = {"manifest": manifest if manifest is not None else json.dumps(entries)}
-    form.update((i[0], (io.BytesIO(i[1]), f"{i[0]}.jpg", "image/jpeg")) for i in items)
+    from werkzeug.datastructures import MultiDict
+    form = MultiDict([("manifest", manifest if manifest is not None else json.dumps(entries))])
+    for i in items:  # a MultiDict: a test may send two files under one name
+        form.add(i[0], (io.BytesIO(i[1]), f"{i[0]}.jpg", "image/jpeg"))
     return client.post("/api/v1/media", data=form, content_type="multipart/form-data",
                        headers={"X-CSRFToken": token} if token else {})
 
@@ -200,6 +202,8 @@ def test_a_batch_of_the_wrong_shape_gets_a_clear_message(client, make_client, wo
         (batch(client, [one], token, manifest=json.dumps([{"uuid": one[0], "sha256": sha},
                                                           {"uuid": one[0], "sha256": sha}])), 422,
          "出现了两次"),
+        (batch(client, [one, (one[0], jpeg(color=(6, 6, 6)))], token, manifest=json.dumps(
+            [{"uuid": one[0], "sha256": sha}])), 422, "出现了两次"),  # two files under one name
         (batch(client, [(str(uuid.uuid4()), jpeg()) for _ in range(13)], token), 422, "一次最多上传 12 个"),
         (batch(client, [one], None), 400, None),  # no CSRF header
     ]

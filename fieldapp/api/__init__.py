@@ -64,6 +64,8 @@ def _media_batch() -> list[client_media.Upload]:
     named = {item["uuid"] for item in items}
     errors = {item["uuid"]: _("缺少该媒体的文件。") for item in items if item["uuid"] not in request.files}
     errors.update((name, _("清单中没有这个文件。")) for name in request.files if name not in named)
+    errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in named
+                  if len(request.files.getlist(name)) > 1)
     if errors:
         raise InputError(errors)
     return [client_media.Upload(item["uuid"], request.files[item["uuid"]].read(), item["sha256"])
