@@ -79,23 +79,27 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
     media = _Uploads(user, _named_media(data))
     with atomic():
         # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
-        record = inspections.start(user, enterprise, str(data["uuid"]),
-                                   on=data["started_at"].astimezone(inspections.SHANGHAI).date())
-        record.started_at = data["started_at"]
-        record.payload_sha256, record.client_version = digest, data["app_version"]
-        fields = dict(data["fields_"])
-        if data["position"]:
-            fields.update({k: str(v) if v is not None else "" for k, v in data["position"].items()})
-        by_position = {r.position: r for r in record.results}
-        unknown = [r["position"] for r in data["results"] if r["position"] not in by_position]
-        if unknown:
-            raise InputError({"results": _("检查项序号不在检查表中：%(p)s。", p=", ".join(map(str, unknown)))})
-        for r in data["results"]:
-            if r["text"]:
-                by_position[r["position"]].text = r["text"]
-        results = {by_position[r["position"]].id: (r["result"] or "", r["note"]) for r in data["results"]}
-        inspections.update(user, record, fields, results)
+        def prepare(record: Inspection) -> None:
+            """The record as the phone filled it in, before its rows are first written."""
+            record.started_at = data["started_at"]
+            record.payload_sha256, record.client_version = digest, data["app_version"]
+            fields = dict(data["fields_"])
+            if data["position"]:
+                fields.update({k: str(v) if v is not None else "" for k, v in data["position"].items()})
+            by_position = {r.position: r for r in record.results}
+            unknown = [r["position"] for r in data["results"] if r["position"] not in by_position]
+            if unknown:
+                raise InputError({"results": _("检查项序号不在检查表中：%(p)s。", p=", ".join(map(str, unknown)))})
+            for r in data["results"]:
+                if r["text"]:
+                    by_position[r["position"]].text = r["text"]
+            inspections.fill(record, fields, [(by_position[r["position"]], r["result"] or "", r["note"],
+                                               f"result-{r['position']}") for r in data["results"]])
 
+        # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
+        record = inspections.start(user, enterprise, str(data["uuid"]),
+                                   on=data["started_at"].astimezone(inspections.SHANGHAI).date(), prepare=prepare)
+        by_position = {r.position: r for r in record.results}
         links_by_media = {}
         for ref in data["photos"]:
             item = by_position[ref["item_position"]].id if ref["item_position"] in by_position else None

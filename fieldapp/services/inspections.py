@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import uuid as uuidlib
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,9 +78,13 @@ def recusal_reason(kind: str) -> str:
 
 
 def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
-          supplements: Inspection | None = None, on: date | None = None) -> Inspection:
+          supplements: Inspection | None = None, on: date | None = None,
+          prepare: Callable[[Inspection], None] | None = None) -> Inspection:
     """Open a draft record with the enterprise's checklist. The same client uuid twice
-    returns the same record (a double tap or a retried request makes one record)."""
+    returns the same record (a double tap or a retried request makes one record).
+
+    ``prepare`` fills the new record in before its first INSERT (a synced record arrives
+    filled in: its values and results go out with the rows, not as updates of each after)."""
     reason = why_not_inspect(user, enterprise)
     if reason:
         raise Forbidden(reason)
@@ -94,17 +99,20 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
                 raise ConflictError(_("该记录标识已被其他记录使用。"))
             return existing
     template = checklists.template_for(enterprise, on)
+    now = utcnow()
     inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
-                            enterprise_id=enterprise.id, inspector_id=user.id, template_id=template.id,
-                            started_at=utcnow(), work_id_number=user.work_id or "",
+                            enterprise_id=enterprise.id, enterprise=enterprise, inspector_id=user.id,
+                            template_id=template.id, started_at=now, work_id_number=user.work_id or "",
                             supplements_id=supplements.id if supplements else None,
                             photos=[], hazards=[], co_inspectors=[])  # known empty: no query to learn it
     inspection.results = [ItemResult(item_id=i.id, position=i.position, category=i.category, text=i.text)
                           for i in template.items if i.active]
+    if prepare is not None:
+        prepare(inspection)
     db.session.add(inspection)
     db.session.flush()
-    # Record numbers: XJ-<Shanghai date>-<id>, unique because the id is.
-    inspection.number = f"XJ-{inspection.started_at.astimezone(SHANGHAI):%Y%m%d}-{inspection.id:06d}"
+    # Record numbers: XJ-<Shanghai date the server opened it>-<id>, unique because the id is.
+    inspection.number = f"XJ-{now.astimezone(SHANGHAI):%Y%m%d}-{inspection.id:06d}"
     commit()
     return inspection
 
@@ -123,6 +131,34 @@ def update(user: User, inspection: Inspection, fields: dict[str, Any], results: 
     """Save the draft: text fields, position, checklist results, co-inspectors."""
     _editable(user, inspection)
     errors: dict[str, str] = {}
+    by_id = {r.id: r for r in inspection.results}
+    rows = []
+    for result_id, (result, note) in results.items():
+        row = by_id.get(result_id)
+        if row is None:
+            errors["results"] = _("检查项不属于本记录。")
+            continue
+        rows.append((row, result, note, f"result-{result_id}"))
+    _fill(inspection, fields, rows, errors)
+    if co_inspector_ids is not None:
+        inspection.co_inspectors = _co_inspectors(user, inspection, co_inspector_ids, errors)
+    if errors:
+        db.session.rollback()
+        raise InputError(errors)
+    commit()
+
+
+def fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemResult, str, str, str]]) -> None:
+    """Fill in a record as ``update`` does, without saving: for ``start``'s ``prepare``.
+    ``rows``: (the record's result row, result, note, the key its error is reported under)."""
+    errors: dict[str, str] = {}
+    _fill(inspection, fields, rows, errors)
+    if errors:
+        raise InputError(errors)
+
+
+def _fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemResult, str, str, str]],
+          errors: dict[str, str]) -> None:
     for key, limit in TEXT_LIMITS.items():
         if key in fields:
             value = (fields.get(key) or "").strip()
@@ -133,23 +169,12 @@ def update(user: User, inspection: Inspection, fields: dict[str, Any], results: 
     if "id_shown" in fields:
         inspection.id_shown = bool(fields["id_shown"])
     _position(inspection, fields, errors)
-    by_id = {r.id: r for r in inspection.results}
-    for result_id, (result, note) in results.items():
-        row = by_id.get(result_id)
-        if row is None:
-            errors["results"] = _("检查项不属于本记录。")
-            continue
+    for row, result, note, key in rows:
         if result not in ("", *ITEM_RESULTS):
-            errors[f"result-{result_id}"] = _("请选择：合格、不合格或不适用。")
+            errors[key] = _("请选择：合格、不合格或不适用。")
             continue
         row.result = result or None
         row.note = (note or "").strip()[:2000]
-    if co_inspector_ids is not None:
-        inspection.co_inspectors = _co_inspectors(user, inspection, co_inspector_ids, errors)
-    if errors:
-        db.session.rollback()
-        raise InputError(errors)
-    commit()
 
 
 def _position(inspection: Inspection, fields: dict[str, Any], errors: dict[str, str]) -> None:
