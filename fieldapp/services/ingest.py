@@ -81,6 +81,8 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
         def prepare(record: Inspection) -> None:
             """The record as the phone filled it in, before its rows are first written."""
+            # Not loaded from its id before the flush: the position's distance needs it.
+            record.enterprise = enterprise
             record.started_at = data["started_at"]
             record.payload_sha256, record.client_version = digest, data["app_version"]
             fields = dict(data["fields_"])

@@ -101,7 +101,7 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
     template = checklists.template_for(enterprise, on)
     now = utcnow()
     inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
-                            enterprise_id=enterprise.id, enterprise=enterprise, inspector_id=user.id,
+                            enterprise_id=enterprise.id, inspector_id=user.id,
                             template_id=template.id, started_at=now, work_id_number=user.work_id or "",
                             supplements_id=supplements.id if supplements else None,
                             photos=[], hazards=[], co_inspectors=[])  # known empty: no query to learn it
