@@ -151,12 +151,15 @@ def test_a_batch_stores_a_whole_record_in_one_go_and_replays(client, world, db):
     old, new = items[0], (str(uuid.uuid4()), jpeg(color=(7, 7, 7)))
     mixed = batch(client, [new, old], token)
     assert mixed.status_code == 201 and [a["created"] for a in mixed.get_json()["media"]] == [True, False]
-    # The same bytes under a new uuid: a second upload row, one stored file.
+    # The same bytes under a new uuid, in another batch and twice in one: upload rows, one file.
     twin = batch(client, [(str(uuid.uuid4()), new[1])], token)
     assert twin.status_code == 201
+    pair = batch(client, [(str(uuid.uuid4()), jpeg(color=(8, 8, 8))) for _ in range(2)], token)
+    assert pair.status_code == 201 and len({a["sha256"] for a in pair.get_json()["media"]}) == 1
     from fieldapp.models import MediaFile
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(MediaFile)
-                             .where(MediaFile.sha256 == hashlib.sha256(new[1]).hexdigest())) == 1
+    for data in (new[1], jpeg(color=(8, 8, 8))):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MediaFile)
+                                 .where(MediaFile.sha256 == hashlib.sha256(data).hexdigest())) == 1
 
 
 def test_a_batch_is_all_or_nothing_and_names_the_bad_upload(client, world, db):

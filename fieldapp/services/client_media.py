@@ -71,7 +71,7 @@ def _normalised(uploads: list[Upload]) -> list[Upload]:
     return out
 
 
-def put_many(user: User, uploads: list[Upload]) -> list[dict]:
+def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict]:
     """Store (or recognise) several uploads in one transaction; what to answer for each, in order.
 
     All or nothing: a bad one (hash, photo) is an InputError naming it by UUID, a UUID already
@@ -128,7 +128,9 @@ def put_many(user: User, uploads: list[Upload]) -> list[dict]:
         db.session.commit()
     except sa.exc.IntegrityError:  # the same UUID arrived twice at once (two tabs): one row wins
         db.session.rollback()
-        return put_many(user, uploads)
+        if not retry:
+            raise
+        return put_many(user, uploads, retry=False)  # now finds the winner's rows
     return answers
 
 
