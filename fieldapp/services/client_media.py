@@ -1,4 +1,5 @@
-"""Media first: a phone uploads each photo under the UUID it made, with its SHA-256.
+"""Media first: a phone uploads each photo under the UUID it made, with its SHA-256 —
+a record's photos in one batch, or one at a time on a weak network.
 
 The server verifies the hash (an upload cut short never passes for the photo), checks
 it is a usable photo, and stores it. The same UUID with the same content is
