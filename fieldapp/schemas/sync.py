@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from fieldapp.db import MAX_ID
 from fieldapp.i18n import lazy_gettext as _l
-from fieldapp.schemas import InputSchema
+from fieldapp.schemas import InputSchema, MediaReceiptSchema
 
 _TEXT = {"load_default": ""}
 
@@ -82,11 +82,7 @@ class MediaManifestItemSchema(InputSchema):
     sha256 = fields.Str(required=True, validate=validate.Length(min=1, max=64))
 
 
-class MediaBatchItemSchema(InputSchema):
-    uuid = fields.Str()
-    sha256 = fields.Str()
-    size = fields.Int()
-    content_type = fields.Str()
+class MediaBatchItemSchema(MediaReceiptSchema):
     created = fields.Bool(metadata={"description": "stored now (false: had been stored before)"})
 
 

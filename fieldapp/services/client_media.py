@@ -123,8 +123,8 @@ def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict
         row = ClientMedia(uuid=upload.uuid, owner_id=user.id, media=file, sha256=upload.declared_sha256)
         db.session.add(row)
         made.append(_answer(row, file, True))
-    made = iter(made)
-    answers = [answer or next(made) for answer in answers]
+    new_answers = iter(made)  # in order, into the places the new ones left
+    answers = [answer or next(new_answers) for answer in answers]
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # the same UUID arrived twice at once (two tabs): one row wins

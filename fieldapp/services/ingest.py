@@ -78,7 +78,6 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
     enterprise = policy.get_enterprise(user, data["enterprise_id"])
     media = _Uploads(user, _named_media(data))
     with atomic():
-        # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
         def prepare(record: Inspection) -> None:
             """The record as the phone filled it in, before its rows are first written."""
             # Not loaded from its id before the flush: the position's distance needs it.

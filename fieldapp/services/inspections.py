@@ -132,14 +132,8 @@ def update(user: User, inspection: Inspection, fields: dict[str, Any], results: 
     _editable(user, inspection)
     errors: dict[str, str] = {}
     by_id = {r.id: r for r in inspection.results}
-    rows = []
-    for result_id, (result, note) in results.items():
-        row = by_id.get(result_id)
-        if row is None:
-            errors["results"] = _("检查项不属于本记录。")
-            continue
-        rows.append((row, result, note, f"result-{result_id}"))
-    _fill(inspection, fields, rows, errors)
+    _fill(inspection, fields, [(by_id.get(result_id), result, note, f"result-{result_id}")
+                               for result_id, (result, note) in results.items()], errors)
     if co_inspector_ids is not None:
         inspection.co_inspectors = _co_inspectors(user, inspection, co_inspector_ids, errors)
     if errors:
@@ -157,8 +151,9 @@ def fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemRe
         raise InputError(errors)
 
 
-def _fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemResult, str, str, str]],
+def _fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemResult | None, str, str, str]],
           errors: dict[str, str]) -> None:
+    """``rows``: (the result row, None if not the record's; result; note; the key of its error)."""
     for key, limit in TEXT_LIMITS.items():
         if key in fields:
             value = (fields.get(key) or "").strip()
@@ -170,6 +165,9 @@ def _fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemR
         inspection.id_shown = bool(fields["id_shown"])
     _position(inspection, fields, errors)
     for row, result, note, key in rows:
+        if row is None:
+            errors["results"] = _("检查项不属于本记录。")
+            continue
         if result not in ("", *ITEM_RESULTS):
             errors[key] = _("请选择：合格、不合格或不适用。")
             continue
