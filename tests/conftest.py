@@ -51,6 +51,24 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture
+def own_postgres_database(postgres_url):
+    """A database of its own on the test session's PostgreSQL server, for app processes started
+    by a test (gunicorn), which migrate and fill it themselves."""
+    import uuid
+
+    name = f"own_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def db_url(request, tmp_path_factory):
     if request.param == "sqlite":

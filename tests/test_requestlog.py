@@ -38,11 +38,3 @@ def test_json_access_lines(tmp_path, capsys, monkeypatch):
         for logger in (requestlog.access, app.logger):
             logger.handlers, logger.propagate = [], True
         logging.getLogger("fieldapp.access").setLevel(logging.NOTSET)
-
-
-def test_the_gunicorn_sample_config_loads():
-    import runpy
-    from pathlib import Path
-
-    settings = runpy.run_path(str(Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"))
-    assert settings["worker_class"] == "gthread" and settings["workers"] >= 1 and settings["threads"] >= 1

@@ -9,27 +9,10 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
-import sqlalchemy as sa
 
 from tests.browser.conftest import LiveServer
 from tests.images import jpeg
-
-
-@pytest.fixture
-def shared_database(postgres_url):
-    """A database of its own on the test session's PostgreSQL server."""
-    name = f"two_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _token(session: requests.Session, url: str) -> str:
@@ -47,9 +30,9 @@ def _login(base: str, username: str) -> requests.Session:
     return s
 
 
-def test_a_sync_and_a_decision_cross_instances(shared_database, tmp_path):
+def test_a_sync_and_a_decision_cross_instances(own_postgres_database, tmp_path):
     media = tmp_path / "media"
-    env = {"DATABASE_URL": shared_database, "SECRET_KEY": "two-instances-test", "MEDIA_ROOT": str(media)}
+    env = {"DATABASE_URL": own_postgres_database, "SECRET_KEY": "two-instances-test", "MEDIA_ROOT": str(media)}
     a = LiveServer(tmp_path / "a", **env)
     b = LiveServer(tmp_path / "b", **env)
     (tmp_path / "a").mkdir()

@@ -84,12 +84,14 @@ class LiveServer:
         server.accounts = {a["username"]: a for a in template[1]}
         return server
 
-    def start(self, **env) -> None:
+    def start(self, *options: str, **env) -> None:
+        """``options`` replace the command line's settings: ``-c deploy/gunicorn.conf.py`` serves as
+        a deployment does."""
         self.env.update(env)
         log = (self.instance / "gunicorn.log").open("a")
+        options = options or ("--workers", "2", "--worker-class", "gthread", "--threads", "4", "--no-control-socket")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--worker-class", "gthread", "--threads", "4", "--no-control-socket", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
