@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from fieldapp import roles
 from fieldapp.models import Hazard, Notification
-from fieldapp.services import hazards
+from fieldapp.services import hazards, inspections
 from tests.helpers import logged_in, post
 from tests.images import jpeg
 from tests.test_hazards import confirm_values, report
@@ -209,3 +209,37 @@ def test_list_filters_each_narrow_the_list(make_client, world, db):
     inspector = logged_in(make_client(), "insp_a1")
     assert all(f'href="/hazards/{h.id}"' in inspector.get("/hazards/?tab=mine").get_data(as_text=True)
                for h in (h_a1, h_major))
+
+
+def test_the_page_shows_every_photo_step_and_file(make_client, world, db):
+    """The page loads its collections by statements of its own (not the relationships): every
+    photo of the report, every step with its actor, and each step's photos and files, in order —
+    however many rows the joins make."""
+    record = inspections.start(world.inspector_a1, world.ent_a1)
+    links = [inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(10 * i, 20, 30)))
+             for i in range(3)]
+    h = inspections.report_hazard(world.inspector_a1, record, "消防通道堵塞", "仓库", "general", "",
+                                  [link.id for link in links])
+    hazards.confirm(world.officer_a, h, confirm_values())
+    hazards.acknowledge(world.company_a1, h, "收到")
+    hazards.submit(world.company_a1, h, "已整改",
+                   [(jpeg(320, 240, color=(200, 10 * i, 30)), f"after{i}.jpg") for i in range(2)],
+                   [(b"%PDF-1.4 one", "one.pdf"), (b"%PDF-1.4 two", "two.pdf")])
+    hazards.recheck(world.inspector_a1, h, False, {"note": "未到位", "reason": "仍有杂物",
+                                                   "deadline": (hazards.today() + timedelta(days=3)).isoformat(),
+                                                   "latitude": "31.26", "longitude": "120.6"},
+                    [(jpeg(320, 240, color=(5, 5, 5 + i)), f"r{i}.jpg") for i in range(2)])
+    db.session.expire_all()
+    expected = db.session.get(Hazard, h.id)
+    steps = [(e.id, e.actor.display_name, [p.id for p in e.photos], [f.id for f in e.files])
+             for e in expected.events]
+    assert len(expected.photos) == 3 and [len(s[2]) for s in steps] == [0, 0, 2, 2]
+    assert [len(s[3]) for s in steps] == [0, 0, 2, 0]
+
+    html = logged_in(make_client(), "officer_a").get(f"/hazards/{h.id}").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r"/photos/(\d+)/display", html)]
+    assert shown == [p.id for p in expected.photos] + [p for s in steps for p in s[2]]
+    files = re.findall(r"/hazards/events/(\d+)/files/(\d+)", html)
+    assert files == [(str(e), str(f)) for e, _actor, _p, fs in steps for f in fs]
+    for _id, actor, _p, _f in steps:
+        assert actor in html
