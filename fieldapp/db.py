@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.attributes import set_committed_value
 
 # Named constraints let Alembic drop and alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -81,6 +82,14 @@ def in_ids(column, ids, array: bool | None = None) -> sa.ColumnElement[bool]:
     if isinstance(ids, sa.BindParameter):
         return column == sa.any_(sa.bindparam(ids.key, type_=postgresql.ARRAY(column.type)))
     return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(column.type)))
+
+
+def load_collection(parent, key: str, statement: sa.Select) -> None:
+    """Fill ``parent``'s collection ``key`` from ``statement`` — built once, ``:id`` the parent's
+    id, ordered as the relationship is — as if the relationship had loaded it (changes to it are
+    then tracked as usual). A selectinload builds its statement and cache key again on every
+    load: ~0.6 ms of CPU each on a page."""
+    set_committed_value(parent, key, list(db.session.execute(statement, {"id": parent.id}).unique().scalars()))
 
 
 def commit() -> None:

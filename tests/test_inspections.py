@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
-from fieldapp.models import Conflict, Hazard, Inspection
+from fieldapp import roles
+from fieldapp.models import Conflict, Hazard, Inspection, User
 from fieldapp.services import Forbidden, InputError, ServiceError, checklists, inspections
 from tests.helpers import csrf_token, logged_in, post
 from tests.images import jpeg
@@ -310,3 +311,37 @@ def test_the_checklist_is_the_industrys_newest_active_one_else_the_general_one(w
     assert checklists.template_for(world.ent_a2).id == older.id
     checklists.save_template(world.admin, older, older.name, "C26", "安全管理 | 制度是否健全 | ", active=False)
     assert checklists.template_for(world.ent_a2).id == general.id
+
+
+def test_the_record_page_loads_every_collection_as_its_relationship_does(make_client, factory, world, db):
+    """The record page loads its results, photos and hazards by statements of its own: the same
+    rows in the same order as the relationships, and a hash that still verifies."""
+    partner = factory.user(roles.GRID_INSPECTOR, grids=[world.grid_a1], username="insp_a1_partner")
+    record = inspections.start(world.inspector_a1, world.ent_a1)
+    complete(record, world.inspector_a1)
+    inspections.update(world.inspector_a1, record, {}, {}, [partner.id])
+    links = [inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(9 * i, 40, 40)))
+             for i in range(5)]
+    for first in (0, 2):
+        inspections.report_hazard(world.inspector_a1, record, f"隐患{first}", "仓库", "general", "",
+                                  [links[first].id, links[first + 1].id])
+    shown = inspections.summary_sha256(record)
+    inspections.sign(world.inspector_a1, record, "朱春生", "同意", signature_url(), shown)
+
+    def collections(r):
+        return ([u.username for u in r.co_inspectors], [(x.id, x.position) for x in r.results],
+                [(p.id, p.photo.original.sha256) for p in r.photos],
+                [(h.id, [p.original.sha256 for p in h.photos]) for h in r.hazards])
+
+    record_id, photo_ids, inspector_id = record.id, [lk.photo_id for lk in links], world.inspector_a1.id
+    db.session.expunge_all()
+    expected = collections(db.session.get(Inspection, record_id))
+    db.session.expunge_all()
+    loaded = inspections.get(db.session.get(User, inspector_id), record_id)
+    assert collections(loaded) == expected and inspections.verify(loaded)
+    assert len(expected[2]) == 5 and [len(h[1]) for h in expected[3]] == [2, 2] and expected[0] == ["insp_a1_partner"]
+
+    page = logged_in(make_client(), "insp_a1").get(f"/inspections/{record_id}").get_data(as_text=True)
+    assert "校验一致" in page
+    photo_section = page[page.index('id="photos"'):page.index('id="signature"')]
+    assert [int(i) for i in re.findall(r"/photos/(\d+)/display", photo_section)] == photo_ids
