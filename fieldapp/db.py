@@ -87,8 +87,8 @@ def in_ids(column, ids, array: bool | None = None) -> sa.ColumnElement[bool]:
 def load_collection(parent, key: str, statement: sa.Select) -> None:
     """Fill ``parent``'s collection ``key`` from ``statement`` — built once, ``:id`` the parent's
     id, ordered as the relationship is — as if the relationship had loaded it (changes to it are
-    then tracked as usual). A selectinload builds its statement and cache key again on every
-    load: ~0.6 ms of CPU each on a page."""
+    then tracked as usual). For a page that gathers several collections into fewer statements
+    than a selectinload each would take: fewer round trips to the database."""
     set_committed_value(parent, key, list(db.session.execute(statement, {"id": parent.id}).unique().scalars()))
 
 

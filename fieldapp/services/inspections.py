@@ -508,8 +508,7 @@ def _condition(shape: policy.Shape, enterprise_condition, user_id) -> sa.ColumnE
 def get(user: User, inspection_id) -> Inspection:
     """The record with everything its page and its content hash read, in four statements built
     once: the record with its people, signature and checklist, then its results, its photos and
-    its hazards with theirs. (By selectinload these were six, each but the first built with its
-    cache key on every page.)"""
+    its hazards with theirs. (By selectinload these were six round trips.)"""
     shape, values = policy.scope_binding(user)
     record = policy.get_prebuilt(_record_statement(shape), values, inspection_id)
     load_collection(record, "results", _RESULTS)
