@@ -25,7 +25,9 @@ def test_forked_workers_serve_through_restarts(own_postgres_database, tmp_path):
     server = LiveServer(tmp_path, DATABASE_URL=own_postgres_database, SECRET_KEY="gunicorn-sample-test",
                         MEDIA_ROOT=str(tmp_path / "media"), WEB_CONCURRENCY="2")
     server.prepare()
-    server.start("-c", str(SAMPLE), "--max-requests", "3", "--max-requests-jitter", "0")
+    # A worker signalled while it boots misses the signal (gunicorn installs its handlers after
+    # the fork) and is killed when the graceful timeout ends: short here, as workers boot all along.
+    server.start("-c", str(SAMPLE), "--max-requests", "3", "--max-requests-jitter", "0", "--graceful-timeout", "3")
     try:
         inspector = _login(server.base, "inspector")
         officer = _login(server.base, "officer")
