@@ -99,6 +99,7 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
 # ``units`` (their departments), ``lo``/``hi`` (the range's UTC bounds), ``start``/``end`` (its
 # first and last day), ``industry``, ``level``, ``today`` and ``this_month`` (China dates).
 _GRIDS, _UNITS = sa.bindparam("grids", expanding=True), sa.bindparam("units", expanding=True)
+_LO, _HI = sa.bindparam("lo"), sa.bindparam("hi")
 
 
 class _Shape(NamedTuple):
@@ -106,7 +107,6 @@ class _Shape(NamedTuple):
     pg: bool  # on_postgresql()
     industry: bool  # an industry is chosen
     level: bool  # a level is chosen
-_LO, _HI = sa.bindparam("lo"), sa.bindparam("hi")
 
 
 @functools.cache

@@ -3,9 +3,9 @@
 // or none) while the network behaves; for half an hour after a batch failed on the way (a
 // timeout, a dropped connection, a 5xx) they go one by one (PUT by the phone's UUID with its
 // SHA-256), so that a weak signal still gets each photo through and what arrived stays
-// acknowledged. Runs in pages and in the
-// service worker (Background Sync), one run at a time per user across every tab and the
-// worker (Web Locks). Nothing leaves IndexedDB before the server acknowledges it.
+// acknowledged. Runs in pages and in the service worker (Background Sync), one run at a time
+// per user across every tab and the worker (Web Locks). Nothing leaves IndexedDB before the
+// server acknowledges it.
 //
 //   2xx             done: the record is marked sent, its blobs are dropped
 //   401             paused: the user must log in again; everything is kept
