@@ -83,6 +83,12 @@ def gettext(string: str, **variables) -> str:
     return rv % variables if variables else rv
 
 
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """The form the language uses for ``num`` things (English: "1 day", "2 days"; Chinese has
+    one), with ``%(num)d`` and the other variables filled in, as Jinja's ``ngettext`` does."""
+    return _catalog().ungettext(singular, plural, num) % {"num": num, **variables}
+
+
 def lazy_gettext(string: str, **variables) -> LazyString:
     """Translated when shown (module-level labels), by ``gettext``."""
     return LazyString(gettext, string, **variables)
@@ -111,6 +117,11 @@ def _formatted(formatter, value, fmt: str, locale: Locale) -> str:
     return formatter(value, fmt)
 
 
+def formatted_date(value, fmt: str = "medium") -> str:
+    """Babel's ``format_date`` in the current language, remembered (a name or a pattern)."""
+    return _formatted(format_date, value, fmt, get_locale()) if value else ""
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(
@@ -124,8 +135,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"_catalog": _catalog()})
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         _formatted(format_datetime, value, fmt, get_locale()) if value else "")
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
-        _formatted(format_date, value, fmt, get_locale()) if value else "")
+    app.jinja_env.filters["date"] = formatted_date
     # For long lists: the same Shanghai time as ISO-like digits, readable in any language,
     # at a fraction of Babel's cost per row.
     app.jinja_env.filters["minute"] = lambda value: (

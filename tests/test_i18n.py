@@ -69,7 +69,9 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
         wanted = {m.id for m in read_po(fh) if m.id}
     with (ROOT / "fieldapp/translations/en/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
+    # A count's entry has a form for one and a form for many: both must be there.
+    translated = {m.id for m in catalog if m.id and "fuzzy" not in m.flags
+                  and (all(m.string) if isinstance(m.string, tuple) else m.string)}
     missing = sorted(wanted - translated)
     assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
 
@@ -148,3 +150,74 @@ def test_template_gettext_matches_jinjas_newstyle_gettext(app):
                 assert render_template_string(case) == reference.from_string(case).render(), (lang, case)
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string("{{ _('首页') }}") == "Home"
+
+
+def test_templates_have_no_chinese_outside_translated_strings():
+    """Every Chinese word or mark in a template — the punctuation（）、：，included — goes through
+    gettext, so the English pages show none of it. Names and addresses are data, never template
+    text. Comments are skipped."""
+    import re
+
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    text = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+    translated = re.compile(rf"\b(?:(?:_|gettext|pgettext)\(\s*{text}|ngettext\(\s*{text}\s*,\s*{text})")
+    skipped = re.compile(r"\{#.*?#\}|<!--.*?-->|\{%\s*trans\b.*?\{%\s*endtrans\s*%\}", re.S)
+    found = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        source = skipped.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text())
+        for number, line in enumerate(translated.sub("_()", source).splitlines(), 1):
+            if cjk.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    assert not found, "Chinese outside gettext:\n" + "\n".join(found)
+
+
+def test_english_pages_use_english_marks_months_and_messages(make_client, world, db):
+    """What used to stay Chinese on English pages: punctuation around names and codes, the
+    statistics chart's months, the attendance sheet's marks, the audit trail's verdict."""
+    from babel.dates import format_date
+
+    from fieldapp.services import hazards
+    from tests.helpers import post
+
+    en = {"Accept-Language": "en"}
+    inspector = logged_in(make_client(), "insp_a1")
+    page = inspector.get(f"/enterprises/{world.ent_a1.id}", headers=en).get_data(as_text=True)
+    assert f"{world.grid_a1.name} ({world.grid_a1.code})" in page and "（" not in page
+    assert f"{world.grid_a1.name}（{world.grid_a1.code}）" in inspector.get(
+        f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
+
+    admin = logged_in(make_client(), "admin_d")
+    def chart(**kw):
+        return admin.get("/statistics", **kw).get_data(as_text=True).split('<svg class="chart"')[1].split("</svg>")[0]
+
+    this_month = hazards.today().replace(day=1)  # China's date, as the report's months are
+    shown = format_date(this_month, "MMM" if this_month.month != 1 else "yyyy.M", locale="en")
+    assert f">{shown}<" in chart(headers=en) and "月" not in chart(headers=en)
+    assert (f">{this_month.month}月<" if this_month.month != 1 else f">{this_month.year}.1<") in chart()
+
+    sheet = admin.get("/worklog/attendance?month=2026-10", headers=en).get_data(as_text=True)
+    assert "<td>Off</td>" in sheet and "休" not in sheet and "<td>休</td>" in admin.get(
+        "/worklog/attendance?month=2026-10").get_data(as_text=True)
+
+    verdict = post(admin, "/admin/audit", token_from="/admin/audit", headers=en).get_data(as_text=True)
+    assert "Intact: " in verdict and "完整" not in verdict
+
+
+def test_counts_take_the_languages_singular_or_plural(app):
+    """English says "1 day" and "2 days"; Chinese has one form. In Python, in templates and in
+    the hazard lists' per-row labels alike."""
+    from flask import render_template_string
+
+    from fieldapp import i18n
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert i18n.ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", 1) == "1 day overdue"
+        assert i18n.ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", 3) == "3 days overdue"
+        page = "{{ ngettext('%(num)d 家企业', '%(num)d 家企业', n) }}"
+        assert [render_template_string(page, n=n) for n in (1, 2)] == ["1 enterprise", "2 enterprises"]
+        left = app.jinja_env.globals["hazard_labels"]()["left"]
+        assert left("2026-12-10", 1) == "Due 2026-12-10 (1 day left)"
+        assert left("2026-12-10", 5) == "Due 2026-12-10 (5 days left)"
+    with app.test_request_context("/"):
+        assert i18n.ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", 1) == "已逾期 1 天"
+        assert render_template_string("{{ ngettext('%(num)d 家企业', '%(num)d 家企业', 2) }}") == "2 家企业"

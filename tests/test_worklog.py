@@ -57,9 +57,9 @@ def test_leave_requests_and_the_attendance_sheet(world, make_client):
     days, sheet = worklog.attendance(world.admin, MONTH)
     row = next(marks for person, marks, _c in sheet if person.id == world.inspector_a1.id)
     mark = dict(zip(days, row, strict=True))
-    assert mark[date(2026, 10, 8)] == "出勤" and mark[date(2026, 10, 10)] == "出勤"
-    assert mark[date(2026, 10, 19)] == "假" and mark[date(2026, 10, 20)] == "假"
-    assert mark[date(2026, 10, 5)] == "休" and mark[date(2026, 10, 11)] == "休" and mark[date(2026, 10, 12)] == ""
+    assert mark[date(2026, 10, 8)] == "work" and mark[date(2026, 10, 10)] == "work"
+    assert mark[date(2026, 10, 19)] == "leave" and mark[date(2026, 10, 20)] == "leave"
+    assert mark[date(2026, 10, 5)] == "off" and mark[date(2026, 10, 11)] == "off" and mark[date(2026, 10, 12)] == ""
     counts = next(c for person, _m, c in sheet if person.id == world.inspector_a1.id)
     assert (counts["work"], counts["leave"]) == (2, 2)
     admin = logged_in(make_client(), "admin_d")

@@ -26,6 +26,8 @@ from flask_login import current_user
 from flask_sqlalchemy.session import Session as AppSession
 
 from fieldapp.db import db, utcnow
+from fieldapp.i18n import gettext as _
+from fieldapp.i18n import ngettext
 from fieldapp.models import AuditEvent, AuditHead, LoginAttempt, Notification, ReadLog, UserSession
 from fieldapp.models.audit import GENESIS
 
@@ -214,20 +216,22 @@ def verify(batch: int = 5000) -> Verdict:
             break
         for e in rows:
             if e.seq != expected:
-                return Verdict(False, checked, f"第 {expected} 条缺失（下一条是第 {e.seq} 条）：记录被删除或改号。",
-                               expected)
+                return Verdict(False, checked, _("第 %(n)d 条缺失（下一条是第 %(next)d 条）：记录被删除或改号。",
+                                                 n=expected, next=e.seq), expected)
             if e.prev_hash != prev:
-                return Verdict(False, checked, f"第 {e.seq} 条与前一条不相连：记录被删除、插入或调换了顺序。", e.seq)
+                return Verdict(False, checked, _("第 %(n)d 条与前一条不相连：记录被删除、插入或调换了顺序。",
+                                                 n=e.seq), e.seq)
             stamp = e.at.isoformat()
             if event_hash(e.seq, stamp, e.actor_id, e.actor_role, e.action, e.object_type, e.object_id,
                           e.before_sha256, e.after_sha256, e.prev_hash) != e.hash:
-                return Verdict(False, checked, f"第 {e.seq} 条的内容与其哈希不符：记录被修改。", e.seq)
+                return Verdict(False, checked, _("第 %(n)d 条的内容与其哈希不符：记录被修改。", n=e.seq), e.seq)
             prev, expected, checked = e.hash, e.seq + 1, checked + 1
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != expected - 1 or head.hash != prev):
-        return Verdict(False, checked, f"链尾与记录的链头（第 {head.seq} 条）不符：末尾的记录被删除或改动。",
+        return Verdict(False, checked, _("链尾与记录的链头（第 %(n)d 条）不符：末尾的记录被删除或改动。", n=head.seq),
                        expected)
-    return Verdict(True, checked, f"完整：共 {checked} 条，链头 {prev}。")
+    return Verdict(True, checked, ngettext("完整：共 %(num)d 条，链头 %(hash)s。",
+                                           "完整：共 %(num)d 条，链头 %(hash)s。", checked, hash=prev))
 
 
 def head() -> dict:

@@ -89,7 +89,7 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     if listed:
         bad = [x for x in listed if uscc.problem(x)]
         if bad:
-            errors["usccs"] = _("以下统一社会信用代码无效：%(codes)s", codes="、".join(bad[:5]))
+            errors["usccs"] = _("以下统一社会信用代码无效：%(codes)s", codes=_("、").join(bad[:5]))
         query = query.where(Enterprise.uscc.in_(listed))
         criteria.append(f"{_('名单')}: {len(listed)}")
     if not criteria and not errors:

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from fieldapp import codes, policy
 from fieldapp.db import analyze, db, utcnow
 from fieldapp.i18n import gettext as _
+from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import NotFound, ServiceError, audit, enterprises, xlsx
@@ -189,7 +190,7 @@ def preview(actor: User, filename: str, data: bytes) -> ImportBatch:
     mapping, _ignored = _header_map(header)
     missing = [c.header for c in COLUMNS if c.required and c.key not in mapping.values()]
     if missing:
-        raise ImportError_(_("缺少必需的列：%(cols)s。请使用导入模板的表头。", cols="、".join(missing)))
+        raise ImportError_(_("缺少必需的列：%(cols)s。请使用导入模板的表头。", cols=_("、").join(missing)))
     rows: list[dict] = []
     line = 1
     for raw in iterator:
@@ -239,10 +240,11 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
     check_rows(actor, rows)  # the registry may have changed since the preview
     bad = [r for r in rows if r["errors"]]
     if mode == "all" and bad:
-        listed = "、".join(str(r["row"]) for r in bad[:10]) + ("…" if len(bad) > 10 else "")
-        raise ServiceError(_(
-            "有 %(n)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
-            n=len(bad), rows=listed))
+        listed = _("、").join(str(r["row"]) for r in bad[:10]) + ("…" if len(bad) > 10 else "")
+        raise ServiceError(ngettext(
+            "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
+            "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
+            len(bad), rows=listed))
     good = [r["clean"] for r in rows if not r["errors"]]
     now = utcnow()
     if good:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
+from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem, User
 from fieldapp.services import InputError, ServiceError
 
@@ -189,13 +190,15 @@ def gaps(enterprise: Enterprise, today: date | None = None) -> list[Gap]:
             out.append(Gap("missing_measures", point, _("风险点没有填写管控措施。")))
         checked = last.get(point.id)
         if checked is None:
-            out.append(Gap("never_checked", point, _("该风险点从未自查（要求每 %(n)d 天一次）。",
-                                                     n=point.check_every_days)))
+            out.append(Gap("never_checked", point, ngettext("该风险点从未自查（要求每 %(num)d 天一次）。",
+                                                            "该风险点从未自查（要求每 %(num)d 天一次）。",
+                                                            point.check_every_days)))
         elif (today - checked).days > point.check_every_days:
             overdue = (today - checked).days - point.check_every_days
-            out.append(Gap("overdue_check", point, _("自查已逾期 %(days)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
-                                                     days=overdue, date=checked.isoformat(),
-                                                     n=point.check_every_days),
+            out.append(Gap("overdue_check", point, ngettext(
+                "自查已逾期 %(num)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
+                "自查已逾期 %(num)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
+                overdue, date=checked.isoformat(), n=point.check_every_days),
                            last_checked=checked, days_overdue=overdue))
     severity = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
     kind_order = {"unfixed_problem": 0, "missing_measures": 1, "overdue_check": 2, "never_checked": 3}

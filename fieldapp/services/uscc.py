@@ -40,7 +40,7 @@ def problem(code: str) -> str | None:
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
         return _("统一社会信用代码含有不允许的字符：%(chars)s（只能使用数字和除 I、O、S、V、Z 以外的大写字母）。",
-                 chars="、".join(bad))
+                 chars=_("、").join(bad))
     if not code[2:8].isdigit():
         return _("统一社会信用代码第 3–8 位应为行政区划代码（6 位数字）。")
     expected = check_character(code[:17])

@@ -160,9 +160,13 @@ def decide(admin: User, leave_id: int, approve: bool, note: str = "") -> LeaveRe
 
 # --- the monthly sheet --------------------------------------------------------------------------
 
+#: The sheet's marks, by code: field work that day, approved leave, a weekend or holiday off.
+MARKS = {"work": _l("出勤"), "leave": _l("假"), "off": _l("休"), "": ""}
+
+
 def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, list[str], dict[str, int]]]]:
-    """For each person of the team and each day: 出勤 (field work that day), 假 (approved leave),
-    休 (weekend or holiday without work), or empty; with totals."""
+    """For each person of the team and each day a code of ``MARKS``: work (field work that
+    day), leave (approved leave), off (weekend or holiday without work), or empty; with totals."""
     first, last = month_bounds(month)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     people = db.session.scalars(team_scope(admin).where(User.active.is_(True)).order_by(User.display_name)).all()
@@ -191,14 +195,14 @@ def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, l
         marks = []
         for d in days:
             if d in worked[person.id]:
-                marks.append("出勤")
+                marks.append("work")
             elif d in leave[person.id]:
-                marks.append("假" if calendar[d] else "休")
+                marks.append("leave" if calendar[d] else "off")
             elif not calendar[d]:
-                marks.append("休")
+                marks.append("off")
             else:
                 marks.append("")
-        counts = {"work": marks.count("出勤"), "leave": marks.count("假"),
+        counts = {"work": marks.count("work"), "leave": marks.count("leave"),
                   "absent": sum(1 for d, m in zip(days, marks, strict=True) if m == "" and calendar[d] and d <= today)}
         sheet.append((person, marks, counts))
     return days, sheet

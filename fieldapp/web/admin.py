@@ -25,7 +25,7 @@ def _user_form() -> UserForm:
     form = UserForm()
     form.roles.choices = [(r, roles.label(r)) for r in roles.ALL]
     units = db.session.scalars(policy.org_unit_scope(current_user).order_by(OrgUnit.path)).all()
-    form.org_unit_id.choices = [(u.id, f"{u.name}（{u.kind_label}）") for u in units]
+    form.org_unit_id.choices = [(u.id, u.name + _("（%(text)s）", text=u.kind_label)) for u in units]
     grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
     form.grid_ids.choices = [(g.id, f"{g.code} {g.name}") for g in grids]
     return form

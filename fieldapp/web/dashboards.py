@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.i18n import formatted_date
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
 from fieldapp.services import coverage, hazards, inspections, statistics, workdays, xlsx
@@ -66,7 +67,8 @@ def statistics_index():
     level; by month as an SVG chart with its table."""
     filters, problems = statistics.parse_filters(request.args)
     result = statistics.report(current_user, filters)
-    labels = [f"{m.month}月" if m.month != 1 else f"{m.year}.1" for m, _f, _c in result.months]
+    # The chart's month names in the page's language ("10月", "Oct"); January carries the year.
+    labels = [formatted_date(m, "MMM" if m.month != 1 else "yyyy.M") for m, _f, _c in result.months]
     chart = charts.grouped_bars(_("每月发现与销号的隐患"), labels, [
         ("bar-found", _("发现"), [f for _m, f, _c in result.months]),
         ("bar-closed", _("销号"), [c for _m, _f, c in result.months])])

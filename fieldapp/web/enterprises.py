@@ -11,6 +11,7 @@ from flask_login import current_user
 from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
+from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, Photo
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.services import enterprise_file, enterprises, photos, storage
@@ -114,8 +115,8 @@ def edit(enterprise_id: int):
         except enterprises.EnterpriseInputError as refused:
             errors, status = refused.errors, 400
         else:
-            flash(_("已保存 %(n)d 项修改。", n=len(changed)) if changed else _("没有修改任何内容。"),
-                  "success" if changed else "info")
+            flash(ngettext("已保存 %(num)d 项修改。", "已保存 %(num)d 项修改。", len(changed)) if changed
+                  else _("没有修改任何内容。"), "success" if changed else "info")
             return redirect(url_for(".show", enterprise_id=enterprise.id))
     return render_template("enterprises/form.html", values=_form_values(enterprise), errors=errors,
                            e=enterprise, **_choices()), status

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from fieldapp.i18n import gettext as _
+from fieldapp.i18n import ngettext
 from fieldapp.services import enterprise_import
 from fieldapp.services.enterprise_search import Filters, search
 from fieldapp.web.exports import send_xlsx
@@ -79,5 +80,5 @@ def commit(token: str):
         flash(refused.message, "error")
         return redirect(url_for(".preview", token=batch.token))
     current_app.logger.info("import %s: %d enterprises by %s", batch.token, count, current_user.username)
-    flash(_("已导入 %(n)d 家企业。", n=count), "success")
+    flash(ngettext("已导入 %(num)d 家企业。", "已导入 %(num)d 家企业。", count), "success")
     return redirect(url_for("enterprises.index"))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from fieldapp import codes, policy, roles
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
+from fieldapp.i18n import ngettext
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
 from fieldapp.services import (
     InputError,
@@ -123,7 +124,7 @@ def add_photos(inspection_id: int):
             db.session.rollback()
             flash(_("照片“%(name)s”未能添加：%(why)s", name=upload.filename[:40], why=refused.message), "error")
     if added:
-        flash(_("已添加 %(n)d 张照片。", n=added), "success")
+        flash(ngettext("已添加 %(num)d 张照片。", "已添加 %(num)d 张照片。", added), "success")
     elif files:  # every file refused: say so with the form again, as a 400
         return _draft_form(inspection, {}, 400)
     return redirect(url_for(".edit", inspection_id=inspection.id, _anchor=f"item-{item}" if item else "photos"))

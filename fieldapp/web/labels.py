@@ -8,6 +8,7 @@ from flask import Flask, g
 from fieldapp import codes
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
+from fieldapp.i18n import ngettext
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 
 FIELD_LABELS = {
@@ -52,8 +53,11 @@ def init_app(app: Flask) -> None:
             g.hazard_labels = {"status": {k: str(v) for k, v in hazards.STATUS_LABELS.items()},
                                "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()},
                                # Formats, filled in by the template (no arguments: not formatted here).
-                               "proposed": _("建议"), "overdue": _("已逾期 %(n)d 天"), "due_today": _("今天到期"),
-                               "left": _("期限 %(d)s（剩 %(n)d 天）"), "reported": _("%(who)s 上报于 %(t)s")}
+                               "proposed": _("建议"), "due_today": _("今天到期"), "reported": _("%(who)s 上报于 %(t)s"),
+                               # Counted days: the language's singular or plural, for each row.
+                               "overdue": lambda days: ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", days),
+                               "left": lambda deadline, days: ngettext("期限 %(d)s（剩 %(num)d 天）",
+                                                                       "期限 %(d)s（剩 %(num)d 天）", days, d=deadline)}
         return g.hazard_labels
 
     app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,

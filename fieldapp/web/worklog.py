@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from fieldapp import policy, roles
@@ -82,7 +83,7 @@ def leave_decide(leave_id: int, verdict: str):
 def attendance():
     month = _month()
     days, sheet = worklog.attendance(current_user, month)
-    return render_template("worklog/attendance.html", month=month, days=days, sheet=sheet)
+    return render_template("worklog/attendance.html", month=month, days=days, sheet=sheet, marks=worklog.MARKS)
 
 
 @bp.route("/attendance.xlsx")
@@ -91,6 +92,8 @@ def attendance_export():
     month = _month()
     days, sheet = worklog.attendance(current_user, month)
     headers = ["姓名", "工作证号"] + [f"{d.day}日" for d in days] + ["出勤天数", "请假天数", "工作日无外勤记录"]
-    rows = ([p.display_name, p.work_id or "", *marks, counts["work"], counts["leave"], counts["absent"]]
-            for p, marks, counts in sheet)
-    return send_xlsx(xlsx.write([(f"{month:%Y年%m月}考勤", headers, rows)]), f"考勤表-{month:%Y-%m}.xlsx")
+    rows = ([p.display_name, p.work_id or "", *(str(worklog.MARKS[m]) for m in marks),
+             counts["work"], counts["leave"], counts["absent"]] for p, marks, counts in sheet)
+    with force_locale("zh_CN"):  # the sheet is a Chinese document, as its headers are
+        out = xlsx.write([(f"{month:%Y年%m月}考勤", headers, rows)])
+    return send_xlsx(out, f"考勤表-{month:%Y-%m}.xlsx")
