@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
 
@@ -27,8 +28,19 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(_l("再次输入新密码"), validators=[InputRequired(message=_l("请再次输入新密码。"))])
 
 
+class LabelledChecks(widgets.ListWidget):
+    """A list of check boxes, each inside its label: the whole 44 px row is what one taps, not
+    the 22 px box (WTForms puts the label beside the box)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        items = "".join(Markup("<li><label>{} {}</label></li>").format(option(), option.label.text)
+                        for option in field)
+        return Markup(f"<{self.html_tag} {widgets.html_params(**kwargs)}>{items}</{self.html_tag}>")  # noqa: S704
+
+
 class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
+    widget = LabelledChecks()
     option_widget = widgets.CheckboxInput()
 
     def process_formdata(self, valuelist):

@@ -1,9 +1,14 @@
 """Every page added for accountability and supervision, on a 360 px phone: nothing runs off the
 screen, and everything one taps is at least 44 px tall (tables of figures may scroll sideways
 inside their own box)."""
+import re
+from collections import deque
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import LiveServer
 from tests.browser.test_phone import log_in
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea')]
@@ -34,4 +39,57 @@ def test_pages_fit_a_phone(page: Page, base_url, accounts, username, console_err
         assert response.status == 200, path
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         assert page.evaluate(SMALL_TARGETS) == [], path
+    assert console_errors == []
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory, demo_instance):
+    """A server of its own: following every link opens notifications and the like."""
+    server = LiveServer.copied(demo_instance, tmp_path_factory.mktemp("crawl") / "instance")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+#: Files, not pages.
+DOWNLOADS = re.compile(r"\.xlsx|/export|/media/|/photos?/|/download|/logout")
+
+
+def _kind(path: str) -> tuple:
+    """One page of each kind: its path with numbers as N, its query's keys, and which tab."""
+    parts = urlsplit(path)
+    query = parse_qs(parts.query)
+    return re.sub(r"\d+", "N", parts.path), tuple(sorted(query)), tuple(query.get("tab", ()))
+
+
+@pytest.mark.parametrize("username", ["inspector", "techinspector", "officer", "company", "supervisor", "admin",
+                                      "discipline"])
+def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, console_errors):
+    """Beyond the pages listed above: from the home page, each kind of page this account's links
+    reach, however deep (a new page is covered the day it is linked). Printed documents (A4) are
+    opened but not measured."""
+    base = crawled.base
+    log_in(page, base, username, crawled.accounts[username]["password"])
+    queue, kinds, problems = deque(["/"]), set(), []
+    while queue:
+        path = queue.popleft()
+        if DOWNLOADS.search(path) or _kind(path) in kinds:
+            continue
+        kinds.add(_kind(path))
+        response = page.goto(f"{base}{path}")
+        if not response.ok:
+            problems.append((path, response.status))
+            continue
+        if not page.evaluate("document.body.classList.contains('document')"):
+            if page.evaluate("document.documentElement.scrollWidth") > 360:
+                problems.append((path, "wider than the screen"))
+            if small := page.evaluate(SMALL_TARGETS):
+                problems.append((path, small))
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            if href.startswith(base + "/"):
+                queue.append(href[len(base):].split("#")[0])
+    assert len(kinds) >= 5, kinds  # the crawl went somewhere
+    assert problems == []
     assert console_errors == []
