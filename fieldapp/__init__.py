@@ -19,8 +19,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(BASE_DIR / "instance"),
     )
     from fieldapp.web.ids import IdConverter
+    from fieldapp.web.params import AppRequest
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.request_class = AppRequest
     app.config.update(Config.from_env())
     if config:
         app.config.update(config)

@@ -18,6 +18,7 @@ from fieldapp.schemas.sync import InspectionUploadSchema, MediaManifestItemSchem
 from fieldapp.services import InputError, client_media, datapack, hazards, ingest, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
+from fieldapp.web.params import without_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -32,7 +33,7 @@ class _Rejected(Exception):
 
 def _load_body(schema) -> tuple[dict, dict]:
     """The JSON body, as sent and as loaded by ``schema``; 400 if not an object, 422 if invalid."""
-    raw = request.get_json(silent=True)
+    raw = without_nul(request.get_json(silent=True))
     if not isinstance(raw, dict):
         raise _Rejected((jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400))
     return _loaded(schema, raw), raw

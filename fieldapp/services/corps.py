@@ -131,7 +131,10 @@ def _days(values: dict, key: str, errors: dict, upper: Decimal | None = None) ->
     except InvalidOperation:
         errors[key] = _("请填写天数（可以是半天，如 0.5）。")
         return None
-    if value < 0 or not value.is_finite():
+    if not value.is_finite():  # "nan", "inf": Decimal reads them, and NaN refuses comparison
+        errors[key] = _("请填写天数（可以是半天，如 0.5）。")
+        return None
+    if value < 0:
         errors[key] = _("天数不能为负数。")
         return None
     if value * 2 != int(value * 2):

@@ -11,6 +11,7 @@ from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
+from fieldapp.services import fields
 
 
 def _escape_like(text: str) -> str:
@@ -28,7 +29,7 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> Filters:
-        grid = args.get("grid", type=int)
+        grid = args.get("grid", type=fields.ident)
         return cls(
             q=(args.get("q") or "").strip()[:100],
             grid=grid if grid and 0 < grid < 2**31 else None,

@@ -20,7 +20,7 @@ from fieldapp.db import db, utcnow
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import InputError, ServiceError, audit, uscc
+from fieldapp.services import InputError, ServiceError, audit, fields, uscc
 from fieldapp.services.accounts import MOBILE_RE
 
 # Mainland China, generously: a point outside is almost always swapped or mistyped.
@@ -211,8 +211,8 @@ def _grid(raw: str, actor: User, grids_by_code: dict[str, Grid] | None) -> Grid 
     if grids_by_code is not None:
         return grids_by_code.get(raw) or grids_by_code.get(raw.upper())
     query = policy.grid_scope(actor)
-    if raw.isdigit():
-        return db.session.scalar(query.where(Grid.id == int(raw)))
+    if raw.isdecimal():  # an id (the form's choice), else a code (imports, the API)
+        return db.session.scalar(query.where(Grid.id == fields.ident(raw))) if fields.ident(raw) else None
     return db.session.scalar(query.where(Grid.code == raw.upper()))
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from fieldapp.db import MAX_ID
 from fieldapp.i18n import gettext as _
+
+#: The years whose calendars, training and sheets can be asked for.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def text(values: dict, key: str, limit: int, errors: dict, required: str | None = None) -> str:
@@ -19,9 +23,17 @@ def text(values: dict, key: str, limit: int, errors: dict, required: str | None 
 
 def ident(raw) -> int | None:
     """A row id typed or posted as text: digits within the INTEGER range, else None (which
-    callers answer like "not found", without asking the database)."""
+    callers answer like "not found", without asking the database). Also Werkzeug's ``type=``
+    for an id in a query or form: ``request.args.get("grid", type=ident)``."""
     text = str(raw if raw is not None else "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(text) if text.isdecimal() and 0 < int(text) <= MAX_ID else None
+
+
+def year(raw) -> int | None:
+    """A year asked for in a query (``type=year``): within FIRST_YEAR–LAST_YEAR, else None."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdecimal() and FIRST_YEAR <= int(text) <= LAST_YEAR else None
 
 
 def day(values: dict, key: str, errors: dict, required: str | None = None) -> date | None:

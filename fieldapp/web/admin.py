@@ -11,7 +11,7 @@ from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, OrgUnit, Portrait, User
-from fieldapp.services import InputError, audit, notice_board, users, workdays
+from fieldapp.services import InputError, audit, fields, notice_board, users, workdays
 from fieldapp.web.auth import hash_method
 from fieldapp.web.enterprises import send_photo
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads
@@ -148,7 +148,7 @@ def audit_trail():
 def holidays():
     """The working-day calendar: public holidays and working weekend days (for limits counted
     in working days, such as the three days of seed 003 art. 9)."""
-    year = request.args.get("year", type=int) or date.today().year
+    year = request.args.get("year", type=fields.year) or date.today().year
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = request.form.to_dict()

@@ -154,7 +154,7 @@ def training_show(session_id: int):
 @permission_required("user.manage")
 def export():
     """Inspectors with this year's training against the rule, and the year's attendance."""
-    year = request.args.get("year", type=int) or hazards.today().year
+    year = request.args.get("year", type=fields.year) or hazards.today().year
     people = db.session.scalars(corps.people_scope(current_user).order_by(User.display_name)
                                 .options(sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))).all()
     records = corps.records_of(people)

@@ -11,7 +11,7 @@ from fieldapp.db import db
 from fieldapp.i18n import formatted_date
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
-from fieldapp.services import coverage, hazards, inspections, statistics, workdays, xlsx
+from fieldapp.services import coverage, fields, hazards, inspections, statistics, workdays, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
@@ -37,7 +37,7 @@ def coverage_index():
     period = _period()
     rows = coverage.by_grid(current_user, period)
     due, covered = sum(r.due for r in rows), sum(r.covered for r in rows)
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=fields.ident)
     units = None
     if unit_id:
         rows = [r for r in rows if r.grid.org_unit_id == unit_id]

@@ -14,7 +14,7 @@ from fieldapp import policy, roles
 from fieldapp.db import db, load_collection, utcnow
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Notification, User
-from fieldapp.services import InputError, ServiceError, audit, hazard_export, hazards, notifications
+from fieldapp.services import InputError, ServiceError, audit, fields, hazard_export, hazards, notifications
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.forms import uploads
@@ -87,8 +87,8 @@ def _listing(user, args) -> tuple[Listing, str, list[str]]:
         filters["status"] = args["status"]
     if args.get("level") in hazards.LEVEL_LABELS:
         filters["level"] = args["level"]
-    if args.get("grid", type=int):
-        filters["grid"] = args.get("grid", type=int)
+    if args.get("grid", type=fields.ident):
+        filters["grid"] = args.get("grid", type=fields.ident)
     if args.get("industry"):
         filters["industry"] = args["industry"]
     before = _date(args.get("deadline_before"))

@@ -19,6 +19,7 @@ from fieldapp.services import (
     campaigns,
     checklists,
     coverage,
+    fields,
     hazards,
     inspections,
     org,
@@ -110,7 +111,7 @@ def _draft_form(inspection, errors: dict, status: int, form=None):
 def add_photos(inspection_id: int):
     """Attach one or more photos (to the record, or to a checklist item)."""
     inspection = inspections.get(current_user, inspection_id)
-    item = request.form.get("item_result_id", type=int)
+    item = request.form.get("item_result_id", type=fields.ident)
     files = _files("photos")
     if not files:
         flash(_("请选择或拍摄照片。"), "error")
@@ -146,7 +147,7 @@ def remove_photo(inspection_id: int, link_id: int):
 def report_hazard(inspection_id: int):
     """Report a hazard found here: description, place, proposed level, photos (≥ 1)."""
     inspection = inspections.get(current_user, inspection_id)
-    item = request.values.get("item_result_id", type=int)
+    item = request.values.get("item_result_id", type=fields.ident)
     errors, status = {}, 200
     values = {k: request.form.get(k, "") for k in ("description", "place", "level", "legal_basis")}
     if request.method == "GET" and item:

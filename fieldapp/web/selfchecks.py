@@ -9,7 +9,7 @@ from fieldapp import codes, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import RiskPoint, SelfCheck, SelfCheckItem
-from fieldapp.services import selfchecks
+from fieldapp.services import fields, selfchecks
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("selfchecks", __name__, url_prefix="/enterprises/<int:enterprise_id>")
@@ -127,8 +127,8 @@ def online_patrol(enterprise_id: int):
         try:
             selfchecks.record_finding(
                 current_user, enterprise, request.form.get("gap_kind", ""), request.form.get("description", ""),
-                risk_point_id=request.form.get("risk_point_id", type=int),
-                self_check_item_id=request.form.get("self_check_item_id", type=int))
+                risk_point_id=request.form.get("risk_point_id", type=fields.ident),
+                self_check_item_id=request.form.get("self_check_item_id", type=fields.ident))
         except selfchecks.InputError as refused:
             errors, status = refused.errors, 400
         else:
