@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageStat
 
 from fieldapp.models import MediaFile, Photo
-from fieldapp.services import audit, inspections, photos, storage
+from fieldapp.services import audit, hazards, inspections, photos, storage
 from tests.helpers import logged_in
 from tests.images import jpeg
 
@@ -144,3 +144,55 @@ def test_a_photo_whose_file_is_missing_is_a_404_not_an_error(make_client, world,
     client = logged_in(make_client(), "insp_a1")
     for variant in ("thumb", "display", "original"):
         assert client.get(f"/photos/{photo.id}/{variant}").status_code == 404
+
+
+def test_two_photos_of_one_picture_viewed_at_once_share_their_copies(app, make_client, world, db, monkeypatch):
+    """The same picture attached twice (a rectification's progress and its submission, say) is
+    two photos whose copies are the same bytes, hence the same stored files. Their first views
+    at the same moment (one page shows both) race to store them: every request is served, and
+    the files are stored once."""
+    from tests.test_hazards import confirm_values, report
+
+    hazard = report(world)
+    hazards.confirm(world.officer_a, hazard, confirm_values())
+    hazards.acknowledge(world.company_a1, hazard)
+    hazards.progress(world.company_a1, hazard, "已清理一半", [(UPLOAD, "现场.jpg")])
+    hazards.submit(world.company_a1, hazard, "已清理", [(UPLOAD, "现场.jpg")])
+    first, second = (event.photos[0] for event in hazard.events[-2:])
+    assert second.id != first.id and second.original_id == first.original_id and second.watermark == first.watermark
+    ids, before = (first.id, second.id), _files()
+    clients = [logged_in(make_client(), "officer_a") for _ in range(4)]
+    start, made = threading.Barrier(len(clients)), threading.Barrier(len(clients), timeout=20)
+    render = photos._render
+
+    def render_then_wait(*args):
+        result = render(*args)
+        made.wait()  # both photos' copies made before either is stored
+        return result
+
+    monkeypatch.setattr(photos, "_render", render_then_wait)
+    statuses: list[int] = []
+    errors: list[str] = []
+
+    def view(client, photo_id: int) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                statuses.append(client.get(f"/photos/{photo_id}/thumb").status_code)
+            except Exception:  # noqa: BLE001 - reported below
+                errors.append(traceback.format_exc())
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=view, args=(c, ids[i % 2])) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, "\n".join(errors)
+    assert statuses == [200] * len(clients)
+    db.session.expire_all()
+    assert _files() == before + 2
+    stored = [db.session.get(Photo, i) for i in ids]
+    assert stored[0].thumb_id == stored[1].thumb_id and stored[0].display_id == stored[1].display_id
+    assert audit.verify().ok

@@ -333,7 +333,9 @@ def rendition(photo: Photo, variant: str) -> MediaFile:
     and thumbnail are made and stored on the first request for either.
 
     Two first requests at once (a page's thumbnail and its display copy) make the same bytes;
-    the second to commit meets the first's files (unique hash), rolls back and serves those."""
+    the second to commit meets the first's files (unique hash), rolls back and serves those. So
+    do two photos of one picture (attached twice, the same watermark): identical copies are one
+    stored file, which the second photo then links to."""
     if variant == "original" or photo.display_id is not None:
         return getattr(photo, variant)
     photo_id, store = photo.id, storage.current()
@@ -344,16 +346,22 @@ def rendition(photo: Photo, variant: str) -> MediaFile:
     except PhotoError:  # checked when stored, so only a changed library could get here
         log.exception("photo %s: the original no longer decodes; serving it as it is", photo_id)
         return photo.original
-    made = _render(decoded, photo.watermark.splitlines())
-    try:
-        display, thumb = store_blobs([Blob(data, "image/jpeg") for data in made], None)
-        photo.display_id, photo.thumb_id = display.id, thumb.id
-        commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        photo = db.session.get(Photo, photo_id)
-        if photo.display_id is None:
-            raise
+    made = [Blob(data, "image/jpeg") for data in _render(decoded, photo.watermark.splitlines())]
+    for attempt in (1, 2):
+        try:
+            display, thumb = store_blobs(made, None)
+            photo.display_id, photo.thumb_id = display.id, thumb.id
+            commit()
+            break
+        except sa.exc.IntegrityError:
+            # Stored meanwhile by another request: for this photo (then it has its copies now),
+            # or for another of the same picture (then the files are found on the second try).
+            db.session.rollback()
+            photo = db.session.get(Photo, photo_id)
+            if photo.display_id is not None or attempt == 2:
+                break
+    if photo.display_id is None:
+        raise RuntimeError(f"photo {photo_id}: its copies could not be stored")
     return getattr(photo, variant)
 
 
