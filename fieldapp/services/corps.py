@@ -198,7 +198,7 @@ def record_attendance(admin: User, session: TrainingSession, values: dict) -> Tr
     score = None
     if (values.get("exam_score") or "").strip():
         raw_score = values["exam_score"].strip()
-        if not raw_score.isdigit() or not 0 <= int(raw_score) <= 100:
+        if not raw_score.isdecimal() or not 0 <= int(raw_score) <= 100:
             errors["exam_score"] = _("考试成绩应为 0 到 100 的整数。")
         else:
             score = int(raw_score)

@@ -19,12 +19,12 @@ from fieldapp.services import (
     campaigns,
     checklists,
     coverage,
-    fields,
     hazards,
     inspections,
     org,
     photos,
 )
+from fieldapp.services.fields import ident
 from fieldapp.web.enterprises import send_media, send_photo
 from fieldapp.web.guards import permission_required
 
@@ -86,7 +86,7 @@ def edit(inspection_id: int):
                                                 "latitude", "longitude", "accuracy_m")}
         fields["id_shown"] = form.get("id_shown") == "1"
         results = {r.id: (form.get(f"result-{r.id}", ""), form.get(f"note-{r.id}", "")) for r in inspection.results}
-        co = [int(x) for x in form.getlist("co_inspectors") if x.isdigit()]
+        co = [i for i in map(ident, form.getlist("co_inspectors")) if i]
         try:
             inspections.update(current_user, inspection, fields, results, co)
         except InputError as refused:
@@ -111,7 +111,7 @@ def _draft_form(inspection, errors: dict, status: int, form=None):
 def add_photos(inspection_id: int):
     """Attach one or more photos (to the record, or to a checklist item)."""
     inspection = inspections.get(current_user, inspection_id)
-    item = request.form.get("item_result_id", type=fields.ident)
+    item = request.form.get("item_result_id", type=ident)
     files = _files("photos")
     if not files:
         flash(_("请选择或拍摄照片。"), "error")
@@ -147,14 +147,14 @@ def remove_photo(inspection_id: int, link_id: int):
 def report_hazard(inspection_id: int):
     """Report a hazard found here: description, place, proposed level, photos (≥ 1)."""
     inspection = inspections.get(current_user, inspection_id)
-    item = request.values.get("item_result_id", type=fields.ident)
+    item = request.values.get("item_result_id", type=ident)
     errors, status = {}, 200
     values = {k: request.form.get(k, "") for k in ("description", "place", "level", "legal_basis")}
     if request.method == "GET" and item:
         row = next((r for r in inspection.results if r.id == item), None)
         if row is not None:
             values.update(description=row.note, place="")
-    chosen = [int(x) for x in request.form.getlist("photo_ids") if x.isdigit()]
+    chosen = [i for i in map(ident, request.form.getlist("photo_ids")) if i]
     if request.method == "POST":
         try:
             for upload in _files("photos"):
