@@ -39,7 +39,7 @@ migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
 
 demo: migrate
-	$(FLASK) fieldapp demo
+	$(FLASK) fieldapp demo --with-activity
 
 serve:
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads 4 --no-control-socket \

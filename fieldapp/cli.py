@@ -7,19 +7,26 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from fieldapp.services import demo
+from fieldapp.services import demo, demo_activity
 
 group = AppGroup("fieldapp", help="Field app administration.")
 
 
 @group.command("demo")
-def load_demo():
+@click.option("--with-activity", is_flag=True,
+              help="Also a day's work: signed records and hazards in every state of the loop.")
+def load_demo(with_activity: bool):
     """Load the demo district (does nothing if it is already loaded)."""
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     if demo.load(hash_method=method):
         click.echo("Demo data loaded.")
     else:
         click.echo("Demo data already present; nothing changed.")
+    if with_activity:
+        if demo_activity.load():
+            click.echo("Demo activity loaded: records, hazards and their steps.")
+        else:
+            click.echo("Records already present; no activity added.")
 
 
 @group.command("demo-accounts")

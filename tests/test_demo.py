@@ -72,3 +72,33 @@ def test_home_counts_come_from_the_database(app, db, make_client):
     grid_total = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise).join(Grid)
                                    .where(Grid.code == "MD-01"))
     assert f'data-stat="enterprises">{grid_total}<' in insp.get("/").get_data(as_text=True)
+
+
+def test_demo_activity_makes_a_working_loop_through_the_services(app, db):
+    """`make run`'s day of work: signed records that verify, hazards in every state of the loop
+    (a major one under a stop-work order), each step traced; added once."""
+    from fieldapp.models import Hazard, HazardEvent, Inspection
+    from fieldapp.services import audit, demo_activity, inspections
+
+    demo.load(hash_method="pbkdf2:sha256:1")
+    assert demo_activity.load() is True
+    records = db.session.scalars(sa.select(Inspection)).all()
+    assert {r.state for r in records} == {"signed", "draft"}
+    assert all(inspections.verify(r) for r in records if r.state == "signed")
+    states = {h.status for h in db.session.scalars(sa.select(Hazard))}
+    assert states == {"reported", "rejected", "confirmed", "rectifying", "awaiting_recheck", "closed"}
+    major = db.session.scalar(sa.select(Hazard).where(Hazard.stop_work.is_(True)))
+    assert major.status == "rectifying" and major.order_number
+    closed = db.session.scalar(sa.select(Hazard).where(Hazard.status == "closed"))
+    assert [e.action for e in closed.events] == ["confirm", "acknowledge", "submit", "recheck_pass"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(HazardEvent)) >= 10
+    assert audit.verify().ok
+    assert demo_activity.load() is False
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == len(records)
+
+
+def test_demo_cli_adds_activity_on_request(app, db):
+    runner = app.test_cli_runner()
+    assert "activity" not in runner.invoke(args=["fieldapp", "demo"]).output
+    assert "Demo activity loaded" in runner.invoke(args=["fieldapp", "demo", "--with-activity"]).output
+    assert "no activity added" in runner.invoke(args=["fieldapp", "demo", "--with-activity"]).output

@@ -10,7 +10,7 @@ from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from fieldapp.services import demo
+from fieldapp.services import demo, demo_activity
 from tests.helpers import logged_in
 
 NASTY = ["", "a\x00b", "9" * 20, "nan", "-1", "x" * 5000, "2026-02-30"]
@@ -54,6 +54,7 @@ def _submissions(form: dict):
 
 def test_no_form_answers_5xx_to_nonsense(app, db, make_client):
     demo.load(hash_method="pbkdf2:sha256:1")
+    demo_activity.load()  # records and hazards in every state: their pages and forms too
     roles_done, sent, failures = set(), 0, []
     for account in demo.accounts():
         if account["role"] in roles_done:

@@ -98,3 +98,10 @@ def test_forms_never_nest(client, world):
         for tag in re.findall(r"<(/?)form\b", client.get(path).get_data(as_text=True)):
             depth += -1 if tag else 1
             assert depth in (0, 1), path
+
+
+def test_favicon_is_the_apps_icon(client):
+    """Browsers ask for /favicon.ico by themselves; a 404 there is a console error on every such page."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.data.startswith(b"\x89PNG") and "max-age=86400" in response.headers["Cache-Control"]

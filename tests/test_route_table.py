@@ -20,7 +20,7 @@ ROUTES = {
     "hazards.notification_read_all": "notification.view",
     "static": "public", "health.healthz": "public", "health.readyz": "public", "auth.login": "public",
     "auth.logout": "public", "auth.set_language": "public", "pwa.manifest": "public", "pwa.offline": "public",
-    "pwa.capture": "public", "pwa.outbox": "public",
+    "pwa.capture": "public", "pwa.outbox": "public", "pwa.favicon": "public",
     "pwa.service_worker": "public", "api.openapi_document": "public", "api.post_recheck": "inspection.create",
     "home.index": "login", "auth.account": "login", "auth.change_password": "login", "api.me": "login",
     "api.update_me": "login",

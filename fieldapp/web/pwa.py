@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, send_from_directory, url_for
 
 from fieldapp import i18n
 from fieldapp.config import BASE_DIR
@@ -65,6 +65,13 @@ def manifest():
     response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own (for a photo opened in a tab, say): the app's
+    icon rather than a 404 in the console."""
+    return send_from_directory(BASE_DIR / "static" / "icons", "icon-192.png", mimetype="image/png", max_age=86400)
 
 
 @bp.route("/sw.js")

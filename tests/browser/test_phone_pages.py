@@ -2,19 +2,21 @@
 screen, and everything one taps is at least 44 px tall (tables of figures may scroll sideways
 inside their own box)."""
 import re
+import subprocess
+import sys
 from collections import deque
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import ROOT, LiveServer
 from tests.browser.test_phone import log_in
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea')]
     .filter(el => el.offsetParent !== null && !el.closest('.table-scroll, [aria-hidden=true]') && el.type !== 'hidden')
-    // A check box is tapped through its label, which is what must be tall enough.
-    .map(el => (el.type === 'checkbox' || el.type === 'radio') && el.closest('label') ? el.closest('label') : el)
+    // A check box or a file input is tapped through its label, which is what must be tall enough.
+    .map(el => ['checkbox', 'radio', 'file'].includes(el.type) && el.closest('label') ? el.closest('label') : el)
     .map(el => [el.outerHTML.slice(0, 90), Math.round(el.getBoundingClientRect().height)])
     .filter(([, h]) => h < 44)"""
 
@@ -44,8 +46,11 @@ def test_pages_fit_a_phone(page: Page, base_url, accounts, username, console_err
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory, demo_instance):
-    """A server of its own: following every link opens notifications and the like."""
+    """A server of its own, with the demo's day of work (records, hazards in every state), since
+    following every link opens notifications and the like."""
     server = LiveServer.copied(demo_instance, tmp_path_factory.mktemp("crawl") / "instance")
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
+                   cwd=ROOT, env=server.env, check=True, capture_output=True)
     server.start()
     try:
         yield server
@@ -73,6 +78,7 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
     base = crawled.base
     log_in(page, base, username, crawled.accounts[username]["password"])
     queue, kinds, problems = deque(["/"]), set(), []
+    page.on("response", lambda r: problems.append((r.url, r.status)) if r.status >= 400 else None)
     while queue:
         path = queue.popleft()
         if DOWNLOADS.search(path) or _kind(path) in kinds:
