@@ -66,7 +66,8 @@ def _record(rng: random.Random, inspector: User, enterprise: Enterprise, finding
     record = inspections.start(inspector, enterprise)
     failed = {}
     for place, text, words, _level in findings:
-        item = next((r for r in record.results if words in r.text or words in r.category), record.results[0])
+        item = next(r for r in record.results if r.id not in failed  # one item per finding
+                    and (words in r.text or words in r.category or r is record.results[-1]))
         failed[item.id] = (place, text)
     results = {r.id: ("fail", f"{failed[r.id][0]}：{failed[r.id][1]}") if r.id in failed else ("pass", "")
                for r in record.results}
@@ -85,8 +86,9 @@ def _record(rng: random.Random, inspector: User, enterprise: Enterprise, finding
                                                   "《中华人民共和国安全生产法》第四十一条", [link.id], item_id))
     inspections.add_photo(inspector, record, _photo(rng), "全景.jpg")
     if sign:
-        inspections.sign(inspector, record, enterprise.safety_manager_name or "现场负责人", "情况属实，立即整改",
-                         _signature(rng), inspections.summary_sha256(record))
+        inspections.sign(inspector, record, enterprise.safety_manager_name or "现场负责人",
+                         "情况属实，立即整改" if findings else "情况属实", _signature(rng),
+                         inspections.summary_sha256(record))
     return record, reported
 
 

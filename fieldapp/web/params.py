@@ -6,7 +6,7 @@ form carrying %00 was a 500 there (SQLite stored it). Removing it keeps everythi
 from __future__ import annotations
 
 from flask import Request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 
 def without_nul(value):
@@ -27,8 +27,12 @@ class _Parameters(ImmutableMultiDict):
     def __init__(self, mapping=None):
         if mapping is None:
             super().__init__()
-        else:
-            super().__init__([(without_nul(k), without_nul(v) if isinstance(v, str) else v) for k, v in mapping])
+            return
+        if isinstance(mapping, MultiDict):
+            mapping = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            mapping = mapping.items()
+        super().__init__([(without_nul(k), without_nul(v) if isinstance(v, str) else v) for k, v in mapping])
 
 
 class AppRequest(Request):
