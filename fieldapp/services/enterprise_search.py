@@ -29,10 +29,9 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> Filters:
-        grid = args.get("grid", type=fields.ident)
         return cls(
             q=(args.get("q") or "").strip()[:100],
-            grid=grid if grid and 0 < grid < 2**31 else None,
+            grid=args.get("grid", type=fields.ident),
             status=args.get("status") if args.get("status") in ENTERPRISE_STATUSES else "",
             industry=args.get("industry") if args.get("industry") in codes.INDUSTRIES else "",
             risk_grade=args.get("risk_grade") if args.get("risk_grade") in codes.RISK_GRADES else "",

@@ -212,7 +212,7 @@ def _grid(raw: str, actor: User, grids_by_code: dict[str, Grid] | None) -> Grid 
         return grids_by_code.get(raw) or grids_by_code.get(raw.upper())
     query = policy.grid_scope(actor)
     if raw.isdecimal():  # an id (the form's choice), else a code (imports, the API)
-        return db.session.scalar(query.where(Grid.id == fields.ident(raw))) if fields.ident(raw) else None
+        return db.session.scalar(query.where(Grid.id == grid_id)) if (grid_id := fields.ident(raw)) else None
     return db.session.scalar(query.where(Grid.code == raw.upper()))
 
 

@@ -36,7 +36,7 @@ def parse_month(raw: str | None, today: date) -> date | None:
         day = datetime.strptime(raw.strip(), "%Y-%m").date()
     except ValueError:
         return None
-    return day if 2000 <= day.year <= 2100 else None
+    return day if fields.FIRST_YEAR <= day.year <= fields.LAST_YEAR else None
 
 
 def _local_day(value: datetime) -> date:

@@ -87,8 +87,8 @@ def _listing(user, args) -> tuple[Listing, str, list[str]]:
         filters["status"] = args["status"]
     if args.get("level") in hazards.LEVEL_LABELS:
         filters["level"] = args["level"]
-    if args.get("grid", type=fields.ident):
-        filters["grid"] = args.get("grid", type=fields.ident)
+    if grid := args.get("grid", type=fields.ident):
+        filters["grid"] = grid
     if args.get("industry"):
         filters["industry"] = args["industry"]
     before = _date(args.get("deadline_before"))

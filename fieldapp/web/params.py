@@ -32,7 +32,7 @@ class _Parameters(ImmutableMultiDict):
             mapping = mapping.items(multi=True)
         elif isinstance(mapping, dict):
             mapping = mapping.items()
-        super().__init__([(without_nul(k), without_nul(v) if isinstance(v, str) else v) for k, v in mapping])
+        super().__init__([(without_nul(k), without_nul(v)) for k, v in mapping])  # files pass unchanged
 
 
 class AppRequest(Request):
