@@ -26,8 +26,8 @@ import sqlalchemy as sa  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from bench import results  # noqa: E402
-from fieldapp import create_app  # noqa: E402
-from fieldapp.db import analyze, db, utcnow  # noqa: E402
+from fieldapp import clock, create_app  # noqa: E402
+from fieldapp.db import analyze, db  # noqa: E402
 from fieldapp.models import Enterprise, Grid  # noqa: E402
 from fieldapp.services import demo, enterprise_import, uscc  # noqa: E402
 from tests import postgres  # noqa: E402
@@ -44,7 +44,7 @@ def grow(n: int, seed: int = 4754) -> None:
     district_id = grids[0].org_unit.parent_id
     words = demo.TRADE_NAMES
     industries = list(demo.INDUSTRIES.items())
-    now = utcnow()
+    now = clock.now()
     rows, seen = [], set(db.session.scalars(sa.select(Enterprise.uscc)))
     while have + len(rows) < n:
         code = uscc.make("9", "1", "320506", f"{rng.randrange(10**8):08d}")

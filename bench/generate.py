@@ -22,12 +22,11 @@ import time
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.db import analyze, db
 from fieldapp.models import (
     ChecklistItem,
@@ -49,11 +48,10 @@ from fieldapp.models import (
     UserRole,
 )
 from fieldapp.models.inspections import hazard_photos
-from fieldapp.services import checklists, coverage, hazards, photos, uscc
+from fieldapp.services import checklists, coverage, photos, uscc
 from fieldapp.services.accounts import hash_password
 from fieldapp.services.media import store_blob
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "Bench2026"  # noqa: S105 - generated test data
 TOWNS = ["木渎", "胥口", "甪直", "临湖", "东山", "金庭", "光福", "越溪", "横泾", "郭巷"]
 TRADES = ["精密机械", "纺织", "化工", "食品", "电子", "塑料", "家具", "印刷", "金属制品", "物流"]
@@ -104,9 +102,45 @@ def _images(n: int, rng: random.Random) -> list[dict]:
     return out
 
 
-def generate(scale: float = 1.0, seed: int = 2026, today: date | None = None, log=print) -> dict[str, int]:
+#: The loop's steps for a hazard left in each state (action, from, to), in order.
+_LOOP = [("confirm", "reported", "confirmed"), ("acknowledge", "confirmed", "rectifying"),
+         ("submit", "rectifying", "awaiting_recheck")]
+_STEPS_TAKEN = {"reported": 0, "confirmed": 1, "rectifying": 2, "awaiting_recheck": 3, "awaiting_closure": 3,
+                "closed": 3}
+
+
+def _steps(status: str) -> list[tuple[str, str, str]]:
+    if status == "rejected":
+        return [("reject", "reported", "rejected")]
+    steps = _LOOP[:_STEPS_TAKEN[status]]
+    if status in ("awaiting_closure", "closed"):
+        steps.append(("recheck_pass", "awaiting_recheck", status))
+    return steps
+
+
+def _step_times(reported: datetime, n: int, rng: random.Random, now: datetime) -> list[datetime]:
+    """When each of ``n`` steps after a report happened: the officer decides within three days,
+    each later step follows within a fortnight; none later than ``now``, none before the last."""
+    times, at = [], reported
+    for k in range(n):
+        gap = timedelta(days=rng.randint(0, 3) if k == 0 else rng.randint(1, 14), minutes=rng.randrange(480))
+        at = min(at + gap, now)
+        times.append(at)
+    return times
+
+
+def _visit_time(day: date, minutes_after_eight: int, now: datetime) -> datetime:
+    """A 45-minute visit on ``day`` between 08:00 and 17:00 China time, finished by ``now``."""
+    at = clock.moment(day, datetime.min.time()) + timedelta(hours=8, minutes=minutes_after_eight)
+    return min(at, now - timedelta(minutes=45))
+
+
+def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
+    """Fill the database; every time written lies in the past of ``clock.now()`` and in the order
+    the loop implies (reported ≤ confirmed ≤ rectified ≤ re-checked ≤ closed), whatever the date."""
     rng = random.Random(seed)
-    today = today or hazards.today()
+    now = clock.now()
+    today = clock.day_of(now)
     started = time.perf_counter()
     n_grids = max(2, round(400 * scale))
     n_towns = max(1, min(len(TOWNS), round(10 * scale ** 0.5)))
@@ -204,7 +238,10 @@ def generate(scale: float = 1.0, seed: int = 2026, today: date | None = None, lo
         # Closed enterprises were patrolled until they closed, in this period or the last.
         for e in (enterprises if period != current else [x for x in enterprises if x["status"] == "active"]):
             day = period.start + timedelta(days=rng.randrange(span))
-            at = datetime(day.year, day.month, day.day, 8 + rng.randrange(9), rng.randrange(60), tzinfo=SHANGHAI)
+            at = _visit_time(day, rng.randrange(9 * 60), now)
+            if at < clock.moment(period.start, datetime.min.time()):
+                continue  # the period began less than an hour ago: nobody has finished a visit yet
+            day = clock.day_of(at)
             iid = inspection_id
             inspection_id += 1
             inspector = inspector_of[e["grid_id"]]
@@ -247,11 +284,11 @@ def generate(scale: float = 1.0, seed: int = 2026, today: date | None = None, lo
             status = rng.choice(weighted)
             officer = rng.choice(officers_of.get(town_of_grid[gid]) or [district_officer])
             decided = status != "reported"
-            confirmed = at + timedelta(days=rng.randint(0, 3)) if decided and status != "rejected" else None
-            deadline = (confirmed.date() + timedelta(days=rng.choice([7, 15, 30]))) if confirmed else None
-            closed = confirmed + timedelta(days=rng.randint(2, 40)) if confirmed and status == "closed" else None
-            if closed is not None and closed.date() > today:
-                closed = datetime.combine(today, datetime.min.time(), SHANGHAI)
+            steps = _steps(status)
+            times = _step_times(at, len(steps), rng, now)
+            confirmed = times[0] if steps and steps[0][0] == "confirm" else None
+            deadline = (clock.day_of(confirmed) + timedelta(days=rng.choice([7, 15, 30]))) if confirmed else None
+            closed = times[-1] if status == "closed" else None
             rows.append({"id": hazard_id, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                          "enterprise_id": eid, "grid_id": gid, "inspection_id": iid, "reporter_id": inspector,
                          "description": rng.choice(DESCRIPTIONS),
@@ -261,23 +298,14 @@ def generate(scale: float = 1.0, seed: int = 2026, today: date | None = None, lo
                          "officer_id": officer if decided else None, "confirmed_at": confirmed, "deadline": deadline,
                          "required_measures": "限期整改" if confirmed else "", "closed_at": closed,
                          "reject_reason": "不属实" if status == "rejected" else "",
-                         "created_at": at, "updated_at": closed or confirmed or at, "version": 1})
+                         "created_at": at, "updated_at": times[-1] if times else at, "version": 1})
             pics.append({"hazard_id": hazard_id, "photo_id": first_photo})
-            steps = [] if status == "reported" else [("reject", "reported", "rejected")] if status == "rejected" else \
-                [("confirm", "reported", "confirmed")]
-            if status in ("rectifying", "awaiting_recheck", "awaiting_closure", "closed"):
-                steps.append(("acknowledge", "confirmed", "rectifying"))
-            if status in ("awaiting_recheck", "awaiting_closure", "closed"):
-                steps.append(("submit", "rectifying", "awaiting_recheck"))
-            if status in ("awaiting_closure", "closed"):
-                steps.append(("recheck_pass", "awaiting_recheck", "awaiting_closure" if status == "awaiting_closure"
-                              else "closed"))
-            for n, (action, before, after) in enumerate(steps):
+            for (action, before, after), step_at in zip(steps, times, strict=True):
                 actor = officer if action in ("confirm", "reject") else inspector
                 events.append({"id": event_id, "hazard_id": hazard_id, "actor_id": actor,
                                "actor_role": "enforcement_officer" if actor == officer else "grid_inspector",
                                "action": action, "from_status": before, "to_status": after, "note": "", "data": {},
-                               "created_at": (confirmed or at) + timedelta(days=n)})
+                               "created_at": step_at})
                 event_id += 1
             hazard_id += 1
         _insert(Hazard.__table__, rows)
@@ -291,20 +319,22 @@ def generate(scale: float = 1.0, seed: int = 2026, today: date | None = None, lo
     clue_rows = []
     for c in range(round(2000 * scale)):
         g = rng.choice(grids)
-        created = datetime.combine(today - timedelta(days=rng.randrange(365)), datetime.min.time(), SHANGHAI)
-        answered = rng.random() < 0.8
+        created = min(now, clock.moment(today - timedelta(days=rng.randrange(365)), datetime.min.time())
+                      + timedelta(minutes=rng.randrange(24 * 60)))
+        answered_at = created + timedelta(days=rng.randint(1, 20), minutes=rng.randrange(600))
+        answered = rng.random() < 0.8 and answered_at <= now  # an answer still to come is not written
         clue_rows.append({"id": clue_id + c, "code": f"XS{seed % 100:02d}{clue_id + c:08d}"[:12],
                           "kind": rng.choice(["violation", "hazard", "criticism", "suggestion"]),
                           "content": "群众反映的情况说明。", "org_unit_id": g["org_unit_id"], "grid_id": g["id"],
                           "status": "answered" if answered else "received",
                           "due_on": created.date() + timedelta(days=15), "answer": "已核实处理。" if answered else "",
-                          "answered_at": created + timedelta(days=rng.randint(1, 20)) if answered else None,
-                          "created_at": created, "updated_at": created})
+                          "answered_at": answered_at if answered else None,
+                          "created_at": created, "updated_at": answered_at if answered else created})
     _insert(Clue.__table__, clue_rows)
     session_id = _ids(TrainingSession)
     sessions, attendance = [], []
     for s in range(12):
-        day = date(today.year, 1, 1) + timedelta(days=28 * s)
+        day = today - timedelta(days=28 * (12 - s))  # a session every four weeks, the last one over
         sessions.append({"id": session_id + s, "org_unit_id": unit_id, "title": f"在岗培训第{s + 1}期",
                          "kind": "in_service", "starts_on": day, "ends_on": day + timedelta(days=1), "days": 2})
     _insert(TrainingSession.__table__, sessions)

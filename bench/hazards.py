@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from bench import results
 from bench.enterprises import HASH, database, grow, pct, timed
-from fieldapp import create_app
-from fieldapp.db import analyze, db, utcnow
+from fieldapp import clock, create_app
+from fieldapp.db import analyze, db
 from fieldapp.models import Enterprise, Hazard, HazardEvent, User
 from fieldapp.services import demo, hazards
 from tests.helpers import logged_in
@@ -37,8 +37,8 @@ def fill(n: int, seed: int = 6) -> None:
     users = {u.username: u.id for u in db.session.scalars(sa.select(User))}
     reporter, officer, company = users["inspector"], users["officer"], users["company"]
     weighted = [s for s, w in STATES for _ in range(w)]
-    now = utcnow()
-    today = hazards.today()
+    now = clock.now()
+    today = clock.today()
     for start in range(0, n, 5000):
         rows, events = [], []
         for i in range(start, min(n, start + 5000)):

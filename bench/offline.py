@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,6 +31,7 @@ from PIL.PngImagePlugin import PngInfo
 from playwright.sync_api import sync_playwright
 
 from bench import results
+from fieldapp import clock
 from fieldapp.services.inspections import summary_lines
 from tests.browser.conftest import CHROMIUM_ARGS, PHONE_VIEWPORT, LiveServer, _chromium
 from tests.browser.test_phone import log_in
@@ -85,7 +85,7 @@ def build(pack: dict, enterprise: dict, n_photos: int, bases: list[bytes], index
     template = next(t for t in pack["templates"] if t["id"] == enterprise["template_id"])
     me = pack["me"]
     record_uuid = str(uuid.uuid4())
-    now = datetime.now(UTC).isoformat()
+    now = clock.now().isoformat()
     media = []
     for p in range(n_photos):
         data = unique(bases[p % len(bases)], f"{record_uuid}-{p}")

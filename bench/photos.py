@@ -15,7 +15,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 
 os.environ.setdefault("SECRET_KEY", "bench")
 os.environ.setdefault("FIELDAPP_INSTANCE", tempfile.mkdtemp(prefix="fieldapp-bench-"))
@@ -24,7 +23,7 @@ import flask_migrate  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
 from bench import results  # noqa: E402
-from fieldapp import create_app  # noqa: E402
+from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.services import demo, inspections, photos  # noqa: E402
 from tests.helpers import logged_in  # noqa: E402
 
@@ -60,7 +59,7 @@ def main(argv=None) -> int:
     tmp = tempfile.mkdtemp()
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "MEDIA_ROOT": tmp + "/media",
                       "PASSWORD_HASH_METHOD": "scrypt:4096:8:1"})
-    mark = photos.Watermark(datetime.now(UTC), 31.26, 120.5, "WZ2026001", "XJ-20261122-000001")
+    mark = photos.Watermark(clock.now(), 31.26, 120.5, "WZ2026001", "XJ-20261122-000001")
     print(f"{'measure':<44}{'p50':>9}{'p95':>9}  note")
     rows = []
     with app.test_request_context():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
@@ -12,10 +11,10 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from fieldapp.clock import SHANGHAI
 from fieldapp.extensions import babel
 
 LANG_COOKIE = "lang"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def supported(locale) -> bool:

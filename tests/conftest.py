@@ -18,9 +18,10 @@ import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
-from fieldapp import create_app  # noqa: E402
+from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.db import db as _db  # noqa: E402
 from tests import postgres  # noqa: E402
+from tests.dates import MOMENTS  # noqa: E402
 from tests.factories import Factory, build_world  # noqa: E402
 
 #: Real scrypt with lighter parameters: the suite hashes many passwords.
@@ -37,6 +38,34 @@ def make_app(db_url: str, tmp_dir: str, **overrides):
     }
     config.update(overrides)
     return create_app(config)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "dated: runs at each moment of tests/dates.py (the app's clock moved there)")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("dated"):
+        metafunc.parametrize("moment", MOMENTS, ids=[m.id for m in MOMENTS], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def moment(request):
+    """For a test marked ``dated``: the app's clock at one of tests/dates.py's moments, with that
+    moment's holiday calendar loaded. Set up before any other fixture of the test, so the world it
+    builds is made at that moment too."""
+    chosen = getattr(request, "param", None)
+    if chosen is None or chosen.at is None:
+        yield chosen
+        return
+    with clock.travel(chosen.at):
+        if chosen.calendar:
+            from fieldapp.models import Holiday
+
+            request.getfixturevalue("db")
+            _db.session.add_all(Holiday(day=day, name=name, workday=workday) for day, name, workday in chosen.calendar)
+            _db.session.commit()
+        yield chosen
 
 
 @pytest.fixture(scope="session")

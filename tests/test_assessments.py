@@ -1,20 +1,17 @@
 """Half-yearly assessment: pre-filled figures match the records, scores within range, grades,
 history, and the best flagged for commendation."""
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.db import db
 from fieldapp.models import Clue, Hazard, HazardEvent
 from fieldapp.services import InputError, assessments, hazards
 from tests.helpers import logged_in, post
 from tests.test_coverage import inspect
 from tests.test_hazards import PHOTO, confirm_values, report
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_halves():
@@ -25,8 +22,8 @@ def test_halves():
 
 
 def test_prefilled_figures_match_the_records(world):
-    half = assessments.half_of(hazards.today())
-    inspect(world, world.ent_a1, datetime.now(SHANGHAI))
+    half = assessments.half_of(clock.today())
+    inspect(world, world.ent_a1, clock.local(clock.now()))
     on_time, late, rejected = report(world), report(world), report(world)
     for h in (on_time, late):
         hazards.confirm(world.officer_a, h, confirm_values())
@@ -41,7 +38,7 @@ def test_prefilled_figures_match_the_records(world):
     db.session.execute(sa.update(HazardEvent).where(HazardEvent.id == submit.id).values(
         created_at=submit.created_at - timedelta(days=5)))
     db.session.add(Clue(code="XS0000000001", kind="criticism", content="网格员态度差，检查走过场。",
-                        org_unit_id=world.town_a.id, grid_id=world.grid_a1.id, due_on=hazards.today()))
+                        org_unit_id=world.town_a.id, grid_id=world.grid_a1.id, due_on=clock.today()))
     db.session.commit()
     f = assessments.figures(world.inspector_a1, half)
     reported = db.session.scalar(sa.select(sa.func.count()).select_from(Hazard).where(
@@ -57,7 +54,7 @@ def _scores(admin_items, **by_name):
 
 
 def test_scores_grades_and_commendation(world, factory, make_client):
-    half = assessments.half_of(hazards.today())
+    half = assessments.half_of(clock.today())
     items = assessments.items(world.admin)
     assert [i.name for i in items] == [n for n, _m, _k in assessments.DEFAULT_ITEMS]
     with pytest.raises(InputError) as refused:

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from fieldapp.db import utcnow
+from fieldapp import clock
 from fieldapp.models import LoginAttempt, UserSession
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, logged_in, login, post
@@ -71,7 +71,7 @@ def test_lock_expires_after_the_window(make_client, world, db):
         login(make_client(), "insp_a1", f"bad-pass{i}")
     assert login(make_client(), "insp_a1").status_code == 429
     # Age the failures past the 15-minute window.
-    db.session.execute(sa.update(LoginAttempt).values(at=utcnow() - timedelta(minutes=16)))
+    db.session.execute(sa.update(LoginAttempt).values(at=clock.now() - timedelta(minutes=16)))
     db.session.commit()
     assert login(make_client(), "insp_a1").status_code == 302
 
@@ -235,10 +235,10 @@ def test_json_api_needs_the_csrf_header(client, world):
 def test_sessions_expire_and_prune_removes_them(app, make_client, world, db):
     phone = logged_in(make_client(), "insp_a1")
     fresh = logged_in(make_client(), "insp_b1")
-    old = utcnow() - timedelta(days=8)
+    old = clock.now() - timedelta(days=8)
     db.session.execute(sa.update(UserSession).where(UserSession.user_id == world.inspector_a1.id)
                        .values(created_at=old))
-    db.session.add(LoginAttempt(at=utcnow() - timedelta(days=91), account="x", ip="1.2.3.4"))
+    db.session.add(LoginAttempt(at=clock.now() - timedelta(days=91), account="x", ip="1.2.3.4"))
     db.session.commit()
     assert phone.get("/").status_code == 302  # past the 7-day lifetime
     result = app.test_cli_runner().invoke(args=["fieldapp", "prune"])

@@ -10,12 +10,12 @@ the reason it has none; a new one without a line fails the suite.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from fieldapp import policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.db import db
 from fieldapp.models import Clue, EnterpriseChange, HazardEvent, Notification, SelfCheckItem
 from fieldapp.services import (
@@ -110,7 +110,7 @@ def objs(people, make_client, app, monkeypatch):
     """One of everything a URL can name, all in grid A1 / enterprise A1 / town A."""
     w = people
     o: dict = {"enterprise": w.ent_a1.id, "grid": w.grid_a1.id, "user": w.inspector_a1.id}
-    signed = inspect(w, w.ent_a1, datetime.now(UTC) - timedelta(hours=2))
+    signed = inspect(w, w.ent_a1, clock.now() - timedelta(hours=2))
     o["inspection"] = signed.id
     draft = inspections.start(w.inspector_a1, w.ent_a1)
     link = inspections.add_photo(w.inspector_a1, draft, jpeg(320, 240, color=(1, 2, 3)))
@@ -130,7 +130,7 @@ def objs(people, make_client, app, monkeypatch):
                         [(jpeg(300, 200), "scene.jpg")], None, w.grid_a1)
     clue = db.session.get(Clue, clue.id)
     o.update(clue=clue.id, clue_photo=clue.photos[0].id)
-    last_month = date.today().replace(day=1) - timedelta(days=1)
+    last_month = clock.today().replace(day=1) - timedelta(days=1)
     o["bulletin"] = bulletins.publish(w.admin_a, {"org_unit_id": str(w.town_a.id),
                                                   "period_start": last_month.replace(day=1).isoformat(),
                                                   "period_end": last_month.isoformat()}).id
@@ -142,14 +142,14 @@ def objs(people, make_client, app, monkeypatch):
     o["template"] = template.id
     o["campaign"] = campaigns.launch(w.admin_a, {
         "name": "甲镇专项整治", "template_id": str(template.id), "org_unit_id": str(w.town_a.id),
-        "starts_on": date.today().isoformat(), "ends_on": (date.today() + timedelta(days=30)).isoformat()},
+        "starts_on": clock.today().isoformat(), "ends_on": (clock.today() + timedelta(days=30)).isoformat()},
         [str(w.grid_a1.id)]).id
     o["leave"] = worklog.request_leave(w.inspector_a1, {"kind": "annual", "starts_on": "2026-12-01",
                                                         "ends_on": "2026-12-02", "reason": "探亲"}).id
     o["conflict"] = declarations.declare(w.tech_a1, {"kind": "former_employer", "unit_name": "某化工厂"}).id
     point = selfchecks.add_risk_point(w.company_a1, w.ent_a1, POINT)
     o["point"] = point.id
-    selfchecks.record_self_check(w.company_a1, w.ent_a1, date.today().isoformat(), "王工",
+    selfchecks.record_self_check(w.company_a1, w.ent_a1, clock.today().isoformat(), "王工",
                                  [selfchecks.ItemInput(point.id, False, "灭火器过期")])
     o["item"] = db.session.scalar(sa.select(SelfCheckItem.id))
     photo = media.store_blob(jpeg(200, 150, color=(9, 9, 9)), "image/jpeg", w.inspector_a1)

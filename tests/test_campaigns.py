@@ -1,18 +1,16 @@
 """Special campaigns: targets by industry, grid or list; the campaign's checklist is used for
 its targets while it runs (online, through sync, and in the offline pack); tasks, progress, report."""
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import Campaign, CampaignTarget, Inspection
-from fieldapp.services import InputError, campaigns, checklists, hazards, inspections
+from fieldapp.services import InputError, campaigns, checklists, inspections
 from tests.helpers import logged_in, post
 from tests.test_coverage import inspect
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def template(world):
@@ -23,7 +21,7 @@ def template(world):
 
 def launch(world, **values):
     t = template(world)
-    today = hazards.today()
+    today = clock.today()
     base = {"name": "有限空间专项整治", "template_id": str(t.id), "org_unit_id": str(world.district.id),
             "starts_on": (today - timedelta(days=1)).isoformat(), "ends_on": (today + timedelta(days=30)).isoformat()}
     grids = values.pop("grids", [])
@@ -81,7 +79,7 @@ def test_tasks_progress_and_report(world, make_client):
     assert campaigns.tasks_for(world.inspector_b1) == []
     patrol = logged_in(make_client(), "insp_a1").get("/inspections/patrol").get_data(as_text=True)
     assert 'id="campaign-tasks"' in patrol and c.name in patrol
-    done = inspect(world, world.ent_a1, datetime.now(SHANGHAI))
+    done = inspect(world, world.ent_a1, clock.local(clock.now()))
     assert done.template_id == c.template_id
     assert [e.id for _c, e in campaigns.tasks_for(world.inspector_a1)] == [world.ent_a1_other.id]
     grids = {g.grid.code: (g.done, g.targets) for g in campaigns.progress(c)}
@@ -101,10 +99,10 @@ def test_sync_uses_the_checklist_of_the_day_it_began(world, make_client):
     token = insp.get("/api/v1/me").get_json()["csrf_token"]
     # The campaign ended yesterday; this record was begun on the phone two days ago, during it.
     db.session.execute(sa.update(Campaign).where(Campaign.id == c.id).values(
-        starts_on=hazards.today() - timedelta(days=5), ends_on=hazards.today() - timedelta(days=1)))
+        starts_on=clock.today() - timedelta(days=5), ends_on=clock.today() - timedelta(days=1)))
     db.session.commit()
     payload = offline_record(insp, token, world, db, sign=False)
-    began = datetime.now(UTC) - timedelta(days=2)
+    began = clock.now() - timedelta(days=2)
     payload |= {"started_at": began.isoformat(), "ended_at": (began + timedelta(minutes=40)).isoformat(),
                 # The phone filled in the campaign's checklist, as its pack said then.
                 "results": [{"position": i.position, "result": "pass", "note": ""} for i in c.template.items]}

@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.db import db
 from fieldapp.models import Bulletin, Clue, ClueEvent, Hazard, Notification, ThrottleHit
 from fieldapp.services import bulletins, clues
@@ -218,10 +218,10 @@ def test_supervisor_submits_signed_in_and_follows_their_own(world, make_client, 
 
 def test_overdue_clues_are_counted_for_handlers(world, make_client, quick):
     clue = _clue(world, make_client)
-    clue.due_on = clues.today().replace(day=1) if clues.today().day > 1 else clues.today()
+    clue.due_on = clock.today().replace(day=1) if clock.today().day > 1 else clock.today()
     db.session.commit()
     counts = clues.counts(world.officer_a)
-    assert counts["open"] == 1 and counts["overdue"] == (1 if clue.due_on < clues.today() else 0)
+    assert counts["open"] == 1 and counts["overdue"] == (1 if clue.due_on < clock.today() else 0)
     home = logged_in(make_client(), "officer_a").get("/").get_data(as_text=True)
     assert 'data-stat="clues_open">1<' in home
 
@@ -230,7 +230,7 @@ def test_bulletin_published_to_supervisors(world, factory, make_client, quick):
     _clue(world, make_client)
     town_b_supervisor = factory.user(roles.SOCIAL_SUPERVISOR, units=[world.town_b], username="sup_b")
     admin = logged_in(make_client(), "admin_a")
-    today = clues.today()  # a period ending today has not ended yet
+    today = clock.today()  # a period ending today has not ended yet
     r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": str(today.replace(day=1)),
                                          "period_end": str(today)}, "/clues/bulletins")
     assert r.status_code == 400 and "已经结束的时段" in r.get_data(as_text=True)

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
 
+from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import InspectorGrid, UserSession, WorkIdIssue
-from fieldapp.services import Conflict, Forbidden, InputError, corps, hazards
+from fieldapp.services import Conflict, Forbidden, InputError, corps
 from tests.helpers import logged_in, post
 
 
@@ -134,7 +135,7 @@ def test_pages_renewals_and_card(world, make_client):
     admin = logged_in(make_client(), "admin_a")
     r = post(admin, f"/corps/{world.inspector_a1.id}", {"kind": "grid", "status": "training",
                                                        "contract_type": "part_time", "term_start": "2024-01-01",
-                                                       "term_end": (hazards.today() + timedelta(days=30)).isoformat()},
+                                                       "term_end": (clock.today() + timedelta(days=30)).isoformat()},
              f"/corps/{world.inspector_a1.id}")
     assert r.status_code == 302
     listing = admin.get("/corps/").get_data(as_text=True)

@@ -1,18 +1,17 @@
 """Bimonthly full coverage: periods and their boundaries (China time), what counts as due and
 as covered, grid reassignment, the dashboard and the inspector's own list."""
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from fieldapp import clock
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import db
 from fieldapp.models import AuditEvent, Enterprise, Inspection
 from fieldapp.services import coverage, inspections, statistics
 from tests.helpers import logged_in
 from tests.test_inspections import complete, signature_url
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.mark.parametrize("day,start,end", [
@@ -64,7 +63,7 @@ def test_boundaries_are_china_time(world):
 
 
 def test_drafts_do_not_count_and_closed_enterprises_are_not_due(world):
-    now = datetime.now(SHANGHAI)
+    now = clock.local(clock.now())
     period = coverage.period_of(now.date())
     inspect(world, world.ent_a1, now, sign=False)
     assert figures(world.officer_a, period)[world.grid_a1.code] == (0, 2)
@@ -133,7 +132,7 @@ def test_covered_in_a_period_after_later_visits(world):
 
 
 def test_coverage_follows_an_enterprise_to_its_new_grid(world):
-    now = datetime.now(SHANGHAI)
+    now = clock.local(clock.now())
     period = coverage.period_of(now.date())
     inspect(world, world.ent_a1, now)
     assert figures(world.officer_a, period)[world.grid_a1.code] == (1, 2)
@@ -149,7 +148,7 @@ def test_coverage_follows_an_enterprise_to_its_new_grid(world):
 
 
 def test_dashboard_pages_and_scope(world, make_client):
-    now = datetime.now(SHANGHAI)
+    now = clock.local(clock.now())
     inspect(world, world.ent_a1, now)
     officer = logged_in(make_client(), "officer_a")
     page = officer.get("/coverage").get_data(as_text=True)
@@ -172,7 +171,7 @@ def test_dashboard_pages_and_scope(world, make_client):
 
 def test_large_scopes_start_with_one_line_per_department(world, make_client, monkeypatch):
     monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 2)  # the district admin sees 3 grids
-    inspect(world, world.ent_a1, datetime.now(SHANGHAI))
+    inspect(world, world.ent_a1, clock.local(clock.now()))
     admin = logged_in(make_client(), "admin_d")
     page = admin.get("/coverage").get_data(as_text=True)
     assert 'id="coverage-units"' in page and 'id="coverage-grids"' not in page

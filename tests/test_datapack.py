@@ -1,6 +1,7 @@
 """The offline data pack: scope, delta by cursor, ETag, bad cursors."""
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from fieldapp import clock
 from fieldapp.services import inspections
 from tests.helpers import logged_in, post
 from tests.images import jpeg
@@ -47,7 +48,7 @@ def test_bad_cursors_are_refused_clearly(client, world):
     for bad in ("yesterday", "2026-11-22T10:00:00"):
         response = client.get("/api/v1/pack", query_string={"since": bad})
         assert response.status_code == 422 and "ISO 8601" in response.get_json()["message"]
-    future = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    future = (clock.now() + timedelta(days=3)).isoformat()
     skewed = client.get("/api/v1/pack", query_string={"since": future})
     assert skewed.status_code == 422 and "手机时钟" in skewed.get_json()["message"]
 

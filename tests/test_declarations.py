@@ -2,12 +2,12 @@
 refused approval of a job at a supervised enterprise, recusal on every action path, and the
 admin's view of where someone else must act."""
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.db import db
 from fieldapp.models import Conflict, Hazard, Inspection, Notification
 from fieldapp.services import Forbidden, InputError, declarations, hazards, inspections
@@ -146,7 +146,7 @@ def test_recusal_blocks_every_action_path(world, make_client):
              content_type="multipart/form-data")
     assert r.status_code == 403 and "回避" in r.get_data(as_text=True)
     token = insp.get("/api/v1/me").get_json()["csrf_token"]
-    body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改", "at": datetime.now(UTC).isoformat(),
+    body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改", "at": clock.now().isoformat(),
             "media_uuids": [upload(insp, token, jpeg(color=(9, 8, 7)))]}
     r = insp.post(f"/api/v1/hazards/{h.id}/rechecks", json=body, headers={"X-CSRFToken": token})
     assert r.status_code == 403 and "回避" in r.get_json()["message"]
@@ -159,7 +159,7 @@ def test_recusal_blocks_every_action_path(world, make_client):
     r = post(insp, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
     assert r.status_code == 403
     record = {"uuid": str(uuid.uuid4()), "enterprise_id": world.ent_a1.id,
-              "started_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(), "checklist": []}
+              "started_at": (clock.now() - timedelta(hours=1)).isoformat(), "checklist": []}
     r = insp.post("/api/v1/inspections", json=record, headers={"X-CSRFToken": token})
     assert r.status_code in (403, 422)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(

@@ -1,10 +1,9 @@
 """Excel exports open with openpyxl and hold exactly the filtered lists (Chinese headers)."""
-from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from fieldapp import clock
 from fieldapp.services import corps, hazards
 from tests.helpers import logged_in
 from tests.test_coverage import inspect
@@ -56,7 +55,7 @@ def test_formulas_stay_text(world, make_client):
 
 
 def test_coverage_export(world, make_client):
-    inspect(world, world.ent_a1, datetime.now(ZoneInfo("Asia/Shanghai")))
+    inspect(world, world.ent_a1, clock.local(clock.now()))
     officer = logged_in(make_client(), "officer_a")
     wb = book(officer.get("/coverage/export.xlsx"))
     grids = {r[0]: r for r in values(wb["网格覆盖"])[1:]}
@@ -79,8 +78,8 @@ def test_corps_export(world, make_client):
 
 
 def test_inspections_export(world, make_client):
-    record = inspect(world, world.ent_a1, datetime.now(ZoneInfo("Asia/Shanghai")))
-    inspect(world, world.ent_a1_other, datetime.now(ZoneInfo("Asia/Shanghai")), sign=False)  # a draft: not listed
+    record = inspect(world, world.ent_a1, clock.local(clock.now()))
+    inspect(world, world.ent_a1_other, clock.local(clock.now()), sign=False)  # a draft: not listed
     rows = values(book(logged_in(make_client(), "officer_a").get("/coverage/inspections.xlsx"))["检查记录"])
     assert rows[0][0] == "记录编号" and [r[0] for r in rows[1:]] == [record.number]
     assert rows[1][8] == "已签字"

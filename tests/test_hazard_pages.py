@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.models import Hazard, Notification
 from fieldapp.services import hazards, inspections
 from tests.helpers import logged_in, post
@@ -118,7 +118,7 @@ def test_overdue_is_shown_in_lists_and_on_the_enterprise_page(client, world, db)
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
     db.session.execute(sa.update(Hazard).where(Hazard.id == h.id).values(
-        deadline=hazards.today() - timedelta(days=2)))
+        deadline=clock.today() - timedelta(days=2)))
     db.session.commit()
     logged_in(client, "officer_a")
     assert "已逾期 2 天" in client.get("/hazards/?tab=overdue").get_data(as_text=True)
@@ -143,7 +143,7 @@ def test_notifications_badge_open_and_read_all(make_client, world, db):
 
 def test_remind_command_is_idempotent(app, world, db):
     h = report(world)
-    hazards.confirm(world.officer_a, h, confirm_values(deadline=(hazards.today() + timedelta(days=1)).isoformat()))
+    hazards.confirm(world.officer_a, h, confirm_values(deadline=(clock.today() + timedelta(days=1)).isoformat()))
     runner = app.test_cli_runner()
     assert "1 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
     assert "0 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
@@ -178,7 +178,7 @@ def test_list_filters_each_narrow_the_list(make_client, world, db):
     h_a1, h_major, h_other = report(world), report(world, "major"), report(world)
     hazards.confirm(world.officer_a, h_a1, confirm_values())
     hazards.confirm(world.officer_a, h_other, confirm_values(
-        deadline=(hazards.today() + timedelta(days=30)).isoformat()))
+        deadline=(clock.today() + timedelta(days=30)).isoformat()))
     db.session.execute(sa.update(Hazard).where(Hazard.id == h_other.id).values(
         enterprise_id=world.ent_a2.id, grid_id=world.grid_a2.id))
     world.ent_a2.industry = "C13"
@@ -196,14 +196,14 @@ def test_list_filters_each_narrow_the_list(make_client, world, db):
     assert listed("tab=all&level=major") == {h_major.id}
     assert listed(f"tab=all&grid={world.grid_a2.id}") == {h_other.id}
     assert listed("tab=all&industry=C13") == {h_other.id}
-    before = (hazards.today() + timedelta(days=10)).isoformat()
+    before = (clock.today() + timedelta(days=10)).isoformat()
     assert listed(f"tab=all&deadline_before={before}") == {h_a1.id}
     assert listed(f"tab=all&status=confirmed&grid={world.grid_a1.id}&deadline_before={before}") == {h_a1.id}
     assert listed("tab=all&status=closed") == set()
     assert listed("tab=to_confirm") == {h_major.id}
     assert listed("tab=overdue") == set()
     db.session.execute(sa.update(Hazard).where(Hazard.id == h_a1.id).values(
-        status="rectifying", deadline=hazards.today() - timedelta(days=1)))
+        status="rectifying", deadline=clock.today() - timedelta(days=1)))
     db.session.commit()
     assert listed("tab=overdue") == {h_a1.id}
     inspector = logged_in(make_client(), "insp_a1")
@@ -226,7 +226,7 @@ def test_the_page_shows_every_photo_step_and_file(make_client, world, db):
                    [(jpeg(320, 240, color=(200, 10 * i, 30)), f"after{i}.jpg") for i in range(2)],
                    [(b"%PDF-1.4 one", "one.pdf"), (b"%PDF-1.4 two", "two.pdf")])
     hazards.recheck(world.inspector_a1, h, False, {"note": "未到位", "reason": "仍有杂物",
-                                                   "deadline": (hazards.today() + timedelta(days=3)).isoformat(),
+                                                   "deadline": (clock.today() + timedelta(days=3)).isoformat(),
                                                    "latitude": "31.26", "longitude": "120.6"},
                     [(jpeg(320, 240, color=(5, 5, 5 + i)), f"r{i}.jpg") for i in range(2)])
     db.session.expire_all()

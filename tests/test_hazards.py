@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.models import Conflict as DeclaredConflict
 from fieldapp.models import Hazard, HazardEvent, Notification
 from fieldapp.services import Conflict, Forbidden, InputError, NotFound, hazards, inspections, notifications
@@ -22,7 +23,7 @@ def report(world, level="general") -> Hazard:
 
 
 def confirm_values(level="general", **extra) -> dict:
-    values = {"level": level, "deadline": (hazards.today() + timedelta(days=7)).isoformat(),
+    values = {"level": level, "deadline": (clock.today() + timedelta(days=7)).isoformat(),
               "required_measures": "清理通道，保持畅通", "decision_basis": "《消防法》第二十八条"}
     if level == "major":
         values.update(stop_scope="仓库区域全部作业", workers_withdrawn="仓库作业人员 6 人已撤离",
@@ -82,7 +83,7 @@ def test_failed_recheck_returns_to_rectifying_with_a_new_deadline(world, db):
     with pytest.raises(InputError) as refused:
         hazards.recheck(world.inspector_a1, h, False, {"note": ""}, PHOTO)
     assert set(refused.value.errors) == {"note", "deadline"}
-    new = hazards.today() + timedelta(days=3)
+    new = clock.today() + timedelta(days=3)
     hazards.recheck(world.inspector_a1, h, False, {"note": "通道仍有杂物", "deadline": new.isoformat()}, PHOTO)
     assert h.status == "rectifying" and h.deadline == new
 
@@ -104,7 +105,7 @@ def test_illegal_transitions_are_refused_and_leave_no_trace(world, db, factory):
         hazards.reject(world.officer_a, h, "  ")
     assert "理由" in refused.value.errors["reason"]
     with pytest.raises(InputError) as refused:
-        hazards.confirm(world.officer_a, h, confirm_values(deadline=(hazards.today() - timedelta(days=1)).isoformat()))
+        hazards.confirm(world.officer_a, h, confirm_values(deadline=(clock.today() - timedelta(days=1)).isoformat()))
     assert "早于今天" in refused.value.errors["deadline"]
     db.session.refresh(h)
     assert h.status == "reported" and h.version == 1
@@ -164,13 +165,13 @@ def test_every_step_notifies_the_people_concerned(world, db):
 
 def test_reminders_are_idempotent(world, db):
     soon, late = report(world), report(world)
-    hazards.confirm(world.officer_a, soon, confirm_values(deadline=(hazards.today() + timedelta(days=2)).isoformat()))
+    hazards.confirm(world.officer_a, soon, confirm_values(deadline=(clock.today() + timedelta(days=2)).isoformat()))
     hazards.confirm(world.officer_a, late, confirm_values())
     # A week and a day later the second is overdue.
-    later = hazards.today() + timedelta(days=8)
-    first = notifications.remind(hazards.today())
+    later = clock.today() + timedelta(days=8)
+    first = notifications.remind(clock.today())
     assert first == 1  # the deadline in 2 days, to the company manager
-    assert notifications.remind(hazards.today()) == 0
+    assert notifications.remind(clock.today()) == 0
     assert notifications.remind(later) == 4  # both overdue: company manager and officer each
     assert notifications.remind(later) == 0
     assert hazards.is_overdue(late, later) and not hazards.is_overdue(late)

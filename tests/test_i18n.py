@@ -176,7 +176,7 @@ def test_english_pages_use_english_marks_months_and_messages(make_client, world,
     statistics chart's months, the attendance sheet's marks, the audit trail's verdict."""
     from babel.dates import format_date
 
-    from fieldapp.services import hazards
+    from fieldapp import clock
     from tests.helpers import post
 
     en = {"Accept-Language": "en"}
@@ -190,7 +190,7 @@ def test_english_pages_use_english_marks_months_and_messages(make_client, world,
     def chart(**kw):
         return admin.get("/statistics", **kw).get_data(as_text=True).split('<svg class="chart"')[1].split("</svg>")[0]
 
-    this_month = hazards.today().replace(day=1)  # China's date, as the report's months are
+    this_month = clock.today().replace(day=1)  # China's date, as the report's months are
     shown = format_date(this_month, "MMM" if this_month.month != 1 else "yyyy.M", locale="en")
     assert f">{shown}<" in chart(headers=en) and "月" not in chart(headers=en)
     assert (f">{this_month.month}月<" if this_month.month != 1 else f">{this_month.year}.1<") in chart()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.models import Conflict as DeclaredConflict
 from fieldapp.models import Hazard, Inspection, InspectionPhoto
 from fieldapp.services import checklists, inspections
@@ -109,7 +110,7 @@ def test_missing_media_stale_summary_and_bad_payloads_leave_nothing(client, worl
     assert response.status_code == 422 and "尚未上传" in response.get_json()["message"]
     stale = dict(payload, finish=dict(payload["finish"], summary_sha256="0" * 64))
     assert "重新阅读" in send(client, token, stale).get_json()["message"]
-    future = dict(payload, started_at=(datetime.now(UTC) + timedelta(days=3)).isoformat())
+    future = dict(payload, started_at=(clock.now() + timedelta(days=3)).isoformat())
     assert "手机时钟" in send(client, token, future).get_json()["message"]
     old_app = {"uuid": payload["uuid"], "enterprise_id": world.ent_a1.id, "started_at": "yesterday",
                "checklist": []}
@@ -167,7 +168,7 @@ def test_a_recheck_made_offline_arrives_once_and_keeps_its_time(make_client, wor
     pack = client.get("/api/v1/pack").get_json()
     assert [r["id"] for r in pack["rechecks"]] == [h.id]
     token = client.get("/api/v1/me").get_json()["csrf_token"]
-    at = datetime.now(UTC) - timedelta(hours=3)
+    at = clock.now() - timedelta(hours=3)
     body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改到位", "at": at.isoformat(),
             "position": {"latitude": 31.26, "longitude": 120.6, "accuracy_m": 8},
             "media_uuids": [str(uuid.uuid4())]}

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.db import db
 from fieldapp.models import (
     Holiday,
@@ -23,12 +23,10 @@ from fieldapp.services.integrity import AppendOnly
 from tests.helpers import logged_in, post
 from tests.images import jpeg
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 def values(**over) -> dict:
     base = {"leader_name": "王某", "leader_position": "副县长", "leader_unit": "某县人民政府", "manner": "phone",
-            "conduct": "exoneration", "occurred_at": (datetime.now(SHANGHAI) - timedelta(hours=2)).strftime(
+            "conduct": "exoneration", "occurred_at": (clock.local(clock.now()) - timedelta(hours=2)).strftime(
                 "%Y-%m-%dT%H:%M"), "request": "要求对某企业的隐患从轻处理，不予立案。", "case_ref": "甲镇2026-017"}
     base.update(over)
     return base
@@ -77,7 +75,7 @@ IN_TWO_DAYS = object()  # stands for a time two days ahead, taken when the test 
 ])
 def test_bad_input_is_refused_with_a_message(world, field, value, message):
     if value is IN_TWO_DAYS:  # the time is taken when the test runs: collected, it named the test by the minute
-        value = (datetime.now(SHANGHAI) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+        value = (clock.local(clock.now()) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     with pytest.raises(InputError) as refused:
         record(world, **{field: value})
     assert message in refused.value.errors[field]

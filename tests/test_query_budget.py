@@ -3,6 +3,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.db import db as _db
 from fieldapp.services import selfchecks
 from tests.helpers import logged_in
@@ -115,7 +116,7 @@ def _hazard_with_history(world, steps: int):
         hazards.progress(world.company_a1, h, f"进展{i}", PHOTO)
     hazards.submit(world.company_a1, h, "已整改", PHOTO)
     hazards.recheck(world.inspector_a1, h, False, {"note": "未到位",
-                                                  "deadline": (hazards.today() + timedelta(days=3)).isoformat()}, PHOTO)
+                                                  "deadline": (clock.today() + timedelta(days=3)).isoformat()}, PHOTO)
     return h
 
 
@@ -152,13 +153,13 @@ def _clue_with_history(world, steps: int):
 
 
 def _interference_with_history(world, steps: int):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from fieldapp.services import interference
 
     row = interference.record(world.officer_a, {
         "leader_name": f"领导{steps}", "leader_position": "局长", "leader_unit": f"单位{steps}", "manner": "phone",
-        "conduct": "other", "occurred_at": (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "conduct": "other", "occurred_at": (clock.local(clock.now()) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
         "request": "要求从轻处理"})
     for i in range(steps):
         interference.supplement(world.officer_a, row, {"text": f"补充{i}"})

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.models import PatrolFinding, RiskPoint, SelfCheck
 from fieldapp.services import selfchecks
 from tests.helpers import logged_in, post
@@ -55,7 +56,7 @@ def test_self_check_with_a_problem(client, world, db):
     point = _point(world)
     logged_in(client, "company_a1")
     path = f"/enterprises/{world.ent_a1.id}/self-checks/new"
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     form = {"checked_on": today, "checked_by": "王工", f"result-{point.id}": "problem",
             f"problem-{point.id}": "灭火器过期 2 具"}
     assert post(client, path, form, token_from=path).status_code == 302
@@ -67,12 +68,12 @@ def test_self_check_refusals_keep_input(client, world):
     point = _point(world)
     logged_in(client, "company_a1")
     path = f"/enterprises/{world.ent_a1.id}/self-checks/new"
-    future = (date.today() + timedelta(days=2)).isoformat()
+    future = (clock.today() + timedelta(days=2)).isoformat()
     response = post(client, path, {"checked_on": future, "checked_by": "王工", f"result-{point.id}": "problem",
                                    f"problem-{point.id}": ""}, token_from=path)
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "自查日期不能晚于今天" in body and 'value="王工"' in body
-    nothing = post(client, path, {"checked_on": date.today().isoformat(), "checked_by": "王工"}, token_from=path)
+    nothing = post(client, path, {"checked_on": clock.today().isoformat(), "checked_by": "王工"}, token_from=path)
     assert "请至少勾选一个检查过的风险点" in nothing.get_data(as_text=True)
 
 

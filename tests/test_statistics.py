@@ -3,19 +3,18 @@ China-time months, filters apply, and the SVG chart renders with its table."""
 import re
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, timedelta
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from fieldapp import clock
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import db
 from fieldapp.models import Grid, Hazard, HazardCloseDays, HazardTally
 from fieldapp.services import hazards, statistics
 from tests.helpers import logged_in
 from tests.test_hazards import PHOTO, confirm_values, report
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _at(h: Hazard, **values) -> None:
@@ -26,7 +25,7 @@ def _at(h: Hazard, **values) -> None:
 
 def world_of_hazards(world):
     """Five hazards in grid A1 (one major), one in B1, across three months."""
-    now = datetime.now(SHANGHAI)
+    now = clock.local(clock.now())
     made = []
     for _i in range(3):
         h = report(world)
@@ -42,7 +41,7 @@ def world_of_hazards(world):
     hazards.confirm(world.officer_a, major, confirm_values("major"))
     # Back-date: the closed one confirmed 4 days before its closure; one overdue.
     _at(closed, confirmed_at=closed.closed_at - timedelta(days=4))
-    _at(made[1], deadline=hazards.today() - timedelta(days=2))
+    _at(made[1], deadline=clock.today() - timedelta(days=2))
     # One reported at 00:30 on the 1st, China time: still last month in UTC, this month here.
     first = now.replace(day=1, hour=0, minute=30, second=0, microsecond=0)
     _at(made[2], created_at=first.astimezone(UTC))
@@ -62,7 +61,7 @@ def test_figures_match_the_records(world):
     for name in statistics.DIMENSIONS:
         assert sum(fig.found for _k, fig in r.breakdowns[name]) == 5, name
     assert dict((k, fig.found) for k, fig in r.breakdowns["level"]) == {"general": 4, "major": 1}
-    this_month = hazards.today().replace(day=1)
+    this_month = clock.today().replace(day=1)
     by_month = {m: (found, closed) for m, found, closed in r.months}
     assert len(r.months) == 12 and by_month[this_month] == (5, 1)  # none leaks into the UTC month before
     assert sum(found for _m, found, _c in r.months) == 5
@@ -148,7 +147,7 @@ def test_tallies_follow_every_write(world):
     world.grid_a1.org_unit_id = world.town_b.id  # the grid handed to another department
     db.session.commit()
     assert tallies() == recount() and {k[0] for k in tallies()[0]} == {world.town_b.id}
-    _at(made["early"], created_at=datetime.now(UTC) - timedelta(days=70), deadline=hazards.today() - timedelta(days=40))
+    _at(made["early"], created_at=clock.now() - timedelta(days=70), deadline=clock.today() - timedelta(days=40))
     assert tallies() == recount()  # a hand-made SQL fix is followed too
     stray = Hazard(uuid=str(uuid.uuid4()), enterprise_id=world.ent_b1.id, grid_id=world.grid_b1.id,
                    reporter_id=world.inspector_b1.id, description="测试")
@@ -175,7 +174,7 @@ def _from_hazards_only(monkeypatch, user, filters) -> statistics.Report:
 def test_district_and_town_figures_from_the_tallies_match_the_hazards(world, monkeypatch):
     made = world_of_hazards(world)
     # Overdue from a past month's deadline and (except on the 1st) from this month's.
-    _at(made["early"], deadline=hazards.today() - timedelta(days=45))
+    _at(made["early"], deadline=clock.today() - timedelta(days=45))
     world.ent_a1.industry = "C33"
     db.session.commit()
     for filters in (statistics.default_filters(),

@@ -1,12 +1,12 @@
 """Work log derived from field work (no double entry), leave requests and the attendance sheet."""
 from datetime import date, datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import db
 from fieldapp.models import Holiday, Inspection, LeaveRequest
 from fieldapp.services import Conflict, InputError, worklog
@@ -14,7 +14,6 @@ from tests.helpers import logged_in, post
 from tests.test_coverage import inspect
 from tests.test_hazards import report
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH = date(2026, 10, 1)
 
 

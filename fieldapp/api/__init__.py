@@ -9,8 +9,8 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from fieldapp import policy
-from fieldapp.db import db, utcnow
+from fieldapp import clock, policy
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
@@ -142,7 +142,7 @@ def pack():
                 raise ValueError
         except ValueError:
             return jsonify(error="validation", message=_("since 须为带时区的 ISO 8601 时间。")), 422
-        if since > utcnow():
+        if since > clock.now():
             return jsonify(error="validation", message=_("since 晚于服务器时间，请检查手机时钟或重新全量下载。")), 422
     response = jsonify(datapack.build(current_user, since))
     response.headers["ETag"] = f'"{tag}"'

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 
 def _in(column: str, values) -> str:
@@ -72,7 +73,7 @@ class InterferenceRecord(db.Model):
     hazard_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("hazards.id"))
     #: Last day it may reach the discipline inspectors: 3 working days after it happened.
     due_on: so.Mapped[date] = so.mapped_column(sa.Date)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     recorder = so.relationship("User", foreign_keys=[recorder_id])
     org_unit = so.relationship("OrgUnit")
@@ -90,7 +91,7 @@ class InterferenceSupplement(db.Model):
     record_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("interference_records.id"), index=True)
     author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     text: so.Mapped[str] = so.mapped_column(sa.Text)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     record: so.Mapped[InterferenceRecord] = so.relationship(back_populates="supplements")
     author = so.relationship("User")
@@ -108,7 +109,7 @@ class InterferenceFollowUp(db.Model):
     author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     state: so.Mapped[str] = so.mapped_column(sa.String(16))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     record: so.Mapped[InterferenceRecord] = so.relationship(back_populates="follow_ups")
     author = so.relationship("User")
@@ -164,8 +165,8 @@ class Clue(db.Model):
     task_inspector_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     task_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     hazard_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("hazards.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     org_unit = so.relationship("OrgUnit")
     grid = so.relationship("Grid")
@@ -188,7 +189,7 @@ class ClueEvent(db.Model):
     actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     action: so.Mapped[str] = so.mapped_column(sa.String(16))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     clue: so.Mapped[Clue] = so.relationship(back_populates="events")
     actor = so.relationship("User")
@@ -208,7 +209,7 @@ class Bulletin(db.Model):
     figures: so.Mapped[dict] = so.mapped_column(sa.JSON)
     remarks: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     published_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
-    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     org_unit = so.relationship("OrgUnit")
     published_by = so.relationship("User")
@@ -222,7 +223,7 @@ class Portrait(db.Model):
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     photo_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("photos.id"))
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     photo = so.relationship("Photo")
 
@@ -239,4 +240,4 @@ class ThrottleHit(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     bucket: so.Mapped[str] = so.mapped_column(sa.String(32))
     key: so.Mapped[str] = so.mapped_column(sa.String(64))
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)

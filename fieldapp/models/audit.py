@@ -11,7 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 GENESIS = "0" * 64
 
@@ -49,7 +50,7 @@ class ReadLog(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     object_type: so.Mapped[str] = so.mapped_column(sa.String(32))
     object_id: so.Mapped[int] = so.mapped_column()
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     #: An attempt that was refused (an admin opening an interference record, say).
     denied: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 

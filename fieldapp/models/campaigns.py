@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 
 class Campaign(db.Model):
@@ -25,7 +26,7 @@ class Campaign(db.Model):
     #: How the targets were chosen, as shown (industry, grids, a list).
     criteria: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     created_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     org_unit = so.relationship("OrgUnit")
     template = so.relationship("ChecklistTemplate")

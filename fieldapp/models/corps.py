@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 
 def _in(column: str, values) -> str:
@@ -45,7 +46,7 @@ class InspectorRecord(db.Model):
     dismissed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
     #: Codes of the grids served when dismissed ("G-1 G-2"): their boards show the notice.
     dismissal_grids: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     user = so.relationship("User")
 
@@ -94,7 +95,7 @@ class TrainingSession(db.Model):
     ends_on: so.Mapped[date] = so.mapped_column(sa.Date)
     #: Training days the session is worth (half days allowed).
     days: so.Mapped[float] = so.mapped_column(sa.Numeric(5, 1))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     org_unit = so.relationship("OrgUnit")
     attendance: so.Mapped[list[TrainingAttendance]] = so.relationship(
@@ -156,7 +157,7 @@ class Assessment(db.Model):
     max_total: so.Mapped[int] = so.mapped_column()
     grade: so.Mapped[str] = so.mapped_column(sa.String(12))
     comments: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     user = so.relationship("User", foreign_keys=[user_id])
     assessor = so.relationship("User", foreign_keys=[assessor_id])
@@ -184,6 +185,6 @@ class LeaveRequest(db.Model):
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default="pending")
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     decision_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     user = so.relationship("User", foreign_keys=[user_id])

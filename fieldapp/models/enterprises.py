@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp import codes
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock, codes
+from fieldapp.db import UTCDateTime, db
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models.org import Grid, OrgUnit
 
@@ -71,8 +71,8 @@ class Enterprise(db.Model):
     safety_manager_mobile: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
     employee_count: so.Mapped[int | None]
     notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     #: When its latest finished inspection started: kept by database triggers on ``inspections``
     #: (migration 0016), whoever writes, and left out of the audit digests (derived from audited
     #: rows). Coverage reads it instead of probing the inspections of every enterprise
@@ -115,7 +115,7 @@ class EnterpriseChange(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"))
     actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     #: created | updated | status | reported | confirmed | imported
     kind: so.Mapped[str] = so.mapped_column(sa.String(16))
     #: {field: [old, new]} for the fields that changed.

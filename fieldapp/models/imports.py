@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 
 class ImportBatch(db.Model):
@@ -24,7 +25,7 @@ class ImportBatch(db.Model):
     token: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     filename: so.Mapped[str] = so.mapped_column(sa.String(200))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     state: so.Mapped[str] = so.mapped_column(sa.String(16), default="preview")
     total_rows: so.Mapped[int] = so.mapped_column(default=0)
     valid_rows: so.Mapped[int] = so.mapped_column(default=0)

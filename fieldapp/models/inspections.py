@@ -6,7 +6,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 from fieldapp.models.enterprises import _in
 
 INSPECTION_STATES = ("draft", "signed", "refused")
@@ -47,7 +48,7 @@ class Conflict(db.Model):
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     decision_note: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     user = so.relationship("User", foreign_keys=[user_id])
     enterprise = so.relationship("Enterprise")
@@ -62,7 +63,7 @@ class ChecklistTemplate(db.Model):
     #: GB/T 4754 division this template is for; None = general (any industry).
     industry: so.Mapped[str | None] = so.mapped_column(sa.String(8), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     items: so.Mapped[list[ChecklistItem]] = so.relationship(
         back_populates="template", order_by="ChecklistItem.position", cascade="all, delete-orphan")
@@ -120,7 +121,7 @@ class Inspection(db.Model):
     #: The record this one supplements (corrections never edit a final record).
     supplements_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("inspections.id"), index=True)
     state: so.Mapped[str] = so.mapped_column(sa.String(12), default="draft")
-    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     ended_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     latitude: so.Mapped[float | None]
     longitude: so.Mapped[float | None]
@@ -150,8 +151,8 @@ class Inspection(db.Model):
     payload_sha256: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     #: The app version that sent it (offline clients may be old).
     client_version: so.Mapped[str] = so.mapped_column(sa.String(32), default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     enterprise = so.relationship("Enterprise")
     inspector = so.relationship("User", foreign_keys=[inspector_id])
@@ -212,7 +213,7 @@ class Photo(db.Model):
     latitude: so.Mapped[float | None]
     longitude: so.Mapped[float | None]
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     original = so.relationship("MediaFile", foreign_keys=[original_id])
     display = so.relationship("MediaFile", foreign_keys=[display_id])
@@ -293,8 +294,8 @@ class Hazard(db.Model):
     proposed_level: so.Mapped[str] = so.mapped_column(sa.String(8), default="general")
     legal_basis: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="reported")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     #: Bumped on every change; a form sends the version it showed, and loses to a newer one.
     version: so.Mapped[int] = so.mapped_column(default=1)
     # Set by the enforcement officer on confirmation (seed 002 art. 8(1)-(2)).
@@ -359,7 +360,7 @@ class HazardEvent(db.Model):
     to_status: so.Mapped[str] = so.mapped_column(sa.String(20))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     data: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     hazard: so.Mapped[Hazard] = so.relationship(back_populates="events")
     actor = so.relationship("User")

@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 
 class MediaFile(db.Model):
@@ -21,7 +22,7 @@ class MediaFile(db.Model):
     height: so.Mapped[int | None]
     original_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
 
 class ClientMedia(db.Model):
@@ -35,6 +36,6 @@ class ClientMedia(db.Model):
     owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     media_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("media_files.id"))
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     media = so.relationship("MediaFile")

@@ -11,7 +11,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 
 
 class Notification(db.Model):
@@ -29,7 +30,7 @@ class Notification(db.Model):
     #: Where a notification not about a hazard leads (a clue, an interference record, …).
     link: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
     channel: so.Mapped[str] = so.mapped_column(sa.String(16), default="app")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 

@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock
+from fieldapp.db import UTCDateTime, db
 from fieldapp.i18n import lazy_gettext as _l
 
 ORG_KINDS = {
@@ -37,7 +38,7 @@ class OrgUnit(db.Model):
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
     #: "/<root id>/…/<own id>/", maintained by services.org.
     path: so.Mapped[str] = so.mapped_column(sa.String(255), default="", index=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     parent: so.Mapped[OrgUnit | None] = so.relationship(remote_side=[id], back_populates="children")
     children: so.Mapped[list[OrgUnit]] = so.relationship(back_populates="parent")
@@ -62,7 +63,7 @@ class Grid(db.Model):
     org_unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
     #: Free description of the area covered (roads, villages), shown on the notice board.
     area: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     org_unit: so.Mapped[OrgUnit] = so.relationship(back_populates="grids")
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from fieldapp import roles
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock, roles
+from fieldapp.db import UTCDateTime, db
 from fieldapp.models.enterprises import Enterprise
 from fieldapp.models.org import Grid, OrgUnit
 
@@ -35,7 +35,7 @@ class User(UserMixin, db.Model):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     #: The department that manages this account (admins see accounts of their subtree).
     org_unit_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     password_changed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     disabled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
@@ -104,7 +104,7 @@ class InspectorGrid(db.Model):
     grid_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("grids.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    assigned_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
 
 class UserOrgUnit(db.Model):
@@ -143,8 +143,8 @@ class UserSession(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     user_agent: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
 
@@ -161,7 +161,7 @@ class LoginAttempt(db.Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     #: The login name as typed, normalised (lower-case, trimmed).
     account: so.Mapped[str] = so.mapped_column(sa.String(64))
     ip: so.Mapped[str] = so.mapped_column(sa.String(64))

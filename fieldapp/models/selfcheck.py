@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp import codes
-from fieldapp.db import UTCDateTime, db, utcnow
+from fieldapp import clock, codes
+from fieldapp.db import UTCDateTime, db
 from fieldapp.models.enterprises import _in
 
 
@@ -33,8 +33,8 @@ class RiskPoint(db.Model):
     #: How often the company must self-check this point.
     check_every_days: so.Mapped[int] = so.mapped_column(default=30)
     active: so.Mapped[bool] = so.mapped_column(default=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     @property
     def risk_level_label(self) -> str:
@@ -57,7 +57,7 @@ class SelfCheck(db.Model):
     checked_by: so.Mapped[str] = so.mapped_column(sa.String(64))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     items: so.Mapped[list[SelfCheckItem]] = so.relationship(
         back_populates="self_check", cascade="all, delete-orphan", order_by="SelfCheckItem.id")
@@ -93,7 +93,7 @@ class PatrolFinding(db.Model):
     enterprise_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
     inspector_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     #: missing_measures | overdue_check | unfixed_problem | other
     gap_kind: so.Mapped[str] = so.mapped_column(sa.String(24))
     risk_point_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("risk_points.id"))

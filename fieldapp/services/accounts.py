@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from fieldapp.db import db, utcnow
+from fieldapp import clock
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import LoginAttempt, User
 from fieldapp.services import ServiceError, sessions
@@ -98,7 +99,7 @@ def authenticate(login: str, password: str, ip: str, *,
     and machines. While an account or IP is throttled, attempts are refused
     without checking (and without recording), so the lock ends on time.
     """
-    now = utcnow()
+    now = clock.now()
     account = normalise_login(login)[:64]
     ip = (ip or "")[:64]
     if not account or not password:
@@ -152,7 +153,7 @@ def change_password(user: User, current: str, new: str, confirm: str, *,
     if problem:
         raise ServiceError(problem)
     user.password_hash = hash_password(new, hash_method)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.now()
     sessions.revoke_all(user, keep_token=user.session_token)
     db.session.commit()
 
@@ -163,4 +164,4 @@ ATTEMPT_RETENTION = timedelta(days=90)
 
 def prune_attempts(retention: timedelta = ATTEMPT_RETENTION) -> int:
     return db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.at < utcnow() - retention)).rowcount or 0
+        sa.delete(LoginAttempt).where(LoginAttempt.at < clock.now() - retention)).rowcount or 0

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import policy
+from fieldapp import clock, policy
 from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -90,7 +90,7 @@ def figures(person: User, half: str, today: date | None = None) -> dict[str, int
     # Coverage over the bimonthly periods of the half that have begun.
     due = covered = 0
     period = coverage.period_of(start)
-    last = min(end, today or hazards.today())
+    last = min(end, today or clock.today())
     while period.start <= last:
         row = db.session.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(
             sa.case((coverage.covered_condition(period), 1), else_=0)), 0)).where(

@@ -25,7 +25,8 @@ from flask import has_request_context
 from flask_login import current_user
 from flask_sqlalchemy.session import Session as AppSession
 
-from fieldapp.db import db, utcnow
+from fieldapp import clock
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import AuditEvent, AuditHead, LoginAttempt, Notification, ReadLog, UserSession
@@ -162,7 +163,7 @@ def append(session, changes: list[tuple[str, str, str, str, str]]) -> None:
     else:
         seq, prev = row
     actor_id, role = _actor()
-    at = utcnow()
+    at = clock.now()
     stamp = at.isoformat()
     rows = []
     for action, object_type, object_id, before, after in changes:
@@ -237,7 +238,7 @@ def verify(batch: int = 5000) -> Verdict:
 def head() -> dict:
     """What to print, sign and stamp daily: position and hash of the chain's end."""
     row = db.session.get(AuditHead, 1)
-    return {"seq": row.seq if row else 0, "hash": row.hash if row else GENESIS, "at": utcnow().isoformat()}
+    return {"seq": row.seq if row else 0, "hash": row.hash if row else GENESIS, "at": clock.now().isoformat()}
 
 
 def contains(seq: int, digest: str) -> bool:
@@ -255,7 +256,7 @@ def read(user, object_type: str, object_id: int) -> None:
     (autocommit): no BEGIN and COMMIT round trips on every case file opened."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(_READ, {"user_id": user.id, "object_type": object_type, "object_id": object_id,
-                             "at": utcnow()})
+                             "at": clock.now()})
 
 
 #: Built once, the values bound when it runs (a statement built with its values is built and

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.services import storage
 
@@ -96,7 +97,7 @@ def _revision(conn) -> str:
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mtime = len(data), int(datetime.now(UTC).timestamp())
+    info.size, info.mtime = len(data), int(clock.now().timestamp())
     tar.addfile(info, io.BytesIO(data))
 
 
@@ -162,7 +163,7 @@ def _write(partial: Path, store) -> Summary:
             if hashlib.sha256(data).hexdigest() != sha:
                 raise BackupError(f"存储的文件 {sha} 与其哈希不符：存储已损坏，备份中止。")
             _add(tar, f"media/{sha}", data)
-        manifest = {"format": FORMAT, "revision": revision, "created_at": datetime.now(UTC).isoformat(),
+        manifest = {"format": FORMAT, "revision": revision, "created_at": clock.now().isoformat(),
                     "dialect": db.engine.dialect.name, "tables": counts, "parts": digests, "media": media}
         _add(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return Summary(counts, len(media), revision)

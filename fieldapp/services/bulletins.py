@@ -4,18 +4,16 @@ department's subtree for the period and frozen when published."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from fieldapp import policy, roles
+from fieldapp import clock, policy, roles
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
-from fieldapp.services import Conflict, Forbidden, InputError, hazards, notifications, workdays
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from fieldapp.services import Conflict, Forbidden, InputError, notifications, workdays
 
 FIGURES = (
     ("inspections", _l("现场检查（次）")), ("enterprises_covered", _l("检查覆盖企业（家）")),
@@ -77,7 +75,7 @@ def publish(user: User, values: dict) -> Bulletin:
     else:
         if end < start:
             errors["period_end"] = _("结束日期不能早于开始日期。")
-        elif end >= hazards.today():
+        elif end >= clock.today():
             errors["period_end"] = _("只能通报已经结束的时段（结束日期须早于今天）。")
         elif (end - start).days > 366:
             errors["period_end"] = _("通报时段不能超过一年。")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from fieldapp import codes, policy
+from fieldapp import clock, codes, policy
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
@@ -29,7 +29,6 @@ from fieldapp.models import (
 )
 from fieldapp.services import InputError, coverage, fields, hazards, uscc, workdays
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_TARGETS = 20_000
 
 
@@ -116,7 +115,7 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
 def ongoing_templates(enterprise_ids, on: date | None = None) -> dict[int, tuple[int, str]]:
     """Enterprise id -> (template id, campaign name) for targets of campaigns running ``on``
     (the latest-starting one wins)."""
-    on = on or hazards.today()
+    on = on or clock.today()
     rows = db.session.execute(
         sa.select(CampaignTarget.enterprise_id, Campaign.template_id, Campaign.name)
         .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
@@ -130,7 +129,7 @@ def ongoing_templates(enterprise_ids, on: date | None = None) -> dict[int, tuple
 def changed_since(since: datetime, today: date | None = None) -> sa.Select:
     """Targets whose checklist may have changed since ``since``: campaigns created since, or
     whose first or last day was crossed since (phones refresh these enterprises)."""
-    today = today or hazards.today()
+    today = today or clock.today()
     last = since.astimezone(SHANGHAI).date()
     return sa.select(CampaignTarget.enterprise_id).join(Campaign).where(sa.or_(
         Campaign.created_at > since,
@@ -140,7 +139,7 @@ def changed_since(since: datetime, today: date | None = None) -> sa.Select:
 
 def fingerprint(today: date | None = None) -> str:
     """For the pack's ETag: which campaigns run today, and the newest one."""
-    today = today or hazards.today()
+    today = today or clock.today()
     running = db.session.scalars(sa.select(Campaign.id).where(
         Campaign.starts_on <= today, Campaign.ends_on >= today).order_by(Campaign.id)).all()
     newest = db.session.scalar(sa.select(sa.func.max(Campaign.id)))
@@ -184,7 +183,7 @@ def report(campaign: Campaign) -> dict:
 def tasks_for(user: User, on: date | None = None) -> list[tuple[Campaign, Enterprise]]:
     """An inspector's open campaign tasks: targets in their grids not yet covered (one query
     per running campaign; there are few)."""
-    on = on or hazards.today()
+    on = on or clock.today()
     served = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)
     running = db.session.scalars(sa.select(Campaign).where(
         Campaign.starts_on <= on, Campaign.ends_on >= on, Campaign.id.in_(

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from fieldapp import policy, roles
-from fieldapp.db import commit, db, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -40,7 +40,6 @@ from fieldapp.services import (
     org,
     photos,
 )
-from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
 
 KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
                "suggestion": _l("意见建议")}
@@ -74,7 +73,7 @@ def normalise_code(raw: str | None) -> str | None:
 
 
 def is_overdue(clue: Clue, on: date | None = None) -> bool:
-    return clue.status in OPEN and clue.due_on < (on or today())
+    return clue.status in OPEN and clue.due_on < (on or clock.today())
 
 
 # --- submitting ---------------------------------------------------------------------------------
@@ -132,7 +131,7 @@ def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | Non
                 contact_name=contact_name, contact_phone=contact_phone, org_unit_id=org_unit_id,
                 grid_id=grid.id if grid else None, submitter_id=submitter.id if submitter else None,
                 latitude=_coordinate(values, "latitude", 90), longitude=_coordinate(values, "longitude", 180),
-                due_on=today() + timedelta(days=current_app.config["CLUE_ANSWER_DAYS"]))
+                due_on=clock.today() + timedelta(days=current_app.config["CLUE_ANSWER_DAYS"]))
     clue.photos = [photos.store(data, submitter, None, name) for data, name in checked]
     db.session.add(clue)
     db.session.flush()
@@ -178,7 +177,7 @@ def listing(user: User, tab: str) -> sa.Select:
     if tab == "open":
         query = query.where(Clue.status.in_(OPEN))
     elif tab == "overdue":
-        query = query.where(Clue.status.in_(OPEN), Clue.due_on < today())
+        query = query.where(Clue.status.in_(OPEN), Clue.due_on < clock.today())
     elif tab == "mine":
         query = query.where(sa.or_(Clue.submitter_id == user.id, Clue.assignee_id == user.id,
                                    Clue.task_inspector_id == user.id))
@@ -260,7 +259,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
         _step(user, clue, action, note)
         clue.status = "handling"
         if action == "task":
-            clue.task_enterprise_id, clue.task_inspector_id, clue.task_at = enterprise.id, inspector_id, utcnow()
+            clue.task_enterprise_id, clue.task_inspector_id, clue.task_at = enterprise.id, inspector_id, clock.now()
             notifications.notify([inspector_id], "clue_task", f"clue_task:{clue.id}:{inspector_id}",
                                  f"/clues/{clue.id}")
         else:
@@ -271,7 +270,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
         _step(user, clue, action, note)
         if action in ("answer", "dismiss"):
             clue.status = "answered" if action == "answer" else "dismissed"
-            clue.answer, clue.answered_at = note, utcnow()
+            clue.answer, clue.answered_at = note, clock.now()
     commit()
 
 
@@ -316,7 +315,7 @@ def counts(user: User) -> dict[str, int]:
     """Open and overdue clues in a handler's scope (one query), for the home page."""
     visible = scope(user).where(Clue.status.in_(OPEN)).subquery()
     row = db.session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((visible.c.due_on < today(), 1), else_=0)), 0))
+        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((visible.c.due_on < clock.today(), 1), else_=0)), 0))
         .select_from(visible)).one()
     return {"open": row[0], "overdue": row[1]}
 

@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask import current_app
 
-from fieldapp import policy, roles
-from fieldapp.db import commit, db, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -33,7 +33,7 @@ from fieldapp.models import (
     UserRole,
     WorkIdIssue,
 )
-from fieldapp.services import Conflict, Forbidden, InputError, fields, hazards, sessions
+from fieldapp.services import Conflict, Forbidden, InputError, fields, sessions
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
 STATUS_LABELS = {"candidate": _l("拟聘"), "training": _l("岗前培训中"), "active": _l("在岗"), "suspended": _l("暂停"),
@@ -285,11 +285,11 @@ def issue_work_id(admin: User, person: User, on: date | None = None) -> WorkIdIs
         raise Conflict(_("已解聘人员不能发放工作证。"))
     if person.work_id:
         raise Conflict(_("该人员已有工作证 %(n)s；如需换发，请先收回。", n=person.work_id))
-    done = training([person.id], (on or hazards.today()).year, {person.id: record.kind})[person.id]
+    done = training([person.id], (on or clock.today()).year, {person.id: record.kind})[person.id]
     if not done.pre_job_done:
         raise Forbidden(_("须先完成岗前培训（不少于 %(d)s 天，已记录 %(n)s 天）并考试合格，才能发放工作证。",
                           d=PRE_JOB_DAYS, n=done.pre_job_days))
-    on = on or hazards.today()
+    on = on or clock.today()
     region, year = _region(person), on.year
     series = f"{region}{year}"
     seq = (db.session.scalar(sa.select(sa.func.max(WorkIdIssue.seq)).where(WorkIdIssue.series == series)) or 0) + 1
@@ -313,7 +313,7 @@ def _revoke(person: User, on: date | None = None) -> bool:
                                                            WorkIdIssue.revoked_on.is_(None)))
     held = issue is not None or bool(person.work_id)
     if issue is not None:
-        issue.revoked_on = on or hazards.today()
+        issue.revoked_on = on or clock.today()
     person.work_id = None
     return held
 
@@ -339,7 +339,7 @@ def issue_equipment(admin: User, person: User, values: dict) -> Equipment:
     if item not in EQUIPMENT_LABELS:
         errors["item"] = _("请选择物品。")
     serial = fields.text(values, "serial", 64, errors)
-    issued = fields.day(values, "issued_on", errors) or hazards.today()
+    issued = fields.day(values, "issued_on", errors) or clock.today()
     if errors:
         raise InputError(errors)
     row = Equipment(user_id=person.id, item=item, serial=serial, issued_on=issued)
@@ -353,7 +353,7 @@ def return_equipment(admin: User, person: User, equipment_id: int) -> None:
     row = db.session.scalar(sa.select(Equipment).where(Equipment.id == equipment_id, Equipment.user_id == person.id))
     if row is None or row.returned_on is not None:
         raise Conflict(_("该物品不在此人名下，或已归还。"))
-    row.returned_on = hazards.today()
+    row.returned_on = clock.today()
     commit()
 
 
@@ -397,10 +397,10 @@ def dismiss(admin: User, person: User, notice: str) -> InspectorRecord:
     served = [g.code for g in person.grids]
     _revoke(person)
     db.session.execute(sa.delete(InspectorGrid).where(InspectorGrid.user_id == person.id))
-    record.status, record.dismissed_on = "dismissed", hazards.today()
+    record.status, record.dismissed_on = "dismissed", clock.today()
     record.dismissal_notice, record.dismissal_grids = notice, " ".join(served)[:200]
     person.active = False
-    person.disabled_at = person.disabled_at or utcnow()
+    person.disabled_at = person.disabled_at or clock.now()
     sessions.revoke_all(person)
     db.session.add(record)
     commit()
@@ -409,7 +409,7 @@ def dismiss(admin: User, person: User, notice: str) -> InspectorRecord:
 
 def notices_for(grid_code: str, within_days: int = 90) -> list[InspectorRecord]:
     """Recent dismissal notices of people who served this grid (shown on its public board)."""
-    since = hazards.today() - timedelta(days=within_days)
+    since = clock.today() - timedelta(days=within_days)
     rows = db.session.scalars(sa.select(InspectorRecord).where(
         InspectorRecord.status == "dismissed", InspectorRecord.dismissed_on >= since,
         InspectorRecord.dismissal_grids.like(f"%{grid_code}%")).options(sa.orm.joinedload(InspectorRecord.user)))
@@ -418,7 +418,7 @@ def notices_for(grid_code: str, within_days: int = 90) -> list[InspectorRecord]:
 
 def renewals(admin: User, on: date | None = None) -> list[InspectorRecord]:
     """Terms ending within 60 days (or already ended) among the admin's active inspectors."""
-    on = on or hazards.today()
+    on = on or clock.today()
     return list(db.session.scalars(sa.select(InspectorRecord).where(
         InspectorRecord.user_id.in_(people_scope(admin).with_only_columns(User.id)),
         InspectorRecord.status != "dismissed", InspectorRecord.term_end.is_not(None),

@@ -15,11 +15,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import policy
+from fieldapp import clock, policy
 from fieldapp.db import db, in_ids, on_postgresql
 from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, OrgUnit, User
 from fieldapp.services import workdays
-from fieldapp.services.hazards import today  # China's date, the one every limit is counted in
 
 #: Enterprises that must be patrolled (also the patrol list's).
 DUE_STATUSES = ("active", "new", "suspended")
@@ -60,7 +59,7 @@ def period_of(day: date) -> Period:
 
 
 def current() -> Period:
-    return period_of(today())
+    return period_of(clock.today())
 
 
 def parse(key: str | None) -> Period | None:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from fieldapp import policy
-from fieldapp.db import commit, db, utcnow
+from fieldapp import clock, policy
+from fieldapp.db import commit, db
 from fieldapp.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -138,7 +138,7 @@ def etag(user: User) -> str:
 
 def build(user: User, since: datetime | None = None) -> dict:
     """The pack (or the delta after ``since``). ``cursor`` is what to send as ``since`` next time."""
-    cursor = utcnow()
+    cursor = clock.now()
     templates = _templates()
     ids = list(db.session.scalars(sa.select(Enterprise.id).where(policy.enterprise_condition(user))
                                   .order_by(Enterprise.id)))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from fieldapp import policy, roles
-from fieldapp.db import commit, db, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Conflict, Enterprise, Hazard, User
@@ -127,7 +127,7 @@ def decide(admin: User, row: Conflict, verdict: str, note: str) -> None:
         if employer is not None:
             raise Forbidden(_("不能批准：兼职单位「%(name)s」是申报人辖区内的监管企业，按规定不得在监管对象兼职。",
                               name=employer.name))
-    row.status, row.decided_by_id, row.decided_at, row.decision_note = target, admin.id, utcnow(), note
+    row.status, row.decided_by_id, row.decided_at, row.decision_note = target, admin.id, clock.now(), note
     notifications.notify([row.user_id], "declaration_decided", f"declaration_decided:{row.id}:{target}",
                          "/declarations")
     commit()

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import roles
+from fieldapp import clock, roles
 from fieldapp.db import analyze, db
 from fieldapp.models import (
     CompanyManager,
@@ -208,7 +208,7 @@ def load(hash_method: str = "scrypt") -> bool:
 
 def _holidays() -> None:
     """A sample of public holidays for the working-day calendar (admins keep the real one)."""
-    year = date.today().year
+    year = clock.today().year
     days = [(date(year, 1, 1), "元旦")] + [(date(year, 5, d), "劳动节") for d in range(1, 6)] + \
         [(date(year, 10, d), "国庆节") for d in range(1, 8)]
     db.session.add_all(Holiday(day=day, name=name) for day, name in days)
@@ -226,7 +226,7 @@ RISK_POINTS = [
 
 def _company_records(enterprise: Enterprise, rng: random.Random) -> None:
     """Risk points and self-checks for a demo company, with the gaps an inspector looks for."""
-    today = date.today()
+    today = clock.today()
     points = []
     for place, hazard, level, measures, every in RISK_POINTS:
         point = RiskPoint(enterprise_id=enterprise.id, place=place, hazard_type=hazard, risk_level=level,

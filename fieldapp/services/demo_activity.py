@@ -18,6 +18,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
+from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import CompanyManager, Enterprise, Inspection, InspectorGrid, User
 from fieldapp.services import hazards, inspections
@@ -93,7 +94,7 @@ def _record(rng: random.Random, inspector: User, enterprise: Enterprise, finding
 
 
 def _confirm_values(level: str, days: int) -> dict:
-    values = {"level": level, "deadline": (hazards.today() + timedelta(days=days)).isoformat(),
+    values = {"level": level, "deadline": (clock.today() + timedelta(days=days)).isoformat(),
               "required_measures": "限期整改到位，整改后拍照上报申请复查",
               "decision_basis": "《中华人民共和国安全生产法》第六十五条"}
     if level == "major":

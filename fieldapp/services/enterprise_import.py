@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
-from fieldapp import codes, policy
-from fieldapp.db import analyze, db, utcnow
+from fieldapp import clock, codes, policy
+from fieldapp.db import analyze, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
@@ -246,7 +246,7 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
             "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
             len(bad), rows=listed))
     good = [r["clean"] for r in rows if not r["errors"]]
-    now = utcnow()
+    now = clock.now()
     if good:
         for values in good:
             values.update(created_at=now, updated_at=now, pending_review=False)

@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from fieldapp import codes, policy
-from fieldapp.db import db, utcnow
+from fieldapp import clock, codes, policy
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
@@ -233,7 +233,7 @@ def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes
         ids = [i for i in changes["grid_id"] if i is not None]
         by_id = dict(db.session.execute(sa.select(Grid.id, Grid.code).where(Grid.id.in_(ids))).all())
         changes["grid"] = tuple(by_id.get(i) for i in changes.pop("grid_id"))
-    change = EnterpriseChange(enterprise_id=enterprise.id, actor_id=actor.id if actor else None, at=utcnow(),
+    change = EnterpriseChange(enterprise_id=enterprise.id, actor_id=actor.id if actor else None, at=clock.now(),
                               kind=kind, changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.items()},
                               note=note, photo_id=photo.id if photo else None)
     db.session.add(change)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from fieldapp import codes
+from fieldapp import clock, codes
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Grid, Hazard, User
 from fieldapp.services import hazards, xlsx
@@ -14,12 +14,12 @@ HEADERS = ["编号", "企业", "统一社会信用代码", "网格", "行业", "
 
 
 def _local(value) -> str:
-    return value.astimezone(hazards.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+    return value.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def rows(query: sa.Select):
     """One list per hazard; the query is read 1,000 rows at a time."""
-    today = hazards.today()
+    today = clock.today()
     ordered = query.subquery()
     h = sa.orm.aliased(Hazard, ordered)
     result = db.session.execute(

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from fieldapp import policy, roles
-from fieldapp.db import db, in_ids, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.clock import SHANGHAI
+from fieldapp.db import db, in_ids
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -40,7 +40,6 @@ from fieldapp.models.inspections import HAZARD_RECTIFYING, hazard_event_photos, 
 from fieldapp.services import Conflict, Forbidden, InputError, NotFound, attachments, fields, notifications, photos
 from fieldapp.services.inspections import recusal, recusal_reason
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFICER = frozenset({roles.ENFORCEMENT_OFFICER})
 COMPANY = frozenset({roles.COMPANY_MANAGER})
 INSPECTOR = frozenset(roles.INSPECTORS)
@@ -131,7 +130,7 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
 def work_counts(user: User) -> dict[str, int]:
     """How many hazards wait on each kind of work in ``user``'s scope (one query), for the home page."""
     shape, values = policy.scope_binding(user)
-    return dict(db.session.execute(_work_counts_statement(shape), {**values, "today": today()}).one()._mapping)
+    return dict(db.session.execute(_work_counts_statement(shape), {**values, "today": clock.today()}).one()._mapping)
 
 
 @functools.cache
@@ -148,21 +147,17 @@ def _work_counts_statement(shape: policy.Shape) -> sa.Select:
         count(h.status.in_(OPEN)).label("open"))
 
 
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
-
-
 def is_overdue(hazard: Hazard, on: date | None = None) -> bool:
-    return hazard.status in RECTIFYING and hazard.deadline is not None and hazard.deadline < (on or today())
+    return hazard.status in RECTIFYING and hazard.deadline is not None and hazard.deadline < (on or clock.today())
 
 
 def days_left(hazard: Hazard) -> int | None:
-    return (hazard.deadline - today()).days if hazard.deadline and hazard.status in OPEN else None
+    return (hazard.deadline - clock.today()).days if hazard.deadline and hazard.status in OPEN else None
 
 
 def overdue_condition(on: date | None = None, model=Hazard):
     """Rectifying past the deadline on ``on`` (a date, a parameter bound later, or today)."""
-    return sa.and_(model.status.in_(RECTIFYING), model.deadline < (today() if on is None else on))
+    return sa.and_(model.status.in_(RECTIFYING), model.deadline < (clock.today() if on is None else on))
 
 
 # --- who may act ------------------------------------------------------------------------
@@ -281,9 +276,9 @@ def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
         except ValueError:
             errors[key] = _("请填写整改期限（日期）。")
             return None
-    if value < today():
+    if value < clock.today():
         errors[key] = _("整改期限不能早于今天。")
-    elif value > today() + timedelta(days=366):
+    elif value > clock.today() + timedelta(days=366):
         errors[key] = _("整改期限不能超过一年。")
     return value
 
@@ -341,8 +336,8 @@ def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None =
             raise InputError(errors)
         hazard.level, hazard.deadline, hazard.required_measures, hazard.decision_basis = \
             level, deadline, measures, basis
-        hazard.officer_id, hazard.confirmed_at = user.id, utcnow()
-        hazard.notice_number = f"ZG-{today():%Y}-{hazard.id:06d}"
+        hazard.officer_id, hazard.confirmed_at = user.id, clock.now()
+        hazard.notice_number = f"ZG-{clock.today():%Y}-{hazard.id:06d}"
         if order:
             _set_order(hazard, order)
         return {"level": level, "deadline": deadline.isoformat(), "required_measures": measures,
@@ -440,11 +435,11 @@ def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: lis
     def change():
         data = {"passed": passed, **position}
         if at is not None:
-            data["received_at"] = utcnow().isoformat()
+            data["received_at"] = clock.now().isoformat()
         if passed:
             data["_to"] = "closed" if hazard.effective_level == "general" else "awaiting_closure"
             if data["_to"] == "closed":
-                hazard.closed_at = utcnow()
+                hazard.closed_at = clock.now()
         else:
             hazard.deadline = deadline
             data["deadline"] = deadline.isoformat()
@@ -469,7 +464,7 @@ def _position(errors: dict, values: dict) -> dict:
 
 def close(user: User, hazard: Hazard, note: str = "", seen_version: int | None = None) -> HazardEvent:
     def change():
-        hazard.closed_at = utcnow()
+        hazard.closed_at = clock.now()
         return {}
     return _apply(user, hazard, "close", seen_version, note, change)
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import policy
-from fieldapp.db import atomic, db, utcnow
+from fieldapp import clock, policy
+from fieldapp.db import atomic, db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, HazardEvent, Inspection, InspectionPhoto, MediaFile, User
 from fieldapp.services import Conflict, InputError, hazards, inspections, storage
@@ -72,7 +72,7 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         if existing.inspector_id == user.id and existing.payload_sha256 == digest:
             return existing, False
         raise Conflict(_("该记录标识已有不同内容的记录，未做更改。如是更正，请创建补充记录。"))
-    now = utcnow()
+    now = clock.now()
     if data["started_at"] > now + MAX_CLOCK_AHEAD:
         raise InputError({"started_at": _("记录的开始时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
     enterprise = policy.get_enterprise(user, data["enterprise_id"])
@@ -99,7 +99,7 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
 
         # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
         record = inspections.start(user, enterprise, str(data["uuid"]),
-                                   on=data["started_at"].astimezone(inspections.SHANGHAI).date(), prepare=prepare)
+                                   on=data["started_at"].astimezone(clock.SHANGHAI).date(), prepare=prepare)
         by_position = {r.position: r for r in record.results}
         links_by_media = {}
         for ref in data["photos"]:
@@ -139,7 +139,7 @@ def ingest_recheck(user: User, hazard_id: int, data: dict) -> tuple[HazardEvent,
         if existing.actor_id == user.id and existing.hazard_id == hazard_id:
             return existing, False
         raise Conflict(_("该复查标识已用于另一条记录，未做更改。"))
-    if data["at"] > utcnow() + MAX_CLOCK_AHEAD:
+    if data["at"] > clock.now() + MAX_CLOCK_AHEAD:
         raise InputError({"at": _("复查时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
     hazard = hazards.get(user, hazard_id)
     media = _Uploads(user, data["media_uuids"])

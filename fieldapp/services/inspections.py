@@ -18,13 +18,13 @@ import uuid as uuidlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from PIL import Image, UnidentifiedImageError
 
-from fieldapp import policy, roles
-from fieldapp.db import commit, db, load_collection, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.clock import SHANGHAI
+from fieldapp.db import commit, db, load_collection
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -44,7 +44,6 @@ from fieldapp.services import Conflict as ConflictError
 from fieldapp.services import Forbidden, InputError, ServiceError, checklists, declarations, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: A photo taken this long before the start or after the end is flagged.
 PHOTO_TIME_SLACK = timedelta(minutes=15)
 TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 4000, "work_id_number": 32}
@@ -99,7 +98,7 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
                 raise ConflictError(_("该记录标识已被其他记录使用。"))
             return existing
     template = checklists.template_for(enterprise, on)
-    now = utcnow()
+    now = clock.now()
     inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
                             enterprise_id=enterprise.id, inspector_id=user.id,
                             template_id=template.id, started_at=now, work_id_number=user.work_id or "",
@@ -216,7 +215,7 @@ def add_photo(user: User, inspection: Inspection, data: bytes, original_name: st
     for link in inspection.photos:
         if link.photo.original.sha256 == digest:
             return link  # the same photo sent twice (a retry, a double tap) is attached once
-    now = utcnow()
+    now = clock.now()
     photo = photos.store(data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
                                                       inspection.work_id_number, inspection.number), original_name,
                          sha256=digest)
@@ -397,7 +396,7 @@ def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, sig
         raise InputError({"signer_opinion": _("不能超过 %(n)d 个字。", n=2000)})
     png = _signature_png(signature_data_url)
     signature = store_blob(png, "image/png", user, "signature.png")
-    now = at or utcnow()  # a record signed offline keeps the time it was signed
+    now = at or clock.now()  # a record signed offline keeps the time it was signed
     inspection.signer_name, inspection.signer_opinion = signer_name.strip(), opinion.strip()
     # Set the relationship, not the id: the hash below reads it from this same object.
     inspection.signature, inspection.summary_sha256 = signature, shown_summary_sha256
@@ -419,7 +418,7 @@ def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, ph
         errors["refusal_photo"] = photos.empty_message()
     if errors:
         raise InputError(errors)
-    now = at or utcnow()
+    now = at or clock.now()
     photo = photos.store(photo_data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
                                                             inspection.work_id_number, inspection.number),
                          original_name)

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from fieldapp import policy, roles
-from fieldapp.db import MAX_ID, commit, db, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.clock import SHANGHAI
+from fieldapp.db import MAX_ID, commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -33,7 +33,6 @@ from fieldapp.models import (
 from fieldapp.models.accountability import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
 from fieldapp.services import Forbidden, InputError, attachments, audit, fields, hazards, notifications, workdays
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 REPORT_WITHIN_WORKING_DAYS = 3
 
 MANNER_LABELS = {"in_person": _l("当面"), "phone": _l("电话"), "written": _l("书面（批条、信函、短信等）"),
@@ -89,7 +88,7 @@ def open_record(user: User, record_id) -> InterferenceRecord:
 def _log_denied(user: User, record_id: int) -> None:
     with db.engine.begin() as conn:
         conn.execute(sa.insert(ReadLog).values(user_id=user.id, object_type="interference", object_id=record_id,
-                                               at=utcnow(), denied=True))
+                                               at=clock.now(), denied=True))
 
 
 def log_denied(user: User, record_id: int) -> None:
@@ -134,9 +133,9 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
     occurred = parse_local(values.get("occurred_at"))
     if occurred is None:
         errors["occurred_at"] = _("请填写发生的时间。")
-    elif occurred > utcnow() + timedelta(minutes=5):
+    elif occurred > clock.now() + timedelta(minutes=5):
         errors["occurred_at"] = _("发生时间不能晚于现在。")
-    elif occurred < utcnow() - timedelta(days=3650):
+    elif occurred < clock.now() - timedelta(days=3650):
         errors["occurred_at"] = _("发生时间不能早于十年前。")
     request_text = fields.text(values, "request", 4000, errors, _("请写明对方提出的要求或具体做法。"))
     case_ref = fields.text(values, "case_ref", 200, errors)

@@ -6,12 +6,11 @@ delivers rows and marks them; nothing pretends to send anything today.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.db import db
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -24,7 +23,6 @@ from fieldapp.models import (
 )
 from fieldapp.models.inspections import HAZARD_RECTIFYING
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECTIFYING = HAZARD_RECTIFYING
 REMIND_DAYS = 3
 
@@ -74,7 +72,7 @@ def for_event(hazard: Hazard, event: HazardEvent) -> None:
 def remind(on: date | None = None) -> int:
     """Reminders for deadlines within 3 days, overdue rectification and re-checks due.
     Idempotent: each reminder has a key, stored once per person (run it as often as cron likes)."""
-    on = on or datetime.now(SHANGHAI).date()
+    on = on or clock.today()
     wanted: list[tuple[int, str, str, int]] = []  # (user, kind, key, hazard)
     soon = db.session.scalars(sa.select(Hazard).where(Hazard.status.in_(RECTIFYING),
                                                       Hazard.deadline >= on,

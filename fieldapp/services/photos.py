@@ -21,11 +21,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import MediaFile, Photo, User
@@ -44,7 +44,6 @@ THUMB_SIDE = 320
 #: The display copy stays under this, so a record with ten photos loads on a weak signal.
 DISPLAY_MAX_BYTES = 350 * 1024
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, DATETIME = 36867, 36881, 306

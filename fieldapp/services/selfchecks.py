@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fieldapp import codes, policy
+from fieldapp import clock, codes, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
@@ -94,7 +94,7 @@ class ItemInput:
 def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, checked_by: str,
                       items: list[ItemInput], note: str = "", today: date | None = None) -> SelfCheck:
     policy.require(actor, "selfcheck.record", enterprise)
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     try:
         checked_on = date.fromisoformat(checked_on_raw)
@@ -135,7 +135,7 @@ def mark_fixed(actor: User, item: SelfCheckItem, today: date | None = None) -> N
     if item.ok or item.fixed:
         raise ServiceError(_("该项没有待整改的问题。"))
     item.fixed = True
-    item.fixed_on = today or date.today()
+    item.fixed_on = today or clock.today()
     db.session.commit()
 
 
@@ -164,7 +164,7 @@ class Gap:
 def gaps(enterprise: Enterprise, today: date | None = None) -> list[Gap]:
     """What an inspector should follow up, worst first: problems not fixed, risk
     points without control measures, self-checks overdue or never done."""
-    today = today or date.today()
+    today = today or clock.today()
     points = risk_points(enterprise)
     last = dict(db.session.execute(
         sa.select(SelfCheckItem.risk_point_id, sa.func.max(SelfCheck.checked_on))

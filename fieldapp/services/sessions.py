@@ -14,7 +14,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from fieldapp.db import db, utcnow
+from fieldapp import clock
+from fieldapp.db import db
 from fieldapp.models import User, UserSession
 
 #: last_seen_at is refreshed at most this often, to avoid a write per request.
@@ -49,7 +50,7 @@ def load_user(token: str, max_age: timedelta | None = None) -> User | None:
     if row is None:
         return None
     sess, user = row
-    now = utcnow()
+    now = clock.now()
     if not user.active or (max_age is not None and now - sess.created_at > max_age):
         return None
     if now - sess.last_seen_at > TOUCH_INTERVAL:
@@ -75,4 +76,4 @@ def revoke_all(user: User, keep_token: str | None = None) -> int:
 def prune(max_age: timedelta) -> int:
     """Delete sessions older than ``max_age`` (they no longer log anyone in)."""
     return db.session.execute(
-        sa.delete(UserSession).where(UserSession.created_at < utcnow() - max_age)).rowcount or 0
+        sa.delete(UserSession).where(UserSession.created_at < clock.now() - max_age)).rowcount or 0

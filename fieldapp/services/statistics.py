@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from fieldapp import codes, policy
+from fieldapp import clock, codes, policy
 from fieldapp.db import db, in_ids, on_postgresql
 from fieldapp.models import Enterprise, Grid, Hazard, HazardCloseDays, HazardTally, OrgUnit, User
 from fieldapp.services import fields, hazards, workdays
@@ -59,7 +59,7 @@ def _add_months(day: date, n: int) -> date:
 
 def default_filters(today: date | None = None) -> Filters:
     """The last twelve months, this one included."""
-    today = today or hazards.today()
+    today = today or clock.today()
     first = _add_months(_month_start(today), -11)
     return Filters(first, _add_months(_month_start(today), 1) - timedelta(days=1))
 
@@ -248,7 +248,7 @@ def _median_days(shape: _Shape, values: dict) -> float | None:
     if not spans:
         return None
     return round(float(pystats.median(
-        (b.astimezone(workdays.SHANGHAI).date() - a.astimezone(workdays.SHANGHAI).date()).days for a, b in spans)), 1)
+        (b.astimezone(clock.SHANGHAI).date() - a.astimezone(clock.SHANGHAI).date()).days for a, b in spans)), 1)
 
 
 def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
@@ -285,7 +285,7 @@ def report(user: User, f: Filters) -> Report:
     grid_ids = _grid_ids(in_unit, f)
     shape = _Shape(pg, bool(f.industry), bool(f.level))
     lo, hi = f.bounds()
-    values = {"grids": grid_ids, "lo": lo, "hi": hi, "start": f.start, "end": f.end, "today": hazards.today(),
+    values = {"grids": grid_ids, "lo": lo, "hi": hi, "start": f.start, "end": f.end, "today": clock.today(),
               **({"industry": f.industry} if f.industry else {}), **({"level": f.level} if f.level else {})}
     # Whole departments (a town officer's, a district's) have running tallies: everything but
     # this month's overdue comes from those. A scope small enough for one page (a town) adds

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from fieldapp.db import db, utcnow
+from fieldapp import clock
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ThrottleHit
 from fieldapp.services import ServiceError
@@ -21,7 +22,7 @@ def hit(bucket: str, key: str, limit: int, window: timedelta) -> None:
 
     On its own connection and committed at once: a refused or failed attempt still counts,
     so a flood of bad submissions is throttled like a flood of good ones."""
-    now = utcnow()
+    now = clock.now()
     key = key[:64]
     with db.engine.begin() as conn:
         used = conn.scalar(sa.select(sa.func.count()).select_from(ThrottleHit).where(

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from fieldapp import policy, roles
-from fieldapp.db import db, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
@@ -110,7 +110,7 @@ def set_active(actor: User, target: User, active: bool) -> None:
     """Disable or re-enable an account; disabling ends its sessions at once."""
     policy.require(actor, "user.manage", target)
     target.active = active
-    target.disabled_at = None if active else utcnow()
+    target.disabled_at = None if active else clock.now()
     if not active:
         sessions.revoke_all(target)
     db.session.commit()
@@ -122,6 +122,6 @@ def reset_password(actor: User, target: User, new_password: str, *, hash_method:
     if weak:
         raise UserInputError({"password": weak})
     target.password_hash = hash_password(new_password, hash_method)
-    target.password_changed_at = utcnow()
+    target.password_changed_at = clock.now()
     sessions.revoke_all(target)
     db.session.commit()

@@ -3,16 +3,14 @@ weekend days (调休上班) count — for limits such as seed 003 art. 9's three
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Holiday
 from fieldapp.services import InputError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def span(first: date, last: date) -> tuple[datetime, datetime]:

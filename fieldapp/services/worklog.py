@@ -7,18 +7,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from fieldapp import policy
+from fieldapp import clock, policy
+from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
-from fieldapp.services import Conflict, InputError, NotFound, fields, hazards, workdays
+from fieldapp.services import Conflict, InputError, NotFound, fields, workdays
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEAVE_LABELS = {"annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "other": _l("其他")}
 LEAVE_STATUS = {"pending": _l("待批准"), "approved": _l("已批准"), "rejected": _l("未批准"), "cancelled": _l("已撤销")}
 
@@ -189,7 +188,7 @@ def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, l
             leave[row.user_id].add(d)
             d += timedelta(days=1)
     calendar = {d: workdays.is_workday(d) for d in days}
-    today = hazards.today()
+    today = clock.today()
     sheet = []
     for person in people:
         marks = []

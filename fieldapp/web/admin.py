@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, OrgUnit, Portrait, User
@@ -148,7 +148,7 @@ def audit_trail():
 def holidays():
     """The working-day calendar: public holidays and working weekend days (for limits counted
     in working days, such as the three days of seed 003 art. 9)."""
-    year = request.args.get("year", type=fields.year) or date.today().year
+    year = request.args.get("year", type=fields.year) or clock.today().year
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = request.form.to_dict()

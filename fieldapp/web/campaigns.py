@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import codes, policy
+from fieldapp import clock, codes, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Campaign, ChecklistTemplate, Grid, OrgUnit
@@ -36,7 +36,7 @@ def index():
     grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
     return render_template("campaigns/index.html", rows=rows, values=values, errors=errors, templates=templates,
                            units=units, grids=grids, industries=list(codes.INDUSTRIES.items()),
-                           chosen=request.form.getlist("grid_ids"), today=hazards.today()), status
+                           chosen=request.form.getlist("grid_ids"), today=clock.today()), status
 
 
 @bp.route("/<int:campaign_id>")

@@ -19,8 +19,8 @@ from flask import (
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from fieldapp import policy, roles
-from fieldapp.db import db, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
 from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, fields, throttle
@@ -50,7 +50,7 @@ def _spam_problem(form) -> str | None:
         return _("页面打开时间过长，请确认内容后再次提交。")
     except BadSignature:
         return _("提交未被接受。如果您是人工填写，请刷新页面后重新提交。")
-    if (utcnow() - issued).total_seconds() < current_app.config.get("CLUE_MIN_FILL_SECONDS", MIN_FILL_SECONDS):
+    if (clock.now() - issued).total_seconds() < current_app.config.get("CLUE_MIN_FILL_SECONDS", MIN_FILL_SECONDS):
         return _("提交过快，请确认内容后再次提交。")
     return None
 
@@ -135,7 +135,7 @@ def index():
     tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]
     page = paginate(clues.listing(current_user, tab), current_app.config["PAGE_SIZE"])
     return render_template("clues/index.html", page=page, tab=tab, tabs=tabs, labels=_labels(),
-                           today=clues.today(), show_code=clues.show_code)
+                           today=clock.today(), show_code=clues.show_code)
 
 
 def _render(clue: Clue, errors=None, values=None, action=None, status=200):

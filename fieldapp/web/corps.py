@@ -7,11 +7,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import force_locale
 from flask_login import current_user
 
-from fieldapp import policy
+from fieldapp import clock, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
-from fieldapp.services import InputError, ServiceError, assessments, corps, fields, hazards, notice_board, xlsx
+from fieldapp.services import InputError, ServiceError, assessments, corps, fields, notice_board, xlsx
 from fieldapp.web.board import public_url
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
@@ -29,7 +29,7 @@ def _labels() -> dict:
 @permission_required("user.manage")
 def index():
     """Every inspector the admin manages: kind, status, work ID, this year's training against the rule."""
-    year = hazards.today().year
+    year = clock.today().year
     page = paginate(corps.people_scope(current_user).order_by(User.active.desc(), User.display_name),
                     current_app.config["PAGE_SIZE"], sa.orm.selectinload(User.role_rows))
     records = corps.records_of(page.items)
@@ -40,7 +40,7 @@ def index():
 
 def _render(person: User, errors=None, values=None, status=200):
     record = corps.record_of(person)
-    year = hazards.today().year
+    year = clock.today().year
     return render_template("corps/show.html", person=person, record=record, errors=errors or {},
                            values=values or {}, labels=_labels(), work_ids=corps.work_ids(person),
                            equipment=corps.equipment_of(person), checklist=corps.checklist(person),
@@ -154,7 +154,7 @@ def training_show(session_id: int):
 @permission_required("user.manage")
 def export():
     """Inspectors with this year's training against the rule, and the year's attendance."""
-    year = request.args.get("year", type=fields.year) or hazards.today().year
+    year = request.args.get("year", type=fields.year) or clock.today().year
     people = db.session.scalars(corps.people_scope(current_user).order_by(User.display_name)
                                 .options(sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))).all()
     records = corps.records_of(people)
@@ -185,7 +185,7 @@ def export():
 @permission_required("user.manage")
 def assessments_index():
     """The half-year's assessments: who is done, totals, grades, and who is commended."""
-    half = assessments.parse_half(request.args.get("half")) or assessments.half_of(hazards.today())
+    half = assessments.parse_half(request.args.get("half")) or assessments.half_of(clock.today())
     people = db.session.scalars(corps.people_scope(current_user).where(User.active.is_(True))
                                 .order_by(User.display_name)).all()
     done = assessments.for_half(current_user, half)

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
-from fieldapp import codes, policy
+from fieldapp import clock, codes, policy
 from fieldapp.db import db
 from fieldapp.i18n import formatted_date
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
-from fieldapp.services import coverage, fields, hazards, inspections, statistics, workdays, xlsx
+from fieldapp.services import coverage, fields, hazards, inspections, statistics, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
@@ -45,7 +45,7 @@ def coverage_index():
         units = coverage.by_unit(rows)
         rows = []
     return render_template("dashboards/coverage.html", period=period, rows=rows, units=units, unit_id=unit_id,
-                           today=coverage.today(), current=coverage.current(), due=due, covered=covered,
+                           today=clock.today(), current=coverage.current(), due=due, covered=covered,
                            people=coverage.by_inspector(current_user, period, rows) if rows else [])
 
 
@@ -117,7 +117,7 @@ def inspections_export():
     states = {"signed": "已签字", "refused": "拒绝签字"}
 
     def local(value):
-        return value.astimezone(workdays.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+        return value.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
     rows = ([number, name, code, grid, who, work_id, local(start), local(end), states.get(state, state), signer, n]
             for number, name, code, grid, who, work_id, start, end, state, signer, n in result)
     out = xlsx.write([("检查记录", ["记录编号", "企业", "统一社会信用代码", "网格", "检查人", "工作证号", "开始时间",

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import policy, roles
-from fieldapp.db import db, load_collection, utcnow
+from fieldapp import clock, policy, roles
+from fieldapp.db import db, load_collection
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Notification, User
 from fieldapp.services import InputError, ServiceError, audit, fields, hazard_export, hazards, notifications
@@ -94,7 +94,7 @@ def _listing(user, args) -> tuple[Listing, str, list[str]]:
     before = _date(args.get("deadline_before"))
     if before:
         filters["before"] = before
-    return Listing((shape, tab, frozenset(filters)), {**values, **filters, "today": hazards.today()}), tab, tabs
+    return Listing((shape, tab, frozenset(filters)), {**values, **filters, "today": clock.today()}), tab, tabs
 
 
 @functools.cache
@@ -144,7 +144,7 @@ def index():
 def export():
     """The list as filtered, to Excel: streamed, whatever its length."""
     listing, _tab, _tabs = _listing(current_user, request.args)
-    return send_xlsx(hazard_export.workbook(listing.query()), f"隐患清单-{utcnow():%Y%m%d-%H%M}.xlsx")
+    return send_xlsx(hazard_export.workbook(listing.query()), f"隐患清单-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx")
 
 
 def _load(hazard_id: int) -> Hazard:
@@ -190,7 +190,7 @@ def _render(h: Hazard, errors=None, values=None, open_action=None, status=200):
     return render_template("hazards/show.html", h=h, allowed=hazards.allowed(user, h), readers=readers,
                            pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
                            statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,
-                           transitions=hazards.TRANSITIONS, today=hazards.today(),
+                           transitions=hazards.TRANSITIONS, today=clock.today(),
                            overdue=hazards.is_overdue(h), days_left=hazards.days_left(h)), status
 
 
@@ -289,7 +289,7 @@ def notification_open(notification_id: int):
                                                           Notification.user_id == current_user.id))
     if row is None:
         abort(404)
-    row.read_at = row.read_at or utcnow()
+    row.read_at = row.read_at or clock.now()
     db.session.commit()
     if row.hazard_id:
         return redirect(url_for(".show", hazard_id=row.hazard_id))
@@ -302,6 +302,6 @@ def notification_open(notification_id: int):
 @permission_required("notification.view")
 def notification_read_all():
     db.session.execute(sa.update(Notification).where(Notification.user_id == current_user.id,
-                                                     Notification.read_at.is_(None)).values(read_at=utcnow()))
+                                                     Notification.read_at.is_(None)).values(read_at=clock.now()))
     db.session.commit()
     return redirect(url_for(".notification_list"))

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from fieldapp import policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.db import db
 from fieldapp.models import Conflict
 from fieldapp.services import clues, coverage, declarations, hazards, interference, overview
@@ -33,7 +33,7 @@ def index():
         ctx["clue_tasks"] = clues.tasks_for(user)
         ctx["period"] = coverage.current()
         ctx["to_visit"] = coverage.still_to_visit(user, ctx["period"])
-        ctx["today"] = coverage.today()
+        ctx["today"] = clock.today()
     if policy.can(user, "clue.handle"):
         ctx["clue_counts"] = clues.counts(user)
     if user.has_role(roles.ADMIN):

@@ -1,12 +1,12 @@
 """Import enterprises from a spreadsheet (preview, then commit) and export lists to Excel."""
 from __future__ import annotations
 
-from datetime import datetime
 from io import BytesIO
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fieldapp import clock
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.services import enterprise_import
@@ -26,7 +26,7 @@ def _xlsx_response(data: bytes, filename: str):
 def export():
     """The current filtered list, as an Excel file with Chinese headers."""
     data = enterprise_import.export(current_user, search(current_user, Filters.from_args(request.args)))
-    return _xlsx_response(data, f"企业名单-{datetime.now():%Y%m%d-%H%M}.xlsx")
+    return _xlsx_response(data, f"企业名单-{clock.local(clock.now()):%Y%m%d-%H%M}.xlsx")
 
 
 @bp.route("/import/template.xlsx")

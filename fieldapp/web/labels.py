@@ -5,7 +5,7 @@ import uuid
 
 from flask import Flask, g
 
-from fieldapp import codes
+from fieldapp import clock, codes
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.i18n import ngettext
@@ -62,4 +62,4 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,
                                  uuid4=lambda: str(uuid.uuid4()), hazard_labels=hazard_labels,
-                                 today_shanghai=hazards.today)
+                                 today_shanghai=clock.today)

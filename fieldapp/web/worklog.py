@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import force_locale
 from flask_login import current_user
 
-from fieldapp import policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import User
-from fieldapp.services import Conflict, InputError, hazards, worklog, xlsx
+from fieldapp.services import Conflict, InputError, worklog, xlsx
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 
@@ -19,7 +19,7 @@ bp = Blueprint("worklog", __name__, url_prefix="/worklog")
 
 
 def _month():
-    month = worklog.parse_month(request.args.get("month"), hazards.today())
+    month = worklog.parse_month(request.args.get("month"), clock.today())
     if month is None:
         abort(404)
     return month

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from fieldapp.services import hazards
+from fieldapp import clock
 from tests.browser.test_offline import fill_and_sign, phone_state, server  # noqa: F401 - fixture
 from tests.browser.test_phone import log_in
 from tests.browser.test_pwa import controlled
@@ -56,7 +56,7 @@ def test_inspector_officer_and_company_close_the_loop(server, browser, browser_c
     officer.get_by_role("button", name="确认隐患").click()
     expect(officer.locator("#act-error")).to_contain_text("不能超过一年")
     # A week from today in China (the app counts days left in China time; UTC's date differs after 16:00).
-    officer.get_by_label("整改期限").fill((hazards.today() + timedelta(days=7)).isoformat())
+    officer.get_by_label("整改期限").fill((clock.today() + timedelta(days=7)).isoformat())
     officer.get_by_label("整改要求").fill("清理危化品仓库，恢复通道")
     officer.get_by_role("button", name="确认隐患").click()
     expect(officer.locator("#act-error")).to_contain_text("确认重大事故隐患须填写此项")
