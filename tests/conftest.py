@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime
 
 # Settings the app reads at import: keep the suite off the developer's instance folder.
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -21,7 +22,7 @@ from flask.testing import FlaskClient  # noqa: E402
 from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.db import db as _db  # noqa: E402
 from tests import postgres  # noqa: E402
-from tests.dates import MOMENTS  # noqa: E402
+from tests.dates import MOMENTS, Moment  # noqa: E402
 from tests.factories import Factory, build_world  # noqa: E402
 
 #: Real scrypt with lighter parameters: the suite hashes many passwords.
@@ -42,6 +43,8 @@ def make_app(db_url: str, tmp_dir: str, **overrides):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "dated: runs at each moment of tests/dates.py (the app's clock moved there)")
+    config.addinivalue_line("markers", "clock(at): runs with the app's clock at ``at`` (ISO 8601 with its offset), "
+                                       "for a scenario written on fixed dates")
 
 
 def pytest_generate_tests(metafunc):
@@ -55,6 +58,9 @@ def moment(request):
     moment's holiday calendar loaded. Set up before any other fixture of the test, so the world it
     builds is made at that moment too."""
     chosen = getattr(request, "param", None)
+    pinned = request.node.get_closest_marker("clock")
+    if pinned is not None:
+        chosen = Moment("pinned", datetime.fromisoformat(pinned.args[0]))
     if chosen is None or chosen.at is None:
         yield chosen
         return

@@ -21,6 +21,7 @@ def test_halves():
     assert assessments.parse_half("2026-H3") is None and assessments.parse_half("x") is None
 
 
+@pytest.mark.dated
 def test_prefilled_figures_match_the_records(world):
     half = assessments.half_of(clock.today())
     inspect(world, world.ent_a1, clock.local(clock.now()))
@@ -53,6 +54,7 @@ def _scores(admin_items, **by_name):
     return {f"item-{i.id}": str(by_name.get(i.name, i.max_score)) for i in admin_items}
 
 
+@pytest.mark.dated
 def test_scores_grades_and_commendation(world, factory, make_client):
     half = assessments.half_of(clock.today())
     items = assessments.items(world.admin)

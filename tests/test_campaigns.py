@@ -28,6 +28,7 @@ def launch(world, **values):
     return campaigns.launch(world.admin, base | values, [str(g.id) for g in grids])
 
 
+@pytest.mark.dated
 def test_targets_by_grid_list_and_refusals(world):
     c = launch(world, grids=[world.grid_a1])
     targets = set(db.session.scalars(sa.select(CampaignTarget.enterprise_id).where(
@@ -45,6 +46,7 @@ def test_targets_by_grid_list_and_refusals(world):
         db.session.rollback()
 
 
+@pytest.mark.dated
 def test_the_campaign_checklist_is_used_while_it_runs(world, make_client):
     c = launch(world, grids=[world.grid_a1])
     record = inspections.start(world.inspector_a1, world.ent_a1)
@@ -72,6 +74,7 @@ def test_a_new_campaign_reaches_phones_in_the_delta(world, make_client):
     assert changed[world.ent_a1.id] == c.template_id and world.ent_a2.id not in changed
 
 
+@pytest.mark.dated
 def test_tasks_progress_and_report(world, make_client):
     c = launch(world, grids=[world.grid_a1])
     tasks = [e.id for _c, e in campaigns.tasks_for(world.inspector_a1)]
@@ -91,6 +94,7 @@ def test_tasks_progress_and_report(world, make_client):
     assert logged_in(make_client(), "officer_a").get("/campaigns/").status_code == 403
 
 
+@pytest.mark.dated
 def test_sync_uses_the_checklist_of_the_day_it_began(world, make_client):
     from tests.test_ingest import offline_record, send
 

@@ -1,7 +1,7 @@
 """Clues and feedback (seed 001 art. 19-20): the public form (anonymous, throttled, spam-proofed),
 tracking codes, handling (assign, site check, hazard report, answer), bulletins to supervisors."""
 import re
-from datetime import UTC
+from datetime import UTC, timedelta
 from io import BytesIO
 
 import pytest
@@ -216,6 +216,7 @@ def test_supervisor_submits_signed_in_and_follows_their_own(world, make_client, 
     assert post(sup, f"/clues/{clue.id}/answer", {"note": "x"}, f"/clues/{clue.id}").status_code == 403
 
 
+@pytest.mark.dated
 def test_overdue_clues_are_counted_for_handlers(world, make_client, quick):
     clue = _clue(world, make_client)
     clue.due_on = clock.today().replace(day=1) if clock.today().day > 1 else clock.today()
@@ -226,6 +227,7 @@ def test_overdue_clues_are_counted_for_handlers(world, make_client, quick):
     assert 'data-stat="clues_open">1<' in home
 
 
+@pytest.mark.dated
 def test_bulletin_published_to_supervisors(world, factory, make_client, quick):
     _clue(world, make_client)
     town_b_supervisor = factory.user(roles.SOCIAL_SUPERVISOR, units=[world.town_b], username="sup_b")
@@ -234,18 +236,17 @@ def test_bulletin_published_to_supervisors(world, factory, make_client, quick):
     r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": str(today.replace(day=1)),
                                          "period_end": str(today)}, "/clues/bulletins")
     assert r.status_code == 400 and "已经结束的时段" in r.get_data(as_text=True)
-    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_b.id), "period_start": "2026-10-01",
-                                         "period_end": "2026-10-31"}, "/clues/bulletins")
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    last_month = {"period_start": str(last_month_end.replace(day=1)), "period_end": str(last_month_end)}
+    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_b.id), **last_month}, "/clues/bulletins")
     assert r.status_code == 400 and "请选择您管理的区域" in r.get_data(as_text=True)
-    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": "2026-11-01",
-                                         "period_end": "2026-11-21", "remarks": "本月重点整治仓储消防。"},
-             "/clues/bulletins")
+    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), **last_month,
+                                         "remarks": "本月重点整治仓储消防。"}, "/clues/bulletins")
     assert r.status_code == 302
     bulletin = db.session.scalar(sa.select(Bulletin))
     assert bulletin.figures["clues_received"] == 0  # the clue came today, after the period
     assert set(bulletin.figures) == {k for k, _ in bulletins.FIGURES}
-    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": "2026-11-01",
-                                         "period_end": "2026-11-21"}, "/clues/bulletins")
+    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), **last_month}, "/clues/bulletins")
     assert r.status_code == 409 and "已经发布过" in r.get_data(as_text=True)
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "bulletin")))
     assert told == {world.supervisor.id}  # the district's supervisor; not town B's

@@ -50,6 +50,7 @@ def test_bad_sessions_are_refused(world, values, field, message):
     assert message in refused.value.errors[field]
 
 
+@pytest.mark.dated
 def test_training_totals_against_the_rules(world):
     s1 = session(world, "in_service", "2026-05-04", "2026-05-13", "10", "在岗培训一")
     attend(world, s1, world.inspector_a1, 10)
@@ -71,6 +72,7 @@ def test_training_totals_against_the_rules(world):
         attend(world, s1, world.company_a1, 3)  # not an inspector of this admin
 
 
+@pytest.mark.dated
 def test_work_ids_after_pre_job_training_and_never_twice(world, factory):
     with pytest.raises(Forbidden, match="岗前培训"):
         corps.issue_work_id(world.admin, world.inspector_a1)
@@ -129,6 +131,7 @@ def test_equipment_and_dismissal_checklist(world, make_client):
         corps.issue_work_id(world.admin, person)
 
 
+@pytest.mark.dated
 def test_pages_renewals_and_card(world, make_client):
     pre = session(world)
     attend(world, pre, world.inspector_a1, 30, exam_score="90")

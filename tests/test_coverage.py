@@ -49,6 +49,7 @@ def figures(user, period) -> dict[str, tuple[int, int]]:
     return {r.grid.code: (r.covered, r.due) for r in coverage.by_grid(user, period)}
 
 
+@pytest.mark.dated
 def test_boundaries_are_china_time(world):
     jan_feb, mar_apr = coverage.period_of(date(2026, 2, 1)), coverage.period_of(date(2026, 3, 1))
     # 23:30 on 28 February in China is still Jan–Feb; 00:10 on 1 March is Mar–Apr (16:10 UTC the day before).
@@ -62,6 +63,7 @@ def test_boundaries_are_china_time(world):
     assert figures(world.officer_a, coverage.period_of(date(2026, 5, 1)))[code] == (0, 2)
 
 
+@pytest.mark.dated
 def test_drafts_do_not_count_and_closed_enterprises_are_not_due(world):
     now = clock.local(clock.now())
     period = coverage.period_of(now.date())
@@ -118,6 +120,7 @@ def test_last_inspection_is_kept_by_the_database_whoever_writes(world):
     assert known and events()[-1].before_sha256 == known
 
 
+@pytest.mark.dated
 def test_covered_in_a_period_after_later_visits(world):
     """An enterprise inspected again after a period still counts for it; one inspected only before
     it does not — the three ways the coverage condition answers."""
@@ -147,6 +150,7 @@ def test_coverage_follows_an_enterprise_to_its_new_grid(world):
     assert (people["tech_a2"].covered, people["tech_a2"].due) == (1, 2)
 
 
+@pytest.mark.dated
 def test_dashboard_pages_and_scope(world, make_client):
     now = clock.local(clock.now())
     inspect(world, world.ent_a1, now)

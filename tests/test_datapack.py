@@ -1,6 +1,8 @@
 """The offline data pack: scope, delta by cursor, ETag, bad cursors."""
 from datetime import timedelta
 
+import pytest
+
 from fieldapp import clock
 from fieldapp.services import inspections
 from tests.helpers import logged_in, post
@@ -32,6 +34,7 @@ def test_etag_gives_304_until_something_changes(client, world, db):
     assert [h["description"] for h in hazards] == ["通道堵塞"]
 
 
+@pytest.mark.dated
 def test_delta_since_cursor(client, world, db):
     logged_in(client, "insp_a1")
     cursor = client.get("/api/v1/pack").get_json()["cursor"]

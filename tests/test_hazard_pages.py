@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from fieldapp import clock, roles
@@ -114,6 +115,7 @@ def test_company_rectifies_with_photos_and_a_pdf_then_inspector_rechecks(make_cl
                                                                        "recheck_pass"]
 
 
+@pytest.mark.dated
 def test_overdue_is_shown_in_lists_and_on_the_enterprise_page(client, world, db):
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
@@ -141,6 +143,7 @@ def test_notifications_badge_open_and_read_all(make_client, world, db):
     assert post(client, "/notifications/read-all", token_from="/notifications").status_code == 302
 
 
+@pytest.mark.dated
 def test_remind_command_is_idempotent(app, world, db):
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values(deadline=(clock.today() + timedelta(days=1)).isoformat()))
@@ -150,6 +153,7 @@ def test_remind_command_is_idempotent(app, world, db):
 
 
 
+@pytest.mark.dated
 def test_home_pages_count_the_work_waiting(make_client, world, db):
     general, major = report(world), report(world, "major")
     hazards.confirm(world.officer_a, general, confirm_values())

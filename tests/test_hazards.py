@@ -36,6 +36,7 @@ def events(hazard: Hazard) -> list[tuple[str, str, str]]:
     return [(e.action, e.from_status, e.to_status) for e in hazard.events]
 
 
+@pytest.mark.dated
 def test_general_hazard_full_loop(world, db):
     h = report(world)
     assert h.status == "reported"
@@ -75,6 +76,7 @@ def test_major_hazard_needs_stop_work_and_the_officers_closure(world, db):
     assert h.status == "closed"
 
 
+@pytest.mark.dated
 def test_failed_recheck_returns_to_rectifying_with_a_new_deadline(world, db):
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
@@ -149,6 +151,7 @@ def test_recusal_blocks_deciding_and_rechecking(world, db):
     assert "confirm" in hazards.allowed(world.officer_district, h)
 
 
+@pytest.mark.dated
 def test_every_step_notifies_the_people_concerned(world, db):
     h = report(world)
 
@@ -163,6 +166,7 @@ def test_every_step_notifies_the_people_concerned(world, db):
     assert notifications.unread_count(world.company_a1) == 1
 
 
+@pytest.mark.dated
 def test_reminders_are_idempotent(world, db):
     soon, late = report(world), report(world)
     hazards.confirm(world.officer_a, soon, confirm_values(deadline=(clock.today() + timedelta(days=2)).isoformat()))

@@ -4,6 +4,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask_babel import format_datetime
 
@@ -171,6 +172,7 @@ def test_templates_have_no_chinese_outside_translated_strings():
     assert not found, "Chinese outside gettext:\n" + "\n".join(found)
 
 
+@pytest.mark.dated
 def test_english_pages_use_english_marks_months_and_messages(make_client, world, db):
     """What used to stay Chinese on English pages: punctuation around names and codes, the
     statistics chart's months, the attendance sheet's marks, the audit trail's verdict."""

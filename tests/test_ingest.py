@@ -2,7 +2,7 @@
 import base64
 import hashlib
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -23,13 +23,19 @@ def upload(client, token, data: bytes) -> str:
     return media_uuid
 
 
+def visit_start() -> datetime:
+    """When the offline visit began: three hours ago, whatever the clock says."""
+    return (clock.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
+
+
 def offline_record(client, token, world, db, sign=True) -> dict:
     """What the phone sends after an offline inspection: 3 photos, 2 hazards, a signature."""
     items = checklists.ensure_general_template().items
     db.session.commit()
-    photos = [upload(client, token, jpeg(color=(i * 40, 80, 80), taken="2026:11:22 09:10:00")) for i in range(3)]
+    started = visit_start()
+    taken = f"{clock.local(started + timedelta(minutes=5)):%Y:%m:%d %H:%M:%S}"
+    photos = [upload(client, token, jpeg(color=(i * 40, 80, 80), taken=taken)) for i in range(3)]
     record_uuid = str(uuid.uuid4())
-    started = datetime(2026, 11, 22, 1, 5, tzinfo=UTC)
     results = [{"position": i.position, "result": "pass", "note": ""} for i in items]
     results[0] = {"position": items[0].position, "result": "fail", "note": "责任制未更新"}
     hazards = [{"uuid": str(uuid.uuid4()), "description": "责任制未更新", "place": "办公室", "level": "general",
@@ -70,8 +76,9 @@ def test_an_offline_record_arrives_complete_and_signed(client, world, db):
     receipt = response.get_json()
     record = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == payload["uuid"]))
     assert receipt["state"] == "signed" and record.state == "signed" and inspections.verify(record)
-    assert record.started_at == datetime(2026, 11, 22, 1, 5, tzinfo=UTC)  # the phone's time
-    assert record.signed_at == datetime(2026, 11, 22, 1, 54, tzinfo=UTC)
+    started = datetime.fromisoformat(payload["started_at"])
+    assert record.started_at == started  # the phone's time
+    assert record.signed_at == started + timedelta(minutes=49)
     assert record.created_at > record.started_at  # ...and the server's receipt time beside it
     assert len(record.photos) == 3 and len(record.hazards) == 2
     assert {h.proposed_level for h in record.hazards} == {"general", "major"}

@@ -36,6 +36,7 @@ def record(world, **over) -> InterferenceRecord:
     return interference.record(world.officer_a, values(**over))
 
 
+@pytest.mark.clock("2026-12-01T10:00+08:00")
 def test_recording_sends_to_the_discipline_inspectors_with_the_limit(world):
     row = record(world, occurred_at="2026-11-20T09:30")  # a Friday
     assert row.org_unit_id == world.town_a.id
@@ -47,6 +48,7 @@ def test_recording_sends_to_the_discipline_inspectors_with_the_limit(world):
         f"/interference/{row.id}"
 
 
+@pytest.mark.clock("2026-12-01T10:00+08:00")
 def test_timeliness_counts_working_days_and_holidays(world, factory):
     db.session.add(Holiday(day=date(2026, 11, 23), name="测试假"))
     db.session.commit()
@@ -62,6 +64,28 @@ def test_timeliness_counts_working_days_and_holidays(world, factory):
     # Had it been recorded on Monday 30 November: Friday 27 and Monday 30 are past the limit.
     t = interference.timeliness(recorded_at(datetime(2026, 11, 30, 2, 0, tzinfo=ZoneInfo("UTC"))))
     assert not t.on_time and t.late_by == 2
+
+
+#: Three working days after a record made two hours before each moment of tests/dates.py, counted
+#: by hand on the calendar each moment loads.
+DUE_AT = {"month-end": date(2027, 7, 5), "new-years-eve": date(2027, 1, 6), "new-years-day": date(2027, 1, 6),
+          "leap-day": date(2028, 3, 3), "before-spring-festival": date(2026, 2, 26),
+          "after-spring-festival": date(2026, 2, 27), "friday": date(2026, 12, 16)}
+
+
+@pytest.mark.dated
+def test_the_limit_on_any_day(world, moment):
+    """Seed 003 art. 9's three working days from an interference two hours ago: across a weekend,
+    the turn of the year, 29 February and the Spring Festival's days off and worked Saturdays."""
+    row = record(world)
+    occurred = clock.day_of(row.occurred_at)
+    assert occurred == clock.day_of(clock.now() - timedelta(hours=2))
+    if moment.id in DUE_AT:
+        assert row.due_on == DUE_AT[moment.id]
+    else:  # the real date, with no holidays loaded: weekdays only
+        days = [occurred + timedelta(days=d) for d in range(1, 10)]
+        assert row.due_on == [d for d in days if d.weekday() < 5][2]
+    assert interference.timeliness(row).on_time  # recorded at once
 
 
 IN_TWO_DAYS = object()  # stands for a time two days ahead, taken when the test runs

@@ -9,6 +9,7 @@ import traceback
 import sqlalchemy as sa
 from PIL import Image, ImageStat
 
+from fieldapp import clock
 from fieldapp.models import MediaFile, Photo
 from fieldapp.services import audit, hazards, inspections, photos, storage
 from tests.helpers import logged_in
@@ -38,7 +39,7 @@ def _bottom(image: Image.Image) -> float:
 def test_the_first_view_makes_both_copies_watermarked(make_client, world, db):
     photo, record = _photo(world)
     assert photo.display_id is None and photo.thumb_id is None
-    assert record.number in photo.watermark and "2026-" in photo.watermark
+    assert record.number in photo.watermark and f"{clock.day_of(record.started_at):%Y-%m-%d} " in photo.watermark
     before = _files()
     client = logged_in(make_client(), "insp_a1")
     thumb = client.get(f"/photos/{photo.id}/thumb")

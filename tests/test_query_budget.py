@@ -1,5 +1,6 @@
 """SQL statements per key page stay within a fixed budget, whatever the data size (no N+1)."""
 from contextlib import contextmanager
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -41,7 +42,7 @@ def _grow(factory, world, n: int):
         for j in range(3):
             point = selfchecks.add_risk_point(company, e, {"place": f"部位{j}", "hazard_type": "fire",
                                                            "risk_level": "yellow", "control_measures": ""})
-        selfchecks.record_self_check(company, e, "2026-11-01", "王工",
+        selfchecks.record_self_check(company, e, (clock.today() - timedelta(days=30)).isoformat(), "王工",
                                      [selfchecks.ItemInput(point.id, ok=False, problem="问题")])
     return e
 

@@ -1,6 +1,7 @@
 """Risk points and self-checks by the company; gaps and findings in the online patrol."""
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from fieldapp import clock
@@ -52,6 +53,7 @@ def test_risk_points_belong_to_the_company_only(make_client, world):
     assert mine.get(f"/enterprises/{world.ent_a1.id}/risk-points/{point.id + 999}").status_code == 404
 
 
+@pytest.mark.dated
 def test_self_check_with_a_problem(client, world, db):
     point = _point(world)
     logged_in(client, "company_a1")
@@ -64,6 +66,7 @@ def test_self_check_with_a_problem(client, world, db):
     assert check.items[0].problem == "灭火器过期 2 具" and not check.items[0].fixed
 
 
+@pytest.mark.dated
 def test_self_check_refusals_keep_input(client, world):
     point = _point(world)
     logged_in(client, "company_a1")

@@ -5,6 +5,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, date, timedelta
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
@@ -48,6 +49,7 @@ def world_of_hazards(world):
     return {"closed": closed, "overdue": made[1], "rejected": rejected, "major": major, "early": made[2]}
 
 
+@pytest.mark.dated
 def test_figures_match_the_records(world):
     world_of_hazards(world)
     f = statistics.default_filters()
@@ -78,6 +80,7 @@ def test_scope_and_filters(world):
     assert "range" in problems and f == statistics.default_filters()
 
 
+@pytest.mark.dated
 def test_page_draws_the_chart_with_its_table(world, make_client):
     world_of_hazards(world)
     officer = logged_in(make_client(), "officer_a")
@@ -133,6 +136,7 @@ def tallies() -> tuple[dict, Counter]:
     return out, closures
 
 
+@pytest.mark.dated
 def test_tallies_follow_every_write(world):
     world.ent_a1.industry = "C33"
     db.session.commit()

@@ -73,6 +73,7 @@ def test_leave_requests_and_the_attendance_sheet(world, make_client):
     assert "2026-10-08" in page and "年休假" in page
 
 
+@pytest.mark.dated
 def test_pages_and_scope(world, factory, make_client):
     insp = logged_in(make_client(), "insp_a1")
     r = post(insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "nonsense"},

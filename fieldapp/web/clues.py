@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from fieldapp import clock, policy, roles
 from fieldapp.db import db
@@ -36,8 +36,15 @@ MIN_FILL_SECONDS = 3
 FORM_MAX_AGE = 24 * 3600
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps by the app's clock, as every other time is."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
 def _stamp_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="clue-form")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="clue-form", signer=_ClockSigner)
 
 
 def _spam_problem(form) -> str | None:
