@@ -103,6 +103,8 @@ class Config:
     WORK_ID_FORMAT = "{region}{year}{seq:04d}"
     #: Base of the links printed on notice-board posters (QR codes); empty = this request's host.
     PUBLIC_BASE_URL = ""
+    #: The capture form keeps improving its position until the phone reports this accuracy (metres).
+    GPS_TARGET_ACCURACY_M = 50
 
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     PAGE_SIZE = 20
@@ -131,7 +133,7 @@ class Config:
         values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
         values["LOG_JSON"] = _bool("LOG_JSON", cls.LOG_JSON)
         values["SERVER_TIMING"] = _bool("SERVER_TIMING", cls.SERVER_TIMING)
-        for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT"):
+        for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT", "GPS_TARGET_ACCURACY_M"):
             values[name] = _int(name, getattr(cls, name))
         values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(
             "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT)

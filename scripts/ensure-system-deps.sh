@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # What the test suite needs from the operating system: Chromium (real browser
-# tests), CJK fonts (Chinese renders as boxes without them) and PostgreSQL 15
-# binaries (the suite starts its own throwaway server). Installed from Debian's
+# tests), CJK fonts (Chinese renders as boxes without them), PostgreSQL 15
+# binaries (the suite starts its own throwaway server) and Node.js (the phone's
+# JavaScript logic runs under node's test runner). Installed from Debian's
 # packages when missing and we are root; otherwise we say what to install.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if [ -z "${DATABASE_URL:-}${TEST_DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

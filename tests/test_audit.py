@@ -7,7 +7,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from fieldapp.models import AuditEvent, AuditHead, ReadLog
+from fieldapp.models import AuditEvent, AuditHead, Inspection, ReadLog
 from fieldapp.services import audit, hazards
 from tests.helpers import logged_in
 from tests.test_hazards import confirm_values, report
@@ -28,6 +28,10 @@ def test_every_change_joins_the_chain_and_it_verifies(world, db):
     assert ("create", "HazardEvent") in kinds
     assert all(e.after_sha256 for e in events if e.action != "delete")
     assert all(e.before_sha256 for e in events if e.action == "update")
+    # Each event names its row, created ones included (their key is read before the flush ends).
+    assert all(e.object_id for e in events), [(e.action, e.object_type) for e in events if not e.object_id]
+    created = next(e for e in events if e.action == "create" and e.object_type == "Inspection")
+    assert db.session.get(Inspection, int(created.object_id)) is not None
     verdict = audit.verify()
     assert verdict.ok and verdict.checked == db.session.get(AuditHead, 1).seq
 

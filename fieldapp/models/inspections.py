@@ -63,6 +63,9 @@ class ChecklistTemplate(db.Model):
     #: GB/T 4754 division this template is for; None = general (any industry).
     industry: so.Mapped[str | None] = so.mapped_column(sa.String(8), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: What the capture form proposes for 检查部位 / 检查内容 when the enterprise has no earlier visit.
+    default_parts: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    default_content: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     items: so.Mapped[list[ChecklistItem]] = so.relationship(
@@ -80,9 +83,15 @@ class ChecklistItem(db.Model):
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     #: Legal basis or standard, shown to the inspector and printed.
     basis: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    #: Findings inspectors often write for this item, one per line: offered as one-tap phrases.
+    phrases: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
     active: so.Mapped[bool] = so.mapped_column(default=True)
 
     template: so.Mapped[ChecklistTemplate] = so.relationship(back_populates="items")
+
+    @property
+    def phrase_list(self) -> list[str]:
+        return [p.strip() for p in self.phrases.splitlines() if p.strip()]
 
 
 inspection_co_inspectors = sa.Table(
@@ -188,6 +197,8 @@ class ItemResult(db.Model):
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     result: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: Answered 合格 together with the rest of its section (or of the list) by one tap, not alone.
+    bulk: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     inspection: so.Mapped[Inspection] = so.relationship(back_populates="results")
 
@@ -232,13 +243,17 @@ class InspectionPhoto(db.Model):
     item_result_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("inspection_item_results.id", ondelete="SET NULL"))
     caption: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    #: A copy marked up on the phone (arrows, circles, a word); ``photo`` stays the evidence.
+    marked_photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("photos.id"), index=True)
     #: EXIF capture time outside the inspection's window (possible old gallery photo).
     flag_time: so.Mapped[bool] = so.mapped_column(default=False)
     #: EXIF position far from the enterprise.
     flag_place: so.Mapped[bool] = so.mapped_column(default=False)
 
     inspection: so.Mapped[Inspection] = so.relationship(back_populates="photos")
-    photo: so.Mapped[Photo] = so.relationship()
+    photo: so.Mapped[Photo] = so.relationship(foreign_keys=[photo_id])
+    marked: so.Mapped[Photo | None] = so.relationship(foreign_keys=[marked_photo_id])
+    item_result = so.relationship("ItemResult")
 
 
 hazard_photos = sa.Table(

@@ -76,6 +76,13 @@ class PackHazardSchema(Schema):
     deadline = fields.Date(allow_none=True)
 
 
+class PackLastVisitSchema(Schema):
+    at = fields.DateTime()
+    parts = fields.Str()
+    content = fields.Str()
+    signer_name = fields.Str()
+
+
 class PackEnterpriseSchema(Schema):
     id = fields.Int()
     name = fields.Str()
@@ -95,6 +102,8 @@ class PackEnterpriseSchema(Schema):
     template_id = fields.Int(allow_none=True, metadata={"description": "the checklist template to use"})
     campaign = fields.Str(allow_none=True, metadata={
         "description": "the special campaign whose checklist template_id is, while it runs"})
+    last_visit = fields.Nested(PackLastVisitSchema, allow_none=True, metadata={
+        "description": "the last final record here, whose parts, content and signer the phone proposes again"})
 
 
 class PackItemSchema(Schema):
@@ -103,12 +112,15 @@ class PackItemSchema(Schema):
     category = fields.Str()
     text = fields.Str()
     basis = fields.Str()
+    phrases = fields.List(fields.Str(), metadata={"description": "common findings, offered as one-tap notes"})
 
 
 class PackTemplateSchema(Schema):
     id = fields.Int()
     name = fields.Str()
     industry = fields.Str(allow_none=True)
+    default_parts = fields.Str(metadata={"description": "检查部位 proposed when the enterprise has no last visit"})
+    default_content = fields.Str()
     items = fields.List(fields.Nested(PackItemSchema))
 
 

@@ -33,12 +33,16 @@ class ResultSchema(InputSchema):
     #: The item's wording as the phone showed it (and the site manager read it); kept when
     #: the checklist was edited on the server after the phone last refreshed.
     text = fields.Str(validate=validate.Length(min=1, max=500), load_default=None)
+    #: Answered 合格 with the rest of its section or list by one tap (本节其余合格 / 其余全部合格).
+    bulk = fields.Bool(load_default=False)
 
 
 class PhotoRefSchema(InputSchema):
     media_uuid = fields.UUID(required=True)
     item_position = fields.Int(allow_none=True, load_default=None)
     caption = fields.Str(validate=validate.Length(max=200), **_TEXT)
+    #: A copy marked up on the phone (arrows, circles, a word); the photo itself stays the evidence.
+    marked_media_uuid = fields.UUID(allow_none=True, load_default=None)
 
 
 class HazardUploadSchema(InputSchema):

@@ -81,7 +81,10 @@ def _columns(obj, committed: bool) -> dict:
 
 
 def _identity(obj) -> str:
-    return ",".join(str(v) for v in sa.inspect(obj).identity or ())
+    # A row created in this flush has its key only once the flush is finalised, after this event:
+    # read its primary key from the object itself (else every created row went unnamed).
+    state = sa.inspect(obj)
+    return ",".join(str(v) for v in state.identity or state.mapper.primary_key_from_instance(obj))
 
 
 def _actor() -> tuple[int | None, str]:

@@ -60,10 +60,7 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
             Enterprise.id.in_(campaigns.changed_since(since))))
     enterprises = db.session.scalars(query.order_by(Enterprise.id)).all()
     ids = [e.id for e in enterprises]
-    last = dict(db.session.execute(
-        sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at))
-        .where(Inspection.enterprise_id.in_(ids), Inspection.state != "draft")
-        .group_by(Inspection.enterprise_id)).all()) if ids else {}
+    last = _last_visits(ids) if ids else {}
     hazards: dict[int, list[dict]] = {}
     if ids:
         for h in db.session.scalars(sa.select(Hazard).where(Hazard.enterprise_id.in_(ids),
@@ -79,11 +76,25 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
         "address": e.operating_address or e.registered_address, "latitude": e.latitude, "longitude": e.longitude,
         "industry": e.industry, "risk_grade": e.risk_grade, "safety_manager_name": e.safety_manager_name,
         "safety_manager_mobile": e.safety_manager_mobile, "updated_at": e.updated_at.isoformat(),
-        "last_inspected_at": last[e.id].isoformat() if e.id in last else None,
+        "last_inspected_at": last[e.id]["at"] if e.id in last else None,
+        # What the capture form proposes again: the parts and content of the last visit, its signer.
+        "last_visit": last.get(e.id),
         "open_hazards": hazards.get(e.id, []),
         "template_id": running[e.id][0] if e.id in running else template_of(e.industry),
         "campaign": running[e.id][1] if e.id in running else None,
     } for e in enterprises]
+
+
+def _last_visits(ids: list[int]) -> dict[int, dict]:
+    """Each enterprise's last final record: when, the parts and content inspected, who signed."""
+    ranked = sa.select(Inspection.enterprise_id, Inspection.started_at, Inspection.parts, Inspection.content,
+                       Inspection.signer_name, sa.func.row_number().over(
+                           partition_by=Inspection.enterprise_id,
+                           order_by=(Inspection.started_at.desc(), Inspection.id.desc())).label("n")).where(
+        Inspection.enterprise_id.in_(ids), Inspection.state != "draft").subquery()
+    rows = db.session.execute(sa.select(ranked).where(ranked.c.n == 1)).all()
+    return {r.enterprise_id: {"at": r.started_at.isoformat(), "parts": r.parts, "content": r.content,
+                              "signer_name": r.signer_name} for r in rows}
 
 
 def _ensure_general_template() -> None:
@@ -108,9 +119,11 @@ def _templates() -> list[dict]:
     templates = db.session.scalars(sa.select(ChecklistTemplate).where(ChecklistTemplate.active.is_(True))
                                    .options(sa.orm.selectinload(ChecklistTemplate.items))
                                    .order_by(ChecklistTemplate.id)).all()
-    return [{"id": t.id, "name": t.name, "industry": t.industry,
+    return [{"id": t.id, "name": t.name, "industry": t.industry, "default_parts": t.default_parts,
+             "default_content": t.default_content,
              "items": [{"id": i.id, "position": i.position, "category": i.category, "text": i.text,
-                        "basis": i.basis} for i in t.items if i.active]} for t in templates]
+                        "basis": i.basis, "phrases": i.phrase_list} for i in t.items if i.active]}
+            for t in templates]
 
 
 def etag(user: User) -> str:

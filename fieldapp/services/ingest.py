@@ -53,13 +53,16 @@ class _Uploads:
                                          uuid=str(media_uuid))})
         return digest
 
-    def photo(self, user: User, record: Inspection, media_uuid, **details) -> InspectionPhoto:
+    def photo(self, user: User, record: Inspection, media_uuid, marked_uuid=None, **details) -> InspectionPhoto:
+        if marked_uuid is not None:
+            details.update(marked=self(marked_uuid), marked_sha256=self.digest(marked_uuid))
         return inspections.add_photo(user, record, self(media_uuid), sha256=self.digest(media_uuid), **details)
 
 
 def _named_media(data: dict) -> list:
     finish = data["finish"] or {}
-    return [*(ref["media_uuid"] for ref in data["photos"]), *(u for h in data["hazards"] for u in h["media_uuids"]),
+    return [*(ref["media_uuid"] for ref in data["photos"]), *(ref["marked_media_uuid"] for ref in data["photos"]),
+            *(u for h in data["hazards"] for u in h["media_uuids"]),
             finish.get("signature_media_uuid"), finish.get("photo_media_uuid")]
 
 
@@ -96,6 +99,8 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
                     by_position[r["position"]].text = r["text"]
             inspections.fill(record, fields, [(by_position[r["position"]], r["result"] or "", r["note"],
                                                f"result-{r['position']}") for r in data["results"]])
+            for r in data["results"]:
+                by_position[r["position"]].bulk = bool(r["bulk"] and r["result"] == "pass")
 
         # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
         record = inspections.start(user, enterprise, str(data["uuid"]),
@@ -105,7 +110,8 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         for ref in data["photos"]:
             item = by_position[ref["item_position"]].id if ref["item_position"] in by_position else None
             links_by_media[str(ref["media_uuid"])] = media.photo(user, record, ref["media_uuid"],
-                                                                 item_result_id=item, caption=ref["caption"])
+                                                                 ref["marked_media_uuid"], item_result_id=item,
+                                                                 caption=ref["caption"])
         for h in data["hazards"]:
             links = [links_by_media.get(str(media_uuid)) or media.photo(user, record, media_uuid)
                      for media_uuid in h["media_uuids"]]

@@ -170,6 +170,8 @@ def _fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemR
         if result not in ("", *ITEM_RESULTS):
             errors[key] = _("请选择：合格、不合格或不适用。")
             continue
+        if row.result != (result or None):
+            row.bulk = False  # answered again, on its own
         row.result = result or None
         row.note = (note or "").strip()[:2000]
 
@@ -204,10 +206,12 @@ def _co_inspectors(user: User, inspection: Inspection, ids: list[int], errors: d
 
 
 def add_photo(user: User, inspection: Inspection, data: bytes, original_name: str = "",
-              item_result_id: int | None = None, caption: str = "", sha256: str = "") -> InspectionPhoto:
+              item_result_id: int | None = None, caption: str = "", sha256: str = "",
+              marked: bytes | None = None, marked_sha256: str = "") -> InspectionPhoto:
     """Attach a photo (processed by the photo pipeline) and flag what looks like an old
     gallery photo or one taken elsewhere. ``sha256``: the digest of ``data`` where the server
-    has already computed it (a synced upload, hashed when it arrived)."""
+    has already computed it (a synced upload, hashed when it arrived). ``marked``: a copy the
+    inspector marked up on the phone, filed beside the original, which stays the evidence."""
     _editable(user, inspection)
     if item_result_id is not None and item_result_id not in {r.id for r in inspection.results}:
         raise InputError({"item_result_id": _("检查项不属于本记录。")})
@@ -221,6 +225,10 @@ def add_photo(user: User, inspection: Inspection, data: bytes, original_name: st
                          sha256=digest)
     link = InspectionPhoto(photo=photo, item_result_id=item_result_id,
                            caption=caption.strip()[:200])
+    if marked is not None:
+        link.marked = photos.store(marked, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
+                                                                  inspection.work_id_number, inspection.number),
+                                   sha256=marked_sha256 or hashlib.sha256(marked).hexdigest())
     link.flag_time, link.flag_place = photo_flags(photo, inspection, now)
     # Through the relationship, so the record's own lists stay current inside one transaction.
     inspection.photos.append(link)
@@ -444,6 +452,11 @@ def canonical(inspection: Inspection) -> dict:
         "measures": inspection.measures, "co_inspectors": sorted(u.username for u in inspection.co_inspectors),
         "results": [[r.position, r.text, r.result, r.note] for r in inspection.results],
         "photos": sorted(p.photo.original.sha256 for p in inspection.photos),
+        # Keys only records that have them carry, so the hashes of earlier records still hold.
+        **({"bulk": [r.position for r in inspection.results if r.bulk]}
+           if any(r.bulk for r in inspection.results) else {}),
+        **({"marked": sorted([p.photo.original.sha256, p.marked.original.sha256] for p in inspection.photos
+                             if p.marked is not None)} if any(p.marked_photo_id for p in inspection.photos) else {}),
         "hazards": [[h.uuid, h.proposed_level, h.place, h.description, sorted(p.original.sha256 for p in h.photos)]
                     for h in inspection.hazards],
         "state": inspection.state, "signer": inspection.signer_name, "opinion": inspection.signer_opinion,
@@ -560,6 +573,7 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
     (starting from everything the user may see took ~13 ms longer for a photo of another grid)."""
     records = sa.union_all(
         sa.select(InspectionPhoto.inspection_id).where(InspectionPhoto.photo_id == photo_id),
+        sa.select(InspectionPhoto.inspection_id).where(InspectionPhoto.marked_photo_id == photo_id),
         sa.select(Inspection.id).where(Inspection.refusal_photo_id == photo_id),
         sa.select(Hazard.inspection_id).join(hazard_photos, hazard_photos.c.hazard_id == Hazard.id)
         .where(hazard_photos.c.photo_id == photo_id))

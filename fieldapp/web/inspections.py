@@ -291,24 +291,27 @@ def checklist_list():
 @bp.route("/checklists/<int:template_id>", methods=["GET", "POST"])
 @permission_required("checklist.manage")
 def checklist_edit(template_id: int | None = None):
-    """Edit a template as text: one item per line, "category | item | legal basis"."""
+    """Edit a template as text: one item per line, "category | item | legal basis | findings"."""
     template = db.session.get(ChecklistTemplate, template_id) if template_id else None
     if template_id and template is None:
         abort(404)
     errors, status = {}, 200
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in ("name", "industry", "lines")}
+        values = {k: request.form.get(k, "") for k in ("name", "industry", "lines", "default_parts",
+                                                        "default_content")}
         try:
             template = checklists.save_template(current_user, template, values["name"], values["industry"],
-                                                values["lines"], request.form.get("active") == "1")
+                                                values["lines"], request.form.get("active") == "1",
+                                                values["default_parts"], values["default_content"])
         except InputError as refused:
             errors, status = refused.errors, 400
         else:
             flash(_("检查表已保存。"), "success")
             return redirect(url_for(".checklist_list"))
     elif template:
-        values = {"name": template.name, "industry": template.industry or "", "lines": checklists.as_lines(template)}
+        values = {"name": template.name, "industry": template.industry or "", "lines": checklists.as_lines(template),
+                  "default_parts": template.default_parts, "default_content": template.default_content}
     else:
-        values = {"name": "", "industry": "", "lines": ""}
+        values = {"name": "", "industry": "", "lines": "", "default_parts": "", "default_content": ""}
     return render_template("inspections/checklist_edit.html", t=template, values=values, errors=errors,
                            industries=codes.options(codes.INDUSTRIES, True)), status

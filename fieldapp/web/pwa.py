@@ -9,14 +9,18 @@ from flask import Blueprint, Response, current_app, render_template, send_from_d
 from fieldapp import i18n
 from fieldapp.config import BASE_DIR
 from fieldapp.i18n import gettext as _
+from fieldapp.services import geo
 from fieldapp.web import app_texts
 
 bp = Blueprint("pwa", __name__)
 
+#: The capture page's ES modules (static/js/capture/), imported by main.js.
+CAPTURE_MODULES = ("main", "ui", "record", "geo", "checklist", "photos", "markup", "hazard", "sign", "inspection",
+                   "recheck", "offline")
 #: What the phone keeps for working without signal (paths under static/).
 SHELL_FILES = ("css/app.css", "js/app.js", "js/photo.js", "js/signature.js", "js/store.js", "js/pack.js", "js/sync.js",
-               "js/outbox.js", "js/capture.js", "js/recheck.js", "icons/icon.svg", "icons/icon-192.png",
-               "icons/icon-512.png", "icons/icon-maskable-512.png")
+               "js/outbox.js", *(f"js/capture/{m}.js" for m in CAPTURE_MODULES), "icons/icon.svg",
+               "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png")
 #: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
 APP_PAGES = ("/capture", "/outbox", "/offline")
 APP_TEMPLATES = ("app/shell.html", "app/capture.html", "app/outbox.html", "offline.html", "_pending.html",
@@ -104,7 +108,7 @@ def offline():
 @bp.route("/capture")
 def capture():
     """The inspection form kept on the phone (online and offline alike)."""
-    return _app_page("app/capture.html", texts=app_texts.capture())
+    return _app_page("app/capture.html", texts=app_texts.capture(), far_m=int(geo.FAR_M))
 
 
 @bp.route("/outbox")

@@ -1,7 +1,7 @@
 // Progressive enhancement only: every page works without this file.
 
-// Helpers shared by the scripts that draw the pages kept for offline work
-// (outbox.js, capture.js, recheck.js), which load after this one.
+// Helpers shared by the classic scripts that draw the pages kept for offline work (outbox.js),
+// which load after this one. The capture modules have their own (static/js/capture/ui.js).
 window.fieldappUi = (function () {
   "use strict";
   function fill(template, values) {
@@ -67,15 +67,20 @@ window.fieldappUi = (function () {
     });
   }
 
-  // Position: fills [data-geo=lat|lng|acc] from the phone's GPS (WGS-84, as browsers give it).
-  var locate = document.querySelector("[data-locate]");
-  if (locate && "geolocation" in navigator) {
+  // Position: fills [data-geo=lat|lng|acc] of its form from the phone's GPS (WGS-84, as browsers
+  // give it); every such button on the page, each for its own form.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-locate]"), function (locate) {
+    if ("geolocation" in navigator) { wireLocate(locate); }
+  });
+
+  function wireLocate(locate) {
     locate.hidden = false;
     locate.addEventListener("click", function () {
       locate.disabled = true;
       navigator.geolocation.getCurrentPosition(function (pos) {
+        var scope = locate.form || document;
         var set = function (name, value) {
-          var el = document.querySelector("[data-geo=" + name + "]");
+          var el = scope.querySelector("[data-geo=" + name + "]");
           if (el) { el.value = value; }
         };
         set("lat", pos.coords.latitude.toFixed(7));
@@ -89,7 +94,7 @@ window.fieldappUi = (function () {
       }, function () {
         locate.disabled = false;
         locate.textContent = locate.getAttribute("data-failed") || locate.textContent;
-      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 });
+      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 5000 });  // never the last site's fix
     });
   }
 

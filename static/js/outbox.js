@@ -1,6 +1,7 @@
 // The outbox as the user sees it: the pending counter on every page, the sync triggers
-// (app start, the `online` event, Background Sync, the button), the list of unsent
-// records (/outbox), and the offline patrol list (/offline). Sending is sync.js's job.
+// (app start, the `online` event, returning to the app, any request that reached the server,
+// Background Sync, the button) and the list of unsent records (/outbox). Sending is sync.js's
+// job; the offline patrol list is capture/offline.js.
 (function () {
   "use strict";
   var store = window.fieldappStore;
@@ -16,8 +17,17 @@
   function texts(root) { return root ? JSON.parse(root.getAttribute("data-text") || "{}") : {}; }
 
   function size(bytes) {
+    if (bytes >= 1073741824) { return (bytes / 1073741824).toFixed(1) + " GB"; }
     if (bytes > 1048576) { return (bytes / 1048576).toFixed(1) + " MB"; }
     return Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
+
+  // Why a try failed, in the user's words: no network on the phone, a server that does not
+  // answer, one that answered too slowly, or one that answered with an error.
+  function reason(t, error) {
+    if (!error) { return ""; }
+    if (t["why_" + error]) { return t["why_" + error]; }
+    return /^HTTP 5|^HTTP 4(08|29)/.test(error) ? fill(t.why_server, { status: error.slice(5) }) : error;
   }
 
   function records(uid) {
@@ -48,17 +58,24 @@
   }
 
   // --- triggers -----------------------------------------------------------------------
+  // The retry promised on the outbox is kept: whenever a run ends with a retry time ahead (it
+  // backed off, or was asked before the time came), a timer is set for that time. Only a run
+  // that leaves nothing to retry clears it; another tab's run ("busy") leaves it as it is.
   function schedule(uid, outcome) {
-    clearTimeout(retryTimer);
-    if (outcome && outcome.result === "retry" && outcome.state.next_at) {
-      var wait = Math.max(1000, Date.parse(outcome.state.next_at) - Date.now());
-      retryTimer = setTimeout(function () { run(uid, false); }, wait);
+    if (!outcome || outcome.result === "busy") { return; }
+    var next = outcome.state && outcome.state.next_at ? Date.parse(outcome.state.next_at) : 0;
+    if ((outcome.result === "retry" || outcome.result === "waiting") && next) {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(function () { run(uid, false); }, Math.max(1000, next - Date.now()));
+    } else if (outcome.result === "done" || outcome.result === "idle") {
+      clearTimeout(retryTimer);
     }
   }
 
-  function run(uid, manual) {
+  // options: manual (the user tapped 立即同步), reachable (the server just answered).
+  function run(uid, manual, options) {
     if (!manual && !navigator.onLine) { return Promise.resolve({ result: "offline" }); }
-    return sync.run(uid, { manual: manual }).then(function (outcome) {
+    return sync.run(uid, { manual: manual, reachable: !!(options && options.reachable) }).then(function (outcome) {
       schedule(uid, outcome);
       refresh(uid);
       if (outcome.result === "done" && outcome.sent && window.fieldappPack) {
@@ -121,7 +138,9 @@
         ]);
         item.appendChild(head);
         var details = [];
-        if (record.state === "synced" && record.server) { details.push(fill(t.number, { number: record.server.number })); }
+        if (record.state === "synced" && record.server) {
+          details.push(record.kind === "recheck" ? t.recheck_delivered : fill(t.number, { number: record.server.number }));
+        }
         if (own.length) { details.push(fill(t.media, { n: own.length, size: size(bytes) })); }
         if (record.attempts) { details.push(fill(t.attempts, { n: record.attempts })); }
         if (details.length) { item.appendChild(el("p", { class: "small muted", text: details.join(" · ") })); }
@@ -131,7 +150,7 @@
           item.appendChild(el("a", { href: "/hazards/" + record.hazard_id, text: t.view }));
         }
         if (record.last_error && record.state !== "synced") {
-          item.appendChild(el("p", { class: "error", text: fill(t.last_error, { error: record.last_error }) }));
+          item.appendChild(el("p", { class: "error", text: fill(t.last_error, { error: reason(t, record.last_error) }) }));
         }
         if (store.isPending(record)) {
           var actions = el("p", { class: "item-actions" });
@@ -153,12 +172,15 @@
       var relogin = document.getElementById("relogin");
       relogin.hidden = !state.paused;
       if (!status.dataset.busy) {
+        var waiting = pending.filter(function (r) { return r.state !== "draft"; }).length;
         status.textContent = state.paused ? t.login
           : !navigator.onLine && pending.length ? t.offline
-          : state.next_at && Date.parse(state.next_at) > Date.now() && pending.length
-            ? fill(t.retry, { time: when(state.next_at) })
+          : state.next_at && Date.parse(state.next_at) > Date.now() && waiting
+            ? fill(t.retry, { why: reason(t, state.last_error), time: when(state.next_at) })
             : pending.length ? fill(t.pending, { n: pending.length }) : t.idle;
       }
+      document.getElementById("sync-now").classList.toggle("primary", navigator.onLine);
+      document.getElementById("sync-now").classList.toggle("secondary", !navigator.onLine);
       return showStorage(t);
     });
   }
@@ -225,8 +247,9 @@
       status.dataset.busy = "1";
       status.textContent = t.syncing;
       run(uid, true).then(function (outcome) {
-        var messages = { busy: t.busy, login: t.login, idle: t.idle,
-                         retry: outcome.state ? fill(t.retry, { time: when(outcome.state.next_at) }) : "" };
+        var messages = { busy: t.busy, login: t.login, idle: t.idle, offline: t.offline,
+                         retry: outcome.state ? fill(t.retry, { why: reason(t, outcome.state.last_error),
+                                                                time: when(outcome.state.next_at) }) : "" };
         status.textContent = outcome.result === "done"
           ? fill(t.done, { sent: outcome.sent, failed: outcome.failed }) : (messages[outcome.result] || "");
       }).catch(function (error) { status.textContent = String(error); }).then(function () {
@@ -254,58 +277,6 @@
     });
     document.getElementById("export").addEventListener("click", function () {
       exportPending(uid).then(function (n) { status.textContent = fill(t.exported, { n: n }); });
-    });
-  }
-
-  // --- /offline: the patrol list from the pack ------------------------------------------
-  function renderOffline(uid) {
-    var list = document.getElementById("offline-patrol");
-    if (!list) { return Promise.resolve(); }
-    return store.open(uid).then(function (db) {
-      return Promise.all([store.getAll(db, "enterprises"), store.get(db, "meta", "pack")]);
-    }).then(function (parts) {
-      var enterprises = parts[0];
-      var pack = parts[1] || {};
-      document.getElementById("offline-work").hidden = false;
-      var status = document.getElementById("offline-pack");
-      status.textContent = pack.refreshedAt
-        ? fill(status.getAttribute("data-template"), { n: enterprises.length, time: when(pack.refreshedAt) })
-        : status.getAttribute("data-empty");
-      enterprises.sort(function (a, b) {
-        return (a.last_inspected_at || "").localeCompare(b.last_inspected_at || "") || a.name.localeCompare(b.name);
-      });
-      list.textContent = "";
-      var rechecks = document.getElementById("offline-rechecks");
-      rechecks.textContent = "";
-      (pack.rechecks || []).forEach(function (h) {
-        rechecks.appendChild(el("li", { class: "patrol-row" }, [
-          el("div", { class: "row-link" }, [el("span", {}, [
-            el("strong", { text: h.enterprise_name }), el("br"),
-            el("small", { text: (h.place ? h.place + " · " : "") + h.description }), el("br"),
-            el("small", { class: "muted", text: h.deadline ? fill(rechecks.getAttribute("data-deadline"), { date: h.deadline }) : "" })
-          ])]),
-          el("a", { class: "button secondary small", href: "/capture?recheck=" + h.id, text: rechecks.getAttribute("data-start") })
-        ]));
-      });
-      document.getElementById("offline-rechecks-card").hidden = !(pack.rechecks || []).length;
-      var recused = pack.recused || {};
-      enterprises.forEach(function (e) {
-        var row = el("li", { class: "patrol-row" }, [
-          el("div", { class: "row-link" }, [
-            el("span", {}, [el("strong", { text: e.name }), e.campaign ? el("span", { class: "tag", text: e.campaign }) : null,
-                            el("br"), el("small", { class: "muted", text: e.address || "" })]),
-            el("span", { class: "small " + (e.last_inspected_at ? "muted" : "error"),
-                         text: e.last_inspected_at ? when(e.last_inspected_at).split(" ")[0] : list.getAttribute("data-never") })
-          ])
-        ]);
-        if (recused[e.id]) {
-          row.appendChild(el("p", { class: "small muted", text: recused[e.id] }));
-        } else {
-          row.appendChild(el("a", { class: "button secondary small", href: "/capture?enterprise=" + e.id,
-                                    text: list.getAttribute("data-start") }));
-        }
-        list.appendChild(row);
-      });
     });
   }
 
@@ -361,6 +332,12 @@
     showNet();
     window.addEventListener("offline", function () { showNet(); refresh(uid); });
     window.addEventListener("online", function () { showNet(); run(uid, false); });
+    // The server may have been down while the phone had signal (no "online" event then): try
+    // again when the user comes back to the app, and as soon as any request reaches the server.
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") { run(uid, false, { reachable: true }); }
+    });
+    document.addEventListener("fieldapp:reachable", function () { run(uid, false, { reachable: true }); });
     if (window.BroadcastChannel) {
       new BroadcastChannel("fieldapp-outbox").onmessage = function (event) {
         if (event.data && event.data.uid === String(uid)) { refresh(uid); }
@@ -379,7 +356,6 @@
       },
       sync: function (manual) { return run(uid, !!manual); }
     };
-    renderOffline(uid).catch(function () { return null; });
     refresh(uid).then(function () {
       if (document.getElementById("outbox")) { persist().then(function () { renderOutbox(uid); }); }
       run(uid, false);  // app start

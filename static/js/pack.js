@@ -82,6 +82,7 @@
       var headers = meta.etag ? { "If-None-Match": meta.etag } : {};
       return fetch(url, { headers: headers, credentials: "same-origin" }).then(function (response) {
         meta.checkedAt = new Date().toISOString();
+        if (response.status < 500) { document.dispatchEvent(new CustomEvent("fieldapp:reachable")); }
         if (response.status === 304) {
           var tx = db.transaction("meta", "readwrite");
           tx.objectStore("meta").put(meta, "pack");

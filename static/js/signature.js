@@ -1,6 +1,7 @@
 // Signature pad for the site manager (seed 002 art. 8): Pointer Events locked to one
 // pointer, touch-action:none (in CSS), sized by devicePixelRatio, redrawn from the
-// recorded strokes after a resize, exported as a PNG data URL on every stroke.
+// recorded strokes after a resize (kept as fractions of the pad, so going full screen and back
+// keeps the signature), exported as a PNG data URL on every stroke and resize.
 (function () {
   "use strict";
   var canvas = document.querySelector("[data-signature-for]");
@@ -12,13 +13,18 @@
   var activePointer = null;
   Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (el) { el.hidden = true; });
 
+  var size = { w: 1, h: 1 };
+
   function resize() {
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
     var rect = canvas.getBoundingClientRect();
+    if (!rect.width || !rect.height) { return; }  // hidden: sized when shown
+    size = { w: rect.width, h: rect.height };
     canvas.width = Math.round(rect.width * ratio);
     canvas.height = Math.round(rect.height * ratio);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     redraw();
+    exportValue();
   }
 
   function style() {
@@ -33,13 +39,13 @@
     style();
     if (points.length === 1) {
       ctx.beginPath();
-      ctx.arc(points[0][0], points[0][1], 1.5, 0, 2 * Math.PI);
+      ctx.arc(points[0][0] * size.w, points[0][1] * size.h, 1.5, 0, 2 * Math.PI);
       ctx.fill();
       return;
     }
     ctx.beginPath();
-    ctx.moveTo(points[0][0], points[0][1]);
-    for (var i = 1; i < points.length; i++) { ctx.lineTo(points[i][0], points[i][1]); }
+    ctx.moveTo(points[0][0] * size.w, points[0][1] * size.h);
+    for (var i = 1; i < points.length; i++) { ctx.lineTo(points[i][0] * size.w, points[i][1] * size.h); }
     ctx.stroke();
   }
 
@@ -57,7 +63,7 @@
 
   function at(event) {
     var rect = canvas.getBoundingClientRect();
-    return [event.clientX - rect.left, event.clientY - rect.top];
+    return [(event.clientX - rect.left) / size.w, (event.clientY - rect.top) / size.h];
   }
 
   canvas.addEventListener("pointerdown", function (event) {

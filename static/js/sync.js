@@ -10,11 +10,16 @@
 //   2xx             done: the record is marked sent, its blobs are dropped
 //   401             paused: the user must log in again; everything is kept
 //   409 / 422       that record failed, with the server's message shown to the user
-//   network/5xx/timeout   back off (2 s doubling, capped at 5 minutes), reset by a manual sync
+//   network/5xx/timeout   back off: 2 s doubling (±20 %), at most 2 minutes apart while the app is
+//                   open — a person waiting with the phone sees the next try soon; reset by a
+//                   manual sync and by any sign the server answers again (`reachable`)
+//
+// Why it failed is kept (`last_error`): "offline" (the phone has no network), "unreachable" (it
+// has, but the server does not answer), "timeout", or the server's HTTP status.
 (function (scope) {
   "use strict";
   var store = scope.fieldappStore;
-  var MAX_BACKOFF_MS = 5 * 60 * 1000;
+  var MAX_BACKOFF_MS = 2 * 60 * 1000;
   // How long to wait for an answer before giving up and retrying later. A page may set
   // fieldappSyncTimeouts first to shorten them (the fault tests do).
   var TIMEOUTS = scope.fieldappSyncTimeouts || {};
@@ -26,7 +31,7 @@
   var ONE_BY_ONE_MS = 30 * 60 * 1000;
   var channel = scope.BroadcastChannel ? new scope.BroadcastChannel("fieldapp-outbox") : null;
 
-  function Transient(message) { this.message = message; }
+  function Transient(message) { this.message = message; }  // offline | unreachable | timeout | HTTP nnn
   function LoggedOut() { this.message = "401"; }
 
   function announce(uid) { if (channel) { channel.postMessage({ type: "changed", uid: String(uid) }); } }
@@ -39,7 +44,8 @@
 
   function send(url, options, timeoutMs) {
     var controller = new AbortController();
-    var timer = setTimeout(function () { controller.abort(); }, timeoutMs);
+    var timedOut = false;
+    var timer = setTimeout(function () { timedOut = true; controller.abort(); }, timeoutMs);
     options.signal = controller.signal;
     options.credentials = "same-origin";
     return fetch(url, options).then(function (response) {
@@ -47,7 +53,7 @@
       return response;
     }, function () {
       clearTimeout(timer);
-      throw new Transient("network");
+      throw new Transient(timedOut ? "timeout" : scope.navigator.onLine === false ? "offline" : "unreachable");
     });
   }
 
@@ -153,8 +159,9 @@
       var tx = db.transaction(["records", "media"], "readwrite");
       record.state = "synced";
       record.synced_at = new Date().toISOString();
-      record.server = { id: receipt.id, number: receipt.number, state: receipt.state,
-                        content_hash: receipt.content_hash };
+      record.server = record.kind === "recheck"
+        ? { hazard_id: receipt.hazard_id, event_id: receipt.event_id, status: receipt.status }
+        : { id: receipt.id, number: receipt.number, state: receipt.state, content_hash: receipt.content_hash };
       record.last_error = "";
       tx.objectStore("records").put(record);
       var index = tx.objectStore("media").index("record");
@@ -176,6 +183,7 @@
       return getState(db).then(function (state) {
         var now = Date.now();
         if (!manual && state.next_at && Date.parse(state.next_at) > now) { return { result: "waiting", state: state }; }
+        state.next_at = null;
         return store.getAll(db, "records").then(function (records) {
           var queue = records.filter(function (r) { return due(r, manual); })
             .sort(function (a, b) { return (a.finished_at || "").localeCompare(b.finished_at || ""); });
@@ -225,7 +233,7 @@
               state.next_at = new Date(Date.now() + wait * (0.8 + Math.random() * 0.4)).toISOString();
               state.last_error = error.message;
               state.paused = false;
-              if (error.batch) {  // not for having no signal at all: that is not a weak one
+              if (error.batch && error.message !== "offline") {  // no signal at all is not a weak one
                 state.one_by_one_until = new Date(Date.now() + ONE_BY_ONE_MS).toISOString();
               }
               return setState(db, state).then(function () { return { result: "retry", state: state }; });
@@ -238,18 +246,21 @@
   }
 
   // One run at a time for this user, across tabs and the worker; a second caller is told "busy".
+  // options.manual: the user asked (failed records are tried again too); options.reachable: the
+  // server just answered another request, so the backoff is over. Both start the backoff afresh.
   function run(uid, options) {
     var manual = !!(options && options.manual);
+    var afresh = manual || !!(options && options.reachable);
     if (!uid) { return Promise.resolve({ result: "nobody" }); }
     var go = function () {
-      if (!manual) { return runLocked(uid, false); }
+      if (!afresh) { return runLocked(uid, false); }
       return store.open(uid).then(function (db) {
-        return getState(db).then(function (state) {  // a manual sync starts the backoff afresh
+        return getState(db).then(function (state) {
           state.failures = 0;
           state.next_at = null;
           return setState(db, state);
         });
-      }).then(function () { return runLocked(uid, true); });
+      }).then(function () { return runLocked(uid, manual); });
     };
     if (!scope.navigator.locks) { return go(); }
     return scope.navigator.locks.request("fieldapp-sync-" + uid, { ifAvailable: true }, function (lock) {

@@ -7,7 +7,12 @@
 importScripts("/static/js/store.js", "/static/js/sync.js");
 
 const SHELL = "fieldapp-shell-" + PRECACHE.version;
+// How long a page may take before the phone's own pages are shown instead: long enough for a
+// slow but working link; short once a request has just failed (the link is not delivering).
 const NAVIGATION_TIMEOUT_MS = 8000;
+const AFTER_FAILURE_TIMEOUT_MS = 2000;
+const FAILURE_MEMORY_MS = 60000;
+let lastFailure = 0;
 // Pages that hold no data of their own (scripts fill them from IndexedDB): served from the
 // phone first, so capture opens at once in a basement with one bar of signal.
 const APP_PAGES = ["/capture", "/outbox", "/offline"];
@@ -68,13 +73,28 @@ function withTimeout(promise, ms) {
   });
 }
 
+// A page from the server, or — with no network, or none delivering — the phone's patrol list,
+// where work goes on: no "需要联网" page, and no wait when the phone already knows.
 async function networkFirst(request) {
+  const cache = await caches.open(SHELL);
+  const fallback = async () => (await cache.match("/offline")) || Response.error();
+  if (self.navigator.onLine === false) { return fallback(); }
+  const recent = Date.now() - lastFailure < FAILURE_MEMORY_MS;
   try {
-    return await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    const response = await withTimeout(fetch(request), recent ? AFTER_FAILURE_TIMEOUT_MS : NAVIGATION_TIMEOUT_MS);
+    lastFailure = 0;
+    if (recent) { wakeSync(); }  // the server answers again: send what waits
+    return response;
   } catch (error) {
-    const cache = await caches.open(SHELL);
-    return (await cache.match("/offline")) || Response.error();
+    lastFailure = Date.now();
+    return fallback();
   }
+}
+
+// After the server came back (not the phone's network: no "online" event then), whatever waits
+// in the outbox goes at once, from the worker, for whoever is logged in on this phone.
+function wakeSync() {
+  fieldappSync.runForCurrentUser({ reachable: true }).catch(() => null);
 }
 
 async function appPage(request, path) {

@@ -7,21 +7,9 @@ import io
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.browser.capture import draw_signature
 from tests.browser.test_phone import log_in
 from tests.images import jpeg, noisy_jpeg
-
-
-def draw_signature(page: Page) -> dict:
-    """A zig-zag stroke across the pad with the mouse; returns the pad's box for more strokes."""
-    pad = page.locator("#signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    page.mouse.move(box["x"] + 30, box["y"] + box["height"] * 0.6)
-    page.mouse.down()
-    for step in range(1, 40):
-        page.mouse.move(box["x"] + 30 + step * 7, box["y"] + box["height"] * (0.6 - 0.3 * ((step % 6) / 5)), steps=2)
-    page.mouse.up()
-    return box
 
 
 def start_on_server(page: Page) -> None:

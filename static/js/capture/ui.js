@@ -1,0 +1,66 @@
+// Small DOM helpers of the capture pages.
+
+export function $(id) { return document.getElementById(id); }
+
+export function el(tag, attrs, children) {
+  const node = document.createElement(tag);
+  Object.keys(attrs || {}).forEach((k) => {
+    if (k === "text") { node.textContent = attrs[k]; } else if (attrs[k] !== null && attrs[k] !== undefined) {
+      node.setAttribute(k, attrs[k]);
+    }
+  });
+  (children || []).forEach((c) => { if (c) { node.appendChild(c); } });
+  return node;
+}
+
+export function fill(template, values) {
+  return String(template).replace(/\{(\w+)\}/g, (m, key) => (key in values ? values[key] : m));
+}
+
+// A moment in the page's language, on the phone's clock.
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : "";
+}
+
+export function show(node, visible) { node.hidden = !visible; }
+
+// Brings a field or item into view above the bottom bar and puts the focus in it.
+export function goTo(id) {
+  const target = $(id);
+  if (!target) { return false; }
+  const compact = target.closest(".field.is-compact");
+  if (compact) { compact.classList.remove("is-compact"); }
+  const item = target.closest(".check-item");
+  if (item && item.classList.contains("collapsed")) { item.dispatchEvent(new CustomEvent("capture:open")); }
+  const section = target.closest(".cl-section");
+  if (section && section.classList.contains("folded")) { section.dispatchEvent(new CustomEvent("capture:open")); }
+  target.scrollIntoView({ block: "center" });
+  const focusable = target.matches("input, textarea, select, button") ? target
+    : target.querySelector("input:not([type=hidden]), textarea, button, select") || target;
+  focusable.focus({ preventScroll: true });
+  return true;
+}
+
+// A short message at the bottom with an optional undo, gone after a few seconds.
+let toastTimer = null;
+export function toast(text, undo) {
+  const box = $("toast");
+  $("toast-text").textContent = text;
+  const button = $("toast-undo");
+  button.hidden = !undo;
+  button.onclick = () => { box.hidden = true; if (undo) { undo(); } };
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 8000);
+}
+
+export function phraseButtons(container, phrases, onPick) {
+  container.textContent = "";
+  phrases.forEach((p) => {
+    const label = typeof p === "string" ? p : p.label;
+    const b = el("button", { type: "button", class: "phrase", text: label });
+    b.addEventListener("click", () => onPick(p));
+    container.appendChild(b);
+  });
+  container.hidden = !phrases.length;
+}
