@@ -13,7 +13,7 @@ from bench.results import DIR
 
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-ORDER = ["load", "dashboards", "explain", "idor", "shell", "offline", "hazards", "enterprises", "photos",
+ORDER = ["patrol", "load", "dashboards", "explain", "idor", "shell", "offline", "hazards", "enterprises", "photos",
          "generate-postgresql", "generate-sqlite"]
 
 

@@ -4,10 +4,13 @@ outbox that tells the truth and retries by itself. What arrives on the server is
 database."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -51,6 +54,31 @@ def site(request, tmp_path, demo_instance):
     finally:
         live.stop()
         live.db.dispose()
+
+
+@contextlib.contextmanager
+def black_hole(port: int):
+    """A listener on ``port`` that takes connections and never answers: a link that does not deliver."""
+    listener = socket.create_server(("127.0.0.1", port))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
 
 
 def phone(browser, **extra) -> Page:
@@ -159,6 +187,7 @@ def test_the_form_part_by_part(site, browser, artifacts):
     expect(gps).to_contain_text("±18 米")
     expect(gps).not_to_contain_text("超过 500 米")
 
+    assert axe_violations(page) == []  # the form as it opens
     # Required fields are marked for assistive technology too.
     for field in ("#f-id_shown", "#f-work_id_number", "#f-parts", "#f-findings", "#f-measures"):
         assert page.locator(field).get_attribute("aria-required") == "true", field
@@ -246,12 +275,14 @@ def test_the_form_part_by_part(site, browser, artifacts):
     page.locator("#c-all-pass").click()
     page.locator("#p-findings .phrase").first.click()
     page.screenshot(path=str(artifacts / "capture-answered.png"), full_page=True)
+    assert axe_violations(page) == []  # answered, sections folded, a hazard, photos
     page.locator("#bar-finish").click()
     expect(page.locator("#sign-view")).to_be_visible()
     size = page.locator("#summary").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 18
     expect(page.locator("#f-signer_name")).to_have_value(e["safety_manager_name"])
     expect(page.get_by_role("button", name="现场负责人拒绝签字")).to_be_visible()
+    assert axe_violations(page) == []  # the signing view
     page.get_by_role("button", name="全屏签字").click()
     pad = page.locator("#signature-pad").bounding_box()
     assert pad["height"] > 740 * 0.5 and pad["width"] > 300
@@ -356,9 +387,17 @@ def test_starting_without_signal_and_an_outbox_that_tells_the_truth(site, browse
     queued = [r for r in phone_records(page) if r.get("kind") == "recheck"]
     assert queued[0]["payload"]["position"]["accuracy_m"] == 25
 
-    # The phone has signal but the server is down: the outbox says which, and when it tries again.
+    # Signal, but a link that does not deliver (the server's port takes connections and never
+    # answers): the first page waits its 8 s, then the list; the next ones do not wait again.
     site.stop()
     page.context.set_offline(False)
+    with black_hole(site.port):
+        page.goto(f"{site.base}/inspections/patrol", timeout=15000)
+        expect(page.locator("#offline-work h1")).to_have_text("巡查清单")
+        page.goto(f"{site.base}/enterprises/", timeout=4000)
+        expect(page.locator("#offline-work h1")).to_have_text("巡查清单")
+
+    # The phone has signal but the server is down: the outbox says which, and when it tries again.
     page.goto(f"{site.base}/outbox", timeout=5000)
     page.get_by_role("button", name="立即同步").click()
     expect(page.locator("#sync-status")).to_contain_text("手机有网络，但连接不上服务器", timeout=15000)
