@@ -145,6 +145,7 @@ export class Checklist {
     node.querySelector("[data-section-pass]").hidden = answered === items.length;
     const complete = answered === items.length && items.every((r) => r.result !== "fail" || R.clean(r.note));
     node.classList.toggle("complete", complete);
+    node.classList.toggle("has-fail", failed > 0);
     // A section is folded once complete (on opening a record, or when its last item is answered).
     if (complete && (first || !node.dataset.touched)) { this.foldSection(name, true); }
     if (!complete) { this.foldSection(name, false); }
