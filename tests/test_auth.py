@@ -1,6 +1,7 @@
 """Logging in and out, throttling, sessions that can be revoked, passwords, CSRF."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from fieldapp import clock
@@ -160,13 +161,40 @@ def test_protected_page_redirects_to_login_with_next(client, world):
     assert back.headers["Location"].startswith("/enterprises/?q=")
 
 
-def test_next_to_another_site_is_ignored(client, world):
+#: ``next`` values that lead off the site once a browser has done with them what it does with a
+#: Location (drops tabs and newlines, reads ``\`` as ``/``), raw and percent-encoded.
+EVIL_NEXT = ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/%09/evil.example",
+             "/\t/evil.example", "/\n/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "/%5C/evil.example",
+             "/%2F/evil.example", "%2F%2Fevil.example", "\\\\evil.example", "/\\/evil.example", "%09//evil.example",
+             "javascript:alert(1)", "/x%00y", " //evil.example"]
+
+
+def browser_target(location: str) -> str:
+    """Where a browser goes for a Location on our origin."""
+    from urllib.parse import urljoin
+
+    cleaned = "".join(c for c in location if c not in "\t\r\n").replace("\\", "/")
+    return urljoin("http://localhost/", cleaned)
+
+
+@pytest.mark.parametrize("evil", EVIL_NEXT)
+def test_next_to_another_site_is_ignored(client, world, evil):
+    c = client.application.test_client()
+    token = csrf_token(c)
+    r = c.post("/login", query_string={"next": evil},
+               data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == "/", evil
+    assert browser_target(r.headers["Location"]).startswith("http://localhost/")
+    r = c.post("/account/language", data={"lang": "en", "next": evil, "csrf_token": csrf_token(c, "/")})
+    assert r.status_code == 302 and browser_target(r.headers["Location"]).startswith("http://localhost/"), evil
+    assert r.headers["Location"] == "/", evil
+
+
+def test_next_within_the_site_is_kept(client, world):
     token = csrf_token(client)
-    for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
-        c = client.application.test_client()
-        token = csrf_token(c)
-        r = c.post(f"/login?next={evil}", data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token})
-        assert r.headers["Location"] == "/", evil
+    r = client.post("/login", query_string={"next": "/enterprises/?q=%E8%8B%8F%E5%B7%9E"},
+                    data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token})
+    assert r.headers["Location"] == "/enterprises/?q=%E8%8B%8F%E5%B7%9E"
 
 
 def test_login_without_csrf_token_is_refused_with_a_message(client, world):

@@ -1,6 +1,8 @@
 """Login, logout, own password and language."""
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,9 +16,22 @@ bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: an open redirect after login is a phishing gift."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Only same-site paths: an open redirect after login is a phishing gift.
+
+    Judged after what a browser does to a Location before following it — it drops tabs and
+    newlines, reads a backslash as a slash — and after percent-decoding, so that neither
+    ``/<TAB>/evil.example`` nor ``/%2F/evil.example`` becomes ``//evil.example``. Anything with a
+    control character is refused outright (a newline in a header is a 500, not a redirect)."""
+    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
+    for seen in (target, unquote(target)):
+        browser = seen.replace("\\", "/")
+        browser = "".join(c for c in browser if c not in "\t\r\n")
+        parts = urlsplit(browser)
+        if not browser.startswith("/") or browser.startswith("//") or parts.scheme or parts.netloc:
+            return None
+        if any(ord(c) < 32 or ord(c) == 127 for c in seen):
+            return None
     return target
 
 
