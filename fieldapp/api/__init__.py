@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -13,7 +14,7 @@ from fieldapp import clock, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise
-from fieldapp.schemas import EnterpriseSchema, MeSchema, MeUpdateSchema
+from fieldapp.schemas import EARLIEST, EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema, MediaManifestItemSchema, RecheckUploadSchema
 from fieldapp.services import InputError, client_media, datapack, hazards, ingest, photos
 from fieldapp.web.guards import permission_required
@@ -31,11 +32,59 @@ class _Rejected(Exception):
         self.response = response
 
 
+#: No request of the app nests deeper than this; Python's parser would recurse until it fails.
+MAX_JSON_DEPTH = 32
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def parse_json(text: str):
+    """JSON text as Python values, or ValueError: malformed, or nested deeper than MAX_JSON_DEPTH
+    (measured before parsing, outside strings, so a hostile body costs one pass and no recursion)."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_JSON_DEPTH:
+            raise ValueError("too deep")
+    return json.loads(text)
+
+
+def _nul_in_ids(value, path: str = "") -> str | None:
+    """The first identifier (a uuid) that carries a NUL: text is cleaned of NUL, an identifier is not
+    guessed at — ``"…\x00"`` must not become another uuid, or the nil one."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if isinstance(key, str) and (key == "uuid" or key.endswith(("_uuid", "_uuids"))) and "\x00" in str(inner):
+                return f"{path}{key}"
+            found = _nul_in_ids(inner, f"{path}{key}.")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _nul_in_ids(inner, f"{path}{index}.")
+            if found:
+                return found
+    return None
+
+
 def _load_body(schema) -> tuple[dict, dict]:
-    """The JSON body, as sent and as loaded by ``schema``; 400 if not an object, 422 if invalid."""
-    raw = without_nul(request.get_json(silent=True))
+    """The JSON body, as sent and as loaded by ``schema``; 400 if not an object (or malformed, or
+    nested beyond reason), 422 if invalid."""
+    not_an_object = _Rejected((jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400))
+    if not request.is_json:
+        raise not_an_object
+    try:
+        raw = parse_json(request.get_data(as_text=True))
+    except ValueError:
+        raise not_an_object from None
     if not isinstance(raw, dict):
-        raise _Rejected((jsonify(error="bad_request", message=_("请求内容须为 JSON 对象。")), 400))
+        raise not_an_object
+    bad = _nul_in_ids(raw)
+    if bad:
+        raise _Rejected((jsonify(error="validation", message=_("提交的内容有误。"),
+                                 fields={bad: [_("标识中含有不允许的字符。")]}), 422))
+    raw = without_nul(raw)
     return _loaded(schema, raw), raw
 
 
@@ -56,7 +105,7 @@ def _media_batch() -> list[client_media.Upload]:
     if request.mimetype != "multipart/form-data":
         raise bad_shape
     try:
-        raw = json.loads(request.form.get("manifest", ""))
+        raw = parse_json(request.form.get("manifest", ""))
     except ValueError:
         raise bad_shape from None
     if not isinstance(raw, list):
@@ -140,8 +189,11 @@ def pack():
             since = datetime.fromisoformat(since_raw)
             if since.tzinfo is None:
                 raise ValueError
-        except ValueError:
+            since = since.astimezone(UTC)  # year 1 at +14:00 does not exist in UTC: OverflowError
+        except (ValueError, OverflowError):
             return jsonify(error="validation", message=_("since 须为带时区的 ISO 8601 时间。")), 422
+        if since < EARLIEST:
+            return jsonify(error="validation", message=_("since 早于 2000 年，请重新全量下载。")), 422
         if since > clock.now():
             return jsonify(error="validation", message=_("since 晚于服务器时间，请检查手机时钟或重新全量下载。")), 422
     response = jsonify(datapack.build(current_user, since))

@@ -1,4 +1,6 @@
 """marshmallow schemas for the JSON API."""
+from datetime import UTC, datetime
+
 from flask_wtf.csrf import generate_csrf
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -36,6 +38,41 @@ class MeSchema(Schema):
     work_id = fields.Str(allow_none=True)
     #: For scripts of pages cached on the phone (which hold no token): the session's CSRF token.
     csrf_token = fields.Function(lambda u: generate_csrf())
+
+
+#: The times a record can plausibly carry; anything else is a phone with a broken clock or an attack
+#: (year 1 at +14:00 overflows when turned into UTC).
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO 8601 time with its offset, between 2000 and 2100, handed on in UTC."""
+
+    default_error_messages = {"range": _l("时间不在合理范围内（2000 至 2100 年），请检查手机时钟。"),
+                              "invalid": _l("须为带时区的 ISO 8601 时间。"),
+                              "invalid_awareness": _l("须为带时区的 ISO 8601 时间。")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise self.make_error("range") from None
+        if not EARLIEST <= moment < LATEST:
+            raise self.make_error("range")
+        return moment
+
+
+class ClientUUID(fields.UUID):
+    """A phone's UUID for what it made: a real one (the nil UUID names nothing)."""
+
+    default_error_messages = {"invalid_uuid": _l("须为有效的 UUID。")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        found = super()._deserialize(value, attr, data, **kwargs)
+        if found is not None and found.int == 0:
+            raise self.make_error("invalid_uuid")
+        return found
 
 
 class InputSchema(Schema):

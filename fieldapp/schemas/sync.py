@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from fieldapp.db import MAX_ID
 from fieldapp.i18n import lazy_gettext as _l
-from fieldapp.schemas import InputSchema, MediaReceiptSchema
+from fieldapp.schemas import ClientUUID, InputSchema, MediaReceiptSchema, Moment
 
 _TEXT = {"load_default": ""}
 
@@ -26,7 +26,7 @@ class RecordFieldsSchema(InputSchema):
 
 
 class ResultSchema(InputSchema):
-    position = fields.Int(required=True, validate=validate.Range(0, 10_000))
+    position = fields.Int(required=True, strict=True, validate=validate.Range(0, 10_000))
     result = fields.Str(allow_none=True, load_default=None,
                         validate=validate.OneOf(["pass", "fail", "na"], error=_l("结果须为 pass、fail 或 na。")))
     note = fields.Str(validate=validate.Length(max=2000), **_TEXT)
@@ -38,39 +38,39 @@ class ResultSchema(InputSchema):
 
 
 class PhotoRefSchema(InputSchema):
-    media_uuid = fields.UUID(required=True)
-    item_position = fields.Int(allow_none=True, load_default=None)
+    media_uuid = ClientUUID(required=True)
+    item_position = fields.Int(allow_none=True, load_default=None, strict=True)
     caption = fields.Str(validate=validate.Length(max=200), **_TEXT)
     #: A copy marked up on the phone (arrows, circles, a word); the photo itself stays the evidence.
-    marked_media_uuid = fields.UUID(allow_none=True, load_default=None)
+    marked_media_uuid = ClientUUID(allow_none=True, load_default=None)
 
 
 class HazardUploadSchema(InputSchema):
-    uuid = fields.UUID(required=True)
+    uuid = ClientUUID(required=True)
     description = fields.Str(required=True, validate=validate.Length(min=1, max=4000))
     place = fields.Str(validate=validate.Length(max=200), **_TEXT)
     level = fields.Str(required=True, validate=validate.OneOf(["general", "major"]))
     legal_basis = fields.Str(validate=validate.Length(max=2000), **_TEXT)
-    media_uuids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1))
-    item_position = fields.Int(allow_none=True, load_default=None)
+    media_uuids = fields.List(ClientUUID(), required=True, validate=validate.Length(min=1))
+    item_position = fields.Int(allow_none=True, load_default=None, strict=True)
 
 
 class FinishSchema(InputSchema):
     kind = fields.Str(required=True, validate=validate.OneOf(["signed", "refused"]))
     signer_name = fields.Str(validate=validate.Length(max=64), **_TEXT)
     opinion = fields.Str(validate=validate.Length(max=2000), **_TEXT)
-    signature_media_uuid = fields.UUID(allow_none=True, load_default=None)
+    signature_media_uuid = ClientUUID(allow_none=True, load_default=None)
     summary_sha256 = fields.Str(validate=validate.Regexp(r"^[0-9a-f]{64}$"), **_TEXT)
     reason = fields.Str(validate=validate.Length(max=2000), **_TEXT)
-    photo_media_uuid = fields.UUID(allow_none=True, load_default=None)
-    at = fields.AwareDateTime(allow_none=True, load_default=None)
+    photo_media_uuid = ClientUUID(allow_none=True, load_default=None)
+    at = Moment(allow_none=True, load_default=None)
 
 
 class InspectionUploadSchema(InputSchema):
-    uuid = fields.UUID(required=True)
-    enterprise_id = fields.Int(required=True, validate=validate.Range(1, MAX_ID))
-    started_at = fields.AwareDateTime(required=True)
-    ended_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    uuid = ClientUUID(required=True)
+    enterprise_id = fields.Int(required=True, strict=True, validate=validate.Range(1, MAX_ID))
+    started_at = Moment(required=True)
+    ended_at = Moment(allow_none=True, load_default=None)
     position = fields.Nested(PositionSchema, allow_none=True, load_default=None)
     fields_ = fields.Nested(RecordFieldsSchema, data_key="fields", load_default=dict)
     results = fields.List(fields.Nested(ResultSchema), load_default=list)
@@ -105,13 +105,13 @@ class IngestReceiptSchema(InputSchema):
 
 class RecheckUploadSchema(InputSchema):
     """A re-check (复查) recorded on site, offline or not."""
-    uuid = fields.UUID(required=True)
+    uuid = ClientUUID(required=True)
     passed = fields.Bool(required=True)
     note = fields.Str(validate=validate.Length(max=4000), **_TEXT)
     deadline = fields.Date(allow_none=True, load_default=None)
     position = fields.Nested(PositionSchema, allow_none=True, load_default=None)
-    media_uuids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=20))
-    at = fields.AwareDateTime(required=True)
+    media_uuids = fields.List(ClientUUID(), required=True, validate=validate.Length(min=1, max=20))
+    at = Moment(required=True)
     app_version = fields.Str(validate=validate.Length(max=32), **_TEXT)
 
 
