@@ -118,6 +118,16 @@ def atomic():
         info["atomic_depth"] -= 1
 
 
+def unique_violation(error: sa.exc.IntegrityError, table: str, column: str) -> bool:
+    """Whether ``error`` is the unique constraint on ``table.column`` — the loser of a race for a
+    client-made identity (PostgreSQL names the constraint; SQLite names the column)."""
+    orig = error.orig
+    name = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    if name:
+        return name == f"uq_{table}_{column}"
+    return f"UNIQUE constraint failed: {table}.{column}" in str(orig)
+
+
 def analyze(*tables: str) -> None:
     """Refresh the query planner's statistics after a bulk change.
 

@@ -89,3 +89,26 @@ def test_ids_are_whole_numbers_and_identifiers_exact(inspector, world, db):
     r = send(client, token, {**payload, "photos": photos})
     assert r.status_code == 422 and "photos.0.media_uuid" in r.get_json()["fields"]
     assert send(client, token, payload).status_code == 201  # and the honest record still goes through
+
+
+def test_a_hazard_under_another_records_uuid_refuses_the_record(make_client, world, db):
+    """A phone's record whose hazard reuses the uuid of another user's hazard: refused, the hazard
+    named — never acknowledged with the hazard silently left out."""
+    import sqlalchemy as sa
+
+    from fieldapp.models import Hazard, Inspection
+
+    first = logged_in(make_client(), "insp_a1")
+    token = csrf_token(first, "/")
+    taken = offline_record(first, token, world, db)
+    assert send(first, token, taken).status_code == 201
+    other = logged_in(make_client(), "insp_b1")
+    token_b = csrf_token(other, "/")
+    payload = offline_record(other, token_b, world, db, sign=False, enterprise=world.ent_b1)
+    payload["hazards"][0]["uuid"] = taken["hazards"][0]["uuid"]
+    r = send(other, token_b, payload)
+    assert r.status_code == 409, r.get_json()
+    assert taken["hazards"][0]["uuid"] in r.get_json()["message"] and "未保存" in r.get_json()["message"]
+    assert db.session.scalar(sa.select(Inspection).where(Inspection.uuid == payload["uuid"])) is None
+    owner = db.session.scalar(sa.select(Hazard.reporter_id).where(Hazard.uuid == taken["hazards"][0]["uuid"]))
+    assert owner == world.inspector_a1.id

@@ -28,8 +28,10 @@ def visit_start() -> datetime:
     return (clock.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
 
 
-def offline_record(client, token, world, db, sign=True) -> dict:
-    """What the phone sends after an offline inspection: 3 photos, 2 hazards, a signature."""
+def offline_record(client, token, world, db, sign=True, enterprise=None) -> dict:
+    """What the phone sends after an offline inspection: 3 photos, 2 hazards, a signature (by the
+    first inspector of grid A, at ``enterprise``, A's first by default)."""
+    enterprise = enterprise or world.ent_a1
     items = checklists.ensure_general_template().items
     db.session.commit()
     started = visit_start()
@@ -44,7 +46,7 @@ def offline_record(client, token, world, db, sign=True) -> dict:
                 "media_uuids": [photos[1], photos[2]], "item_position": None, "legal_basis": ""}]
     fields = {"parts": "办公室、仓库", "content": "全面检查", "findings": "两处问题", "measures": "责令整改",
               "work_id_number": "WZ2026001", "id_shown": True}
-    payload = {"uuid": record_uuid, "enterprise_id": world.ent_a1.id, "started_at": started.isoformat(),
+    payload = {"uuid": record_uuid, "enterprise_id": enterprise.id, "started_at": started.isoformat(),
                "ended_at": (started + timedelta(minutes=50)).isoformat(),
                "position": {"latitude": 31.2601, "longitude": 120.6002, "accuracy_m": 15},
                "fields": fields, "results": results,

@@ -66,15 +66,36 @@ def _named_media(data: dict) -> list:
             finish.get("signature_media_uuid"), finish.get("photo_media_uuid")]
 
 
+def _replayed(user: User, data: dict, digest: str) -> Inspection | None:
+    """The record stored before under this uuid when this is the same payload again (a replay:
+    answered as the first was); a different one under the uuid is a conflict."""
+    existing = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(data["uuid"])))
+    if existing is None:
+        return None
+    if existing.inspector_id == user.id and existing.payload_sha256 == digest:
+        return existing
+    raise Conflict(_("该记录标识已有不同内容的记录，未做更改。如是更正，请创建补充记录。"))
+
+
 def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]:
-    """Store one synced inspection; returns (record, created)."""
+    """Store one synced inspection; returns (record, created). The same payload sent again — later,
+    or at the same moment from a second connection — gets the record the first one stored."""
     policy.require(user, "inspection.create")
     digest = payload_digest(raw_payload)
-    existing = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == str(data["uuid"])))
+    existing = _replayed(user, data, digest)
     if existing is not None:
-        if existing.inspector_id == user.id and existing.payload_sha256 == digest:
-            return existing, False
-        raise Conflict(_("该记录标识已有不同内容的记录，未做更改。如是更正，请创建补充记录。"))
+        return existing, False
+    try:
+        return _store(user, data, digest), True
+    except inspections.ClientUuidTaken:
+        db.session.rollback()  # it lost the race to an identical request: answer as that one was
+        existing = _replayed(user, data, digest)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _store(user: User, data: dict, digest: str) -> Inspection:
     now = clock.now()
     if data["started_at"] > now + MAX_CLOCK_AHEAD:
         raise InputError({"started_at": _("记录的开始时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
@@ -132,19 +153,40 @@ def ingest(user: User, data: dict, raw_payload: dict) -> tuple[Inspection, bool]
         elif finish and finish["kind"] == "refused":
             photo = media(finish["photo_media_uuid"]) if finish["photo_media_uuid"] else None
             inspections.refuse(user, record, finish["signer_name"], finish["reason"], photo, at=finish["at"])
-    return record, True
+    return record
 
+
+
+def _recheck_replayed(user: User, hazard_id: int, data: dict) -> HazardEvent | None:
+    existing = db.session.scalar(sa.select(HazardEvent).where(HazardEvent.client_uuid == str(data["uuid"])))
+    if existing is None:
+        return None
+    if existing.actor_id == user.id and existing.hazard_id == hazard_id:
+        return existing
+    raise Conflict(_("该复查标识已用于另一条记录，未做更改。"))
 
 
 def ingest_recheck(user: User, hazard_id: int, data: dict) -> tuple[HazardEvent, bool]:
-    """Store one re-check made on the phone; returns (event, created). The same uuid again
-    is acknowledged; a hazard meanwhile re-checked by someone else is a conflict."""
+    """Store one re-check made on the phone; returns (event, created). The same uuid again —
+    later, or racing the first at the same moment — is acknowledged as the first was; a hazard
+    meanwhile re-checked by someone else is a conflict."""
     policy.require(user, "inspection.create")
-    existing = db.session.scalar(sa.select(HazardEvent).where(HazardEvent.client_uuid == str(data["uuid"])))
+    existing = _recheck_replayed(user, hazard_id, data)
     if existing is not None:
-        if existing.actor_id == user.id and existing.hazard_id == hazard_id:
-            return existing, False
-        raise Conflict(_("该复查标识已用于另一条记录，未做更改。"))
+        return existing, False
+    try:
+        return _store_recheck(user, hazard_id, data), True
+    except (Conflict, sa.exc.IntegrityError):
+        # The hazard moved on, or the uuid was taken, while this request ran: if it was this very
+        # re-check, stored by an identical request a moment earlier, say so, as a replay would.
+        db.session.rollback()
+        existing = _recheck_replayed(user, hazard_id, data)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _store_recheck(user: User, hazard_id: int, data: dict) -> HazardEvent:
     if data["at"] > clock.now() + MAX_CLOCK_AHEAD:
         raise InputError({"at": _("复查时间晚于服务器时间，手机时钟可能不准，请校准后重新同步。")})
     hazard = hazards.get(user, hazard_id)
@@ -152,6 +194,5 @@ def ingest_recheck(user: User, hazard_id: int, data: dict) -> tuple[HazardEvent,
     uploads = [(media(media_uuid), "") for media_uuid in data["media_uuids"]]
     values = {"note": data["note"], "deadline": data["deadline"].isoformat() if data["deadline"] else "",
               **{k: "" if v is None else str(v) for k, v in (data["position"] or {}).items()}}
-    event = hazards.recheck(user, hazard, data["passed"], values, uploads, None, at=data["at"],
-                            client_uuid=str(data["uuid"]))
-    return event, True
+    return hazards.recheck(user, hazard, data["passed"], values, uploads, None, at=data["at"],
+                           client_uuid=str(data["uuid"]))

@@ -24,7 +24,7 @@ from PIL import Image, UnidentifiedImageError
 
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import commit, db, load_collection
+from fieldapp.db import commit, db, load_collection, unique_violation
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -76,6 +76,21 @@ def recusal_reason(kind: str) -> str:
              kind=declarations.KIND_LABELS.get(kind, kind))
 
 
+class ClientUuidTaken(Exception):
+    """Another request stored a record under this client uuid between our look and our insert
+    (a double tap, a phone's retry racing the first try); the caller rolls back and looks again."""
+
+
+def start_once(user: User, enterprise: Enterprise, client_uuid: str | None) -> Inspection:
+    """``start`` for a form that may be sent twice at once: the loser of the race gets the record
+    the winner made (the same as a later replay gets), not an error."""
+    try:
+        return start(user, enterprise, client_uuid)
+    except ClientUuidTaken:
+        db.session.rollback()
+        return start(user, enterprise, client_uuid)
+
+
 def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
           supplements: Inspection | None = None, on: date | None = None,
           prepare: Callable[[Inspection], None] | None = None) -> Inspection:
@@ -109,7 +124,12 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
     if prepare is not None:
         prepare(inspection)
     db.session.add(inspection)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if client_uuid and unique_violation(error, "inspections", "uuid"):
+            raise ClientUuidTaken(client_uuid) from None  # the same request, a moment earlier
+        raise
     # Record numbers: XJ-<Shanghai date the server opened it>-<id>, unique because the id is.
     inspection.number = f"XJ-{now.astimezone(SHANGHAI):%Y%m%d}-{inspection.id:06d}"
     commit()
@@ -263,8 +283,12 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
     _editable(user, inspection)
     if client_uuid:
         existing = db.session.scalar(sa.select(Hazard).where(Hazard.uuid == client_uuid))
+        if existing is not None and existing.inspection_id == inspection.id:
+            return existing  # the same hazard sent again (a double tap, a retry)
         if existing is not None:
-            return existing
+            # Never acknowledge what was not stored: the whole record is refused, the hazard named.
+            raise ConflictError(_("隐患“%(what)s”的标识 %(uuid)s 已被另一条记录使用，本记录未保存。请在手机上"
+                                  "删除该隐患后重新上报。", what=description.strip()[:40], uuid=client_uuid))
     errors = {}
     if not description.strip():
         errors["description"] = _("请描述隐患情况。")

@@ -60,7 +60,7 @@ def patrol():
 def start(enterprise_id: int):
     """Start an inspection (refused, with the reason, when recused or outside one's grids)."""
     enterprise = policy.get_enterprise(current_user, enterprise_id)
-    inspection = inspections.start(current_user, enterprise, request.form.get("uuid") or None)
+    inspection = inspections.start_once(current_user, enterprise, request.form.get("uuid") or None)
     return redirect(url_for(".edit", inspection_id=inspection.id))
 
 
