@@ -47,15 +47,21 @@ def demo_accounts(as_json: bool):
 
 
 @group.command("prune")
-def prune():
-    """Delete expired login sessions and old login attempts (run daily from cron)."""
+@click.option("--files-older-than", "hours", default=24, show_default=True,
+              help="remove stored files no row names once they are this many hours old")
+def prune(hours: int):
+    """Delete expired login sessions, old login attempts, and stored files no row names (the
+    files of refused or abandoned uploads; never a file a row names). Run daily from cron."""
+    from datetime import timedelta
+
     from fieldapp.db import db
-    from fieldapp.services import accounts, sessions
+    from fieldapp.services import accounts, media, sessions
 
     ended = sessions.prune(current_app.permanent_session_lifetime)
     attempts = accounts.prune_attempts()
     db.session.commit()
-    click.echo(f"Removed {ended} expired sessions and {attempts} old login attempts.")
+    files = media.prune_orphans(timedelta(hours=hours))
+    click.echo(f"Removed {ended} expired sessions, {attempts} old login attempts and {files} files no record names.")
 
 
 @group.command("remind")

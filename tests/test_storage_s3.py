@@ -74,3 +74,25 @@ def test_inspection_photos_live_in_the_bucket(s3_env, db_url, tmp_path, world, d
 
 def keys(store) -> set[str]:
     return {o["Key"].rsplit("/", 1)[1] for o in store.client.list_objects_v2(Bucket="photos")["Contents"]}
+
+
+def test_orphans_leave_the_bucket_and_named_files_stay(s3_env, db_url, tmp_path, world, db):
+    """`fieldapp prune` on S3: the object of a refused upload goes, the photo a row names stays."""
+    from datetime import timedelta
+
+    from fieldapp import clock
+    from fieldapp.services import media
+
+    app = make_app(db_url, str(tmp_path), MEDIA_STORAGE="s3", S3_BUCKET="prune", S3_ENDPOINT_URL=s3_env,
+                   S3_REGION="us-east-1")
+    with app.app_context():
+        store = storage.current()
+        store.client.create_bucket(Bucket="prune")
+        named = media.store_blob(jpeg(color=(1, 2, 3)), "image/jpeg", None)
+        db.session.commit()
+        orphan = b"bytes of an upload that was refused"
+        store.put(hashlib.sha256(orphan).hexdigest(), orphan, "image/jpeg")
+        assert media.prune_orphans(timedelta(hours=1)) == 0  # too young: maybe a request on its way
+        with clock.travel(clock.now() + timedelta(hours=2)):
+            assert media.prune_orphans(timedelta(hours=1)) == 1
+        assert {k for k, _ in store.keys()} == {named.sha256}

@@ -22,8 +22,9 @@ def _pdf_problem(data: bytes, name: str) -> str | None:
     return ""
 
 
-def pdfs(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "documents") -> list[MediaFile]:
-    """PDF documents only."""
+def checked_pdfs(uploads: list[tuple[bytes, str]], errors: dict, key: str = "documents") -> list[tuple[bytes, str]]:
+    """PDF documents only, checked and not yet stored (``store_pdfs``), so that a form's other
+    files can be checked too before any is stored."""
     for data, name in uploads:
         problem = _pdf_problem(data, name)
         if problem is None:
@@ -31,7 +32,17 @@ def pdfs(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = 
         if problem:
             errors[key] = problem
             return []
-    return [store_blob(data, "application/pdf", user, name[:200]) for data, name in uploads]
+    return list(uploads)
+
+
+def store_pdfs(user: User, checked: list[tuple[bytes, str]]) -> list[MediaFile]:
+    return [store_blob(data, "application/pdf", user, name[:200]) for data, name in checked]
+
+
+def pdfs(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "documents") -> list[MediaFile]:
+    """PDF documents only: checked, then stored if all are good."""
+    checked = checked_pdfs(uploads, errors, key)
+    return [] if errors else store_pdfs(user, checked)
 
 
 def documents(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "files") -> list[MediaFile]:

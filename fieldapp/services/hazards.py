@@ -283,22 +283,30 @@ def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
     return value
 
 
-def _photos(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos",
-            required: str | None = None) -> list[Photo]:
+def _checked_photos(uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos",
+                    required: str | None = None) -> list[tuple[bytes, str]]:
+    """The photos of a form, checked and not yet stored: a form stores nothing until every one of
+    its files passed (a refused upload must leave no file behind)."""
     if required and not uploads:
         errors[key] = required
         return []
-    stored = []
-    for data, name in uploads:
+    for data, _name in uploads:
         try:
             photos.check(data)
         except photos.PhotoError as err:
             errors[key] = err.message
             return []
-        stored.append((data, name))
-    if errors:
-        return []
-    return [photos.store(data, user, None, name) for data, name in stored]
+    return list(uploads)
+
+
+def _store_photos(user: User, checked: list[tuple[bytes, str]]) -> list[Photo]:
+    return [photos.store(data, user, None, name) for data, name in checked]
+
+
+def _photos(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos",
+            required: str | None = None) -> list[Photo]:
+    checked = _checked_photos(uploads, errors, key, required)
+    return [] if errors else _store_photos(user, checked)
 
 
 def _stop_work(errors: dict, values: dict) -> dict:
@@ -403,11 +411,11 @@ def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[byt
         errors["photos"] = _("请上传整改后的现场照片（至少一张）。")
     if errors:
         raise InputError(errors)
-    stored = _photos(user, list(uploads), errors)
-    files = attachments.pdfs(user, list(documents), errors)
+    checked_photos = _checked_photos(list(uploads), errors)
+    checked_pdfs = attachments.checked_pdfs(list(documents), errors)
     if errors:
-        db.session.rollback()
         raise InputError(errors)
+    stored, files = _store_photos(user, checked_photos), attachments.store_pdfs(user, checked_pdfs)
     return _apply(user, hazard, "submit", seen_version, text, lambda: {"description": text}, stored, files)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import MediaFile, User
 from fieldapp.services import storage
@@ -76,3 +78,25 @@ def store_blob(data: bytes, content_type: str, actor: User | None, original_name
                flush: bool = True, new: bool = False) -> MediaFile:
     """Store bytes (already checked by the caller); returns the existing row for known content."""
     return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor, flush, new)[0]
+
+
+def orphans(older_than: timedelta) -> list[str]:
+    """Stored files no row names, written before ``older_than`` ago (a file just written belongs to
+    a request that has not committed yet). The rows are read after the listing, so a row committed
+    meanwhile still protects its file: a file a row names is never among these."""
+    cutoff = clock.now() - older_than
+    candidates = [key for key, written in storage.current().keys() if written < cutoff]
+    named: set[str] = set()
+    digests = [k for k in candidates if len(k) == 64]
+    for start in range(0, len(digests), 1000):
+        batch = digests[start:start + 1000]
+        named.update(db.session.scalars(sa.select(MediaFile.sha256).where(MediaFile.sha256.in_(batch))))
+    return [k for k in candidates if k not in named]
+
+
+def prune_orphans(older_than: timedelta = timedelta(hours=24)) -> int:
+    """Remove the files of refused or abandoned uploads (and crashed writes' temporary files)."""
+    found = orphans(older_than)
+    for key in found:
+        storage.current().delete(key)
+    return len(found)

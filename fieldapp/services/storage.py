@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +20,8 @@ class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
+    def keys(self) -> Iterator[tuple[str, datetime]]: ...
+    def delete(self, key: str) -> None: ...
 
 
 class LocalStorage:
@@ -61,6 +65,22 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).exists()
+
+    def keys(self) -> Iterator[tuple[str, datetime]]:
+        """Every stored file (and every temporary one a crash left, by its file name), with
+        when it was written."""
+        if not self.root.exists():
+            return
+        for path in self.root.glob("??/??/*"):
+            if path.is_file():
+                yield path.name, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def delete(self, key: str) -> None:
+        if key.endswith(".tmp"):
+            target = self.path(key.split(".", 1)[0]).with_name(key)
+        else:
+            target = self.path(key)
+        target.unlink(missing_ok=True)
 
 
 def _sync_directory(path: Path) -> None:
@@ -107,6 +127,15 @@ class S3Storage:
                 return False
             raise
         return True
+
+    def keys(self) -> Iterator[tuple[str, datetime]]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        for page in pages:
+            for item in page.get("Contents", []):
+                yield item["Key"].rsplit("/", 1)[-1], item["LastModified"]
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
 
 def build(config) -> Storage:
