@@ -61,6 +61,25 @@ def test_account_locks_after_five_failures_even_for_the_right_password(make_clie
     assert login(make_client(), "insp_b1").status_code == 302
 
 
+def test_the_lock_counts_the_account_whatever_name_it_is_tried_by(make_client, world):
+    """Five guesses in all, by login name and by mobile number together — not five per name; an
+    admin's password reset lets the inspector back in at once."""
+    for i in range(3):
+        login(make_client(), "insp_a1", f"bad-pass{i}")
+    for i in range(2):
+        last = login(make_client(), "13912345601", f"bad-mobile{i}")
+    assert last.status_code == 429
+    for name in ("insp_a1", "13912345601"):
+        assert login(make_client(), name, PASSWORD).status_code == 429
+    # Another account is not locked out by someone hammering this one.
+    assert login(make_client(), "insp_b1").status_code == 302
+    admin = logged_in(make_client(), "admin_a")
+    uid = world.inspector_a1.id
+    r = post(admin, f"/admin/users/{uid}/password", {"password": "Reset2026y"}, token_from=f"/admin/users/{uid}")
+    assert r.status_code == 302
+    assert login(make_client(), "13912345601", "Reset2026y").status_code == 302
+
+
 def test_warning_before_the_lock(make_client, world):
     for i in range(3):
         body = login(make_client(), "insp_a1", f"bad-pass{i}").get_data(as_text=True)

@@ -71,7 +71,7 @@ def check_password_strength(password: str, username: str = "") -> str | None:
     return None
 
 
-def _recent_failures(column, value: str, window_start: datetime) -> tuple[int, datetime | None]:
+def _recent_failures(column, value, window_start: datetime) -> tuple[int, datetime | None]:
     """Failures since ``window_start`` and since the last success for that key."""
     last_success = db.session.scalar(
         sa.select(sa.func.max(LoginAttempt.at))
@@ -110,12 +110,15 @@ def authenticate(login: str, password: str, ip: str, *,
     if failures >= throttle.max_per_ip:
         raise LoginThrottled(_("此网络登录失败次数过多，请 %(minutes)d 分钟后再试。",
                                minutes=_minutes_left(oldest, throttle.window, now)))
-    failures, oldest = _recent_failures(LoginAttempt.account, account, window_start)
+    user = find_user(account)
+    # Counted per account, whichever name it was tried by (username or mobile number): five
+    # guesses, not five per name. A name that is no account is counted by the name.
+    key = (LoginAttempt.user_id, user.id) if user is not None else (LoginAttempt.account, account)
+    failures, oldest = _recent_failures(*key, window_start)
     if failures >= throttle.max_per_account:
         raise LoginThrottled(_("该账号连续登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
                                minutes=_minutes_left(oldest, throttle.window, now)))
 
-    user = find_user(account)
     if user is None:
         if hash_method not in _DUMMY_HASH:
             _DUMMY_HASH[hash_method] = hash_password("not a password 0", hash_method)
@@ -160,6 +163,16 @@ def change_password(user: User, current: str, new: str, confirm: str, *,
 
 #: Login attempts are kept this long: long enough to investigate an attack.
 ATTEMPT_RETENTION = timedelta(days=90)
+
+
+def clear_lock(user: User) -> None:
+    """End a lockout (an admin reset the password): recorded as a successful attempt of the account,
+    after which its failures count afresh."""
+    db.session.add(LoginAttempt(at=clock.now(), account=f"({UNLOCKED})", ip="", success=True, user_id=user.id))
+
+
+#: What a cleared lock is recorded as, in place of a login name.
+UNLOCKED = "admin-reset"
 
 
 def prune_attempts(retention: timedelta = ATTEMPT_RETENTION) -> int:

@@ -20,7 +20,13 @@ from fieldapp.models import (
     UserRole,
 )
 from fieldapp.services import InputError, sessions, uscc
-from fieldapp.services.accounts import MOBILE_RE, check_password_strength, hash_password, normalise_login
+from fieldapp.services.accounts import (
+    MOBILE_RE,
+    check_password_strength,
+    clear_lock,
+    hash_password,
+    normalise_login,
+)
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.\-]{2,31}$")
 
@@ -124,4 +130,5 @@ def reset_password(actor: User, target: User, new_password: str, *, hash_method:
     target.password_hash = hash_password(new_password, hash_method)
     target.password_changed_at = clock.now()
     sessions.revoke_all(target)
+    clear_lock(target)  # a locked-out inspector gets back in with the new password at once
     db.session.commit()
