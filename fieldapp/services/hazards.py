@@ -96,6 +96,13 @@ def scope(user: User) -> sa.Select:
     return sa.select(Hazard).where(_condition(shape, values["scope_grids"], user.id))
 
 
+def openable(user: User, inspection_id: int) -> set[int]:
+    """The hazards of a record that ``user`` may open (one query): a company manager reads the
+    record they signed whole, but opens only the hazards an officer confirmed."""
+    return set(db.session.scalars(scope(user).with_only_columns(Hazard.id).where(
+        Hazard.inspection_id == inspection_id)))
+
+
 @functools.cache
 def scope_condition(shape: policy.Shape) -> sa.ColumnElement[bool]:
     """``scope``'s condition for a shape (``policy.Shape``), built once; values bound later."""

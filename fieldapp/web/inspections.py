@@ -78,7 +78,8 @@ def edit(inspection_id: int):
     if inspection.is_final or inspection.inspector_id != current_user.id:
         readers = audit.readers("inspection", inspection.id) if current_user.has_role(roles.ADMIN) else None
         return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection),
-                               readers=readers)
+                               readers=readers,
+                               openable=hazards.openable(current_user, inspection.id) if inspection.hazards else set())
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
@@ -255,7 +256,7 @@ def print_view(inspection_id: int):
     url = url_for(".edit", inspection_id=inspection.id, _external=True)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
     return render_template("inspections/print.html", i=inspection, qr=qr, url=url,
-                           verified=inspections.verify(inspection))
+                           verified=inspections.verify(inspection), openable=set())
 
 
 @bp.route("/photos/<int:photo_id>/<any(display, thumb, original):variant>")
