@@ -3,6 +3,13 @@ import gc
 
 from fieldapp import create_app
 
+try:  # gunicorn names itself and its version in every response's Server header: say less
+    import gunicorn.http.wsgi as _gunicorn_wsgi
+
+    _gunicorn_wsgi.SERVER = "fieldapp"
+except ImportError:  # another WSGI server
+    pass
+
 app = create_app()
 # Everything built so far (modules, mappers, compiled templates) lives as long as the process:
 # keep it out of the collector's full passes, which otherwise walk ~200,000 objects and stall

@@ -55,11 +55,12 @@ def prune(hours: int):
     from datetime import timedelta
 
     from fieldapp.db import db
-    from fieldapp.services import accounts, media, sessions
+    from fieldapp.services import accounts, media, sessions, throttle
 
     ended = sessions.prune(current_app.permanent_session_lifetime)
     attempts = accounts.prune_attempts()
     db.session.commit()
+    throttle.prune_used(timedelta(days=2))  # single-use stamps outlive their forms by a day
     files = media.prune_orphans(timedelta(hours=hours))
     click.echo(f"Removed {ended} expired sessions, {attempts} old login attempts and {files} files no record names.")
 

@@ -103,6 +103,8 @@ class Config:
     WORK_ID_FORMAT = "{region}{year}{seq:04d}"
     #: Base of the links printed on notice-board posters (QR codes); empty = this request's host.
     PUBLIC_BASE_URL = ""
+    #: Who may read /readyz's migration detail besides this machine (header X-Readyz-Token).
+    READYZ_TOKEN = ""
     #: The capture form keeps improving its position until the phone reports this accuracy (metres).
     GPS_TARGET_ACCURACY_M = 50
 
@@ -125,7 +127,7 @@ class Config:
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
         for name in ("RELEASE", "PUBLIC_BASE_URL", "WORK_ID_FORMAT", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET",
-                     "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION"):
+                     "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION", "READYZ_TOKEN"):
             if os.environ.get(name):
                 values[name] = os.environ[name]
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:

@@ -108,6 +108,20 @@ def test_spam_traps(world, app, client, monkeypatch):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 0
 
 
+def test_a_stamp_serves_one_post_from_the_address_it_was_given_to(world, make_client, quick):
+    """The form's signed stamp cannot be copied into a script and posted again, nor from elsewhere."""
+    public = make_client()
+    body = form(public, "/clues/new") | GOOD | {"org_unit_id": str(world.town_a.id)}
+    assert public.post("/clues/new", data=body, content_type="multipart/form-data").status_code == 302
+    again = public.post("/clues/new", data=body, content_type="multipart/form-data")
+    assert again.status_code == 400 and "已经提交过" in again.get_data(as_text=True)
+    fresh = form(public, "/clues/new") | GOOD | {"org_unit_id": str(world.town_a.id)}
+    elsewhere = public.post("/clues/new", data=fresh, content_type="multipart/form-data",
+                            environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    assert elsewhere.status_code == 400 and "提交未被接受" in elsewhere.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 1
+
+
 @pytest.mark.parametrize("data,photos,field,message", [
     ({"kind": ""}, (), "kind", "请选择类别"),
     ({"content": "太短"}, (), "content", "至少 10 个字"),

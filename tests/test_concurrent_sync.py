@@ -86,6 +86,7 @@ def test_a_record_sent_twenty_times_at_once_is_stored_once_and_acknowledged_each
     assert statuses == [200] * (TIMES - 1) + [201], [r.text[:200] for r in answers if r.status_code >= 300]
     receipts = {(r.json()["id"], r.json()["number"], r.json()["state"], r.json()["content_hash"]) for r in answers}
     assert len(receipts) == 1
+    assert {r.headers["Server"] for r in answers} == {"fieldapp"}  # not gunicorn and its version
     with site.db.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid = :u"),
                             {"u": record["uuid"]}).scalar() == 1

@@ -9,6 +9,7 @@ from fieldapp.models.accountability import (
     InterferenceSupplement,
     Portrait,
     ThrottleHit,
+    UsedToken,
 )
 from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.campaigns import Campaign, CampaignTarget
@@ -70,6 +71,7 @@ __all__ = [
     "InterferenceSupplement",
     "Portrait",
     "ThrottleHit",
+    "UsedToken",
     "AuditEvent",
     "AuditHead",
     "ReadLog",

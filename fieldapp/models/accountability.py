@@ -230,6 +230,15 @@ class Portrait(db.Model):
 
 # --- throttling public forms -----------------------------------------------------------------
 
+class UsedToken(db.Model):
+    """A single-use token already used (a public form's stamp): its second use is refused."""
+
+    __tablename__ = "used_tokens"
+
+    token: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    used_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now, index=True)
+
+
 class ThrottleHit(db.Model):
     """One use of a throttled action (a public clue, a code look-up) by one key (an IP).
     In the database, so that the limit holds across app instances."""

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
-from fieldapp.models import ThrottleHit
+from fieldapp.models import ThrottleHit, UsedToken
 from fieldapp.services import ServiceError
 
 
@@ -35,3 +35,19 @@ def hit(bucket: str, key: str, limit: int, window: timedelta) -> None:
         # Old hits are of no further use; cleared as we go (the index makes it cheap).
         conn.execute(sa.delete(ThrottleHit).where(ThrottleHit.bucket == bucket, ThrottleHit.key == key,
                                                   ThrottleHit.at < now - window - timedelta(days=1)))
+
+
+def use_once(token: str) -> bool:
+    """Record ``token`` as used, on its own connection and at once; False if it had been used
+    (the primary key refuses a second use, also when two arrive at the same moment)."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(sa.insert(UsedToken).values(token=token[:64], used_at=clock.now()))
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def prune_used(older_than: timedelta) -> int:
+    with db.engine.begin() as conn:
+        return conn.execute(sa.delete(UsedToken).where(UsedToken.used_at < clock.now() - older_than)).rowcount or 0

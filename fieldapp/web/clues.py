@@ -2,6 +2,8 @@
 handling pages, and the enforcement bulletins published to supervisors."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -47,18 +49,34 @@ def _stamp_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="clue-form", signer=_ClockSigner)
 
 
+def _address() -> str:
+    """Who the form was served to, as the stamp carries it (not the address itself)."""
+    return hashlib.sha256(_client_key().encode()).hexdigest()[:16]
+
+
+def _new_stamp() -> str:
+    """A signed stamp for one form: when it was served, to which address, and a nonce that can be
+    used once — a stamp copied into a script, or to another address, is refused."""
+    return _stamp_serializer().dumps({"n": secrets.token_hex(12), "a": _address()})
+
+
 def _spam_problem(form) -> str | None:
-    """A hidden field people leave empty, and a signed time the form was served."""
+    """A hidden field people leave empty, and a signed stamp of when and to whom the form was served."""
+    refused = _("提交未被接受。如果您是人工填写，请刷新页面后重新提交。")
     if form.get("website"):
-        return _("提交未被接受。如果您是人工填写，请刷新页面后重新提交。")
+        return refused
     try:
-        issued = _stamp_serializer().loads(form.get("stamp", ""), max_age=FORM_MAX_AGE, return_timestamp=True)[1]
+        stamp, issued = _stamp_serializer().loads(form.get("stamp", ""), max_age=FORM_MAX_AGE, return_timestamp=True)
     except SignatureExpired:
         return _("页面打开时间过长，请确认内容后再次提交。")
     except BadSignature:
-        return _("提交未被接受。如果您是人工填写，请刷新页面后重新提交。")
+        return refused
+    if not isinstance(stamp, dict) or stamp.get("a") != _address() or not isinstance(stamp.get("n"), str):
+        return refused
     if (clock.now() - issued).total_seconds() < current_app.config.get("CLUE_MIN_FILL_SECONDS", MIN_FILL_SECONDS):
         return _("提交过快，请确认内容后再次提交。")
+    if not throttle.use_once(f"clue:{stamp['n']}"):
+        return _("这份表单已经提交过。如需再反映一次，请刷新页面后重新填写。")
     return None
 
 
@@ -96,7 +114,7 @@ def new():
     return render_template("clues/new.html", values=values, errors=errors, grid=grid,
                            units=[(u.id, u.name) for u in clues.departments()] if grid is None else [],
                            kinds=clues.KIND_LABELS,
-                           stamp=_stamp_serializer().dumps(1), submitter=submitter,
+                           stamp=_new_stamp(), submitter=submitter,
                            max_photos=current_app.config["CLUE_MAX_PHOTOS"]), status
 
 

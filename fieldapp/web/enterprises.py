@@ -200,17 +200,26 @@ def change_photo(enterprise_id: int, change_id: int):
 
 
 def send_photo(photo: Photo, variant: str):
-    """A photo's display copy, thumbnail or original (the copies are made on first view)."""
-    return send_media(photos.rendition(photo, variant))
+    """A photo's display copy, thumbnail or original (the copies are made on first view). The
+    original — the evidence, as uploaded, with whatever it carries — is a download, never shown
+    inline; people look at the re-encoded copies."""
+    response = send_media(photos.rendition(photo, variant))
+    if variant == "original":
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(photo.original.content_type,
+                                                                                       "bin")
+        response.headers["Content-Disposition"] = f'attachment; filename="photo-{photo.id}-original.{extension}"'
+    return response
 
 
 def send_media(item: MediaFile):
-    """Serve a stored file: its recorded type, inline, never sniffed, cached privately."""
+    """Serve a stored file: its recorded type, inline, never sniffed. Case files are not kept by the
+    browser as fresh (``no-cache``): each view asks again (a cheap 304 by the content's hash), so
+    after logout a shared phone's cache shows nothing without a session."""
     store = storage.current()
     if not store.exists(item.sha256):
         abort(404)
     response = send_file(BytesIO(store.get(item.sha256)), mimetype=item.content_type, etag=item.sha256,
-                         conditional=True, max_age=86400)
+                         conditional=True)
     response.headers["Content-Disposition"] = "inline"
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
