@@ -71,6 +71,7 @@ bench: install-dev translations system-deps
 	$(BIN)/python -m bench.shell
 	$(BIN)/python -m bench.offline
 	$(BIN)/python -m bench.patrol
+	$(BIN)/python -m bench.integrity
 	$(BIN)/python -m bench.enterprises --db postgresql
 	$(BIN)/python -m bench.hazards --db postgresql
 	$(BIN)/python -m bench.generate --db postgresql

@@ -13,8 +13,8 @@ from bench.results import DIR
 
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-ORDER = ["patrol", "load", "dashboards", "explain", "idor", "shell", "offline", "hazards", "enterprises", "photos",
-         "generate-postgresql", "generate-sqlite"]
+ORDER = ["patrol", "integrity", "load", "dashboards", "explain", "idor", "shell", "offline", "hazards",
+         "enterprises", "photos", "generate-postgresql", "generate-sqlite"]
 
 
 def _cell(value) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 from flask import Flask, current_app
@@ -93,14 +94,76 @@ def render_photos(limit: int):
 audit_group = AppGroup("audit", help="The tamper-evident trail.")
 
 
+#: How each finding of the row check is said.
+ROW_FINDINGS = {"changed": "在应用之外被修改", "deleted": "在应用之外被删除",
+                "inserted": "不在审计链中（在应用之外插入）"}
+
+
 @audit_group.command("verify")
-def audit_verify():
-    """Walk the chain; exit 1 and name the first broken link if it was tampered with."""
-    from fieldapp.services import audit
+@click.option("--chain-only", is_flag=True, help="walk the chain only, without checking the rows against it")
+def audit_verify(chain_only: bool):
+    """Walk the chain, then compare every audited row with its last digest in it; exit 1 and
+    name what was tampered with: a broken link, or each row changed, deleted or inserted
+    outside the application. Stored files: ``fieldapp audit files``."""
+    from fieldapp.services import audit, tamper
 
     verdict = audit.verify()
     click.echo(verdict.message)
-    raise SystemExit(0 if verdict.ok else 1)
+    if not verdict.ok or chain_only:
+        raise SystemExit(0 if verdict.ok else 1)
+    started = time.monotonic()
+    report = tamper.check_rows(progress=lambda name, n: click.echo(f"  …{name}，已核对 {n} 行", err=True))
+    for f in report.findings:
+        click.echo(f"{f.object_type} #{f.object_id}：{ROW_FINDINGS[f.kind]}")
+    click.echo(f"核对 {report.checked} 行，{len(report.findings)} 处不符（{time.monotonic() - started:.1f} 秒）。")
+    raise SystemExit(1 if report.findings else 0)
+
+
+@audit_group.command("files")
+@click.option("--resume", is_flag=True, help="go on from where the last run stopped")
+@click.option("--limit", type=int, default=None, help="at most this many files in this run")
+def audit_files(resume: bool, limit: int | None):
+    """Hash every stored file again and compare it with the SHA-256 it was stored under; exit 1 if
+    any differs or is missing. Resumable (--resume, the position kept in the instance folder),
+    with progress on stderr."""
+    from fieldapp.config import INSTANCE_DIR
+    from fieldapp.services import tamper
+
+    state_path = INSTANCE_DIR / "audit-files.json"
+    state = json.loads(state_path.read_text()) if resume and state_path.exists() else {"last_id": 0, "findings": []}
+    started = time.monotonic()
+
+    def progress(report):
+        rate = report.bytes / max(time.monotonic() - started, 1e-9) / 1e6
+        click.echo(f"  …已核对 {report.checked} 个文件（至 #{report.last_id}，{report.bytes / 1e6:.0f} MB，"
+                   f"{rate:.0f} MB/s）", err=True)
+        state_path.write_text(json.dumps({**state, "last_id": report.last_id}))
+
+    report = tamper.check_files(after_id=state["last_id"], limit=limit, progress=progress)
+    findings = state["findings"] + [{"kind": f.kind, "media_id": f.media_id, "sha256": f.sha256}
+                                    for f in report.findings]
+    state_path.write_text(json.dumps({"last_id": report.last_id, "findings": findings}))
+    for f in findings:
+        said = "内容与存档校验值不符（文件被替换或损坏）" if f["kind"] == "mismatch" else "文件缺失"
+        click.echo(f"文件 #{f['media_id']}（{f['sha256'][:12]}…）：{said}")
+    seconds = time.monotonic() - started
+    click.echo(f"本次核对 {report.checked} 个文件、{report.bytes / 1e6:.0f} MB，{seconds:.1f} 秒；"
+               f"{len(findings)} 处不符。")
+    if limit is None or report.checked < limit:
+        state_path.unlink(missing_ok=True)  # a whole pass: the next starts from the beginning
+    raise SystemExit(1 if findings else 0)
+
+
+@audit_group.command("baseline")
+@click.option("--include-changed", is_flag=True,
+              help="also accept rows found changed (only after a person has looked at each)")
+def audit_baseline(include_changed: bool):
+    """Record in the chain the present state of rows it cannot vouch for: rows created before the
+    trail named the rows it created (releases before 2026-12-06) or written by a migration. Run
+    once after upgrading, after `audit verify` has been read."""
+    from fieldapp.services import tamper
+
+    click.echo(f"已记入审计链：{tamper.baseline(include_changed)} 行。")
 
 
 @audit_group.command("head")

@@ -93,6 +93,10 @@ def test_demo_activity_makes_a_working_loop_through_the_services(app, db):
     assert [e.action for e in closed.events] == ["confirm", "acknowledge", "submit", "recheck_pass"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HazardEvent)) >= 10
     assert audit.verify().ok
+    # Every row the district and its day of work wrote is what the trail last recorded of it.
+    from fieldapp.services import tamper
+    report = tamper.check_rows()
+    assert report.checked > 500 and report.findings == [], report.findings[:10]
     assert demo_activity.load() is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == len(records)
 

@@ -17,9 +17,10 @@ from tests.helpers import logged_in
 #: 15 -> 12 (2026-11-23: its grid and department joined; whether the inspector serves the grid
 #: read from the grids the request already knows). A record 11 -> 9 as a draft, 10 -> 8 when
 #: final (2026-12-04: co-inspectors joined, the collections by statements built once instead of
-#: selectinloads). A final record 8 -> 9 (2026-12-06): which of its hazards the reader may open,
-#: so that a company reading what it signed is linked only to the hazards an officer confirmed.
-BUDGET = {"list": 7, "file": 12, "patrol": 13, "home": 7, "draft": 9, "record": 9, "coverage": 7}
+#: selectinloads). A final record 8 -> 10 (2026-12-06): which of its hazards the reader may open,
+#: so that a company reading what it signed is linked only to the hazards an officer confirmed;
+#: and the record's last digest in the audit chain, to say whether it was edited outside the app.
+BUDGET = {"list": 7, "file": 12, "patrol": 13, "home": 7, "draft": 9, "record": 10, "coverage": 7}
 
 
 @contextmanager

@@ -19,6 +19,8 @@ GENESIS = "0" * 64
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    #: From a row to its events: the check of rows against the trail reads each row's last one.
+    __table_args__ = (sa.Index("ix_audit_events_object_type_object_id_seq", "object_type", "object_id", "seq"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, unique=True)

@@ -67,8 +67,34 @@ def _column_keys(mapper) -> tuple[str, ...]:
     return tuple(attr.key for attr in mapper.column_attrs if not attr.columns[0].info.get("derived"))
 
 
+def _as_stored(column_type):
+    """How a value reads back from the database, so that a row digested as it was written and the
+    same row read again later digest alike (30 written into NUMERIC(5,1) reads back as 30.0)."""
+    numbers = (int, float, Decimal)
+    if isinstance(column_type, sa.Float):
+        return lambda v: float(v) if isinstance(v, numbers) else v
+    if isinstance(column_type, sa.Numeric):
+        step = Decimal(1).scaleb(-column_type.scale) if column_type.scale is not None else None
+        return lambda v: (str(Decimal(str(v)).quantize(step) if step else Decimal(str(v)))
+                          if isinstance(v, numbers) else v)
+    if isinstance(column_type, sa.Integer):
+        return lambda v: int(v) if isinstance(v, numbers) and not isinstance(v, bool) else v
+    return None
+
+
+@functools.cache
+def _stored_forms(mapper) -> dict:
+    out = {}
+    for attr in mapper.column_attrs:
+        form = _as_stored(attr.columns[0].type)
+        if form is not None:
+            out[attr.key] = form
+    return out
+
+
 def _columns(obj, committed: bool) -> dict:
-    """The row's column values now, or as they were before this flush (``committed``).
+    """The row's column values now, or as they were before this flush (``committed``), as the
+    database stores them.
 
     Read from the instance's own dictionaries, as its attribute history would give them
     (~80 rows per synced record: the history objects cost more than the digests)."""
@@ -76,8 +102,18 @@ def _columns(obj, committed: bool) -> dict:
     current, keys = state.dict, _column_keys(state.mapper)
     if committed:  # a changed attribute's value before the change, else the value it has
         before = state.committed_state
-        return {k: _before(before[k], current.get(k, _UNSET)) if k in before else current.get(k) for k in keys}
-    return {k: current[k] if k in current else state.attrs[k].value for k in keys}
+        values = {k: _before(before[k], current.get(k, _UNSET)) if k in before else current.get(k) for k in keys}
+    else:
+        values = {k: current[k] if k in current else state.attrs[k].value for k in keys}
+    for key, form in _stored_forms(state.mapper).items():
+        if key in values:
+            values[key] = form(values[key])
+    return values
+
+
+def digest_of(obj) -> str:
+    """The digest the trail keeps of a row as it is now."""
+    return _digest(_columns(obj, committed=False))
 
 
 def _identity(obj) -> str:
@@ -122,12 +158,12 @@ def _after_flush(session, flush_context) -> None:
         done.append((change.action, type(obj).__name__, _identity(obj), change.before, after))
 
 
-def bulk(session, action: str, object_type: str, rows: list[tuple[object, dict]]) -> None:
-    """Chain rows written with Core statements (bulk inserts and updates bypass the ORM
-    events): (id, values) each, committed with the same transaction."""
+def bulk_rows(session, action: str, objects) -> None:
+    """Chain rows written with Core statements as they now are, whole (``create`` or ``update``):
+    read back after the statement, so the trail holds the digest a later check of the row finds."""
     ready = session.info.setdefault("audit_ready", [])
-    for object_id, values in rows:
-        ready.append((action, object_type, str(object_id), "", _digest(values)))
+    for obj in objects:
+        ready.append((action, type(obj).__name__, _identity(obj), "", digest_of(obj)))
 
 
 def _before_commit(session) -> None:

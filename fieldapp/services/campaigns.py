@@ -27,7 +27,7 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.services import InputError, coverage, fields, hazards, uscc, workdays
+from fieldapp.services import InputError, audit, coverage, fields, hazards, uscc, workdays
 
 MAX_TARGETS = 20_000
 
@@ -108,6 +108,8 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     db.session.add(campaign)
     db.session.flush()
     db.session.execute(sa.insert(CampaignTarget), [{"campaign_id": campaign.id, "enterprise_id": i} for i in ids])
+    audit.bulk_rows(db.session, "create", db.session.scalars(
+        sa.select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id)))
     commit()
     return campaign
 

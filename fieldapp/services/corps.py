@@ -396,7 +396,8 @@ def dismiss(admin: User, person: User, notice: str) -> InspectorRecord:
         raise Conflict(_("该人员已解聘。"))
     served = [g.code for g in person.grids]
     _revoke(person)
-    db.session.execute(sa.delete(InspectorGrid).where(InspectorGrid.user_id == person.id))
+    for serving in db.session.scalars(sa.select(InspectorGrid).where(InspectorGrid.user_id == person.id)):
+        db.session.delete(serving)  # through the session, so the trail has each
     record.status, record.dismissed_on = "dismissed", clock.today()
     record.dismissal_notice, record.dismissal_grids = notice, " ".join(served)[:200]
     person.active = False

@@ -257,11 +257,15 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
             # Someone filed one of these codes between our check and the insert.
             db.session.rollback()
             raise ServiceError(_("导入时有企业被他人同时录入，本次未导入任何数据，请重新确认导入。")) from None
-        db.session.execute(sa.insert(EnterpriseChange), [
+        changes = db.session.scalars(sa.insert(EnterpriseChange).returning(EnterpriseChange.id), [
             {"enterprise_id": eid, "actor_id": actor.id, "at": now, "kind": "imported",
              "changes": {"uscc": [None, v["uscc"]], "name": [None, v["name"]]},
-             "note": batch.filename, "photo_id": None} for eid, v in zip(inserted, good, strict=True)])
-        audit.bulk(db.session, "create", "Enterprise", list(zip(inserted, good, strict=True)))
+             "note": batch.filename, "photo_id": None} for eid, v in zip(inserted, good, strict=True)]).all()
+        # Chained as the rows now read, whole, so that a later check of each row against the trail holds.
+        for model, ids in ((Enterprise, inserted), (EnterpriseChange, changes)):
+            for start in range(0, len(ids), 1000):
+                audit.bulk_rows(db.session, "create", db.session.scalars(
+                    sa.select(model).where(model.id.in_(ids[start:start + 1000]))))
     batch.state = "committed"
     batch.committed_count = len(good)
     db.session.commit()

@@ -227,8 +227,11 @@ def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes
     if "grid_id" in changes:
         # Its hazards move with it (lists are scoped by the hazard's grid).
         moved = db.session.scalars(sa.update(Hazard).where(Hazard.enterprise_id == enterprise.id)
-                                   .values(grid_id=changes["grid_id"][1]).returning(Hazard.id)).all()
-        audit.bulk(db.session, "update", "Hazard", [(i, {"grid_id": changes["grid_id"][1]}) for i in moved])
+                                   .values(grid_id=changes["grid_id"][1]).returning(Hazard.id)
+                                   .execution_options(synchronize_session=False)).all()
+        if moved:
+            audit.bulk_rows(db.session, "update", db.session.scalars(
+                sa.select(Hazard).where(Hazard.id.in_(moved)).execution_options(populate_existing=True)))
         # History shows grid codes, which stay readable if a grid is ever removed.
         ids = [i for i in changes["grid_id"] if i is not None]
         by_id = dict(db.session.execute(sa.select(Grid.id, Grid.code).where(Grid.id.in_(ids))).all())

@@ -340,8 +340,13 @@ def rendition(photo: Photo, variant: str) -> MediaFile:
     photo_id, store = photo.id, storage.current()
     if not store.exists(photo.original.sha256):  # media not restored, say: the caller answers 404
         return photo.original
+    data = store.get(photo.original.sha256)
+    if hashlib.sha256(data).hexdigest() != photo.original.sha256:
+        # Replaced or damaged on the server: no copy is made of it (serving the original refuses it).
+        log.error("photo %s: the original no longer matches its SHA-256; no copies made", photo_id)
+        return photo.original
     try:
-        decoded = _decode(store.get(photo.original.sha256))
+        decoded = _decode(data)
     except PhotoError:  # checked when stored, so only a changed library could get here
         log.exception("photo %s: the original no longer decodes; serving it as it is", photo_id)
         return photo.original

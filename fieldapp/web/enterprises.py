@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, Photo
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import enterprise_file, enterprises, photos, storage
+from fieldapp.services import Conflict, enterprise_file, enterprises, photos, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import page_number, page_of, rows_statement
@@ -216,10 +217,15 @@ def send_media(item: MediaFile):
     browser as fresh (``no-cache``): each view asks again (a cheap 304 by the content's hash), so
     after logout a shared phone's cache shows nothing without a session."""
     store = storage.current()
-    if not store.exists(item.sha256):
+    try:
+        data = store.get(item.sha256)
+    except FileNotFoundError:
         abort(404)
-    response = send_file(BytesIO(store.get(item.sha256)), mimetype=item.content_type, etag=item.sha256,
-                         conditional=True)
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        # The file was replaced or damaged on the server: never served as the evidence it claims to be.
+        current_app.logger.error("stored file %s (media %s) no longer matches its SHA-256", item.sha256, item.id)
+        raise Conflict(_("该文件与存档时的校验值不符（可能在服务器上被替换或损坏），已拒绝提供并记录。请联系管理员。"))
+    response = send_file(BytesIO(data), mimetype=item.content_type, etag=item.sha256, conditional=True)
     response.headers["Content-Disposition"] = "inline"
     response.headers["Cache-Control"] = "private, no-cache"
     return response

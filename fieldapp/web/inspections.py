@@ -23,6 +23,7 @@ from fieldapp.services import (
     inspections,
     org,
     photos,
+    tamper,
 )
 from fieldapp.services.fields import ident
 from fieldapp.web.enterprises import send_media, send_photo
@@ -78,7 +79,7 @@ def edit(inspection_id: int):
     if inspection.is_final or inspection.inspector_id != current_user.id:
         readers = audit.readers("inspection", inspection.id) if current_user.has_role(roles.ADMIN) else None
         return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection),
-                               readers=readers,
+                               readers=readers, chain=tamper.row_state(inspection),
                                openable=hazards.openable(current_user, inspection.id) if inspection.hazards else set())
     errors, status = {}, 200
     if request.method == "POST":
@@ -256,7 +257,7 @@ def print_view(inspection_id: int):
     url = url_for(".edit", inspection_id=inspection.id, _external=True)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
     return render_template("inspections/print.html", i=inspection, qr=qr, url=url,
-                           verified=inspections.verify(inspection), openable=set())
+                           verified=inspections.verify(inspection), chain=tamper.row_state(inspection), openable=set())
 
 
 @bp.route("/photos/<int:photo_id>/<any(display, thumb, original):variant>")
