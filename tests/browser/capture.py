@@ -151,15 +151,25 @@ def clean_visit(act: Actions, photos: int = 2, on_answered=None) -> None:
     act.tap("#l-id_shown", "出示证件")
     act.tap("#c-all-pass", "其余全部合格")
     act.tap(page.locator("#p-findings .phrase").first, "未发现问题")
-    for n in range(photos):
+    _photos(act, photos, before=0)
+    _sign(act, on_answered)
+
+
+def _photos(act: Actions, count: int, before: int) -> None:
+    """``count`` photos, one at a time as a camera takes them, after ``before`` already there."""
+    for n in range(count):
         act.photo("#l-photo-input", one_photo(n), f"photo {n + 1}")
-        expect(page.locator("#c-photos .photo-entry")).to_have_count(n + 1, timeout=20000)
+        expect(act.page.locator("#c-photos .photo-entry")).to_have_count(before + n + 1, timeout=20000)
+
+
+def _sign(act: Actions, on_answered=None) -> None:
+    """The form is complete: to the signing view, the manager signs, the record is final."""
     if on_answered:
         on_answered()
     act.tap("#bar-finish", "请负责人签字")
     act.draw()
-    act.tap(page.get_by_role("button", name="确认签字并定稿"), "确认签字并定稿")
-    expect(page.locator("#c-done")).to_be_visible()
+    act.tap(act.page.get_by_role("button", name="确认签字并定稿"), "确认签字并定稿")
+    expect(act.page.locator("#c-done")).to_be_visible()
 
 
 def hazard_visit(act: Actions, item_index: int = 9, photos: int = 3, on_answered=None) -> None:
@@ -177,13 +187,6 @@ def hazard_visit(act: Actions, item_index: int = 9, photos: int = 3, on_answered
     act.tap(page.get_by_role("button", name="保存隐患"), "保存隐患")
     expect(target).to_have_class(re.compile(r"\bhas-hazard\b"))
     act.tap("#c-all-pass", "其余全部合格")
-    for n in range(photos):
-        act.photo("#l-photo-input", one_photo(n), f"photo {n + 1}")
-        expect(page.locator("#c-photos .photo-entry")).to_have_count(n + 2, timeout=20000)
+    _photos(act, photos, before=1)
     act.tap(page.locator("#p-findings .phrase").first, "发现隐患，已上报")
-    if on_answered:
-        on_answered()
-    act.tap("#bar-finish", "请负责人签字")
-    act.draw()
-    act.tap(page.get_by_role("button", name="确认签字并定稿"), "确认签字并定稿")
-    expect(page.locator("#c-done")).to_be_visible()
+    _sign(act, on_answered)
