@@ -1,15 +1,17 @@
 """Language and time zone: Simplified Chinese and Shanghai time unless told otherwise."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from functools import lru_cache
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from fieldapp.clock import SHANGHAI
 from fieldapp.extensions import babel
@@ -132,10 +134,70 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _template_gettext
     app.context_processor(lambda: {"_catalog": _catalog()})
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        _formatted(format_datetime, value, fmt, get_locale()) if value else "")
-    app.jinja_env.filters["date"] = formatted_date
-    # For long lists: the same Shanghai time as ISO-like digits, readable in any language,
-    # at a fraction of Babel's cost per row.
-    app.jinja_env.filters["minute"] = lambda value: (
-        value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else "")
+    # One format for moments, one for days, one for periods, in every language and on every page
+    # (the ``fmt`` some templates pass is ignored: there is one format).
+    # On pages a moment or a day is one unit, never split across lines (the ``nb`` class).
+    app.jinja_env.filters["datetime"] = lambda value, fmt=None: _unbroken(show_moment(value))
+    app.jinja_env.filters["minute"] = lambda value: _unbroken(show_moment(value))
+    app.jinja_env.filters["date"] = lambda value, fmt=None: _unbroken(show_day(value))
+    app.jinja_env.filters["period"] = lambda start, end=None: _unbroken(show_period(start, end))
+    app.jinja_env.filters["codes"] = codes_unbroken
+
+
+def _unbroken(text: str) -> Markup:
+    return Markup('<span class="nb">%s</span>') % text if text else Markup("")
+
+
+#: A code, a number, a date inside a sentence: letters and digits with the - / : . that join them.
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/:.]*[0-9A-Za-z]")
+
+
+def codes_unbroken(text) -> Markup:
+    """Text with each code in it (a record number, a grid code, a credit code) kept on one line;
+    browsers otherwise break XJ-20261206-000001 at its hyphens."""
+    return Markup("").join(_unbroken(part) if i % 2 else escape(part)
+                           for i, part in enumerate(_split_codes(str(text or ""))))
+
+
+def _split_codes(text: str) -> list[str]:
+    out, last = [], 0
+    for m in _CODE.finditer(text):
+        if any(c.isdigit() for c in m.group()) and len(m.group()) >= 3:
+            out += [text[last:m.start()], m.group()]
+            last = m.end()
+    return out + [text[last:]]
+
+
+#: Between a day and its time: they stay on one line.
+NBSP = "\u00a0"
+
+
+def show_moment(value) -> str:
+    """A moment as people here read it, in China time: 2026-12-06 15:34 (the same in English).
+    An ISO 8601 text with its offset is read first."""
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value)
+    return value.astimezone(SHANGHAI).strftime(f"%Y-%m-%d{NBSP}%H:%M") if value else ""
+
+
+def show_day(value) -> str:
+    """A day: 2026-12-06 (a moment gives its China-time day)."""
+    if not value:
+        return ""
+    if hasattr(value, "astimezone") and getattr(value, "tzinfo", None) is not None:
+        value = value.astimezone(SHANGHAI)
+    return value.strftime("%Y-%m-%d")
+
+
+def show_period(start, end=None) -> str:
+    """A span of months, such as a bimonthly coverage period: 2026年11–12月, Nov–Dec 2026."""
+    end = end or start
+    if str(get_locale()).startswith("zh"):
+        if start.year == end.year:
+            return f"{start.year}年{start.month}–{end.month}月" if start.month != end.month else \
+                f"{start.year}年{start.month}月"
+        return f"{start.year}年{start.month}月–{end.year}年{end.month}月"
+    first, last = _formatted(format_date, start, "MMM", get_locale()), _formatted(format_date, end, "MMM", get_locale())
+    if start.year == end.year:
+        return f"{first}–{last} {start.year}" if start.month != end.month else f"{first} {start.year}"
+    return f"{first} {start.year}–{last} {end.year}"

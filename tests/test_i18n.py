@@ -111,19 +111,23 @@ def test_python_gettext_matches_flask_babels(app):
     assert i18n.gettext("首页") == "首页"  # no context at all: the source text
 
 
-def test_formatted_times_are_remembered_per_language(app):
-    """The datetime filter keeps what Babel formatted, keyed by language: the same instant
-    shows in each language's own form, however often and in whatever order it is asked for."""
+def test_one_format_for_moments_days_and_periods_in_every_language(app):
+    """A moment, a day and a period show one way on every page, in both languages, in China time,
+    and never split across lines (issue 30)."""
+    from datetime import date
+
     from flask import render_template_string
 
     when = datetime(2026, 3, 5, 1, 2, 3, tzinfo=UTC)
-    page = "{{ t|datetime }} / {{ t|date }}"
+    page = "{{ t|datetime('short') }} / {{ t|minute }} / {{ t|date('long') }} / {{ a|period(b) }}"
     shown = {}
-    for lang in ("zh-CN", "en", "zh-CN", "en"):
+    for lang in ("zh-CN", "en"):
         with app.test_request_context("/", headers={"Accept-Language": lang}):
-            shown.setdefault(lang, set()).add(render_template_string(page, t=when))
-    assert shown["zh-CN"] == {"2026年3月5日 09:02:03 / 2026年3月5日"}
-    assert len(shown["en"]) == 1 and "Mar 5, 2026" in next(iter(shown["en"])) and "9:02:03" in next(iter(shown["en"]))
+            shown[lang] = render_template_string(page, t=when, a=date(2026, 11, 1), b=date(2026, 12, 31))
+    nb = '<span class="nb">%s</span>'
+    moment, day = nb % "2026-03-05\u00a009:02", nb % "2026-03-05"
+    assert shown["zh-CN"] == f"{moment} / {moment} / {day} / {nb % '2026年11–12月'}"
+    assert shown["en"] == f"{moment} / {moment} / {day} / {nb % 'Nov–Dec 2026'}"
 
 
 def test_template_gettext_matches_jinjas_newstyle_gettext(app):
@@ -184,8 +188,9 @@ def test_english_pages_use_english_marks_months_and_messages(make_client, world,
     en = {"Accept-Language": "en"}
     inspector = logged_in(make_client(), "insp_a1")
     page = inspector.get(f"/enterprises/{world.ent_a1.id}", headers=en).get_data(as_text=True)
-    assert f"{world.grid_a1.name} ({world.grid_a1.code})" in page and "（" not in page
-    assert f"{world.grid_a1.name}（{world.grid_a1.code}）" in inspector.get(
+    code = f'<span class="nb">{world.grid_a1.code}</span>'  # a code never split across lines
+    assert f"{world.grid_a1.name} ({code})" in page and "（" not in page
+    assert f"{world.grid_a1.name}（{code}）" in inspector.get(
         f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
 
     admin = logged_in(make_client(), "admin_d")

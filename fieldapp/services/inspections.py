@@ -108,6 +108,10 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
         except ValueError:
             raise InputError({"uuid": _("记录标识无效。")}) from None
         existing = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == client_uuid))
+        if existing is not None and prepare is not None:
+            # A synced record arrives whole: one stored meanwhile under its uuid is for the caller
+            # to judge (the same payload, or another), never to be filled in again.
+            raise ClientUuidTaken(client_uuid)
         if existing is not None:
             if existing.inspector_id != user.id or existing.enterprise_id != enterprise.id:
                 raise ConflictError(_("该记录标识已被其他记录使用。"))

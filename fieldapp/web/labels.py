@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Flask, g
+from markupsafe import Markup, escape
 
 from fieldapp import clock, codes
 from fieldapp.i18n import gettext as _
@@ -53,7 +54,9 @@ def init_app(app: Flask) -> None:
             g.hazard_labels = {"status": {k: str(v) for k, v in hazards.STATUS_LABELS.items()},
                                "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()},
                                # Formats, filled in by the template (no arguments: not formatted here).
-                               "proposed": _("建议"), "due_today": _("今天到期"), "reported": _("%(who)s 上报于 %(t)s"),
+                               "proposed": _("建议"), "due_today": _("今天到期"),
+                               # Markup: filled in with a time that is itself markup (one line).
+                               "reported": Markup(escape(_("%(who)s 上报于 %(t)s"))),  # noqa: S704 - escaped
                                # Counted days: the language's singular or plural, for each row.
                                "overdue": lambda days: ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", days),
                                "left": lambda deadline, days: ngettext("期限 %(d)s（剩 %(num)d 天）",

@@ -17,8 +17,15 @@ window.fieldappUi = (function () {
     return node;
   }
 
-  // A moment in the page's language, on the phone's clock.
-  function when(iso) { return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : ""; }
+  // A moment on the phone's clock as every page shows moments: 2026-12-06 15:34, kept on one line
+// (non-breaking hyphens and space: text set by script cannot carry the pages' nowrap span).
+  function when(iso) {
+    if (!iso) { return ""; }
+    var d = new Date(iso);
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "\u2011" + two(d.getMonth() + 1) + "\u2011" + two(d.getDate()) + "\u00a0" +
+      two(d.getHours()) + ":" + two(d.getMinutes());
+  }
 
   return { fill: fill, el: el, when: when };
 })();

@@ -68,7 +68,7 @@
       var text = meta.refreshedAt
         ? targets[0].getAttribute("data-template")
             .replace("{n}", parts[1])
-            .replace("{time}", new Date(meta.refreshedAt).toLocaleString("zh-CN", { hour12: false }))
+            .replace("{time}", window.fieldappUi ? window.fieldappUi.when(meta.refreshedAt) : meta.refreshedAt)
         : targets[0].getAttribute("data-empty");
       Array.prototype.forEach.call(targets, function (el) { el.textContent = text; });
     });

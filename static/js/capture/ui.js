@@ -17,9 +17,14 @@ export function fill(template, values) {
   return String(template).replace(/\{(\w+)\}/g, (m, key) => (key in values ? values[key] : m));
 }
 
-// A moment in the page's language, on the phone's clock.
+// A moment on the phone's clock as every page shows moments: 2026-12-06 15:34, kept on one line
+// (non-breaking hyphens and space: text set by script cannot carry the pages' nowrap span).
 export function when(iso) {
-  return iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : "";
+  if (!iso) { return ""; }
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, "0");
+  return d.getFullYear() + "\u2011" + two(d.getMonth() + 1) + "\u2011" + two(d.getDate()) + "\u00a0" +
+    two(d.getHours()) + ":" + two(d.getMinutes());
 }
 
 export function show(node, visible) { node.hidden = !visible; }
