@@ -73,7 +73,7 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
     # A count's entry has a form for one and a form for many: both must be there.
     translated = {m.id for m in catalog if m.id and "fuzzy" not in m.flags
                   and (all(m.string) if isinstance(m.string, tuple) else m.string)}
-    missing = sorted(wanted - translated)
+    missing = sorted(wanted - translated, key=str)
     assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
 
 

@@ -154,6 +154,13 @@ def _work_counts_statement(shape: policy.Shape) -> sa.Select:
         count(h.status.in_(OPEN)).label("open"))
 
 
+def waiting_for_rectification(user: User, limit: int = 5) -> list[Hazard]:
+    """The hazards in ``user``'s scope whose rectification is due, the nearest deadline first (the
+    company's home lists them with what is left of each deadline)."""
+    return list(db.session.scalars(scope(user).where(Hazard.status.in_(RECTIFYING)).options(
+        sa.orm.joinedload(Hazard.enterprise)).order_by(Hazard.deadline, Hazard.id).limit(limit)))
+
+
 def is_overdue(hazard: Hazard, on: date | None = None) -> bool:
     return hazard.status in RECTIFYING and hazard.deadline is not None and hazard.deadline < (on or clock.today())
 

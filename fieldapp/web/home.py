@@ -27,6 +27,7 @@ def index():
         ctx["admin"] = overview.admin_counts(user)
     if user.has_role(roles.COMPANY_MANAGER):
         ctx["companies"] = user.enterprises
+        ctx["waiting"] = hazards.waiting_for_rectification(user)
     if user.has_role(*roles.INSPECTORS, roles.ENFORCEMENT_OFFICER, roles.COMPANY_MANAGER, roles.ADMIN):
         ctx["work"] = hazards.work_counts(user)
     if user.has_role(*roles.INSPECTORS):

@@ -6,7 +6,7 @@ import uuid
 from flask import Flask, g
 from markupsafe import Markup, escape
 
-from fieldapp import clock, codes
+from fieldapp import addresses, clock, codes
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.i18n import ngettext
@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
                                                                        "期限 %(d)s（剩 %(num)d 天）", days, d=deadline)}
         return g.hazard_labels
 
+    app.jinja_env.filters.update(address_prefix=addresses.shared_prefix, after_prefix=addresses.after_prefix)
     app.jinja_env.globals.update(field_label=field_label, change_kind=change_kind, show_value=show_value,
                                  uuid4=lambda: str(uuid.uuid4()), hazard_labels=hazard_labels,
                                  today_shanghai=clock.today)

@@ -42,6 +42,31 @@ window.fieldappUi = (function () {
     }
   });
 
+  // Deadlines a tap away: <button data-add-days="7" data-for="f-deadline" data-today="2026-12-06">
+  // fills the date field with today (in China, as the server counted it) plus that many days.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-days]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-for"));
+    var start = new Date(button.getAttribute("data-today") + "T00:00:00Z");
+    if (!field || isNaN(start)) { return; }
+    start.setUTCDate(start.getUTCDate() + parseInt(button.getAttribute("data-add-days"), 10));
+    field.value = start.toISOString().slice(0, 10);
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // Fields only some answers need: <fieldset data-shown-when="level=major"> shows while its form's
+  // "level" field says "major" (the server renders it hidden or not the same way).
+  function showWhen(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-shown-when]"), function (part) {
+      var rule = part.getAttribute("data-shown-when").split("="), field = form.elements[rule[0]];
+      if (field) { part.hidden = field.value !== rule[1]; }
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.form && event.target.form.querySelector("[data-shown-when]")) { showWhen(event.target.form); }
+  });
+
   // "Nearest first": sorts a [data-nearest] list of items with data-lat/data-lng by distance
   // from the phone, on the user's tap (asking for the position only when wanted).
   var sorter = document.querySelector("[data-sort-nearest]");

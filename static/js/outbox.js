@@ -160,7 +160,8 @@
                                             : "/capture?record=" + record.uuid,
                                           text: t.continue }));
           }
-          var del = el("button", { type: "button", class: "button secondary small", "data-delete": record.uuid,
+          // Deleting loses the work: styled as dangerous, at the far end from 继续.
+          var del = el("button", { type: "button", class: "button danger small apart-end", "data-delete": record.uuid,
                                    text: t.delete });
           actions.appendChild(del);
           item.appendChild(actions);

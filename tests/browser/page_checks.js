@@ -43,8 +43,11 @@
     }
     return false;
   };
-  return [...document.querySelectorAll(".button.primary")]
-    .filter((el) => el.offsetParent !== null || getComputedStyle(el).position === "fixed")
+  // An open form's summary is its heading then, not a button.
+  return [...document.querySelectorAll(".button.primary:not(details[open] > summary)")]
+    // checkVisibility: not hidden, and not inside a closed <details> (whose content Chromium
+    // lays out but does not show).
+    .filter((el) => el.checkVisibility({ visibilityProperty: true }))
     .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.top < screen || fixedBar(el)); })
     .map((el) => (el.textContent || el.value || "").trim().slice(0, 20));
 }

@@ -14,7 +14,6 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from bench import patrol
@@ -24,6 +23,7 @@ from tests.browser.capture import (
     one_photo,
     start_from_offline_list,
 )
+from tests.browser.checks import axe_violations
 from tests.browser.conftest import ROOT, LiveServer
 from tests.browser.test_phone import log_in
 from tests.browser.test_pwa import controlled
@@ -91,13 +91,6 @@ def enterprise(site, name: str) -> dict:
         row = conn.execute(sa.text("SELECT id, latitude, longitude, safety_manager_name FROM enterprises "
                                    "WHERE name = :n"), {"n": name}).one()
     return dict(row._mapping)
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Critical and serious axe-core findings on the page as it is now."""
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]
-            if v["impact"] in ("critical", "serious")]
 
 
 def wait_synced(page: Page, site, uuids: list[str], timeout_s: float = 30) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.checks import action_problem, axe_violations, split_tokens
 from tests.browser.conftest import ROOT, LiveServer
 from tests.browser.test_phone import log_in
 
@@ -71,11 +72,15 @@ def _kind(path: str) -> tuple:
 
 @pytest.mark.parametrize("username", ["inspector", "techinspector", "officer", "company", "supervisor", "admin",
                                       "discipline"])
-def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, console_errors):
+def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, console_errors, artifacts):
     """Beyond the pages listed above: from the home page, each kind of page this account's links
-    reach, however deep (a new page is covered the day it is linked). Printed documents (A4) are
-    opened but not measured."""
+    reach, however deep (a new page is covered the day it is linked). Each fits the screen, splits
+    no code, figure, date or short word across lines, has one main action under the thumb (none if
+    it is a page to read), and axe finds nothing critical or serious. Printed documents (A4) are
+    opened but not measured. The first screen of each page is left in test-artifacts/pages/."""
     base = crawled.base
+    shots = artifacts / "pages"
+    shots.mkdir(exist_ok=True)
     log_in(page, base, username, crawled.accounts[username]["password"])
     queue, kinds, problems = deque(["/"]), set(), []
     page.on("response", lambda r: problems.append((r.url, r.status)) if r.status >= 400 else None)
@@ -93,6 +98,13 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
                 problems.append((path, "wider than the screen"))
             if small := page.evaluate(SMALL_TARGETS):
                 problems.append((path, small))
+            if split := split_tokens(page):
+                problems.append((path, "split across lines", split))
+            if action := action_problem(page):
+                problems.append((path, action))
+            if found := axe_violations(page):
+                problems.append((path, found))
+            page.screenshot(path=str(shots / f"{username}{re.sub(r'[^0-9A-Za-z]+', '-', path).rstrip('-')}.png"))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             if href.startswith(base + "/"):
                 queue.append(href[len(base):].split("#")[0])
