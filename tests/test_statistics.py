@@ -88,7 +88,20 @@ def test_page_draws_the_chart_with_its_table(world, make_client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<svg class="chart"' in html and "<title>每月发现与销号的隐患</title>" in html
-    assert html.count('<rect class="bar-found"') == 12 and 'id="by-month"' in html
+    # The chart starts at the first month with a hazard found or closed; the table says each
+    # month, a run of empty ones as one row ("2026-01 — 2026-11").
+    table = html.split('id="by-month"')[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">(.*?)</th><td>(\d+)</td><td>(\d+)</td>', table)
+
+    def months_in(label):
+        found = re.findall(r"\d{4}-\d{2}", label)
+        first, last = (date.fromisoformat(f"{found[k]}-01") for k in (0, -1))
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+
+    assert sum(months_in(label) for label, _f, _c in rows) == 12
+    active = next(i for i, (_m, found, closed) in enumerate(rows) if found != "0" or closed != "0")
+    assert html.count('<rect class="bar-found"') == sum(months_in(label) for label, _f, _c in rows[active:])
+    assert all(found == closed == "0" for label, found, closed in rows if "—" in label)  # runs are empty
     assert 'data-stat="found">5<' in html and world.grid_a1.name in html
     bad = officer.get("/statistics?from=abc")
     assert bad.status_code == 200 and 'id="filter-error"' in bad.get_data(as_text=True)
@@ -221,3 +234,27 @@ def test_large_scope_opens_one_department_at_a_time(world, make_client, monkeypa
                        for g in sorted((world.grid_a1, world.grid_a2), key=lambda g: g.code)]
     other = logged_in(make_client(), "officer_a").get(f"/statistics?unit={world.town_b.id}")
     assert other.status_code == 200 and 'data-stat="found">0<' in other.get_data(as_text=True)
+
+
+def test_chart_months_start_at_the_first_activity_and_empty_runs_collapse():
+    from fieldapp.web import charts
+    m = [date(2026, k, 1) for k in range(1, 13)]
+    months = [(d, 0, 0) for d in m[:9]] + [(m[9], 2, 0), (m[10], 0, 0), (m[11], 1, 1)]
+    assert charts.from_first_activity(months) == months[9:]
+    assert charts.from_first_activity([(d, 0, 0) for d in m]) == [(m[11], 0, 0)]
+    assert charts.collapse_empty(months) == [(m[0], m[8], 0, 0), (m[9], m[9], 2, 0), (m[10], m[10], 0, 0),
+                                             (m[11], m[11], 1, 1)]
+
+
+def test_chart_labels_are_legible_and_never_overlap():
+    """13 user units on a 300-unit chart: at least 12 px on a phone's card. Twelve months do not
+    fit side by side, so every other label is written, the last always."""
+    from fieldapp.web import charts
+    labels = [f"{k}月" for k in range(1, 13)]
+    svg = str(charts.grouped_bars("t", labels, [("bar-found", "发现", list(range(12)))]))
+    written = re.findall(r'<text x="[\d.]+" y="\d+" text-anchor="middle">(.*?)</text>', svg)
+    assert written[-1] == "12月" and 3 <= len(written) < 12
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="\d+" text-anchor="middle">', svg)]
+    assert all(b - a >= charts._text_width("12月", charts.FONT) for a, b in zip(xs, xs[1:]))
+    few = str(charts.grouped_bars("t", labels[:3], [("bar-found", "发现", [1, 2, 3])]))
+    assert len(re.findall('text-anchor="middle"', few)) == 3

@@ -68,10 +68,11 @@ def statistics_index():
     filters, problems = statistics.parse_filters(request.args)
     result = statistics.report(current_user, filters)
     # The chart's month names in the page's language ("10月", "Oct"); January carries the year.
-    labels = [formatted_date(m, "MMM" if m.month != 1 else "yyyy.M") for m, _f, _c in result.months]
+    shown = charts.from_first_activity(result.months)
+    labels = [formatted_date(m, "MMM" if m.month != 1 else "yyyy.M") for m, _f, _c in shown]
     chart = charts.grouped_bars(_("每月发现与销号的隐患"), labels, [
-        ("bar-found", _("发现"), [f for _m, f, _c in result.months]),
-        ("bar-closed", _("销号"), [c for _m, _f, c in result.months])])
+        ("bar-found", _("发现"), [f for _m, f, _c in shown]),
+        ("bar-closed", _("销号"), [c for _m, _f, c in shown])])
 
     def unit_link(unit_id):
         """This page with the same filters, for one department (or all, with None)."""
@@ -79,6 +80,7 @@ def statistics_index():
         return url_for("dashboards.statistics_index", **args, **({"unit": unit_id} if unit_id else {}))
 
     return render_template("dashboards/statistics.html", r=result, chart=chart, problems=problems,
+                           month_rows=charts.collapse_empty(result.months),
                            names=statistics.names(result), grids=result.grids, unit_link=unit_link,
                            industries=codes.INDUSTRIES, levels=hazards.LEVEL_LABELS)
 

@@ -1,9 +1,13 @@
 """Every page added for accountability and supervision, on a 360 px phone: nothing runs off the
 screen, and everything one taps is at least 44 px tall (tables of figures may scroll sideways
 inside their own box)."""
+import contextlib
+import functools
 import re
+import sqlite3
 import subprocess
 import sys
+import unicodedata
 from collections import deque
 from urllib.parse import parse_qs, urlsplit
 
@@ -111,3 +115,33 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
     assert len(kinds) >= 5, kinds  # the crawl went somewhere
     assert problems == []
     assert console_errors == []
+
+
+def test_a_printed_record_names_itself_on_every_page_and_keeps_signatures_whole(page: Page, crawled, artifacts):
+    """The A4 record as Chromium prints it (read back from the PDF): the record's number and
+    "n / N" on every page, the signatures on one page with their heading and a line for the
+    inspector's own, at most four photos a page, each with its caption."""
+    from pypdf import PdfReader
+
+    base = crawled.base
+    log_in(page, base, "officer", crawled.accounts["officer"]["password"])
+    with contextlib.closing(sqlite3.connect(crawled.instance / "fieldapp.db")) as conn:
+        record_id, number, photos = conn.execute(
+            "SELECT i.id, i.number, count(p.id) AS n FROM inspections i JOIN inspection_photos p "
+            "ON p.inspection_id = i.id WHERE i.state = 'signed' GROUP BY i.id, i.number ORDER BY n DESC, i.id").fetchone()
+    assert photos >= 3  # the demo's day has a record with several photos
+    page.goto(f"{base}/inspections/{record_id}/print")
+    pdf = artifacts / "record-print.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    # NFKC: the PDF's CJK font maps some characters to their Kangxi radical forms (⼈ for 人).
+    pages = [unicodedata.normalize("NFKC", p.extract_text()) for p in PdfReader(str(pdf)).pages]
+    assert len(pages) >= 2
+    for n, text in enumerate(pages, 1):
+        assert number in text, n
+        assert re.search(rf"(^|\n){n} / {len(pages)}(\n|$)", text), (n, text[-80:])
+    nfkc = functools.partial(unicodedata.normalize, "NFKC")  # full-width ：（） become :()
+    signing = [text for text in pages if "现场负责人" in text and nfkc("签字：") in text]
+    assert len(signing) == 1 and nfkc("检查人员（签字）：") in signing[0]
+    images = [len(p.images) for p in PdfReader(str(pdf)).pages]
+    assert sum(images) == photos + 1 and max(images) <= 4 + 1  # photos and the signature (the QR is vector)
+    assert all(f"{k}." in "".join(pages) for k in range(1, photos + 1))  # every photo's caption
