@@ -1,5 +1,6 @@
 """Hazard statistics: the figures match the underlying records, breakdowns add up, months are
 China-time months, filters apply, and the SVG chart renders with its table."""
+import itertools
 import re
 import uuid
 from collections import Counter
@@ -255,6 +256,6 @@ def test_chart_labels_are_legible_and_never_overlap():
     written = re.findall(r'<text x="[\d.]+" y="\d+" text-anchor="middle">(.*?)</text>', svg)
     assert written[-1] == "12月" and 3 <= len(written) < 12
     xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="\d+" text-anchor="middle">', svg)]
-    assert all(b - a >= charts._text_width("12月", charts.FONT) for a, b in zip(xs, xs[1:]))
+    assert all(b - a >= charts._text_width("12月", charts.FONT) for a, b in itertools.pairwise(xs))
     few = str(charts.grouped_bars("t", labels[:3], [("bar-found", "发现", [1, 2, 3])]))
     assert len(re.findall('text-anchor="middle"', few)) == 3

@@ -128,7 +128,8 @@ def test_a_printed_record_names_itself_on_every_page_and_keeps_signatures_whole(
     with contextlib.closing(sqlite3.connect(crawled.instance / "fieldapp.db")) as conn:
         record_id, number, photos = conn.execute(
             "SELECT i.id, i.number, count(p.id) AS n FROM inspections i JOIN inspection_photos p "
-            "ON p.inspection_id = i.id WHERE i.state = 'signed' GROUP BY i.id, i.number ORDER BY n DESC, i.id").fetchone()
+            "ON p.inspection_id = i.id WHERE i.state = 'signed' "
+            "GROUP BY i.id, i.number ORDER BY n DESC, i.id").fetchone()
     assert photos >= 3  # the demo's day has a record with several photos
     page.goto(f"{base}/inspections/{record_id}/print")
     pdf = artifacts / "record-print.pdf"
