@@ -166,6 +166,36 @@ def test_home_pages_count_the_work_waiting(make_client, world, db):
     assert major.status == "reported"
 
 
+@pytest.mark.dated
+def test_company_home_lists_the_hazards_waiting_nearest_deadline_first(make_client, world, db):
+    """Not only a count: each hazard waiting for the company, with what is left of its deadline,
+    and the main button opens the most urgent one."""
+    later, sooner, unconfirmed = report(world), report(world), report(world)
+    hazards.confirm(world.officer_a, later, confirm_values(deadline=(clock.today() + timedelta(days=20)).isoformat()))
+    hazards.confirm(world.officer_a, sooner, confirm_values(deadline=(clock.today() + timedelta(days=3)).isoformat()))
+    home = logged_in(make_client(), "company_a1").get("/").get_data(as_text=True)
+    waiting = home.split('id="waiting"')[1].split("</section>")[0]
+    links = re.findall(r'href="/hazards/(\d+)"', waiting)
+    assert links == [str(sooner.id), str(later.id)] and str(unconfirmed.id) not in links
+    assert "剩 3 天" in waiting and "剩 20 天" in waiting
+    main = re.search(r'<a class="button primary block" href="/hazards/(\d+)">', home)
+    assert main and main.group(1) == str(sooner.id)
+
+
+def test_confirm_form_shows_stop_work_fields_for_a_major_hazard_only(make_client, world, db):
+    """Rendered hidden for a general hazard (the page's script shows them when 重大 is chosen),
+    shown for one proposed as major; the deadline offers +7 / +15 / +30 days from China's today."""
+    general, major = report(world), report(world, "major")
+    officer = logged_in(make_client(), "officer_a")
+    page = officer.get(f"/hazards/{general.id}").get_data(as_text=True)
+    assert re.search(r'<fieldset class="field stop-work-fields" data-shown-when="level=major" hidden>', page)
+    assert re.findall(r'data-add-days="(\d+)" data-for="f-deadline" data-today="([\d-]+)"', page) == [
+        (d, clock.today().isoformat()) for d in ("7", "15", "30")]
+    assert '<h1>隐患：' in page
+    page = officer.get(f"/hazards/{major.id}").get_data(as_text=True)
+    assert re.search(r'<fieldset class="field stop-work-fields" data-shown-when="level=major">', page)
+
+
 def test_home_names_the_jurisdiction_of_roles_that_have_one(make_client, factory, world, db):
     """An officer's home names the departments of their jurisdiction; an inspector whose account
     kept a jurisdiction from a role since taken away shows none (it scopes nothing)."""

@@ -105,3 +105,31 @@ def test_favicon_is_the_apps_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.data.startswith(b"\x89PNG") and "max-age=86400" in response.headers["Cache-Control"]
+
+
+def test_pages_kept_on_the_phone_share_the_inspectors_navigation(make_client, world):
+    """The capture form, the outbox and the offline list carry the same bottom navigation as every
+    other page an inspector sees (they are cached for all inspectors, so they list it themselves)."""
+    def nav(html):
+        part = html.split('class="bottom-nav"')[1].split("</nav>")[0]
+        return re.findall(r'<a href="([^"]+)"', part), re.findall(r"<span>(.*?)</span>", part)
+
+    inspector = logged_in(make_client(), "insp_a1")
+    expected = nav(inspector.get("/").get_data(as_text=True))
+    assert len(expected[0]) >= 5
+    for path in ("/capture", "/outbox", "/offline"):
+        html = inspector.get(path).get_data(as_text=True)
+        assert nav(html) == expected, path
+        assert 'class="topbar-bell"' in html, path
+    assert 'aria-current="page"' in inspector.get("/outbox").get_data(as_text=True).split('class="bottom-nav"')[1]
+
+
+def test_the_name_in_the_top_bar_is_part_of_its_accessible_name(make_client, world):
+    html = logged_in(make_client(), "insp_a1").get("/").get_data(as_text=True)
+    name = re.search(r'class="topbar-user"[^>]*aria-label="([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert name and name.group(2).strip() in name.group(1)
+
+
+def test_the_unsent_work_banner_sits_inside_the_main_landmark(make_client, world):
+    html = logged_in(make_client(), "insp_a1").get("/").get_data(as_text=True)
+    assert html.index('<main id="main"') < html.index('class="pending-banner"') < html.index("</main>")

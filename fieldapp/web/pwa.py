@@ -51,7 +51,7 @@ def manifest():
         "name": _("安全生产网格巡检"),
         "short_name": _("网格巡检"),
         "description": _("安全生产网格员、执法人员和企业安全负责人的现场工作工具。"),
-        "lang": "zh-CN",
+        "lang": i18n.html_lang(),
         "start_url": "/?source=pwa",
         "scope": "/",
         "id": "/",
@@ -65,6 +65,18 @@ def manifest():
             {"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512",
              "type": "image/png", "purpose": "maskable"},
         ],
+        # A long press on the home-screen icon: straight to the patrol list or the outbox.
+        "shortcuts": [
+            {"name": _("开始巡查"), "short_name": _("巡查"), "url": url_for("inspections.patrol"),
+             "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}]},
+            {"name": _("同步"), "short_name": _("同步"), "url": "/outbox",
+             "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}]},
+        ],
+        # Shown by the install prompt (a phone's screen, with the demo's data).
+        "screenshots": [
+            {"src": url_for("static", filename=f"screenshots/{name}.png"), "sizes": "360x740", "type": "image/png",
+             "form_factor": "narrow", "label": label}
+            for name, label in (("home", _("网格员首页：今日待查企业")), ("capture", _("现场检查：一手完成")))],
     }
     response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"

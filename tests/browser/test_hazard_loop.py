@@ -23,7 +23,7 @@ def phone(browser, browser_context_args) -> Page:
 def open_hazard(page: Page, base: str, tab: str, enterprise: str) -> None:
     page.goto(f"{base}/hazards/?tab={tab}")
     page.locator("#hazard-list a", has_text=enterprise).first.click()
-    expect(page.locator("h1")).to_have_text("隐患")
+    expect(page.locator("h1")).to_have_text(re.compile("^隐患："))  # the heading names the hazard
 
 
 def test_inspector_officer_and_company_close_the_loop(server, browser, browser_context_args, artifacts):  # noqa: F811
@@ -50,13 +50,19 @@ def test_inspector_officer_and_company_close_the_loop(server, browser, browser_c
     expect(first).to_contain_text("重大事故隐患")
     assert officer.locator("#bell .badge").inner_text() == "2"
     first.locator("a").click()
+    expect(officer.locator("h1")).to_have_text(re.compile("^隐患：."))
     officer.locator("#act-confirm summary").click()
+    # The stop-work order's fields are there for a major hazard only.
+    officer.get_by_label("认定等级").select_option("general")
+    expect(officer.get_by_label("停止作业范围")).to_be_hidden()
     officer.get_by_label("认定等级").select_option("major")
+    expect(officer.get_by_label("停止作业范围")).to_be_visible()
     officer.get_by_label("整改期限").fill("2099-01-01")
     officer.get_by_role("button", name="确认隐患").click()
     expect(officer.locator("#act-error")).to_contain_text("不能超过一年")
-    # A week from today in China (the app counts days left in China time; UTC's date differs after 16:00).
-    officer.get_by_label("整改期限").fill((clock.today() + timedelta(days=7)).isoformat())
+    # A week from today in China, one tap (the app counts days in China time; UTC's date differs after 16:00).
+    officer.get_by_role("button", name="+7 天").click()
+    expect(officer.get_by_label("整改期限")).to_have_value((clock.today() + timedelta(days=7)).isoformat())
     officer.get_by_label("整改要求").fill("清理危化品仓库，恢复通道")
     officer.get_by_role("button", name="确认隐患").click()
     expect(officer.locator("#act-error")).to_contain_text("确认重大事故隐患须填写此项")

@@ -33,9 +33,14 @@ def test_manifest_and_icons(page: Page, base_url):
     assert data["name"] == "安全生产网格巡检" and data["display"] == "standalone" and data["start_url"]
     purposes = {(i["sizes"], i.get("purpose", "any")) for i in data["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= purposes
-    for icon in data["icons"]:
+    for icon in data["icons"] + data["screenshots"]:
         image = Image.open(io.BytesIO(page.request.get(f"{base_url}{icon['src']}").body()))
         assert f"{image.width}x{image.height}" == icon["sizes"] and image.format == "PNG"
+    assert data["lang"] == "zh-CN" and all(s["form_factor"] == "narrow" and s["label"] for s in data["screenshots"])
+    assert [s["url"] for s in data["shortcuts"]] == ["/inspections/patrol", "/outbox"]
+    assert [s["name"] for s in data["shortcuts"]] == ["开始巡查", "同步"]
+    english = json.loads(page.request.get(f"{base_url}/manifest.webmanifest", headers={"Accept-Language": "en"}).text())
+    assert english["lang"] == "en" and english["shortcuts"][0]["name"] != "开始巡查"
 
 
 def test_chromium_reports_no_installability_errors(browser_type, browser_type_launch_args, browser_context_args,
