@@ -159,7 +159,8 @@ def scope(user: User) -> sa.Select:
     return sa.select(Clue).where(policy.clue_condition(user))
 
 
-CLUE_LOADS = (sa.orm.selectinload(Clue.events).joinedload(ClueEvent.actor), sa.orm.selectinload(Clue.photos),
+CLUE_LOADS = (sa.orm.selectinload(Clue.events).joinedload(ClueEvent.actor).selectinload(User.role_rows),
+              sa.orm.selectinload(Clue.photos),
               sa.orm.joinedload(Clue.org_unit), sa.orm.joinedload(Clue.grid), sa.orm.joinedload(Clue.assignee),
               sa.orm.joinedload(Clue.submitter), sa.orm.joinedload(Clue.task_enterprise),
               sa.orm.joinedload(Clue.task_inspector))

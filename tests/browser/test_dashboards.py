@@ -17,8 +17,16 @@ def test_dashboards_fit_a_phone(page, base_url, accounts, artifacts, console_err
     box = chart.bounding_box()
     assert box["width"] <= 360 and box["height"] > 60
     assert chart.get_attribute("role") == "img" and page.locator("svg.chart title").count() >= 1
-    expect(page.locator("svg.chart rect.bar-found")).to_have_count(12)
-    expect(page.locator("#by-month tbody tr")).to_have_count(12)
+    # The table spans the twelve months (a run of empty ones in one row); the chart starts at the
+    # first month with a hazard, so it has a bar for at least the last month.
+    spans = page.locator("#by-month tbody th").all_inner_texts()
+    assert spans and spans[-1].startswith(("20", "— 20")) and len(spans) <= 12
+    assert page.locator("svg.chart rect.bar-found").count() >= 1
+    # Its labels are 12 px or more as drawn on this screen.
+    drawn = page.evaluate("""() => { const svg = document.querySelector('svg.chart');
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale)); }""")
+    assert drawn >= 12
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "statistics.png"), full_page=True)
     assert console_errors == []
