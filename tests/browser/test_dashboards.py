@@ -25,7 +25,8 @@ def test_dashboards_fit_a_phone(page, base_url, accounts, artifacts, console_err
     # Its labels are 12 px or more as drawn on this screen.
     drawn = page.evaluate("""() => { const svg = document.querySelector('svg.chart');
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale)); }""")
+        const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize));
+        return Math.min(...sizes) * scale; }""")
     assert drawn >= 12
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "statistics.png"), full_page=True)
