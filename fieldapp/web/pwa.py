@@ -16,7 +16,7 @@ bp = Blueprint("pwa", __name__)
 
 #: The capture page's ES modules (static/js/capture/), imported by main.js.
 CAPTURE_MODULES = ("main", "ui", "record", "geo", "checklist", "photos", "markup", "hazard", "sign", "inspection",
-                   "recheck", "offline")
+                   "recheck", "offline", "address")
 #: What the phone keeps for working without signal (paths under static/).
 SHELL_FILES = ("css/app.css", "js/app.js", "js/photo.js", "js/signature.js", "js/store.js", "js/pack.js", "js/sync.js",
                "js/outbox.js", *(f"js/capture/{m}.js" for m in CAPTURE_MODULES), "icons/icon.svg",

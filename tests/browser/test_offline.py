@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 import time
 
 import pytest
@@ -84,6 +85,10 @@ def go_offline_to_patrol(page: Page, server: LiveServer) -> None:
     expect(page.locator("#offline-work h1")).to_have_text("巡查清单")  # the work, not an error page
     expect(page.locator("#offline")).to_be_hidden()
     expect(page.locator("#offline-patrol li").first).to_be_visible()
+    # The grid's shared address prefix is said once above the list, not on every row.
+    expect(page.locator("#offline-area")).to_have_text(re.compile("^地址均在.+镇$"))
+    area = page.locator("#offline-area").inner_text()[len("地址均在"):]
+    assert area not in page.locator("#offline-patrol").inner_text()
 
 
 def server_records(server: LiveServer, uuids: list[str]) -> list[dict]:

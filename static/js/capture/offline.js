@@ -6,6 +6,7 @@
 
 import { $, el, fill, when } from "./ui.js";
 import { distanceM } from "./record.js";
+import { afterPrefix, sharedPrefix } from "./address.js";
 
 // The first day of the two-month period (Jan–Feb, Mar–Apr, …) of `day`, as YYYY-MM-DD.
 export function periodStart(day) {
@@ -58,6 +59,8 @@ class OfflineList {
     this.pack = pack || {};
     this.records = records;
     this.rows = rows(enterprises, records, new Date());
+    // The part of the address every enterprise shares is said once, above the list.
+    this.area = sharedPrefix(this.rows.map((r) => r.e.address));
   }
 
   sortMode() { return document.querySelector("input[name=offline-sort]:checked").value; }
@@ -78,6 +81,8 @@ class OfflineList {
     $("offline-pack").textContent = this.pack.refreshedAt
       ? fill(T.pack, { n: this.rows.length, time: when(this.pack.refreshedAt) }) + " · " + fill(T.shown, { n: shown.length })
       : T.pack_empty;
+    $("offline-area").hidden = !this.area;
+    $("offline-area").textContent = this.area ? fill(T.area, { area: this.area }) : "";
     list.textContent = "";
     if (!shown.length && this.rows.length) { list.appendChild(el("li", { class: "muted", text: T.none })); }
     const recused = this.pack.recused || {};
@@ -99,7 +104,7 @@ class OfflineList {
           el("strong", { text: e.name }), el("br"),
           el("span", { class: "tags-inline" }, tags), el("br"),
           el("small", { class: r.last ? "muted" : "error", text: facts.join(" · ") }),
-          e.address ? el("small", { class: "muted block", text: e.address }) : null])])]);
+          e.address ? el("small", { class: "muted block", text: afterPrefix(e.address, this.area) }) : null])])]);
       if (recused[e.id]) {
         row.appendChild(el("p", { class: "small muted", text: recused[e.id] }));
       } else {
