@@ -149,3 +149,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def schema_heads() -> set[str]:
+    """The migrations the database says it is at (reaching it: raises when it cannot be reached)."""
+    from alembic.migration import MigrationContext
+    with db.engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+        return set(MigrationContext.configure(conn).get_current_heads())

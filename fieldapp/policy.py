@@ -19,8 +19,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import g, has_request_context
 
-from fieldapp import roles
+from fieldapp import fields, roles
 from fieldapp.db import MAX_ID, db, in_ids, on_postgresql
+from fieldapp.errors import Forbidden, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
@@ -32,7 +33,6 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.services import Forbidden, NotFound, fields
 
 ENTERPRISE_JURISDICTION_ROLES = (roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 

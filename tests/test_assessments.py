@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from fieldapp import clock, roles
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.models import Clue, Hazard, HazardEvent
-from fieldapp.services import InputError, assessments, hazards
+from fieldapp.services import assessments, hazards
 from tests.helpers import logged_in, post
 from tests.test_coverage import inspect
 from tests.test_hazards import PHOTO, confirm_values, report

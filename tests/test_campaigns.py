@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from fieldapp import clock
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.models import Campaign, CampaignTarget, Inspection
-from fieldapp.services import InputError, campaigns, checklists, inspections
+from fieldapp.services import campaigns, checklists, inspections
 from tests.helpers import logged_in, post
 from tests.test_coverage import inspect
 

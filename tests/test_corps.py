@@ -13,8 +13,9 @@ from PIL import Image
 
 from fieldapp import clock
 from fieldapp.db import db
+from fieldapp.errors import Conflict, Forbidden, InputError
 from fieldapp.models import InspectorGrid, UserSession, WorkIdIssue
-from fieldapp.services import Conflict, Forbidden, InputError, corps
+from fieldapp.services import corps
 from tests.helpers import logged_in, post
 
 

@@ -64,7 +64,7 @@ def test_pack_is_for_inspectors(make_client, world):
 
 def test_pack_tells_the_phone_who_signs_which_checklist_and_where_to_recuse(client, world, db):
     """What the phone needs to build the signed summary and refuse a recused start offline."""
-    from fieldapp.models import Conflict
+    from fieldapp.models import InterestDeclaration
     from fieldapp.services import checklists
 
     logged_in(client, "insp_a1")
@@ -79,7 +79,7 @@ def test_pack_tells_the_phone_who_signs_which_checklist_and_where_to_recuse(clie
     again = client.get("/api/v1/pack")
     assert again.status_code == 200, again.get_data(as_text=True)[:500]
     tag = again.headers["ETag"]
-    db.session.add(Conflict(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
+    db.session.add(InterestDeclaration(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
                             note="表弟在该企业任职", status="pending"))
     db.session.commit()
     changed = client.get("/api/v1/pack", headers={"If-None-Match": tag})

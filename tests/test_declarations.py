@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from fieldapp import clock, roles
 from fieldapp.db import db
-from fieldapp.models import Conflict, Hazard, Inspection, Notification
-from fieldapp.services import Forbidden, InputError, declarations, hazards, inspections
+from fieldapp.errors import Forbidden, InputError
+from fieldapp.models import Hazard, Inspection, InterestDeclaration, Notification
+from fieldapp.services import declarations, hazards, inspections
 from tests.helpers import logged_in, post
 from tests.images import jpeg
 from tests.test_hazards import PHOTO, confirm_values, report
@@ -26,7 +27,7 @@ def test_declaring_blocks_at_once_and_admins_are_told(world, make_client):
     r = declare(insp, kind="relative", unit_name="随便写的名字", uscc=world.ent_a1.uscc,
                 note="妻子张某在该企业任财务主管")
     assert r.status_code == 302
-    row = db.session.scalar(sa.select(Conflict))
+    row = db.session.scalar(sa.select(InterestDeclaration))
     assert row.status == "pending" and row.enterprise_id == world.ent_a1.id  # matched by credit code
     told = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "declaration")))
     assert told == {world.admin.id, world.admin_a.id}
@@ -36,11 +37,12 @@ def test_declaring_blocks_at_once_and_admins_are_told(world, make_client):
     # The admin finds it is no conflict: the block lifts.
     admin = logged_in(make_client(), "admin_a")
     r = post(admin, f"/admin/declarations/{row.id}/reject", {"note": ""}, "/admin/declarations")
-    assert r.status_code == 303 and db.session.get(Conflict, row.id).status == "pending"  # a reason is needed
+    # a reason is needed
+    assert r.status_code == 303 and db.session.get(InterestDeclaration, row.id).status == "pending"
     r = post(admin, f"/admin/declarations/{row.id}/reject", {"note": "已离职，不构成利害关系"}, "/admin/declarations")
     assert r.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Conflict, row.id).status == "rejected"
+    assert db.session.get(InterestDeclaration, row.id).status == "rejected"
     assert db.session.scalar(sa.select(Notification.user_id).where(Notification.kind == "declaration_decided")) \
         == world.inspector_a1.id
     started = post(insp, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
@@ -66,7 +68,7 @@ def test_bad_declarations_are_refused_with_the_form_kept(world, make_client, dat
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and message in html
     assert "苏州某培训学校" in html or field == "unit_name"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Conflict)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InterestDeclaration)) == 0
 
 
 def _part_time(user, unit_name, uscc=""):
@@ -79,7 +81,7 @@ def test_a_part_time_job_at_a_supervised_enterprise_is_never_approved(world):
     with pytest.raises(Forbidden, match="监管企业"):
         declarations.decide(world.admin_a, inside, "approve", "")
     db.session.rollback()
-    assert db.session.get(Conflict, inside.id).status == "pending"  # and still blocks
+    assert db.session.get(InterestDeclaration, inside.id).status == "pending"  # and still blocks
     assert inspections.recusal(world.inspector_a1, world.ent_a1) is not None
     # An officer's jurisdiction is the whole town: an enterprise of another grid counts too.
     officer_job = _part_time(world.officer_a, "随便", uscc=world.ent_a2.uscc)

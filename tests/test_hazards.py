@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from fieldapp import clock
-from fieldapp.models import Conflict as DeclaredConflict
+from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
 from fieldapp.models import Hazard, HazardEvent, Notification
-from fieldapp.services import Conflict, Forbidden, InputError, NotFound, hazards, inspections, notifications
+from fieldapp.models import InterestDeclaration as DeclaredConflict
+from fieldapp.services import hazards, inspections, notifications
 from tests.images import jpeg
 
 PHOTO = [(jpeg(640, 480), "after.jpg")]

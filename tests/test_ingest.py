@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from fieldapp import clock
-from fieldapp.models import Conflict as DeclaredConflict
 from fieldapp.models import Hazard, Inspection, InspectionPhoto
+from fieldapp.models import InterestDeclaration as DeclaredConflict
 from fieldapp.services import checklists, inspections
 from tests.helpers import csrf_token, logged_in
 from tests.images import jpeg

@@ -3,8 +3,8 @@ forms and JSON; ids and years past what the columns and calendars hold treated a
 "nan" days refused with a message. Each was a 500 (found by tests/test_form_fuzz.py)."""
 import sqlalchemy as sa
 
+from fieldapp import fields
 from fieldapp.models import Enterprise
-from fieldapp.services import fields
 from fieldapp.web.params import without_nul
 from tests.helpers import logged_in, post
 from tests.test_enterprise_file import _record

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 from fieldapp import roles
-from fieldapp.models import Conflict, Hazard, Inspection, User
-from fieldapp.services import Forbidden, InputError, ServiceError, checklists, inspections
+from fieldapp.errors import Forbidden, InputError, ServiceError
+from fieldapp.models import Hazard, Inspection, InterestDeclaration, User
+from fieldapp.services import checklists, inspections
 from tests.helpers import csrf_token, logged_in, post
 from tests.images import jpeg
 
@@ -59,7 +60,7 @@ def test_same_client_uuid_gives_the_same_record(world, db):
 
 
 def test_recused_inspector_is_refused_with_the_reason(client, world, db):
-    db.session.add(Conflict(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
+    db.session.add(InterestDeclaration(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
                             status="pending"))
     db.session.commit()
     with pytest.raises(Forbidden, match="应当回避"):

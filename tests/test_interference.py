@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, roles
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.models import (
     Holiday,
     InterferenceFollowUp,
@@ -18,7 +19,7 @@ from fieldapp.models import (
     Notification,
     ReadLog,
 )
-from fieldapp.services import InputError, interference
+from fieldapp.services import interference
 from fieldapp.services.integrity import AppendOnly
 from tests.helpers import logged_in, post
 from tests.images import jpeg

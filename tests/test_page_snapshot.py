@@ -1,6 +1,12 @@
-"""tools/page_snapshot.py, the check that a restructuring changed no page: it reads every kind of
+"""scripts/page_snapshot.py, the check that a restructuring changed no page: it reads every kind of
 page of every demo account, and two runs fingerprint them alike (else it could not tell)."""
-from tools import page_snapshot
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).parents[1] / "scripts" / "page_snapshot.py"
+_spec = importlib.util.spec_from_file_location("page_snapshot", SCRIPT)
+page_snapshot = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(page_snapshot)
 
 
 def test_two_snapshots_of_the_demo_are_identical_and_cover_every_account():

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from fieldapp import policy
 from fieldapp.db import in_ids
+from fieldapp.errors import Forbidden
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection
-from fieldapp.services import Forbidden
 from tests.helpers import csrf_token, logged_in
 
 

@@ -8,8 +8,9 @@ from openpyxl import load_workbook
 
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import db
+from fieldapp.errors import Conflict, InputError
 from fieldapp.models import Holiday, Inspection, LeaveRequest
-from fieldapp.services import Conflict, InputError, worklog
+from fieldapp.services import worklog
 from tests.helpers import logged_in, post
 from tests.test_coverage import inspect
 from tests.test_hazards import report

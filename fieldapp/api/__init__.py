@@ -12,11 +12,12 @@ from marshmallow import ValidationError
 
 from fieldapp import clock, policy
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise
 from fieldapp.schemas import EARLIEST, EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema, MediaManifestItemSchema, RecheckUploadSchema
-from fieldapp.services import InputError, client_media, datapack, hazards, ingest, photos
+from fieldapp.services import client_media, datapack, hazards, ingest, photos
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 from fieldapp.web.params import without_nul

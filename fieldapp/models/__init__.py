@@ -28,11 +28,11 @@ from fieldapp.models.imports import ImportBatch
 from fieldapp.models.inspections import (
     ChecklistItem,
     ChecklistTemplate,
-    Conflict,
     Hazard,
     HazardEvent,
     Inspection,
     InspectionPhoto,
+    InterestDeclaration,
     ItemResult,
     Photo,
 )
@@ -78,7 +78,7 @@ __all__ = [
     "ClientMedia",
     "ChecklistItem",
     "ChecklistTemplate",
-    "Conflict",
+    "InterestDeclaration",
     "Hazard",
     "HazardCloseDays",
     "HazardEvent",

@@ -20,7 +20,7 @@ HAZARD_STATUSES = ("reported", "confirmed", "rejected", "rectifying", "awaiting_
 HAZARD_RECTIFYING = ("confirmed", "rectifying")
 
 
-class Conflict(db.Model):
+class InterestDeclaration(db.Model):
     """A declared relationship with an enterprise or outside unit (seed 000; seed 002 art. 7).
 
     Pending or approved ones that name an enterprise bar the person from inspecting,

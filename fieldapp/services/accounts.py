@@ -11,9 +11,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from fieldapp import clock
 from fieldapp.db import db
+from fieldapp.errors import ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import LoginAttempt, User
-from fieldapp.services import ServiceError, sessions
+from fieldapp.services import sessions
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # A hash to check against when the account does not exist, so that a wrong
@@ -178,3 +179,9 @@ UNLOCKED = "admin-reset"
 def prune_attempts(retention: timedelta = ATTEMPT_RETENTION) -> int:
     return db.session.execute(
         sa.delete(LoginAttempt).where(LoginAttempt.at < clock.now() - retention)).rowcount or 0
+
+
+def set_language(user: User, lang: str) -> None:
+    """Remember ``user``'s UI language on the account (the caller checked it is supported)."""
+    user.locale = lang
+    db.session.commit()

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, policy
 from fieldapp.db import commit, db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -30,7 +31,7 @@ from fieldapp.models import (
     User,
     UserOrgUnit,
 )
-from fieldapp.services import InputError, coverage, hazards, workdays
+from fieldapp.services import coverage, hazards, workdays
 
 METRICS = {
     "coverage": _l("负责网格巡查覆盖率（%）"), "hazards_reported": _l("上报隐患（项）"),

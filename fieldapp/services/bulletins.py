@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
+from fieldapp.errors import Conflict, Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
-from fieldapp.services import Conflict, Forbidden, InputError, notifications, workdays
+from fieldapp.services import notifications, workdays
 
 FIGURES = (
     ("inspections", _l("现场检查（次）")), ("enterprises_covered", _l("检查覆盖企业（家）")),

@@ -11,9 +11,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from fieldapp import clock, codes, policy
+from fieldapp import clock, codes, fields, policy
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     Campaign,
@@ -27,7 +28,7 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.services import InputError, audit, coverage, fields, hazards, uscc, workdays
+from fieldapp.services import audit, coverage, hazards, uscc, workdays
 
 MAX_TARGETS = 20_000
 

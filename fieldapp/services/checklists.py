@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ChecklistItem, ChecklistTemplate, Enterprise, User
-from fieldapp.services import InputError
 
 #: (category, item, basis, common findings "；"-separated) — general work-safety inspection points,
 #: seeded as the general template. Migration 0018 gave existing databases the same findings.

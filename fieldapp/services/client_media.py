@@ -16,9 +16,10 @@ import sqlalchemy as sa
 
 from fieldapp import policy
 from fieldapp.db import db
+from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, MediaFile, User
-from fieldapp.services import Conflict, InputError, photos
+from fieldapp.services import photos
 from fieldapp.services.media import Blob, store_blobs
 from fieldapp.services.media import remember as remember_media
 

@@ -16,8 +16,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.db import commit, db
+from fieldapp.errors import Forbidden, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -30,16 +31,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.accountability import CLUE_KINDS
-from fieldapp.services import (
-    Forbidden,
-    InputError,
-    NotFound,
-    fields,
-    inspections,
-    notifications,
-    org,
-    photos,
-)
+from fieldapp.services import inspections, notifications, org, photos
 
 KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
                "suggestion": _l("意见建议")}

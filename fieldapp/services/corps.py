@@ -18,8 +18,9 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask import current_app
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.db import commit, db
+from fieldapp.errors import Conflict, Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -33,7 +34,7 @@ from fieldapp.models import (
     UserRole,
     WorkIdIssue,
 )
-from fieldapp.services import Conflict, Forbidden, InputError, fields, sessions
+from fieldapp.services import sessions
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
 STATUS_LABELS = {"candidate": _l("拟聘"), "training": _l("岗前培训中"), "active": _l("在岗"), "suspended": _l("暂停"),

@@ -17,11 +17,11 @@ from fieldapp.db import commit, db
 from fieldapp.models import (
     ChecklistItem,
     ChecklistTemplate,
-    Conflict,
     Enterprise,
     Hazard,
     Inspection,
     InspectorGrid,
+    InterestDeclaration,
     User,
 )
 from fieldapp.services import campaigns, checklists, inspections
@@ -43,8 +43,8 @@ def _template_choice(templates: list[dict]):
 
 def _recusals(user: User) -> dict[int, str]:
     """Enterprises the inspector must not inspect (a declared interest), with the reason."""
-    rows = db.session.execute(sa.select(Conflict.enterprise_id, Conflict.kind).where(
-        Conflict.user_id == user.id, Conflict.status.in_(("pending", "approved")))).all()
+    rows = db.session.execute(sa.select(InterestDeclaration.enterprise_id, InterestDeclaration.kind).where(
+        InterestDeclaration.user_id == user.id, InterestDeclaration.status.in_(("pending", "approved")))).all()
     return {eid: inspections.recusal_reason(kind) for eid, kind in rows}
 
 
@@ -142,8 +142,8 @@ def etag(user: User) -> str:
     templates = db.session.execute(sa.select(sa.func.count(ChecklistItem.id), sa.func.max(ChecklistItem.id),
                                              sa.func.max(ChecklistTemplate.id))
                                    .join(ChecklistTemplate)).one()
-    conflicts = db.session.execute(sa.select(Conflict.enterprise_id, Conflict.status).where(
-        Conflict.user_id == user.id).order_by(Conflict.id)).all()
+    conflicts = db.session.execute(sa.select(InterestDeclaration.enterprise_id, InterestDeclaration.status).where(
+        InterestDeclaration.user_id == user.id).order_by(InterestDeclaration.id)).all()
     text = "|".join(str(v) for v in (user.id, user.display_name, user.work_id, conflicts, campaigns.fingerprint(),
                                      *parts, *hazards, *inspections, *templates))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

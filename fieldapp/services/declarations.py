@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.db import commit, db
+from fieldapp.errors import Conflict as StateConflict
+from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
-from fieldapp.models import Conflict, Enterprise, Hazard, User
-from fieldapp.services import Conflict as StateConflict
-from fieldapp.services import Forbidden, InputError, fields, notifications, org, uscc
+from fieldapp.models import Enterprise, Hazard, InterestDeclaration, User
+from fieldapp.services import notifications, org, uscc
 
 KIND_LABELS = {"relative": _l("亲属在该企业任职"), "former_employer": _l("曾在该企业任职"),
                "shareholding": _l("持有该企业股份"), "part_time": _l("在该企业兼职"), "other": _l("其他利害关系")}
@@ -39,7 +40,7 @@ def _match(unit_name: str, code: str) -> Enterprise | None:
     return db.session.scalar(sa.select(Enterprise).where(Enterprise.name == unit_name).order_by(Enterprise.id).limit(1))
 
 
-def declare(user: User, values: dict) -> Conflict:
+def declare(user: User, values: dict) -> InterestDeclaration:
     policy.require(user, "declaration.create")
     errors: dict[str, str] = {}
     kind = values.get("kind") or ""
@@ -63,9 +64,9 @@ def declare(user: User, values: dict) -> Conflict:
     if errors:
         raise InputError(errors)
     enterprise = _match(unit_name, code)
-    row = Conflict(user_id=user.id, enterprise_id=enterprise.id if enterprise else None, kind=kind,
-                   status="pending", unit_name=unit_name, role_title=role_title, pay=pay, period_start=start,
-                   period_end=end, note=note)
+    row = InterestDeclaration(user_id=user.id, enterprise_id=enterprise.id if enterprise else None, kind=kind,
+                              status="pending", unit_name=unit_name, role_title=role_title, pay=pay,
+                              period_start=start, period_end=end, note=note)
     db.session.add(row)
     db.session.flush()
     notifications.notify(_admins_of(user), "declaration", f"declaration:{row.id}", "/admin/declarations")
@@ -80,24 +81,30 @@ def _admins_of(user: User) -> list[int]:
     return [uid for uid in policy.holders(user.org_unit_id, roles.ADMIN) if uid != user.id]
 
 
-def mine(user: User) -> list[Conflict]:
-    return list(db.session.scalars(sa.select(Conflict).where(Conflict.user_id == user.id)
-                                   .options(sa.orm.joinedload(Conflict.enterprise)).order_by(Conflict.id.desc())))
+def mine(user: User) -> list[InterestDeclaration]:
+    return list(db.session.scalars(sa.select(InterestDeclaration).where(InterestDeclaration.user_id == user.id)
+                                   .options(sa.orm.joinedload(InterestDeclaration.enterprise)).order_by(InterestDeclaration.id.desc())))
 
 
 # --- deciding ----------------------------------------------------------------------------------
 
 def scope(admin: User) -> sa.Select:
     """Declarations of the people an admin manages."""
-    return sa.select(Conflict).join(User, User.id == Conflict.user_id).where(
+    return sa.select(InterestDeclaration).join(User, User.id == InterestDeclaration.user_id).where(
         User.id.in_(policy.user_scope(admin).with_only_columns(User.id)))
 
 
-def get(admin: User, conflict_id) -> Conflict:
-    return policy.get_in_scope(scope(admin), Conflict, conflict_id)
+def pending_count(admin: User) -> int:
+    """Declarations waiting for ``admin``'s decision (the home page's count)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        scope(admin).where(InterestDeclaration.status == "pending").subquery()))
 
 
-def supervised_employer(row: Conflict) -> Enterprise | None:
+def get(admin: User, conflict_id) -> InterestDeclaration:
+    return policy.get_in_scope(scope(admin), InterestDeclaration, conflict_id)
+
+
+def supervised_employer(row: InterestDeclaration) -> Enterprise | None:
     """The supervised enterprise in the declarant's own jurisdiction that employs them, if any."""
     person = db.session.get(User, row.user_id)
     query = policy.enterprise_scope(person)
@@ -106,7 +113,7 @@ def supervised_employer(row: Conflict) -> Enterprise | None:
     return db.session.scalar(query.where(Enterprise.name == row.unit_name).limit(1))
 
 
-def decide(admin: User, row: Conflict, verdict: str, note: str) -> None:
+def decide(admin: User, row: InterestDeclaration, verdict: str, note: str) -> None:
     """approve (a part-time job: permitted; a relationship: confirmed on file), reject, or end."""
     policy.require(admin, "declaration.decide")
     if row.user_id == admin.id:
@@ -137,7 +144,7 @@ def decide(admin: User, row: Conflict, verdict: str, note: str) -> None:
 
 @dataclass
 class Reassignment:
-    conflict: Conflict
+    conflict: InterestDeclaration
     person: User
     enterprise: Enterprise
     serves_grid: bool
@@ -152,16 +159,17 @@ class Reassignment:
 def reassignments(admin: User) -> list[Reassignment]:
     """Blocking declarations on enterprises of the admin's jurisdiction, with what the person
     can no longer do there and who else on the grid could."""
-    rows = db.session.scalars(sa.select(Conflict).join(Enterprise, Enterprise.id == Conflict.enterprise_id).where(
-        Conflict.status.in_(BLOCKING), policy.enterprise_condition(admin))
-        .options(sa.orm.joinedload(Conflict.user), sa.orm.joinedload(Conflict.enterprise))
-        .order_by(Conflict.id)).all()
+    rows = db.session.scalars(sa.select(InterestDeclaration).join(
+        Enterprise, Enterprise.id == InterestDeclaration.enterprise_id).where(
+        InterestDeclaration.status.in_(BLOCKING), policy.enterprise_condition(admin))
+        .options(sa.orm.joinedload(InterestDeclaration.user), sa.orm.joinedload(InterestDeclaration.enterprise))
+        .order_by(InterestDeclaration.id)).all()
     out = []
     for row in rows:
         enterprise = row.enterprise
         inspectors = org.inspectors_of(enterprise.grid_id)
-        barred = set(db.session.scalars(sa.select(Conflict.user_id).where(
-            Conflict.enterprise_id == enterprise.id, Conflict.status.in_(BLOCKING))))
+        barred = set(db.session.scalars(sa.select(InterestDeclaration.user_id).where(
+            InterestDeclaration.enterprise_id == enterprise.id, InterestDeclaration.status.in_(BLOCKING))))
         hazards = db.session.scalars(sa.select(Hazard).where(
             Hazard.enterprise_id == enterprise.id, Hazard.status.in_(HAZARD_OPEN),
             sa.or_(Hazard.officer_id == row.user_id, Hazard.reporter_id == row.user_id))).all()

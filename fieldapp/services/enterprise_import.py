@@ -21,11 +21,12 @@ from openpyxl import load_workbook
 
 from fieldapp import clock, codes, policy
 from fieldapp.db import analyze, db
+from fieldapp.errors import NotFound, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, ImportBatch, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import NotFound, ServiceError, audit, enterprises, xlsx
+from fieldapp.services import audit, enterprises, xlsx
 
 MAX_ROWS = 20_000
 MAX_BYTES = 20 * 1024 * 1024

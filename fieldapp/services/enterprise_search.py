@@ -7,11 +7,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from fieldapp import codes, policy
+from fieldapp import codes, fields, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import fields
 
 
 def _escape_like(text: str) -> str:

@@ -15,12 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from fieldapp import clock, codes, policy
+from fieldapp import clock, codes, fields, policy
 from fieldapp.db import db
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import InputError, ServiceError, audit, fields, uscc
+from fieldapp.services import audit, uscc
 from fieldapp.services.accounts import MOBILE_RE
 
 # Mainland China, generously: a point outside is almost always swapped or mistyped.

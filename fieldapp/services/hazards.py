@@ -23,9 +23,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import db, in_ids
+from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -37,7 +38,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.inspections import HAZARD_RECTIFYING, hazard_event_photos, hazard_photos
-from fieldapp.services import Conflict, Forbidden, InputError, NotFound, attachments, fields, notifications, photos
+from fieldapp.services import attachments, notifications, photos
 from fieldapp.services.inspections import recusal, recusal_reason
 
 OFFICER = frozenset({roles.ENFORCEMENT_OFFICER})

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from fieldapp import clock, policy
 from fieldapp.db import atomic, db
+from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, HazardEvent, Inspection, InspectionPhoto, MediaFile, User
-from fieldapp.services import Conflict, InputError, hazards, inspections, storage
+from fieldapp.services import hazards, inspections, storage
 from fieldapp.services.media import remember as remember_media
 
 #: A phone clock further ahead than this is refused: its times would be fiction.

@@ -25,23 +25,24 @@ from PIL import Image, UnidentifiedImageError
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db, load_collection, unique_violation
+from fieldapp.errors import Conflict as ConflictError
+from fieldapp.errors import Forbidden, InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
-    Conflict,
     Enterprise,
     Hazard,
     Inspection,
     InspectionPhoto,
     InspectorGrid,
+    InterestDeclaration,
     ItemResult,
     MediaFile,
     Photo,
     User,
 )
 from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
-from fieldapp.services import Conflict as ConflictError
-from fieldapp.services import Forbidden, InputError, ServiceError, checklists, declarations, geo, notifications, photos
+from fieldapp.services import checklists, declarations, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
 #: A photo taken this long before the start or after the end is flagged.
@@ -50,15 +51,16 @@ TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 400
 
 # --- starting ---------------------------------------------------------------------
 
-def recusal(user: User, enterprise: Enterprise) -> Conflict | None:
+def recusal(user: User, enterprise: Enterprise) -> InterestDeclaration | None:
     """A pending or approved declared interest that bars ``user`` from this enterprise."""
     return db.session.scalar(_RECUSAL, {"user_id": user.id, "enterprise_id": enterprise.id})
 
 
 #: Built once: asked on every enterprise page an inspector opens.
-_RECUSAL = sa.select(Conflict).where(
-    Conflict.user_id == sa.bindparam("user_id"), Conflict.enterprise_id == sa.bindparam("enterprise_id"),
-    Conflict.status.in_(("pending", "approved"))).limit(1)
+_RECUSAL = sa.select(InterestDeclaration).where(
+    InterestDeclaration.user_id == sa.bindparam("user_id"),
+    InterestDeclaration.enterprise_id == sa.bindparam("enterprise_id"),
+    InterestDeclaration.status.in_(("pending", "approved"))).limit(1)
 
 
 def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as AppSession
 
+from fieldapp.errors import Forbidden
 from fieldapp.i18n import gettext as _
 from fieldapp.models import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.accountability import APPEND_ONLY
-from fieldapp.services import Forbidden
 
 #: The trail itself is written with Core statements by services.audit; through the ORM it is read-only.
 TRAIL = (AuditEvent, AuditHead, ReadLog)

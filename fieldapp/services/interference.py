@@ -16,9 +16,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import MAX_ID, commit, db
+from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
@@ -31,7 +32,7 @@ from fieldapp.models import (
     UserOrgUnit,
 )
 from fieldapp.models.accountability import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
-from fieldapp.services import Forbidden, InputError, attachments, audit, fields, hazards, notifications, workdays
+from fieldapp.services import attachments, audit, hazards, notifications, workdays
 
 REPORT_WITHIN_WORKING_DAYS = 3
 

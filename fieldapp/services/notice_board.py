@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from fieldapp import policy
 from fieldapp.db import commit, db
+from fieldapp.errors import InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, Portrait, User
-from fieldapp.services import InputError, NotFound, org, photos
+from fieldapp.services import org, photos
 
 
 def grid_by_code(code: str) -> Grid:

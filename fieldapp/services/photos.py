@@ -27,9 +27,10 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
+from fieldapp.errors import ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import MediaFile, Photo, User
-from fieldapp.services import ServiceError, storage
+from fieldapp.services import storage
 from fieldapp.services.media import Blob, store_blob, store_blobs
 from fieldapp.services.media import known as media_known
 

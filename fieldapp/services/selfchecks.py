@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from fieldapp import clock, codes, policy
 from fieldapp.db import db
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem, User
-from fieldapp.services import InputError, ServiceError
 
 
 def clean_risk_point(raw: dict[str, Any]) -> dict[str, Any]:

@@ -35,9 +35,11 @@ def _digest(token: str) -> str:
 
 
 def open_session(user: User, ip: str = "", user_agent: str = "") -> str:
+    """A new login session of ``user`` on one device, stored (committed); returns its token."""
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token_hash=_digest(token), user_id=user.id,
                                ip=ip[:64], user_agent=user_agent[:255]))
+    db.session.commit()
     user.session_token = token
     return token
 
@@ -61,8 +63,10 @@ def load_user(token: str, max_age: timedelta | None = None) -> User | None:
 
 
 def close_session(token: str | None) -> None:
+    """End the session of ``token`` (committed): that device is logged out."""
     if token:
         db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == _digest(token)))
+        db.session.commit()
 
 
 def revoke_all(user: User, keep_token: str | None = None) -> int:

@@ -24,10 +24,10 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from fieldapp import clock, codes, policy
+from fieldapp import clock, codes, fields, policy
 from fieldapp.db import db, in_ids, on_postgresql
 from fieldapp.models import Enterprise, Grid, Hazard, HazardCloseDays, HazardTally, OrgUnit, User
-from fieldapp.services import fields, hazards, workdays
+from fieldapp.services import hazards, workdays
 
 DIMENSIONS = ("org_unit", "grid", "industry", "level")
 #: Beyond this many grids a dashboard first shows one line per department (a district's 400

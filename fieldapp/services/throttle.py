@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from fieldapp import clock
 from fieldapp.db import db
+from fieldapp.errors import ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ThrottleHit, UsedToken
-from fieldapp.services import ServiceError
 
 
 class TooMany(ServiceError):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, policy, roles
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
     CompanyManager,
@@ -19,7 +20,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.services import InputError, sessions, uscc
+from fieldapp.services import sessions, uscc
 from fieldapp.services.accounts import (
     MOBILE_RE,
     check_password_strength,

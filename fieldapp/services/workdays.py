@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Holiday
-from fieldapp.services import InputError
 
 
 def span(first: date, last: date) -> tuple[datetime, datetime]:

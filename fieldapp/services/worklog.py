@@ -10,13 +10,14 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import clock, policy
+from fieldapp import clock, fields, policy
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db
+from fieldapp.errors import Conflict, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
-from fieldapp.services import Conflict, InputError, NotFound, fields, workdays
+from fieldapp.services import workdays
 
 LEAVE_LABELS = {"annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "other": _l("其他")}
 LEAVE_STATUS = {"pending": _l("待批准"), "approved": _l("已批准"), "rejected": _l("未批准"), "cancelled": _l("已撤销")}

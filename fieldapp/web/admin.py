@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, OrgUnit, Portrait, User
-from fieldapp.services import InputError, audit, fields, notice_board, users, workdays
+from fieldapp.services import audit, notice_board, users, workdays
 from fieldapp.web.auth import hash_method
 from fieldapp.web.enterprises import send_photo
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads

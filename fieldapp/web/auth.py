@@ -6,10 +6,10 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from fieldapp.db import db
+from fieldapp.errors import ServiceError
 from fieldapp.i18n import LANG_COOKIE, supported
 from fieldapp.i18n import gettext as _
-from fieldapp.services import ServiceError, accounts, sessions
+from fieldapp.services import accounts, sessions
 from fieldapp.web.forms import EmptyForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -62,7 +62,6 @@ def login():
         else:
             session.clear()  # nothing from before the login survives it
             sessions.open_session(user, request.remote_addr or "", request.user_agent.string)
-            db.session.commit()
             login_user(user)
             session.permanent = True
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
@@ -85,7 +84,6 @@ def logout():
     """End this device's session (POST with CSRF token, so no link can log anyone out)."""
     if current_user.is_authenticated:
         sessions.close_session(current_user.session_token)
-        db.session.commit()
         logout_user()
     session.clear()
     flash(_("您已安全退出。"), "info")
@@ -127,8 +125,7 @@ def set_language():
         flash(_("不支持该语言。"), "error")
         lang = None
     elif current_user.is_authenticated:
-        current_user.locale = lang
-        db.session.commit()
+        accounts.set_language(current_user, lang)
     back = safe_next(request.form.get("next")) or url_for("home.index")
     response = redirect(back)
     if lang:

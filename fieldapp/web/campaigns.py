@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from fieldapp import clock, codes, policy
 from fieldapp.db import db
+from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Campaign, ChecklistTemplate, Grid, OrgUnit
-from fieldapp.services import InputError, campaigns, hazards
+from fieldapp.services import campaigns, hazards
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")

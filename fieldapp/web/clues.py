@@ -21,11 +21,12 @@ from flask import (
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.db import db
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
-from fieldapp.services import InputError, ServiceError, audit, bulletins, clues, fields, throttle
+from fieldapp.services import audit, bulletins, clues, throttle
 from fieldapp.web.enterprises import send_photo
 from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required

@@ -7,11 +7,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import force_locale
 from flask_login import current_user
 
-from fieldapp import clock, policy
+from fieldapp import clock, fields, policy
 from fieldapp.db import db
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
-from fieldapp.services import InputError, ServiceError, assessments, corps, fields, notice_board, xlsx
+from fieldapp.services import assessments, corps, notice_board, xlsx
 from fieldapp.web.board import public_url
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
-from fieldapp import clock, codes, policy
+from fieldapp import clock, codes, fields, policy
 from fieldapp.db import db
 from fieldapp.i18n import formatted_date
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
-from fieldapp.services import coverage, fields, hazards, inspections, statistics, xlsx
+from fieldapp.services import coverage, hazards, inspections, statistics, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required

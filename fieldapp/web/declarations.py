@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.db import db
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Conflict, User
-from fieldapp.services import InputError, ServiceError, declarations
+from fieldapp.models import InterestDeclaration, User
+from fieldapp.services import declarations
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
 
@@ -43,8 +44,8 @@ def queue():
     pending = request.args.get("all") != "1"
     query = declarations.scope(current_user)
     if pending:
-        query = query.where(Conflict.status == "pending")
-    page = paginate(query.order_by(Conflict.id.desc()), 30)
+        query = query.where(InterestDeclaration.status == "pending")
+    page = paginate(query.order_by(InterestDeclaration.id.desc()), 30)
     employers = {row.id: declarations.supervised_employer(row) for row in page.items if row.kind == "part_time"}
     return render_template("declarations/queue.html", page=page, pending=pending, labels=_labels(),
                            employers=employers, errors={})

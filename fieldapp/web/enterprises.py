@@ -11,11 +11,12 @@ from flask_login import current_user
 
 from fieldapp import codes, policy
 from fieldapp.db import db
+from fieldapp.errors import Conflict
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, MediaFile, Photo
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import Conflict, enterprise_file, enterprises, photos, storage
+from fieldapp.services import enterprise_file, enterprises, photos, storage
 from fieldapp.services.enterprise_search import Filters, page_ids
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import page_number, page_of, rows_statement

@@ -6,9 +6,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fieldapp.db import db
+from fieldapp.errors import ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.requestlog import current_id
-from fieldapp.services import ServiceError
 from fieldapp.web.security import is_api_request
 
 

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, fields, policy, roles
 from fieldapp.db import db, load_collection
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Notification, User
-from fieldapp.services import InputError, ServiceError, audit, fields, hazard_export, hazards, notifications
+from fieldapp.services import audit, hazard_export, hazards, notifications
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.forms import uploads

@@ -1,13 +1,10 @@
 """The role-aware home page."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from fieldapp import clock, policy, roles
-from fieldapp.db import db
-from fieldapp.models import Conflict
 from fieldapp.services import clues, coverage, declarations, hazards, interference, overview
 
 bp = Blueprint("home", __name__)
@@ -38,8 +35,7 @@ def index():
     if policy.can(user, "clue.handle"):
         ctx["clue_counts"] = clues.counts(user)
     if user.has_role(roles.ADMIN):
-        ctx["declarations_pending"] = db.session.scalar(sa.select(sa.func.count()).select_from(
-            declarations.scope(user).where(Conflict.status == "pending").subquery()))
+        ctx["declarations_pending"] = declarations.pending_count(user)
     if user.has_role(roles.DISCIPLINE_INSPECTOR):
         ctx["interference_new"] = interference.unreceived_count(user)
     ctx["jurisdiction_names"] = overview.jurisdiction_names(user)

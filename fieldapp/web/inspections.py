@@ -9,23 +9,12 @@ from flask_login import current_user
 
 from fieldapp import codes, policy, roles
 from fieldapp.db import db
+from fieldapp.errors import InputError, ServiceError
+from fieldapp.fields import ident
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.services import (
-    InputError,
-    ServiceError,
-    audit,
-    campaigns,
-    checklists,
-    coverage,
-    hazards,
-    inspections,
-    org,
-    photos,
-    tamper,
-)
-from fieldapp.services.fields import ident
+from fieldapp.services import audit, campaigns, checklists, coverage, hazards, inspections, org, photos, tamper
 from fieldapp.web.enterprises import send_media, send_photo
 from fieldapp.web.guards import permission_required
 

@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 
 from fieldapp import policy, roles
 from fieldapp.db import db
+from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Hazard
-from fieldapp.services import Forbidden, InputError, hazards, interference
+from fieldapp.services import hazards, interference
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required

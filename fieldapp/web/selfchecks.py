@@ -5,11 +5,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import codes, policy
+from fieldapp import codes, fields, policy
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.models import RiskPoint, SelfCheck, SelfCheckItem
-from fieldapp.services import fields, selfchecks
+from fieldapp.services import selfchecks
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("selfchecks", __name__, url_prefix="/enterprises/<int:enterprise_id>")

@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from fieldapp import clock, policy, roles
 from fieldapp.db import db
+from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import User
-from fieldapp.services import Conflict, InputError, worklog, xlsx
+from fieldapp.services import worklog, xlsx
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
 

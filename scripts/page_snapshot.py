@@ -1,9 +1,9 @@
 """Every page of the demo district as each demo account sees it, fingerprinted: for checking that
 a restructuring changed no page. Run it before and after, then compare the two files:
 
-    .venv/bin/python -m tools.page_snapshot /tmp/before.json
+    .venv/bin/python scripts/page_snapshot.py /tmp/before.json
     (change the code)
-    .venv/bin/python -m tools.page_snapshot /tmp/after.json --compare /tmp/before.json
+    .venv/bin/python scripts/page_snapshot.py /tmp/after.json --compare /tmp/before.json
 
 It builds the demo with its day of work in a fresh SQLite database, at a fixed moment, then follows
 every link from each account's home page (as the browser crawl in tests/browser does) with Flask's
@@ -26,9 +26,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import flask_migrate
 
-from fieldapp import clock, create_app
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from the checkout
+
+from fieldapp import clock, create_app  # noqa: E402 - after the path is set
 
 DUMP: Path | None = None
 MOMENT = datetime.fromisoformat("2026-12-04T10:00:00+08:00")  # a Friday, mid-period

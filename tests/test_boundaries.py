@@ -1,0 +1,102 @@
+"""The layers keep to their side, read from the code itself (its syntax tree):
+
+- views (fieldapp/web, fieldapp/api) do HTTP only: they import neither SQLAlchemy nor the models,
+  and never commit or roll back (each service owns its transaction);
+- the authorization policy imports no service (services ask it, never the other way round);
+- services never read Flask's request, session or g (views pass in what they need).
+
+PENDING lists what still breaks a rule while issue 31 moves it (each entry is one module and one
+rule). The test fails on anything not listed, and on a listed entry that no longer breaks its rule,
+so the list only shrinks."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "fieldapp"
+
+PENDING = {
+    ("web/admin.py", "imports the ORM"), ("web/admin.py", "imports the models"), ("web/admin.py", "commits"),
+    ("web/campaigns.py", "imports the ORM"), ("web/campaigns.py", "imports the models"),
+    ("web/campaigns.py", "commits"),
+    ("web/clues.py", "imports the ORM"), ("web/clues.py", "imports the models"), ("web/clues.py", "commits"),
+    ("web/corps.py", "imports the ORM"), ("web/corps.py", "imports the models"), ("web/corps.py", "commits"),
+    ("web/dashboards.py", "imports the ORM"), ("web/dashboards.py", "imports the models"),
+    ("web/declarations.py", "imports the models"), ("web/declarations.py", "commits"),
+    ("web/enterprises.py", "imports the ORM"), ("web/enterprises.py", "imports the models"),
+    ("web/enterprises.py", "commits"),
+    ("web/errors.py", "commits"),
+    ("web/hazards.py", "imports the ORM"), ("web/hazards.py", "imports the models"), ("web/hazards.py", "commits"),
+    ("web/imports.py", "commits"),
+    ("web/inspections.py", "imports the ORM"), ("web/inspections.py", "imports the models"),
+    ("web/inspections.py", "commits"),
+    ("web/interference.py", "imports the models"), ("web/interference.py", "commits"),
+    ("web/labels.py", "imports the models"),
+    ("web/paging.py", "imports the ORM"),
+    ("web/selfchecks.py", "imports the ORM"), ("web/selfchecks.py", "imports the models"),
+    ("web/selfchecks.py", "commits"),
+    ("web/worklog.py", "imports the models"), ("web/worklog.py", "commits"),
+    ("api/__init__.py", "imports the ORM"), ("api/__init__.py", "imports the models"), ("api/__init__.py", "commits"),
+    ("services/audit.py", "reads the request"),
+}
+
+
+def _imports(tree: ast.AST) -> list[tuple[str, list[str]]]:
+    """(module, names) for every import in the module, relative ones resolved within fieldapp."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append((node.module, [a.name for a in node.names]))
+    return found
+
+
+def _breaks(relative: str, tree: ast.AST) -> set[str]:
+    rules = set()
+    imports = _imports(tree)
+    layer = relative.split("/")[0]
+    if layer in ("web", "api"):
+        for module, names in imports:
+            if module == "sqlalchemy" or module.startswith("sqlalchemy."):
+                rules.add("imports the ORM")
+            if module.startswith("fieldapp.models") or (module == "fieldapp" and "models" in names):
+                rules.add("imports the models")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("commit", "rollback")):
+                rules.add("commits")
+    if relative.startswith("policy"):
+        for module, names in imports:
+            if module.startswith("fieldapp.services") or (module == "fieldapp" and "services" in names):
+                rules.add("imports a service")
+    if layer == "services":
+        for module, names in imports:
+            if module == "flask" and {"request", "session", "g", "has_request_context"} & set(names):
+                rules.add("reads the request")
+    return rules
+
+
+def _found() -> set[tuple[str, str]]:
+    out = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        out |= {(relative, rule) for rule in _breaks(relative, ast.parse(path.read_text(encoding="utf-8")))}
+    return out
+
+
+def test_each_layer_keeps_to_its_side():
+    found = _found()
+    assert found - PENDING == set(), "a new crossing of a boundary (see this test's docstring)"
+    assert PENDING - found == set(), "fixed: take these entries out of PENDING"
+
+
+def test_the_rules_catch_what_they_name():
+    """Each rule on a made-up module, so that an empty result means the code is clean, not that the
+    check looks at nothing."""
+    view = ast.parse("import sqlalchemy as sa\nfrom fieldapp.models import Hazard\ndb.session.commit()\n")
+    assert _breaks("web/x.py", view) == {"imports the ORM", "imports the models", "commits"}
+    assert _breaks("api/x.py", ast.parse("from sqlalchemy import select\n")) == {"imports the ORM"}
+    assert _breaks("policy/x.py", ast.parse("from fieldapp.services import hazards\n")) == {"imports a service"}
+    assert _breaks("policy.py", ast.parse("from fieldapp import services\n")) == {"imports a service"}
+    assert _breaks("services/x.py", ast.parse("from flask import request\n")) == {"reads the request"}
+    assert _breaks("services/x.py", ast.parse("from flask import current_app\n")) == set()
