@@ -9,7 +9,7 @@ PORT   ?= 8000
 WORKERS ?= 2
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev system-deps translations extract-messages migrate demo serve clean bench audit
+.PHONY: run test check lint fmt install install-dev system-deps translations extract-messages migrate demo serve clean bench audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,19 @@ system-deps:
 
 test: install-dev translations system-deps
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+# The inner loop while changing code: lint, then every test on SQLite without the browser
+# (a few minutes; make test before pushing runs the rest: PostgreSQL and Chromium).
+check: install-dev translations lint
+	$(BIN)/python -m pytest -n auto --dist loadfile -q --ignore=tests/browser -k "not postgresql" $(PYTEST_ARGS)
+
+# ruff's rules (pyproject.toml), complexity cap included; make test runs the same check.
+lint: install-dev
+	$(BIN)/ruff check .
+
+# What ruff can mend by itself (import order, modern syntax).
+fmt: install-dev
+	$(BIN)/ruff check --fix .
 
 # Known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's advisory service: without
 # the network it says so and fails, which is why this is not part of make test).

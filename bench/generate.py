@@ -135,20 +135,9 @@ def _visit_time(day: date, minutes_after_eight: int, now: datetime) -> datetime:
     return min(at, now - timedelta(minutes=45))
 
 
-def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
-    """Fill the database; every time written lies in the past of ``clock.now()`` and in the order
-    the loop implies (reported ≤ confirmed ≤ rectified ≤ re-checked ≤ closed), whatever the date."""
-    rng = random.Random(seed)
-    now = clock.now()
-    today = clock.day_of(now)
-    started = time.perf_counter()
-    n_grids = max(2, round(400 * scale))
-    n_towns = max(1, min(len(TOWNS), round(10 * scale ** 0.5)))
-    per_grid = 50
-    n_officers = max(1, round(60 * scale))
-    n_hazards = round(150_000 * scale)
-
-    # Organisation and people ------------------------------------------------------------------
+def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dict:
+    """The district, its towns and grids, an inspector per grid, officers per town and the
+    district's admin, officer and supervisor (no randomness: the same for every seed's scale)."""
     unit_id = _ids(OrgUnit)
     district_code = f"9{seed % 100000:05d}"
     units = [{"id": unit_id, "code": district_code, "name": "基准区", "kind": "district", "path": f"/{unit_id}/"}]
@@ -198,7 +187,13 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
     _insert(InspectorGrid.__table__, links)
     _insert(UserOrgUnit.__table__, jurisdictions)
 
-    # Enterprises -------------------------------------------------------------------------------
+    return {"unit_id": unit_id, "grids": grids, "inspector_of": inspector_of, "officers_of": officers_of,
+            "district_officer": district_officer, "admin": admin}
+
+
+def _enterprises(rng: random.Random, seed: int, unit_id: int, grids: list[dict], n_towns: int,
+                 per_grid: int) -> list[dict]:
+    """``per_grid`` enterprises on each grid, one in 25 closed."""
     enterprise_id = _ids(Enterprise)
     enterprises = []
     for g in grids:
@@ -215,6 +210,26 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
                 "longitude": round(120.6 + rng.uniform(-0.1, 0.1), 6),
                 "employee_count": rng.choice([8, 25, 60, 150, 400])})
     _insert(Enterprise.__table__, enterprises)
+    return enterprises
+
+
+def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
+    """Fill the database; every time written lies in the past of ``clock.now()`` and in the order
+    the loop implies (reported ≤ confirmed ≤ rectified ≤ re-checked ≤ closed), whatever the date."""
+    rng = random.Random(seed)
+    now = clock.now()
+    today = clock.day_of(now)
+    started = time.perf_counter()
+    n_grids = max(2, round(400 * scale))
+    n_towns = max(1, min(len(TOWNS), round(10 * scale ** 0.5)))
+    per_grid = 50
+    n_officers = max(1, round(60 * scale))
+    n_hazards = round(150_000 * scale)
+
+    org = _organisation(seed, n_towns, n_grids, n_officers)
+    unit_id, grids, inspector_of = org["unit_id"], org["grids"], org["inspector_of"]
+    officers_of, district_officer, admin = org["officers_of"], org["district_officer"], org["admin"]
+    enterprises = _enterprises(rng, seed, unit_id, grids, n_towns, per_grid)
     db.session.commit()
     log(f"org, people, {len(enterprises)} enterprises: {time.perf_counter() - started:.1f} s")
 

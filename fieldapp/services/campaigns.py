@@ -71,27 +71,7 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     unit = policy.managed_unit(admin, values.get("org_unit_id"))
     if unit is None:
         errors["org_unit_id"] = _("请选择您管理的区域。")
-    # Targets: enterprises of the area that operate, narrowed by industry, grids and/or a list.
-    query = policy.enterprise_scope(admin).where(Enterprise.status.in_(coverage.DUE_STATUSES))
-    criteria = []
-    industry = (values.get("industry") or "").strip()
-    if industry:
-        if industry not in codes.INDUSTRIES:
-            errors["industry"] = _("行业代码无效。")
-        query = query.where(Enterprise.industry == industry)
-        criteria.append(f"{_('行业')}: {codes.label(codes.INDUSTRIES, industry)}")
-    chosen = [g for g in map(fields.ident, grid_ids) if g]
-    if chosen:
-        query = query.where(Enterprise.grid_id.in_(chosen))
-        criteria.append(f"{_('网格')}: {len(chosen)}")
-    listed = [uscc.normalise(x) for x in (values.get("usccs") or "").replace("，", ",").replace(",", "\n").split()]
-    listed = [x for x in listed if x]
-    if listed:
-        bad = [x for x in listed if uscc.problem(x)]
-        if bad:
-            errors["usccs"] = _("以下统一社会信用代码无效：%(codes)s", codes=_("、").join(bad[:5]))
-        query = query.where(Enterprise.uscc.in_(listed))
-        criteria.append(f"{_('名单')}: {len(listed)}")
+    query, criteria = _targets(admin, values, grid_ids, errors)
     if not criteria and not errors:
         errors["industry"] = _("请按行业、网格或名单至少选择一种方式确定对象。")
     if errors:
@@ -113,6 +93,33 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
         sa.select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id)))
     commit()
     return campaign
+
+
+def _targets(admin: User, values: dict, grid_ids: list[str], errors: dict[str, str]) -> tuple[sa.Select, list[str]]:
+    """The campaign's targets: enterprises of the area that operate, narrowed by industry, grids
+    and/or a list of credit codes; with the criteria as the campaign states them. Problems go
+    into ``errors``."""
+    query = policy.enterprise_scope(admin).where(Enterprise.status.in_(coverage.DUE_STATUSES))
+    criteria = []
+    industry = (values.get("industry") or "").strip()
+    if industry:
+        if industry not in codes.INDUSTRIES:
+            errors["industry"] = _("行业代码无效。")
+        query = query.where(Enterprise.industry == industry)
+        criteria.append(f"{_('行业')}: {codes.label(codes.INDUSTRIES, industry)}")
+    chosen = [g for g in map(fields.ident, grid_ids) if g]
+    if chosen:
+        query = query.where(Enterprise.grid_id.in_(chosen))
+        criteria.append(f"{_('网格')}: {len(chosen)}")
+    listed = [uscc.normalise(x) for x in (values.get("usccs") or "").replace("，", ",").replace(",", "\n").split()]
+    listed = [x for x in listed if x]
+    if listed:
+        bad = [x for x in listed if uscc.problem(x)]
+        if bad:
+            errors["usccs"] = _("以下统一社会信用代码无效：%(codes)s", codes=_("、").join(bad[:5]))
+        query = query.where(Enterprise.uscc.in_(listed))
+        criteria.append(f"{_('名单')}: {len(listed)}")
+    return query, criteria
 
 
 def ongoing_templates(enterprise_ids, on: date | None = None) -> dict[int, tuple[int, str]]:

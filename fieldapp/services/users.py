@@ -51,6 +51,31 @@ class UserInputError(InputError):
 def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> User:
     policy.require(actor, "user.manage")
     errors: dict[str, str] = {}
+    username, mobile, name = _identity(data, errors)
+    chosen = [r for r in roles.ALL if r in set(data.roles)]
+    if not chosen or len(chosen) != len(set(data.roles)):
+        errors["roles"] = _("请至少选择一个有效角色。")
+    unit, grids, enterprise = _attachments(actor, data, chosen, errors)
+    if errors:
+        raise UserInputError(errors)
+
+    user = User(username=username, mobile=mobile, display_name=name,
+                password_hash=hash_password(data.password, hash_method), org_unit=unit)
+    user.role_rows = [UserRole(role=r) for r in chosen]
+    db.session.add(user)
+    db.session.flush()
+    db.session.add_all(InspectorGrid(user_id=user.id, grid_id=g.id) for g in grids)
+    if set(chosen) & roles.JURISDICTION_ROLES:
+        db.session.add(UserOrgUnit(user_id=user.id, org_unit_id=unit.id))
+    if enterprise is not None:
+        db.session.add(CompanyManager(user_id=user.id, enterprise_id=enterprise.id))
+    db.session.commit()
+    return user
+
+
+def _identity(data: NewUser, errors: dict[str, str]) -> tuple[str, str | None, str]:
+    """The new account's login name, mobile and name, checked (free, well-formed); the password
+    checked against the login name. Problems go into ``errors``."""
     username = normalise_login(data.username)
     if not USERNAME_RE.match(username):
         errors["username"] = _("用户名须以字母开头，3–32 位，只含小写字母、数字、点、下划线或连字符。")
@@ -68,10 +93,12 @@ def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> U
     weak = check_password_strength(data.password, username)
     if weak:
         errors["password"] = weak
-    chosen = [r for r in roles.ALL if r in set(data.roles)]
-    if not chosen or len(chosen) != len(set(data.roles)):
-        errors["roles"] = _("请至少选择一个有效角色。")
+    return username, mobile, name
 
+
+def _attachments(actor: User, data: NewUser, chosen: list[str], errors: dict[str, str]):
+    """The unit, grids and enterprise the new account is attached to, each within ``actor``'s
+    jurisdiction and as its roles need. Problems go into ``errors``."""
     unit = None
     if data.org_unit_id is None:
         errors["org_unit_id"] = _("请选择所属单位。")
@@ -79,38 +106,21 @@ def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> U
         unit = db.session.scalar(policy.org_unit_scope(actor).where(OrgUnit.id == data.org_unit_id))
         if unit is None:
             errors["org_unit_id"] = _("所选单位不在您的管辖范围内。")
-
     grids = []
     if set(chosen) & roles.INSPECTORS:
         if not data.grid_ids:
             errors["grid_ids"] = _("网格员和技术检查员须至少分配一个网格。")
         else:
-            grids = list(db.session.scalars(policy.grid_scope(actor).where(
-                Grid.id.in_(data.grid_ids))))
+            grids = list(db.session.scalars(policy.grid_scope(actor).where(Grid.id.in_(data.grid_ids))))
             if len(grids) != len(set(data.grid_ids)):
                 errors["grid_ids"] = _("所选网格不在您的管辖范围内。")
-
     enterprise = None
     if roles.COMPANY_MANAGER in chosen:
         code = uscc.normalise(data.enterprise_uscc)
         enterprise = db.session.scalar(policy.enterprise_scope(actor).where(Enterprise.uscc == code)) if code else None
         if enterprise is None:
             errors["enterprise_uscc"] = _("请填写所管辖范围内企业的统一社会信用代码。")
-    if errors:
-        raise UserInputError(errors)
-
-    user = User(username=username, mobile=mobile, display_name=name,
-                password_hash=hash_password(data.password, hash_method), org_unit=unit)
-    user.role_rows = [UserRole(role=r) for r in chosen]
-    db.session.add(user)
-    db.session.flush()
-    db.session.add_all(InspectorGrid(user_id=user.id, grid_id=g.id) for g in grids)
-    if set(chosen) & roles.JURISDICTION_ROLES:
-        db.session.add(UserOrgUnit(user_id=user.id, org_unit_id=unit.id))
-    if enterprise is not None:
-        db.session.add(CompanyManager(user_id=user.id, enterprise_id=enterprise.id))
-    db.session.commit()
-    return user
+    return unit, grids, enterprise
 
 
 def set_active(actor: User, target: User, active: bool) -> None:
