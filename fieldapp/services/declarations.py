@@ -94,6 +94,14 @@ def scope(admin: User) -> sa.Select:
         User.id.in_(policy.user_scope(admin).with_only_columns(User.id)))
 
 
+def queue(admin: User, pending_only: bool) -> sa.Select:
+    """The declarations ``admin`` decides on, newest first: those waiting, or all."""
+    query = scope(admin)
+    if pending_only:
+        query = query.where(InterestDeclaration.status == "pending")
+    return query.order_by(InterestDeclaration.id.desc())
+
+
 def pending_count(admin: User) -> int:
     """Declarations waiting for ``admin``'s decision (the home page's count)."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(

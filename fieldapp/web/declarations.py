@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp.db import db
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import InterestDeclaration, User
 from fieldapp.services import declarations
 from fieldapp.web.guards import permission_required
 from fieldapp.web.paging import paginate
@@ -28,8 +26,7 @@ def index():
         values = request.form.to_dict()
         try:
             declarations.declare(current_user, values)
-        except InputError as refused:
-            db.session.rollback()
+        except InputError as refused:  # refused before anything was written
             errors, status = refused.errors, 400
         else:
             flash(_("申报已提交。审核前即按规定回避该单位的检查和处理。"), "success")
@@ -42,10 +39,7 @@ def index():
 @permission_required("declaration.decide")
 def queue():
     pending = request.args.get("all") != "1"
-    query = declarations.scope(current_user)
-    if pending:
-        query = query.where(InterestDeclaration.status == "pending")
-    page = paginate(query.order_by(InterestDeclaration.id.desc()), 30)
+    page = paginate(declarations.queue(current_user, pending), 30)
     employers = {row.id: declarations.supervised_employer(row) for row in page.items if row.kind == "part_time"}
     return render_template("declarations/queue.html", page=page, pending=pending, labels=_labels(),
                            employers=employers, errors={})
@@ -57,11 +51,10 @@ def decide(conflict_id: int, verdict: str):
     row = declarations.get(current_user, conflict_id)
     try:
         declarations.decide(current_user, row, verdict, request.form.get("note", ""))
-    except ServiceError as refused:
-        db.session.rollback()
+    except ServiceError as refused:  # refused before anything was written
         flash(refused.message, "error")
         return redirect(url_for(".queue"), 303)
-    flash(_("已处理%(name)s的申报。", name=db.session.get(User, row.user_id).display_name), "success")
+    flash(_("已处理%(name)s的申报。", name=row.user.display_name), "success")
     return redirect(url_for(".queue"))
 
 

@@ -10,7 +10,7 @@ from fieldapp import addresses, clock, codes
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.i18n import ngettext
-from fieldapp.models.enterprises import ENTERPRISE_STATUSES
+from fieldapp.services.enterprises import ENTERPRISE_STATUSES
 
 FIELD_LABELS = {
     "name": _l("企业名称"), "uscc": _l("统一社会信用代码"), "grid": _l("所属网格"), "status": _l("状态"),
