@@ -139,6 +139,11 @@ def team_scope(admin: User) -> sa.Select:
     return corps.people_scope(admin)
 
 
+def team_member(admin: User, raw_id) -> User:
+    """The person of ``admin``'s team a page names (``?user=``); NotFound otherwise."""
+    return policy.get_in_scope(team_scope(admin), User, raw_id)
+
+
 def pending(admin: User) -> list[LeaveRequest]:
     return list(db.session.scalars(sa.select(LeaveRequest).where(
         LeaveRequest.status == "pending", LeaveRequest.user_id.in_(team_scope(admin).with_only_columns(User.id)))

@@ -8,10 +8,8 @@ from flask_babel import force_locale
 from flask_login import current_user
 
 from fieldapp import clock, policy, roles
-from fieldapp.db import db
 from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import User
 from fieldapp.services import worklog, xlsx
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
@@ -34,7 +32,7 @@ def index():
     month = _month()
     person = current_user
     if request.args.get("user") and policy.can(current_user, "user.manage"):
-        person = policy.get_in_scope(worklog.team_scope(current_user), User, request.args.get("user"))
+        person = worklog.team_member(current_user, request.args.get("user"))
     elif not current_user.has_role(*roles.INSPECTORS):
         return redirect(url_for(".attendance", month=month.strftime("%Y-%m")))
     previous = (month - timedelta(days=1)).replace(day=1)
@@ -50,8 +48,7 @@ def leave():
         values = request.form.to_dict()
         try:
             worklog.request_leave(current_user, values)
-        except InputError as refused:
-            db.session.rollback()
+        except InputError as refused:  # refused before anything was written
             errors, status = refused.errors, 400
         else:
             flash(_("请假申请已提交，等待批准。"), "success")
@@ -72,7 +69,6 @@ def leave_decide(leave_id: int, verdict: str):
     try:
         worklog.decide(current_user, leave_id, verdict == "approve", request.form.get("note", ""))
     except Conflict as refused:  # already decided: say so on the list (others' leave stays a 403)
-        db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for(".leave_pending"), 303)
     flash(_("已批准。") if verdict == "approve" else _("已不予批准。"), "success")
