@@ -124,6 +124,11 @@ def get(user: User, hazard_id) -> Hazard:
     return policy.get_in_scope(scope(user), Hazard, hazard_id)
 
 
+def visible(user: User, hazard_id: int | None) -> Hazard | None:
+    """The hazard if ``user`` may see it, else None (a page that links it only where allowed)."""
+    return db.session.scalar(scope(user).where(Hazard.id == hazard_id)) if hazard_id else None
+
+
 def photo_in_scope(user: User, photo_id: int) -> Photo | None:
     """A photo of a hazard or of one of its steps (rectification, re-check) ``user`` may see:
     from the photo to its hazards, then the scope (as ``inspections.photo_in_scope``)."""

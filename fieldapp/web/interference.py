@@ -8,10 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from fieldapp import policy, roles
-from fieldapp.db import db
 from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Hazard
 from fieldapp.services import hazards, interference
 from fieldapp.web.enterprises import send_media
 from fieldapp.web.forms import uploads
@@ -44,8 +42,7 @@ def new():
         values = request.form.to_dict()
         try:
             row = interference.record(current_user, values, uploads("files"))
-        except InputError as refused:
-            db.session.rollback()
+        except InputError as refused:  # refused before anything was written
             errors, status = refused.errors, 400
         else:
             flash(_("已记录并送达纪检监察人员。"), "success")
@@ -56,8 +53,7 @@ def new():
 
 def _render(row, errors=None, values=None, status=200):
     reviewer = policy.can(current_user, "interference.review")
-    hazard = db.session.scalar(hazards.scope(current_user).where(Hazard.id == row.hazard_id)) \
-        if row.hazard_id else None
+    hazard = hazards.visible(current_user, row.hazard_id)
     return render_template("interference/show.html", r=row, errors=errors or {}, values=values or {},
                            labels=_labels(), timely=interference.timeliness(row), state=interference.state(row),
                            reviewer=reviewer, recorder=row.recorder_id == current_user.id, hazard=hazard,
@@ -86,8 +82,7 @@ def supplement(record_id: int):
     row = interference.open_record(current_user, record_id)
     try:
         interference.supplement(current_user, row, request.form.to_dict(), uploads("files"))
-    except InputError as refused:
-        db.session.rollback()
+    except InputError as refused:  # refused before anything was written
         return _render(interference.open_record(current_user, record_id), refused.errors, request.form, 400)
     flash(_("补充说明已添加。"), "success")
     return redirect(url_for(".show", record_id=record_id))
@@ -99,8 +94,7 @@ def follow_up(record_id: int):
     row = interference.open_record(current_user, record_id)
     try:
         interference.follow_up(current_user, row, request.form.to_dict())
-    except InputError as refused:
-        db.session.rollback()
+    except InputError as refused:  # refused before anything was written
         return _render(interference.open_record(current_user, record_id), refused.errors, request.form, 400)
     flash(_("处理情况已登记。"), "success")
     return redirect(url_for(".show", record_id=record_id))
