@@ -2,6 +2,7 @@
 above the list, and each row shows only what tells it apart."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 
@@ -23,15 +24,8 @@ def shared_prefix(addresses: Iterable[str | None]) -> str:
     """The units all of ``addresses`` begin with ("" when fewer than two rows have an address: a
     prefix said once is only shorter when it is said for several)."""
     heads = [units(a) for a in addresses if a]
-    if len(heads) < 2:
-        return ""
-    common = heads[0]
-    for head in heads[1:]:
-        n = 0
-        while n < min(len(common), len(head)) and common[n] == head[n]:
-            n += 1
-        common = common[:n]
-    return "".join(common)
+    # commonprefix compares sequences item by item: here whole units, never parts of one.
+    return "".join(os.path.commonprefix(heads)) if len(heads) >= 2 else ""
 
 
 def after_prefix(address: str | None, prefix: str) -> str:

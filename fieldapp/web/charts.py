@@ -69,9 +69,8 @@ def collapse_empty(months: list[tuple]) -> list[tuple]:
     them said once: a year's table of mostly zeros reads as its few figures."""
     rows: list[tuple] = []
     for month, *figures in months:
-        empty = not any(figures)
-        if empty and rows and rows[-1][-1] == "empty":
-            rows[-1] = (rows[-1][0], month, *rows[-1][2:])
+        if not any(figures) and rows and not any(rows[-1][2:]):  # extends a run of empty months
+            rows[-1] = (rows[-1][0], month, *figures)
         else:
-            rows.append((month, month, *figures, "empty" if empty else "figures"))
-    return [row[:-1] for row in rows]
+            rows.append((month, month, *figures))
+    return rows
