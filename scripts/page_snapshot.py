@@ -22,7 +22,6 @@ import tempfile
 from collections import deque
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import flask_migrate
 
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from the checkout
 
 from fieldapp import clock, create_app  # noqa: E402 - after the path is set
+from tests.crawl import page_kind  # noqa: E402
 
 DUMP: Path | None = None
 MOMENT = datetime.fromisoformat("2026-12-04T10:00:00+08:00")  # a Friday, mid-period
@@ -44,12 +44,6 @@ MASKS = [
 ]
 
 
-def _kind(path: str) -> tuple:
-    parts = urlsplit(path)
-    query = parse_qs(parts.query)
-    return re.sub(r"\d+", "N", parts.path), tuple(sorted(query)), tuple(query.get("tab", ()))
-
-
 def _crawl(client, username: str, password: str) -> dict[str, str]:
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
@@ -58,9 +52,9 @@ def _crawl(client, username: str, password: str) -> dict[str, str]:
     seen, out, queue = set(), {}, deque(["/"])
     while queue:
         path = queue.popleft()
-        if SKIP.search(path) or _kind(path) in seen:
+        if SKIP.search(path) or page_kind(path) in seen:
             continue
-        seen.add(_kind(path))
+        seen.add(page_kind(path))
         response = client.get(path)
         if "-v" in sys.argv:
             print(username, path, response.status_code, len(response.get_data()), len(queue), flush=True)

@@ -190,3 +190,13 @@ def hazard_visit(act: Actions, item_index: int = 9, photos: int = 3, on_answered
     _photos(act, photos, before=1)
     act.tap(page.locator("#p-findings .phrase").first, "发现隐患，已上报")
     _sign(act, on_answered)
+
+
+def pass_recheck(page: Page) -> None:
+    """On the re-check form: 复查通过 with one photo of the site, submitted; saved on the phone."""
+    page.get_by_text("复查通过", exact=True).click()
+    page.locator("#r-photo-input").set_input_files(files=[
+        {"name": "recheck.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 150, 70))}])
+    expect(page.locator("#r-photos img")).to_have_count(1, timeout=20000)
+    page.get_by_role("button", name="提交复查结果").click()
+    expect(page.locator("#c-done-state")).to_contain_text("保存在本机")

@@ -21,13 +21,13 @@ from tests.browser.capture import (
     draw_signature,
     item,
     one_photo,
+    pass_recheck,
     start_from_offline_list,
 )
 from tests.browser.checks import axe_violations
 from tests.browser.conftest import ROOT, LiveServer
 from tests.browser.test_phone import log_in
 from tests.browser.test_pwa import controlled
-from tests.images import jpeg
 
 #: The patrol's actions as measured (bench/patrol.py): held here so they cannot creep back. Lower
 #: them when the form gets faster; the issue's budgets are 15 and 25.
@@ -370,12 +370,7 @@ def test_starting_without_signal_and_an_outbox_that_tells_the_truth(site, browse
     page.context.set_geolocation({"latitude": 31.26, "longitude": 120.6, "accuracy": 25})  # a fix of just now
     recheck.get_by_role("link", name="现场复查").click()
     expect(page.locator("#r-gps")).to_have_attribute("data-state", "good", timeout=10000)
-    page.get_by_text("复查通过", exact=True).click()
-    page.locator("#r-photo-input").set_input_files(files=[
-        {"name": "recheck.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 150, 70))}])
-    expect(page.locator("#r-photos img")).to_have_count(1, timeout=20000)
-    page.get_by_role("button", name="提交复查结果").click()
-    expect(page.locator("#c-done-state")).to_contain_text("保存在本机")
+    pass_recheck(page)
     expect(page.locator("[data-pending]")).to_contain_text("本机有 3 条未同步")  # the draft, the record, the re-check
     queued = [r for r in phone_records(page) if r.get("kind") == "recheck"]
     assert queued[0]["payload"]["position"]["accuracy_m"] == 25

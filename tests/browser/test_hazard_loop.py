@@ -10,6 +10,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from fieldapp import clock
+from tests.browser.capture import pass_recheck
 from tests.browser.test_offline import fill_and_sign, phone_state, server  # noqa: F401 - fixture
 from tests.browser.test_phone import log_in
 from tests.browser.test_pwa import controlled
@@ -109,12 +110,7 @@ def test_inspector_officer_and_company_close_the_loop(server, browser, browser_c
     expect(inspector.locator("#r-enterprise")).to_have_text(enterprise["name"])
     inspector.get_by_role("button", name="提交复查结果").click()
     expect(inspector.locator("#r-error")).to_contain_text("请选择复查结果")
-    inspector.get_by_text("复查通过", exact=True).click()
-    inspector.locator("#r-photo-input").set_input_files(files=[
-        {"name": "recheck.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 150, 70))}])
-    expect(inspector.locator("#r-photos img")).to_have_count(1, timeout=20000)
-    inspector.get_by_role("button", name="提交复查结果").click()
-    expect(inspector.locator("#c-done-state")).to_contain_text("保存在本机")
+    pass_recheck(inspector)
     assert [r["state"] for r in phone_state(inspector)["records"] if r["state"] != "synced"] == ["ready"]
     server.start()
     inspector.context.set_offline(False)

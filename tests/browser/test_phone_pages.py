@@ -9,7 +9,6 @@ import subprocess
 import sys
 import unicodedata
 from collections import deque
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page
@@ -17,6 +16,7 @@ from playwright.sync_api import Page
 from tests.browser.checks import action_problem, axe_violations, split_tokens
 from tests.browser.conftest import ROOT, LiveServer
 from tests.browser.test_phone import log_in
+from tests.crawl import page_kind
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea')]
     .filter(el => el.offsetParent !== null && !el.closest('.table-scroll, [aria-hidden=true]') && el.type !== 'hidden')
@@ -67,13 +67,6 @@ def crawled(tmp_path_factory, demo_instance):
 DOWNLOADS = re.compile(r"\.xlsx|/export|/media/|/photos?/|/download|/logout")
 
 
-def _kind(path: str) -> tuple:
-    """One page of each kind: its path with numbers as N, its query's keys, and which tab."""
-    parts = urlsplit(path)
-    query = parse_qs(parts.query)
-    return re.sub(r"\d+", "N", parts.path), tuple(sorted(query)), tuple(query.get("tab", ()))
-
-
 @pytest.mark.parametrize("username", ["inspector", "techinspector", "officer", "company", "supervisor", "admin",
                                       "discipline"])
 def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, console_errors, artifacts):
@@ -90,9 +83,9 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
     page.on("response", lambda r: problems.append((r.url, r.status)) if r.status >= 400 else None)
     while queue:
         path = queue.popleft()
-        if DOWNLOADS.search(path) or _kind(path) in kinds:
+        if DOWNLOADS.search(path) or page_kind(path) in kinds:
             continue
-        kinds.add(_kind(path))
+        kinds.add(page_kind(path))
         response = page.goto(f"{base}{path}")
         if not response.ok:
             problems.append((path, response.status))
