@@ -37,6 +37,7 @@ extract-messages: $(VENV)/.installed
 
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
+	$(FLASK) fieldapp seed
 
 demo: migrate
 	$(FLASK) fieldapp demo --with-activity

@@ -13,6 +13,16 @@ from fieldapp.services import demo, demo_activity
 group = AppGroup("fieldapp", help="Field app administration.")
 
 
+@group.command("seed")
+def seed():
+    """Create the reference data every district starts with (the general checklist); run after
+    each `db upgrade` — it changes nothing when they are there."""
+    from fieldapp.services import checklists
+
+    checklists.seed()
+    click.echo("Reference data present.")
+
+
 @group.command("demo")
 @click.option("--with-activity", is_flag=True,
               help="Also a day's work: signed records and hazards in every state of the loop.")

@@ -1,8 +1,11 @@
 """Database wiring: the declarative Base, constraint names, and a UTC datetime type."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -116,6 +119,34 @@ def atomic():
         raise
     finally:
         info["atomic_depth"] -= 1
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def transaction(service: Callable[P, R]) -> Callable[P, R]:
+    """Mark a service entry point as owning its transaction: it ends with ``commit()``, and when
+    it raises — a rule refused, or anything failed — what it had written is rolled back here,
+    so the caller's session is clean for the page that says why (views never roll back).
+
+    Inside ``atomic()`` the outermost block decides, as for ``commit()``."""
+
+    @wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            if not db.session.info.get("atomic_depth"):
+                db.session.rollback()
+            raise
+
+    return run
+
+
+def discard() -> None:
+    """Forget what a failed request left in its session, before its error page reads from it."""
+    db.session.rollback()
 
 
 def unique_violation(error: sa.exc.IntegrityError, table: str, column: str) -> bool:

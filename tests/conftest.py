@@ -21,6 +21,7 @@ from flask.testing import FlaskClient  # noqa: E402
 
 from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.db import db as _db  # noqa: E402
+from fieldapp.services import checklists  # noqa: E402
 from tests import postgres  # noqa: E402
 from tests.dates import MOMENTS, Moment  # noqa: E402
 from tests.factories import Factory, build_world  # noqa: E402
@@ -137,8 +138,10 @@ def _empty_all_tables():
 
 @pytest.fixture
 def db(app):
-    """An app context with empty tables; emptied again afterwards."""
+    """An app context with empty tables but the reference data (as after `db upgrade` and
+    `fieldapp seed`, made at the test's moment); emptied again afterwards."""
     with app.app_context():
+        checklists.seed()
         yield _db
         _db.session.rollback()
         _empty_all_tables()

@@ -29,7 +29,6 @@ from fieldapp.services import (
     hazards,
     inspections,
     interference,
-    media,
     notice_board,
     selfchecks,
     worklog,
@@ -152,8 +151,8 @@ def objs(people, make_client, app, monkeypatch):
     selfchecks.record_self_check(w.company_a1, w.ent_a1, clock.today().isoformat(), "王工",
                                  [selfchecks.ItemInput(point.id, False, "灭火器过期")])
     o["item"] = db.session.scalar(sa.select(SelfCheckItem.id))
-    photo = media.store_blob(jpeg(200, 150, color=(9, 9, 9)), "image/jpeg", w.inspector_a1)
-    enterprises.report_status(w.inspector_a1, w.ent_a1, "suspended", "停产整顿", photo)
+    enterprises.report_status(w.inspector_a1, w.ent_a1, "suspended", "停产整顿",
+                              (jpeg(200, 150, color=(9, 9, 9)), "status.jpg"))
     o["change"] = db.session.scalar(sa.select(EnterpriseChange.id).where(EnterpriseChange.photo_id.is_not(None)))
     notice_board.set_public_profile(w.admin_a, w.inspector_a1, "负责甲镇一网格日常巡查", (jpeg(300, 400), "me.jpg"))
     db.session.commit()
@@ -166,7 +165,7 @@ OBJECT_ROUTES = {
     "api.enterprise": ("GET", "/api/v1/enterprises/{enterprise}", "staff company"),
     "enterprises.edit": ("GET", "/enterprises/{enterprise}/edit", "admin"),
     "enterprises.report_status": ("GET", "/enterprises/{enterprise}/status", "inspectors"),
-    "enterprises.change_photo": ("GET", "/enterprises/{enterprise}/changes/{change}/photo", "staff company"),
+    "media.change_photo": ("GET", "/enterprises/{enterprise}/changes/{change}/photo", "staff company"),
     "enterprises.confirm": ("POST", "/enterprises/{enterprise}/confirm", "admin"),
     "inspections.start": ("POST", "/enterprises/{enterprise}/inspections", "inspectors"),
     "selfchecks.online_patrol": ("GET", "/enterprises/{enterprise}/online-patrol", "staff"),
@@ -176,13 +175,13 @@ OBJECT_ROUTES = {
     "selfchecks.item_fixed": ("POST", "/enterprises/{enterprise}/self-checks/items/{item}/fixed", "company"),
     "inspections.edit": ("GET", "/inspections/{inspection}", "staff company"),
     "inspections.print_view": ("GET", "/inspections/{inspection}/print", "staff company"),
-    "inspections.signature": ("GET", "/inspections/{inspection}/signature.png", "staff company"),
+    "media.signature": ("GET", "/inspections/{inspection}/signature.png", "staff company"),
     "inspections.supplement": ("POST", "/inspections/{inspection}/supplement", "inspectors"),
     "inspections.sign": ("GET", "/inspections/{draft}/sign", "author"),
     "inspections.refuse": ("GET", "/inspections/{draft}/refuse", "author"),
     "inspections.report_hazard": ("GET", "/inspections/{draft}/hazards/new", "author"),
     "inspections.add_photos": ("POST", "/inspections/{draft}/photos", "author"),
-    "inspections.photo": ("GET", "/photos/{photo}/display", "author"),
+    "media.photo": ("GET", "/photos/{photo}/display", "author"),
     "hazards.show": ("GET", "/hazards/{hazard}", "staff company"),
     "hazards.notice": ("GET", "/hazards/{hazard}/notice", "staff company"),
     "hazards.act": ("POST", "/hazards/{hazard}/progress", "company"),

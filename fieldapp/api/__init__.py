@@ -5,21 +5,18 @@ import json
 import re
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from fieldapp import clock, policy
-from fieldapp.db import db
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Enterprise
 from fieldapp.schemas import EARLIEST, EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema, MediaManifestItemSchema, RecheckUploadSchema
-from fieldapp.services import client_media, datapack, hazards, ingest, photos
+from fieldapp.services import accounts, client_media, datapack, enterprise_search, hazards, ingest, photos
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.paging import page_number
 from fieldapp.web.params import without_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -133,7 +130,6 @@ def _rejected(err: _Rejected):
 def _invalid(err):
     """A rule refused the input: 422 with the message (and per-field messages). Conflicts
     (409) and everything else go through the app's JSON error handlers."""
-    db.session.rollback()
     return jsonify(error="validation", message=err.message, fields=getattr(err, "errors", {})), 422
 
 
@@ -150,8 +146,7 @@ def update_me():
     """Change one's own settings (for now the UI language). JSON body; CSRF token in X-CSRFToken."""
     changes, _raw = _load_body(MeUpdateSchema())
     if "locale" in changes:
-        current_user.locale = changes["locale"]
-    db.session.commit()
+        accounts.set_language(current_user, changes["locale"])
     return jsonify(MeSchema().dump(current_user))
 
 
@@ -160,8 +155,7 @@ def update_me():
 def enterprises():
     """Enterprises in scope; ``?page=`` for more."""
     per_page = request.args.get("per_page", type=int) or current_app.config["PAGE_SIZE"]
-    page = paginate(policy.enterprise_scope(current_user).order_by(Enterprise.id), max(1, min(per_page, 200)),
-                    sa.orm.joinedload(Enterprise.grid))
+    page = enterprise_search.by_id(current_user, page_number(), max(1, min(per_page, 200)))
     return jsonify(items=EnterpriseSchema(many=True).dump(page.items), page=page.page,
                    pages=page.pages, total=page.total)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fieldapp import clock
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.errors import ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import LoginAttempt, User
@@ -91,6 +91,7 @@ def _minutes_left(oldest: datetime | None, window: timedelta, now: datetime) -> 
     return max(1, math.ceil((oldest + window - now).total_seconds() / 60))
 
 
+@transaction
 def authenticate(login: str, password: str, ip: str, *,
                  throttle: ThrottlePolicy = ThrottlePolicy(),
                  hash_method: str = "scrypt") -> User:
@@ -144,6 +145,7 @@ def authenticate(login: str, password: str, ip: str, *,
     return user
 
 
+@transaction
 def change_password(user: User, current: str, new: str, confirm: str, *,
                     hash_method: str = "scrypt") -> None:
     """Change one's own password; every other session of the user ends."""
@@ -181,6 +183,7 @@ def prune_attempts(retention: timedelta = ATTEMPT_RETENTION) -> int:
         sa.delete(LoginAttempt).where(LoginAttempt.at < clock.now() - retention)).rowcount or 0
 
 
+@transaction
 def set_language(user: User, lang: str) -> None:
     """Remember ``user``'s UI language on the account (the caller checked it is supported)."""
     user.locale = lang

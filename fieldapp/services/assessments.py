@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from fieldapp import clock, policy
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -130,6 +130,7 @@ def grade_of(total: int, max_total: int) -> str:
     return "excellent" if share >= 90 else "good" if share >= 75 else "pass" if share >= 60 else "fail"
 
 
+@transaction
 def save(admin: User, person: User, half: str, values: dict) -> Assessment:
     """Score every item within its maximum; refused scores come back with messages."""
     policy.require(admin, "user.manage", person)

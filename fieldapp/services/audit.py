@@ -21,15 +21,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask_login import current_user
 from flask_sqlalchemy.session import Session as AppSession
 
 from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
-from fieldapp.models import AuditEvent, AuditHead, LoginAttempt, Notification, ReadLog, UserSession
+from fieldapp.models import AuditEvent, AuditHead, LoginAttempt, Notification, ReadLog, User, UserSession
 from fieldapp.models.audit import GENESIS
 
 #: Not state of the product: sessions and login attempts (their own tables are the record),
@@ -123,10 +121,17 @@ def _identity(obj) -> str:
     return ",".join(str(v) for v in state.identity or state.mapper.primary_key_from_instance(obj))
 
 
+ACTOR = "audit_actor"
+
+
+def acting_as(user: User) -> None:
+    """Name ``user`` (signed in) as the author of what this request writes: the web layer says so
+    when it loads the user of a request. Without it (commands, the public forms) it is the system."""
+    db.session.info[ACTOR] = (user.id, user.ordered_roles[0] if user.ordered_roles else "")
+
+
 def _actor() -> tuple[int | None, str]:
-    if has_request_context() and getattr(current_user, "is_authenticated", False):
-        return current_user.id, (current_user.ordered_roles[0] if current_user.ordered_roles else "")
-    return None, "system"
+    return db.session.info.get(ACTOR) or (None, "system")
 
 
 @dataclass

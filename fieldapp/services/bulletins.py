@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict, Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -62,6 +62,7 @@ def figures(org_unit: OrgUnit, start: date, end: date) -> dict[str, int]:
     }
 
 
+@transaction
 def publish(user: User, values: dict) -> Bulletin:
     policy.require(user, "bulletin.publish")
     errors: dict[str, str] = {}
@@ -115,6 +116,16 @@ def _supervisors(unit: OrgUnit) -> list[int]:
         .where(UserRole.role == roles.SOCIAL_SUPERVISOR, User.active.is_(True), sa.or_(
             sa.literal(unit.path).startswith(related.path, autoescape=False),
             related.path.startswith(unit.path, autoescape=False)))))
+
+
+def recent(user: User) -> list[Bulletin]:
+    """The bulletins ``user`` sees, latest period first (the last 100)."""
+    return list(db.session.scalars(scope(user).options(sa.orm.joinedload(Bulletin.org_unit))
+                                   .order_by(Bulletin.period_end.desc(), Bulletin.id.desc()).limit(100)))
+
+
+def get(user: User, bulletin_id) -> Bulletin:
+    return policy.get_in_scope(scope(user), Bulletin, bulletin_id)
 
 
 def scope(user: User) -> sa.Select:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, codes, fields, policy
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
@@ -48,6 +48,16 @@ def scope(admin: User) -> sa.Select:
         policy.org_unit_scope(admin).with_only_columns(OrgUnit.id)))
 
 
+def recent(admin: User) -> list[Campaign]:
+    """The campaigns ``admin`` launched or can see, newest first (the last 100)."""
+    return list(db.session.scalars(scope(admin).order_by(Campaign.starts_on.desc()).limit(100)))
+
+
+def get(admin: User, campaign_id) -> Campaign:
+    return policy.get_in_scope(scope(admin), Campaign, campaign_id)
+
+
+@transaction
 def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     policy.require(admin, "checklist.manage")
     errors: dict[str, str] = {}

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from fieldapp import codes, policy
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ChecklistItem, ChecklistTemplate, Enterprise, User
@@ -90,6 +90,14 @@ def ensure_general_template() -> ChecklistTemplate:
     return template
 
 
+@transaction
+def seed() -> None:
+    """The reference data a new database needs (``flask fieldapp seed``, after each upgrade): the
+    general template, which every enterprise without one of its industry is checked with."""
+    ensure_general_template()
+    db.session.commit()
+
+
 def template_for(enterprise: Enterprise, on: date | None = None) -> ChecklistTemplate:
     """The checklist of a campaign running ``on`` that targets the enterprise, else the active
     template for its industry, else the general one."""
@@ -106,6 +114,7 @@ def template_for(enterprise: Enterprise, on: date | None = None) -> ChecklistTem
         general, sa.case((general, t.id), else_=-t.id)).limit(1)) or ensure_general_template()
 
 
+@transaction
 def save_template(actor: User, template: ChecklistTemplate | None, name: str, industry: str,
                   lines: str, active: bool = True, default_parts: str = "",
                   default_content: str = "") -> ChecklistTemplate:
@@ -156,6 +165,16 @@ def save_template(actor: User, template: ChecklistTemplate | None, name: str, in
 def as_lines(template: ChecklistTemplate) -> str:
     return "\n".join(" | ".join((i.category, i.text, i.basis, *(["；".join(i.phrase_list)] if i.phrases else [])))
                      for i in template.items)
+
+
+def get_template(template_id: int) -> ChecklistTemplate | None:
+    return db.session.get(ChecklistTemplate, template_id)
+
+
+def active_choices() -> list[tuple[int, str]]:
+    """The active templates as (id, name), by name (a form's choices)."""
+    return [(t.id, t.name) for t in db.session.scalars(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.active.is_(True)).order_by(ChecklistTemplate.name))]
 
 
 def all_templates() -> list[ChecklistTemplate]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from fieldapp import policy
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, MediaFile, User
@@ -73,6 +73,7 @@ def _normalised(uploads: list[Upload]) -> list[Upload]:
     return out
 
 
+@transaction
 def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict]:
     """Store (or recognise) several uploads in one transaction; what to answer for each, in order.
 

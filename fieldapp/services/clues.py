@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from fieldapp import clock, fields, policy, roles
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Forbidden, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -31,6 +31,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.accountability import CLUE_KINDS
+from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import inspections, notifications, org, photos
 
 KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
@@ -83,6 +84,7 @@ def departments() -> list[OrgUnit]:
     return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
 
 
+@transaction
 def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | None = None,
            grid: Grid | None = None) -> Clue:
     """Store a clue. Nothing is stored unless all of it is acceptable; the caller keeps the form."""
@@ -165,7 +167,8 @@ def get(user: User, clue_id) -> Clue:
 TABS = ("open", "overdue", "mine", "answered", "all")
 
 
-def listing(user: User, tab: str) -> sa.Select:
+def listing(user: User, tab: str, page: int, per_page: int) -> Page:
+    """Page ``page`` of a tab of the clues ``user`` sees, newest first."""
     query = scope(user)
     if tab == "open":
         query = query.where(Clue.status.in_(OPEN))
@@ -176,7 +179,7 @@ def listing(user: User, tab: str) -> sa.Select:
                                    Clue.task_inspector_id == user.id))
     elif tab == "answered":
         query = query.where(Clue.status.in_(("answered", "dismissed")))
-    return query.options(sa.orm.joinedload(Clue.org_unit)).order_by(Clue.id.desc())
+    return paginate(query.order_by(Clue.id.desc()), page, per_page, sa.orm.joinedload(Clue.org_unit))
 
 
 def handles(user: User, clue: Clue) -> bool:
@@ -209,6 +212,22 @@ def inspectors_for(enterprise: Enterprise) -> list[User]:
     return org.inspectors_of(enterprise.grid_id)
 
 
+def enterprise_choices(user: User, clue: Clue) -> list[tuple[int, str]]:
+    """Enterprises of ``user``'s scope to task an inspector with or to record a hazard at: those
+    of the clue's grid when it names one (by name, the first 300)."""
+    query = policy.enterprise_scope(user)
+    if clue.grid_id:
+        query = query.where(Enterprise.grid_id == clue.grid_id)
+    return [(e.id, e.name) for e in db.session.scalars(query.order_by(Enterprise.name).limit(300))]
+
+
+def inspector_choices(user: User, enterprise_id: int | None) -> list[tuple[int, str]]:
+    """Who can be tasked with a visit to the chosen enterprise (if ``user`` sees it)."""
+    enterprise = db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id)) \
+        if enterprise_id else None
+    return [(u.id, u.display_name) for u in inspectors_for(enterprise)] if enterprise else []
+
+
 # --- handling -----------------------------------------------------------------------------------
 
 def _step(user: User, clue: Clue, action: str, note: str = "") -> ClueEvent:
@@ -222,6 +241,7 @@ def _step(user: User, clue: Clue, action: str, note: str = "") -> ClueEvent:
     return event
 
 
+@transaction
 def act(user: User, clue: Clue, action: str, values: dict) -> None:
     """One handling step; refused input raises InputError with the field's message."""
     if action not in ACTION_LABELS or action == "submit":

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from fieldapp import clock, fields, policy, roles
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict, Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -34,6 +34,7 @@ from fieldapp.models import (
     UserRole,
     WorkIdIssue,
 )
+from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import sessions
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
@@ -57,6 +58,23 @@ def people_scope(admin: User) -> sa.Select:
     """Inspectors among the accounts an admin manages."""
     inspectors = sa.select(UserRole.user_id).where(UserRole.role.in_(roles.INSPECTORS))
     return policy.user_scope(admin).where(User.id.in_(inspectors))
+
+
+def people_page(admin: User, page: int, per_page: int) -> Page:
+    """Page ``page`` of the people ``admin`` manages: active first, by name."""
+    return paginate(people_scope(admin).order_by(User.active.desc(), User.display_name), page, per_page,
+                    sa.orm.selectinload(User.role_rows))
+
+
+def active_people(admin: User) -> list[User]:
+    """The active people ``admin`` manages, by name (who can attend, who is assessed)."""
+    return list(db.session.scalars(people_scope(admin).where(User.active.is_(True)).order_by(User.display_name)))
+
+
+def everyone(admin: User) -> list[User]:
+    """Everyone ``admin`` manages, by name, with roles and grids (the corps export)."""
+    return list(db.session.scalars(people_scope(admin).order_by(User.display_name).options(
+        sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))))
 
 
 def get_person(admin: User, user_id) -> User:
@@ -84,6 +102,7 @@ def _fresh_record(person: User) -> InspectorRecord:
 
 # --- the record ---------------------------------------------------------------------------------
 
+@transaction
 def save_record(admin: User, person: User, values: dict) -> InspectorRecord:
     policy.require(admin, "user.manage", person)
     errors: dict[str, str] = {}
@@ -147,6 +166,7 @@ def _days(values: dict, key: str, errors: dict, upper: Decimal | None = None) ->
     return value
 
 
+@transaction
 def create_session(admin: User, values: dict) -> TrainingSession:
     policy.require(admin, "user.manage")
     errors: dict[str, str] = {}
@@ -188,6 +208,17 @@ def sessions_scope(admin: User) -> sa.Select:
         policy.org_unit_scope(admin).with_only_columns(OrgUnit.id)))
 
 
+@transaction
+def sessions_of(admin: User) -> list[TrainingSession]:
+    """The training sessions of ``admin``'s departments, newest first (the last 200)."""
+    return list(db.session.scalars(sessions_scope(admin).order_by(TrainingSession.starts_on.desc()).limit(200)))
+
+
+def get_session(admin: User, session_id) -> TrainingSession:
+    return policy.get_in_scope(sessions_scope(admin), TrainingSession, session_id)
+
+
+@transaction
 def record_attendance(admin: User, session: TrainingSession, values: dict) -> TrainingAttendance:
     """One person's attendance (days, exam): refused when it overlaps another session of theirs."""
     errors: dict[str, str] = {}
@@ -278,6 +309,7 @@ def _region(person: User) -> str:
     return db.session.get(OrgUnit, root_id).code
 
 
+@transaction
 def issue_work_id(admin: User, person: User, on: date | None = None) -> WorkIdIssue:
     """The next number of the person's series, once pre-job training and the exam are recorded."""
     policy.require(admin, "user.manage", person)
@@ -319,6 +351,7 @@ def _revoke(person: User, on: date | None = None) -> bool:
     return held
 
 
+@transaction
 def revoke_work_id(admin: User, person: User, on: date | None = None) -> None:
     policy.require(admin, "user.manage", person)
     if not _revoke(person, on):
@@ -333,6 +366,7 @@ def work_ids(person: User) -> list[WorkIdIssue]:
 
 # --- equipment and dismissal -------------------------------------------------------------------
 
+@transaction
 def issue_equipment(admin: User, person: User, values: dict) -> Equipment:
     policy.require(admin, "user.manage", person)
     errors: dict[str, str] = {}
@@ -349,6 +383,7 @@ def issue_equipment(admin: User, person: User, values: dict) -> Equipment:
     return row
 
 
+@transaction
 def return_equipment(admin: User, person: User, equipment_id: int) -> None:
     policy.require(admin, "user.manage", person)
     row = db.session.scalar(sa.select(Equipment).where(Equipment.id == equipment_id, Equipment.user_id == person.id))
@@ -381,6 +416,7 @@ def checklist(person: User) -> list[tuple[str, str, bool]]:
             ("account", str(_("账号已停用")), not person.active)]
 
 
+@transaction
 def dismiss(admin: User, person: User, notice: str) -> InspectorRecord:
     """Dismiss once the equipment is back: the work ID is revoked, the grids handed over (the
     admin reassigns them), the notice posted on their boards, the account closed."""

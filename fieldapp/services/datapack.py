@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from fieldapp import clock, policy
-from fieldapp.db import commit, db
+from fieldapp.db import db
 from fieldapp.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -24,7 +24,7 @@ from fieldapp.models import (
     InterestDeclaration,
     User,
 )
-from fieldapp.services import campaigns, checklists, inspections
+from fieldapp.services import campaigns, inspections
 from fieldapp.services.hazards import OPEN
 
 
@@ -97,11 +97,6 @@ def _last_visits(ids: list[int]) -> dict[int, dict]:
                               "signer_name": r.signer_name} for r in rows}
 
 
-def _ensure_general_template() -> None:
-    checklists.ensure_general_template()
-    commit()  # created on first use: the ids sent to phones must exist after this request
-
-
 def _rechecks(user: User) -> list[dict]:
     """Hazards waiting for this inspector's re-check on site: in their grids, rectification
     submitted. Sent whole every time, so one re-checked by someone else leaves the phone."""
@@ -115,7 +110,6 @@ def _rechecks(user: User) -> list[dict]:
 
 
 def _templates() -> list[dict]:
-    _ensure_general_template()
     templates = db.session.scalars(sa.select(ChecklistTemplate).where(ChecklistTemplate.active.is_(True))
                                    .options(sa.orm.selectinload(ChecklistTemplate.items))
                                    .order_by(ChecklistTemplate.id)).all()
@@ -129,7 +123,6 @@ def _templates() -> list[dict]:
 def etag(user: User) -> str:
     """Changes whenever anything in the pack would: enterprises in scope (and their last
     change), inspections and hazards of them, templates."""
-    _ensure_general_template()
     scope = policy.enterprise_condition(user)
     parts = db.session.execute(sa.select(sa.func.count(Enterprise.id), sa.func.max(Enterprise.updated_at),
                                          sa.func.sum(Enterprise.id)).where(scope)).one()

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from fieldapp import clock, fields, policy, roles
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict as StateConflict
 from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, InterestDeclaration, User
+from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import notifications, org, uscc
 
 KIND_LABELS = {"relative": _l("亲属在该企业任职"), "former_employer": _l("曾在该企业任职"),
@@ -40,6 +41,7 @@ def _match(unit_name: str, code: str) -> Enterprise | None:
     return db.session.scalar(sa.select(Enterprise).where(Enterprise.name == unit_name).order_by(Enterprise.id).limit(1))
 
 
+@transaction
 def declare(user: User, values: dict) -> InterestDeclaration:
     policy.require(user, "declaration.create")
     errors: dict[str, str] = {}
@@ -94,12 +96,12 @@ def scope(admin: User) -> sa.Select:
         User.id.in_(policy.user_scope(admin).with_only_columns(User.id)))
 
 
-def queue(admin: User, pending_only: bool) -> sa.Select:
-    """The declarations ``admin`` decides on, newest first: those waiting, or all."""
+def queue(admin: User, pending_only: bool, page: int, per_page: int) -> Page:
+    """Page ``page`` of the declarations ``admin`` decides on, newest first: those waiting, or all."""
     query = scope(admin)
     if pending_only:
         query = query.where(InterestDeclaration.status == "pending")
-    return query.order_by(InterestDeclaration.id.desc())
+    return paginate(query.order_by(InterestDeclaration.id.desc()), page, per_page)
 
 
 def pending_count(admin: User) -> int:
@@ -121,6 +123,7 @@ def supervised_employer(row: InterestDeclaration) -> Enterprise | None:
     return db.session.scalar(query.where(Enterprise.name == row.unit_name).limit(1))
 
 
+@transaction
 def decide(admin: User, row: InterestDeclaration, verdict: str, note: str) -> None:
     """approve (a part-time job: permitted; a relationship: confirmed on file), reject, or end."""
     policy.require(admin, "declaration.decide")

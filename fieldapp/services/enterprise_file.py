@@ -1,7 +1,6 @@
 """Everything the enterprise page shows, gathered in a fixed number of queries."""
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -9,6 +8,8 @@ import sqlalchemy as sa
 from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Hazard, User
+from fieldapp.queries import enterprises as enterprise_statements
+from fieldapp.queries import prebuilt
 from fieldapp.services import enterprises, hazards, inspections, selfchecks
 
 
@@ -21,7 +22,7 @@ def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
     return list(db.session.scalars(_hazards_statement(shape), {**values, "enterprise_id": enterprise.id}))
 
 
-@functools.cache
+@prebuilt
 def _hazards_statement(shape: policy.Shape) -> sa.Select:
     # Only what the list shows (as inspections.for_enterprise).
     return (sa.select(Hazard)
@@ -44,6 +45,12 @@ class EnterpriseFile:
     findings: list
     history: list
     may: dict[str, bool] = field(default_factory=dict)
+
+
+def for_page(user: User, enterprise_id) -> Enterprise:
+    """The enterprise, if in ``user``'s scope, with what its page names (else NotFound)."""
+    shape, values = policy.scope_binding(user)
+    return policy.get_prebuilt(enterprise_statements.page_statement(shape), values, enterprise_id)
 
 
 def gather(enterprise: Enterprise, user: User) -> EnterpriseFile:

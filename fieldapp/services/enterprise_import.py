@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from fieldapp import clock, codes, policy
-from fieldapp.db import analyze, db
+from fieldapp.db import analyze, db, transaction
 from fieldapp.errors import NotFound, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
@@ -178,6 +178,7 @@ def check_rows(actor: User, rows: list[dict]) -> list[dict]:
     return rows
 
 
+@transaction
 def preview(actor: User, filename: str, data: bytes) -> ImportBatch:
     policy.require(actor, "enterprise.import")
     iterator = read_rows(filename, data)
@@ -230,7 +231,8 @@ def get_batch(actor: User, token: str) -> ImportBatch:
     return batch
 
 
-def commit(actor: User, batch: ImportBatch, mode: str) -> int:
+@transaction
+def apply(actor: User, batch: ImportBatch, mode: str) -> int:
     """Write the batch: mode "all" (nothing if any row is bad) or "valid" (the good rows)."""
     policy.require(actor, "enterprise.import")
     if batch.state != "preview":
@@ -276,6 +278,7 @@ def commit(actor: User, batch: ImportBatch, mode: str) -> int:
     return len(good)
 
 
+@transaction
 def discard(actor: User, batch: ImportBatch) -> None:
     if batch.state == "preview":
         batch.state = "discarded"

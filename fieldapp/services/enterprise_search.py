@@ -1,7 +1,6 @@
 """Enterprise search: one query builder for the list page, the export and the API."""
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,6 +10,9 @@ from fieldapp import codes, fields, policy
 from fieldapp.db import db
 from fieldapp.models import Enterprise, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
+from fieldapp.queries import enterprises as enterprise_statements
+from fieldapp.queries import prebuilt
+from fieldapp.queries.paging import Page, page_of, paginate
 
 
 def _escape_like(text: str) -> str:
@@ -76,7 +78,7 @@ def _filtered(user: User, f: Filters, query: sa.Select) -> sa.Select:
     return query.where(*_conditions(*key)).params(values)
 
 
-@functools.cache
+@prebuilt
 def _page_statements(shape: policy.Shape, given: frozenset[str]) -> tuple[sa.Select, sa.Select, sa.Select]:
     """The list page's statements for a set of conditions, built once: every match's (id, name)
     for a text search; otherwise the count, and one page of ids along the name index."""
@@ -105,6 +107,18 @@ def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int
     total = db.session.scalar(count, values)
     ids = list(db.session.scalars(paged, {**values, "limit": per_page, "offset": offset}))
     return ids, total
+
+
+def page(user: User, f: Filters, page: int, per_page: int) -> Page:
+    """Page ``page`` of the list: the enterprises matching ``f``, by name."""
+    ids, total = page_ids(user, f, page, per_page)
+    return page_of(enterprise_statements.LIST_ROWS, ids, total, page, per_page)
+
+
+def by_id(user: User, page: int, per_page: int) -> Page:
+    """Page ``page`` of every enterprise in ``user``'s scope, in id order (the API's list)."""
+    return paginate(policy.enterprise_scope(user).order_by(Enterprise.id), page, per_page,
+                    sa.orm.joinedload(Enterprise.grid))
 
 
 def search(user: User, f: Filters) -> sa.Select:

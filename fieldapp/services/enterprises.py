@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from fieldapp import clock, codes, fields, policy
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import audit, uscc
+from fieldapp.services import audit, photos, uscc
 from fieldapp.services.accounts import MOBILE_RE
 
 # Mainland China, generously: a point outside is almost always swapped or mistyped.
@@ -292,10 +292,28 @@ def update(actor: User, enterprise: Enterprise, raw: dict[str, Any], note: str =
     return changes
 
 
+def change_photo(enterprise: Enterprise, change_id: int) -> MediaFile | None:
+    """The photo attached to one of the enterprise's changes (None: no such change or photo)."""
+    return db.session.scalar(sa.select(MediaFile).join(EnterpriseChange, EnterpriseChange.photo_id == MediaFile.id)
+                             .where(EnterpriseChange.id == change_id, EnterpriseChange.enterprise_id == enterprise.id))
+
+
+def _field_photo(actor: User, upload: tuple[bytes, str] | None) -> MediaFile | None:
+    """The photo an inspector's field report carries (bytes, file name), kept as evidence."""
+    if upload is None:
+        return None
+    try:
+        return photos.store_evidence(upload[0], actor, upload[1])
+    except photos.PhotoError as refused:
+        raise EnterpriseInputError({"photo": refused.message}) from refused
+
+
+@transaction
 def report_status(actor: User, enterprise: Enterprise, status: str, note: str,
-                  photo: MediaFile | None = None) -> None:
+                  photo: tuple[bytes, str] | None = None) -> None:
     """An inspector reports from the field that an enterprise moved, closed, stopped or is back."""
     policy.require(actor, "enterprise.report_status", enterprise)
+    photo = _field_photo(actor, photo)
     if status not in FIELD_STATUSES:
         raise EnterpriseInputError({"status": _("请选择企业的现状。")})
     if not note.strip():
@@ -309,10 +327,12 @@ def report_status(actor: User, enterprise: Enterprise, status: str, note: str,
     db.session.commit()
 
 
-def report_new(actor: User, raw: dict[str, Any], note: str, photo: MediaFile | None = None) -> Enterprise:
+@transaction
+def report_new(actor: User, raw: dict[str, Any], note: str, photo: tuple[bytes, str] | None = None) -> Enterprise:
     """An inspector found an enterprise that is not on file: it enters as newly found,
     pending an admin's review."""
     policy.require(actor, "enterprise.report_new")
+    photo = _field_photo(actor, photo)
     raw = dict(raw, status="new")
     cleaned = clean(raw, actor)
     if cleaned.errors:
@@ -328,6 +348,7 @@ def report_new(actor: User, raw: dict[str, Any], note: str, photo: MediaFile | N
     return enterprise
 
 
+@transaction
 def confirm(actor: User, enterprise: Enterprise, note: str = "") -> None:
     """An admin confirms a newly found enterprise; it becomes an ordinary active file."""
     policy.require(actor, "enterprise.review", enterprise)

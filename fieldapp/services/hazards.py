@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp import clock, fields, policy, roles
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import db, in_ids
+from fieldapp.db import db, in_ids, transaction
 from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -348,6 +348,7 @@ def _set_order(hazard: Hazard, order: dict) -> None:
 
 # --- transitions ---------------------------------------------------------------------------
 
+@transaction
 def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
     """Confirm with the final level, deadline, required measures and basis; a major hazard
     needs the stop-work order."""
@@ -373,6 +374,7 @@ def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None =
     return _apply(user, hazard, "confirm", seen_version, values.get("note", ""), change)
 
 
+@transaction
 def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = None) -> HazardEvent:
     def change():
         errors: dict[str, str] = {}
@@ -384,6 +386,7 @@ def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = N
     return _apply(user, hazard, "reject", seen_version, reason, change)
 
 
+@transaction
 def regrade(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
     def change():
         errors: dict[str, str] = {}
@@ -404,10 +407,12 @@ def regrade(user: User, hazard: Hazard, values: dict, seen_version: int | None =
     return _apply(user, hazard, "regrade", seen_version, values.get("note", ""), change)
 
 
+@transaction
 def acknowledge(user: User, hazard: Hazard, note: str = "", seen_version: int | None = None) -> HazardEvent:
     return _apply(user, hazard, "acknowledge", seen_version, note, lambda: {})
 
 
+@transaction
 def progress(user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, str]] = (),
              seen_version: int | None = None) -> HazardEvent:
     check(user, hazard, "progress", seen_version)
@@ -421,6 +426,7 @@ def progress(user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, s
     return _apply(user, hazard, "progress", seen_version, note, lambda: {}, stored)
 
 
+@transaction
 def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[bytes, str]],
            documents: list[tuple[bytes, str]] = (), seen_version: int | None = None) -> HazardEvent:
     """The company's rectification: what was done, photos of the result, documents."""
@@ -439,6 +445,7 @@ def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[byt
     return _apply(user, hazard, "submit", seen_version, text, lambda: {"description": text}, stored, files)
 
 
+@transaction
 def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: list[tuple[bytes, str]],
             seen_version: int | None = None, at: datetime | None = None, client_uuid: str | None = None
             ) -> HazardEvent:
@@ -490,6 +497,7 @@ def _position(errors: dict, values: dict) -> dict:
     return {"latitude": lat, "longitude": lng, "accuracy_m": acc}
 
 
+@transaction
 def close(user: User, hazard: Hazard, note: str = "", seen_version: int | None = None) -> HazardEvent:
     def change():
         hazard.closed_at = clock.now()

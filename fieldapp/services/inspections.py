@@ -24,13 +24,14 @@ from PIL import Image, UnidentifiedImageError
 
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import commit, db, load_collection, unique_violation
+from fieldapp.db import commit, db, load_collection, transaction, unique_violation
 from fieldapp.errors import Conflict as ConflictError
 from fieldapp.errors import Forbidden, InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     Enterprise,
+    Grid,
     Hazard,
     Inspection,
     InspectionPhoto,
@@ -42,7 +43,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
-from fieldapp.services import checklists, declarations, geo, notifications, photos
+from fieldapp.services import checklists, coverage, declarations, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
 #: A photo taken this long before the start or after the end is flagged.
@@ -93,6 +94,7 @@ def start_once(user: User, enterprise: Enterprise, client_uuid: str | None) -> I
         return start(user, enterprise, client_uuid)
 
 
+@transaction
 def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
           supplements: Inspection | None = None, on: date | None = None,
           prepare: Callable[[Inspection], None] | None = None) -> Inspection:
@@ -151,6 +153,7 @@ def _editable(user: User, inspection: Inspection) -> None:
         raise ServiceError(_("记录已签字确认（或已记录拒签），不能再修改；如需更正，请创建补充记录。"))
 
 
+@transaction
 def update(user: User, inspection: Inspection, fields: dict[str, Any], results: dict[int, tuple[str, str]],
            co_inspector_ids: list[int] | None = None) -> None:
     """Save the draft: text fields, position, checklist results, co-inspectors."""
@@ -231,6 +234,7 @@ def _co_inspectors(user: User, inspection: Inspection, ids: list[int], errors: d
     return found
 
 
+@transaction
 def add_photo(user: User, inspection: Inspection, data: bytes, original_name: str = "",
               item_result_id: int | None = None, caption: str = "", sha256: str = "",
               marked: bytes | None = None, marked_sha256: str = "") -> InspectionPhoto:
@@ -271,6 +275,7 @@ def photo_flags(photo: Photo, inspection: Inspection, now: datetime) -> tuple[bo
     return flag_time, flag_place
 
 
+@transaction
 def remove_photo(user: User, inspection: Inspection, link_id: int) -> None:
     _editable(user, inspection)
     link = next((p for p in inspection.photos if p.id == link_id), None)
@@ -282,6 +287,7 @@ def remove_photo(user: User, inspection: Inspection, link_id: int) -> None:
     commit()
 
 
+@transaction
 def report_hazard(user: User, inspection: Inspection, description: str, place: str, level: str,
                   legal_basis: str, photo_link_ids: list[int], item_result_id: int | None = None,
                   client_uuid: str | None = None) -> Hazard:
@@ -324,6 +330,7 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
     return hazard
 
 
+@transaction
 def delete_draft(user: User, inspection: Inspection) -> None:
     _editable(user, inspection)
     if inspection.hazards:
@@ -419,6 +426,7 @@ def _signature_png(data_url: str) -> bytes:
     return raw
 
 
+@transaction
 def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, signature_data_url: str,
          shown_summary_sha256: str, at: datetime | None = None) -> None:
     """The site manager signs on the inspector's phone; the record becomes final."""
@@ -443,6 +451,7 @@ def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, sig
     _finalise(inspection)
 
 
+@transaction
 def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, photo_data: bytes | None,
            original_name: str = "", at: datetime | None = None) -> None:
     """The site manager refuses to sign: the refusal, its reason and a photo are recorded instead."""
@@ -614,3 +623,37 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
 def signature_in_scope(user: User, inspection_id: int) -> MediaFile | None:
     inspection = db.session.scalar(scope(user).where(Inspection.id == inspection_id))
     return inspection.signature if inspection else None
+
+
+def finished_between(user: User, lo: datetime, hi: datetime) -> sa.Result:
+    """The finished inspections in ``user``'s scope begun in [lo, hi), oldest first, as rows of
+    (number, enterprise, USCC, grid code, inspector, work ID, started, ended, state, signer,
+    hazards found) — read in batches, for an export of any size."""
+    visible = scope(user).where(Inspection.state != "draft", Inspection.started_at >= lo,
+                                Inspection.started_at < hi).subquery()
+    i = sa.orm.aliased(Inspection, visible)
+    hazard_count = sa.select(sa.func.count(Hazard.id)).where(Hazard.inspection_id == i.id).scalar_subquery()
+    return db.session.execute(
+        sa.select(i.number, Enterprise.name, Enterprise.uscc, Grid.code, User.display_name, i.work_id_number,
+                  i.started_at, i.ended_at, i.state, i.signer_name, hazard_count)
+        .join(Enterprise, Enterprise.id == i.enterprise_id).join(Grid, Grid.id == Enterprise.grid_id)
+        .join(User, User.id == i.inspector_id).order_by(i.started_at).execution_options(yield_per=1000))
+
+
+def patrol_list(user: User) -> list[sa.Row]:
+    """The patrol list: the enterprises due a visit in ``user``'s own grids as (enterprise, last
+    finished visit), never visited first, then longest ago (the first 200)."""
+    last = (sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at).label("last"))
+            .where(Inspection.state != "draft").group_by(Inspection.enterprise_id).subquery())
+    return list(db.session.execute(
+        sa.select(Enterprise, last.c.last).join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
+        .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
+        .where(InspectorGrid.user_id == user.id, Enterprise.status.in_(coverage.DUE_STATUSES))
+        .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name).limit(200)))
+
+
+def drafts_of(user: User) -> list[Inspection]:
+    """``user``'s unfinished records, newest first."""
+    return list(db.session.scalars(sa.select(Inspection).where(
+        Inspection.inspector_id == user.id, Inspection.state == "draft")
+        .options(sa.orm.joinedload(Inspection.enterprise)).order_by(Inspection.started_at.desc())))

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, fields, policy, roles
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import MAX_ID, commit, db
+from fieldapp.db import MAX_ID, commit, db, transaction
 from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -119,6 +119,7 @@ def due_on(occurred: datetime) -> date:
     return workdays.add_working_days(occurred.astimezone(SHANGHAI).date(), REPORT_WITHIN_WORKING_DAYS)
 
 
+@transaction
 def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> InterferenceRecord:
     policy.require(user, "interference.record")
     errors: dict[str, str] = {}
@@ -170,6 +171,7 @@ def _tell_discipline(row: InterferenceRecord, kind: str, key: str) -> None:
                          f"/interference/{row.id}")
 
 
+@transaction
 def supplement(user: User, row: InterferenceRecord, values: dict,
                uploads: list[tuple[bytes, str]] = ()) -> InterferenceSupplement:
     """Later facts, appended by the recorder; the record itself never changes."""
@@ -189,6 +191,7 @@ def supplement(user: User, row: InterferenceRecord, values: dict,
     return added
 
 
+@transaction
 def follow_up(user: User, row: InterferenceRecord, values: dict) -> InterferenceFollowUp:
     """A discipline inspector's step (verification, handling, referral), appended."""
     if not policy.holds(user, row.org_unit_id, roles.DISCIPLINE_INSPECTOR):

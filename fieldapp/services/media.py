@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from fieldapp import clock
 from fieldapp.db import db
+from fieldapp.errors import Conflict, NotFound
+from fieldapp.i18n import gettext as _
 from fieldapp.models import MediaFile, User
 from fieldapp.services import storage
 
@@ -100,3 +103,16 @@ def prune_orphans(older_than: timedelta = timedelta(hours=24)) -> int:
     for key in found:
         storage.current().delete(key)
     return len(found)
+
+
+def verified_bytes(item: MediaFile) -> bytes:
+    """The stored file's bytes, checked against the SHA-256 recorded when it was stored: a file
+    replaced or damaged on the server is never served as the evidence it claims to be."""
+    try:
+        data = storage.current().get(item.sha256)
+    except FileNotFoundError:
+        raise NotFound(_("找不到该文件。")) from None
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        current_app.logger.error("stored file %s (media %s) no longer matches its SHA-256", item.sha256, item.id)
+        raise Conflict(_("该文件与存档时的校验值不符（可能在服务器上被替换或损坏），已拒绝提供并记录。请联系管理员。"))
+    return data

@@ -7,7 +7,7 @@ import segno
 import sqlalchemy as sa
 
 from fieldapp import policy
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Grid, Portrait, User
@@ -33,6 +33,11 @@ def portraits(users: list[User]) -> dict[int, Portrait]:
         Portrait.user_id.in_([u.id for u in users])))}
 
 
+def portrait(user: User) -> Portrait | None:
+    """The photo and duties ``user`` shows on the public board, if any."""
+    return db.session.get(Portrait, user.id)
+
+
 def public_portrait(grid: Grid, user_id: int):
     """The portrait's photo, only for someone on this grid's board."""
     if user_id not in {u.id for u in people(grid)}:
@@ -46,6 +51,7 @@ def qr_image(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=10, border=4)
 
 
+@transaction
 def set_public_profile(admin: User, target: User, duties: str, photo: tuple[bytes, str] | None) -> None:
     policy.require(admin, "user.manage", target)
     duties = (duties or "").strip()

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from fieldapp import clock, policy, roles
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     CompanyManager,
@@ -69,6 +69,7 @@ def for_event(hazard: Hazard, event: HazardEvent) -> None:
                                     key=f"{event.action}:{hazard.id}:{event.id}"))
 
 
+@transaction
 def remind(on: date | None = None) -> int:
     """Reminders for deadlines within 3 days, overdue rectification and re-checks due.
     Idempotent: each reminder has a key, stored once per person (run it as often as cron likes)."""

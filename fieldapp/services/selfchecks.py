@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from fieldapp import clock, codes, policy
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
@@ -45,6 +45,19 @@ def clean_risk_point(raw: dict[str, Any]) -> dict[str, Any]:
     return {**text, "check_every_days": every}
 
 
+def risk_point(enterprise: Enterprise, point_id: int) -> RiskPoint | None:
+    """One of the enterprise's risk points (None: not one of its own)."""
+    return db.session.scalar(sa.select(RiskPoint).where(RiskPoint.id == point_id,
+                                                        RiskPoint.enterprise_id == enterprise.id))
+
+
+def finding(enterprise: Enterprise, item_id: int) -> SelfCheckItem | None:
+    """A line of one of the enterprise's self-checks (None: not one of its own)."""
+    return db.session.scalar(sa.select(SelfCheckItem).join(SelfCheck).where(
+        SelfCheckItem.id == item_id, SelfCheck.enterprise_id == enterprise.id))
+
+
+@transaction
 def add_risk_point(actor: User, enterprise: Enterprise, raw: dict[str, Any]) -> RiskPoint:
     policy.require(actor, "riskpoint.manage", enterprise)
     point = RiskPoint(enterprise_id=enterprise.id, **clean_risk_point(raw))
@@ -53,6 +66,7 @@ def add_risk_point(actor: User, enterprise: Enterprise, raw: dict[str, Any]) -> 
     return point
 
 
+@transaction
 def update_risk_point(actor: User, point: RiskPoint, raw: dict[str, Any]) -> None:
     enterprise = db.session.get(Enterprise, point.enterprise_id)
     policy.require(actor, "riskpoint.manage", enterprise)
@@ -61,6 +75,7 @@ def update_risk_point(actor: User, point: RiskPoint, raw: dict[str, Any]) -> Non
     db.session.commit()
 
 
+@transaction
 def retire_risk_point(actor: User, point: RiskPoint) -> None:
     """A risk point that no longer exists (equipment removed) stops being due; its history stays."""
     enterprise = db.session.get(Enterprise, point.enterprise_id)
@@ -91,6 +106,7 @@ class ItemInput:
     fixed: bool = False
 
 
+@transaction
 def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, checked_by: str,
                       items: list[ItemInput], note: str = "", today: date | None = None) -> SelfCheck:
     policy.require(actor, "selfcheck.record", enterprise)
@@ -128,6 +144,7 @@ def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, 
     return check
 
 
+@transaction
 def mark_fixed(actor: User, item: SelfCheckItem, today: date | None = None) -> None:
     check = db.session.get(SelfCheck, item.self_check_id)
     enterprise = db.session.get(Enterprise, check.enterprise_id)
@@ -209,6 +226,7 @@ def gaps(enterprise: Enterprise, today: date | None = None) -> list[Gap]:
 FINDING_KINDS = ("missing_measures", "overdue_check", "never_checked", "unfixed_problem", "other")
 
 
+@transaction
 def record_finding(actor: User, enterprise: Enterprise, gap_kind: str, description: str,
                    risk_point_id: int | None = None, self_check_item_id: int | None = None) -> PatrolFinding:
     """The inspector turns a gap into a finding; it becomes a hazard report once hazards exist."""

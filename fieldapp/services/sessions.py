@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from fieldapp import clock
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.models import User, UserSession
 
 #: last_seen_at is refreshed at most this often, to avoid a write per request.
@@ -34,6 +34,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transaction
 def open_session(user: User, ip: str = "", user_agent: str = "") -> str:
     """A new login session of ``user`` on one device, stored (committed); returns its token."""
     token = secrets.token_urlsafe(32)
@@ -62,6 +63,7 @@ def load_user(token: str, max_age: timedelta | None = None) -> User | None:
     return user
 
 
+@transaction
 def close_session(token: str | None) -> None:
     """End the session of ``token`` (committed): that device is logged out."""
     if token:

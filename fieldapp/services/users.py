@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from fieldapp import clock, policy, roles
-from fieldapp.db import db
+from fieldapp.db import db, transaction
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import (
@@ -20,6 +20,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
+from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import sessions, uscc
 from fieldapp.services.accounts import (
     MOBILE_RE,
@@ -48,6 +49,20 @@ class UserInputError(InputError):
     pass
 
 
+@transaction
+def search(admin: User, q: str, page: int, per_page: int) -> Page:
+    """Page ``page`` of the accounts ``admin`` manages whose name, username or mobile holds ``q``:
+    active first, by username."""
+    query = policy.user_scope(admin)
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(User.display_name.like(like), User.username.like(like.lower()),
+                                   User.mobile.like(like)))
+    return paginate(query.order_by(User.active.desc(), User.username), page, per_page,
+                    sa.orm.selectinload(User.role_rows))
+
+
+@transaction
 def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> User:
     policy.require(actor, "user.manage")
     errors: dict[str, str] = {}
@@ -123,6 +138,7 @@ def _attachments(actor: User, data: NewUser, chosen: list[str], errors: dict[str
     return unit, grids, enterprise
 
 
+@transaction
 def set_active(actor: User, target: User, active: bool) -> None:
     """Disable or re-enable an account; disabling ends its sessions at once."""
     policy.require(actor, "user.manage", target)
@@ -133,6 +149,7 @@ def set_active(actor: User, target: User, active: bool) -> None:
     db.session.commit()
 
 
+@transaction
 def reset_password(actor: User, target: User, new_password: str, *, hash_method: str = "scrypt") -> None:
     policy.require(actor, "user.manage", target)
     weak = check_password_strength(new_password, target.username)

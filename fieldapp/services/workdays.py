@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Holiday
@@ -61,6 +61,7 @@ def holidays(year: int) -> list[Holiday]:
         Holiday.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(Holiday.day)))
 
 
+@transaction
 def set_day(values: dict) -> Holiday:
     """Add or replace one calendar exception (a holiday, or a working weekend day)."""
     errors = {}
@@ -80,6 +81,7 @@ def set_day(values: dict) -> Holiday:
     return row
 
 
+@transaction
 def remove_day(day: date) -> None:
     row = db.session.get(Holiday, day)
     if row is not None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, fields, policy
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import commit, db
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -98,6 +98,7 @@ def log(person: User, month: date) -> list[Day]:
 
 # --- leave --------------------------------------------------------------------------------------
 
+@transaction
 def request_leave(person: User, values: dict) -> LeaveRequest:
     policy.require(person, "inspection.create")
     errors: dict[str, str] = {}
@@ -150,6 +151,7 @@ def pending(admin: User) -> list[LeaveRequest]:
         .options(sa.orm.joinedload(LeaveRequest.user)).order_by(LeaveRequest.starts_on)))
 
 
+@transaction
 def decide(admin: User, leave_id: int, approve: bool, note: str = "") -> LeaveRequest:
     policy.require(admin, "user.manage")
     row = db.session.scalar(sa.select(LeaveRequest).where(

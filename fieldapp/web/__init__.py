@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         inspections,
         interference,
         labels,
+        media,
         nav,
         pwa,
         selfchecks,
@@ -29,7 +30,7 @@ def init_app(app: Flask) -> None:
 
     for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa,
                    declarations, interference, clues, board, dashboards, corps, worklog,
-                   campaigns):
+                   campaigns, media):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

@@ -3,21 +3,18 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp import clock, fields, policy, roles
-from fieldapp.db import db
 from fieldapp.errors import InputError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Grid, OrgUnit, Portrait, User
-from fieldapp.services import audit, notice_board, users, workdays
+from fieldapp.services import audit, notice_board, org, users, workdays
 from fieldapp.web.auth import hash_method
-from fieldapp.web.enterprises import send_photo
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.media import send_photo
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,10 +22,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_form() -> UserForm:
     form = UserForm()
     form.roles.choices = [(r, roles.label(r)) for r in roles.ALL]
-    units = db.session.scalars(policy.org_unit_scope(current_user).order_by(OrgUnit.path)).all()
-    form.org_unit_id.choices = [(u.id, u.name + _("（%(text)s）", text=u.kind_label)) for u in units]
-    grids = db.session.scalars(policy.grid_scope(current_user).order_by(Grid.code)).all()
-    form.grid_ids.choices = [(g.id, f"{g.code} {g.name}") for g in grids]
+    form.org_unit_id.choices = [(u.id, u.name + _("（%(text)s）", text=u.kind_label))
+                                for u in org.units_in_scope(current_user)]
+    form.grid_ids.choices = [(g.id, f"{g.code} {g.name}") for g in org.grids_in_scope(current_user)]
     return form
 
 
@@ -37,13 +33,7 @@ def _user_form() -> UserForm:
 def user_list():
     """Accounts managed by this admin's departments, searchable by name, username or mobile."""
     q = (request.args.get("q") or "").strip()[:64]
-    query = policy.user_scope(current_user)
-    if q:
-        like = f"%{q}%"
-        query = query.where(sa.or_(User.display_name.like(like), User.username.like(like.lower()),
-                                   User.mobile.like(like)))
-    page = paginate(query.order_by(User.active.desc(), User.username), current_app.config["PAGE_SIZE"],
-                    sa.orm.selectinload(User.role_rows))
+    page = users.search(current_user, q, page_number(), current_app.config["PAGE_SIZE"])
     return render_template("admin/users.html", page=page, q=q)
 
 
@@ -78,7 +68,7 @@ def user_new():
 def user_show(user_id: int, profile_errors=None, profile_values=None, status=200):
     target = policy.get_managed_user(current_user, user_id)
     return render_template("admin/user_show.html", target=target, form=EmptyForm(),
-                           reset_form=ResetPasswordForm(), portrait=db.session.get(Portrait, target.id),
+                           reset_form=ResetPasswordForm(), portrait=notice_board.portrait(target),
                            profile_errors=profile_errors or {}, profile_values=profile_values or {},
                            may_manage=policy.can(current_user, "user.manage", target)), status
 
@@ -92,7 +82,6 @@ def user_public_profile(user_id: int):
     try:
         notice_board.set_public_profile(current_user, target, request.form.get("duties", ""), photo)
     except InputError as refused:
-        db.session.rollback()
         return user_show(user_id, refused.errors, request.form, 400)
     flash(_("公示信息已保存。"), "success")
     return redirect(url_for("admin.user_show", user_id=user_id))
@@ -102,7 +91,7 @@ def user_public_profile(user_id: int):
 @permission_required("user.manage")
 def user_portrait(user_id: int):
     target = policy.get_managed_user(current_user, user_id)
-    portrait = db.session.get(Portrait, target.id)
+    portrait = notice_board.portrait(target)
     if portrait is None:
         abort(404)
     return send_photo(portrait.photo, "thumb")
@@ -156,7 +145,6 @@ def holidays():
         try:
             day = workdays.set_day(values)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         else:
             flash(_("已保存 %(day)s。", day=day.day.isoformat()), "success")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from fieldapp.services import corps, notice_board
-from fieldapp.web.enterprises import send_photo
+from fieldapp.web.media import send_photo
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 

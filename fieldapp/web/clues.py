@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -22,15 +21,13 @@ from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from fieldapp import clock, fields, policy, roles
-from fieldapp.db import db
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Bulletin, Clue, Enterprise, Grid, OrgUnit
-from fieldapp.services import audit, bulletins, clues, throttle
-from fieldapp.web.enterprises import send_photo
+from fieldapp.services import audit, bulletins, clues, org, throttle
 from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.media import send_photo
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("clues", __name__, url_prefix="/clues")
 
@@ -81,10 +78,6 @@ def _spam_problem(form) -> str | None:
     return None
 
 
-def _grid(code: str | None) -> Grid | None:
-    return db.session.scalar(sa.select(Grid).where(Grid.code == code[:32])) if code else None
-
-
 def _client_key() -> str:
     return request.remote_addr or "unknown"
 
@@ -92,7 +85,7 @@ def _client_key() -> str:
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     """Anyone may send a clue (anonymously, or signed in as a social supervisor)."""
-    grid = _grid(request.values.get("grid"))
+    grid = org.grid_named(request.values.get("grid"))
     values, errors, status = {}, {}, 200
     submitter = current_user if current_user.is_authenticated and policy.can(current_user, "clue.submit") else None
     if request.method == "POST":
@@ -105,7 +98,6 @@ def new():
                 raise InputError({"_": problem})
             clue = clues.submit(values, uploads("photos"), submitter, grid)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         except throttle.TooMany as refused:
             errors, status = {"_": refused.message}, 429
@@ -159,25 +151,16 @@ def index():
     handler = policy.can(current_user, "clue.handle")
     tabs = clues.TABS if handler else ("mine",)
     tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]
-    page = paginate(clues.listing(current_user, tab), current_app.config["PAGE_SIZE"])
+    page = clues.listing(current_user, tab, page_number(), current_app.config["PAGE_SIZE"])
     return render_template("clues/index.html", page=page, tab=tab, tabs=tabs, labels=_labels(),
                            today=clock.today(), show_code=clues.show_code)
 
 
-def _render(clue: Clue, errors=None, values=None, action=None, status=200):
+def _render(clue, errors=None, values=None, action=None, status=200):
     allowed = clues.allowed(current_user, clue)
-    enterprises = []
-    if {"task", "hazard"} & set(allowed):
-        query = policy.enterprise_scope(current_user)
-        if clue.grid_id:
-            query = query.where(Enterprise.grid_id == clue.grid_id)
-        enterprises = [(e.id, e.name) for e in db.session.scalars(query.order_by(Enterprise.name).limit(300))]
-    inspectors = []
-    chosen = (values or {}).get("enterprise_id") or clue.task_enterprise_id
-    if "task" in allowed and fields.ident(chosen):
-        enterprise = db.session.scalar(policy.enterprise_scope(current_user).where(
-            Enterprise.id == fields.ident(chosen)))
-        inspectors = [(u.id, u.display_name) for u in clues.inspectors_for(enterprise)] if enterprise else []
+    enterprises = clues.enterprise_choices(current_user, clue) if {"task", "hazard"} & set(allowed) else []
+    chosen = fields.ident((values or {}).get("enterprise_id") or clue.task_enterprise_id)
+    inspectors = clues.inspector_choices(current_user, chosen) if "task" in allowed else []
     return render_template("clues/show.html", c=clue, allowed=allowed, errors=errors or {}, values=values or {},
                            open_action=action, labels=_labels(), enterprises=enterprises, inspectors=inspectors,
                            assignees=[(u.id, u.display_name) for u in clues.assignees(clue)] if "assign" in allowed
@@ -203,10 +186,8 @@ def act(clue_id: int, action: str):
     try:
         clues.act(current_user, clue, action, request.form.to_dict())
     except InputError as refused:
-        db.session.rollback()
         return _render(clues.get(current_user, clue_id), refused.errors, request.form, action, 400)
     except ServiceError as refused:
-        db.session.rollback()
         return _render(clues.get(current_user, clue_id), {"_": refused.message}, request.form, action,
                        refused.status)
     flash(_("已%(action)s。", action=clues.ACTION_LABELS[action]), "success")
@@ -235,23 +216,19 @@ def bulletins_index():
         try:
             bulletin = bulletins.publish(current_user, values)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         except ServiceError as refused:
-            db.session.rollback()
             errors, status = {"_": refused.message}, refused.status
         else:
             flash(_("通报已发布，社会监督员已收到通知。"), "success")
             return redirect(url_for(".bulletin", bulletin_id=bulletin.id))
-    rows = db.session.scalars(bulletins.scope(current_user).options(sa.orm.joinedload(Bulletin.org_unit))
-                              .order_by(Bulletin.period_end.desc(), Bulletin.id.desc()).limit(100)).all()
-    units = [(u.id, u.name) for u in db.session.scalars(policy.org_unit_scope(current_user).order_by(
-        OrgUnit.path))] if policy.can(current_user, "bulletin.publish") else []
+    rows = bulletins.recent(current_user)
+    units = org.unit_choices(current_user) if policy.can(current_user, "bulletin.publish") else []
     return render_template("clues/bulletins.html", rows=rows, units=units, values=values, errors=errors), status
 
 
 @bp.route("/bulletins/<int:bulletin_id>")
 @permission_required("bulletin.view")
 def bulletin(bulletin_id: int):
-    row = policy.get_in_scope(bulletins.scope(current_user), Bulletin, bulletin_id)
+    row = bulletins.get(current_user, bulletin_id)
     return render_template("clues/bulletin.html", b=row, figures=bulletins.FIGURES)

@@ -2,21 +2,18 @@
 dismissal."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
-from fieldapp import clock, fields, policy
-from fieldapp.db import db
+from fieldapp import clock, fields
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
-from fieldapp.models import OrgUnit, Portrait, TrainingSession, User
-from fieldapp.services import assessments, corps, notice_board, xlsx
+from fieldapp.services import assessments, corps, notice_board, org, xlsx
 from fieldapp.web.board import public_url
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("corps", __name__, url_prefix="/corps")
 
@@ -31,22 +28,21 @@ def _labels() -> dict:
 def index():
     """Every inspector the admin manages: kind, status, work ID, this year's training against the rule."""
     year = clock.today().year
-    page = paginate(corps.people_scope(current_user).order_by(User.active.desc(), User.display_name),
-                    current_app.config["PAGE_SIZE"], sa.orm.selectinload(User.role_rows))
+    page = corps.people_page(current_user, page_number(), current_app.config["PAGE_SIZE"])
     records = corps.records_of(page.items)
     totals = corps.training([p.id for p in page.items], year, {uid: r.kind for uid, r in records.items()})
     return render_template("corps/index.html", page=page, records=records, totals=totals, year=year,
                            renewals=corps.renewals(current_user), labels=_labels())
 
 
-def _render(person: User, errors=None, values=None, status=200):
+def _render(person, errors=None, values=None, status=200):
     record = corps.record_of(person)
     year = clock.today().year
     return render_template("corps/show.html", person=person, record=record, errors=errors or {},
                            values=values or {}, labels=_labels(), work_ids=corps.work_ids(person),
                            equipment=corps.equipment_of(person), checklist=corps.checklist(person),
                            training=corps.training([person.id], year, {person.id: record.kind})[person.id],
-                           year=year, portrait=db.session.get(Portrait, person.id)), status
+                           year=year, portrait=notice_board.portrait(person)), status
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -57,7 +53,6 @@ def show(user_id: int):
         try:
             corps.save_record(current_user, person, request.form.to_dict())
         except InputError as refused:
-            db.session.rollback()
             return _render(person, refused.errors, request.form, 400)
         flash(_("已保存。"), "success")
         return redirect(url_for(".show", user_id=user_id))
@@ -87,10 +82,8 @@ def act(user_id: int, action: str):
             corps.dismiss(current_user, person, form.get("notice", ""))
             message = _("已解聘，账号已停用。")
     except InputError as refused:
-        db.session.rollback()
         return _render(corps.get_person(current_user, user_id), refused.errors, form, 400)
     except ServiceError as refused:
-        db.session.rollback()
         return _render(corps.get_person(current_user, user_id), {"_": refused.message}, form, refused.status)
     flash(message, "success")
     return redirect(url_for(".show", user_id=user_id))
@@ -104,7 +97,7 @@ def card(user_id: int):
     grid = person.grids[0] if person.grids else None
     board_url = public_url("board.show", code=grid.code) if grid else None
     return render_template("corps/card.html", person=person, record=corps.record_of(person), grid=grid,
-                           portrait=db.session.get(Portrait, person.id), labels=_labels(),
+                           portrait=notice_board.portrait(person), labels=_labels(),
                            qr=notice_board.qr_image(board_url) if board_url else None, board_url=board_url)
 
 
@@ -117,36 +110,31 @@ def training_index():
         try:
             session = corps.create_session(current_user, values)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         else:
             flash(_("培训已登记，请录入参训人员。"), "success")
             return redirect(url_for(".training_show", session_id=session.id))
-    sessions = db.session.scalars(corps.sessions_scope(current_user).order_by(
-        TrainingSession.starts_on.desc()).limit(200)).all()
-    units = [(u.id, u.name) for u in db.session.scalars(policy.org_unit_scope(current_user).order_by(OrgUnit.path))]
-    return render_template("corps/training.html", sessions=sessions, units=units, values=values, errors=errors,
+    return render_template("corps/training.html", sessions=corps.sessions_of(current_user),
+                           units=org.unit_choices(current_user), values=values, errors=errors,
                            labels=_labels()), status
 
 
 @bp.route("/training/<int:session_id>", methods=["GET", "POST"])
 @permission_required("user.manage")
 def training_show(session_id: int):
-    session = policy.get_in_scope(corps.sessions_scope(current_user), TrainingSession, session_id)
+    session = corps.get_session(current_user, session_id)
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = request.form.to_dict()
         try:
             corps.record_attendance(current_user, session, values)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
-            session = policy.get_in_scope(corps.sessions_scope(current_user), TrainingSession, session_id)
+            session = corps.get_session(current_user, session_id)
         else:
             flash(_("已登记。"), "success")
             return redirect(url_for(".training_show", session_id=session_id))
-    people = [(u.id, u.display_name) for u in db.session.scalars(
-        corps.people_scope(current_user).where(User.active.is_(True)).order_by(User.display_name))]
+    people = [(u.id, u.display_name) for u in corps.active_people(current_user)]
     return render_template("corps/training_show.html", s=session, people=people, values=values, errors=errors,
                            labels=_labels()), status
 
@@ -156,8 +144,7 @@ def training_show(session_id: int):
 def export():
     """Inspectors with this year's training against the rule, and the year's attendance."""
     year = request.args.get("year", type=fields.year) or clock.today().year
-    people = db.session.scalars(corps.people_scope(current_user).order_by(User.display_name)
-                                .options(sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))).all()
+    people = corps.everyone(current_user)
     records = corps.records_of(people)
     totals = corps.training([p.id for p in people], year, {uid: r.kind for uid, r in records.items()})
     labels = _labels()
@@ -187,8 +174,7 @@ def export():
 def assessments_index():
     """The half-year's assessments: who is done, totals, grades, and who is commended."""
     half = assessments.parse_half(request.args.get("half")) or assessments.half_of(clock.today())
-    people = db.session.scalars(corps.people_scope(current_user).where(User.active.is_(True))
-                                .order_by(User.display_name)).all()
+    people = corps.active_people(current_user)
     done = assessments.for_half(current_user, half)
     return render_template("corps/assessments.html", half=half, people=people, done=done,
                            best=assessments.commended(list(done.values())), grades=assessments.GRADE_LABELS,
@@ -207,7 +193,6 @@ def assess(user_id: int, half: str):
         try:
             assessments.save(current_user, person, half, values)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         else:
             flash(_("考核已保存。"), "success")

@@ -1,16 +1,13 @@
 """Dashboards: bimonthly coverage of the grids, hazard statistics."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 
 from fieldapp import clock, codes, fields, policy
-from fieldapp.db import db
 from fieldapp.i18n import formatted_date
 from fieldapp.i18n import gettext as _
-from fieldapp.models import Enterprise, Grid, Hazard, Inspection, User
 from fieldapp.services import coverage, hazards, inspections, statistics, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
@@ -107,15 +104,7 @@ def inspections_export():
     """The period's finished inspections in scope (read in batches, written row by row)."""
     period = _period()
     lo, hi = period.bounds()
-    visible = inspections.scope(current_user).where(
-        Inspection.state != "draft", Inspection.started_at >= lo, Inspection.started_at < hi).subquery()
-    i = sa.orm.aliased(Inspection, visible)
-    hazard_count = sa.select(sa.func.count(Hazard.id)).where(Hazard.inspection_id == i.id).scalar_subquery()
-    result = db.session.execute(
-        sa.select(i.number, Enterprise.name, Enterprise.uscc, Grid.code, User.display_name, i.work_id_number,
-                  i.started_at, i.ended_at, i.state, i.signer_name, hazard_count)
-        .join(Enterprise, Enterprise.id == i.enterprise_id).join(Grid, Grid.id == Enterprise.grid_id)
-        .join(User, User.id == i.inspector_id).order_by(i.started_at).execution_options(yield_per=1000))
+    result = inspections.finished_between(current_user, lo, hi)
     states = {"signed": "已签字", "refused": "拒绝签字"}
 
     def local(value):

@@ -9,7 +9,7 @@ from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.services import declarations
 from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import paginate
+from fieldapp.web.paging import page_number
 
 bp = Blueprint("declarations", __name__)
 
@@ -39,7 +39,7 @@ def index():
 @permission_required("declaration.decide")
 def queue():
     pending = request.args.get("all") != "1"
-    page = paginate(declarations.queue(current_user, pending), 30)
+    page = declarations.queue(current_user, pending, page_number(), 30)
     employers = {row.id: declarations.supervised_employer(row) for row in page.items if row.kind == "part_time"}
     return render_template("declarations/queue.html", page=page, pending=pending, labels=_labels(),
                            employers=employers, errors={})

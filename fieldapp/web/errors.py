@@ -5,7 +5,7 @@ from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from fieldapp.db import db
+from fieldapp.db import discard
 from fieldapp.errors import ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.requestlog import current_id
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(err: ServiceError):
-        db.session.rollback()
+        discard()
         return respond(err.status, err.message, _code_name(err.status))
 
     @app.errorhandler(413)
@@ -72,5 +72,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         app.logger.exception("unhandled error on %s %s (request %s)", request.method, request.path, current_id())
-        db.session.rollback()
+        discard()
         return respond(500, _messages()[500], "server_error")

@@ -75,7 +75,7 @@ def commit(token: str):
         flash(_("已放弃本次导入，未写入任何数据。"), "info")
         return redirect(url_for(".upload"))
     try:
-        count = enterprise_import.commit(current_user, batch, request.form.get("mode", ""))
+        count = enterprise_import.apply(current_user, batch, request.form.get("mode", ""))
     except enterprise_import.ServiceError as refused:
         flash(refused.message, "error")
         return redirect(url_for(".preview", token=batch.token))

@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import hashlib
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp import codes, policy, roles
-from fieldapp.db import db
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.fields import ident
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
-from fieldapp.models import ChecklistTemplate, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.services import audit, campaigns, checklists, coverage, hazards, inspections, org, photos, tamper
-from fieldapp.web.enterprises import send_media, send_photo
+from fieldapp.services import audit, campaigns, checklists, hazards, inspections, org, photos, tamper
 from fieldapp.web.guards import permission_required
 
 bp = Blueprint("inspections", __name__)
@@ -31,17 +27,8 @@ def _files(field: str) -> list:
 @permission_required("inspection.create")
 def patrol():
     """My patrol list: the enterprises of my grids, never inspected (or longest ago) first."""
-    last = (sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at).label("last"))
-            .where(Inspection.state != "draft").group_by(Inspection.enterprise_id).subquery())
-    rows = db.session.execute(
-        sa.select(Enterprise, last.c.last).join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
-        .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
-        .where(InspectorGrid.user_id == current_user.id, Enterprise.status.in_(coverage.DUE_STATUSES))
-        .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name).limit(200)).all()
-    drafts = db.session.scalars(sa.select(Inspection).where(
-        Inspection.inspector_id == current_user.id, Inspection.state == "draft")
-        .options(sa.orm.joinedload(Inspection.enterprise)).order_by(Inspection.started_at.desc())).all()
-    return render_template("inspections/patrol.html", rows=rows, drafts=drafts,
+    return render_template("inspections/patrol.html", rows=inspections.patrol_list(current_user),
+                           drafts=inspections.drafts_of(current_user),
                            campaign_tasks=campaigns.tasks_for(current_user))
 
 
@@ -54,7 +41,7 @@ def start(enterprise_id: int):
     return redirect(url_for(".edit", inspection_id=inspection.id))
 
 
-def _co_inspector_choices(inspection: Inspection) -> list[User]:
+def _co_inspector_choices(inspection) -> list:
     return org.inspectors_of(inspection.enterprise.grid_id, besides=inspection.inspector_id)
 
 
@@ -113,7 +100,6 @@ def add_photos(inspection_id: int):
                                   item_result_id=item, caption=request.form.get("caption", ""))
             added += 1
         except ServiceError as refused:
-            db.session.rollback()
             flash(_("照片“%(name)s”未能添加：%(why)s", name=upload.filename[:40], why=refused.message), "error")
     if added:
         flash(ngettext("已添加 %(num)d 张照片。", "已添加 %(num)d 张照片。", added), "success")
@@ -155,10 +141,8 @@ def report_hazard(inspection_id: int):
                                       values["level"], values["legal_basis"], chosen, item,
                                       request.form.get("uuid") or None)
         except InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         except ServiceError as refused:
-            db.session.rollback()
             errors, status = {"photos": refused.message}, 400
         else:
             flash(_("隐患已上报，等待执法人员确认。"), "success")
@@ -207,7 +191,6 @@ def refuse(inspection_id: int):
                                uploads[0].stream.read(UPLOAD_LIMIT) if uploads else None,
                                uploads[0].filename if uploads else "")
         except ServiceError as refused:
-            db.session.rollback()
             errors, status = getattr(refused, "errors", {"refusal_photo": refused.message}), 400
         else:
             flash(_("已记录现场负责人拒绝签字，记录已定稿。"), "success")
@@ -249,32 +232,11 @@ def print_view(inspection_id: int):
                            verified=inspections.verify(inspection), chain=tamper.row_state(inspection), openable=set())
 
 
-@bp.route("/photos/<int:photo_id>/<any(display, thumb, original):variant>")
-@permission_required("inspection.view")
-def photo(photo_id: int, variant: str):
-    """A photo of a record or hazard the user may read (display copy, thumbnail or evidence original)."""
-    found = inspections.photo_in_scope(current_user, photo_id) or hazards.photo_in_scope(current_user, photo_id)
-    if found is None:
-        abort(404)
-    return send_photo(found, variant)
-
-
-@bp.route("/inspections/<int:inspection_id>/signature.png")
-@permission_required("inspection.view")
-def signature(inspection_id: int):
-    media = inspections.signature_in_scope(current_user, inspection_id)
-    if media is None:
-        abort(404)
-    return send_media(media)
-
-
 # --- checklist templates (admins) ---------------------------------------------------
 
 @bp.route("/checklists")
 @permission_required("checklist.manage")
 def checklist_list():
-    checklists.ensure_general_template()
-    db.session.commit()
     return render_template("inspections/checklists.html", templates=checklists.all_templates())
 
 
@@ -283,7 +245,7 @@ def checklist_list():
 @permission_required("checklist.manage")
 def checklist_edit(template_id: int | None = None):
     """Edit a template as text: one item per line, "category | item | legal basis | findings"."""
-    template = db.session.get(ChecklistTemplate, template_id) if template_id else None
+    template = checklists.get_template(template_id) if template_id else None
     if template_id and template is None:
         abort(404)
     errors, status = {}, 200

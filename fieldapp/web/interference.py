@@ -11,9 +11,9 @@ from fieldapp import policy, roles
 from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.services import hazards, interference
-from fieldapp.web.enterprises import send_media
 from fieldapp.web.forms import uploads
 from fieldapp.web.guards import permission_required
+from fieldapp.web.media import send_media
 
 bp = Blueprint("interference", __name__, url_prefix="/interference")
 

@@ -1,94 +1,9 @@
-"""Pagination of a scoped select, with the page number taken from the query string."""
+"""The page number a list was asked for, from the query string (the lists are in fieldapp.queries.paging)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-import sqlalchemy as sa
 from flask import request
-
-from fieldapp.db import db
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def page_number() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), 100_000)
-
-
-def load_page(model, ids: list[int], total: int, per_page: int, *options) -> Page:
-    """A Page holding the rows of ``ids`` in that order, loaded in one query."""
-    return page_of(rows_statement(model, *options), ids, total, per_page)
-
-
-def rows_statement(model, *options) -> sa.Select:
-    """The rows of a page's ids (bound as ``page_ids``), with ``options``; build it once for a busy list."""
-    return sa.select(model).where(model.id.in_(sa.bindparam("page_ids", expanding=True))).options(*options)
-
-
-def page_of(rows: sa.Select, ids: list[int], total: int, per_page: int) -> Page:
-    """A Page holding the rows of ``ids`` in that order, by ``rows`` (a ``rows_statement``)."""
-    found = {row.id: row for row in db.session.scalars(rows, {"page_ids": ids})} if ids else {}
-    return Page(items=[found[i] for i in ids if i in found], page=page_number(), per_page=per_page, total=total)
-
-
-def paginate(query: sa.Select, per_page: int, *options) -> Page:
-    """One page of ``query`` (a select of one model, ordered).
-
-    Two steps, both index-only where the indexes allow: the page's ids in order,
-    then those rows with ``options`` (eager loads). Sorting thousands of full
-    rows to keep twenty is what made big lists slow.
-    """
-    model = query.column_descriptions[0]["entity"]
-    total = db.session.scalar(query.with_only_columns(sa.func.count(model.id)).order_by(None))
-    ids = list(db.session.scalars(query.with_only_columns(model.id).limit(per_page)
-                                  .offset((page_number() - 1) * per_page)))
-    return load_page(model, ids, total, per_page, *options)
-
-
-@dataclass(frozen=True)
-class _Statements:
-    count: sa.Select
-    ids: sa.Select
-    rows: sa.Select
-
-
-#: ``paginate_bound``'s statements by list key: a list has a few shapes (scope, tab, filters).
-_BUILT: dict[tuple, _Statements] = {}
-
-
-def paginate_bound(key: tuple, build: Callable[[], sa.Select], values: dict, per_page: int, *options) -> Page:
-    """``paginate`` for a busy list: its three statements are built once per ``key`` (the shape
-    of the list: which conditions apply) from ``build()``, whose conditions hold bind parameters,
-    and run with ``values``. Building a statement and its cache key costs more CPU than running it."""
-    built = _BUILT.get(key)
-    if built is None:
-        query = build()
-        model = query.column_descriptions[0]["entity"]
-        built = _BUILT[key] = _Statements(
-            query.with_only_columns(sa.func.count(model.id)).order_by(None),
-            query.with_only_columns(model.id).limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")),
-            rows_statement(model, *options))
-    total = db.session.scalar(built.count, values)
-    ids = list(db.session.scalars(built.ids, {**values, "page_limit": per_page,
-                                              "page_offset": (page_number() - 1) * per_page}))
-    return page_of(built.rows, ids, total, per_page)

@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldapp.extensions import login_manager
 from fieldapp.i18n import lazy_gettext as _l
-from fieldapp.services import sessions
+from fieldapp.services import audit, sessions
 
 # No inline script or style, no eval, nothing from another origin.
 CSP = "; ".join([
@@ -59,7 +59,10 @@ def _headers(response):
 
 def _load_user(token: str):
     from flask import current_app
-    return sessions.load_user(token, max_age=current_app.permanent_session_lifetime)
+    user = sessions.load_user(token, max_age=current_app.permanent_session_lifetime)
+    if user is not None:
+        audit.acting_as(user)
+    return user
 
 
 def _unauthorized():

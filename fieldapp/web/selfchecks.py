@@ -1,14 +1,11 @@
 """Company side: risk points and self-checks. Staff side: the online patrol of a company."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp import codes, fields, policy
-from fieldapp.db import db
 from fieldapp.i18n import gettext as _
-from fieldapp.models import RiskPoint, SelfCheck, SelfCheckItem
 from fieldapp.services import selfchecks
 from fieldapp.web.guards import permission_required
 
@@ -17,9 +14,8 @@ bp = Blueprint("selfchecks", __name__, url_prefix="/enterprises/<int:enterprise_
 RISK_FIELDS = ("place", "hazard_type", "risk_level", "control_measures", "responsible_person", "check_every_days")
 
 
-def _point(enterprise, point_id: int) -> RiskPoint:
-    point = db.session.scalar(sa.select(RiskPoint).where(RiskPoint.id == point_id,
-                                                         RiskPoint.enterprise_id == enterprise.id))
+def _point(enterprise, point_id: int):
+    point = selfchecks.risk_point(enterprise, point_id)
     if point is None:
         abort(404)
     return point
@@ -40,7 +36,6 @@ def _risk_form(enterprise, point=None):
                 selfchecks.update_risk_point(current_user, point, values)
                 flash(_("风险点已修改。"), "success")
         except selfchecks.InputError as refused:
-            db.session.rollback()
             errors, status = refused.errors, 400
         else:
             return redirect(url_for("enterprises.show", enterprise_id=enterprise.id, _anchor="risk-points"))
@@ -105,8 +100,7 @@ def self_check_new(enterprise_id: int):
 def item_fixed(enterprise_id: int, item_id: int):
     """The company marks a problem found in a self-check as fixed."""
     enterprise = policy.get_enterprise(current_user, enterprise_id)
-    item = db.session.scalar(sa.select(SelfCheckItem).join(SelfCheck).where(
-        SelfCheckItem.id == item_id, SelfCheck.enterprise_id == enterprise.id))
+    item = selfchecks.finding(enterprise, item_id)
     if item is None:
         abort(404)
     selfchecks.mark_fixed(current_user, item)
