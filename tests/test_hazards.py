@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from fieldapp import clock
+from fieldapp import clock, policy
 from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
 from fieldapp.models import Hazard, HazardEvent, Notification
 from fieldapp.models import InterestDeclaration as DeclaredConflict
@@ -149,6 +149,8 @@ def test_recusal_blocks_deciding_and_rechecking(world, db):
     with pytest.raises(Forbidden, match="回避"):
         hazards.confirm(world.officer_a, h, confirm_values())
     assert hazards.allowed(world.officer_a, h) == []
+    assert not policy.can(world.officer_a, "hazard.confirm", h)
+    assert policy.can(world.officer_district, "hazard.confirm", h)
     assert "confirm" in hazards.allowed(world.officer_district, h)
 
 
@@ -255,6 +257,9 @@ def test_every_transition_for_every_role_in_every_state(world, db, state):
         in_scope = db.session.scalar(hazards.scope(user).where(Hazard.id == h.id)) is not None
         expected = MATRIX[state].get(person, set())
         assert set(hazards.allowed(user, h)) == expected if in_scope else True, (state, person)
+        # The policy's one entry says the same, scope included.
+        assert {a for a in hazards.TRANSITIONS if policy.can(user, f"hazard.{a}", h)} == (
+            expected if in_scope else set()), (state, person)
         for action in hazards.TRANSITIONS:
             if action in expected:
                 continue

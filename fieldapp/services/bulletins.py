@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db, transaction
-from fieldapp.errors import Conflict, Forbidden, InputError
+from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
@@ -98,16 +98,6 @@ def publish(user: User, values: dict) -> Bulletin:
     return bulletin
 
 
-def _related_units(user: User):
-    """Units a reader's jurisdiction lies in or holds: a town's supervisor reads the district's
-    bulletins and the town's own."""
-    mine = sa.orm.aliased(OrgUnit)
-    return sa.select(OrgUnit.id).join(mine, sa.or_(
-        mine.path.startswith(OrgUnit.path, autoescape=False),
-        OrgUnit.path.startswith(mine.path, autoescape=False))).join(
-        UserOrgUnit, UserOrgUnit.org_unit_id == mine.id).where(UserOrgUnit.user_id == user.id)
-
-
 def _supervisors(unit: OrgUnit) -> list[int]:
     related = sa.orm.aliased(OrgUnit)
     return list(db.session.scalars(
@@ -128,7 +118,4 @@ def get(user: User, bulletin_id) -> Bulletin:
     return policy.get_in_scope(scope(user), Bulletin, bulletin_id)
 
 
-def scope(user: User) -> sa.Select:
-    if not policy.can(user, "bulletin.view"):
-        raise Forbidden(_("您没有权限执行此操作。"))
-    return sa.select(Bulletin).where(Bulletin.org_unit_id.in_(_related_units(user)))
+scope = policy.records.bulletins

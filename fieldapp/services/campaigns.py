@@ -43,9 +43,7 @@ def done_condition(c: Campaign, enterprise=Enterprise):
                              Inspection.started_at >= lo, Inspection.started_at < hi)
 
 
-def scope(admin: User) -> sa.Select:
-    return sa.select(Campaign).where(Campaign.org_unit_id.in_(
-        policy.org_unit_scope(admin).with_only_columns(OrgUnit.id)))
+scope = policy.records.campaigns
 
 
 def recent(admin: User) -> list[Campaign]:

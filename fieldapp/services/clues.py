@@ -149,8 +149,7 @@ def track(raw_code: str | None) -> Clue | None:
 
 # --- reading ------------------------------------------------------------------------------------
 
-def scope(user: User) -> sa.Select:
-    return sa.select(Clue).where(policy.clue_condition(user))
+scope = policy.records.clues
 
 
 CLUE_LOADS = (sa.orm.selectinload(Clue.events).joinedload(ClueEvent.actor).selectinload(User.role_rows),

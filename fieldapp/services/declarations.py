@@ -4,7 +4,7 @@ seed 002 art. 7).
 Inspectors and officers declare relatives employed at, former employment with,
 shareholdings in, and part-time jobs at a unit; the unit is matched to the registry by
 its credit code or exact name. A pending or approved declaration naming an enterprise
-bars the person from it at once (services.inspections.recusal — every action path asks
+bars the person from it at once (policy/recusal.py — every action path asks
 it). Part-time jobs need an admin's approval, which is refused when the employer is a
 supervised enterprise in the person's own jurisdiction. Admins see where a recusal
 leaves a grid or a hazard without someone to act (``reassignments``).
@@ -22,13 +22,13 @@ from fieldapp.errors import Forbidden, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, InterestDeclaration, User
+from fieldapp.policy import recusal as recusal_rules
 from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import notifications, org, uscc
 
-KIND_LABELS = {"relative": _l("亲属在该企业任职"), "former_employer": _l("曾在该企业任职"),
-               "shareholding": _l("持有该企业股份"), "part_time": _l("在该企业兼职"), "other": _l("其他利害关系")}
+KIND_LABELS = recusal_rules.KIND_LABELS
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已确认"), "rejected": _l("未予确认"), "ended": _l("已结束")}
-BLOCKING = ("pending", "approved")
+BLOCKING = recusal_rules.BLOCKING
 HAZARD_OPEN = ("reported", "confirmed", "rectifying", "awaiting_recheck", "awaiting_closure")
 
 
@@ -90,10 +90,7 @@ def mine(user: User) -> list[InterestDeclaration]:
 
 # --- deciding ----------------------------------------------------------------------------------
 
-def scope(admin: User) -> sa.Select:
-    """Declarations of the people an admin manages."""
-    return sa.select(InterestDeclaration).join(User, User.id == InterestDeclaration.user_id).where(
-        User.id.in_(policy.user_scope(admin).with_only_columns(User.id)))
+scope = policy.records.declarations
 
 
 def queue(admin: User, pending_only: bool, page: int, per_page: int) -> Page:

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from PIL import Image, UnidentifiedImageError
 
-from fieldapp import clock, policy, roles
+from fieldapp import clock, policy
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db, load_collection, transaction, unique_violation
 from fieldapp.errors import Conflict as ConflictError
@@ -36,14 +36,14 @@ from fieldapp.models import (
     Inspection,
     InspectionPhoto,
     InspectorGrid,
-    InterestDeclaration,
     ItemResult,
     MediaFile,
     Photo,
     User,
 )
 from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
-from fieldapp.services import checklists, coverage, declarations, geo, notifications, photos
+from fieldapp.policy import inspections as rules
+from fieldapp.services import checklists, coverage, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
 #: A photo taken this long before the start or after the end is flagged.
@@ -52,31 +52,13 @@ TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 400
 
 # --- starting ---------------------------------------------------------------------
 
-def recusal(user: User, enterprise: Enterprise) -> InterestDeclaration | None:
-    """A pending or approved declared interest that bars ``user`` from this enterprise."""
-    return db.session.scalar(_RECUSAL, {"user_id": user.id, "enterprise_id": enterprise.id})
-
-
-#: Built once: asked on every enterprise page an inspector opens.
-_RECUSAL = sa.select(InterestDeclaration).where(
-    InterestDeclaration.user_id == sa.bindparam("user_id"),
-    InterestDeclaration.enterprise_id == sa.bindparam("enterprise_id"),
-    InterestDeclaration.status.in_(("pending", "approved"))).limit(1)
-
-
-def why_not_inspect(user: User, enterprise: Enterprise) -> str | None:
-    """The reason ``user`` may not inspect ``enterprise`` now, or None."""
-    if not user.has_role(*roles.INSPECTORS):
-        return _("只有网格员和技术检查员可以发起现场检查。")
-    if not policy.serves_grid(user, enterprise.grid_id):
-        return _("该企业不在您负责的网格内，不能发起检查。")
-    conflict = recusal(user, enterprise)
-    return recusal_reason(conflict.kind) if conflict is not None else None
-
-
-def recusal_reason(kind: str) -> str:
-    return _("您已申报与该企业存在利害关系（%(kind)s），按规定应当回避，不能检查该企业。",
-             kind=declarations.KIND_LABELS.get(kind, kind))
+# Who may inspect which enterprise, and who reads which record, live in the policy
+# (policy/inspections.py, policy/recusal.py); the names are kept here for the code that reads them.
+recusal = rules.recusal
+recusal_reason = rules.recusal_reason
+why_not_inspect = rules.why_not_inspect
+scope = rules.scope
+scope_condition = rules.scope_condition
 
 
 class ClientUuidTaken(Exception):
@@ -531,30 +513,6 @@ def supplement(user: User, original: Inspection) -> Inspection:
 
 
 # --- reading -------------------------------------------------------------------------
-
-def scope(user: User) -> sa.Select:
-    """Inspections ``user`` may read: staff see their enterprise scope; a company
-    manager sees only final records of their own company; drafts only their author."""
-    shape, _values = policy.scope_binding(user)
-    return sa.select(Inspection).where(_condition(shape, policy.enterprise_condition(user), user.id))
-
-
-@functools.cache
-def scope_condition(shape: policy.Shape) -> sa.ColumnElement[bool]:
-    """``scope``'s condition for a shape (``policy.Shape``), built once; values bound later."""
-    return _condition(shape, policy.enterprise_condition_of(shape), policy.SCOPE_USER)
-
-
-def _condition(shape: policy.Shape, enterprise_condition, user_id) -> sa.ColumnElement[bool]:
-    enterprises = sa.select(Enterprise.id).where(enterprise_condition)
-    conds = []
-    if shape.staff:
-        conds.append(sa.and_(Inspection.enterprise_id.in_(enterprises),
-                             sa.or_(Inspection.state != "draft", Inspection.inspector_id == user_id)))
-    if shape.company:
-        conds.append(sa.and_(Inspection.state != "draft", Inspection.enterprise_id.in_(enterprises)))
-    return sa.or_(*conds) if conds else sa.false()
-
 
 def get(user: User, inspection_id) -> Inspection:
     """The record with everything its page and its content hash read, in four statements built

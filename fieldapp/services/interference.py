@@ -56,8 +56,7 @@ assert set(FOLLOW_UP_LABELS) == set(FOLLOW_UP_STATES)
 DENIED = _l("干预记录只有记录人和本单位纪检监察人员可以查看。此次访问已记录。")
 
 
-def scope(user: User) -> sa.Select:
-    return sa.select(InterferenceRecord).where(policy.interference_condition(user))
+scope = policy.records.interference
 
 
 RECORD_LOADS = (

@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from fieldapp import clock, fields, policy, roles
+from fieldapp import clock, fields, policy
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.services import audit, bulletins, clues, org, throttle
@@ -167,7 +167,7 @@ def _render(clue, errors=None, values=None, action=None, status=200):
                            else [],
                            overdue=clues.is_overdue(clue), task_done=clues.task_done(clue),
                            show_code=clues.show_code,
-                           readers=audit.readers("clue", clue.id) if current_user.has_role(roles.ADMIN) else None
+                           readers=audit.readers("clue", clue.id) if policy.can(current_user, "read_log.view") else None
                            ), status
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import clock, fields, roles
+from fieldapp import clock, fields, policy
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.services import audit, hazard_export, hazard_pages, hazards, notifications
@@ -81,7 +81,7 @@ def _before_after(h):
 def _render(h, errors=None, values=None, open_action=None, status=200):
     _recheck, pairs = _before_after(h)
     user = current_user._get_current_object()  # not the proxy, looked up at each use
-    readers = audit.readers("hazard", h.id) if user.has_role(roles.ADMIN) else None
+    readers = audit.readers("hazard", h.id) if policy.can(user, "read_log.view") else None
     return render_template("hazards/show.html", h=h, allowed=hazards.allowed(user, h), readers=readers,
                            pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
                            statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,

@@ -6,7 +6,7 @@ import hashlib
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp import codes, policy, roles
+from fieldapp import codes, policy
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.fields import ident
 from fieldapp.i18n import gettext as _
@@ -53,7 +53,7 @@ def edit(inspection_id: int):
     if request.method == "GET":
         audit.read(current_user, "inspection", inspection.id)
     if inspection.is_final or inspection.inspector_id != current_user.id:
-        readers = audit.readers("inspection", inspection.id) if current_user.has_role(roles.ADMIN) else None
+        readers = audit.readers("inspection", inspection.id) if policy.can(current_user, "read_log.view") else None
         return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection),
                                readers=readers, chain=tamper.row_state(inspection),
                                openable=hazards.openable(current_user, inspection.id) if inspection.hazards else set())
