@@ -47,7 +47,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.models.inspections import hazard_photos
+from fieldapp.models.hazards import hazard_photos
 from fieldapp.services import checklists, coverage, photos, uscc
 from fieldapp.services.accounts import hash_password
 from fieldapp.services.media import store_blob

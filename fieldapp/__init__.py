@@ -18,8 +18,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(BASE_DIR / "templates"),
         instance_path=str(BASE_DIR / "instance"),
     )
-    from fieldapp.web.ids import IdConverter
-    from fieldapp.web.params import AppRequest
+    from fieldapp.http.ids import IdConverter
+    from fieldapp.http.params import AppRequest
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.request_class = AppRequest

@@ -1,7 +1,8 @@
 """The layers keep to their side, read from the code itself (its syntax tree):
 
-- views (fieldapp/web, fieldapp/api) do HTTP only: they import neither SQLAlchemy nor the models,
-  and never commit or roll back (each service owns its transaction);
+- views (fieldapp/web, fieldapp/api, and fieldapp/http which both share) do HTTP only: they
+  import neither SQLAlchemy nor the models, and never commit or roll back (each service owns its
+  transaction);
 - the authorization policy imports no service (services ask it, never the other way round);
 - services never read Flask's request, session or g, nor the signed-in user from flask_login
   (views pass in what they need).
@@ -33,7 +34,7 @@ def _breaks(relative: str, tree: ast.AST) -> set[str]:
     rules = set()
     imports = _imports(tree)
     layer = relative.split("/")[0]
-    if layer in ("web", "api"):
+    if layer in ("web", "api", "http"):
         for module, names in imports:
             if module == "sqlalchemy" or module.startswith("sqlalchemy."):
                 rules.add("imports the ORM")

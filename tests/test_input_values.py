@@ -4,8 +4,8 @@ forms and JSON; ids and years past what the columns and calendars hold treated a
 import sqlalchemy as sa
 
 from fieldapp import fields
+from fieldapp.http.params import without_nul
 from fieldapp.models import Enterprise
-from fieldapp.web.params import without_nul
 from tests.helpers import logged_in, post
 from tests.test_enterprise_file import _record
 

@@ -11,13 +11,12 @@ from marshmallow import ValidationError
 
 from fieldapp import clock, policy
 from fieldapp.errors import InputError
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number, without_nul
 from fieldapp.i18n import gettext as _
 from fieldapp.schemas import EARLIEST, EnterpriseSchema, MeSchema, MeUpdateSchema
 from fieldapp.schemas.sync import InspectionUploadSchema, MediaManifestItemSchema, RecheckUploadSchema
 from fieldapp.services import accounts, client_media, datapack, enterprise_search, hazards, ingest, photos
-from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import page_number
-from fieldapp.web.params import without_nul
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -15,7 +15,7 @@ from fieldapp.db import db, in_ids
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import CompanyManager, Hazard, User
-from fieldapp.models.inspections import HAZARD_RECTIFYING
+from fieldapp.models.hazards import HAZARD_RECTIFYING
 from fieldapp.policy import scopes
 from fieldapp.policy.recusal import recusal, recusal_reason
 

@@ -30,7 +30,7 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.models.accountability import CLUE_KINDS
+from fieldapp.models.clues import CLUE_KINDS
 from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import inspections, notifications, org, photos
 

@@ -34,7 +34,7 @@ from fieldapp.models import (
     Photo,
     User,
 )
-from fieldapp.models.inspections import hazard_event_photos, hazard_photos
+from fieldapp.models.hazards import hazard_event_photos, hazard_photos
 from fieldapp.policy import hazards as rules
 from fieldapp.services import attachments, notifications, photos
 

@@ -41,7 +41,8 @@ from fieldapp.models import (
     Photo,
     User,
 )
-from fieldapp.models.inspections import HAZARD_LEVELS, ITEM_RESULTS, hazard_photos
+from fieldapp.models.hazards import HAZARD_LEVELS, hazard_photos
+from fieldapp.models.inspections import ITEM_RESULTS
 from fieldapp.policy import inspections as rules
 from fieldapp.services import checklists, coverage, geo, notifications, photos
 from fieldapp.services.media import store_blob

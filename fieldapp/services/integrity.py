@@ -11,7 +11,7 @@ from flask_sqlalchemy.session import Session as AppSession
 from fieldapp.errors import Forbidden
 from fieldapp.i18n import gettext as _
 from fieldapp.models import AuditEvent, AuditHead, ReadLog
-from fieldapp.models.accountability import APPEND_ONLY
+from fieldapp.models.interference import APPEND_ONLY
 
 #: The trail itself is written with Core statements by services.audit; through the ORM it is read-only.
 TRAIL = (AuditEvent, AuditHead, ReadLog)

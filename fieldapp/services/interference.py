@@ -31,7 +31,7 @@ from fieldapp.models import (
     User,
     UserOrgUnit,
 )
-from fieldapp.models.accountability import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
+from fieldapp.models.interference import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
 from fieldapp.services import attachments, audit, hazards, notifications, workdays
 
 REPORT_WITHIN_WORKING_DAYS = 3

@@ -21,7 +21,7 @@ from fieldapp.models import (
     Notification,
     User,
 )
-from fieldapp.models.inspections import HAZARD_RECTIFYING
+from fieldapp.models.hazards import HAZARD_RECTIFYING
 
 RECTIFYING = HAZARD_RECTIFYING
 REMIND_DAYS = 3

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from fieldapp import clock, fields, policy, roles
 from fieldapp.errors import InputError
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import audit, notice_board, org, users, workdays
 from fieldapp.web.auth import hash_method
 from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads
-from fieldapp.web.guards import permission_required
 from fieldapp.web.media import send_photo
-from fieldapp.web.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from fieldapp import clock, codes
 from fieldapp.errors import InputError
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import campaigns, checklists, hazards, org
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 

@@ -22,12 +22,12 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from fieldapp import clock, fields, policy
 from fieldapp.errors import InputError, ServiceError
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import audit, bulletins, clues, org, throttle
 from fieldapp.web.forms import uploads
-from fieldapp.web.guards import permission_required
 from fieldapp.web.media import send_photo
-from fieldapp.web.paging import page_number
 
 bp = Blueprint("clues", __name__, url_prefix="/clues")
 

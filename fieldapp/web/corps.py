@@ -8,12 +8,12 @@ from flask_login import current_user
 
 from fieldapp import clock, fields
 from fieldapp.errors import InputError, ServiceError
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import assessments, corps, notice_board, org, xlsx
 from fieldapp.web.board import public_url
 from fieldapp.web.exports import send_xlsx
-from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import page_number
 
 bp = Blueprint("corps", __name__, url_prefix="/corps")
 

@@ -6,12 +6,12 @@ from flask_babel import force_locale
 from flask_login import current_user
 
 from fieldapp import clock, codes, fields, policy
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import formatted_date
 from fieldapp.i18n import gettext as _
 from fieldapp.services import coverage, hazards, inspections, statistics, xlsx
 from fieldapp.web import charts
 from fieldapp.web.exports import send_xlsx
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("dashboards", __name__)
 

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.errors import InputError, ServiceError
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import declarations
-from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import page_number
 
 bp = Blueprint("declarations", __name__)
 

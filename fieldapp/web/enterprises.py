@@ -5,12 +5,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from fieldapp import codes, policy
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.services import enterprise_file, enterprise_search, enterprises, photos
 from fieldapp.services.enterprise_search import Filters
-from fieldapp.web.guards import permission_required
-from fieldapp.web.paging import page_number
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 

@@ -9,13 +9,13 @@ from flask_login import current_user
 
 from fieldapp import clock, fields, policy
 from fieldapp.errors import InputError, ServiceError
+from fieldapp.http.guards import permission_required
+from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import audit, hazard_export, hazard_pages, hazards, notifications
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.forms import uploads
-from fieldapp.web.guards import permission_required
 from fieldapp.web.media import send_media
-from fieldapp.web.paging import page_number
 
 bp = Blueprint("hazards", __name__)
 

@@ -7,12 +7,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from fieldapp import clock
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.services import enterprise_import
 from fieldapp.services.enterprise_search import Filters, search
 from fieldapp.web.exports import send_xlsx
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("imports", __name__, url_prefix="/enterprises")
 

@@ -9,10 +9,10 @@ from flask_login import current_user
 from fieldapp import codes, policy
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.fields import ident
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.services import audit, campaigns, checklists, hazards, inspections, org, photos, tamper
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("inspections", __name__)
 

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 
 from fieldapp import policy, roles
 from fieldapp.errors import Forbidden, InputError
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import hazards, interference
 from fieldapp.web.forms import uploads
-from fieldapp.web.guards import permission_required
 from fieldapp.web.media import send_media
 
 bp = Blueprint("interference", __name__, url_prefix="/interference")

@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from fieldapp import policy
 from fieldapp.errors import NotFound
+from fieldapp.http.guards import permission_required
 from fieldapp.services import enterprises, hazards, inspections, media, photos
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("media", __name__)
 

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from fieldapp import codes, fields, policy
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import selfchecks
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("selfchecks", __name__, url_prefix="/enterprises/<int:enterprise_id>")
 

@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from fieldapp import clock, policy, roles
 from fieldapp.errors import Conflict, InputError
+from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import worklog, xlsx
 from fieldapp.web.exports import send_xlsx
-from fieldapp.web.guards import permission_required
 
 bp = Blueprint("worklog", __name__, url_prefix="/worklog")
 

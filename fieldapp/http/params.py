@@ -5,7 +5,7 @@ form carrying %00 was a 500 there (SQLite stored it). Removing it keeps everythi
 """
 from __future__ import annotations
 
-from flask import Request
+from flask import Request, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 
@@ -37,3 +37,9 @@ class _Parameters(ImmutableMultiDict):
 
 class AppRequest(Request):
     parameter_storage_class = _Parameters
+
+
+def page_number() -> int:
+    """The page of a list the query string asks for (1 if none or nonsense)."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), 100_000)

@@ -1,0 +1,19 @@
+"""The working-day calendar: public holidays and working weekend days."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from fieldapp.db import db
+
+
+class Holiday(db.Model):
+    """A configured day off on a weekday, or a working weekend day (调休上班: ``workday``)."""
+
+    __tablename__ = "holidays"
+
+    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
+    workday: so.Mapped[bool] = so.mapped_column(default=False)
