@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from tests.factories import PASSWORD
+from fieldapp.db import db
+
+#: Every test account's password.
+PASSWORD = "Field2026ok"
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -34,3 +39,18 @@ def post(client: FlaskClient, path: str, data: dict | None = None, token_from: s
     data = dict(data or {})
     data["csrf_token"] = csrf_token(client, token_from)
     return client.post(path, data=data, **kw)
+
+
+@contextmanager
+def counting():
+    """The SQL statements run inside the block (a query budget's count)."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)

@@ -10,9 +10,8 @@ from fieldapp.db import db
 from fieldapp.errors import InputError
 from fieldapp.models import Clue, Hazard, HazardEvent
 from fieldapp.services import assessments, hazards
+from tests.factories import PHOTO, confirm_values, inspect, report
 from tests.helpers import logged_in, post
-from tests.test_coverage import inspect
-from tests.test_hazards import PHOTO, confirm_values, report
 
 
 def test_halves():

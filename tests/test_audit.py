@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from fieldapp.models import AuditEvent, AuditHead, Inspection, ReadLog
 from fieldapp.services import audit, hazards
+from tests.factories import confirm_values, report
 from tests.helpers import logged_in
-from tests.test_hazards import confirm_values, report
 
 
 def changes(world, n: int = 3) -> None:
@@ -178,13 +178,13 @@ def test_bulk_imports_and_moves_are_chained_too(client, world, db):
 
 def test_an_xlsx_import_is_chained_row_by_row(client, world, db):
     from fieldapp.models import Enterprise
+    from tests.factories import good_rows, import_xlsx, upload_import
     from tests.helpers import post
-    from tests.test_import_export import good_rows, upload, xlsx
 
     logged_in(client, "admin_d")
     before = db.session.get(AuditHead, 1)
     before = before.seq if before else 0
-    token = upload(client, xlsx(good_rows(world)), "企业.xlsx").headers["Location"].rsplit("/", 1)[1]
+    token = upload_import(client, import_xlsx(good_rows(world)), "企业.xlsx").headers["Location"].rsplit("/", 1)[1]
     post(client, f"/enterprises/import/{token}", {"mode": "all", "action": "commit"},
          token_from=f"/enterprises/import/{token}")
     created = db.session.scalars(sa.select(Enterprise.id).where(Enterprise.name.like("苏州导入%"))).all()

@@ -33,13 +33,10 @@ from fieldapp.services import (
     selfchecks,
     worklog,
 )
+from tests.factories import POINT, confirm_values, inspect, interference_values, report
 from tests.helpers import csrf_token, logged_in
 from tests.images import jpeg
-from tests.test_coverage import inspect
-from tests.test_hazards import confirm_values, report
-from tests.test_interference import values as interference_values
-from tests.test_route_table import ROUTES, _urls
-from tests.test_selfchecks import POINT
+from tests.routes import ROUTES, urls_of
 
 #: role -> the user of that role whose grid, company or jurisdiction holds the objects below
 #: (grid A1, enterprise A1, town A)
@@ -85,7 +82,7 @@ def test_every_route_and_method_refuses_the_roles_it_does_not_name(app, make_cli
     role = _role_of(username)
     client = logged_in(make_client(), username)
     token = csrf_token(client, "/")
-    for endpoint, method, url in _urls(app):
+    for endpoint, method, url in urls_of(app):
         action = METHOD_ACTIONS.get((endpoint, method), ROUTES[endpoint])
         if action in ("public", "login") or endpoint == "auth.logout":
             continue

@@ -15,7 +15,7 @@ from fieldapp.models import HazardCloseDays, HazardTally, MediaFile, Photo
 from fieldapp.services import audit, backup, photos, storage
 from tests import postgres
 from tests.conftest import make_app
-from tests.test_statistics import tallies, world_of_hazards
+from tests.factories import tallies, world_of_hazards
 
 
 def _counts() -> dict[str, int]:
@@ -65,7 +65,7 @@ def test_backup_restores_everything_and_the_chain_verifies(world, app, fresh, tm
         verdict = audit.verify()
         assert verdict.ok, verdict.message
         # The app goes on writing after a restore: new rows get new ids (sequences moved on).
-        from tests.test_hazards import report
+        from tests.factories import report
         world.inspector_a1 = db.session.merge(world.inspector_a1)
         world.ent_a1 = db.session.merge(world.ent_a1)
         report(world)

@@ -82,3 +82,15 @@ def test_the_rules_catch_what_they_name():
     assert _breaks("services/x.py", ast.parse("from flask import request\n")) == {"reads the request"}
     assert _breaks("services/x.py", ast.parse("from flask_login import current_user\n")) == {"reads the request"}
     assert _breaks("services/x.py", ast.parse("from flask import current_app\n")) == set()
+
+
+def test_tests_share_builders_not_test_files():
+    """What several tests need lives in tests/factories.py, tests/helpers.py, tests/routes.py or
+    tests/browser/ helpers; a test file importing another runs the other's module (and its
+    fixtures) twice, and hides where a builder lives."""
+    crossing = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for module, _names in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if module.split(".")[-1].startswith("test_"):
+                crossing.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert crossing == []

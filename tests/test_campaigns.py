@@ -10,8 +10,8 @@ from fieldapp.db import db
 from fieldapp.errors import InputError
 from fieldapp.models import Campaign, CampaignTarget, Inspection
 from fieldapp.services import campaigns, checklists, inspections
+from tests.factories import inspect
 from tests.helpers import logged_in, post
-from tests.test_coverage import inspect
 
 
 def template(world):
@@ -97,7 +97,7 @@ def test_tasks_progress_and_report(world, make_client):
 
 @pytest.mark.dated
 def test_sync_uses_the_checklist_of_the_day_it_began(world, make_client):
-    from tests.test_ingest import offline_record, send
+    from tests.factories import offline_record, send
 
     c = launch(world, grids=[world.grid_a1])
     insp = logged_in(make_client(), "insp_a1")

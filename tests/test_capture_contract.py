@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from fieldapp.models import AuditEvent, Inspection, InspectionPhoto, ItemResult
 from fieldapp.services import audit, checklists, inspections
 from fieldapp.services.audit import _columns, _digest
+from tests.factories import offline_record, send, upload
 from tests.helpers import csrf_token, logged_in
 from tests.images import jpeg
-from tests.test_ingest import offline_record, send, upload
 
 
 def _sync(client, world, db, change=None):

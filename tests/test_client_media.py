@@ -223,7 +223,7 @@ def test_a_batch_of_the_wrong_shape_gets_a_clear_message(client, make_client, wo
 def test_a_batch_costs_the_statements_of_one_upload(client, world, db):
     """One lookup, one transaction and one audit chain for the whole batch: the statements do
     not grow with the number of photos."""
-    from tests.test_query_budget import counting
+    from tests.helpers import counting
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")
     counts = []

@@ -11,7 +11,8 @@ from fieldapp import clock, roles
 from fieldapp.db import db
 from fieldapp.models import Bulletin, Clue, ClueEvent, Hazard, Notification, ThrottleHit
 from fieldapp.services import bulletins, clues
-from tests.helpers import csrf_token, logged_in, post
+from tests.factories import GOOD_CLUE, clue_form
+from tests.helpers import logged_in, post
 from tests.images import jpeg
 
 
@@ -21,20 +22,15 @@ def quick(app, monkeypatch):
     monkeypatch.setitem(app.config, "CLUE_MIN_FILL_SECONDS", 0)
 
 
-def form(client, path="/clues/new") -> dict:
-    html = client.get(path).get_data(as_text=True)
-    stamp = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
-    return {"csrf_token": csrf_token(client, path), "stamp": stamp}
 
 
 def submit(client, data: dict, path="/clues/new", photos=()):
-    body = form(client, path) | data
+    body = clue_form(client, path) | data
     if photos:
         body["photos"] = [(BytesIO(b), n) for b, n in photos]
     return client.post(path, data=body, content_type="multipart/form-data")
 
 
-GOOD = {"kind": "hazard", "content": "某厂仓库堆放大量易燃物品，消防通道被堵塞。", "place": "甲镇工业园 3 号路"}
 
 
 def code_of(response, client) -> str:
@@ -45,7 +41,7 @@ def code_of(response, client) -> str:
 
 def test_anonymous_clue_from_a_grid_board_and_tracking(world, make_client, quick):
     public = make_client()
-    r = submit(public, GOOD | {"latitude": "31.2612345", "longitude": "120.6100001"},
+    r = submit(public, GOOD_CLUE | {"latitude": "31.2612345", "longitude": "120.6100001"},
                f"/clues/new?grid={world.grid_a1.code}", photos=[(jpeg(800, 600), "scene.jpg")])
     code = code_of(r, public)
     assert re.fullmatch(r"XS-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code)
@@ -60,7 +56,7 @@ def test_anonymous_clue_from_a_grid_board_and_tracking(world, make_client, quick
     typed = code.replace("-", "").lower().replace("0", "o")
     page = make_client().get(f"/clues/track?code={typed}")
     assert page.status_code == 200 and "待分办" in page.get_data(as_text=True)
-    assert GOOD["content"] not in page.get_data(as_text=True)  # the content is not shown to whoever has a code
+    assert GOOD_CLUE["content"] not in page.get_data(as_text=True)  # the content is not shown to whoever has a code
 
 
 @pytest.mark.parametrize("code", ["XS-00000-00000", "XS-ABCDE-FGHJK", "nonsense", "' OR 1=1 --", "X" * 40])
@@ -82,8 +78,8 @@ def test_a_flood_is_throttled_and_the_text_kept(world, app, make_client, monkeyp
     public = make_client()
     path = f"/clues/new?grid={world.grid_a1.code}"
     for _ in range(3):
-        assert submit(public, GOOD, path).status_code == 302
-    r = submit(public, GOOD | {"content": "第四条：我写了很久的内容，不能丢。"}, path)
+        assert submit(public, GOOD_CLUE, path).status_code == 302
+    r = submit(public, GOOD_CLUE | {"content": "第四条：我写了很久的内容，不能丢。"}, path)
     html = r.get_data(as_text=True)
     assert r.status_code == 429 and "提交过于频繁" in html and "第四条：我写了很久的内容，不能丢。" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 3
@@ -91,19 +87,19 @@ def test_a_flood_is_throttled_and_the_text_kept(world, app, make_client, monkeyp
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ThrottleHit)) == 3
     # A signed-in social supervisor is not throttled per IP.
     sup = logged_in(make_client(), "supervisor1")
-    assert submit(sup, GOOD | {"org_unit_id": str(world.town_a.id)}).status_code == 302
+    assert submit(sup, GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}).status_code == 302
 
 
 def test_spam_traps(world, app, client, monkeypatch):
     monkeypatch.setitem(app.config, "CLUE_MIN_FILL_SECONDS", 3)
-    r = submit(client, GOOD | {"org_unit_id": str(world.town_a.id)})
+    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id)})
     assert r.status_code == 400 and "提交过快" in r.get_data(as_text=True)
     monkeypatch.setitem(app.config, "CLUE_MIN_FILL_SECONDS", 0)
-    r = submit(client, GOOD | {"org_unit_id": str(world.town_a.id), "website": "http://spam.example"})
+    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id), "website": "http://spam.example"})
     assert r.status_code == 400 and "提交未被接受" in r.get_data(as_text=True)
-    r = submit(client, GOOD | {"org_unit_id": str(world.town_a.id), "stamp": "forged"})
+    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id), "stamp": "forged"})
     assert r.status_code == 400
-    r = client.post("/clues/new", data=GOOD | {"org_unit_id": str(world.town_a.id)})  # no CSRF token
+    r = client.post("/clues/new", data=GOOD_CLUE | {"org_unit_id": str(world.town_a.id)})  # no CSRF token
     assert r.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 0
 
@@ -111,11 +107,11 @@ def test_spam_traps(world, app, client, monkeypatch):
 def test_a_stamp_serves_one_post_from_the_address_it_was_given_to(world, make_client, quick):
     """The form's signed stamp cannot be copied into a script and posted again, nor from elsewhere."""
     public = make_client()
-    body = form(public, "/clues/new") | GOOD | {"org_unit_id": str(world.town_a.id)}
+    body = clue_form(public, "/clues/new") | GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}
     assert public.post("/clues/new", data=body, content_type="multipart/form-data").status_code == 302
     again = public.post("/clues/new", data=body, content_type="multipart/form-data")
     assert again.status_code == 400 and "已经提交过" in again.get_data(as_text=True)
-    fresh = form(public, "/clues/new") | GOOD | {"org_unit_id": str(world.town_a.id)}
+    fresh = clue_form(public, "/clues/new") | GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}
     elsewhere = public.post("/clues/new", data=fresh, content_type="multipart/form-data",
                             environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert elsewhere.status_code == 400 and "提交未被接受" in elsewhere.get_data(as_text=True)
@@ -132,7 +128,7 @@ def test_a_stamp_serves_one_post_from_the_address_it_was_given_to(world, make_cl
     ({}, [(b"", "empty.jpg")], "photos", "空的"),
 ])
 def test_bad_input_keeps_the_form(world, client, data, photos, field, message, quick):
-    r = submit(client, GOOD | {"org_unit_id": str(world.town_a.id), "contact_name": "张先生"} | data,
+    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id), "contact_name": "张先生"} | data,
                photos=photos)
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and message in html and "张先生" in html
@@ -141,7 +137,8 @@ def test_bad_input_keeps_the_form(world, client, data, photos, field, message, q
 
 def test_oversize_upload_is_refused_cleanly(world, app, client, monkeypatch, quick):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200_000)
-    r = submit(client, GOOD | {"org_unit_id": str(world.town_a.id)}, photos=[(b"\xff\xd8" + b"0" * 300_000, "big.jpg")])
+    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id)},
+               photos=[(b"\xff\xd8" + b"0" * 300_000, "big.jpg")])
     assert r.status_code in (303, 413)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 0
 
@@ -149,7 +146,7 @@ def test_oversize_upload_is_refused_cleanly(world, app, client, monkeypatch, qui
 def _clue(world, client_factory, grid=True) -> Clue:
     public = client_factory()
     path = f"/clues/new?grid={world.grid_a1.code}" if grid else "/clues/new"
-    data = GOOD if grid else GOOD | {"org_unit_id": str(world.town_a.id)}
+    data = GOOD_CLUE if grid else GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}
     code_of(submit(public, data, path, photos=[(jpeg(640, 480), "scene.jpg")]), public)
     return db.session.scalar(sa.select(Clue).order_by(Clue.id.desc()))
 
@@ -158,7 +155,7 @@ def test_handling_lifecycle(world, make_client, quick):
     clue = _clue(world, make_client)
     officer = logged_in(make_client(), "officer_a")
     page = officer.get(f"/clues/{clue.id}")
-    assert page.status_code == 200 and GOOD["content"] in page.get_data(as_text=True)
+    assert page.status_code == 200 and GOOD_CLUE["content"] in page.get_data(as_text=True)
     # Assign to an officer of the district; a person from elsewhere is refused.
     r = post(officer, f"/clues/{clue.id}/assign", {"assignee_id": str(world.company_a1.id)}, f"/clues/{clue.id}")
     assert r.status_code == 400 and "请选择本辖区的执法人员" in r.get_data(as_text=True)
@@ -219,7 +216,7 @@ def test_scope_of_clues(world, factory, make_client, quick):
 
 def test_supervisor_submits_signed_in_and_follows_their_own(world, make_client, quick):
     sup = logged_in(make_client(), "supervisor1")
-    r = submit(sup, GOOD | {"kind": "criticism", "org_unit_id": str(world.town_a.id),
+    r = submit(sup, GOOD_CLUE | {"kind": "criticism", "org_unit_id": str(world.town_a.id),
                             "content": "网格员检查走过场，没有出示证件。"})
     assert r.status_code == 302
     clue = db.session.scalar(sa.select(Clue))

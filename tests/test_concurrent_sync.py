@@ -16,8 +16,8 @@ import requests
 import sqlalchemy as sa
 
 from tests.browser.conftest import ROOT, LiveServer
+from tests.factories import csrf_token_of, log_in_over_http
 from tests.images import jpeg
-from tests.test_two_instances import _login, _token
 
 TIMES = 20
 
@@ -52,7 +52,7 @@ def _at_once(fn, times: int = TIMES) -> list[requests.Response]:
 
 
 def _api(site, username: str) -> tuple[requests.Session, dict]:
-    session = _login(site.base, username)
+    session = log_in_over_http(site.base, username)
     token = session.get(f"{site.base}/api/v1/me", timeout=10).json()["csrf_token"]
     return session, {"X-CSRFToken": token}
 
@@ -100,9 +100,9 @@ def test_a_record_sent_twenty_times_at_once_is_stored_once_and_acknowledged_each
 
 
 def test_a_double_tap_on_start_opens_one_record(site):
-    session = _login(site.base, "inspector")
+    session = log_in_over_http(site.base, "inspector")
     enterprise = site.accounts["company"]["enterprise"]["id"]
-    token = _token(session, f"{site.base}/enterprises/{enterprise}")
+    token = csrf_token_of(session, f"{site.base}/enterprises/{enterprise}")
     form = {"csrf_token": token, "uuid": str(uuid.uuid4())}
     answers = _at_once(lambda: session.post(f"{site.base}/enterprises/{enterprise}/inspections", data=form,
                                             allow_redirects=False, timeout=60))

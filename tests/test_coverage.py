@@ -10,8 +10,8 @@ from fieldapp.clock import SHANGHAI
 from fieldapp.db import db
 from fieldapp.models import AuditEvent, Enterprise, Inspection
 from fieldapp.services import coverage, inspections, statistics
+from tests.factories import inspect, signature_url
 from tests.helpers import logged_in
-from tests.test_inspections import complete, signature_url
 
 
 @pytest.mark.parametrize("day,start,end", [
@@ -35,14 +35,6 @@ def test_days_left_and_parsing():
     assert coverage.parse("2026-13") is None and coverage.parse("abc") is None and coverage.parse("1900-01") is None
 
 
-def inspect(world, enterprise, at: datetime, sign=True) -> Inspection:
-    record = inspections.start(world.inspector_a1, enterprise)
-    complete(record, world.inspector_a1)
-    if sign:
-        inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))
-    db.session.execute(sa.update(Inspection).where(Inspection.id == record.id).values(started_at=at))
-    db.session.commit()
-    return record
 
 
 def figures(user, period) -> dict[str, tuple[int, int]]:

@@ -12,10 +12,9 @@ from fieldapp.db import db
 from fieldapp.errors import Forbidden, InputError
 from fieldapp.models import Hazard, Inspection, InterestDeclaration, Notification
 from fieldapp.services import declarations, hazards, inspections
+from tests.factories import PHOTO, confirm_values, report, upload
 from tests.helpers import logged_in, post
 from tests.images import jpeg
-from tests.test_hazards import PHOTO, confirm_values, report
-from tests.test_ingest import upload
 
 
 def declare(client, **data):

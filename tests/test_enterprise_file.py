@@ -6,24 +6,14 @@ import sqlalchemy as sa
 
 from fieldapp.models import Enterprise, EnterpriseChange
 from fieldapp.services import uscc
+from tests.factories import enterprise_form
 from tests.helpers import csrf_token, logged_in, post
 from tests.images import jpeg
 
 
-def _record(world, **over):
-    data = {"name": "苏州新建精工有限公司", "uscc": uscc.make("9", "1", "320506", "77770001"),
-            "grid": str(world.grid_a1.id), "status": "active", "industry": "C34", "scale": "small",
-            "risk_grade": "yellow", "registered_address": "吴中区甲镇一路 1 号", "operating_address": "",
-            "latitude": "31.26", "longitude": "120.51", "legal_representative": "张三",
-            "safety_manager_name": "李四", "safety_manager_mobile": "138 0000 1111", "employee_count": "35",
-            "notes": ""}
-    data.update(over)
-    return data
-
-
 def test_admin_creates_an_enterprise_and_history_records_it(client, world, db):
     logged_in(client, "admin_d")
-    response = post(client, "/enterprises/new", _record(world), token_from="/enterprises/new")
+    response = post(client, "/enterprises/new", enterprise_form(world), token_from="/enterprises/new")
     assert response.status_code == 302
     e = db.session.scalar(sa.select(Enterprise).where(Enterprise.name == "苏州新建精工有限公司"))
     assert e.safety_manager_mobile == "13800001111" and e.employee_count == 35 and e.district_id == world.district.id
@@ -33,7 +23,7 @@ def test_admin_creates_an_enterprise_and_history_records_it(client, world, db):
 
 def test_each_bad_field_is_named_and_input_kept(client, world):
     logged_in(client, "admin_d")
-    bad = _record(world, uscc="91320506777700010", latitude="120.5", longitude="31.2", employee_count="-3",
+    bad = enterprise_form(world, uscc="91320506777700010", latitude="120.5", longitude="31.2", employee_count="-3",
                   safety_manager_mobile="12345", industry="X99", grid="")
     response = post(client, "/enterprises/new", bad, token_from="/enterprises/new")
     body = response.get_data(as_text=True)
@@ -46,7 +36,8 @@ def test_each_bad_field_is_named_and_input_kept(client, world):
 
 def test_duplicate_code_in_the_district_is_refused(client, world):
     logged_in(client, "admin_d")
-    response = post(client, "/enterprises/new", _record(world, uscc=world.ent_b1.uscc, grid=str(world.grid_a2.id)),
+    response = post(client, "/enterprises/new",
+                    enterprise_form(world, uscc=world.ent_b1.uscc, grid=str(world.grid_a2.id)),
                     token_from="/enterprises/new")
     assert "本区已有使用该统一社会信用代码的企业档案" in response.get_data(as_text=True)
 
@@ -57,7 +48,7 @@ def test_same_code_may_exist_in_another_district(factory, world, client, db):
     grid = factory.grid(other_town)
     admin = factory.user("admin", units=[other_district], username="admin_other")
     logged_in(client, admin.username)
-    response = post(client, "/enterprises/new", _record(world, uscc=world.ent_a1.uscc, grid=str(grid.id)),
+    response = post(client, "/enterprises/new", enterprise_form(world, uscc=world.ent_a1.uscc, grid=str(grid.id)),
                     token_from="/enterprises/new")
     assert response.status_code == 302
 
@@ -65,7 +56,7 @@ def test_same_code_may_exist_in_another_district(factory, world, client, db):
 def test_edit_records_old_and_new_values(client, world, db):
     logged_in(client, "admin_d")
     path = f"/enterprises/{world.ent_a2.id}/edit"
-    form = _record(world, name=world.ent_a2.name, uscc=world.ent_a2.uscc, grid=str(world.grid_a1.id),
+    form = enterprise_form(world, name=world.ent_a2.name, uscc=world.ent_a2.uscc, grid=str(world.grid_a1.id),
                    change_note="网格调整")
     assert post(client, path, form, token_from=path).status_code == 302
     change = db.session.scalars(sa.select(EnterpriseChange).where(
@@ -85,7 +76,8 @@ def test_only_admins_edit_and_only_in_their_jurisdiction(make_client, world):
     assert town_admin.get(f"/enterprises/{world.ent_b1.id}/edit").status_code == 404
     # A town admin cannot move an enterprise into a grid outside the town.
     path = f"/enterprises/{world.ent_a1.id}/edit"
-    response = post(town_admin, path, _record(world, name="x", uscc=world.ent_a1.uscc, grid=str(world.grid_b1.id)),
+    response = post(town_admin, path,
+                    enterprise_form(world, name="x", uscc=world.ent_a1.uscc, grid=str(world.grid_b1.id)),
                     token_from=path)
     assert response.status_code == 400 and "请选择您管辖范围内的网格" in response.get_data(as_text=True)
 
@@ -136,14 +128,14 @@ def test_inspector_cannot_report_outside_their_grid_or_as_officer(make_client, w
 
 def test_newly_found_enterprise_waits_for_review(make_client, world, db):
     insp = logged_in(make_client(), "insp_a1")
-    data = _record(world, name="苏州路边小作坊", uscc=uscc.make("9", "1", "320506", "55550001"),
+    data = enterprise_form(world, name="苏州路边小作坊", uscc=uscc.make("9", "1", "320506", "55550001"),
                    note="无招牌，现场发现")
     response = post(insp, "/enterprises/report-new", data, token_from="/enterprises/report-new")
     assert response.status_code == 302
     e = db.session.scalar(sa.select(Enterprise).where(Enterprise.name == "苏州路边小作坊"))
     assert e.pending_review and e.status == "new"
     # It cannot be reported into someone else's grid.
-    data2 = _record(world, name="x", uscc=uscc.make("9", "1", "320506", "55550002"), grid=str(world.grid_b1.id))
+    data2 = enterprise_form(world, name="x", uscc=uscc.make("9", "1", "320506", "55550002"), grid=str(world.grid_b1.id))
     refused = post(insp, "/enterprises/report-new", data2, token_from="/enterprises/report-new")
     assert "请选择您管辖范围内的网格" in refused.get_data(as_text=True)
     admin = logged_in(make_client(), "admin_d")
@@ -185,7 +177,7 @@ def test_a_code_filed_concurrently_is_a_message_not_a_crash(world, db):
     refuses ours, and we get the code-field message."""
     from fieldapp.services import enterprises
 
-    data = _record(world)
+    data = enterprise_form(world)
 
     def the_other_admin(session, flush_context, instances):
         with db.engine.begin() as other:

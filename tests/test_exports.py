@@ -5,9 +5,8 @@ from openpyxl import load_workbook
 
 from fieldapp import clock
 from fieldapp.services import corps, hazards
+from tests.factories import confirm_values, inspect, report
 from tests.helpers import logged_in
-from tests.test_coverage import inspect
-from tests.test_hazards import confirm_values, report
 
 
 def book(response):

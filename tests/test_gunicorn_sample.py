@@ -7,7 +7,7 @@ import runpy
 from pathlib import Path
 
 from tests.browser.conftest import LiveServer
-from tests.test_two_instances import _login
+from tests.factories import log_in_over_http
 
 SAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
 
@@ -29,8 +29,8 @@ def test_forked_workers_serve_through_restarts(own_postgres_database, tmp_path):
     # the fork) and is killed when the graceful timeout ends: short here, as workers boot all along.
     server.start("-c", str(SAMPLE), "--max-requests", "3", "--max-requests-jitter", "0", "--graceful-timeout", "3")
     try:
-        inspector = _login(server.base, "inspector")
-        officer = _login(server.base, "officer")
+        inspector = log_in_over_http(server.base, "inspector")
+        officer = log_in_over_http(server.base, "officer")
         for _ in range(8):
             home = inspector.get(f"{server.base}/", timeout=10)
             assert home.status_code == 200 and 'data-stat="enterprises"' in home.text  # the grid's count

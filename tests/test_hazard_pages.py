@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from fieldapp import clock, roles
 from fieldapp.models import Hazard, Notification
 from fieldapp.services import hazards, inspections
+from tests.factories import confirm_values, report
 from tests.helpers import logged_in, post
 from tests.images import jpeg
-from tests.test_hazards import confirm_values, report
 
 
 def test_officer_queue_is_major_first_then_oldest(make_client, world, db):

@@ -11,26 +11,8 @@ from fieldapp import clock, policy
 from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
 from fieldapp.models import Hazard, HazardEvent, Notification
 from fieldapp.models import InterestDeclaration as DeclaredConflict
-from fieldapp.services import hazards, inspections, notifications
-from tests.images import jpeg
-
-PHOTO = [(jpeg(640, 480), "after.jpg")]
-
-
-def report(world, level="general") -> Hazard:
-    record = inspections.start(world.inspector_a1, world.ent_a1)
-    link = inspections.add_photo(world.inspector_a1, record, jpeg(640, 480, color=(10, 20, 30)))
-    return inspections.report_hazard(world.inspector_a1, record, "消防通道堵塞", "仓库", level, "", [link.id])
-
-
-def confirm_values(level="general", **extra) -> dict:
-    values = {"level": level, "deadline": (clock.today() + timedelta(days=7)).isoformat(),
-              "required_measures": "清理通道，保持畅通", "decision_basis": "《消防法》第二十八条"}
-    if level == "major":
-        values.update(stop_scope="仓库区域全部作业", workers_withdrawn="仓库作业人员 6 人已撤离",
-                      emergency_measures="设置警戒，切断电源", order_number="苏吴应急停〔2026〕12号")
-    values.update(extra)
-    return values
+from fieldapp.services import hazards, notifications
+from tests.factories import PHOTO, confirm_values, report
 
 
 def events(hazard: Hazard) -> list[tuple[str, str, str]]:

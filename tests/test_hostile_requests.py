@@ -5,9 +5,8 @@ import uuid
 
 import pytest
 
+from tests.factories import offline_record, report, send
 from tests.helpers import csrf_token, logged_in
-from tests.test_hazards import report
-from tests.test_ingest import offline_record, send
 
 DEEP = "[" * 100_000 + "]" * 100_000
 

@@ -3,54 +3,27 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from fieldapp.models import Enterprise, EnterpriseChange, ImportBatch
-from fieldapp.services import enterprise_import, uscc
-from tests.helpers import csrf_token, logged_in, post
-
-HEADER = ["企业名称", "统一社会信用代码", "网格编号", "行业代码", "风险等级", "纬度", "经度", "从业人数"]
-
-
-def code(n: int) -> str:
-    return uscc.make("9", "1", "320506", f"{60000000 + n:08d}")
+from fieldapp.services import enterprise_import
+from tests.factories import IMPORT_HEADER, good_rows, import_code, import_xlsx, upload_import
+from tests.helpers import logged_in, post
 
 
-def xlsx(rows, header=HEADER) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def csv_bytes(rows, encoding="utf-8", header=HEADER) -> bytes:
+def csv_bytes(rows, encoding="utf-8", header=IMPORT_HEADER) -> bytes:
     lines = [",".join(header)] + [",".join(str(c) for c in r) for r in rows]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
-
-
-def upload(client, data: bytes, filename: str):
-    token = csrf_token(client, "/enterprises/import")
-    return client.post("/enterprises/import", data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
 
 
 def _count(db):
     return db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise))
 
 
-def good_rows(world, n=3):
-    return [[f"苏州导入{i}号有限公司", code(i), world.grid_a1.code, "C33", "黄", 31.25, 120.55, 20 + i]
-            for i in range(n)]
-
-
 def test_xlsx_preview_then_commit_all(client, world, db):
     logged_in(client, "admin_d")
     before = _count(db)
-    response = upload(client, xlsx(good_rows(world)), "企业.xlsx")
+    response = upload_import(client, import_xlsx(good_rows(world)), "企业.xlsx")
     assert response.status_code == 302
     preview = client.get(response.headers["Location"] + "?show=all").get_data(as_text=True)
     assert 'data-stat="valid">3<' in preview and "可以导入" in preview
@@ -72,14 +45,14 @@ def test_xlsx_preview_then_commit_all(client, world, db):
 def test_preview_names_every_problem_with_its_row(client, world, db):
     logged_in(client, "admin_d")
     rows = good_rows(world, 2) + [
-        ["", code(10), world.grid_a1.code, "", "", "", "", ""],                     # row 4: no name
+        ["", import_code(10), world.grid_a1.code, "", "", "", "", ""],                     # row 4: no name
         ["坏代码公司", "91320506600037341Q", world.grid_a1.code, "", "", "", "", ""],  # row 5: check char
-        ["重复公司", code(0), world.grid_a1.code, "", "", "", "", ""],                # row 6: dup of row 2
-        ["未知网格公司", code(11), "NOPE-9", "", "", "", "", ""],                      # row 7: grid
+        ["重复公司", import_code(0), world.grid_a1.code, "", "", "", "", ""],                # row 6: dup of row 2
+        ["未知网格公司", import_code(11), "NOPE-9", "", "", "", "", ""],                      # row 7: grid
         ["已存在公司", world.ent_b1.uscc, world.grid_b1.code, "", "", "", "", ""],      # row 8: on file
-        ["=HYPERLINK(\"http://x\")", code(12), world.grid_a1.code, "", "", "", "", ""],  # row 9: formula
+        ["=HYPERLINK(\"http://x\")", import_code(12), world.grid_a1.code, "", "", "", "", ""],  # row 9: formula
     ]
-    response = upload(client, xlsx(rows), "t.xlsx")
+    response = upload_import(client, import_xlsx(rows), "t.xlsx")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     expected = {4: "请填写企业名称", 5: "校验位不正确", 6: "与第 2 行的统一社会信用代码重复",
                 7: "请选择您管辖范围内的网格", 8: "本区已有使用该统一社会信用代码的企业档案", 9: "单元格含有公式"}
@@ -91,8 +64,8 @@ def test_preview_names_every_problem_with_its_row(client, world, db):
 def test_all_or_nothing_refuses_when_any_row_is_bad(client, world, db):
     logged_in(client, "admin_d")
     before = _count(db)
-    rows = good_rows(world, 2) + [["", code(20), world.grid_a1.code, "", "", "", "", ""]]
-    token = upload(client, xlsx(rows), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
+    rows = good_rows(world, 2) + [["", import_code(20), world.grid_a1.code, "", "", "", "", ""]]
+    token = upload_import(client, import_xlsx(rows), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
     path = f"/enterprises/import/{token}"
     refused = post(client, path, {"mode": "all", "action": "commit"}, token_from=path)
     assert "本次未导入任何数据" in client.get(refused.headers["Location"]).get_data(as_text=True)
@@ -104,9 +77,9 @@ def test_all_or_nothing_refuses_when_any_row_is_bad(client, world, db):
 def test_commit_rechecks_what_changed_since_the_preview(client, world, db, factory):
     logged_in(client, "admin_d")
     before = _count(db)
-    token = upload(client, xlsx(good_rows(world, 2)), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
+    token = upload_import(client, import_xlsx(good_rows(world, 2)), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
     # Meanwhile someone files one of the same codes.
-    db.session.add(Enterprise(name="抢先建档", uscc=code(1), grid_id=world.grid_a2.id,
+    db.session.add(Enterprise(name="抢先建档", uscc=import_code(1), grid_id=world.grid_a2.id,
                               district_id=world.district.id))
     db.session.commit()
     path = f"/enterprises/import/{token}"
@@ -119,7 +92,7 @@ def test_commit_rechecks_what_changed_since_the_preview(client, world, db, facto
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_csv_in_each_chinese_encoding(client, world, db, encoding):
     logged_in(client, "admin_d")
-    response = upload(client, csv_bytes(good_rows(world, 2), encoding), "企业.csv")
+    response = upload_import(client, csv_bytes(good_rows(world, 2), encoding), "企业.csv")
     page = client.get(response.headers["Location"] + "?show=all").get_data(as_text=True)
     assert "苏州导入1号有限公司" in page and 'data-stat="valid">2<' in page
 
@@ -135,22 +108,22 @@ def test_csv_in_each_chinese_encoding(client, world, db, encoding):
 ])
 def test_bad_files_get_a_clear_message(client, world, db, data, filename, message):
     logged_in(client, "admin_d")
-    response = upload(client, data, filename)
+    response = upload_import(client, data, filename)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 0
 
 
 def test_too_many_rows_is_refused(client, world, db):
     logged_in(client, "admin_d")
-    rows = [[f"公司{i}", code(i), world.grid_a1.code] for i in range(enterprise_import.MAX_ROWS + 1)]
-    data = csv_bytes(rows, header=HEADER[:3])
-    response = upload(client, data, "big.csv")
+    rows = [[f"公司{i}", import_code(i), world.grid_a1.code] for i in range(enterprise_import.MAX_ROWS + 1)]
+    data = csv_bytes(rows, header=IMPORT_HEADER[:3])
+    response = upload_import(client, data, "big.csv")
     assert response.status_code == 400 and "一次最多导入 20000 行" in response.get_data(as_text=True)
 
 
 def test_batches_belong_to_their_admin(make_client, world, db):
     admin = logged_in(make_client(), "admin_d")
-    token = upload(admin, xlsx(good_rows(world, 1)), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
+    token = upload_import(admin, import_xlsx(good_rows(world, 1)), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
     other = logged_in(make_client(), "admin_a")
     assert other.get(f"/enterprises/import/{token}").status_code == 404
     assert logged_in(make_client(), "insp_a1").get("/enterprises/import").status_code == 403
@@ -184,18 +157,18 @@ def test_template_round_trips(client, world, db):
     assert book.sheetnames == ["企业", "填写说明"]
     sheet = book["企业"]
     sheet.delete_rows(2)
-    sheet.append(["模板公司", code(99), world.grid_a1.code, "在营", "C34", "小型", "蓝", "", "", "", "", "", "", "",
-                  "", ""])
+    sheet.append(["模板公司", import_code(99), world.grid_a1.code, "在营", "C34", "小型", "蓝", "", "", "", "", "",
+                  "", "", "", ""])
     out = io.BytesIO()
     book.save(out)
-    response = upload(client, out.getvalue(), "模板.xlsx")
+    response = upload_import(client, out.getvalue(), "模板.xlsx")
     assert 'data-stat="valid">1<' in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_export_and_import_round_trip(client, world, db):
     logged_in(client, "admin_d")
     exported = client.get("/enterprises/export.xlsx").data
-    response = upload(client, exported, "export.xlsx")
+    response = upload_import(client, exported, "export.xlsx")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     # Every row is already on file: each is reported as a duplicate, none is "unknown column".
     assert 'data-stat="valid">0<' in page and "本区已有使用该统一社会信用代码的企业档案" in page

@@ -1,6 +1,4 @@
 """Syncing an inspection recorded offline: media first, then the record, exactly once."""
-import base64
-import hashlib
 import uuid
 from datetime import datetime, timedelta
 
@@ -9,64 +7,10 @@ import sqlalchemy as sa
 from fieldapp import clock
 from fieldapp.models import Hazard, Inspection, InspectionPhoto
 from fieldapp.models import InterestDeclaration as DeclaredConflict
-from fieldapp.services import checklists, inspections
+from fieldapp.services import inspections
+from tests.factories import offline_record, send, upload
 from tests.helpers import csrf_token, logged_in
 from tests.images import jpeg
-from tests.test_inspections import signature_url
-
-
-def upload(client, token, data: bytes) -> str:
-    media_uuid = str(uuid.uuid4())
-    response = client.put(f"/api/v1/media/{media_uuid}", data=data, headers={
-        "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "X-CSRFToken": token, "Content-Type": "image/jpeg"})
-    assert response.status_code == 201, response.get_json()
-    return media_uuid
-
-
-def visit_start() -> datetime:
-    """When the offline visit began: three hours ago, whatever the clock says."""
-    return (clock.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
-
-
-def offline_record(client, token, world, db, sign=True, enterprise=None) -> dict:
-    """What the phone sends after an offline inspection: 3 photos, 2 hazards, a signature (by the
-    first inspector of grid A, at ``enterprise``, A's first by default)."""
-    enterprise = enterprise or world.ent_a1
-    items = checklists.ensure_general_template().items
-    db.session.commit()
-    started = visit_start()
-    taken = f"{clock.local(started + timedelta(minutes=5)):%Y:%m:%d %H:%M:%S}"
-    photos = [upload(client, token, jpeg(color=(i * 40, 80, 80), taken=taken)) for i in range(3)]
-    record_uuid = str(uuid.uuid4())
-    results = [{"position": i.position, "result": "pass", "note": ""} for i in items]
-    results[0] = {"position": items[0].position, "result": "fail", "note": "责任制未更新"}
-    hazards = [{"uuid": str(uuid.uuid4()), "description": "责任制未更新", "place": "办公室", "level": "general",
-                "media_uuids": [photos[0]], "item_position": items[0].position, "legal_basis": ""},
-               {"uuid": str(uuid.uuid4()), "description": "消防通道堵塞", "place": "仓库", "level": "major",
-                "media_uuids": [photos[1], photos[2]], "item_position": None, "legal_basis": ""}]
-    fields = {"parts": "办公室、仓库", "content": "全面检查", "findings": "两处问题", "measures": "责令整改",
-              "work_id_number": "WZ2026001", "id_shown": True}
-    payload = {"uuid": record_uuid, "enterprise_id": enterprise.id, "started_at": started.isoformat(),
-               "ended_at": (started + timedelta(minutes=50)).isoformat(),
-               "position": {"latitude": 31.2601, "longitude": 120.6002, "accuracy_m": 15},
-               "fields": fields, "results": results,
-               "photos": [{"media_uuid": m, "item_position": None, "caption": ""} for m in photos],
-               "hazards": hazards, "app_version": "2026.11.22"}
-    if sign:
-        summary = inspections.summary_lines(
-            record_uuid, world.ent_a1.name, world.ent_a1.uscc, world.inspector_a1.display_name, "WZ2026001",
-            fields["parts"], fields["findings"], fields["measures"], [(items[0].text, "责任制未更新")],
-            [(h["level"], h["place"], h["description"]) for h in hazards])
-        png = base64.b64decode(signature_url().split(",", 1)[1])
-        payload["finish"] = {"kind": "signed", "signer_name": "朱春生", "opinion": "同意",
-                             "signature_media_uuid": upload(client, token, png),
-                             "summary_sha256": hashlib.sha256(summary.encode()).hexdigest(),
-                             "at": (started + timedelta(minutes=49)).isoformat()}
-    return payload
-
-
-def send(client, token, payload):
-    return client.post("/api/v1/inspections", json=payload, headers={"X-CSRFToken": token})
 
 
 def test_an_offline_record_arrives_complete_and_signed(client, world, db):
@@ -167,7 +111,7 @@ def test_the_checklist_wording_the_manager_read_is_kept(client, world, db):
 def test_a_recheck_made_offline_arrives_once_and_keeps_its_time(make_client, world, db):
     from fieldapp.models import HazardEvent
     from fieldapp.services import hazards
-    from tests.test_hazards import PHOTO, confirm_values, report
+    from tests.factories import PHOTO, confirm_values, report
 
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
@@ -216,7 +160,7 @@ def test_a_synced_record_is_written_in_a_few_flushes(client, world, db):
     from sqlalchemy.orm import Session
 
     from fieldapp.models import AuditEvent
-    from tests.test_query_budget import counting
+    from tests.helpers import counting
 
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")

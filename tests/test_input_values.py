@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from fieldapp import fields
 from fieldapp.http.params import without_nul
 from fieldapp.models import Enterprise
+from tests.factories import enterprise_form
 from tests.helpers import logged_in, post
-from tests.test_enterprise_file import _record
 
 
 def test_ids_and_years_read_from_text():
@@ -27,7 +27,7 @@ def test_nul_in_a_search_a_form_and_json_is_dropped(make_client, world, db):
     found = inspector.get("/enterprises/", query_string={"q": "甲一精密\x00"})
     assert found.status_code == 200 and world.ent_a1.name in found.get_data(as_text=True)
     admin = logged_in(make_client(), "admin_d")
-    r = post(admin, "/enterprises/new", _record(world, name="苏州新建\x00精工有限公司", notes="\x00"),
+    r = post(admin, "/enterprises/new", enterprise_form(world, name="苏州新建\x00精工有限公司", notes="\x00"),
              "/enterprises/new")
     assert r.status_code == 302
     assert db.session.execute(sa.select(Enterprise.name, Enterprise.notes).where(

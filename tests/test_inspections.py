@@ -1,44 +1,18 @@
 """Inspection records: recusal, drafts, photos with flags, hazards, signature, refusal, finality."""
-import base64
 import hashlib
 import io
 import re
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image, ImageDraw
 
 from fieldapp import roles
 from fieldapp.errors import Forbidden, InputError, ServiceError
 from fieldapp.models import Hazard, Inspection, InterestDeclaration, User
 from fieldapp.services import checklists, inspections
+from tests.factories import complete, signature_url
 from tests.helpers import csrf_token, logged_in, post
 from tests.images import jpeg
-
-
-def signature_url(width=600, height=200, dot=False) -> str:
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    if dot:
-        draw.ellipse([300, 100, 304, 104], fill=(0, 0, 0, 255))
-    else:
-        points = [(40 + i * 9, 100 + int(40 * ((-1) ** i) * (i % 5) / 4)) for i in range(55)]
-        draw.line(points, fill=(0, 0, 0, 255), width=4)
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
-
-
-def complete(inspection, user, **over):
-    fields = {"parts": "喷漆车间、仓库", "content": "安全管理、消防、用电", "findings": "消防通道堆放杂物",
-              "measures": "责令立即清理", "work_id_number": "WZ2026001", "id_shown": True,
-              "latitude": "31.2601", "longitude": "120.6002", "accuracy_m": "12"}
-    fields.update(over)
-    results = {r.id: ("pass", "") for r in inspection.results}
-    first = inspection.results[0]
-    results[first.id] = ("fail", "通道堵塞")
-    inspections.update(user, inspection, fields, results)
-    return first
 
 
 @pytest.fixture

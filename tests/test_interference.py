@@ -21,20 +21,13 @@ from fieldapp.models import (
 )
 from fieldapp.services import interference
 from fieldapp.services.integrity import AppendOnly
+from tests.factories import interference_values
 from tests.helpers import logged_in, post
 from tests.images import jpeg
 
 
-def values(**over) -> dict:
-    base = {"leader_name": "王某", "leader_position": "副县长", "leader_unit": "某县人民政府", "manner": "phone",
-            "conduct": "exoneration", "occurred_at": (clock.local(clock.now()) - timedelta(hours=2)).strftime(
-                "%Y-%m-%dT%H:%M"), "request": "要求对某企业的隐患从轻处理，不予立案。", "case_ref": "甲镇2026-017"}
-    base.update(over)
-    return base
-
-
 def record(world, **over) -> InterferenceRecord:
-    return interference.record(world.officer_a, values(**over))
+    return interference.record(world.officer_a, interference_values(**over))
 
 
 @pytest.mark.clock("2026-12-01T10:00+08:00")
@@ -110,14 +103,14 @@ def test_bad_input_is_refused_with_a_message(world, field, value, message):
 
 def test_the_form_keeps_what_was_typed_when_an_attachment_is_refused(world, make_client):
     c = logged_in(make_client(), "officer_a")
-    data = values()
+    data = interference_values()
     data["files"] = (BytesIO(b"<html><script>alert(1)</script></html>"), "evil.jpg")
     r = post(c, "/interference/new", data, token_from="/interference/new", content_type="multipart/form-data")
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and "evil.jpg" in html and "只接受 PDF 或照片" in html
     assert "要求对某企业的隐患从轻处理" in html and "某县人民政府" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InterferenceRecord)) == 0
-    data = values()
+    data = interference_values()
     data["files"] = [(BytesIO(jpeg(200, 150)), "note.jpg"), (BytesIO(b"%PDF-1.4 minimal"), "letter.pdf")]
     r = post(c, "/interference/new", data, token_from="/interference/new", content_type="multipart/form-data")
     assert r.status_code == 302
@@ -230,7 +223,7 @@ def test_the_register_aggregates_by_unit_and_leader(world, factory, make_client)
     record(world, leader_name="王某", conduct="leaking")
     record(world, leader_name="李某", leader_position="局长", leader_unit="某局")
     outsider = factory.user(roles.ENFORCEMENT_OFFICER, units=[world.town_b], username="officer_b")
-    interference.record(outsider, values(leader_name="赵某"))
+    interference.record(outsider, interference_values(leader_name="赵某"))
     rows = interference.register(world.discipline)
     totals = interference.aggregates(rows)
     assert totals["total"] == 4 and totals["late"] == 0

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from fieldapp.models import MediaFile
 from fieldapp.services import hazards, media, storage
+from tests.factories import confirm_values, report
 from tests.helpers import logged_in, post
 from tests.images import noisy_jpeg
-from tests.test_hazards import confirm_values, report
 
 
 def _stored(digest: str) -> bool:

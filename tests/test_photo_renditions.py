@@ -152,7 +152,7 @@ def test_two_photos_of_one_picture_viewed_at_once_share_their_copies(app, make_c
     two photos whose copies are the same bytes, hence the same stored files. Their first views
     at the same moment (one page shows both) race to store them: every request is served, and
     the files are stored once."""
-    from tests.test_hazards import confirm_values, report
+    from tests.factories import confirm_values, report
 
     hazard = report(world)
     hazards.confirm(world.officer_a, hazard, confirm_values())

@@ -1,13 +1,9 @@
 """SQL statements per key page stay within a fixed budget, whatever the data size (no N+1)."""
-from contextlib import contextmanager
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from fieldapp import clock
-from fieldapp.db import db as _db
 from fieldapp.services import selfchecks
-from tests.helpers import logged_in
+from tests.helpers import counting, logged_in
 
 #: Every page includes one query for the unread-notifications badge; case files (records,
 #: hazards) one more for the read log; an inspector's home one for the site checks from clues
@@ -21,20 +17,6 @@ from tests.helpers import logged_in
 #: so that a company reading what it signed is linked only to the hazards an officer confirmed;
 #: and the record's last digest in the audit chain, to say whether it was edited outside the app.
 BUDGET = {"list": 7, "file": 12, "patrol": 13, "home": 7, "draft": 9, "record": 10, "coverage": 7}
-
-
-@contextmanager
-def counting():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(_db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(_db.engine, "before_cursor_execute", count)
 
 
 def _grow(factory, world, n: int):
@@ -75,8 +57,8 @@ def test_key_pages_query_counts_do_not_grow_with_data(client, factory, world):
 
 def _record(world, photos: int, final: bool):
     from fieldapp.services import inspections
+    from tests.factories import complete, signature_url
     from tests.images import jpeg
-    from tests.test_inspections import complete, signature_url
 
     record = inspections.start(world.inspector_a1, world.ent_a1)
     complete(record, world.inspector_a1)
@@ -110,7 +92,7 @@ def _hazard_with_history(world, steps: int):
     from datetime import timedelta
 
     from fieldapp.services import hazards
-    from tests.test_hazards import PHOTO, confirm_values, report
+    from tests.factories import PHOTO, confirm_values, report
 
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
@@ -134,7 +116,7 @@ def test_hazard_pages_query_counts_do_not_grow_with_history(client, world):
     assert after == before
     for name, count in after.items():
         assert count <= HAZARD_BUDGET[name], (name, count)
-    from tests.test_hazards import report
+    from tests.factories import report
     reported = _measure(client, {"reported": f"/hazards/{report(world).id}"})
     assert reported["reported"] <= HAZARD_BUDGET["reported"], reported
 
@@ -207,7 +189,7 @@ STATISTICS_BUDGET = {"town": 10, "town, filtered": 10, "one grid": 9, "by depart
 
 def test_statistics_query_counts_do_not_grow_with_hazards(client, world, monkeypatch):
     from fieldapp.services import statistics
-    from tests.test_statistics import world_of_hazards
+    from tests.factories import world_of_hazards
 
     logged_in(client, "officer_d")
     monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 2)  # the district's 3 grids are "many"

@@ -3,10 +3,9 @@ links only where the reader may go (issue 29, item 8)."""
 import re
 
 from fieldapp.services import hazards, inspections
+from tests.factories import complete, confirm_values, signature_url
 from tests.helpers import logged_in
 from tests.images import jpeg
-from tests.test_hazards import confirm_values
-from tests.test_inspections import complete, signature_url
 
 
 def _signed_with_hazards(world):

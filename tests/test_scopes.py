@@ -203,7 +203,7 @@ def test_hazard_actions_follow_the_scope_whether_known_from_the_grids_or_asked(f
     """In scope by one's grids (no query needed) or as the company's manager (asked): the same
     rules as the scope query; out of both, nothing may be done."""
     from fieldapp.services import hazards
-    from tests.test_hazards import confirm_values, report
+    from tests.factories import confirm_values, report
 
     h = report(world)
     officer_b = factory.user("enforcement_officer", units=[world.town_b])
@@ -220,7 +220,7 @@ def test_scopes_built_once_per_shape_see_what_the_scopes_see(db, factory, world)
     (``policy.scope_binding``): for every kind of user, exactly the rows of the scopes built
     with the values in them — enterprises, hazards, inspections (drafts only their author's)."""
     from fieldapp.services import hazards, inspections
-    from tests.test_hazards import confirm_values, report
+    from tests.factories import confirm_values, report
 
     confirmed = report(world)
     hazards.confirm(world.officer_a, confirmed, confirm_values())

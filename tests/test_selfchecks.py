@@ -7,10 +7,8 @@ import sqlalchemy as sa
 from fieldapp import clock
 from fieldapp.models import PatrolFinding, RiskPoint, SelfCheck
 from fieldapp.services import selfchecks
+from tests.factories import POINT
 from tests.helpers import logged_in, post
-
-POINT = {"place": "喷漆车间", "hazard_type": "fire", "risk_level": "orange",
-         "control_measures": "防爆电器，禁止明火，每班巡查", "responsible_person": "王工", "check_every_days": "7"}
 
 
 def _point(world, **over) -> RiskPoint:

@@ -4,7 +4,7 @@ import itertools
 import re
 import uuid
 from collections import Counter
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,41 +13,10 @@ from werkzeug.datastructures import MultiDict
 from fieldapp import clock
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import db
-from fieldapp.models import Grid, Hazard, HazardCloseDays, HazardTally
+from fieldapp.models import Grid, Hazard
 from fieldapp.services import hazards, statistics
+from tests.factories import confirm_values, set_hazard, tallies, world_of_hazards
 from tests.helpers import logged_in
-from tests.test_hazards import PHOTO, confirm_values, report
-
-
-def _at(h: Hazard, **values) -> None:
-    db.session.execute(sa.update(Hazard).where(Hazard.id == h.id).values(**values))
-    db.session.commit()
-    db.session.expire_all()
-
-
-def world_of_hazards(world):
-    """Five hazards in grid A1 (one major), one in B1, across three months."""
-    now = clock.local(clock.now())
-    made = []
-    for _i in range(3):
-        h = report(world)
-        hazards.confirm(world.officer_a, h, confirm_values())
-        made.append(h)
-    closed = made[0]
-    hazards.acknowledge(world.company_a1, closed)
-    hazards.submit(world.company_a1, closed, "已整改", PHOTO)
-    hazards.recheck(world.inspector_a1, closed, True, {"note": "通过"}, PHOTO)
-    rejected = report(world)
-    hazards.reject(world.officer_a, rejected, "不属实")
-    major = report(world, level="major")
-    hazards.confirm(world.officer_a, major, confirm_values("major"))
-    # Back-date: the closed one confirmed 4 days before its closure; one overdue.
-    _at(closed, confirmed_at=closed.closed_at - timedelta(days=4))
-    _at(made[1], deadline=clock.today() - timedelta(days=2))
-    # One reported at 00:30 on the 1st, China time: still last month in UTC, this month here.
-    first = now.replace(day=1, hour=0, minute=30, second=0, microsecond=0)
-    _at(made[2], created_at=first.astimezone(UTC))
-    return {"closed": closed, "overdue": made[1], "rejected": rejected, "major": major, "early": made[2]}
 
 
 @pytest.mark.dated
@@ -139,15 +108,6 @@ def recount() -> dict:
     return {key: +counts for key, counts in out.items() if +counts}, +closures
 
 
-def tallies() -> tuple[dict, Counter]:
-    out = {}
-    for t in db.session.scalars(sa.select(HazardTally)):
-        counts = +Counter({m: getattr(t, m) for m in ("found", "confirmed", "rejected", "closed",
-                                                       "confirmed_closed", "rectifying_due")})
-        if counts:
-            out[(t.org_unit_id, t.month, t.industry, t.level)] = counts
-    closures = +Counter({(c.org_unit_id, c.month, c.days): c.n for c in db.session.scalars(sa.select(HazardCloseDays))})
-    return out, closures
 
 
 @pytest.mark.dated
@@ -165,7 +125,7 @@ def test_tallies_follow_every_write(world):
     world.grid_a1.org_unit_id = world.town_b.id  # the grid handed to another department
     db.session.commit()
     assert tallies() == recount() and {k[0] for k in tallies()[0]} == {world.town_b.id}
-    _at(made["early"], created_at=clock.now() - timedelta(days=70), deadline=clock.today() - timedelta(days=40))
+    set_hazard(made["early"], created_at=clock.now() - timedelta(days=70), deadline=clock.today() - timedelta(days=40))
     assert tallies() == recount()  # a hand-made SQL fix is followed too
     stray = Hazard(uuid=str(uuid.uuid4()), enterprise_id=world.ent_b1.id, grid_id=world.grid_b1.id,
                    reporter_id=world.inspector_b1.id, description="测试")
@@ -192,7 +152,7 @@ def _from_hazards_only(monkeypatch, user, filters) -> statistics.Report:
 def test_district_and_town_figures_from_the_tallies_match_the_hazards(world, monkeypatch):
     made = world_of_hazards(world)
     # Overdue from a past month's deadline and (except on the 1st) from this month's.
-    _at(made["early"], deadline=clock.today() - timedelta(days=45))
+    set_hazard(made["early"], deadline=clock.today() - timedelta(days=45))
     world.ent_a1.industry = "C33"
     db.session.commit()
     for filters in (statistics.default_filters(),

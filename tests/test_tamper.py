@@ -11,10 +11,9 @@ from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import Hazard
 from fieldapp.services import corps, enterprises, hazards, inspections, interference, storage, tamper
+from tests.factories import complete, confirm_values, report, signature_url
 from tests.helpers import logged_in
 from tests.images import noisy_jpeg
-from tests.test_hazards import confirm_values, report
-from tests.test_inspections import complete, signature_url
 
 
 def _busy_day(world):

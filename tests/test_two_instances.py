@@ -9,25 +9,9 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import requests
-
 from tests.browser.conftest import LiveServer
+from tests.factories import log_in_over_http
 from tests.images import jpeg
-
-
-def _token(session: requests.Session, url: str) -> str:
-    html = session.get(url, timeout=10).text
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"', html)
-    return found.group(1) or found.group(2)
-
-
-def _login(base: str, username: str) -> requests.Session:
-    s = requests.Session()
-    token = _token(s, f"{base}/login")
-    r = s.post(f"{base}/login", data={"login": username, "password": "Demo2026", "csrf_token": token},
-               allow_redirects=False, timeout=10)
-    assert r.status_code == 302, r.text[:500]
-    return s
 
 
 def test_a_sync_and_a_decision_cross_instances(own_postgres_database, tmp_path):
@@ -41,7 +25,7 @@ def test_a_sync_and_a_decision_cross_instances(own_postgres_database, tmp_path):
     a.start()
     b.start()
     try:
-        inspector = _login(a.base, "inspector")
+        inspector = log_in_over_http(a.base, "inspector")
         me = inspector.get(f"{b.base}/api/v1/me", timeout=10)  # the session made on A is valid on B
         assert me.status_code == 200 and me.json()["username"] == "inspector"
         headers = {"X-CSRFToken": me.json()["csrf_token"]}
@@ -64,7 +48,7 @@ def test_a_sync_and_a_decision_cross_instances(own_postgres_database, tmp_path):
         assert sent.status_code == 201, sent.text  # B found the photo A stored
         again = inspector.post(f"{a.base}/api/v1/inspections", json=record, headers=headers, timeout=30)
         assert again.status_code == 200 and again.json()["id"] == sent.json()["id"]  # replay on A: the same record
-        officer = _login(b.base, "officer")
+        officer = log_in_over_http(b.base, "officer")
         queue = officer.get(f"{b.base}/hazards/?tab=to_confirm", timeout=10).text
         hazard_id = int(re.search(r'href="/hazards/(\d+)"', queue).group(1))
         page = officer.get(f"{a.base}/hazards/{hazard_id}", timeout=10).text

@@ -17,12 +17,9 @@ from PIL import Image
 from fieldapp.db import db
 from fieldapp.models import MediaFile, Photo
 from fieldapp.services import hazards, inspections, photos
+from tests.factories import GOOD_CLUE, clue_form, complete, confirm_values, interference_values, report
 from tests.helpers import csrf_token, logged_in
 from tests.images import jpeg, noisy_jpeg
-from tests.test_clues import GOOD, form
-from tests.test_hazards import confirm_values, report
-from tests.test_inspections import complete
-from tests.test_interference import values as interference_values
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
@@ -151,7 +148,7 @@ def _portrait(world):
 
 
 def _clue(world):
-    return "/clues/new", GOOD | {"org_unit_id": str(world.town_a.id)}, "photos", GOOD["content"]
+    return "/clues/new", GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}, "photos", GOOD_CLUE["content"]
 
 
 ROUTES = {
@@ -177,7 +174,7 @@ def _post(app, make_client, world, route: str, data: bytes, name: str):
     path, fields, field, typed = setup(world)
     client = logged_in(make_client(), username) if username else make_client()
     if route == "public clue":
-        body = form(client) | fields
+        body = clue_form(client) | fields
     else:
         token_page = path if route in ("hazard report", "refusal to sign", "interference record") else \
             path.rsplit("/", 1)[0] if "/hazards/" in path else "/"

@@ -11,9 +11,8 @@ from fieldapp.db import db
 from fieldapp.errors import Conflict, InputError
 from fieldapp.models import Holiday, Inspection, LeaveRequest
 from fieldapp.services import worklog
+from tests.factories import inspect, report
 from tests.helpers import logged_in, post
-from tests.test_coverage import inspect
-from tests.test_hazards import report
 
 MONTH = date(2026, 10, 1)
 

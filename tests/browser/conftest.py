@@ -155,3 +155,14 @@ def console_errors(page):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def server(tmp_path, demo_instance):
+    """The demo district served by a live app of its own (a copy of the instance: tests may write)."""
+    live = LiveServer.copied(demo_instance, tmp_path / "instance")
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()

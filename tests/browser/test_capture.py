@@ -26,8 +26,7 @@ from tests.browser.capture import (
 )
 from tests.browser.checks import axe_violations
 from tests.browser.conftest import ROOT, LiveServer
-from tests.browser.test_phone import log_in
-from tests.browser.test_pwa import controlled
+from tests.browser.session import controlled, log_in
 
 #: The patrol's actions as measured (bench/patrol.py): held here so they cannot creep back. Lower
 #: them when the form gets faster; the issue's budgets are 15 and 25.

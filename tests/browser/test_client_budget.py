@@ -2,7 +2,7 @@
 the service worker's precache, costs at most 80 KB of HTML, CSS and JS gzip-compressed (what
 the reverse proxy sends). Same measure as bench/shell.py."""
 from bench.shell import BUDGET, cold, inspector_pages, measure
-from tests.browser.test_phone import log_in
+from tests.browser.session import log_in
 
 
 def test_every_inspector_page_within_budget(browser, browser_context_args, base_url, accounts):

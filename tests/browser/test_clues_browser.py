@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.test_phone import log_in
+from tests.browser.session import log_in
 from tests.images import jpeg
 
 

@@ -2,7 +2,7 @@
 the server) fit the screen, and the chart is an image with its numbers in a table."""
 from playwright.sync_api import expect
 
-from tests.browser.test_phone import log_in
+from tests.browser.session import log_in
 
 
 def test_dashboards_fit_a_phone(page, base_url, accounts, artifacts, console_errors):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_phone import log_in
+from tests.browser.session import log_in
 
 TAPPABLE_TOO_SMALL = """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
     .filter(el => el.offsetParent !== null && !el.closest('p, dd'))

@@ -10,10 +10,8 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from fieldapp import clock
-from tests.browser.capture import pass_recheck
-from tests.browser.test_offline import fill_and_sign, phone_state, server  # noqa: F401 - fixture
-from tests.browser.test_phone import log_in
-from tests.browser.test_pwa import controlled
+from tests.browser.capture import fill_and_sign, pass_recheck
+from tests.browser.session import controlled, log_in, phone_state
 from tests.images import jpeg
 
 

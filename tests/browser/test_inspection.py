@@ -8,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.capture import draw_signature
-from tests.browser.test_phone import log_in
+from tests.browser.session import log_in
 from tests.images import jpeg, noisy_jpeg
 
 

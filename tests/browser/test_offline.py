@@ -22,18 +22,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.capture import fill_and_sign, set_field, start_from_offline_list
 from tests.browser.conftest import CHROMIUM_ARGS, LiveServer, _chromium
-from tests.browser.test_phone import log_in
-from tests.browser.test_pwa import controlled
-
-
-@pytest.fixture
-def server(tmp_path, demo_instance):
-    live = LiveServer.copied(demo_instance, tmp_path / "instance")
-    live.start()
-    try:
-        yield live
-    finally:
-        live.stop()
+from tests.browser.session import controlled, log_in, phone_state
 
 
 @pytest.fixture
@@ -64,16 +53,6 @@ def record_inspection(page: Page, enterprise_name: str, seed: int) -> None:
     fill_and_sign(page, seed)
 
 
-def phone_state(page: Page) -> dict:
-    """Records and media kept on the phone for the logged-in user."""
-    return page.evaluate("""() => window.fieldappStore.currentUser().then(uid =>
-        window.fieldappStore.open(uid).then(db => Promise.all([
-          window.fieldappStore.getAll(db, "records"), window.fieldappStore.getAll(db, "media")])))
-        .then(([records, media]) => ({
-          records: records.map(r => ({uuid: r.uuid, state: r.state, error: r.last_error,
-                                      photos: (r.photos || []).length, hazards: (r.hazards || []).length})),
-          media: media.map(m => ({uuid: m.uuid, record: m.record_uuid, sha256: m.sha256, kind: m.kind,
-                                  uploaded: m.uploaded}))}))""")
 
 
 def go_offline_to_patrol(page: Page, server: LiveServer) -> None:

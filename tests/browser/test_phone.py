@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.session import log_in
+
 HOME_SECTION = {
     "inspector": ("inspector", "我的网格"),
     "inspector2": ("inspector", "我的网格"),
@@ -19,12 +21,6 @@ HOME_SECTION = {
 }
 
 
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("用户名或手机号").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1.greeting")).to_contain_text("您好")
 
 
 @pytest.mark.parametrize("username", list(HOME_SECTION))

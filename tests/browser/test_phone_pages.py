@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 
 from tests.browser.checks import action_problem, axe_violations, split_tokens
 from tests.browser.conftest import ROOT, LiveServer
-from tests.browser.test_phone import log_in
+from tests.browser.session import log_in
 from tests.crawl import page_kind
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea')]

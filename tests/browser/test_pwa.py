@@ -8,22 +8,7 @@ import re
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-
-def controlled(page: Page) -> None:
-    """Wait until the service worker controls the page (polled: our CSP forbids the eval
-    that wait_for_function would use — as it should)."""
-    for attempt in range(300):  # installing precaches the whole shell; a loaded test machine is slow
-        if page.evaluate("navigator.serviceWorker.controller !== null"):
-            return
-        # A document created while the worker was activating misses clients.claim(); the
-        # next navigation is controlled, as it would be for the user.
-        if attempt % 50 == 49 and page.evaluate(
-                "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"):
-            page.reload()
-        page.wait_for_timeout(100)
-    state = page.evaluate("""navigator.serviceWorker.getRegistration().then(r => r ? [
-        r.installing && r.installing.state, r.waiting && r.waiting.state, r.active && r.active.state] : null)""")
-    raise AssertionError(f"the service worker never took control (registration: {state})")
+from tests.browser.session import controlled
 
 
 def test_manifest_and_icons(page: Page, base_url):
@@ -90,7 +75,7 @@ def test_no_update_banner_on_first_install(page: Page, base_url):
 
 
 def test_data_pack_is_stored_per_user_and_refreshed_by_delta(page: Page, base_url, accounts):
-    from tests.browser.test_phone import log_in
+    from tests.browser.session import log_in
 
     log_in(page, base_url, "inspector", accounts["inspector"]["password"])
     expect(page.locator("#pack-status")).to_contain_text("离线资料：22 家企业", timeout=10000)
