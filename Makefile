@@ -22,6 +22,11 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# ESLint and its rules, from the npm registry (package-lock.json pins them); tests run them too.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
@@ -54,21 +59,26 @@ run: install translations demo
 system-deps:
 	@scripts/ensure-system-deps.sh
 
-test: install-dev translations system-deps
+test: install-dev node_modules/.installed translations system-deps
 	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # The inner loop while changing code: lint, then every test on SQLite without the browser
 # (a few minutes; make test before pushing runs the rest: PostgreSQL and Chromium).
-check: install-dev translations lint
+check: install-dev node_modules/.installed translations lint
 	$(BIN)/python -m pytest -n auto --dist loadfile -q --ignore=tests/browser -k "not postgresql" $(PYTEST_ARGS)
 
-# ruff's rules (pyproject.toml), complexity cap included; make test runs the same check.
-lint: install-dev
+# ruff's rules (pyproject.toml, complexity cap included), ruff's format, ESLint (eslint.config.mjs);
+# make test runs the same checks (tests/test_lint.py).
+lint: install-dev node_modules/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint .
 
-# What ruff can mend by itself (import order, modern syntax).
-fmt: install-dev
+# Format the Python, and mend what ruff and ESLint can by themselves (import order, modern syntax).
+fmt: install-dev node_modules/.installed
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	node_modules/.bin/eslint --fix .
 
 # Known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's advisory service: without
 # the network it says so and fails, which is why this is not part of make test).

@@ -1,4 +1,5 @@
 """gunicorn entry point: `gunicorn wsgi:app`."""
+
 import gc
 
 from fieldapp import create_app

@@ -3,6 +3,7 @@
 On two cores all three share the machine, so a page's throughput says little on its own about
 the app: this splits each route's CPU time into the parts, per request.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ on PostgreSQL with 20,000 enterprises, 240,000 inspections and 150,000 hazards; 
 of all 150,000 hazards streams and finishes in <= 30 s without holding them all in memory
 (peak Python memory is reported). Never run by the suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,16 +49,28 @@ def run(kind: str, scale: float, requests: int) -> list[tuple]:
             admin = db.session.get(User, counts["admin"]).username
             officer = db.session.scalar(sa.select(User.username).where(User.username.like("o%")).limit(1))
             total = db.session.scalar(sa.select(sa.func.count()).select_from(Hazard))
-        results.append((kind, "generate", f"{load:.1f} s", "", str({k: v for k, v in counts.items()
-                                                                    if k not in ("admin", "district_officer")})))
+        results.append(
+            (
+                kind,
+                "generate",
+                f"{load:.1f} s",
+                "",
+                str({k: v for k, v in counts.items() if k not in ("admin", "district_officer")}),
+            )
+        )
         previous = coverage.current().previous().key
         for username in (admin, officer):
             client = logged_in(app.test_client(), username, PASSWORD)
-            for label, path in (("coverage", "/coverage"), ("coverage, last period", f"/coverage?period={previous}"),
-                                ("statistics", "/statistics"), ("officer queue", "/hazards/?tab=to_confirm")):
+            for label, path in (
+                ("coverage", "/coverage"),
+                ("coverage, last period", f"/coverage?period={previous}"),
+                ("statistics", "/statistics"),
+                ("officer queue", "/hazards/?tab=to_confirm"),
+            ):
                 samples = timed(client, path, requests)
-                results.append((kind, f"{label} ({username})", f"{pystats.median(samples):.1f}",
-                                f"{pct(samples, 95):.1f}", ""))
+                results.append(
+                    (kind, f"{label} ({username})", f"{pystats.median(samples):.1f}", f"{pct(samples, 95):.1f}", "")
+                )
         client = logged_in(app.test_client(), admin, PASSWORD)
         started = time.perf_counter()
         response = client.get("/hazards/export.xlsx?tab=all")
@@ -68,8 +81,15 @@ def run(kind: str, scale: float, requests: int) -> list[tuple]:
         client.get("/hazards/export.xlsx?tab=all")
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        results.append((kind, f"export of {total} hazards", f"{took:.1f} s", "",
-                        f"{size / 1e6:.1f} MB file; Python peak {peak / 1e6:.0f} MB"))
+        results.append(
+            (
+                kind,
+                f"export of {total} hazards",
+                f"{took:.1f} s",
+                "",
+                f"{size / 1e6:.1f} MB file; Python peak {peak / 1e6:.0f} MB",
+            )
+        )
     return results
 
 

@@ -6,6 +6,7 @@ Server time is measured in-process (the WSGI app called through Flask's test
 client, no network), which is what the issue's targets are about. PostgreSQL is
 a throwaway cluster started here (or TEST_DATABASE_URL). Never run by the suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,13 +53,24 @@ def grow(n: int, seed: int = 4754) -> None:
             continue
         seen.add(code)
         trade, industry = rng.choice(industries)
-        rows.append({"name": f"苏州{rng.choice(words)}{rng.choice(words)}{trade}有限公司{len(rows)}", "uscc": code,
-                     "grid_id": rng.choice(grids).id, "district_id": district_id, "status": "active",
-                     "industry": industry, "risk_grade": rng.choice(["red", "orange", "yellow", "blue"]),
-                     "operating_address": "江苏省苏州市吴中区", "latitude": 31.2, "longitude": 120.6,
-                     "created_at": now, "updated_at": now})
+        rows.append(
+            {
+                "name": f"苏州{rng.choice(words)}{rng.choice(words)}{trade}有限公司{len(rows)}",
+                "uscc": code,
+                "grid_id": rng.choice(grids).id,
+                "district_id": district_id,
+                "status": "active",
+                "industry": industry,
+                "risk_grade": rng.choice(["red", "orange", "yellow", "blue"]),
+                "operating_address": "江苏省苏州市吴中区",
+                "latitude": 31.2,
+                "longitude": 120.6,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     for i in range(0, len(rows), 2000):
-        db.session.execute(sa.insert(Enterprise), rows[i:i + 2000])
+        db.session.execute(sa.insert(Enterprise), rows[i : i + 2000])
     db.session.commit()
     analyze("enterprises")  # as the import does after a bulk load
     db.session.commit()
@@ -109,8 +121,9 @@ def database(kind: str):
 def run(kind: str, n: int, requests: int) -> list[tuple]:
     results = []
     with database(kind) as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": HASH,
-                          "MEDIA_ROOT": tempfile.mkdtemp()})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": HASH, "MEDIA_ROOT": tempfile.mkdtemp()}
+        )
         with app.app_context():
             flask_migrate.upgrade()
             demo.load(hash_method=HASH)
@@ -122,11 +135,13 @@ def run(kind: str, n: int, requests: int) -> list[tuple]:
             taken = set(db.session.scalars(sa.select(Enterprise.uscc)))
         for username in ("admin", "inspector"):
             client = logged_in(app.test_client(), username, demo.DEMO_PASSWORD)
-            for label, path in [("search: first page", "/enterprises/"),
-                                ("search: name part", f"/enterprises/?q={name_part}"),
-                                ("search: page 40", "/enterprises/?page=40"),
-                                ("search: industry+risk", "/enterprises/?industry=C33&risk_grade=red"),
-                                ("enterprise page", f"/enterprises/{sample.id}")]:
+            for label, path in [
+                ("search: first page", "/enterprises/"),
+                ("search: name part", f"/enterprises/?q={name_part}"),
+                ("search: page 40", "/enterprises/?page=40"),
+                ("search: industry+risk", "/enterprises/?industry=C33&risk_grade=red"),
+                ("enterprise page", f"/enterprises/{sample.id}"),
+            ]:
                 if username == "inspector" and label == "enterprise page":
                     path = "/enterprises/" + str(demo_enterprise(app))
                 s = timed(client, path, requests)
@@ -135,8 +150,11 @@ def run(kind: str, n: int, requests: int) -> list[tuple]:
         data = xlsx_rows(20_000, grid_code, taken)
         start = time.perf_counter()
         token = csrf_token(admin, "/enterprises/import")
-        response = admin.post("/enterprises/import", data={"csrf_token": token, "file": (io.BytesIO(data), "b.xlsx")},
-                              content_type="multipart/form-data")
+        response = admin.post(
+            "/enterprises/import",
+            data={"csrf_token": token, "file": (io.BytesIO(data), "b.xlsx")},
+            content_type="multipart/form-data",
+        )
         preview_s = time.perf_counter() - start
         location = response.headers["Location"]
         start = time.perf_counter()
@@ -170,8 +188,16 @@ def main(argv=None) -> int:
             kind_, total, user, label, p50, p95 = row
             p95s = f"{p95:9.1f}" if p95 is not None else f"{'':>9}"
             print(f"{kind_:<11}{total:>7}  {user:<10}{label:<34}{p50:9.1f}{p95s}", flush=True)
-            rows.append({"db": kind_, "enterprises": total, "user": user, "measure": label, "p50_ms": round(p50, 1),
-                         "p95_ms": round(p95, 1) if p95 is not None else None})
+            rows.append(
+                {
+                    "db": kind_,
+                    "enterprises": total,
+                    "user": user,
+                    "measure": label,
+                    "p50_ms": round(p50, 1),
+                    "p95_ms": round(p95, 1) if p95 is not None else None,
+                }
+            )
     results.save("enterprises", rows, {"requests": args.requests})
     return 0
 

@@ -12,6 +12,7 @@ indexes the plans use, and every sequential scan of a table holding more than
 plan (``JUSTIFIED``); an unjustified one makes the exit status 1. Each statement's plan summary is kept in
 ``bench/results/detail/explain.json``. Never run by the suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,11 @@ from tests.helpers import logged_in  # noqa: E402
 BIG_TABLE = 10_000
 #: Sequential scans of big tables that are the right plan, with the reason (also noted in the code).
 JUSTIFIED = {
-    ("coverage, district admin", "enterprises"):
-        "all ~19,200 enterprises of a district are counted: one pass over the table (their last "
-        "inspection kept on each) is the whole answer",
+    (
+        "coverage, district admin",
+        "enterprises",
+    ): "all ~19,200 enterprises of a district are counted: one pass over the table (their last "
+    "inspection kept on each) is the whole answer",
 }
 
 
@@ -59,8 +62,12 @@ def summarise(plan_json: list, sizes: dict[str, float]) -> dict:
         if node["Node Type"] == "Seq Scan":
             table = node.get("Relation Name", "")
             (big_seq if sizes.get(table, 0) > BIG_TABLE else seq).add(table)
-    return {"ms": round(top["Execution Time"] + top.get("Planning Time", 0), 2),
-            "indexes": sorted(indexes), "big_seq_scans": sorted(big_seq), "small_seq_scans": sorted(seq)}
+    return {
+        "ms": round(top["Execution Time"] + top.get("Planning Time", 0), 2),
+        "indexes": sorted(indexes),
+        "big_seq_scans": sorted(big_seq),
+        "small_seq_scans": sorted(seq),
+    }
 
 
 def capture(app, client, path: str) -> list[tuple[str, object]]:
@@ -89,8 +96,9 @@ def explain(app, statements, sizes) -> list[dict]:
         for statement, parameters in statements:
             if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
-            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement,
-                                        parameters or {}).scalar()
+            plan = conn.exec_driver_sql(
+                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters or {}
+            ).scalar()
             plan = json.loads(plan) if isinstance(plan, str) else plan
             out.append({"sql": " ".join(statement.split())[:160], **summarise(plan, sizes)})
             conn.rollback()
@@ -101,9 +109,15 @@ def run(url: str) -> tuple[list[dict], list[dict]]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
     with app.app_context():
         engine = db.engine
-        sizes = {name: float(n) for name, n in db.session.execute(sa.text(
-            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = "
-            "'public'::regnamespace"))}
+        sizes = {
+            name: float(n)
+            for name, n in db.session.execute(
+                sa.text(
+                    "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+                    "'public'::regnamespace"
+                )
+            )
+        }
         db.session.remove()
     picked = pick_users(engine, 1)
     summary, detail = [], []
@@ -121,13 +135,21 @@ def run(url: str) -> tuple[list[dict], list[dict]]:
         for p in plans:
             detail.append({"page": route.label, **p})
         slowest = max(plans, key=lambda p: p["ms"]) if plans else None
-        summary.append({
-            "page": route.label, "statements": len(plans), "sql_ms": round(sum(p["ms"] for p in plans), 1),
-            "slowest_ms": slowest["ms"] if slowest else "", "slowest": slowest["sql"][:70] if slowest else "",
-            "indexes": " ".join(sorted({i for p in plans for i in p["indexes"]})),
-            "big_seq_scans": " ".join(sorted({t for p in plans for t in p["big_seq_scans"]})) or "none",
-            "why": " ".join(JUSTIFIED.get((route.label, t), "UNJUSTIFIED")
-                            for t in sorted({t for p in plans for t in p["big_seq_scans"]}))})
+        summary.append(
+            {
+                "page": route.label,
+                "statements": len(plans),
+                "sql_ms": round(sum(p["ms"] for p in plans), 1),
+                "slowest_ms": slowest["ms"] if slowest else "",
+                "slowest": slowest["sql"][:70] if slowest else "",
+                "indexes": " ".join(sorted({i for p in plans for i in p["indexes"]})),
+                "big_seq_scans": " ".join(sorted({t for p in plans for t in p["big_seq_scans"]})) or "none",
+                "why": " ".join(
+                    JUSTIFIED.get((route.label, t), "UNJUSTIFIED")
+                    for t in sorted({t for p in plans for t in p["big_seq_scans"]})
+                ),
+            }
+        )
     engine.dispose()
     return summary, detail
 
@@ -141,14 +163,19 @@ def main() -> int:
         url = args.url
         if not url:
             from bench.generate import throwaway_district
+
             url = stack.enter_context(throwaway_district(args.scale))
         summary, detail = run(url)
     print("| page | statements | sql ms | slowest ms | big seq scans |\n|---|---|---|---|---|")
     for row in summary:
-        print(f"| {row['page']} | {row['statements']} | {row['sql_ms']} | {row['slowest_ms']} | "
-              f"{row['big_seq_scans']} |")
-    results.save("explain", summary, {"scale": args.scale if not args.url else "given database",
-                                      "big table": f"> {BIG_TABLE} rows"})
+        print(
+            f"| {row['page']} | {row['statements']} | {row['sql_ms']} | {row['slowest_ms']} | {row['big_seq_scans']} |"
+        )
+    results.save(
+        "explain",
+        summary,
+        {"scale": args.scale if not args.url else "given database", "big table": f"> {BIG_TABLE} rows"},
+    )
     (results.DIR / "detail").mkdir(exist_ok=True)
     (results.DIR / "detail" / "explain.json").write_text(json.dumps(detail, ensure_ascii=False, indent=1) + "\n")
     return 1 if any("UNJUSTIFIED" in row["why"] for row in summary) else 0

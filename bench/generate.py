@@ -10,6 +10,7 @@ events, 2,000 clues, a year of training. ``--scale 0.01`` is what the suite runs
 ``--scale 10`` is a city. Rows go in with Core bulk inserts and explicit ids (no ORM, so no
 audit events: generated history is not anyone's action).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,10 +57,23 @@ PASSWORD = "Bench2026"  # noqa: S105 - generated test data
 TOWNS = ["木渎", "胥口", "甪直", "临湖", "东山", "金庭", "光福", "越溪", "横泾", "郭巷"]
 TRADES = ["精密机械", "纺织", "化工", "食品", "电子", "塑料", "家具", "印刷", "金属制品", "物流"]
 INDUSTRIES = ["C34", "C17", "C26", "C14", "C39", "C29", "C21", "C23", "C33", "G59"]
-HAZARD_STATES = [("reported", 8), ("confirmed", 7), ("rectifying", 20), ("awaiting_recheck", 8),
-                 ("awaiting_closure", 2), ("closed", 50), ("rejected", 5)]
-DESCRIPTIONS = ["消防通道堵塞", "灭火器压力不足", "配电箱未接地", "有限空间无警示标志", "危化品未分区存放",
-                "安全出口上锁"]
+HAZARD_STATES = [
+    ("reported", 8),
+    ("confirmed", 7),
+    ("rectifying", 20),
+    ("awaiting_recheck", 8),
+    ("awaiting_closure", 2),
+    ("closed", 50),
+    ("rejected", 5),
+]
+DESCRIPTIONS = [
+    "消防通道堵塞",
+    "灭火器压力不足",
+    "配电箱未接地",
+    "有限空间无警示标志",
+    "危化品未分区存放",
+    "安全出口上锁",
+]
 BATCH = 5000
 
 
@@ -69,15 +83,19 @@ def _ids(model) -> int:
 
 def _insert(table, rows: list[dict]) -> None:
     for i in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(table), rows[i:i + BATCH])
+        db.session.execute(sa.insert(table), rows[i : i + BATCH])
 
 
 def _reset_sequences(tables: list[str]) -> None:
     if db.engine.dialect.name != "postgresql":
         return
     for table in tables:
-        db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"))
+        db.session.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 1))'
+            )
+        )
 
 
 def _images(n: int, rng: random.Random) -> list[dict]:
@@ -88,31 +106,49 @@ def _images(n: int, rng: random.Random) -> list[dict]:
         draw = ImageDraw.Draw(image)
         for _ in range(40):
             x, y = rng.randrange(1200), rng.randrange(900)
-            draw.rectangle([x, y, x + rng.randrange(40, 300), y + rng.randrange(40, 200)],
-                           fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+            draw.rectangle(
+                [x, y, x + rng.randrange(40, 300), y + rng.randrange(40, 200)],
+                fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+            )
         buf = io.BytesIO()
         image.save(buf, "JPEG", quality=85)
         p = photos.process(buf.getvalue())
         original = store_blob(p.original, p.content_type, None, f"bench-{i}.jpg", p.width, p.height)
         display = store_blob(p.display, "image/jpeg", None)
         thumb = store_blob(p.thumb, "image/jpeg", None)
-        out.append({"original_id": original.id, "display_id": display.id, "thumb_id": thumb.id,
-                    "width": p.width, "height": p.height})
+        out.append(
+            {
+                "original_id": original.id,
+                "display_id": display.id,
+                "thumb_id": thumb.id,
+                "width": p.width,
+                "height": p.height,
+            }
+        )
     db.session.flush()
     return out
 
 
 #: The loop's steps for a hazard left in each state (action, from, to), in order.
-_LOOP = [("confirm", "reported", "confirmed"), ("acknowledge", "confirmed", "rectifying"),
-         ("submit", "rectifying", "awaiting_recheck")]
-_STEPS_TAKEN = {"reported": 0, "confirmed": 1, "rectifying": 2, "awaiting_recheck": 3, "awaiting_closure": 3,
-                "closed": 3}
+_LOOP = [
+    ("confirm", "reported", "confirmed"),
+    ("acknowledge", "confirmed", "rectifying"),
+    ("submit", "rectifying", "awaiting_recheck"),
+]
+_STEPS_TAKEN = {
+    "reported": 0,
+    "confirmed": 1,
+    "rectifying": 2,
+    "awaiting_recheck": 3,
+    "awaiting_closure": 3,
+    "closed": 3,
+}
 
 
 def _steps(status: str) -> list[tuple[str, str, str]]:
     if status == "rejected":
         return [("reject", "reported", "rejected")]
-    steps = _LOOP[:_STEPS_TAKEN[status]]
+    steps = _LOOP[: _STEPS_TAKEN[status]]
     if status in ("awaiting_closure", "closed"):
         steps.append(("recheck_pass", "awaiting_recheck", status))
     return steps
@@ -143,14 +179,29 @@ def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dic
     units = [{"id": unit_id, "code": district_code, "name": "基准区", "kind": "district", "path": f"/{unit_id}/"}]
     for t in range(n_towns):
         uid = unit_id + 1 + t
-        units.append({"id": uid, "code": f"{district_code}{t + 1:03d}", "name": f"{TOWNS[t]}镇", "kind": "town",
-                      "parent_id": unit_id, "path": f"/{unit_id}/{uid}/"})
+        units.append(
+            {
+                "id": uid,
+                "code": f"{district_code}{t + 1:03d}",
+                "name": f"{TOWNS[t]}镇",
+                "kind": "town",
+                "parent_id": unit_id,
+                "path": f"/{unit_id}/{uid}/",
+            }
+        )
     _insert(OrgUnit.__table__, units)
     town_ids = [u["id"] for u in units[1:]]
     grid_id = _ids(Grid)
-    grids = [{"id": grid_id + g, "code": f"B{seed % 1000:03d}-{g + 1:04d}",
-              "name": f"{TOWNS[g % n_towns]}第{g + 1}网格", "org_unit_id": town_ids[g % n_towns], "area": "基准数据"}
-             for g in range(n_grids)]
+    grids = [
+        {
+            "id": grid_id + g,
+            "code": f"B{seed % 1000:03d}-{g + 1:04d}",
+            "name": f"{TOWNS[g % n_towns]}第{g + 1}网格",
+            "org_unit_id": town_ids[g % n_towns],
+            "area": "基准数据",
+        }
+        for g in range(n_grids)
+    ]
     _insert(Grid.__table__, grids)
     hashed = hash_password(PASSWORD, "scrypt:4096:8:1")
     user_id = _ids(User)
@@ -160,8 +211,17 @@ def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dic
         nonlocal user_id
         uid = user_id
         user_id += 1
-        users.append({"id": uid, "username": username, "display_name": f"{username}", "password_hash": hashed,
-                      "org_unit_id": org, "mobile": None, "duties": ""})
+        users.append(
+            {
+                "id": uid,
+                "username": username,
+                "display_name": f"{username}",
+                "password_hash": hashed,
+                "org_unit_id": org,
+                "mobile": None,
+                "duties": "",
+            }
+        )
         user_roles.append({"user_id": uid, "role": role})
         return uid
 
@@ -187,12 +247,19 @@ def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dic
     _insert(InspectorGrid.__table__, links)
     _insert(UserOrgUnit.__table__, jurisdictions)
 
-    return {"unit_id": unit_id, "grids": grids, "inspector_of": inspector_of, "officers_of": officers_of,
-            "district_officer": district_officer, "admin": admin}
+    return {
+        "unit_id": unit_id,
+        "grids": grids,
+        "inspector_of": inspector_of,
+        "officers_of": officers_of,
+        "district_officer": district_officer,
+        "admin": admin,
+    }
 
 
-def _enterprises(rng: random.Random, seed: int, unit_id: int, grids: list[dict], n_towns: int,
-                 per_grid: int) -> list[dict]:
+def _enterprises(
+    rng: random.Random, seed: int, unit_id: int, grids: list[dict], n_towns: int, per_grid: int
+) -> list[dict]:
     """``per_grid`` enterprises on each grid, one in 25 closed."""
     enterprise_id = _ids(Enterprise)
     enterprises = []
@@ -200,15 +267,22 @@ def _enterprises(rng: random.Random, seed: int, unit_id: int, grids: list[dict],
         for k in range(per_grid):
             eid = enterprise_id + len(enterprises)
             t = rng.randrange(len(TRADES))
-            enterprises.append({
-                "id": eid, "name": f"苏州{TRADES[t]}{eid}有限公司", "grid_id": g["id"], "district_id": unit_id,
-                "uscc": uscc.make("9", "1", "320506", f"{seed % 100:02d}{eid:06d}"[-8:]),
-                "status": "active" if k % 25 else "closed", "industry": INDUSTRIES[t],
-                "risk_grade": rng.choice(["orange", "yellow", "yellow", "blue"]),
-                "operating_address": f"江苏省苏州市吴中区{TOWNS[(g['id']) % n_towns]}路{k + 1}号",
-                "latitude": round(31.2 + rng.uniform(-0.1, 0.1), 6),
-                "longitude": round(120.6 + rng.uniform(-0.1, 0.1), 6),
-                "employee_count": rng.choice([8, 25, 60, 150, 400])})
+            enterprises.append(
+                {
+                    "id": eid,
+                    "name": f"苏州{TRADES[t]}{eid}有限公司",
+                    "grid_id": g["id"],
+                    "district_id": unit_id,
+                    "uscc": uscc.make("9", "1", "320506", f"{seed % 100:02d}{eid:06d}"[-8:]),
+                    "status": "active" if k % 25 else "closed",
+                    "industry": INDUSTRIES[t],
+                    "risk_grade": rng.choice(["orange", "yellow", "yellow", "blue"]),
+                    "operating_address": f"江苏省苏州市吴中区{TOWNS[(g['id']) % n_towns]}路{k + 1}号",
+                    "latitude": round(31.2 + rng.uniform(-0.1, 0.1), 6),
+                    "longitude": round(120.6 + rng.uniform(-0.1, 0.1), 6),
+                    "employee_count": rng.choice([8, 25, 60, 150, 400]),
+                }
+            )
     _insert(Enterprise.__table__, enterprises)
     return enterprises
 
@@ -221,7 +295,7 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
     today = clock.day_of(now)
     started = time.perf_counter()
     n_grids = max(2, round(400 * scale))
-    n_towns = max(1, min(len(TOWNS), round(10 * scale ** 0.5)))
+    n_towns = max(1, min(len(TOWNS), round(10 * scale**0.5)))
     per_grid = 50
     n_officers = max(1, round(60 * scale))
     n_hazards = round(150_000 * scale)
@@ -235,8 +309,12 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
 
     # Inspections, results, photos --------------------------------------------------------------
     template = checklists.ensure_general_template()
-    items = [i for i in db.session.scalars(sa.select(ChecklistItem).where(ChecklistItem.template_id == template.id)
-                                           .order_by(ChecklistItem.position))][:3]
+    items = [
+        i
+        for i in db.session.scalars(
+            sa.select(ChecklistItem).where(ChecklistItem.template_id == template.id).order_by(ChecklistItem.position)
+        )
+    ][:3]
     images = _images(12, rng)
     db.session.commit()
     periods = [coverage.period_of(today)]
@@ -251,7 +329,7 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
         last = min(period.end, today)
         span = max(1, (last - period.start).days + 1)
         # Closed enterprises were patrolled until they closed, in this period or the last.
-        for e in (enterprises if period != current else [x for x in enterprises if x["status"] == "active"]):
+        for e in enterprises if period != current else [x for x in enterprises if x["status"] == "active"]:
             day = period.start + timedelta(days=rng.randrange(span))
             at = _visit_time(day, rng.randrange(9 * 60), now)
             if at < clock.moment(period.start, datetime.min.time()):
@@ -261,17 +339,41 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
             inspection_id += 1
             inspector = inspector_of[e["grid_id"]]
             refused = rng.random() < 0.05
-            rows.append({"id": iid, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                         "number": f"XJ-{day:%Y%m%d}-{iid:07d}", "enterprise_id": e["id"], "inspector_id": inspector,
-                         "template_id": template.id, "state": "refused" if refused else "signed",
-                         "started_at": at, "ended_at": at + timedelta(minutes=45),
-                         "signed_at": None if refused else at + timedelta(minutes=44),
-                         "signer_name": "" if refused else "企业负责人", "work_id_number": "",
-                         "parts": "生产车间、仓库", "content": "安全管理、消防、用电", "findings": "", "measures": "",
-                         "created_at": at, "updated_at": at + timedelta(minutes=45)})
+            rows.append(
+                {
+                    "id": iid,
+                    "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "number": f"XJ-{day:%Y%m%d}-{iid:07d}",
+                    "enterprise_id": e["id"],
+                    "inspector_id": inspector,
+                    "template_id": template.id,
+                    "state": "refused" if refused else "signed",
+                    "started_at": at,
+                    "ended_at": at + timedelta(minutes=45),
+                    "signed_at": None if refused else at + timedelta(minutes=44),
+                    "signer_name": "" if refused else "企业负责人",
+                    "work_id_number": "",
+                    "parts": "生产车间、仓库",
+                    "content": "安全管理、消防、用电",
+                    "findings": "",
+                    "measures": "",
+                    "created_at": at,
+                    "updated_at": at + timedelta(minutes=45),
+                }
+            )
             for pos, item in enumerate(items):
-                results.append({"id": result_id, "inspection_id": iid, "item_id": item.id, "position": pos,
-                                "category": item.category, "text": item.text, "result": "pass", "note": ""})
+                results.append(
+                    {
+                        "id": result_id,
+                        "inspection_id": iid,
+                        "item_id": item.id,
+                        "position": pos,
+                        "category": item.category,
+                        "text": item.text,
+                        "result": "pass",
+                        "note": "",
+                    }
+                )
                 result_id += 1
             first_photo = photo_id
             for _k in range(2 + (iid % 2)):
@@ -295,7 +397,7 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
     sources = rng.sample(by_inspection, min(n_hazards, len(by_inspection)))
     for start in range(0, len(sources), BATCH):
         rows, events, pics = [], [], []
-        for iid, eid, gid, inspector, at, first_photo in sources[start:start + BATCH]:
+        for iid, eid, gid, inspector, at, first_photo in sources[start : start + BATCH]:
             status = rng.choice(weighted)
             officer = rng.choice(officers_of.get(town_of_grid[gid]) or [district_officer])
             decided = status != "reported"
@@ -304,23 +406,47 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
             confirmed = times[0] if steps and steps[0][0] == "confirm" else None
             deadline = (clock.day_of(confirmed) + timedelta(days=rng.choice([7, 15, 30]))) if confirmed else None
             closed = times[-1] if status == "closed" else None
-            rows.append({"id": hazard_id, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                         "enterprise_id": eid, "grid_id": gid, "inspection_id": iid, "reporter_id": inspector,
-                         "description": rng.choice(DESCRIPTIONS),
-                         "place": rng.choice(["车间", "仓库", "配电房", "食堂"]),
-                         "proposed_level": "major" if rng.random() < 0.08 else "general", "status": status,
-                         "level": ("major" if rng.random() < 0.08 else "general") if confirmed else None,
-                         "officer_id": officer if decided else None, "confirmed_at": confirmed, "deadline": deadline,
-                         "required_measures": "限期整改" if confirmed else "", "closed_at": closed,
-                         "reject_reason": "不属实" if status == "rejected" else "",
-                         "created_at": at, "updated_at": times[-1] if times else at, "version": 1})
+            rows.append(
+                {
+                    "id": hazard_id,
+                    "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "enterprise_id": eid,
+                    "grid_id": gid,
+                    "inspection_id": iid,
+                    "reporter_id": inspector,
+                    "description": rng.choice(DESCRIPTIONS),
+                    "place": rng.choice(["车间", "仓库", "配电房", "食堂"]),
+                    "proposed_level": "major" if rng.random() < 0.08 else "general",
+                    "status": status,
+                    "level": ("major" if rng.random() < 0.08 else "general") if confirmed else None,
+                    "officer_id": officer if decided else None,
+                    "confirmed_at": confirmed,
+                    "deadline": deadline,
+                    "required_measures": "限期整改" if confirmed else "",
+                    "closed_at": closed,
+                    "reject_reason": "不属实" if status == "rejected" else "",
+                    "created_at": at,
+                    "updated_at": times[-1] if times else at,
+                    "version": 1,
+                }
+            )
             pics.append({"hazard_id": hazard_id, "photo_id": first_photo})
             for (action, before, after), step_at in zip(steps, times, strict=True):
                 actor = officer if action in ("confirm", "reject") else inspector
-                events.append({"id": event_id, "hazard_id": hazard_id, "actor_id": actor,
-                               "actor_role": "enforcement_officer" if actor == officer else "grid_inspector",
-                               "action": action, "from_status": before, "to_status": after, "note": "", "data": {},
-                               "created_at": step_at})
+                events.append(
+                    {
+                        "id": event_id,
+                        "hazard_id": hazard_id,
+                        "actor_id": actor,
+                        "actor_role": "enforcement_officer" if actor == officer else "grid_inspector",
+                        "action": action,
+                        "from_status": before,
+                        "to_status": after,
+                        "note": "",
+                        "data": {},
+                        "created_at": step_at,
+                    }
+                )
                 event_id += 1
             hazard_id += 1
         _insert(Hazard.__table__, rows)
@@ -334,41 +460,94 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
     clue_rows = []
     for c in range(round(2000 * scale)):
         g = rng.choice(grids)
-        created = min(now, clock.moment(today - timedelta(days=rng.randrange(365)), datetime.min.time())
-                      + timedelta(minutes=rng.randrange(24 * 60)))
+        created = min(
+            now,
+            clock.moment(today - timedelta(days=rng.randrange(365)), datetime.min.time())
+            + timedelta(minutes=rng.randrange(24 * 60)),
+        )
         answered_at = created + timedelta(days=rng.randint(1, 20), minutes=rng.randrange(600))
         answered = rng.random() < 0.8 and answered_at <= now  # an answer still to come is not written
-        clue_rows.append({"id": clue_id + c, "code": f"XS{seed % 100:02d}{clue_id + c:08d}"[:12],
-                          "kind": rng.choice(["violation", "hazard", "criticism", "suggestion"]),
-                          "content": "群众反映的情况说明。", "org_unit_id": g["org_unit_id"], "grid_id": g["id"],
-                          "status": "answered" if answered else "received",
-                          "due_on": created.date() + timedelta(days=15), "answer": "已核实处理。" if answered else "",
-                          "answered_at": answered_at if answered else None,
-                          "created_at": created, "updated_at": answered_at if answered else created})
+        clue_rows.append(
+            {
+                "id": clue_id + c,
+                "code": f"XS{seed % 100:02d}{clue_id + c:08d}"[:12],
+                "kind": rng.choice(["violation", "hazard", "criticism", "suggestion"]),
+                "content": "群众反映的情况说明。",
+                "org_unit_id": g["org_unit_id"],
+                "grid_id": g["id"],
+                "status": "answered" if answered else "received",
+                "due_on": created.date() + timedelta(days=15),
+                "answer": "已核实处理。" if answered else "",
+                "answered_at": answered_at if answered else None,
+                "created_at": created,
+                "updated_at": answered_at if answered else created,
+            }
+        )
     _insert(Clue.__table__, clue_rows)
     session_id = _ids(TrainingSession)
     sessions, attendance = [], []
     for s in range(12):
         day = today - timedelta(days=28 * (12 - s))  # a session every four weeks, the last one over
-        sessions.append({"id": session_id + s, "org_unit_id": unit_id, "title": f"在岗培训第{s + 1}期",
-                         "kind": "in_service", "starts_on": day, "ends_on": day + timedelta(days=1), "days": 2})
+        sessions.append(
+            {
+                "id": session_id + s,
+                "org_unit_id": unit_id,
+                "title": f"在岗培训第{s + 1}期",
+                "kind": "in_service",
+                "starts_on": day,
+                "ends_on": day + timedelta(days=1),
+                "days": 2,
+            }
+        )
     _insert(TrainingSession.__table__, sessions)
     for uid in inspector_of.values():
         for s in rng.sample(sessions, 7):
             attendance.append({"session_id": s["id"], "user_id": uid, "days": 2})
     _insert(TrainingAttendance.__table__, attendance)
-    _reset_sequences(["org_units", "grids", "users", "enterprises", "inspections", "inspection_item_results",
-                      "photos", "inspection_photos", "hazards", "hazard_events", "clues", "training_sessions"])
+    _reset_sequences(
+        [
+            "org_units",
+            "grids",
+            "users",
+            "enterprises",
+            "inspections",
+            "inspection_item_results",
+            "photos",
+            "inspection_photos",
+            "hazards",
+            "hazard_events",
+            "clues",
+            "training_sessions",
+        ]
+    )
     db.session.commit()
-    for table in ("enterprises", "inspections", "hazards", "hazard_events", "photos", "inspection_photos", "grids",
-                  "users", "clues", "inspection_item_results"):
+    for table in (
+        "enterprises",
+        "inspections",
+        "hazards",
+        "hazard_events",
+        "photos",
+        "inspection_photos",
+        "grids",
+        "users",
+        "clues",
+        "inspection_item_results",
+    ):
         analyze(table)
     db.session.commit()
     log(f"done: {time.perf_counter() - started:.1f} s")
-    return {"grids": len(grids), "inspectors": len(inspector_of), "officers": n_officers,
-            "enterprises": len(enterprises), "inspections": len(by_inspection),
-            "photos": photo_id - first_photo_id, "hazards": len(sources), "clues": len(clue_rows),
-            "admin": admin, "district_officer": district_officer}
+    return {
+        "grids": len(grids),
+        "inspectors": len(inspector_of),
+        "officers": n_officers,
+        "enterprises": len(enterprises),
+        "inspections": len(by_inspection),
+        "photos": photo_id - first_photo_id,
+        "hazards": len(sources),
+        "clues": len(clue_rows),
+        "admin": admin,
+        "district_officer": district_officer,
+    }
 
 
 def main() -> int:
@@ -396,8 +575,12 @@ def main() -> int:
             shown = {k: v for k, v in counts.items() if k not in ("admin", "district_officer")}
             print(shown, f"in {took:.1f} s on {db.engine.dialect.name}")
             from bench import results
-            results.save(f"generate-{db.engine.dialect.name}", [{"measure": "generate", "seconds": round(took, 1),
-                                                                "note": str(shown)}], {"scale": args.scale})
+
+            results.save(
+                f"generate-{db.engine.dialect.name}",
+                [{"measure": "generate", "seconds": round(took, 1), "note": str(shown)}],
+                {"scale": args.scale},
+            )
     return 0
 
 

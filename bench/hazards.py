@@ -6,6 +6,7 @@ Targets (issue 6), server time in-process: officer queue and hazard page <= 40 m
 PostgreSQL; a transition <= 20 ms. The hazards (and three events each) are bulk-inserted
 over the demo district's enterprises, in every state of the loop. Never run by the suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,15 @@ from fieldapp.models import Enterprise, Hazard, HazardEvent, User
 from fieldapp.services import demo, hazards
 from tests.helpers import logged_in
 
-STATES = [("reported", 10), ("confirmed", 10), ("rectifying", 25), ("awaiting_recheck", 10),
-          ("awaiting_closure", 5), ("closed", 35), ("rejected", 5)]
+STATES = [
+    ("reported", 10),
+    ("confirmed", 10),
+    ("rectifying", 25),
+    ("awaiting_recheck", 10),
+    ("awaiting_closure", 5),
+    ("closed", 35),
+    ("rejected", 5),
+]
 
 
 def fill(n: int, seed: int = 6) -> None:
@@ -46,26 +54,60 @@ def fill(n: int, seed: int = 6) -> None:
             decided = status != "reported"
             created = now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
             enterprise_id, grid_id = rng.choice(enterprises)
-            rows.append({"uuid": f"00000000-0000-4000-8000-{i:012d}", "enterprise_id": enterprise_id,
-                         "grid_id": grid_id, "reporter_id": reporter, "description": f"隐患描述{i}", "place": "车间",
-                         "proposed_level": rng.choice(["general", "general", "major"]), "legal_basis": "",
-                         "status": status, "created_at": created, "updated_at": created, "version": 1,
-                         "level": rng.choice(["general", "major"]) if decided and status != "rejected" else None,
-                         "officer_id": officer if decided else None, "confirmed_at": created if decided else None,
-                         "deadline": today + timedelta(days=rng.randint(-60, 30)) if decided else None,
-                         "required_measures": "整改" if decided else "", "decision_basis": "", "reject_reason": "",
-                         "notice_number": "", "stop_work": False, "stop_scope": "", "workers_withdrawn": "",
-                         "emergency_measures": "", "order_number": ""})
+            rows.append(
+                {
+                    "uuid": f"00000000-0000-4000-8000-{i:012d}",
+                    "enterprise_id": enterprise_id,
+                    "grid_id": grid_id,
+                    "reporter_id": reporter,
+                    "description": f"隐患描述{i}",
+                    "place": "车间",
+                    "proposed_level": rng.choice(["general", "general", "major"]),
+                    "legal_basis": "",
+                    "status": status,
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                    "level": rng.choice(["general", "major"]) if decided and status != "rejected" else None,
+                    "officer_id": officer if decided else None,
+                    "confirmed_at": created if decided else None,
+                    "deadline": today + timedelta(days=rng.randint(-60, 30)) if decided else None,
+                    "required_measures": "整改" if decided else "",
+                    "decision_basis": "",
+                    "reject_reason": "",
+                    "notice_number": "",
+                    "stop_work": False,
+                    "stop_scope": "",
+                    "workers_withdrawn": "",
+                    "emergency_measures": "",
+                    "order_number": "",
+                }
+            )
         ids = db.session.execute(sa.insert(Hazard).returning(Hazard.id, Hazard.status), rows).all()
         for hazard_id, status in ids:
-            steps = {"reported": [], "rejected": [("reject", "reported", "rejected", officer)],
-                     "confirmed": [("confirm", "reported", "confirmed", officer)]}.get(status) or [
-                ("confirm", "reported", "confirmed", officer), ("acknowledge", "confirmed", "rectifying", company),
-                ("submit", "rectifying", "awaiting_recheck", company)]
+            steps = {
+                "reported": [],
+                "rejected": [("reject", "reported", "rejected", officer)],
+                "confirmed": [("confirm", "reported", "confirmed", officer)],
+            }.get(status) or [
+                ("confirm", "reported", "confirmed", officer),
+                ("acknowledge", "confirmed", "rectifying", company),
+                ("submit", "rectifying", "awaiting_recheck", company),
+            ]
             for action, before, after, actor in steps:
-                events.append({"hazard_id": hazard_id, "actor_id": actor, "actor_role": "enforcement_officer",
-                               "action": action, "from_status": before, "to_status": after, "note": "",
-                               "data": {}, "created_at": now})
+                events.append(
+                    {
+                        "hazard_id": hazard_id,
+                        "actor_id": actor,
+                        "actor_role": "enforcement_officer",
+                        "action": action,
+                        "from_status": before,
+                        "to_status": after,
+                        "note": "",
+                        "data": {},
+                        "created_at": now,
+                    }
+                )
         if events:
             db.session.execute(sa.insert(HazardEvent), events)
         db.session.commit()
@@ -82,8 +124,9 @@ def fill(n: int, seed: int = 6) -> None:
 def run(kind: str, n: int, requests: int) -> list[tuple]:
     results = []
     with database(kind) as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": HASH,
-                          "MEDIA_ROOT": tempfile.mkdtemp()})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": HASH, "MEDIA_ROOT": tempfile.mkdtemp()}
+        )
         with app.app_context():
             flask_migrate.upgrade()
             demo.load(hash_method=HASH)
@@ -95,13 +138,16 @@ def run(kind: str, n: int, requests: int) -> list[tuple]:
             user = db.session.scalar(sa.select(User).where(User.username == "officer"))
             visible = hazards.scope(user).with_only_columns(Hazard.id)
             sample = db.session.scalar(visible.where(Hazard.status == "rectifying").order_by(Hazard.id.desc()).limit(1))
-            reported = list(db.session.scalars(visible.where(Hazard.status == "reported")
-                                               .order_by(Hazard.id).limit(requests)))
+            reported = list(
+                db.session.scalars(visible.where(Hazard.status == "reported").order_by(Hazard.id).limit(requests))
+            )
         results.append((kind, total, "bulk load", load_s * 1000, None))
         officer = logged_in(app.test_client(), "officer", demo.DEMO_PASSWORD)
-        for label, path in [("officer queue (to confirm)", "/hazards/?tab=to_confirm"),
-                            ("officer: overdue", "/hazards/?tab=overdue"),
-                            ("hazard page", f"/hazards/{sample}")]:
+        for label, path in [
+            ("officer queue (to confirm)", "/hazards/?tab=to_confirm"),
+            ("officer: overdue", "/hazards/?tab=overdue"),
+            ("hazard page", f"/hazards/{sample}"),
+        ]:
             s = timed(officer, path, requests)
             results.append((kind, total, label, statistics.median(s), pct(s, 95)))
         with app.app_context():
@@ -113,8 +159,7 @@ def run(kind: str, n: int, requests: int) -> list[tuple]:
                 hazards.reject(user, h, "基准测试")
                 samples.append((time.perf_counter() - start) * 1000)
             db.engine.dispose()
-        results.append((kind, total, "transition (reject, with event)", statistics.median(samples),
-                        pct(samples, 95)))
+        results.append((kind, total, "transition (reject, with event)", statistics.median(samples), pct(samples, 95)))
     return results
 
 
@@ -131,8 +176,15 @@ def main(argv=None) -> int:
         for kind_, total, label, p50, p95 in run(kind, args.n, args.requests):
             p95s = f"{p95:9.1f}" if p95 is not None else f"{'':>9}"
             print(f"{kind_:<11}{total:>8}  {label:<34}{p50:9.1f}{p95s}", flush=True)
-            rows.append({"db": kind_, "hazards": total, "measure": label, "p50_ms": round(p50, 1),
-                         "p95_ms": round(p95, 1) if p95 is not None else None})
+            rows.append(
+                {
+                    "db": kind_,
+                    "hazards": total,
+                    "measure": label,
+                    "p50_ms": round(p50, 1),
+                    "p95_ms": round(p95, 1) if p95 is not None else None,
+                }
+            )
     results.save("hazards", rows, {"requests": args.requests})
     return 0
 

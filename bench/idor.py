@@ -10,6 +10,7 @@ hazard and photo pages. The suite already proves the status and the body are the
 the difference, and a Mann-Whitney test; a difference is "of note" when it is both significant
 (p < 0.01) and larger than ``NOTE_MS`` — then the exit status is 1. Never run by the suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,29 +61,44 @@ def mann_whitney_p(a: list[float], b: list[float]) -> float:
 
 def _targets(conn) -> tuple[str, dict[str, tuple[int, int]]]:
     """An inspector, and per kind (an id of another grid's object, an id that does not exist)."""
-    username, grid_id = conn.execute(sa.text(
-        "SELECT u.username, ig.grid_id FROM users u JOIN inspector_grids ig ON ig.user_id = u.id "
-        "ORDER BY u.id LIMIT 1")).one()
+    username, grid_id = conn.execute(
+        sa.text(
+            "SELECT u.username, ig.grid_id FROM users u JOIN inspector_grids ig ON ig.user_id = u.id "
+            "ORDER BY u.id LIMIT 1"
+        )
+    ).one()
     queries = {
-        "enterprise": ("SELECT max(id) FROM enterprises",
-                       "SELECT id FROM enterprises WHERE grid_id <> :g ORDER BY id LIMIT 1"),
-        "inspection": ("SELECT max(id) FROM inspections",
-                       "SELECT i.id FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id "
-                       "WHERE e.grid_id <> :g ORDER BY i.id LIMIT 1"),
+        "enterprise": (
+            "SELECT max(id) FROM enterprises",
+            "SELECT id FROM enterprises WHERE grid_id <> :g ORDER BY id LIMIT 1",
+        ),
+        "inspection": (
+            "SELECT max(id) FROM inspections",
+            "SELECT i.id FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id "
+            "WHERE e.grid_id <> :g ORDER BY i.id LIMIT 1",
+        ),
         "hazard": ("SELECT max(id) FROM hazards", "SELECT id FROM hazards WHERE grid_id <> :g ORDER BY id LIMIT 1"),
-        "photo": ("SELECT max(id) FROM photos",
-                  "SELECT p.photo_id FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id "
-                  "JOIN enterprises e ON e.id = i.enterprise_id WHERE e.grid_id <> :g ORDER BY p.id LIMIT 1"),
+        "photo": (
+            "SELECT max(id) FROM photos",
+            "SELECT p.photo_id FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id "
+            "JOIN enterprises e ON e.id = i.enterprise_id WHERE e.grid_id <> :g ORDER BY p.id LIMIT 1",
+        ),
     }
     out = {}
     for kind, (last, other) in queries.items():
-        out[kind] = (conn.execute(sa.text(other), {"g": grid_id}).scalar_one(),
-                     conn.execute(sa.text(last)).scalar_one() + 1000)
+        out[kind] = (
+            conn.execute(sa.text(other), {"g": grid_id}).scalar_one(),
+            conn.execute(sa.text(last)).scalar_one() + 1000,
+        )
     return username, out
 
 
-PATHS = {"enterprise": "/enterprises/{}", "inspection": "/inspections/{}", "hazard": "/hazards/{}",
-         "photo": "/photos/{}/display"}
+PATHS = {
+    "enterprise": "/enterprises/{}",
+    "inspection": "/inspections/{}",
+    "hazard": "/hazards/{}",
+    "photo": "/photos/{}/display",
+}
 
 
 def run(url: str, requests: int) -> list[dict]:
@@ -109,11 +125,17 @@ def run(url: str, requests: int) -> list[dict]:
         a, b = times[elsewhere], times[missing]
         diff = statistics.median(a) - statistics.median(b)
         p = mann_whitney_p(a, b)
-        rows.append({"object": kind, "out of scope ms": round(statistics.median(a), 2),
-                     "missing ms": round(statistics.median(b), 2), "difference ms": round(diff, 2),
-                     "p": round(p, 4), "same answer": answers[elsewhere] == answers[missing]
-                     and len(answers[elsewhere]) == 1,
-                     "of note": bool(p < 0.01 and abs(diff) > NOTE_MS)})
+        rows.append(
+            {
+                "object": kind,
+                "out of scope ms": round(statistics.median(a), 2),
+                "missing ms": round(statistics.median(b), 2),
+                "difference ms": round(diff, 2),
+                "p": round(p, 4),
+                "same answer": answers[elsewhere] == answers[missing] and len(answers[elsewhere]) == 1,
+                "of note": bool(p < 0.01 and abs(diff) > NOTE_MS),
+            }
+        )
     engine.dispose()
     return rows
 
@@ -128,14 +150,24 @@ def main() -> int:
         url = args.url
         if not url:
             from bench.generate import throwaway_district
+
             url = stack.enter_context(throwaway_district(args.scale))
         rows = run(url, args.requests)
-    print("| object | out of scope ms | missing ms | difference ms | p | same answer | of note |\n"
-          "|---|---|---|---|---|---|---|")
+    print(
+        "| object | out of scope ms | missing ms | difference ms | p | same answer | of note |\n"
+        "|---|---|---|---|---|---|---|"
+    )
     for r in rows:
         print("| " + " | ".join(str(v) for v in r.values()) + " |")
-    results.save("idor", rows, {"requests": args.requests, "note above": f"{NOTE_MS} ms and p < 0.01",
-                                "database": "given" if args.url else f"scale {args.scale}"})
+    results.save(
+        "idor",
+        rows,
+        {
+            "requests": args.requests,
+            "note above": f"{NOTE_MS} ms and p < 0.01",
+            "database": "given" if args.url else f"scale {args.scale}",
+        },
+    )
     return 1 if any(r["of note"] or not r["same answer"] for r in rows) else 0
 
 

@@ -9,6 +9,7 @@ Rows: the district generator at ``--scale`` on a throwaway PostgreSQL, its rows 
 trail keeps them, then every row compared with its last digest as ``audit verify`` does — rows/s,
 and the same for a district. Target (issue 29): a district's check fits in a night.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,7 @@ def files(count: int, media_root: str) -> dict:
             store.put(digest, data, "image/jpeg")
             rows.append({"sha256": digest, "content_type": "image/jpeg", "size": size, "original_name": f"{n}-{k}"})
     for start in range(0, len(rows), 2000):
-        db.session.execute(sa.insert(MediaFile), rows[start:start + 2000])
+        db.session.execute(sa.insert(MediaFile), rows[start : start + 2000])
     db.session.commit()
     cold = _drop_caches()  # read from the disk, not from memory, as a night's run over a district would
     started = time.perf_counter()
@@ -58,10 +59,16 @@ def files(count: int, media_root: str) -> dict:
     seconds = time.perf_counter() - started
     assert report.findings == [] and report.checked == len(rows)
     per_photo = seconds / count
-    return {"measure": "audit files", "cold_cache": cold, "files": report.checked, "mb": round(report.bytes / 1e6),
-            "seconds": round(seconds, 1), "files_per_s": round(report.checked / seconds),
-            "mb_per_s": round(report.bytes / 1e6 / seconds),
-            "district_hours": round(per_photo * DISTRICT_PHOTOS / 3600, 1)}
+    return {
+        "measure": "audit files",
+        "cold_cache": cold,
+        "files": report.checked,
+        "mb": round(report.bytes / 1e6),
+        "seconds": round(seconds, 1),
+        "files_per_s": round(report.checked / seconds),
+        "mb_per_s": round(report.bytes / 1e6 / seconds),
+        "district_hours": round(per_photo * DISTRICT_PHOTOS / 3600, 1),
+    }
 
 
 def rows(scale: float) -> dict:
@@ -83,9 +90,13 @@ def rows(scale: float) -> dict:
     report = tamper.check_rows()
     seconds = time.perf_counter() - started
     assert report.findings == [], report.findings[:5]
-    return {"measure": "audit verify (rows)", "rows": report.checked, "seconds": round(seconds, 1),
-            "rows_per_s": round(report.checked / seconds),
-            "district_hours": round(report.checked / scale / (report.checked / seconds) / 3600, 2)}
+    return {
+        "measure": "audit verify (rows)",
+        "rows": report.checked,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(report.checked / seconds),
+        "district_hours": round(report.checked / scale / (report.checked / seconds) / 3600, 2),
+    }
 
 
 def run(photos: int, scale: float, url: str | None = None) -> list[dict]:
@@ -96,8 +107,12 @@ def run(photos: int, scale: float, url: str | None = None) -> list[dict]:
     os.environ.setdefault("FIELDAPP_INSTANCE", instance)
     import flask_migrate
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{instance}/bench.db",
-                      "MEDIA_ROOT": os.path.join(instance, "media")})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{instance}/bench.db",
+            "MEDIA_ROOT": os.path.join(instance, "media"),
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
         out = [files(photos, app.config["MEDIA_ROOT"])]

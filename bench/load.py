@@ -20,6 +20,7 @@ Targets on PostgreSQL, 2 cores, 16 clients: each key page server p95 <= 50 ms (d
 <= 150 ms) and >= 20% of the floor's throughput; the sync >= 20 inspections/s; zero errors.
 Never run by the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,6 +56,7 @@ FLOOR_PROBE_SECONDS = 3.0
 @dataclass
 class Client:
     """One logged-in user's cookie and CSRF token, and the ids its pages need."""
+
     cookie: str = ""
     csrf: str = ""
     ids: dict = field(default_factory=dict)
@@ -90,6 +92,7 @@ ROUTES = [
 
 # --- the clients (each in its own process) ----------------------------------------------------
 
+
 def _request(conn: http.client.HTTPConnection, method: str, path: str, headers: dict, body=None):
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
@@ -123,8 +126,9 @@ def _hammer(port: int, client: Client, route: Route, start_at: float, seconds: f
             index += 1
             status, dur = _request(conn, "POST", "/api/v1/media", {**headers, "Content-Type": batch_type}, batch)
             ok, durs = status in (200, 201), [dur]
-            status, dur = _request(conn, "POST", "/api/v1/inspections", {
-                **headers, "Content-Type": "application/json"}, body)
+            status, dur = _request(
+                conn, "POST", "/api/v1/inspections", {**headers, "Content-Type": "application/json"}, body
+            )
             ok, durs = ok and status in (200, 201), [*durs, dur]
             if ok:
                 sent.append(record["uuid"])
@@ -141,6 +145,7 @@ def _outbox_item(sync: dict, index: int) -> tuple[dict, tuple[bytes, str], bytes
     from urllib3 import encode_multipart_formdata
 
     from bench.offline import build
+
     if "_bases" not in sync:
         sync["_bases"] = [base64.b64decode(b) for b in sync["bases"]]
     record, media = build(sync["pack"], sync["enterprise"], 3, sync["_bases"], index)
@@ -151,12 +156,17 @@ def _outbox_item(sync: dict, index: int) -> tuple[dict, tuple[bytes, str], bytes
 
 # --- setting up -------------------------------------------------------------------------------
 
+
 def _login(base: str, username: str) -> Client:
     s = requests.Session()
     html = s.get(f"{base}/login", timeout=30).text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    r = s.post(f"{base}/login", data={"login": username, "password": PASSWORD, "csrf_token": token},
-               allow_redirects=False, timeout=30)
+    r = s.post(
+        f"{base}/login",
+        data={"login": username, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
     if r.status_code != 302:
         raise RuntimeError(f"login of {username} failed: {r.status_code}")
     me = s.get(f"{base}/api/v1/me", timeout=30).json()
@@ -170,29 +180,53 @@ def pick_users(engine: sa.Engine, n: int) -> dict[str, list[tuple[str, dict]]]:
     officer's town)."""
     out: dict[str, list[tuple[str, dict]]] = {"inspector": [], "officer": [], "admin": []}
     with engine.connect() as conn:
-        inspectors = conn.execute(sa.text(
-            "SELECT u.username, ig.grid_id FROM users u JOIN user_roles r ON r.user_id = u.id "
-            "JOIN inspector_grids ig ON ig.user_id = u.id WHERE r.role = 'grid_inspector' "
-            "ORDER BY u.id LIMIT :n"), {"n": n}).all()
-        officers = conn.execute(sa.text(
-            "SELECT u.username, j.org_unit_id FROM users u JOIN user_roles r ON r.user_id = u.id "
-            "JOIN user_org_units j ON j.user_id = u.id JOIN org_units o ON o.id = j.org_unit_id "
-            "WHERE r.role = 'enforcement_officer' AND o.kind = 'town' ORDER BY u.id LIMIT :n"), {"n": n}).all()
-        admin = conn.execute(sa.text(
-            "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' "
-            "ORDER BY u.id LIMIT 1")).scalar_one()
+        inspectors = conn.execute(
+            sa.text(
+                "SELECT u.username, ig.grid_id FROM users u JOIN user_roles r ON r.user_id = u.id "
+                "JOIN inspector_grids ig ON ig.user_id = u.id WHERE r.role = 'grid_inspector' "
+                "ORDER BY u.id LIMIT :n"
+            ),
+            {"n": n},
+        ).all()
+        officers = conn.execute(
+            sa.text(
+                "SELECT u.username, j.org_unit_id FROM users u JOIN user_roles r ON r.user_id = u.id "
+                "JOIN user_org_units j ON j.user_id = u.id JOIN org_units o ON o.id = j.org_unit_id "
+                "WHERE r.role = 'enforcement_officer' AND o.kind = 'town' ORDER BY u.id LIMIT :n"
+            ),
+            {"n": n},
+        ).all()
+        admin = conn.execute(
+            sa.text(
+                "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = 'admin' "
+                "ORDER BY u.id LIMIT 1"
+            )
+        ).scalar_one()
         for username, grid_id in inspectors:
-            enterprise = conn.execute(sa.text(
-                "SELECT id, name FROM enterprises WHERE grid_id = :g ORDER BY id LIMIT 1"), {"g": grid_id}).one()
-            inspection = conn.execute(sa.text(
-                "SELECT i.id FROM inspections i JOIN users u ON u.id = i.inspector_id WHERE u.username = :u "
-                "ORDER BY i.id DESC LIMIT 1"), {"u": username}).scalar_one()
-            out["inspector"].append((username, {"enterprise": enterprise.id, "name_part": quote(enterprise.name[2:5]),
-                                                "inspection": inspection}))
+            enterprise = conn.execute(
+                sa.text("SELECT id, name FROM enterprises WHERE grid_id = :g ORDER BY id LIMIT 1"), {"g": grid_id}
+            ).one()
+            inspection = conn.execute(
+                sa.text(
+                    "SELECT i.id FROM inspections i JOIN users u ON u.id = i.inspector_id WHERE u.username = :u "
+                    "ORDER BY i.id DESC LIMIT 1"
+                ),
+                {"u": username},
+            ).scalar_one()
+            out["inspector"].append(
+                (
+                    username,
+                    {"enterprise": enterprise.id, "name_part": quote(enterprise.name[2:5]), "inspection": inspection},
+                )
+            )
         for username, unit_id in officers:
-            hazard = conn.execute(sa.text(
-                "SELECT h.id FROM hazards h JOIN grids g ON g.id = h.grid_id WHERE g.org_unit_id = :t "
-                "ORDER BY h.id DESC LIMIT 1"), {"t": unit_id}).scalar_one()
+            hazard = conn.execute(
+                sa.text(
+                    "SELECT h.id FROM hazards h JOIN grids g ON g.id = h.grid_id WHERE g.org_unit_id = :t "
+                    "ORDER BY h.id DESC LIMIT 1"
+                ),
+                {"t": unit_id},
+            ).scalar_one()
             out["officer"].append((username, {"hazard": hazard}))
         out["admin"].append((admin, {}))
     return out
@@ -201,8 +235,12 @@ def pick_users(engine: sa.Engine, n: int) -> dict[str, list[tuple[str, dict]]]:
 def _clients(base: str, engine: sa.Engine, n: int) -> dict[str, list[Client]]:
     """n inspectors, n officers (as many as there are), the admin n times; logged in."""
     picked = pick_users(engine, n)
-    out: dict[str, list[Client]] = {"anonymous": [Client() for _ in range(n)], "inspector": [], "officer": [],
-                                    "admin": []}
+    out: dict[str, list[Client]] = {
+        "anonymous": [Client() for _ in range(n)],
+        "inspector": [],
+        "officer": [],
+        "admin": [],
+    }
     for role in ("inspector", "officer"):
         for username, ids in picked[role]:
             c = _login(base, username)
@@ -217,11 +255,23 @@ def _clients(base: str, engine: sa.Engine, n: int) -> dict[str, list[Client]]:
 
 
 def _gunicorn(url: str, media: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-load", "MEDIA_ROOT": str(media),
-           "FIELDAPP_INSTANCE": str(media.parent), "SERVER_TIMING": "1", "BIND": f"127.0.0.1:{port}",
-           "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-load",
+        "MEDIA_ROOT": str(media),
+        "FIELDAPP_INSTANCE": str(media.parent),
+        "SERVER_TIMING": "1",
+        "BIND": f"127.0.0.1:{port}",
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -241,8 +291,9 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path, log,
-        routes: list[Route] = ROUTES) -> list[dict]:
+def run(
+    url: str, clients: int, seconds: float, sync_seconds: float, media: Path, log, routes: list[Route] = ROUTES
+) -> list[dict]:
     engine = sa.create_engine(url)
     port = _free_port()
     server = _gunicorn(url, media, port, media.parent / "gunicorn.log")
@@ -251,6 +302,7 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
         base = f"http://127.0.0.1:{port}"
         by_role = _clients(base, engine, clients)
         from bench.offline import photo_bases
+
         sync_spec = []
         for c in by_role["inspector"]:
             p = requests.get(f"{base}/api/v1/pack", headers={"Cookie": c.cookie}, timeout=60).json()
@@ -266,9 +318,18 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
             # the time to build them before the start.
             prebuilt = int(duration * 2) + 4
             start_at = time.time() + 1.5 + (prebuilt * clients * 0.012 if is_sync else 0)
-            futures = [pool.submit(_hammer, port, c, route, start_at, duration,
-                                   {**sync_spec[i], "bases": bases, "prebuilt": prebuilt} if is_sync else None)
-                       for i, c in enumerate(by_role[route.role][:clients])]
+            futures = [
+                pool.submit(
+                    _hammer,
+                    port,
+                    c,
+                    route,
+                    start_at,
+                    duration,
+                    {**sync_spec[i], "bases": bases, "prebuilt": prebuilt} if is_sync else None,
+                )
+                for i, c in enumerate(by_role[route.role][:clients])
+            ]
             # CPU counted from the start: not the clients' building of their records before it.
             time.sleep(max(0.0, start_at - time.time()))
             before = cpu.snapshot(server.pid)
@@ -296,32 +357,52 @@ def run(url: str, clients: int, seconds: float, sync_seconds: float, media: Path
                     probe = len(measure(pool, ROUTES[0], FLOOR_PROBE_SECONDS)[0]) / FLOOR_PROBE_SECONDS
                     ratio_to, near = (near + probe) / 2, probe
                 errors = sum(1 for s in statuses if s != 200)
-                row = {"measure": route.label, "requests": len(latencies), "errors": errors,
-                       "per_s": round(rps, 1), "of_floor": round(rps / ratio_to * 100, 1),
-                       "floor_near": round(ratio_to, 1),
-                       "client_p50": round(_pct(latencies, 50), 1), "client_p95": round(_pct(latencies, 95), 1),
-                       "client_p99": round(_pct(latencies, 99), 1),
-                       "server_p50": round(_pct(server_ms, 50), 1), "server_p95": round(_pct(server_ms, 95), 1),
-                       "server_p99": round(_pct(server_ms, 99), 1), "target_ms": route.target_ms,
-                       **spent}
+                row = {
+                    "measure": route.label,
+                    "requests": len(latencies),
+                    "errors": errors,
+                    "per_s": round(rps, 1),
+                    "of_floor": round(rps / ratio_to * 100, 1),
+                    "floor_near": round(ratio_to, 1),
+                    "client_p50": round(_pct(latencies, 50), 1),
+                    "client_p95": round(_pct(latencies, 95), 1),
+                    "client_p99": round(_pct(latencies, 99), 1),
+                    "server_p50": round(_pct(server_ms, 50), 1),
+                    "server_p95": round(_pct(server_ms, 95), 1),
+                    "server_p99": round(_pct(server_ms, 99), 1),
+                    "target_ms": route.target_ms,
+                    **spent,
+                }
                 if route.role == "anonymous" and rows and abs(rps / floor_rps - 1) > 0.15:
                     row["note"] = f"the floor moved {rps / floor_rps - 1:+.0%} during the run"
                 rows.append(row)
                 log(row)
         with engine.connect() as conn:
             sent = sa.bindparam("u", expanding=True)
-            stored = conn.execute(sa.text(
-                "SELECT count(*), count(DISTINCT uuid), count(signature_id) FROM inspections WHERE uuid IN :u")
-                .bindparams(sent), {"u": sent_all or ["-"]}).one()
-            photos = conn.execute(sa.text(
-                "SELECT count(*) FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id "
-                "WHERE i.uuid IN :u").bindparams(sent), {"u": sent_all or ["-"]}).scalar()
+            stored = conn.execute(
+                sa.text(
+                    "SELECT count(*), count(DISTINCT uuid), count(signature_id) FROM inspections WHERE uuid IN :u"
+                ).bindparams(sent),
+                {"u": sent_all or ["-"]},
+            ).one()
+            photos = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id "
+                    "WHERE i.uuid IN :u"
+                ).bindparams(sent),
+                {"u": sent_all or ["-"]},
+            ).scalar()
         lost = len(sent_all) - stored[1]
-        rows.append({"measure": "sync: counted on the server", "requests": len(sent_all),
-                     "errors": lost + (stored[0] - stored[1]) + abs(photos - 3 * len(sent_all)),
-                     "note": f"{stored[1]} of {len(sent_all)} acknowledged records stored ({lost} lost, "
-                             f"{stored[0] - stored[1]} twice), {stored[2]} signed, {photos} photos "
-                             f"of {3 * len(sent_all)}"})
+        rows.append(
+            {
+                "measure": "sync: counted on the server",
+                "requests": len(sent_all),
+                "errors": lost + (stored[0] - stored[1]) + abs(photos - 3 * len(sent_all)),
+                "note": f"{stored[1]} of {len(sent_all)} acknowledged records stored ({lost} lost, "
+                f"{stored[0] - stored[1]} twice), {stored[2]} signed, {photos} photos "
+                f"of {3 * len(sent_all)}",
+            }
+        )
         log(rows[-1])
     finally:
         server.terminate()
@@ -338,10 +419,16 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--sync-seconds", type=float, default=20.0)
-    parser.add_argument("--sync-only", action="store_true",
-                        help="only the sync, for zero loss under load (issue 10: 50 clients, 60 s)")
-    parser.add_argument("--only", action="append", default=[], metavar="LABEL",
-                        help="only the routes whose label holds LABEL (and the floor); repeatable")
+    parser.add_argument(
+        "--sync-only", action="store_true", help="only the sync, for zero loss under load (issue 10: 50 clients, 60 s)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="only the routes whose label holds LABEL (and the floor); repeatable",
+    )
     args = parser.parse_args()
     routes = [r for r in ROUTES if r.role == "anonymous" or r.path == "sync"] if args.sync_only else ROUTES
     if args.only:
@@ -352,17 +439,27 @@ def main() -> int:
         url = args.url
         if not url:
             from tests import postgres
+
             url = stack.enter_context(postgres.throwaway_cluster())
         if not args.no_generate:
             _generate(url, args.scale, work)
-        print("| measure | requests | errors | req/s | % of floor (floor req/s) | client p50/p95/p99 ms | "
-              "server p50/p95/p99 ms | CPU ms per request: app / PostgreSQL / clients |\n"
-              "|---|---|---|---|---|---|---|---|", flush=True)
+        print(
+            "| measure | requests | errors | req/s | % of floor (floor req/s) | client p50/p95/p99 ms | "
+            "server p50/p95/p99 ms | CPU ms per request: app / PostgreSQL / clients |\n"
+            "|---|---|---|---|---|---|---|---|",
+            flush=True,
+        )
         rows = run(url, args.clients, args.seconds, args.sync_seconds, work / "media", _print_row, routes)
     if not args.only:  # a partial run does not replace the recorded one
-        results.save("load-sync" if args.sync_only else "load", rows, {
-            "clients": args.clients, "seconds": args.sync_seconds if args.sync_only else args.seconds,
-            "scale": args.scale})
+        results.save(
+            "load-sync" if args.sync_only else "load",
+            rows,
+            {
+                "clients": args.clients,
+                "seconds": args.sync_seconds if args.sync_only else args.seconds,
+                "scale": args.scale,
+            },
+        )
     failed = [r for r in rows if r.get("errors")]
     return 1 if failed else 0
 
@@ -371,11 +468,14 @@ def _print_row(row: dict) -> None:
     if "client_p50" not in row:
         print(f"| {row['measure']} | {row['requests']} | {row['errors']} | | | {row['note']} | |", flush=True)
         return
-    print(f"| {row['measure']} | {row['requests']} | {row['errors']} | {row['per_s']} | "
-          f"{row['of_floor']} ({row['floor_near']}) | "
-          f"{row['client_p50']} / {row['client_p95']} / {row['client_p99']} | "
-          f"{row['server_p50']} / {row['server_p95']} / {row['server_p99']} | "
-          f"{row['cpu_app_ms']} / {row['cpu_db_ms']} / {row['cpu_clients_ms']} |", flush=True)
+    print(
+        f"| {row['measure']} | {row['requests']} | {row['errors']} | {row['per_s']} | "
+        f"{row['of_floor']} ({row['floor_near']}) | "
+        f"{row['client_p50']} / {row['client_p95']} / {row['client_p99']} | "
+        f"{row['server_p50']} / {row['server_p95']} / {row['server_p99']} | "
+        f"{row['cpu_app_ms']} / {row['cpu_db_ms']} / {row['cpu_clients_ms']} |",
+        flush=True,
+    )
 
 
 def _generate(url: str, scale: float, work: Path) -> None:

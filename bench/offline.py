@@ -11,6 +11,7 @@
 
 Never run by the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,29 +93,74 @@ def build(pack: dict, enterprise: dict, n_photos: int, bases: list[bytes], index
         media.append({"uuid": str(uuid.uuid4()), "kind": "photo", "type": "image/jpeg", "data": data})
     sig = signature(record_uuid)
     media.append({"uuid": str(uuid.uuid4()), "kind": "signature", "type": "image/png", "data": sig})
-    fields = {"parts": "生产车间", "content": "安全管理", "findings": "未发现问题", "measures": "无",
-              "work_id_number": me["work_id"] or "WZ0001", "id_shown": True}
-    text = summary_lines(record_uuid, enterprise["name"], enterprise["uscc"], me["display_name"],
-                         fields["work_id_number"], fields["parts"], fields["findings"], fields["measures"], [], [])
+    fields = {
+        "parts": "生产车间",
+        "content": "安全管理",
+        "findings": "未发现问题",
+        "measures": "无",
+        "work_id_number": me["work_id"] or "WZ0001",
+        "id_shown": True,
+    }
+    text = summary_lines(
+        record_uuid,
+        enterprise["name"],
+        enterprise["uscc"],
+        me["display_name"],
+        fields["work_id_number"],
+        fields["parts"],
+        fields["findings"],
+        fields["measures"],
+        [],
+        [],
+    )
     payload = {
-        "uuid": record_uuid, "enterprise_id": enterprise["id"], "started_at": now, "ended_at": now, "position": None,
+        "uuid": record_uuid,
+        "enterprise_id": enterprise["id"],
+        "started_at": now,
+        "ended_at": now,
+        "position": None,
         "fields": fields,
-        "results": [{"position": i["position"], "result": "pass", "note": "", "text": i["text"]}
-                    for i in template["items"]],
+        "results": [
+            {"position": i["position"], "result": "pass", "note": "", "text": i["text"]} for i in template["items"]
+        ],
         "photos": [{"media_uuid": m["uuid"], "item_position": None, "caption": ""} for m in media[:-1]],
         "hazards": [],
-        "finish": {"kind": "signed", "signer_name": "现场负责人", "opinion": "", "at": now,
-                   "signature_media_uuid": media[-1]["uuid"],
-                   "summary_sha256": hashlib.sha256(text.encode()).hexdigest()},
+        "finish": {
+            "kind": "signed",
+            "signer_name": "现场负责人",
+            "opinion": "",
+            "at": now,
+            "signature_media_uuid": media[-1]["uuid"],
+            "summary_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        },
         "app_version": "bench",
     }
-    record = {"uuid": record_uuid, "kind": "inspection", "state": "ready", "created_at": now, "updated_at": now,
-              "started_at": now, "finished_at": f"{now}-{index:04d}", "enterprise_id": enterprise["id"],
-              "enterprise_name": enterprise["name"], "photos": payload["photos"], "hazards": [], "payload": payload,
-              "attempts": 0, "last_error": ""}
-    return record, [{"uuid": m["uuid"], "kind": m["kind"], "type": m["type"],
-                     "sha256": hashlib.sha256(m["data"]).hexdigest(),
-                     "base64": base64.b64encode(m["data"]).decode()} for m in media]
+    record = {
+        "uuid": record_uuid,
+        "kind": "inspection",
+        "state": "ready",
+        "created_at": now,
+        "updated_at": now,
+        "started_at": now,
+        "finished_at": f"{now}-{index:04d}",
+        "enterprise_id": enterprise["id"],
+        "enterprise_name": enterprise["name"],
+        "photos": payload["photos"],
+        "hazards": [],
+        "payload": payload,
+        "attempts": 0,
+        "last_error": "",
+    }
+    return record, [
+        {
+            "uuid": m["uuid"],
+            "kind": m["kind"],
+            "type": m["type"],
+            "sha256": hashlib.sha256(m["data"]).hexdigest(),
+            "base64": base64.b64encode(m["data"]).decode(),
+        }
+        for m in media
+    ]
 
 
 def main() -> int:
@@ -128,14 +174,27 @@ def main() -> int:
     server = LiveServer(root / "instance")
     accounts = {a["username"]: a for a in server.prepare()}
     server.start()
-    phone = {"viewport": PHONE_VIEWPORT, "device_scale_factor": 2.625, "is_mobile": True, "has_touch": True,
-             "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": "allow"}
+    phone = {
+        "viewport": PHONE_VIEWPORT,
+        "device_scale_factor": 2.625,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "service_workers": "allow",
+    }
     try:
         with sync_playwright() as pw:
+
             def launch(offline: bool = False):
                 return pw.chromium.launch_persistent_context(
-                    str(root / "profile"), executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True,
-                    offline=offline, **phone)
+                    str(root / "profile"),
+                    executable_path=_chromium(),
+                    args=CHROMIUM_ARGS,
+                    headless=True,
+                    offline=offline,
+                    **phone,
+                )
 
             context = launch()
             page = context.pages[0] if context.pages else context.new_page()
@@ -156,8 +215,10 @@ def main() -> int:
                 page.locator("#checklist .check-item").first.wait_for(state="visible")
                 starts.append((time.perf_counter() - began) * 1000)
                 context.close()
-            print(f"offline cold start to a usable inspection form: p50 {statistics.median(starts):.0f} ms, "
-                  f"max {max(starts):.0f} ms over {len(starts)} restarts (target <= 1000 ms)")
+            print(
+                f"offline cold start to a usable inspection form: p50 {statistics.median(starts):.0f} ms, "
+                f"max {max(starts):.0f} ms over {len(starts)} restarts (target <= 1000 ms)"
+            )
 
             server.start()
             context = launch()
@@ -180,20 +241,35 @@ def main() -> int:
         server.stop()
     engine = sa.create_engine(f"sqlite:///{root / 'instance' / 'fieldapp.db'}")
     with engine.connect() as conn:
-        stored = conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid IN :u")
-                              .bindparams(sa.bindparam("u", expanding=True)), {"u": uuids}).scalar()
+        stored = conn.execute(
+            sa.text("SELECT count(*) FROM inspections WHERE uuid IN :u").bindparams(sa.bindparam("u", expanding=True)),
+            {"u": uuids},
+        ).scalar()
         media = conn.execute(sa.text("SELECT count(*) FROM client_media")).scalar()
-    results.save("offline", [
-        {"measure": "offline cold start to a usable inspection form", "p50_ms": round(statistics.median(starts)),
-         "max_ms": round(max(starts)), "note": f"{len(starts)} browser restarts, server down"},
-        {"measure": f"sync of {args.records} inspections x {args.photos} photos + signature",
-         "seconds": round(elapsed, 1), "per_s": round(args.records / elapsed, 1),
-         "note": f"{total_bytes / 1048576:.1f} MB; server holds {stored} of {args.records}, {media} media"}],
-        {"records": args.records, "photos": args.photos})
-    print(f"sync of {args.records} inspections x {args.photos} photos + signature "
-          f"({total_bytes / 1048576:.1f} MB): {elapsed:.1f} s, {args.records / elapsed:.1f} records/s "
-          f"(target 50 x 3 <= 30 s); outcome {outcome['result']}, sent {outcome.get('sent')}, "
-          f"failed {outcome.get('failed')}; server holds {stored} of them, {media} media")
+    results.save(
+        "offline",
+        [
+            {
+                "measure": "offline cold start to a usable inspection form",
+                "p50_ms": round(statistics.median(starts)),
+                "max_ms": round(max(starts)),
+                "note": f"{len(starts)} browser restarts, server down",
+            },
+            {
+                "measure": f"sync of {args.records} inspections x {args.photos} photos + signature",
+                "seconds": round(elapsed, 1),
+                "per_s": round(args.records / elapsed, 1),
+                "note": f"{total_bytes / 1048576:.1f} MB; server holds {stored} of {args.records}, {media} media",
+            },
+        ],
+        {"records": args.records, "photos": args.photos},
+    )
+    print(
+        f"sync of {args.records} inspections x {args.photos} photos + signature "
+        f"({total_bytes / 1048576:.1f} MB): {elapsed:.1f} s, {args.records / elapsed:.1f} records/s "
+        f"(target 50 x 3 <= 30 s); outcome {outcome['result']}, sent {outcome.get('sent')}, "
+        f"failed {outcome.get('failed')}; server holds {stored} of them, {media} media"
+    )
     return 0 if stored == args.records else 1
 
 

@@ -12,6 +12,7 @@ common findings) plus 3 photos and the signature ≤ 25; the form ≤ 4 screens 
 is answered. Seconds are the machine's, not a person's: they show what the phone makes people wait.
 tests/browser/test_capture.py holds the action counts.
 """
+
 from __future__ import annotations
 
 import sys
@@ -37,9 +38,12 @@ def run(page, base: str) -> list[dict]:
     for kind, name in zip(("clean", "hazard"), names, strict=True):
         page.goto(f"{base}/inspections/patrol")
         # The inspector stands at the enterprise, and the phone has a fix of just now.
-        at = page.evaluate("""name => window.fieldappStore.currentUser().then(uid => window.fieldappStore.open(uid))
+        at = page.evaluate(
+            """name => window.fieldappStore.currentUser().then(uid => window.fieldappStore.open(uid))
             .then(db => window.fieldappStore.getAll(db, "enterprises")).then(all => all.find(e => e.name === name))
-            .then(e => [e.latitude, e.longitude])""", name)
+            .then(e => [e.latitude, e.longitude])""",
+            name,
+        )
         page.context.set_geolocation({"latitude": at[0] + 0.0002, "longitude": at[1], "accuracy": 20})
         act = Actions(page)
         started = time.perf_counter()
@@ -48,9 +52,18 @@ def run(page, base: str) -> list[dict]:
         visit = clean_visit if kind == "clean" else hazard_visit
         visit(act, on_answered=lambda seen=screens: seen.setdefault("after_answers", form_screens(page)))
         seconds = time.perf_counter() - started
-        rows.append({"measure": f"{kind} visit", "actions": act.total, **act.counts, "typed": act.counts["fill"],
-                     "seconds": round(seconds, 1), "screens": round(screens["after_answers"], 2),
-                     "target_actions": TARGETS[kind], "log": act.log})
+        rows.append(
+            {
+                "measure": f"{kind} visit",
+                "actions": act.total,
+                **act.counts,
+                "typed": act.counts["fill"],
+                "seconds": round(seconds, 1),
+                "screens": round(screens["after_answers"], 2),
+                "target_actions": TARGETS[kind],
+                "log": act.log,
+            }
+        )
     return rows
 
 
@@ -67,20 +80,29 @@ def main() -> int:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
-                                          device_scale_factor=2, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                          permissions=["geolocation"])
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740},
+                is_mobile=True,
+                has_touch=True,
+                device_scale_factor=2,
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                permissions=["geolocation"],
+            )
             page = context.new_page()
             log_in(page, server.base, "inspector", accounts["inspector"]["password"])
             rows = run(page, server.base)
             browser.close()
     finally:
         server.stop()
-    print(f"{'visit':<14}{'actions':>8}{'target':>8}{'typed':>7}{'screens':>9}{'seconds':>9}"
-          "   taps/fills/uploads/draws")
+    print(
+        f"{'visit':<14}{'actions':>8}{'target':>8}{'typed':>7}{'screens':>9}{'seconds':>9}   taps/fills/uploads/draws"
+    )
     for r in rows:
-        print(f"{r['measure']:<14}{r['actions']:>8}{r['target_actions']:>8}{r['typed']:>7}{r['screens']:>9}"
-              f"{r['seconds']:>9}   {r['tap']}/{r['fill']}/{r['upload']}/{r['draw']}")
+        print(
+            f"{r['measure']:<14}{r['actions']:>8}{r['target_actions']:>8}{r['typed']:>7}{r['screens']:>9}"
+            f"{r['seconds']:>9}   {r['tap']}/{r['fill']}/{r['upload']}/{r['draw']}"
+        )
     results.save("patrol", [{k: v for k, v in r.items() if k != "log"} for r in rows])
     ok = all(r["actions"] <= r["target_actions"] and r["screens"] <= MAX_SCREENS for r in rows)
     ok = ok and rows[0]["typed"] == 0

@@ -6,6 +6,7 @@ Targets (issue 4): a 12 MP (4000x3000) JPEG <= 120 ms p50/p95 through the pipeli
 1600 px JPEG <= 30 ms; display copy <= 350 KB; record page <= 40 ms server time at p50
 with 10 photos (in-process WSGI, SQLite). Never run by the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ from tests.helpers import logged_in  # noqa: E402
 def scene(width: int, height: int, seed: int = 1, orientation: int = 6) -> bytes:
     """A photo-like JPEG: gradients, shapes, texture and camera noise at quality 92, as phones save."""
     import random
+
     rng = random.Random(seed)
     base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
     draw = ImageDraw.Draw(base)
@@ -57,16 +59,22 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=30)
     args = parser.parse_args(argv)
     tmp = tempfile.mkdtemp()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "MEDIA_ROOT": tmp + "/media",
-                      "PASSWORD_HASH_METHOD": "scrypt:4096:8:1"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+            "MEDIA_ROOT": tmp + "/media",
+            "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
+        }
+    )
     mark = photos.Watermark(clock.now(), 31.26, 120.5, "WZ2026001", "XJ-20261122-000001")
     print(f"{'measure':<44}{'p50':>9}{'p95':>9}  note")
     rows = []
     with app.test_request_context():
         for label, (w, h, orientation) in (
-                ("pipeline: 12 MP JPEG, rotated (EXIF 6)", (4000, 3000, 6)),
-                ("pipeline: 1600 px JPEG from the phone", (1600, 1200, 1)),
-                ("pipeline: 1600 px JPEG, rotated (EXIF 6)", (1600, 1200, 6))):
+            ("pipeline: 12 MP JPEG, rotated (EXIF 6)", (4000, 3000, 6)),
+            ("pipeline: 1600 px JPEG from the phone", (1600, 1200, 1)),
+            ("pipeline: 1600 px JPEG, rotated (EXIF 6)", (1600, 1200, 6)),
+        ):
             data = scene(w, h, orientation=orientation)
             photos.process(data, mark)
             samples, sizes = [], []
@@ -77,8 +85,14 @@ def main(argv=None) -> int:
                 sizes.append(len(result.display))
             note = f"input {len(data) // 1024} KB, display copy {max(sizes) // 1024} KB"
             print(f"{label:<44}{statistics.median(samples):8.1f}ms{pct(samples, 95):8.1f}ms  {note}")
-            rows.append({"measure": label, "p50_ms": round(statistics.median(samples), 1),
-                         "p95_ms": round(pct(samples, 95), 1), "note": note})
+            rows.append(
+                {
+                    "measure": label,
+                    "p50_ms": round(statistics.median(samples), 1),
+                    "p95_ms": round(pct(samples, 95), 1),
+                    "note": note,
+                }
+            )
     with app.app_context():
         flask_migrate.upgrade()
         demo.load(hash_method="scrypt:4096:8:1")
@@ -87,6 +101,7 @@ def main(argv=None) -> int:
 
         from fieldapp.db import db
         from fieldapp.models import Enterprise, User
+
         inspector = db.session.scalar(sa.select(User).where(User.username == "inspector"))
         record = inspections.start(inspector, db.session.get(Enterprise, company))
         for i in range(10):
@@ -99,10 +114,18 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         assert client.get(f"/inspections/{record_id}").status_code == 200
         samples.append((time.perf_counter() - start) * 1000)
-    print(f"{'record page with 10 photos (draft form)':<44}{statistics.median(samples):8.1f}ms"
-          f"{pct(samples, 95):8.1f}ms  SQLite, in-process")
-    rows.append({"measure": "record page with 10 photos (draft form)", "p50_ms": round(statistics.median(samples), 1),
-                 "p95_ms": round(pct(samples, 95), 1), "note": "SQLite, in-process"})
+    print(
+        f"{'record page with 10 photos (draft form)':<44}{statistics.median(samples):8.1f}ms"
+        f"{pct(samples, 95):8.1f}ms  SQLite, in-process"
+    )
+    rows.append(
+        {
+            "measure": "record page with 10 photos (draft form)",
+            "p50_ms": round(statistics.median(samples), 1),
+            "p95_ms": round(pct(samples, 95), 1),
+            "note": "SQLite, in-process",
+        }
+    )
     results.save("photos", rows, {"n": args.n})
     return 0
 

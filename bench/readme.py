@@ -3,6 +3,7 @@
 
     .venv/bin/python -m bench.readme        # after any benchmark; `make bench` runs them all first
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,21 @@ from bench.results import DIR
 
 README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-ORDER = ["patrol", "integrity", "load", "dashboards", "explain", "idor", "shell", "offline", "hazards",
-         "enterprises", "photos", "generate-postgresql", "generate-sqlite"]
+ORDER = [
+    "patrol",
+    "integrity",
+    "load",
+    "dashboards",
+    "explain",
+    "idor",
+    "shell",
+    "offline",
+    "hazards",
+    "enterprises",
+    "photos",
+    "generate-postgresql",
+    "generate-sqlite",
+]
 
 
 def _cell(value) -> str:
@@ -29,10 +43,14 @@ def table(result: dict) -> str:
     for row in rows:
         columns += [k for k in row if k not in columns]
     settings = ", ".join(f"{k} {v}" for k, v in result.get("settings", {}).items())
-    lines = [f"### {result['benchmark']}", "",
-             f"{result['date']} · {result['machine']} · commit {result['commit']}"
-             + (f" · {settings}" if settings else ""), "",
-             "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines = [
+        f"### {result['benchmark']}",
+        "",
+        f"{result['date']} · {result['machine']} · commit {result['commit']}" + (f" · {settings}" if settings else ""),
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
     lines += ["| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 

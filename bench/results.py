@@ -1,5 +1,6 @@
 """Benchmark results kept as JSON (bench/results/<name>.json) with when, where and which commit,
 so bench/README.md's results table can be rebuilt from them (``python -m bench.readme``)."""
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,20 @@ def machine() -> str:
 def commit() -> str:
     git = shutil.which("git") or "git"
     try:
-        out = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=DIR.parent, capture_output=True,  # noqa: S603
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"], cwd=DIR.parent,  # noqa: S603
-                               capture_output=True, text=True, check=True).stdout.strip()
+        out = subprocess.run(  # noqa: S603
+            [git, "rev-parse", "--short", "HEAD"],
+            cwd=DIR.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603
+            [git, "status", "--porcelain", "--untracked-files=no"],
+            cwd=DIR.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return out + ("+changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -40,7 +51,19 @@ def commit() -> str:
 def save(name: str, rows: list[dict], settings: dict | None = None) -> Path:
     DIR.mkdir(exist_ok=True)
     path = DIR / f"{name}.json"
-    path.write_text(json.dumps({"benchmark": name, "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                                "machine": machine(), "commit": commit(), "settings": settings or {},
-                                "rows": rows}, ensure_ascii=False, indent=1) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "benchmark": name,
+                "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "machine": machine(),
+                "commit": commit(),
+                "settings": settings or {},
+                "rows": rows,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )
     return path

@@ -7,6 +7,7 @@ Headless Chromium (Debian's) against gunicorn on loopback with the demo data. Ta
 and 9): <= 80 KB compressed per page. tests/browser/test_client_budget.py holds every page to it
 with the same measure; this prints the table and keeps the figures for bench/README.md.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -20,8 +21,18 @@ KINDS = ("document", "stylesheet", "script")
 
 
 def inspector_pages(demo_enterprise: int) -> list[str]:
-    return ["/", "/inspections/patrol", "/enterprises/", f"/enterprises/{demo_enterprise}", "/capture",
-            "/outbox", "/hazards/", "/coverage", "/worklog/", "/offline"]
+    return [
+        "/",
+        "/inspections/patrol",
+        "/enterprises/",
+        f"/enterprises/{demo_enterprise}",
+        "/capture",
+        "/outbox",
+        "/hazards/",
+        "/coverage",
+        "/worklog/",
+        "/offline",
+    ]
 
 
 def cold(page) -> None:
@@ -39,6 +50,7 @@ def measure(page, url: str) -> dict:
 
     def track(request):
         issued.add(request)
+
     page.on("request", track)
     page.on("response", keep)
     try:
@@ -73,8 +85,13 @@ def main() -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
             # No service worker: every page is measured as on its first load, not from the precache.
-            context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, service_workers="block",
-                                          locale="zh-CN", timezone_id="Asia/Shanghai")
+            context = browser.new_context(
+                viewport=PHONE_VIEWPORT,
+                is_mobile=True,
+                service_workers="block",
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+            )
             page = context.new_page()
             cold(page)
             log_in(page, server.base, "inspector", accounts["inspector"]["password"])
@@ -83,10 +100,18 @@ def main() -> int:
             for path in inspector_pages(enterprise):
                 m = measure(page, server.base + path)
                 top = sorted(m["parts"].items(), key=lambda kv: -kv[1][1])[:3]
-                print(f"{path:<28}{m['raw'] / 1024:>9.1f}{m['gzip'] / 1024:>9.1f}  "
-                      + ", ".join(f"{name.rsplit('/', 1)[-1] or name} {g / 1024:.1f}" for name, (_r, g) in top))
-                rows.append({"measure": path, "raw_kb": round(m["raw"] / 1024, 1),
-                             "gzip_kb": round(m["gzip"] / 1024, 1), "target_kb": BUDGET // 1024})
+                print(
+                    f"{path:<28}{m['raw'] / 1024:>9.1f}{m['gzip'] / 1024:>9.1f}  "
+                    + ", ".join(f"{name.rsplit('/', 1)[-1] or name} {g / 1024:.1f}" for name, (_r, g) in top)
+                )
+                rows.append(
+                    {
+                        "measure": path,
+                        "raw_kb": round(m["raw"] / 1024, 1),
+                        "gzip_kb": round(m["gzip"] / 1024, 1),
+                        "target_kb": BUDGET // 1024,
+                    }
+                )
             browser.close()
     finally:
         server.stop()

@@ -5,6 +5,7 @@
 Threads serve the slow parts (photo uploads from weak phones) without a process each;
 workers = cores, 4 threads each, measured adequate on 2 cores (bench/README.md).
 """
+
 import multiprocessing
 import os
 

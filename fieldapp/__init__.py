@@ -1,4 +1,5 @@
 """fieldapp: the work-safety grid inspection field tool."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,8 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Added to the URL's own ``options`` (a search_path, say), which connect_args would replace.
         given = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options") or ()
         given = [given] if isinstance(given, str) else list(given)
-        options["connect_args"] = {"prepare_threshold": None, "options": " ".join([*given, "-c jit=off"]),
-                                   **options.get("connect_args", {})}
+        options["connect_args"] = {
+            "prepare_threshold": None,
+            "options": " ".join([*given, "-c jit=off"]),
+            **options.get("connect_args", {}),
+        }
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from fieldapp import extensions, i18n, models  # noqa: F401  (models registers tables)
@@ -49,14 +53,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     integrity.install()  # interference records are append-only (refused before the audit hook)
     audit.install()  # every change the app writes joins the tamper-evident chain
-    extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"),
-                                render_as_batch=True)
+    extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     app.before_request(security.api_login_before_csrf)  # must run before the CSRF check
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
 
     from fieldapp import api, cli, requestlog, web
+
     requestlog.init_app(app)
     web.init_app(app)
     api.init_app(app)

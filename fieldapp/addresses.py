@@ -1,5 +1,6 @@
 """Addresses in lists: the administrative prefix every row shares (省、市、区、镇…) is said once
 above the list, and each row shows only what tells it apart."""
+
 from __future__ import annotations
 
 import os
@@ -32,4 +33,4 @@ def after_prefix(address: str | None, prefix: str) -> str:
     """``address`` without ``prefix`` (which ``shared_prefix`` found at its head)."""
     if not address:
         return ""
-    return address[len(prefix):] if prefix and address.startswith(prefix) else address
+    return address[len(prefix) :] if prefix and address.startswith(prefix) else address

@@ -1,4 +1,5 @@
 """`flask fieldapp …` commands."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ def seed():
 
 
 @group.command("demo")
-@click.option("--with-activity", is_flag=True,
-              help="Also a day's work: signed records and hazards in every state of the loop.")
+@click.option(
+    "--with-activity", is_flag=True, help="Also a day's work: signed records and hazards in every state of the loop."
+)
 def load_demo(with_activity: bool):
     """Load the demo district (does nothing if it is already loaded)."""
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -58,8 +60,13 @@ def demo_accounts(as_json: bool):
 
 
 @group.command("prune")
-@click.option("--files-older-than", "hours", default=24, show_default=True,
-              help="remove stored files no row names once they are this many hours old")
+@click.option(
+    "--files-older-than",
+    "hours",
+    default=24,
+    show_default=True,
+    help="remove stored files no row names once they are this many hours old",
+)
 def prune(hours: int):
     """Delete expired login sessions, old login attempts, and stored files no row names (the
     files of refused or abandoned uploads; never a file a row names). Run daily from cron."""
@@ -105,8 +112,11 @@ audit_group = AppGroup("audit", help="The tamper-evident trail.")
 
 
 #: How each finding of the row check is said.
-ROW_FINDINGS = {"changed": "在应用之外被修改", "deleted": "在应用之外被删除",
-                "inserted": "不在审计链中（在应用之外插入）"}
+ROW_FINDINGS = {
+    "changed": "在应用之外被修改",
+    "deleted": "在应用之外被删除",
+    "inserted": "不在审计链中（在应用之外插入）",
+}
 
 
 @audit_group.command("verify")
@@ -145,28 +155,33 @@ def audit_files(resume: bool, limit: int | None):
 
     def progress(report):
         rate = report.bytes / max(time.monotonic() - started, 1e-9) / 1e6
-        click.echo(f"  …已核对 {report.checked} 个文件（至 #{report.last_id}，{report.bytes / 1e6:.0f} MB，"
-                   f"{rate:.0f} MB/s）", err=True)
+        click.echo(
+            f"  …已核对 {report.checked} 个文件（至 #{report.last_id}，{report.bytes / 1e6:.0f} MB，{rate:.0f} MB/s）",
+            err=True,
+        )
         state_path.write_text(json.dumps({**state, "last_id": report.last_id}))
 
     report = tamper.check_files(after_id=state["last_id"], limit=limit, progress=progress)
-    findings = state["findings"] + [{"kind": f.kind, "media_id": f.media_id, "sha256": f.sha256}
-                                    for f in report.findings]
+    findings = state["findings"] + [
+        {"kind": f.kind, "media_id": f.media_id, "sha256": f.sha256} for f in report.findings
+    ]
     state_path.write_text(json.dumps({"last_id": report.last_id, "findings": findings}))
     for f in findings:
         said = "内容与存档校验值不符（文件被替换或损坏）" if f["kind"] == "mismatch" else "文件缺失"
         click.echo(f"文件 #{f['media_id']}（{f['sha256'][:12]}…）：{said}")
     seconds = time.monotonic() - started
-    click.echo(f"本次核对 {report.checked} 个文件、{report.bytes / 1e6:.0f} MB，{seconds:.1f} 秒；"
-               f"{len(findings)} 处不符。")
+    click.echo(
+        f"本次核对 {report.checked} 个文件、{report.bytes / 1e6:.0f} MB，{seconds:.1f} 秒；{len(findings)} 处不符。"
+    )
     if limit is None or report.checked < limit:
         state_path.unlink(missing_ok=True)  # a whole pass: the next starts from the beginning
     raise SystemExit(1 if findings else 0)
 
 
 @audit_group.command("baseline")
-@click.option("--include-changed", is_flag=True,
-              help="also accept rows found changed (only after a person has looked at each)")
+@click.option(
+    "--include-changed", is_flag=True, help="also accept rows found changed (only after a person has looked at each)"
+)
 def audit_baseline(include_changed: bool):
     """Record in the chain the present state of rows it cannot vouch for: rows created before the
     trail named the rows it created (releases before 2026-12-06) or written by a migration. Run

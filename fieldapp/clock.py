@@ -6,6 +6,7 @@ years, terms. Stored times are UTC. Nothing else in the app reads the system clo
 ``travel`` can move all of it — the tests run the date-sensitive rules on a month's last day,
 at the turn of the year, on 29 February and around the Spring Festival, as well as today.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

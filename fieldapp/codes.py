@@ -5,6 +5,7 @@ the divisions that district work-safety supervision deals with; scales follow th
 statistics bureau's 大中小微 classes; risk grades are the four colours of
 安全风险分级管控; hazard types are the accident classes of GB 6441-1986.
 """
+
 from __future__ import annotations
 
 from fieldapp.i18n import lazy_gettext as _l

@@ -4,6 +4,7 @@ Defaults give a working single-machine install: SQLite under ``instance/`` and a
 local media folder. A district deployment sets ``DATABASE_URL`` (PostgreSQL) and
 ``SECRET_KEY``; nothing else is required.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,9 +49,9 @@ def _secret_key() -> str:
 def normalise_database_url(url: str) -> str:
     """Accept the common ``postgres://`` / ``postgresql://`` spellings; use psycopg 3."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -126,8 +127,18 @@ class Config:
         values["SECRET_KEY"] = _secret_key()
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-        for name in ("RELEASE", "PUBLIC_BASE_URL", "WORK_ID_FORMAT", "MEDIA_ROOT", "MEDIA_STORAGE", "S3_BUCKET",
-                     "S3_PREFIX", "S3_ENDPOINT_URL", "S3_REGION", "READYZ_TOKEN"):
+        for name in (
+            "RELEASE",
+            "PUBLIC_BASE_URL",
+            "WORK_ID_FORMAT",
+            "MEDIA_ROOT",
+            "MEDIA_STORAGE",
+            "S3_BUCKET",
+            "S3_PREFIX",
+            "S3_ENDPOINT_URL",
+            "S3_REGION",
+            "READYZ_TOKEN",
+        ):
             if os.environ.get(name):
                 values[name] = os.environ[name]
         if os.environ.get("SESSION_COOKIE_SECURE") is not None:
@@ -138,7 +149,7 @@ class Config:
         for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT", "GPS_TARGET_ACCURACY_M"):
             values[name] = _int(name, getattr(cls, name))
         values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(
-            "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT)
-        values["LOGIN_MAX_FAILURES_PER_IP"] = _int(
-            "LOGIN_MAX_FAILURES_PER_IP", cls.LOGIN_MAX_FAILURES_PER_IP)
+            "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT
+        )
+        values["LOGIN_MAX_FAILURES_PER_IP"] = _int("LOGIN_MAX_FAILURES_PER_IP", cls.LOGIN_MAX_FAILURES_PER_IP)
         return values

@@ -1,4 +1,5 @@
 """Database wiring: the declarative Base, constraint names, and a UTC datetime type."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -185,6 +186,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def schema_heads() -> set[str]:
     """The migrations the database says it is at (reaching it: raises when it cannot be reached)."""
     from alembic.migration import MigrationContext
+
     with db.engine.connect() as conn:
         conn.execute(sa.text("SELECT 1"))
         return set(MigrationContext.configure(conn).get_current_heads())

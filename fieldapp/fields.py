@@ -1,5 +1,6 @@
 """Reading a submitted form's values the same way everywhere: trimmed text within a length
 (required or not), an ISO date; each problem goes into ``errors`` under its field."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Language and time zone: Simplified Chinese and Shanghai time unless told otherwise."""
+
 from __future__ import annotations
 
 import re
@@ -155,15 +156,16 @@ _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-/:.]*[0-9A-Za-z]")
 def codes_unbroken(text) -> Markup:
     """Text with each code in it (a record number, a grid code, a credit code) kept on one line;
     browsers otherwise break XJ-20261206-000001 at its hyphens."""
-    return Markup("").join(_unbroken(part) if i % 2 else escape(part)
-                           for i, part in enumerate(_split_codes(str(text or ""))))
+    return Markup("").join(
+        _unbroken(part) if i % 2 else escape(part) for i, part in enumerate(_split_codes(str(text or "")))
+    )
 
 
 def _split_codes(text: str) -> list[str]:
     out, last = [], 0
     for m in _CODE.finditer(text):
         if any(c.isdigit() for c in m.group()) and len(m.group()) >= 3:
-            out += [text[last:m.start()], m.group()]
+            out += [text[last : m.start()], m.group()]
             last = m.end()
     return out + [text[last:]]
 
@@ -194,8 +196,11 @@ def show_period(start, end=None) -> str:
     end = end or start
     if str(get_locale()).startswith("zh"):
         if start.year == end.year:
-            return f"{start.year}年{start.month}–{end.month}月" if start.month != end.month else \
-                f"{start.year}年{start.month}月"
+            return (
+                f"{start.year}年{start.month}–{end.month}月"
+                if start.month != end.month
+                else f"{start.year}年{start.month}月"
+            )
         return f"{start.year}年{start.month}月–{end.year}年{end.month}月"
     first, last = _formatted(format_date, start, "MMM", get_locale()), _formatted(format_date, end, "MMM", get_locale())
     if start.year == end.year:

@@ -7,6 +7,7 @@ one JSON line — time, request id, method, path, status, milliseconds, user —
 ``SERVER_TIMING`` on, responses say their server time (``Server-Timing: app;dur=…``) for the
 load benchmark; off by default, since precise timings help whoever probes for differences.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,12 @@ access = logging.getLogger("fieldapp.access")
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
@@ -55,9 +60,19 @@ def init_app(app: Flask) -> None:
             from flask_login import current_user
 
             user = current_user.id if getattr(current_user, "is_authenticated", False) else None
-            access.info("request", extra={"fields": {
-                "request_id": rid, "method": request.method, "path": request.path, "status": response.status_code,
-                "ms": round((time.perf_counter() - g.request_started) * 1000, 1), "user_id": user}})
+            access.info(
+                "request",
+                extra={
+                    "fields": {
+                        "request_id": rid,
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+                        "user_id": user,
+                    }
+                },
+            )
         return response
 
     if app.config.get("LOG_JSON") and not access.handlers:

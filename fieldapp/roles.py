@@ -3,6 +3,7 @@
 Identifiers are stable API values (used in the database, JSON and scripts);
 labels are translatable.
 """
+
 from __future__ import annotations
 
 from fieldapp.i18n import lazy_gettext as _l

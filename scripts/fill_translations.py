@@ -4,6 +4,7 @@
 
 Run after `make extract-messages`; prints the msgids still untranslated.
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 Run once after changing the design: `.venv/bin/python scripts/make_icons.py`. The
 PNGs are committed; nothing is generated at run time.
 """
+
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -23,8 +24,14 @@ def draw(size: int, maskable: bool) -> Image.Image:
     inset = s * (0.22 if maskable else 0.14)
     w = s - 2 * inset
     top, left = inset, inset
-    shield = [(left + w / 2, top), (left + w * 0.92, top + w * 0.14), (left + w * 0.92, top + w * 0.5),
-              (left + w / 2, top + w * 1.0), (left + w * 0.08, top + w * 0.5), (left + w * 0.08, top + w * 0.14)]
+    shield = [
+        (left + w / 2, top),
+        (left + w * 0.92, top + w * 0.14),
+        (left + w * 0.92, top + w * 0.5),
+        (left + w / 2, top + w * 1.0),
+        (left + w * 0.08, top + w * 0.5),
+        (left + w * 0.08, top + w * 0.14),
+    ]
     d.polygon(shield, fill=WHITE)
     tick = [(left + w * 0.3, top + w * 0.5), (left + w * 0.45, top + w * 0.64), (left + w * 0.72, top + w * 0.34)]
     d.line(tick, fill=BLUE, width=int(w * 0.09), joint="curve")
@@ -33,8 +40,12 @@ def draw(size: int, maskable: bool) -> Image.Image:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, size, maskable in (("icon-192.png", 192, False), ("icon-512.png", 512, False),
-                                 ("icon-maskable-512.png", 512, True), ("apple-touch-icon.png", 180, True)):
+    for name, size, maskable in (
+        ("icon-192.png", 192, False),
+        ("icon-512.png", 512, False),
+        ("icon-maskable-512.png", 512, True),
+        ("apple-touch-icon.png", 180, True),
+    ):
         draw(size, maskable).save(OUT / name, optimize=True)
         print(OUT / name)
 

@@ -10,6 +10,7 @@ every link from each account's home page (as the browser crawl in tests/browser 
 test client. What differs from run to run by design is masked before hashing: CSRF tokens, fresh
 uuids, and content hashes (they cover the seconds at which the demo's records were written).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,10 +72,17 @@ def _crawl(client, username: str, password: str) -> dict[str, str]:
 
 def snapshot() -> dict[str, dict[str, str]]:
     from fieldapp.services import demo, demo_activity
+
     with tempfile.TemporaryDirectory() as tmp, clock.travel(MOMENT):
-        app = create_app({"TESTING": True, "SERVER_NAME": None,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/snapshot.db", "MEDIA_ROOT": f"{tmp}/media",
-                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SERVER_NAME": None,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/snapshot.db",
+                "MEDIA_ROOT": f"{tmp}/media",
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            }
+        )
         with app.app_context():
             flask_migrate.upgrade(directory=str(ROOT / "migrations"))
             demo.load(hash_method="pbkdf2:sha256:1000")
@@ -100,9 +108,12 @@ def main() -> int:
     if not args.compare:
         return 0
     before = json.loads(args.compare.read_text(encoding="utf-8"))
-    differ = [(who, path) for who in sorted(set(before) | set(pages))
-              for path in sorted(set(before.get(who, {})) | set(pages.get(who, {})))
-              if before.get(who, {}).get(path) != pages.get(who, {}).get(path)]
+    differ = [
+        (who, path)
+        for who in sorted(set(before) | set(pages))
+        for path in sorted(set(before.get(who, {})) | set(pages.get(who, {})))
+        if before.get(who, {}).get(path) != pages.get(who, {}).get(path)
+    ]
     for who, path in differ:
         print(f"differs: {who} {path}")
     print("identical" if not differ else f"{len(differ)} pages differ")

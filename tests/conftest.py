@@ -4,6 +4,7 @@ Every test that takes ``app`` (or anything built on it) runs twice: once per
 database. Tables are emptied after each test; the schema comes from the
 Alembic migrations, so they are tested on both databases too.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,11 @@ def make_app(db_url: str, tmp_dir: str, **overrides):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "dated: runs at each moment of tests/dates.py (the app's clock moved there)")
-    config.addinivalue_line("markers", "clock(at): runs with the app's clock at ``at`` (ISO 8601 with its offset), "
-                                       "for a scenario written on fixed dates")
+    config.addinivalue_line(
+        "markers",
+        "clock(at): runs with the app's clock at ``at`` (ISO 8601 with its offset), "
+        "for a scenario written on fixed dates",
+    )
 
 
 def pytest_generate_tests(metafunc):

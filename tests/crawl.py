@@ -1,5 +1,6 @@
 """Following a page's links as the crawls do (tests/browser/test_phone_pages.py and
 scripts/page_snapshot.py): one page of each kind is enough."""
+
 import re
 from urllib.parse import parse_qs, urlsplit
 

@@ -7,6 +7,7 @@ old year (New Year's Day loaded as a holiday); 29 February; the days either side
 Spring Festival holiday, with the State Council's calendar for it loaded (the day before is a
 Saturday worked in exchange); a Friday afternoon before a weekend; and now.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,7 +31,9 @@ def _china(*args) -> datetime:
 #: 2026's Spring Festival as the State Council set it: 15–23 February off, Saturdays 14 and 28
 #: February worked.
 SPRING_FESTIVAL_2026 = tuple((date(2026, 2, 15) + timedelta(days=d), "春节", False) for d in range(9)) + (
-    (date(2026, 2, 14), "春节调休", True), (date(2026, 2, 28), "春节调休", True))
+    (date(2026, 2, 14), "春节调休", True),
+    (date(2026, 2, 28), "春节调休", True),
+)
 
 #: New Year's Day, a public holiday whatever the year's arrangements around it.
 NEW_YEAR_2027 = ((date(2027, 1, 1), "元旦", False),)

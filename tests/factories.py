@@ -1,4 +1,5 @@
 """Small model factories: real rows through the same services the app uses."""
+
 from __future__ import annotations
 
 import base64
@@ -62,17 +63,32 @@ class Factory:
 
     def enterprise(self, grid: Grid, name: str = "", status: str = "active") -> Enterprise:
         n = next(self.seq)
-        e = Enterprise(name=name or f"苏州测试{n}有限公司", uscc=uscc.make("9", "1", "320506", f"{n:08d}"),
-                       grid_id=grid.id, district_id=district_id_of(grid), status=status,
-                       operating_address=f"测试路{n}号", latitude=31.26, longitude=120.6)
+        e = Enterprise(
+            name=name or f"苏州测试{n}有限公司",
+            uscc=uscc.make("9", "1", "320506", f"{n:08d}"),
+            grid_id=grid.id,
+            district_id=district_id_of(grid),
+            status=status,
+            operating_address=f"测试路{n}号",
+            latitude=31.26,
+            longitude=120.6,
+        )
         db.session.add(e)
         db.session.commit()
         return e
 
-    def user(self, *role_names: str, grids: Iterable[Grid] = (), units: Iterable[OrgUnit] = (),
-             enterprises: Iterable[Enterprise] = (), org_unit: OrgUnit | None = None,
-             username: str = "", mobile: str | None = None, active: bool = True,
-             password: str = PASSWORD) -> User:
+    def user(
+        self,
+        *role_names: str,
+        grids: Iterable[Grid] = (),
+        units: Iterable[OrgUnit] = (),
+        enterprises: Iterable[Enterprise] = (),
+        org_unit: OrgUnit | None = None,
+        username: str = "",
+        mobile: str | None = None,
+        active: bool = True,
+        password: str = PASSWORD,
+    ) -> User:
         n = next(self.seq)
         if password == PASSWORD:
             self._hash = self._hash or hash_password(PASSWORD, self.hash_method)
@@ -80,10 +96,17 @@ class Factory:
         else:
             password_hash = hash_password(password, self.hash_method)
         grids, units, enterprises = list(grids), list(units), list(enterprises)
-        home = org_unit or (units[0] if units else grids[0].org_unit if grids
-                            else enterprises[0].grid.org_unit if enterprises else None)
-        user = User(username=username or f"user{n}", mobile=mobile, display_name=f"测试用户{n}",
-                    password_hash=password_hash, active=active, org_unit=home)
+        home = org_unit or (
+            units[0] if units else grids[0].org_unit if grids else enterprises[0].grid.org_unit if enterprises else None
+        )
+        user = User(
+            username=username or f"user{n}",
+            mobile=mobile,
+            display_name=f"测试用户{n}",
+            password_hash=password_hash,
+            active=active,
+            org_unit=home,
+        )
         user.role_rows = [UserRole(role=r) for r in role_names]
         db.session.add(user)
         db.session.flush()
@@ -130,11 +153,19 @@ def report(world, level="general") -> Hazard:
 
 
 def confirm_values(level="general", **extra) -> dict:
-    values = {"level": level, "deadline": (clock.today() + timedelta(days=7)).isoformat(),
-              "required_measures": "清理通道，保持畅通", "decision_basis": "《消防法》第二十八条"}
+    values = {
+        "level": level,
+        "deadline": (clock.today() + timedelta(days=7)).isoformat(),
+        "required_measures": "清理通道，保持畅通",
+        "decision_basis": "《消防法》第二十八条",
+    }
     if level == "major":
-        values.update(stop_scope="仓库区域全部作业", workers_withdrawn="仓库作业人员 6 人已撤离",
-                      emergency_measures="设置警戒，切断电源", order_number="苏吴应急停〔2026〕12号")
+        values.update(
+            stop_scope="仓库区域全部作业",
+            workers_withdrawn="仓库作业人员 6 人已撤离",
+            emergency_measures="设置警戒，切断电源",
+            order_number="苏吴应急停〔2026〕12号",
+        )
     values.update(extra)
     return values
 
@@ -163,9 +194,17 @@ def signature_url(width=600, height=200, dot=False) -> str:
 
 
 def complete(inspection, user, **over):
-    fields = {"parts": "喷漆车间、仓库", "content": "安全管理、消防、用电", "findings": "消防通道堆放杂物",
-              "measures": "责令立即清理", "work_id_number": "WZ2026001", "id_shown": True,
-              "latitude": "31.2601", "longitude": "120.6002", "accuracy_m": "12"}
+    fields = {
+        "parts": "喷漆车间、仓库",
+        "content": "安全管理、消防、用电",
+        "findings": "消防通道堆放杂物",
+        "measures": "责令立即清理",
+        "work_id_number": "WZ2026001",
+        "id_shown": True,
+        "latitude": "31.2601",
+        "longitude": "120.6002",
+        "accuracy_m": "12",
+    }
     fields.update(over)
     results = {r.id: ("pass", "") for r in inspection.results}
     first = inspection.results[0]
@@ -176,8 +215,15 @@ def complete(inspection, user, **over):
 
 def upload(client, token, data: bytes) -> str:
     media_uuid = str(uuid.uuid4())
-    response = client.put(f"/api/v1/media/{media_uuid}", data=data, headers={
-        "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "X-CSRFToken": token, "Content-Type": "image/jpeg"})
+    response = client.put(
+        f"/api/v1/media/{media_uuid}",
+        data=data,
+        headers={
+            "X-Content-SHA256": hashlib.sha256(data).hexdigest(),
+            "X-CSRFToken": token,
+            "Content-Type": "image/jpeg",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     return media_uuid
 
@@ -194,28 +240,68 @@ def offline_record(client, token, world, db, sign=True, enterprise=None) -> dict
     record_uuid = str(uuid.uuid4())
     results = [{"position": i.position, "result": "pass", "note": ""} for i in items]
     results[0] = {"position": items[0].position, "result": "fail", "note": "责任制未更新"}
-    hazards = [{"uuid": str(uuid.uuid4()), "description": "责任制未更新", "place": "办公室", "level": "general",
-                "media_uuids": [photos[0]], "item_position": items[0].position, "legal_basis": ""},
-               {"uuid": str(uuid.uuid4()), "description": "消防通道堵塞", "place": "仓库", "level": "major",
-                "media_uuids": [photos[1], photos[2]], "item_position": None, "legal_basis": ""}]
-    fields = {"parts": "办公室、仓库", "content": "全面检查", "findings": "两处问题", "measures": "责令整改",
-              "work_id_number": "WZ2026001", "id_shown": True}
-    payload = {"uuid": record_uuid, "enterprise_id": enterprise.id, "started_at": started.isoformat(),
-               "ended_at": (started + timedelta(minutes=50)).isoformat(),
-               "position": {"latitude": 31.2601, "longitude": 120.6002, "accuracy_m": 15},
-               "fields": fields, "results": results,
-               "photos": [{"media_uuid": m, "item_position": None, "caption": ""} for m in photos],
-               "hazards": hazards, "app_version": "2026.11.22"}
+    hazards = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "description": "责任制未更新",
+            "place": "办公室",
+            "level": "general",
+            "media_uuids": [photos[0]],
+            "item_position": items[0].position,
+            "legal_basis": "",
+        },
+        {
+            "uuid": str(uuid.uuid4()),
+            "description": "消防通道堵塞",
+            "place": "仓库",
+            "level": "major",
+            "media_uuids": [photos[1], photos[2]],
+            "item_position": None,
+            "legal_basis": "",
+        },
+    ]
+    fields = {
+        "parts": "办公室、仓库",
+        "content": "全面检查",
+        "findings": "两处问题",
+        "measures": "责令整改",
+        "work_id_number": "WZ2026001",
+        "id_shown": True,
+    }
+    payload = {
+        "uuid": record_uuid,
+        "enterprise_id": enterprise.id,
+        "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(minutes=50)).isoformat(),
+        "position": {"latitude": 31.2601, "longitude": 120.6002, "accuracy_m": 15},
+        "fields": fields,
+        "results": results,
+        "photos": [{"media_uuid": m, "item_position": None, "caption": ""} for m in photos],
+        "hazards": hazards,
+        "app_version": "2026.11.22",
+    }
     if sign:
         summary = inspections.summary_lines(
-            record_uuid, world.ent_a1.name, world.ent_a1.uscc, world.inspector_a1.display_name, "WZ2026001",
-            fields["parts"], fields["findings"], fields["measures"], [(items[0].text, "责任制未更新")],
-            [(h["level"], h["place"], h["description"]) for h in hazards])
+            record_uuid,
+            world.ent_a1.name,
+            world.ent_a1.uscc,
+            world.inspector_a1.display_name,
+            "WZ2026001",
+            fields["parts"],
+            fields["findings"],
+            fields["measures"],
+            [(items[0].text, "责任制未更新")],
+            [(h["level"], h["place"], h["description"]) for h in hazards],
+        )
         png = base64.b64decode(signature_url().split(",", 1)[1])
-        payload["finish"] = {"kind": "signed", "signer_name": "朱春生", "opinion": "同意",
-                             "signature_media_uuid": upload(client, token, png),
-                             "summary_sha256": hashlib.sha256(summary.encode()).hexdigest(),
-                             "at": (started + timedelta(minutes=49)).isoformat()}
+        payload["finish"] = {
+            "kind": "signed",
+            "signer_name": "朱春生",
+            "opinion": "同意",
+            "signature_media_uuid": upload(client, token, png),
+            "summary_sha256": hashlib.sha256(summary.encode()).hexdigest(),
+            "at": (started + timedelta(minutes=49)).isoformat(),
+        }
     return payload
 
 
@@ -224,15 +310,28 @@ def send(client, token, payload):
 
 
 def interference_values(**over) -> dict:
-    base = {"leader_name": "王某", "leader_position": "副县长", "leader_unit": "某县人民政府", "manner": "phone",
-            "conduct": "exoneration", "occurred_at": (clock.local(clock.now()) - timedelta(hours=2)).strftime(
-                "%Y-%m-%dT%H:%M"), "request": "要求对某企业的隐患从轻处理，不予立案。", "case_ref": "甲镇2026-017"}
+    base = {
+        "leader_name": "王某",
+        "leader_position": "副县长",
+        "leader_unit": "某县人民政府",
+        "manner": "phone",
+        "conduct": "exoneration",
+        "occurred_at": (clock.local(clock.now()) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "request": "要求对某企业的隐患从轻处理，不予立案。",
+        "case_ref": "甲镇2026-017",
+    }
     base.update(over)
     return base
 
 
-POINT = {"place": "喷漆车间", "hazard_type": "fire", "risk_level": "orange",
-         "control_measures": "防爆电器，禁止明火，每班巡查", "responsible_person": "王工", "check_every_days": "7"}
+POINT = {
+    "place": "喷漆车间",
+    "hazard_type": "fire",
+    "risk_level": "orange",
+    "control_measures": "防爆电器，禁止明火，每班巡查",
+    "responsible_person": "王工",
+    "check_every_days": "7",
+}
 
 
 def clue_form(client, path="/clues/new") -> dict:
@@ -245,12 +344,24 @@ GOOD_CLUE = {"kind": "hazard", "content": "某厂仓库堆放大量易燃物品�
 
 
 def enterprise_form(world, **over):
-    data = {"name": "苏州新建精工有限公司", "uscc": uscc.make("9", "1", "320506", "77770001"),
-            "grid": str(world.grid_a1.id), "status": "active", "industry": "C34", "scale": "small",
-            "risk_grade": "yellow", "registered_address": "吴中区甲镇一路 1 号", "operating_address": "",
-            "latitude": "31.26", "longitude": "120.51", "legal_representative": "张三",
-            "safety_manager_name": "李四", "safety_manager_mobile": "138 0000 1111", "employee_count": "35",
-            "notes": ""}
+    data = {
+        "name": "苏州新建精工有限公司",
+        "uscc": uscc.make("9", "1", "320506", "77770001"),
+        "grid": str(world.grid_a1.id),
+        "status": "active",
+        "industry": "C34",
+        "scale": "small",
+        "risk_grade": "yellow",
+        "registered_address": "吴中区甲镇一路 1 号",
+        "operating_address": "",
+        "latitude": "31.26",
+        "longitude": "120.51",
+        "legal_representative": "张三",
+        "safety_manager_name": "李四",
+        "safety_manager_mobile": "138 0000 1111",
+        "employee_count": "35",
+        "notes": "",
+    }
     data.update(over)
     return data
 
@@ -283,8 +394,12 @@ def world_of_hazards(world):
 def tallies() -> tuple[dict, Counter]:
     out = {}
     for t in db.session.scalars(sa.select(HazardTally)):
-        counts = +Counter({m: getattr(t, m) for m in ("found", "confirmed", "rejected", "closed",
-                                                       "confirmed_closed", "rectifying_due")})
+        counts = +Counter(
+            {
+                m: getattr(t, m)
+                for m in ("found", "confirmed", "rejected", "closed", "confirmed_closed", "rectifying_due")
+            }
+        )
         if counts:
             out[(t.org_unit_id, t.month, t.industry, t.level)] = counts
     closures = +Counter({(c.org_unit_id, c.month, c.days): c.n for c in db.session.scalars(sa.select(HazardCloseDays))})
@@ -300,8 +415,12 @@ def csrf_token_of(session: requests.Session, url: str) -> str:
 def log_in_over_http(base: str, username: str) -> requests.Session:
     s = requests.Session()
     token = csrf_token_of(s, f"{base}/login")
-    r = s.post(f"{base}/login", data={"login": username, "password": "Demo2026", "csrf_token": token},
-               allow_redirects=False, timeout=10)
+    r = s.post(
+        f"{base}/login",
+        data={"login": username, "password": "Demo2026", "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert r.status_code == 302, r.text[:500]
     return s
 
@@ -338,10 +457,15 @@ def import_xlsx(rows, header=IMPORT_HEADER) -> bytes:
 
 def upload_import(client, data: bytes, filename: str):
     token = csrf_token(client, "/enterprises/import")
-    return client.post("/enterprises/import", data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/enterprises/import",
+        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def good_rows(world, n=3):
-    return [[f"苏州导入{i}号有限公司", import_code(i), world.grid_a1.code, "C33", "黄", 31.25, 120.55, 20 + i]
-            for i in range(n)]
+    return [
+        [f"苏州导入{i}号有限公司", import_code(i), world.grid_a1.code, "C33", "黄", 31.25, 120.55, 20 + i]
+        for i in range(n)
+    ]

@@ -1,4 +1,5 @@
 """Helpers for driving the app like a browser: CSRF tokens and logins."""
+
 from __future__ import annotations
 
 import re

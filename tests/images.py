@@ -1,4 +1,5 @@
 """Real image files made with Pillow, for upload tests: EXIF orientation, time and GPS included."""
+
 from __future__ import annotations
 
 import io
@@ -6,8 +7,12 @@ import io
 from PIL import Image, ImageDraw
 
 
-def _exif(orientation: int | None = None, taken: str | None = None, offset: str | None = None,
-          gps: tuple[float, float] | None = None) -> Image.Exif:
+def _exif(
+    orientation: int | None = None,
+    taken: str | None = None,
+    offset: str | None = None,
+    gps: tuple[float, float] | None = None,
+) -> Image.Exif:
     exif = Image.Exif()
     if orientation:
         exif[0x0112] = orientation
@@ -56,6 +61,7 @@ def webp(width: int = 40, height: int = 30) -> bytes:
 def noisy_jpeg(width: int, height: int, quality: int = 90) -> bytes:
     """A photo-like JPEG (noise compresses like a real scene, unlike a flat colour)."""
     import os
+
     image = Image.frombytes("RGB", (width // 8, height // 8), os.urandom((width // 8) * (height // 8) * 3))
     image = image.resize((width, height), Image.Resampling.BILINEAR)
     out = io.BytesIO()

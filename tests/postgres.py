@@ -5,6 +5,7 @@ they run as the ``postgres`` user. A URL given in TEST_DATABASE_URL (or a
 PostgreSQL DATABASE_URL) is used instead, inside a schema of its own that is
 dropped afterwards, so the suite never touches your data.
 """
+
 from __future__ import annotations
 
 import glob
@@ -29,8 +30,10 @@ def _bin_dir() -> Path:
     found = shutil.which("pg_ctl")
     if found:
         return Path(found).parent
-    raise RuntimeError("PostgreSQL binaries not found: install Debian's 'postgresql' package "
-                       "(make test does this when run as root) or set TEST_DATABASE_URL.")
+    raise RuntimeError(
+        "PostgreSQL binaries not found: install Debian's 'postgresql' package "
+        "(make test does this when run as root) or set TEST_DATABASE_URL."
+    )
 
 
 def _free_port() -> int:
@@ -56,11 +59,36 @@ def throwaway_cluster():
         shutil.chown(sock, "postgres")
     port = _free_port()
     data = base / "data"
-    _run([str(bindir / "initdb"), "-D", str(data), "-U", "app", "--auth=trust", "-E", "UTF8",
-          "--locale=C.UTF-8", "--no-sync"], as_postgres)
-    _run([str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "pg.log"), "-o",
-          f"-c listen_addresses='' -k {sock} -p {port} -c fsync=off -c synchronous_commit=off "
-          f"-c full_page_writes=off", "start"], as_postgres)
+    _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "app",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        as_postgres,
+    )
+    _run(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "pg.log"),
+            "-o",
+            f"-c listen_addresses='' -k {sock} -p {port} -c fsync=off -c synchronous_commit=off "
+            f"-c full_page_writes=off",
+            "start",
+        ],
+        as_postgres,
+    )
     try:
         _run([str(bindir / "createdb"), "-h", str(sock), "-p", str(port), "-U", "app", "appdb"], as_postgres)
         yield f"postgresql+psycopg://app@/appdb?host={sock}&port={port}"

@@ -1,4 +1,5 @@
 """A list says once the administrative prefix its rows share (fieldapp/addresses.py)."""
+
 from fieldapp.addresses import after_prefix, shared_prefix, units
 
 
@@ -29,6 +30,7 @@ def test_a_row_shows_what_tells_it_apart():
 
 def test_the_inspectors_list_says_the_prefix_once(make_client, world, db):
     from tests.helpers import logged_in
+
     for e, road in ((world.ent_a1, "金山路1号"), (world.ent_a1_other, "中山路2号")):
         e.operating_address = "江苏省苏州市吴中区木渎镇" + road
     db.session.commit()

@@ -1,4 +1,5 @@
 """Admins create, disable, re-enable accounts and reset passwords, inside their jurisdiction."""
+
 import sqlalchemy as sa
 
 from fieldapp.models import User, UserSession
@@ -6,9 +7,16 @@ from tests.helpers import logged_in, login, post
 
 
 def _form(world, **over):
-    data = {"username": "new_insp", "display_name": "赵新", "mobile": "13700000001",
-            "password": "Start2026x", "roles": ["grid_inspector"], "org_unit_id": str(world.town_a.id),
-            "grid_ids": [str(world.grid_a1.id)], "enterprise_uscc": ""}
+    data = {
+        "username": "new_insp",
+        "display_name": "赵新",
+        "mobile": "13700000001",
+        "password": "Start2026x",
+        "roles": ["grid_inspector"],
+        "org_unit_id": str(world.town_a.id),
+        "grid_ids": [str(world.grid_a1.id)],
+        "enterprise_uscc": "",
+    }
     data.update(over)
     return data
 
@@ -26,8 +34,15 @@ def test_admin_creates_an_inspector_who_can_log_in(client, make_client, world, d
 
 def test_admin_creates_a_company_manager_by_credit_code(client, world, db):
     logged_in(client, "admin_d")
-    data = _form(world, username="boss", roles=["company_manager"], grid_ids=[], mobile="",
-                 enterprise_uscc=world.ent_b1.uscc.lower(), org_unit_id=str(world.town_b.id))
+    data = _form(
+        world,
+        username="boss",
+        roles=["company_manager"],
+        grid_ids=[],
+        mobile="",
+        enterprise_uscc=world.ent_b1.uscc.lower(),
+        org_unit_id=str(world.town_b.id),
+    )
     assert post(client, "/admin/users/new", data, token_from="/admin/users/new").status_code == 302
     boss = db.session.scalar(sa.select(User).where(User.username == "boss"))
     assert [e.id for e in boss.enterprises] == [world.ent_b1.id]
@@ -35,8 +50,15 @@ def test_admin_creates_a_company_manager_by_credit_code(client, world, db):
 
 def test_refusals_name_the_field_and_keep_what_was_typed(client, world):
     logged_in(client, "admin_a")
-    bad = _form(world, username="1x", mobile="12345", password="short", roles=[],
-                grid_ids=[str(world.grid_b1.id)], display_name="钱多多")
+    bad = _form(
+        world,
+        username="1x",
+        mobile="12345",
+        password="short",
+        roles=[],
+        grid_ids=[str(world.grid_b1.id)],
+        display_name="钱多多",
+    )
     response = post(client, "/admin/users/new", bad, token_from="/admin/users/new")
     body = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -47,15 +69,20 @@ def test_refusals_name_the_field_and_keep_what_was_typed(client, world):
 
 def test_grid_outside_jurisdiction_is_refused(client, world):
     logged_in(client, "admin_a")
-    response = post(client, "/admin/users/new", _form(world, grid_ids=[str(world.grid_b1.id)]),
-                    token_from="/admin/users/new")
+    response = post(
+        client, "/admin/users/new", _form(world, grid_ids=[str(world.grid_b1.id)]), token_from="/admin/users/new"
+    )
     assert response.status_code == 400 and "所选网格不在您的管辖范围内" in response.get_data(as_text=True)
 
 
 def test_garbage_choices_are_a_message_not_a_crash(client, world):
     logged_in(client, "admin_d")
-    response = post(client, "/admin/users/new", _form(world, grid_ids=["abc"], org_unit_id="x",
-                                                      roles=["emperor"]), token_from="/admin/users/new")
+    response = post(
+        client,
+        "/admin/users/new",
+        _form(world, grid_ids=["abc"], org_unit_id="x", roles=["emperor"]),
+        token_from="/admin/users/new",
+    )
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "选项无效，请重新选择" in body  # grid ids
@@ -64,8 +91,12 @@ def test_garbage_choices_are_a_message_not_a_crash(client, world):
 
 def test_duplicate_username_and_mobile(client, world):
     logged_in(client, "admin_d")
-    response = post(client, "/admin/users/new", _form(world, username="INSP_A1", mobile="139 1234 5601"),
-                    token_from="/admin/users/new")
+    response = post(
+        client,
+        "/admin/users/new",
+        _form(world, username="INSP_A1", mobile="139 1234 5601"),
+        token_from="/admin/users/new",
+    )
     body = response.get_data(as_text=True)
     assert "用户名已被使用" in body and "该手机号已被其他账号使用" in body
 
@@ -75,8 +106,7 @@ def test_disable_then_enable(make_client, world, db):
     logged_in(make_client(), "insp_b1")
     uid = world.inspector_b1.id
     post(admin, f"/admin/users/{uid}/active", {"active": "0"}, token_from=f"/admin/users/{uid}")
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
-                             .where(UserSession.user_id == uid)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(UserSession.user_id == uid)) == 0
     assert "已停用" in admin.get(f"/admin/users/{uid}").get_data(as_text=True)
     post(admin, f"/admin/users/{uid}/active", {"active": "1"}, token_from=f"/admin/users/{uid}")
     assert login(make_client(), "insp_b1").status_code == 302

@@ -3,6 +3,7 @@
 sends them with a signed-in inspector's session and CSRF header. No response may be a 5xx, and
 every response must match what the document declares (status code, content type, schema).
 Derandomized and bounded, so the suite stays fast and a failure replays."""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -30,13 +31,16 @@ def test_no_operation_answers_5xx_or_off_schema(app, world, make_client, mode):
     assert len(operations) >= 8
     statuses: set[int] = set()
     for operation in operations:
-        @settings(max_examples=15, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=15, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
         @given(case=operation.as_strategy())
         def run(case):
             response = case.call(headers=headers, cookies=cookies)
             statuses.add(response.status_code)
             case.validate_response(response, checks=CHECKS)
+
         run()
     # Signed in for real: some requests succeed, some are refused as bad input.
     assert 200 in statuses and (400 in statuses or 422 in statuses), statuses

@@ -1,5 +1,6 @@
 """Half-yearly assessment: pre-filled figures match the records, scores within range, grades,
 history, and the best flagged for commendation."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -34,16 +35,29 @@ def test_prefilled_figures_match_the_records(world):
     hazards.recheck(world.inspector_a1, on_time, True, {"note": "通过"}, PHOTO)
     hazards.recheck(world.inspector_a1, late, True, {"note": "通过"}, PHOTO)
     # The late one's submission was five days before its re-check.
-    submit = db.session.scalar(sa.select(HazardEvent).where(HazardEvent.hazard_id == late.id,
-                                                            HazardEvent.action == "submit"))
-    db.session.execute(sa.update(HazardEvent).where(HazardEvent.id == submit.id).values(
-        created_at=submit.created_at - timedelta(days=5)))
-    db.session.add(Clue(code="XS0000000001", kind="criticism", content="网格员态度差，检查走过场。",
-                        org_unit_id=world.town_a.id, grid_id=world.grid_a1.id, due_on=clock.today()))
+    submit = db.session.scalar(
+        sa.select(HazardEvent).where(HazardEvent.hazard_id == late.id, HazardEvent.action == "submit")
+    )
+    db.session.execute(
+        sa.update(HazardEvent)
+        .where(HazardEvent.id == submit.id)
+        .values(created_at=submit.created_at - timedelta(days=5))
+    )
+    db.session.add(
+        Clue(
+            code="XS0000000001",
+            kind="criticism",
+            content="网格员态度差，检查走过场。",
+            org_unit_id=world.town_a.id,
+            grid_id=world.grid_a1.id,
+            due_on=clock.today(),
+        )
+    )
     db.session.commit()
     f = assessments.figures(world.inspector_a1, half)
-    reported = db.session.scalar(sa.select(sa.func.count()).select_from(Hazard).where(
-        Hazard.reporter_id == world.inspector_a1.id))
+    reported = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Hazard).where(Hazard.reporter_id == world.inspector_a1.id)
+    )
     assert f["hazards_reported"] == reported == 3 and f["hazards_confirmed"] == 2
     assert f["rechecks"] == 2 and f["rechecks_on_time"] == 50
     assert f["complaints"] == 1 and f["overdue"] == 0
@@ -77,10 +91,16 @@ def test_scores_grades_and_commendation(world, factory, make_client):
     assert flagged == {world.inspector_a1.id}
     page = logged_in(make_client(), "admin_d").get(f"/corps/assessments?half={half}").get_data(as_text=True)
     assert "建议表彰" in page and "优秀" in page
-    r = post(logged_in(make_client(), "admin_d"), f"/corps/{world.inspector_b1.id}/assessments/{half}",
-             _scores(items, 群众评价=11), f"/corps/{world.inspector_b1.id}/assessments/{half}")
+    r = post(
+        logged_in(make_client(), "admin_d"),
+        f"/corps/{world.inspector_b1.id}/assessments/{half}",
+        _scores(items, 群众评价=11),
+        f"/corps/{world.inspector_b1.id}/assessments/{half}",
+    )
     assert r.status_code == 400 and "0 到 10" in r.get_data(as_text=True)
-    assert logged_in(make_client(), "admin_d").get(f"/corps/{world.inspector_b1.id}/assessments/2026-H9") \
-        .status_code == 404
+    assert (
+        logged_in(make_client(), "admin_d").get(f"/corps/{world.inspector_b1.id}/assessments/2026-H9").status_code
+        == 404
+    )
     history = assessments.history(world.inspector_a1)
     assert [a.half for a in history] == [half] and history[0].comments == "表现突出"

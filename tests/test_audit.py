@@ -1,5 +1,6 @@
 """The tamper-evident trail: every change chained; edits, deletions, reordering and a
 rewritten history are caught; concurrent appends keep one chain; reads of case files logged."""
+
 from __future__ import annotations
 
 import threading
@@ -65,6 +66,7 @@ def test_edits_deletions_and_reordering_are_caught(world, db):
         db.session.execute(sa.text("UPDATE audit_events SET seq = -1 WHERE seq = 8"))
         db.session.execute(sa.text("UPDATE audit_events SET seq = 8 WHERE seq = 9"))
         return _tamper(db, "UPDATE audit_events SET seq = 9 WHERE seq = -1")
+
     verdict = swap()
     assert not verdict.ok and verdict.seq == 8 and "不相连" in verdict.message
     assert swap().ok
@@ -85,8 +87,18 @@ def test_a_stamped_head_exposes_a_rewritten_history(world, db):
     table = AuditEvent.__table__
     for e in rows:
         seq += 1
-        digest = audit.event_hash(seq, e.at.isoformat(), e.actor_id, e.actor_role, e.action, e.object_type,
-                                  e.object_id, e.before_sha256, e.after_sha256, prev)
+        digest = audit.event_hash(
+            seq,
+            e.at.isoformat(),
+            e.actor_id,
+            e.actor_role,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.before_sha256,
+            e.after_sha256,
+            prev,
+        )
         db.session.execute(sa.update(table).where(table.c.id == e.id).values(seq=seq, prev_hash=prev, hash=digest))
         prev = digest
     db.session.execute(sa.update(AuditHead.__table__).values(seq=seq, hash=prev))
@@ -129,8 +141,14 @@ def test_concurrent_appends_keep_one_chain(app, world, db):
     assert verdict.ok, verdict.message
     seqs = db.session.scalars(sa.select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
     assert seqs == list(range(1, len(seqs) + 1))
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.object_type == "Enterprise", AuditEvent.action == "update")) == 20
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.object_type == "Enterprise", AuditEvent.action == "update")
+        )
+        == 20
+    )
 
 
 def test_cli_verify_exit_codes(app, world, db):
@@ -151,8 +169,10 @@ def test_opening_a_case_file_is_logged_and_admins_see_who(make_client, world, db
     logged_in(make_client(), "officer_a").get(f"/hazards/{h.id}")
     logged_in(make_client(), "insp_a1").get(f"/inspections/{h.inspection_id}")
     logs = db.session.scalars(sa.select(ReadLog).order_by(ReadLog.id)).all()
-    assert [(r.user_id, r.object_type) for r in logs] == [(world.officer_a.id, "hazard"),
-                                                          (world.inspector_a1.id, "inspection")]
+    assert [(r.user_id, r.object_type) for r in logs] == [
+        (world.officer_a.id, "hazard"),
+        (world.inspector_a1.id, "inspection"),
+    ]
     admin = logged_in(make_client(), "admin_a")
     page = admin.get(f"/hazards/{h.id}").get_data(as_text=True)
     assert 'id="readers"' in page and world.officer_a.display_name in page
@@ -168,11 +188,13 @@ def test_bulk_imports_and_moves_are_chained_too(client, world, db):
     before = db.session.get(AuditHead, 1).seq
     enterprises.record_change(world.ent_a1, world.admin_a, "updated", {"grid_id": (world.grid_a1.id, world.grid_a2.id)})
     db.session.commit()
-    moved = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq > before,
-                                                          AuditEvent.object_type == "Hazard")).all()
+    moved = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq > before, AuditEvent.object_type == "Hazard")
+    ).all()
     assert [(e.action, e.object_id) for e in moved] == [("update", str(h.id))]
     assert audit.verify().ok
     from fieldapp.services import tamper
+
     assert tamper.check_rows().findings == []  # the moved hazards are chained whole, as they now read
 
 
@@ -185,15 +207,21 @@ def test_an_xlsx_import_is_chained_row_by_row(client, world, db):
     before = db.session.get(AuditHead, 1)
     before = before.seq if before else 0
     token = upload_import(client, import_xlsx(good_rows(world)), "企业.xlsx").headers["Location"].rsplit("/", 1)[1]
-    post(client, f"/enterprises/import/{token}", {"mode": "all", "action": "commit"},
-         token_from=f"/enterprises/import/{token}")
+    post(
+        client,
+        f"/enterprises/import/{token}",
+        {"mode": "all", "action": "commit"},
+        token_from=f"/enterprises/import/{token}",
+    )
     created = db.session.scalars(sa.select(Enterprise.id).where(Enterprise.name.like("苏州导入%"))).all()
     assert len(created) == 3
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq > before,
-                                                           AuditEvent.object_type == "Enterprise")).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq > before, AuditEvent.object_type == "Enterprise")
+    ).all()
     assert sorted(int(e.object_id) for e in events if e.action == "create") == sorted(created)
     assert audit.verify().ok
     from fieldapp.services import tamper
+
     assert tamper.check_rows().findings == []  # the imported rows and their history entries, whole
 
 

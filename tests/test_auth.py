@@ -1,4 +1,5 @@
 """Logging in and out, throttling, sessions that can be revoked, passwords, CSRF."""
+
 from datetime import timedelta
 
 import pytest
@@ -133,8 +134,12 @@ def test_the_cookie_is_set_at_login_and_not_again_with_every_page(client, world)
 def test_session_cookie_is_secure_over_https(make_client, world):
     c = make_client()
     token = csrf_token(c)
-    response = c.post("/login", data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token},
-                      base_url="https://localhost", headers={"Referer": "https://localhost/login"})
+    response = c.post(
+        "/login",
+        data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token},
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
+    )
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -175,17 +180,33 @@ def test_protected_page_redirects_to_login_with_next(client, world):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
     token = csrf_token(client, response.headers["Location"])
-    back = client.post(response.headers["Location"],
-                       data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token})
+    back = client.post(
+        response.headers["Location"], data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token}
+    )
     assert back.headers["Location"].startswith("/enterprises/?q=")
 
 
 #: ``next`` values that lead off the site once a browser has done with them what it does with a
 #: Location (drops tabs and newlines, reads ``\`` as ``/``), raw and percent-encoded.
-EVIL_NEXT = ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/%09/evil.example",
-             "/\t/evil.example", "/\n/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "/%5C/evil.example",
-             "/%2F/evil.example", "%2F%2Fevil.example", "\\\\evil.example", "/\\/evil.example", "%09//evil.example",
-             "javascript:alert(1)", "/x%00y", " //evil.example"]
+EVIL_NEXT = [
+    "//evil.example/x",
+    "https://evil.example/",
+    "/\\evil.example",
+    "/%09/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/%0A/evil.example",
+    "/%0D%0A/evil.example",
+    "/%5C/evil.example",
+    "/%2F/evil.example",
+    "%2F%2Fevil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "%09//evil.example",
+    "javascript:alert(1)",
+    "/x%00y",
+    " //evil.example",
+]
 
 
 def browser_target(location: str) -> str:
@@ -200,8 +221,9 @@ def browser_target(location: str) -> str:
 def test_next_to_another_site_is_ignored(client, world, evil):
     c = client.application.test_client()
     token = csrf_token(c)
-    r = c.post("/login", query_string={"next": evil},
-               data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token})
+    r = c.post(
+        "/login", query_string={"next": evil}, data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token}
+    )
     assert r.status_code == 302 and r.headers["Location"] == "/", evil
     assert browser_target(r.headers["Location"]).startswith("http://localhost/")
     r = c.post("/account/language", data={"lang": "en", "next": evil, "csrf_token": csrf_token(c, "/")})
@@ -211,8 +233,11 @@ def test_next_to_another_site_is_ignored(client, world, evil):
 
 def test_next_within_the_site_is_kept(client, world):
     token = csrf_token(client)
-    r = client.post("/login", query_string={"next": "/enterprises/?q=%E8%8B%8F%E5%B7%9E"},
-                    data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token})
+    r = client.post(
+        "/login",
+        query_string={"next": "/enterprises/?q=%E8%8B%8F%E5%B7%9E"},
+        data={"login": "insp_a1", "password": PASSWORD, "csrf_token": token},
+    )
     assert r.headers["Location"] == "/enterprises/?q=%E8%8B%8F%E5%B7%9E"
 
 
@@ -229,8 +254,12 @@ def test_login_without_csrf_token_is_refused_with_a_message(client, world):
 def test_change_password_logs_out_other_devices_only(make_client, world):
     phone = logged_in(make_client(), "insp_a1")
     desk = logged_in(make_client(), "insp_a1")
-    response = post(phone, "/account/password", {"current": PASSWORD, "new": "NewPass2027",
-                                                  "confirm": "NewPass2027"}, token_from="/account/password")
+    response = post(
+        phone,
+        "/account/password",
+        {"current": PASSWORD, "new": "NewPass2027", "confirm": "NewPass2027"},
+        token_from="/account/password",
+    )
     assert response.status_code == 302
     assert phone.get("/").status_code == 200
     assert desk.get("/").status_code == 302
@@ -255,8 +284,12 @@ def test_change_password_explains_each_refusal(client, world):
 def test_disabled_user_is_cut_off_at_once(make_client, world, db):
     phone = logged_in(make_client(), "insp_a1")
     admin = logged_in(make_client(), "admin_d")
-    response = post(admin, f"/admin/users/{world.inspector_a1.id}/active", {"active": "0"},
-                    token_from=f"/admin/users/{world.inspector_a1.id}")
+    response = post(
+        admin,
+        f"/admin/users/{world.inspector_a1.id}/active",
+        {"active": "0"},
+        token_from=f"/admin/users/{world.inspector_a1.id}",
+    )
     assert response.status_code == 302
     assert phone.get("/").status_code == 302
     assert phone.get("/api/v1/me").status_code == 401
@@ -272,10 +305,10 @@ def test_json_api_needs_the_csrf_header(client, world):
     bad = client.patch("/api/v1/me", json={"locale": "fr", "admin": True}, headers={"X-CSRFToken": token})
     assert bad.status_code == 422 and set(bad.get_json()["fields"]) == {"locale", "admin"}
     # Messages follow the language the user just chose.
-    assert bad.get_json()["fields"] == {"locale": ["That language is not supported."],
-                                        "admin": ["Unknown field."]}
-    junk = client.patch("/api/v1/me", data="not json", headers={"X-CSRFToken": token,
-                                                                "Content-Type": "application/json"})
+    assert bad.get_json()["fields"] == {"locale": ["That language is not supported."], "admin": ["Unknown field."]}
+    junk = client.patch(
+        "/api/v1/me", data="not json", headers={"X-CSRFToken": token, "Content-Type": "application/json"}
+    )
     assert junk.status_code == 400 and junk.get_json()["message"] == "The request body must be a JSON object."
 
 
@@ -283,8 +316,9 @@ def test_sessions_expire_and_prune_removes_them(app, make_client, world, db):
     phone = logged_in(make_client(), "insp_a1")
     fresh = logged_in(make_client(), "insp_b1")
     old = clock.now() - timedelta(days=8)
-    db.session.execute(sa.update(UserSession).where(UserSession.user_id == world.inspector_a1.id)
-                       .values(created_at=old))
+    db.session.execute(
+        sa.update(UserSession).where(UserSession.user_id == world.inspector_a1.id).values(created_at=old)
+    )
     db.session.add(LoginAttempt(at=clock.now() - timedelta(days=91), account="x", ip="1.2.3.4"))
     db.session.commit()
     assert phone.get("/").status_code == 302  # past the 7-day lifetime

@@ -7,6 +7,7 @@ exist, so nothing leaks — not even existence.
 A route with an id in its URL must be declared below, with the object it opens, or listed with
 the reason it has none; a new one without a line fails the suite.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,12 +41,23 @@ from tests.routes import ROUTES, urls_of
 
 #: role -> the user of that role whose grid, company or jurisdiction holds the objects below
 #: (grid A1, enterprise A1, town A)
-IN_SCOPE = {roles.GRID_INSPECTOR: "insp_a1", roles.TECHNICAL_INSPECTOR: "tech_a1",
-            roles.ENFORCEMENT_OFFICER: "officer_a", roles.COMPANY_MANAGER: "company_a1",
-            roles.SOCIAL_SUPERVISOR: "supervisor1", roles.ADMIN: "admin_a", roles.DISCIPLINE_INSPECTOR: "discipline1"}
+IN_SCOPE = {
+    roles.GRID_INSPECTOR: "insp_a1",
+    roles.TECHNICAL_INSPECTOR: "tech_a1",
+    roles.ENFORCEMENT_OFFICER: "officer_a",
+    roles.COMPANY_MANAGER: "company_a1",
+    roles.SOCIAL_SUPERVISOR: "supervisor1",
+    roles.ADMIN: "admin_a",
+    roles.DISCIPLINE_INSPECTOR: "discipline1",
+}
 #: role -> the same role elsewhere: another grid, company or town
-TWINS = {roles.GRID_INSPECTOR: "insp_b1", roles.TECHNICAL_INSPECTOR: "tech_a2", roles.ENFORCEMENT_OFFICER: "officer_b",
-         roles.COMPANY_MANAGER: "company_b1", roles.ADMIN: "admin_b"}
+TWINS = {
+    roles.GRID_INSPECTOR: "insp_b1",
+    roles.TECHNICAL_INSPECTOR: "tech_a2",
+    roles.ENFORCEMENT_OFFICER: "officer_b",
+    roles.COMPANY_MANAGER: "company_b1",
+    roles.ADMIN: "admin_b",
+}
 DENIED = (403, 404)
 MISSING = 987654  # an id nothing has
 #: (endpoint, method) -> action, where a method needs more than the endpoint's action
@@ -55,8 +67,13 @@ METHOD_ACTIONS = {
 }
 #: Interference records answer 403 alike whether a record is missing or forbidden (no existence
 #: leak), so "past the door" cannot be told from outside there; real records are checked below.
-SAME_REFUSAL_FOR_MISSING = {"interference.follow_up", "interference.supplement", "interference.show",
-                            "interference.file", "interference.refuse_change"}
+SAME_REFUSAL_FOR_MISSING = {
+    "interference.follow_up",
+    "interference.supplement",
+    "interference.show",
+    "interference.file",
+    "interference.refuse_change",
+}
 
 
 @pytest.fixture
@@ -70,6 +87,7 @@ def people(world, factory):
 
 
 # --- 1. at the door: every rule, every method, every role ------------------------------------
+
 
 def _role_of(username: str) -> str:
     return next(role for role, name in IN_SCOPE.items() if name == username)
@@ -101,6 +119,7 @@ def test_every_route_and_method_refuses_the_roles_it_does_not_name(app, make_cli
 
 # --- 2. object by object: the same role elsewhere sees nothing --------------------------------
 
+
 @pytest.fixture
 def objs(people, make_client, app, monkeypatch):
     """One of everything a URL can name, all in grid A1 / enterprise A1 / town A."""
@@ -115,41 +134,70 @@ def objs(people, make_client, app, monkeypatch):
     hazards.confirm(w.officer_a, h, confirm_values())
     hazards.acknowledge(w.company_a1, h)
     hazards.submit(w.company_a1, h, "已整改", [(jpeg(), "after.jpg")], [(b"%PDF-1.4 report", "report.pdf")])
-    event = db.session.scalars(sa.select(HazardEvent).where(HazardEvent.hazard_id == h.id,
-                                                            HazardEvent.action == "submit")).one()
-    o.update(hazard=h.id, event=event.id, event_file=next(f.id for f in event.files
-                                                            if f.content_type == "application/pdf"))
+    event = db.session.scalars(
+        sa.select(HazardEvent).where(HazardEvent.hazard_id == h.id, HazardEvent.action == "submit")
+    ).one()
+    o.update(
+        hazard=h.id, event=event.id, event_file=next(f.id for f in event.files if f.content_type == "application/pdf")
+    )
     o["notification"] = db.session.scalar(sa.select(Notification.id).where(Notification.user_id == w.company_a1.id))
     record = interference.record(w.officer_a, interference_values(), [(jpeg(), "note.jpg")])
     o.update(interference=record.id, interference_file=record.files[0].id)
-    clue = clues.submit({"kind": "hazard", "content": "某厂仓库堆放大量易燃物品，消防通道被堵塞。", "place": "甲镇"},
-                        [(jpeg(300, 200), "scene.jpg")], None, w.grid_a1)
+    clue = clues.submit(
+        {"kind": "hazard", "content": "某厂仓库堆放大量易燃物品，消防通道被堵塞。", "place": "甲镇"},
+        [(jpeg(300, 200), "scene.jpg")],
+        None,
+        w.grid_a1,
+    )
     clue = db.session.get(Clue, clue.id)
     o.update(clue=clue.id, clue_photo=clue.photos[0].id)
     last_month = clock.today().replace(day=1) - timedelta(days=1)
-    o["bulletin"] = bulletins.publish(w.admin_a, {"org_unit_id": str(w.town_a.id),
-                                                  "period_start": last_month.replace(day=1).isoformat(),
-                                                  "period_end": last_month.isoformat()}).id
-    o["training"] = corps.create_session(w.admin_a, {"title": "岗前培训", "kind": "pre_job", "starts_on": "2026-03-02",
-                                                     "ends_on": "2026-04-10", "days": "30",
-                                                     "org_unit_id": str(w.town_a.id)}).id
+    o["bulletin"] = bulletins.publish(
+        w.admin_a,
+        {
+            "org_unit_id": str(w.town_a.id),
+            "period_start": last_month.replace(day=1).isoformat(),
+            "period_end": last_month.isoformat(),
+        },
+    ).id
+    o["training"] = corps.create_session(
+        w.admin_a,
+        {
+            "title": "岗前培训",
+            "kind": "pre_job",
+            "starts_on": "2026-03-02",
+            "ends_on": "2026-04-10",
+            "days": "30",
+            "org_unit_id": str(w.town_a.id),
+        },
+    ).id
     checklists.ensure_general_template()
     template = checklists.save_template(w.admin_a, None, "甲镇专项检查表", "", "专项 | 检查一项 |")
     o["template"] = template.id
-    o["campaign"] = campaigns.launch(w.admin_a, {
-        "name": "甲镇专项整治", "template_id": str(template.id), "org_unit_id": str(w.town_a.id),
-        "starts_on": clock.today().isoformat(), "ends_on": (clock.today() + timedelta(days=30)).isoformat()},
-        [str(w.grid_a1.id)]).id
-    o["leave"] = worklog.request_leave(w.inspector_a1, {"kind": "annual", "starts_on": "2026-12-01",
-                                                        "ends_on": "2026-12-02", "reason": "探亲"}).id
+    o["campaign"] = campaigns.launch(
+        w.admin_a,
+        {
+            "name": "甲镇专项整治",
+            "template_id": str(template.id),
+            "org_unit_id": str(w.town_a.id),
+            "starts_on": clock.today().isoformat(),
+            "ends_on": (clock.today() + timedelta(days=30)).isoformat(),
+        },
+        [str(w.grid_a1.id)],
+    ).id
+    o["leave"] = worklog.request_leave(
+        w.inspector_a1, {"kind": "annual", "starts_on": "2026-12-01", "ends_on": "2026-12-02", "reason": "探亲"}
+    ).id
     o["conflict"] = declarations.declare(w.tech_a1, {"kind": "former_employer", "unit_name": "某化工厂"}).id
     point = selfchecks.add_risk_point(w.company_a1, w.ent_a1, POINT)
     o["point"] = point.id
-    selfchecks.record_self_check(w.company_a1, w.ent_a1, clock.today().isoformat(), "王工",
-                                 [selfchecks.ItemInput(point.id, False, "灭火器过期")])
+    selfchecks.record_self_check(
+        w.company_a1, w.ent_a1, clock.today().isoformat(), "王工", [selfchecks.ItemInput(point.id, False, "灭火器过期")]
+    )
     o["item"] = db.session.scalar(sa.select(SelfCheckItem.id))
-    enterprises.report_status(w.inspector_a1, w.ent_a1, "suspended", "停产整顿",
-                              (jpeg(200, 150, color=(9, 9, 9)), "status.jpg"))
+    enterprises.report_status(
+        w.inspector_a1, w.ent_a1, "suspended", "停产整顿", (jpeg(200, 150, color=(9, 9, 9)), "status.jpg")
+    )
     o["change"] = db.session.scalar(sa.select(EnterpriseChange.id).where(EnterpriseChange.photo_id.is_not(None)))
     notice_board.set_public_profile(w.admin_a, w.inspector_a1, "负责甲镇一网格日常巡查", (jpeg(300, 400), "me.jpg"))
     db.session.commit()
@@ -203,7 +251,6 @@ OBJECT_ROUTES = {
     "corps.act": ("POST", "/corps/{user}/equipment", "admin"),
     "corps.training_show": ("GET", "/corps/training/{training}", "admin"),
     "campaigns.show": ("GET", "/campaigns/{campaign}", "admin"),
-
     # last: these change, end or disable what the others use
     "inspections.remove_photo": ("POST", "/inspections/{draft}/photos/{link}/delete", "author"),
     "inspections.delete": ("POST", "/inspections/{draft}/delete", "author"),
@@ -230,8 +277,11 @@ NO_OBJECT_SCOPE = {
 HOLDERS = {
     "staff": {roles.GRID_INSPECTOR, roles.TECHNICAL_INSPECTOR, roles.ENFORCEMENT_OFFICER, roles.ADMIN},
     "inspectors": {roles.GRID_INSPECTOR, roles.TECHNICAL_INSPECTOR},
-    "company": {roles.COMPANY_MANAGER}, "admin": {roles.ADMIN}, "officer": {roles.ENFORCEMENT_OFFICER},
-    "supervisor": {roles.SOCIAL_SUPERVISOR}, "discipline": {roles.DISCIPLINE_INSPECTOR},
+    "company": {roles.COMPANY_MANAGER},
+    "admin": {roles.ADMIN},
+    "officer": {roles.ENFORCEMENT_OFFICER},
+    "supervisor": {roles.SOCIAL_SUPERVISOR},
+    "discipline": {roles.DISCIPLINE_INSPECTOR},
 }
 
 
@@ -248,8 +298,10 @@ def _holders(who: str) -> tuple[set[str], set[str]]:
     return allowed, set(IN_SCOPE.values()) - allowed
 
 
-_VOLATILE = re.compile(r'(name="csrf[_-]token"[^>]*(?:value|content)=")[^"]+"|(content=")[^"]+(" name="csrf-token")'
-                       r'|("csrf_token": ")[^"]+"|(data-request-id=")[^"]+"')
+_VOLATILE = re.compile(
+    r'(name="csrf[_-]token"[^>]*(?:value|content)=")[^"]+"|(content=")[^"]+(" name="csrf-token")'
+    r'|("csrf_token": ")[^"]+"|(data-request-id=")[^"]+"'
+)
 
 
 def _normal(response) -> str:

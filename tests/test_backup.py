@@ -2,6 +2,7 @@
 a fresh database — of the other kind too — with the same rows, the same files byte for byte, the
 audit chain verifying green and the hazard tallies rebuilt; damaged archives and non-empty
 targets are refused before anything is written."""
+
 import hashlib
 import io
 import tarfile
@@ -66,6 +67,7 @@ def test_backup_restores_everything_and_the_chain_verifies(world, app, fresh, tm
         assert verdict.ok, verdict.message
         # The app goes on writing after a restore: new rows get new ids (sequences moved on).
         from tests.factories import report
+
         world.inspector_a1 = db.session.merge(world.inspector_a1)
         world.ent_a1 = db.session.merge(world.ent_a1)
         report(world)

@@ -1,4 +1,5 @@
 """bench.integrity at a small size, so that it never rots."""
+
 from bench import integrity
 
 

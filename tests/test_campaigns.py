@@ -1,5 +1,6 @@
 """Special campaigns: targets by industry, grid or list; the campaign's checklist is used for
 its targets while it runs (online, through sync, and in the offline pack); tasks, progress, report."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,15 +17,25 @@ from tests.helpers import logged_in, post
 
 def template(world):
     checklists.ensure_general_template()  # the district's own general checklist exists first
-    return checklists.save_template(world.admin, None, "有限空间专项检查表", "",
-                                    "有限空间 | 作业审批 | 《工贸企业有限空间作业安全规定》\n有限空间 | 通风检测 |")
+    return checklists.save_template(
+        world.admin,
+        None,
+        "有限空间专项检查表",
+        "",
+        "有限空间 | 作业审批 | 《工贸企业有限空间作业安全规定》\n有限空间 | 通风检测 |",
+    )
 
 
 def launch(world, **values):
     t = template(world)
     today = clock.today()
-    base = {"name": "有限空间专项整治", "template_id": str(t.id), "org_unit_id": str(world.district.id),
-            "starts_on": (today - timedelta(days=1)).isoformat(), "ends_on": (today + timedelta(days=30)).isoformat()}
+    base = {
+        "name": "有限空间专项整治",
+        "template_id": str(t.id),
+        "org_unit_id": str(world.district.id),
+        "starts_on": (today - timedelta(days=1)).isoformat(),
+        "ends_on": (today + timedelta(days=30)).isoformat(),
+    }
     grids = values.pop("grids", [])
     return campaigns.launch(world.admin, base | values, [str(g.id) for g in grids])
 
@@ -32,15 +43,19 @@ def launch(world, **values):
 @pytest.mark.dated
 def test_targets_by_grid_list_and_refusals(world):
     c = launch(world, grids=[world.grid_a1])
-    targets = set(db.session.scalars(sa.select(CampaignTarget.enterprise_id).where(
-        CampaignTarget.campaign_id == c.id)))
+    targets = set(db.session.scalars(sa.select(CampaignTarget.enterprise_id).where(CampaignTarget.campaign_id == c.id)))
     assert targets == {world.ent_a1.id, world.ent_a1_other.id}
     listed = launch(world, name="名单专项", usccs=f"{world.ent_b1.uscc}\n{world.ent_a2.uscc}")
-    assert set(db.session.scalars(sa.select(CampaignTarget.enterprise_id).where(
-        CampaignTarget.campaign_id == listed.id))) == {world.ent_b1.id, world.ent_a2.id}
-    for values, field in (({}, "industry"), ({"usccs": "123"}, "usccs"), ({"industry": "9999"}, "industry"),
-                          ({"ends_on": "2020-01-01", "grids": [world.grid_a1]}, "ends_on"),
-                          ({"name": "", "grids": [world.grid_a1]}, "name")):
+    assert set(
+        db.session.scalars(sa.select(CampaignTarget.enterprise_id).where(CampaignTarget.campaign_id == listed.id))
+    ) == {world.ent_b1.id, world.ent_a2.id}
+    for values, field in (
+        ({}, "industry"),
+        ({"usccs": "123"}, "usccs"),
+        ({"industry": "9999"}, "industry"),
+        ({"ends_on": "2020-01-01", "grids": [world.grid_a1]}, "ends_on"),
+        ({"name": "", "grids": [world.grid_a1]}, "name"),
+    ):
         with pytest.raises(InputError) as refused:
             launch(world, **values)
         assert field in refused.value.errors
@@ -103,20 +118,27 @@ def test_sync_uses_the_checklist_of_the_day_it_began(world, make_client):
     insp = logged_in(make_client(), "insp_a1")
     token = insp.get("/api/v1/me").get_json()["csrf_token"]
     # The campaign ended yesterday; this record was begun on the phone two days ago, during it.
-    db.session.execute(sa.update(Campaign).where(Campaign.id == c.id).values(
-        starts_on=clock.today() - timedelta(days=5), ends_on=clock.today() - timedelta(days=1)))
+    db.session.execute(
+        sa.update(Campaign)
+        .where(Campaign.id == c.id)
+        .values(starts_on=clock.today() - timedelta(days=5), ends_on=clock.today() - timedelta(days=1))
+    )
     db.session.commit()
     payload = offline_record(insp, token, world, db, sign=False)
     began = clock.now() - timedelta(days=2)
-    payload |= {"started_at": began.isoformat(), "ended_at": (began + timedelta(minutes=40)).isoformat(),
-                # The phone filled in the campaign's checklist, as its pack said then.
-                "results": [{"position": i.position, "result": "pass", "note": ""} for i in c.template.items]}
+    payload |= {
+        "started_at": began.isoformat(),
+        "ended_at": (began + timedelta(minutes=40)).isoformat(),
+        # The phone filled in the campaign's checklist, as its pack said then.
+        "results": [{"position": i.position, "result": "pass", "note": ""} for i in c.template.items],
+    }
     for h in payload["hazards"]:
         h["item_position"] = None
     r = send(insp, token, payload)
     assert r.status_code in (200, 201), r.get_json()
-    assert db.session.scalar(sa.select(Inspection.template_id).where(Inspection.uuid == payload["uuid"])) == \
-        c.template_id
+    assert (
+        db.session.scalar(sa.select(Inspection.template_id).where(Inspection.uuid == payload["uuid"])) == c.template_id
+    )
     today_record = inspections.start(world.inspector_a1, world.ent_a1_other)
     assert today_record.template_id != c.template_id
     r = post(logged_in(make_client(), "admin_d"), "/campaigns/", {"name": "", "template_id": ""}, "/campaigns/")

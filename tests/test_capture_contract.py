@@ -1,6 +1,7 @@
 """What the fast capture form (issue 28) adds to the record the server keeps: answers given
 together say so, a marked-up copy is filed beside its original, what the phone proposes comes in
 the offline pack, and phones that queued records before all this still sync them unchanged."""
+
 import hashlib
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ def test_answers_given_together_are_recorded_so_and_kept_in_the_trail(client, wo
         for r in payload["results"][1:]:
             r["bulk"] = True
         payload["results"][0]["bulk"] = True  # a failed item is never "passed together"
+
     record, _payload = _sync(client, world, db, together)
     flags = [(r.result, r.bulk) for r in record.results]
     assert flags[0] == ("fail", False) and all(f == ("pass", True) for f in flags[1:])
@@ -36,9 +38,12 @@ def test_answers_given_together_are_recorded_so_and_kept_in_the_trail(client, wo
     assert [r.position for r in record.results if r.bulk] == inspections.canonical(record)["bulk"]
     # The audit chain digested each result row with its flag: the trail says it was set together.
     row = record.results[1]
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.object_type == "ItemResult",
-                                                          AuditEvent.object_id == str(row.id))
-                              .order_by(AuditEvent.seq.desc()).limit(1))
+    event = db.session.scalar(
+        sa.select(AuditEvent)
+        .where(AuditEvent.object_type == "ItemResult", AuditEvent.object_id == str(row.id))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
     assert event.after_sha256 == _digest(_columns(row, committed=False))
     assert event.after_sha256 != _digest({**_columns(row, committed=False), "bulk": False})
     assert audit.verify().ok
@@ -54,6 +59,7 @@ def test_a_marked_copy_is_filed_beside_the_original_which_stays_the_evidence(cli
         payload["photos"][0]["marked_media_uuid"] = upload(client_, token, marked_bytes)
         payload["photos"][0]["caption"] = "配电箱门缺失"
         payload["photos"][0]["item_position"] = payload["results"][0]["position"]
+
     record, payload = _sync(client, world, db, mark)
     link = next(p for p in record.photos if p.marked_photo_id)
     assert link.caption == "配电箱门缺失" and link.item_result_id == record.results[0].id
@@ -76,11 +82,13 @@ def test_a_marked_copy_is_filed_beside_the_original_which_stays_the_evidence(cli
 
 def test_a_record_queued_by_an_older_phone_still_syncs(client, world, db):
     """No bulk flags, no marked copies in the payload: the contract of before is unchanged."""
+
     def older(payload, *_):
         for r in payload["results"]:
             r.pop("bulk", None)
         for p in payload["photos"]:
             p.pop("marked_media_uuid", None)
+
     record, _payload = _sync(client, world, db, older)
     assert record.state == "signed" and inspections.verify(record)
     assert not any(r.bulk for r in record.results)
@@ -89,10 +97,12 @@ def test_a_record_queued_by_an_older_phone_still_syncs(client, world, db):
 
 def test_a_changed_answer_is_no_longer_one_given_together(client, world, db):
     """A draft synced from the phone, then edited online: the changed answer was given alone."""
+
     def draft(payload, *_):
         payload.pop("finish", None)
         for r in payload["results"][1:]:
             r["bulk"] = True
+
     record, _payload = _sync(client, world, db, draft)
     row = record.results[1]
     inspections.update(world.inspector_a1, record, {}, {row.id: ("na", "不涉及")})
@@ -105,8 +115,12 @@ def test_the_pack_proposes_the_last_visit_the_templates_defaults_and_common_find
     record, _payload = _sync(client, world, db)
     pack = client.get("/api/v1/pack").get_json()
     entry = next(e for e in pack["enterprises"] if e["id"] == world.ent_a1.id)
-    assert entry["last_visit"] == {"at": record.started_at.isoformat(), "parts": "办公室、仓库", "content": "全面检查",
-                                   "signer_name": "朱春生"}
+    assert entry["last_visit"] == {
+        "at": record.started_at.isoformat(),
+        "parts": "办公室、仓库",
+        "content": "全面检查",
+        "signer_name": "朱春生",
+    }
     other = next(e for e in pack["enterprises"] if e["id"] == world.ent_a1_other.id)
     assert other["last_visit"] is None
     general = next(t for t in pack["templates"] if t["industry"] is None)
@@ -116,10 +130,20 @@ def test_the_pack_proposes_the_last_visit_the_templates_defaults_and_common_find
 
 
 def test_admins_edit_common_findings_and_defaults_with_the_template(world, db):
-    template = checklists.save_template(world.admin, None, "有限空间专项", "", "\n".join([
-        "有限空间 | 作业前检测 | 《工贸企业有限空间作业安全规定》 | 未检测；检测仪过期",
-        "有限空间 | 设置警示标识",
-    ]), default_parts="污水池、储罐", default_content="有限空间作业")
+    template = checklists.save_template(
+        world.admin,
+        None,
+        "有限空间专项",
+        "",
+        "\n".join(
+            [
+                "有限空间 | 作业前检测 | 《工贸企业有限空间作业安全规定》 | 未检测；检测仪过期",
+                "有限空间 | 设置警示标识",
+            ]
+        ),
+        default_parts="污水池、储罐",
+        default_content="有限空间作业",
+    )
     assert [i.phrase_list for i in template.items] == [["未检测", "检测仪过期"], []]
     assert (template.default_parts, template.default_content) == ("污水池、储罐", "有限空间作业")
     lines = checklists.as_lines(template)

@@ -1,4 +1,5 @@
 """Media first: PUT a photo under the phone's UUID with its SHA-256; replays and conflicts."""
+
 import hashlib
 import uuid
 
@@ -10,8 +11,11 @@ from tests.images import jpeg
 
 
 def put(client, media_uuid, data, sha=None, token=None, **headers):
-    headers = {"X-Content-SHA256": sha if sha is not None else hashlib.sha256(data).hexdigest(),
-               "Content-Type": "image/jpeg", **headers}
+    headers = {
+        "X-Content-SHA256": sha if sha is not None else hashlib.sha256(data).hexdigest(),
+        "Content-Type": "image/jpeg",
+        **headers,
+    }
     if token:
         headers["X-CSRFToken"] = token
     return client.put(f"/api/v1/media/{media_uuid}", data=data, headers=headers)
@@ -35,8 +39,7 @@ def test_a_cut_short_upload_never_passes_for_the_photo(client, world, db):
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")
     data = jpeg(200, 150)
-    response = put(client, str(uuid.uuid4()), data[: len(data) // 2], sha=hashlib.sha256(data).hexdigest(),
-                   token=token)
+    response = put(client, str(uuid.uuid4()), data[: len(data) // 2], sha=hashlib.sha256(data).hexdigest(), token=token)
     assert response.status_code == 422 and "SHA-256 不一致" in response.get_json()["message"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ClientMedia)) == 0
 
@@ -113,8 +116,10 @@ def test_the_same_photo_under_several_uuids_at_once_is_stored_once(app, make_cli
     assert not errors, "\n".join(errors)
     assert statuses == [201] * n
     digest = hashlib.sha256(data).hexdigest()
+
     def count(model) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.sha256 == digest))
+
     assert count(MediaFile) == 1 and count(ClientMedia) == n
     assert audit.verify().ok
 
@@ -123,17 +128,21 @@ def batch(client, items, token, manifest=None):
     """POST /api/v1/media: items are (uuid, bytes) or (uuid, bytes, declared sha256)."""
     import io
     import json
+
     entries = [{"uuid": i[0], "sha256": i[2] if len(i) > 2 else hashlib.sha256(i[1]).hexdigest()} for i in items]
     from werkzeug.datastructures import MultiDict
+
     form = MultiDict([("manifest", manifest if manifest is not None else json.dumps(entries))])
     for i in items:  # a MultiDict: a test may send two files under one name
         form.add(i[0], (io.BytesIO(i[1]), f"{i[0]}.jpg", "image/jpeg"))
-    return client.post("/api/v1/media", data=form, content_type="multipart/form-data",
-                       headers={"X-CSRFToken": token} if token else {})
+    return client.post(
+        "/api/v1/media", data=form, content_type="multipart/form-data", headers={"X-CSRFToken": token} if token else {}
+    )
 
 
 def test_a_batch_stores_a_whole_record_in_one_go_and_replays(client, world, db):
     from tests.images import png
+
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")
     items = [(str(uuid.uuid4()), jpeg(color=(i * 50, 9, 9))) for i in range(3)] + [(str(uuid.uuid4()), png())]
@@ -142,8 +151,10 @@ def test_a_batch_stores_a_whole_record_in_one_go_and_replays(client, world, db):
     answers = first.get_json()["media"]
     assert [a["uuid"] for a in answers] == [u for u, _data in items]  # in the manifest's order
     assert [a["content_type"] for a in answers] == ["image/jpeg"] * 3 + ["image/png"]
-    assert all(a["created"] and a["sha256"] == hashlib.sha256(d).hexdigest() and a["size"] == len(d)
-               for a, (_u, d) in zip(answers, items, strict=True))
+    assert all(
+        a["created"] and a["sha256"] == hashlib.sha256(d).hexdigest() and a["size"] == len(d)
+        for a, (_u, d) in zip(answers, items, strict=True)
+    )
     again = batch(client, items, token)  # the outbox replayed after a lost answer
     assert again.status_code == 200 and not any(a["created"] for a in again.get_json()["media"])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ClientMedia)) == 4
@@ -157,9 +168,16 @@ def test_a_batch_stores_a_whole_record_in_one_go_and_replays(client, world, db):
     pair = batch(client, [(str(uuid.uuid4()), jpeg(color=(8, 8, 8))) for _ in range(2)], token)
     assert pair.status_code == 201 and len({a["sha256"] for a in pair.get_json()["media"]}) == 1
     from fieldapp.models import MediaFile
+
     for data in (new[1], jpeg(color=(8, 8, 8))):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(MediaFile)
-                                 .where(MediaFile.sha256 == hashlib.sha256(data).hexdigest())) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(MediaFile)
+                .where(MediaFile.sha256 == hashlib.sha256(data).hexdigest())
+            )
+            == 1
+        )
 
 
 def test_a_batch_is_all_or_nothing_and_names_the_bad_upload(client, world, db):
@@ -184,29 +202,50 @@ def test_a_batch_is_all_or_nothing_and_names_the_bad_upload(client, world, db):
 
 def test_a_batch_of_the_wrong_shape_gets_a_clear_message(client, make_client, world):
     import json
+
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")
     one = (str(uuid.uuid4()), jpeg())
     sha = hashlib.sha256(one[1]).hexdigest()
     extra = (str(uuid.uuid4()), jpeg(color=(5, 5, 5)))
     cases = [
-        (client.post("/api/v1/media", json=[{"uuid": one[0], "sha256": sha}], headers={"X-CSRFToken": token}),
-         400, "multipart/form-data"),
+        (
+            client.post("/api/v1/media", json=[{"uuid": one[0], "sha256": sha}], headers={"X-CSRFToken": token}),
+            400,
+            "multipart/form-data",
+        ),
         (batch(client, [one], token, manifest="not json"), 400, "manifest"),
         (batch(client, [one], token, manifest=json.dumps({"uuid": one[0]})), 400, "manifest"),
         (batch(client, [one], token, manifest=json.dumps([{"uuid": one[0]}])), 422, "提交的内容有误"),
         (batch(client, [], token, manifest=json.dumps([])), 422, "没有收到任何媒体文件"),
         (batch(client, [], token, manifest=json.dumps([{"uuid": one[0], "sha256": sha}])), 422, "缺少该媒体的文件"),
-        (batch(client, [one, extra], token, manifest=json.dumps([{"uuid": one[0], "sha256": sha}])), 422,
-         "清单中没有这个文件"),
+        (
+            batch(client, [one, extra], token, manifest=json.dumps([{"uuid": one[0], "sha256": sha}])),
+            422,
+            "清单中没有这个文件",
+        ),
         (batch(client, [("not-a-uuid", one[1])], token), 422, "不是有效的 UUID"),
-        (batch(client, [one], token, manifest=json.dumps([{"uuid": one[0], "sha256": "xyz"}])), 422,
-         "64 位十六进制"),
-        (batch(client, [one], token, manifest=json.dumps([{"uuid": one[0], "sha256": sha},
-                                                          {"uuid": one[0], "sha256": sha}])), 422,
-         "出现了两次"),
-        (batch(client, [one, (one[0], jpeg(color=(6, 6, 6)))], token, manifest=json.dumps(
-            [{"uuid": one[0], "sha256": sha}])), 422, "出现了两次"),  # two files under one name
+        (batch(client, [one], token, manifest=json.dumps([{"uuid": one[0], "sha256": "xyz"}])), 422, "64 位十六进制"),
+        (
+            batch(
+                client,
+                [one],
+                token,
+                manifest=json.dumps([{"uuid": one[0], "sha256": sha}, {"uuid": one[0], "sha256": sha}]),
+            ),
+            422,
+            "出现了两次",
+        ),
+        (
+            batch(
+                client,
+                [one, (one[0], jpeg(color=(6, 6, 6)))],
+                token,
+                manifest=json.dumps([{"uuid": one[0], "sha256": sha}]),
+            ),
+            422,
+            "出现了两次",
+        ),  # two files under one name
         (batch(client, [(str(uuid.uuid4()), jpeg()) for _ in range(13)], token), 422, "一次最多上传 12 个"),
         (batch(client, [one], None), 400, None),  # no CSRF header
     ]
@@ -224,6 +263,7 @@ def test_a_batch_costs_the_statements_of_one_upload(client, world, db):
     """One lookup, one transaction and one audit chain for the whole batch: the statements do
     not grow with the number of photos."""
     from tests.helpers import counting
+
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")
     counts = []

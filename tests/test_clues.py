@@ -1,5 +1,6 @@
 """Clues and feedback (seed 001 art. 19-20): the public form (anonymous, throttled, spam-proofed),
 tracking codes, handling (assign, site check, hazard report, answer), bulletins to supervisors."""
+
 import re
 from datetime import UTC, timedelta
 from io import BytesIO
@@ -22,15 +23,11 @@ def quick(app, monkeypatch):
     monkeypatch.setitem(app.config, "CLUE_MIN_FILL_SECONDS", 0)
 
 
-
-
 def submit(client, data: dict, path="/clues/new", photos=()):
     body = clue_form(client, path) | data
     if photos:
         body["photos"] = [(BytesIO(b), n) for b, n in photos]
     return client.post(path, data=body, content_type="multipart/form-data")
-
-
 
 
 def code_of(response, client) -> str:
@@ -41,8 +38,12 @@ def code_of(response, client) -> str:
 
 def test_anonymous_clue_from_a_grid_board_and_tracking(world, make_client, quick):
     public = make_client()
-    r = submit(public, GOOD_CLUE | {"latitude": "31.2612345", "longitude": "120.6100001"},
-               f"/clues/new?grid={world.grid_a1.code}", photos=[(jpeg(800, 600), "scene.jpg")])
+    r = submit(
+        public,
+        GOOD_CLUE | {"latitude": "31.2612345", "longitude": "120.6100001"},
+        f"/clues/new?grid={world.grid_a1.code}",
+        photos=[(jpeg(800, 600), "scene.jpg")],
+    )
     code = code_of(r, public)
     assert re.fullmatch(r"XS-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code)
     clue = db.session.scalar(sa.select(Clue))
@@ -112,24 +113,29 @@ def test_a_stamp_serves_one_post_from_the_address_it_was_given_to(world, make_cl
     again = public.post("/clues/new", data=body, content_type="multipart/form-data")
     assert again.status_code == 400 and "已经提交过" in again.get_data(as_text=True)
     fresh = clue_form(public, "/clues/new") | GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}
-    elsewhere = public.post("/clues/new", data=fresh, content_type="multipart/form-data",
-                            environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    elsewhere = public.post(
+        "/clues/new", data=fresh, content_type="multipart/form-data", environ_base={"REMOTE_ADDR": "198.51.100.9"}
+    )
     assert elsewhere.status_code == 400 and "提交未被接受" in elsewhere.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 1
 
 
-@pytest.mark.parametrize("data,photos,field,message", [
-    ({"kind": ""}, (), "kind", "请选择类别"),
-    ({"content": "太短"}, (), "content", "至少 10 个字"),
-    ({"contact_phone": "call me maybe"}, (), "contact_phone", "电话号码格式不正确"),
-    ({"org_unit_id": "999999"}, (), "org_unit_id", "请选择所在的镇"),
-    ({}, [(b"GIF89a not a photo", "x.jpg")], "photos", "x.jpg"),
-    ({}, [(jpeg(), "1.jpg")] * 4, "photos", "照片最多 3 张"),
-    ({}, [(b"", "empty.jpg")], "photos", "空的"),
-])
+@pytest.mark.parametrize(
+    "data,photos,field,message",
+    [
+        ({"kind": ""}, (), "kind", "请选择类别"),
+        ({"content": "太短"}, (), "content", "至少 10 个字"),
+        ({"contact_phone": "call me maybe"}, (), "contact_phone", "电话号码格式不正确"),
+        ({"org_unit_id": "999999"}, (), "org_unit_id", "请选择所在的镇"),
+        ({}, [(b"GIF89a not a photo", "x.jpg")], "photos", "x.jpg"),
+        ({}, [(jpeg(), "1.jpg")] * 4, "photos", "照片最多 3 张"),
+        ({}, [(b"", "empty.jpg")], "photos", "空的"),
+    ],
+)
 def test_bad_input_keeps_the_form(world, client, data, photos, field, message, quick):
-    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id), "contact_name": "张先生"} | data,
-               photos=photos)
+    r = submit(
+        client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id), "contact_name": "张先生"} | data, photos=photos
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and message in html and "张先生" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 0
@@ -137,8 +143,9 @@ def test_bad_input_keeps_the_form(world, client, data, photos, field, message, q
 
 def test_oversize_upload_is_refused_cleanly(world, app, client, monkeypatch, quick):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200_000)
-    r = submit(client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id)},
-               photos=[(b"\xff\xd8" + b"0" * 300_000, "big.jpg")])
+    r = submit(
+        client, GOOD_CLUE | {"org_unit_id": str(world.town_a.id)}, photos=[(b"\xff\xd8" + b"0" * 300_000, "big.jpg")]
+    )
     assert r.status_code in (303, 413)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clue)) == 0
 
@@ -159,17 +166,29 @@ def test_handling_lifecycle(world, make_client, quick):
     # Assign to an officer of the district; a person from elsewhere is refused.
     r = post(officer, f"/clues/{clue.id}/assign", {"assignee_id": str(world.company_a1.id)}, f"/clues/{clue.id}")
     assert r.status_code == 400 and "请选择本辖区的执法人员" in r.get_data(as_text=True)
-    r = post(officer, f"/clues/{clue.id}/assign", {"assignee_id": str(world.officer_district.id), "note": "请核查"},
-             f"/clues/{clue.id}")
+    r = post(
+        officer,
+        f"/clues/{clue.id}/assign",
+        {"assignee_id": str(world.officer_district.id), "note": "请核查"},
+        f"/clues/{clue.id}",
+    )
     assert r.status_code == 302
     # A site check: the enterprise first, then its grid's inspector.
     r = post(officer, f"/clues/{clue.id}/task", {"enterprise_id": str(world.ent_a1.id)}, f"/clues/{clue.id}")
     assert r.status_code == 400 and world.inspector_a1.display_name in r.get_data(as_text=True)
-    r = post(officer, f"/clues/{clue.id}/task", {"enterprise_id": str(world.ent_a1.id),
-                                                 "inspector_id": str(world.tech_a2.id)}, f"/clues/{clue.id}")
+    r = post(
+        officer,
+        f"/clues/{clue.id}/task",
+        {"enterprise_id": str(world.ent_a1.id), "inspector_id": str(world.tech_a2.id)},
+        f"/clues/{clue.id}",
+    )
     assert r.status_code == 400 and "负责该企业网格的网格员" in r.get_data(as_text=True)
-    r = post(officer, f"/clues/{clue.id}/task", {"enterprise_id": str(world.ent_a1.id),
-                                                 "inspector_id": str(world.inspector_a1.id)}, f"/clues/{clue.id}")
+    r = post(
+        officer,
+        f"/clues/{clue.id}/task",
+        {"enterprise_id": str(world.ent_a1.id), "inspector_id": str(world.inspector_a1.id)},
+        f"/clues/{clue.id}",
+    )
     assert r.status_code == 302
     inspector = logged_in(make_client(), "insp_a1")
     home = inspector.get("/").get_data(as_text=True)
@@ -187,8 +206,12 @@ def test_handling_lifecycle(world, make_client, quick):
     assert [p.id for p in hazard.photos] == [p.id for p in clue.photos] and "来自线索" in hazard.description
     r = post(officer, f"/clues/{clue.id}/answer", {"note": ""}, f"/clues/{clue.id}")
     assert r.status_code == 400 and "请填写答复内容" in r.get_data(as_text=True)
-    r = post(officer, f"/clues/{clue.id}/answer", {"note": "经核查属实，已责令企业限期整改。感谢您的监督。"},
-             f"/clues/{clue.id}")
+    r = post(
+        officer,
+        f"/clues/{clue.id}/answer",
+        {"note": "经核查属实，已责令企业限期整改。感谢您的监督。"},
+        f"/clues/{clue.id}",
+    )
     assert r.status_code == 302
     db.session.expire_all()
     clue = db.session.get(Clue, clue.id)
@@ -204,20 +227,29 @@ def test_scope_of_clues(world, factory, make_client, quick):
     clue = _clue(world, make_client)
     officer_b = factory.user(roles.ENFORCEMENT_OFFICER, units=[world.town_b], username="officer_b")
     assert officer_b
-    for username, status in {"officer_a": 200, "officer_d": 200, "admin_a": 200, "officer_b": 404,
-                             "insp_a1": 404, "supervisor1": 404, "company_a1": 403, "discipline1": 403}.items():
+    for username, status in {
+        "officer_a": 200,
+        "officer_d": 200,
+        "admin_a": 200,
+        "officer_b": 404,
+        "insp_a1": 404,
+        "supervisor1": 404,
+        "company_a1": 403,
+        "discipline1": 403,
+    }.items():
         assert logged_in(make_client(), username).get(f"/clues/{clue.id}").status_code == status, username
     photo = clue.photos[0]
-    assert logged_in(make_client(), "officer_b").get(
-        f"/clues/{clue.id}/photos/{photo.id}/thumb").status_code == 404
-    assert logged_in(make_client(), "officer_a").get(
-        f"/clues/{clue.id}/photos/{photo.id}/thumb").status_code == 200
+    assert logged_in(make_client(), "officer_b").get(f"/clues/{clue.id}/photos/{photo.id}/thumb").status_code == 404
+    assert logged_in(make_client(), "officer_a").get(f"/clues/{clue.id}/photos/{photo.id}/thumb").status_code == 200
 
 
 def test_supervisor_submits_signed_in_and_follows_their_own(world, make_client, quick):
     sup = logged_in(make_client(), "supervisor1")
-    r = submit(sup, GOOD_CLUE | {"kind": "criticism", "org_unit_id": str(world.town_a.id),
-                            "content": "网格员检查走过场，没有出示证件。"})
+    r = submit(
+        sup,
+        GOOD_CLUE
+        | {"kind": "criticism", "org_unit_id": str(world.town_a.id), "content": "网格员检查走过场，没有出示证件。"},
+    )
     assert r.status_code == 302
     clue = db.session.scalar(sa.select(Clue))
     assert clue.submitter_id == world.supervisor.id and clue.kind == "criticism"
@@ -244,15 +276,23 @@ def test_bulletin_published_to_supervisors(world, factory, make_client, quick):
     town_b_supervisor = factory.user(roles.SOCIAL_SUPERVISOR, units=[world.town_b], username="sup_b")
     admin = logged_in(make_client(), "admin_a")
     today = clock.today()  # a period ending today has not ended yet
-    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), "period_start": str(today.replace(day=1)),
-                                         "period_end": str(today)}, "/clues/bulletins")
+    r = post(
+        admin,
+        "/clues/bulletins",
+        {"org_unit_id": str(world.town_a.id), "period_start": str(today.replace(day=1)), "period_end": str(today)},
+        "/clues/bulletins",
+    )
     assert r.status_code == 400 and "已经结束的时段" in r.get_data(as_text=True)
     last_month_end = today.replace(day=1) - timedelta(days=1)
     last_month = {"period_start": str(last_month_end.replace(day=1)), "period_end": str(last_month_end)}
     r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_b.id), **last_month}, "/clues/bulletins")
     assert r.status_code == 400 and "请选择您管理的区域" in r.get_data(as_text=True)
-    r = post(admin, "/clues/bulletins", {"org_unit_id": str(world.town_a.id), **last_month,
-                                         "remarks": "本月重点整治仓储消防。"}, "/clues/bulletins")
+    r = post(
+        admin,
+        "/clues/bulletins",
+        {"org_unit_id": str(world.town_a.id), **last_month, "remarks": "本月重点整治仓储消防。"},
+        "/clues/bulletins",
+    )
     assert r.status_code == 302
     bulletin = db.session.scalar(sa.select(Bulletin))
     assert bulletin.figures["clues_received"] == 0  # the clue came today, after the period
@@ -274,8 +314,7 @@ def test_bulletin_figures_count_the_period(world, make_client, quick):
 
     clue = _clue(world, make_client)
     clue.created_at = datetime(2026, 10, 5, 2, tzinfo=UTC)
-    clue.status, clue.answered_at, clue.due_on = "answered", datetime(2026, 10, 9, 2, tzinfo=UTC), \
-        date(2026, 10, 20)
+    clue.status, clue.answered_at, clue.due_on = "answered", datetime(2026, 10, 9, 2, tzinfo=UTC), date(2026, 10, 20)
     db.session.add(ClueEvent(clue_id=clue.id, action="answer"))
     db.session.commit()
     figures = bulletins.figures(world.town_a, date(2026, 10, 1), date(2026, 10, 31))

@@ -2,6 +2,7 @@
 concurrent requests against gunicorn (2 workers × 4 threads), on SQLite and on PostgreSQL. Every
 identical replay is answered as the first was — a 2xx with the same receipt — and one row is stored;
 only a different body under the same uuid is a 409."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,13 @@ def site(request, tmp_path_factory):
         env["DATABASE_URL"] = sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
     live = LiveServer(instance, **env)
     live.accounts = {a["username"]: a for a in live.prepare()}
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"], cwd=ROOT,
-                   env=live.env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
+        cwd=ROOT,
+        env=live.env,
+        check=True,
+        capture_output=True,
+    )
     live.db = sa.create_engine(env.get("DATABASE_URL") or f"sqlite:///{instance / 'fieldapp.db'}")
     live.start()
     yield live
@@ -60,42 +66,75 @@ def _api(site, username: str) -> tuple[requests.Session, dict]:
 def _photo(site, session, headers, color) -> str:
     data = jpeg(640, 480, color=color)
     media = str(uuid.uuid4())
-    r = session.put(f"{site.base}/api/v1/media/{media}", data=data, timeout=30, headers={
-        **headers, "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "Content-Type": "image/jpeg"})
+    r = session.put(
+        f"{site.base}/api/v1/media/{media}",
+        data=data,
+        timeout=30,
+        headers={**headers, "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "Content-Type": "image/jpeg"},
+    )
     assert r.status_code == 201, r.text
     return media
 
 
 def _record(site, media: str) -> dict:
     started = datetime.now(UTC) - timedelta(minutes=30)
-    return {"uuid": str(uuid.uuid4()), "enterprise_id": site.accounts["company"]["enterprise"]["id"],
-            "started_at": started.isoformat(), "ended_at": (started + timedelta(minutes=20)).isoformat(),
-            "app_version": "concurrent", "fields": {"parts": "仓库", "content": "消防", "findings": "通道堵塞",
-                                                    "measures": "清理", "work_id_number": "", "id_shown": True},
-            "results": [], "photos": [{"media_uuid": media, "item_position": None, "caption": ""}],
-            "hazards": [{"uuid": str(uuid.uuid4()), "description": "消防通道堵塞", "place": "仓库",
-                         "level": "general", "legal_basis": "", "media_uuids": [media], "item_position": None}]}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "enterprise_id": site.accounts["company"]["enterprise"]["id"],
+        "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(minutes=20)).isoformat(),
+        "app_version": "concurrent",
+        "fields": {
+            "parts": "仓库",
+            "content": "消防",
+            "findings": "通道堵塞",
+            "measures": "清理",
+            "work_id_number": "",
+            "id_shown": True,
+        },
+        "results": [],
+        "photos": [{"media_uuid": media, "item_position": None, "caption": ""}],
+        "hazards": [
+            {
+                "uuid": str(uuid.uuid4()),
+                "description": "消防通道堵塞",
+                "place": "仓库",
+                "level": "general",
+                "legal_basis": "",
+                "media_uuids": [media],
+                "item_position": None,
+            }
+        ],
+    }
 
 
 def test_a_record_sent_twenty_times_at_once_is_stored_once_and_acknowledged_each_time(site):
     session, headers = _api(site, "inspector")
     record = _record(site, _photo(site, session, headers, (30, 90, 150)))
-    answers = _at_once(lambda: session.post(f"{site.base}/api/v1/inspections", json=record, headers=headers,
-                                            timeout=60))
+    answers = _at_once(
+        lambda: session.post(f"{site.base}/api/v1/inspections", json=record, headers=headers, timeout=60)
+    )
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [200] * (TIMES - 1) + [201], [r.text[:200] for r in answers if r.status_code >= 300]
     receipts = {(r.json()["id"], r.json()["number"], r.json()["state"], r.json()["content_hash"]) for r in answers}
     assert len(receipts) == 1
     assert {r.headers["Server"] for r in answers} == {"fieldapp"}  # not gunicorn and its version
     with site.db.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid = :u"),
-                            {"u": record["uuid"]}).scalar() == 1
-        assert conn.execute(sa.text("SELECT count(*) FROM hazards WHERE uuid = :u"),
-                            {"u": record["hazards"][0]["uuid"]}).scalar() == 1
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid = :u"), {"u": record["uuid"]}).scalar()
+            == 1
+        )
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM hazards WHERE uuid = :u"), {"u": record["hazards"][0]["uuid"]}
+            ).scalar()
+            == 1
+        )
     # A different body under the same uuid, at once with the same again: 409 for it alone.
     changed = {**record, "fields": {**record["fields"], "findings": "改过"}}
-    answers = _at_once(lambda: session.post(f"{site.base}/api/v1/inspections", json=changed, headers=headers,
-                                            timeout=60), 5)
+    answers = _at_once(
+        lambda: session.post(f"{site.base}/api/v1/inspections", json=changed, headers=headers, timeout=60), 5
+    )
     assert {r.status_code for r in answers} == {409}
 
 
@@ -104,13 +143,17 @@ def test_a_double_tap_on_start_opens_one_record(site):
     enterprise = site.accounts["company"]["enterprise"]["id"]
     token = csrf_token_of(session, f"{site.base}/enterprises/{enterprise}")
     form = {"csrf_token": token, "uuid": str(uuid.uuid4())}
-    answers = _at_once(lambda: session.post(f"{site.base}/enterprises/{enterprise}/inspections", data=form,
-                                            allow_redirects=False, timeout=60))
+    answers = _at_once(
+        lambda: session.post(
+            f"{site.base}/enterprises/{enterprise}/inspections", data=form, allow_redirects=False, timeout=60
+        )
+    )
     assert {r.status_code for r in answers} == {302}, [r.text[:200] for r in answers if r.status_code != 302]
     assert len({r.headers["Location"] for r in answers}) == 1
     with site.db.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid = :u"),
-                            {"u": form["uuid"]}).scalar() == 1
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid = :u"), {"u": form["uuid"]}).scalar() == 1
+        )
 
 
 def test_a_recheck_sent_twenty_times_at_once_is_acknowledged_each_time(site):
@@ -118,14 +161,26 @@ def test_a_recheck_sent_twenty_times_at_once_is_acknowledged_each_time(site):
         hazard = conn.execute(sa.text("SELECT id FROM hazards WHERE status = 'awaiting_recheck' ORDER BY id")).scalar()
     assert hazard is not None
     session, headers = _api(site, "inspector")
-    body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改", "deadline": None, "position": None,
-            "media_uuids": [_photo(site, session, headers, (60, 160, 60))], "at": datetime.now(UTC).isoformat(),
-            "app_version": "concurrent"}
-    answers = _at_once(lambda: session.post(f"{site.base}/api/v1/hazards/{hazard}/rechecks", json=body,
-                                            headers=headers, timeout=60))
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "passed": True,
+        "note": "已整改",
+        "deadline": None,
+        "position": None,
+        "media_uuids": [_photo(site, session, headers, (60, 160, 60))],
+        "at": datetime.now(UTC).isoformat(),
+        "app_version": "concurrent",
+    }
+    answers = _at_once(
+        lambda: session.post(f"{site.base}/api/v1/hazards/{hazard}/rechecks", json=body, headers=headers, timeout=60)
+    )
     statuses = sorted(r.status_code for r in answers)
     assert statuses == [200] * (TIMES - 1) + [201], [r.text[:300] for r in answers if r.status_code >= 300]
     assert len({(r.json()["event_id"], r.json()["status"]) for r in answers}) == 1
     with site.db.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM hazard_events WHERE client_uuid = :u"),
-                            {"u": body["uuid"]}).scalar() == 1
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM hazard_events WHERE client_uuid = :u"), {"u": body["uuid"]}
+            ).scalar()
+            == 1
+        )

@@ -1,5 +1,6 @@
 """The inspector corps: records, training against the rules, work IDs issued only after pre-job
 training and never twice, equipment and the dismissal checklist."""
+
 import base64
 import re
 from datetime import date, timedelta
@@ -20,31 +21,50 @@ from tests.helpers import logged_in, post
 
 
 def session(world, kind="pre_job", start="2026-03-02", end="2026-04-10", days="30", title="岗前培训"):
-    return corps.create_session(world.admin, {"title": title, "kind": kind, "starts_on": start, "ends_on": end,
-                                              "days": days, "org_unit_id": str(world.district.id)})
+    return corps.create_session(
+        world.admin,
+        {
+            "title": title,
+            "kind": kind,
+            "starts_on": start,
+            "ends_on": end,
+            "days": days,
+            "org_unit_id": str(world.district.id),
+        },
+    )
 
 
 def attend(world, s, person, days, **extra):
     return corps.record_attendance(world.admin, s, {"user_id": str(person.id), "days": str(days), **extra})
 
 
-@pytest.mark.parametrize("values,field,message", [
-    ({"term_start": "2026-05-01", "term_end": "2026-04-01"}, "term_end", "不能早于"),
-    ({"kind": "technical_part", "term_start": "2026-01-01", "term_end": "2029-06-01"}, "term_end", "3 年"),
-    ({"kind": "wizard"}, "kind", "类别"), ({"status": "dismissed"}, "status", "解聘清单"),
-    ({"term_start": "someday"}, "term_start", "日期格式"),
-])
+@pytest.mark.parametrize(
+    "values,field,message",
+    [
+        ({"term_start": "2026-05-01", "term_end": "2026-04-01"}, "term_end", "不能早于"),
+        ({"kind": "technical_part", "term_start": "2026-01-01", "term_end": "2029-06-01"}, "term_end", "3 年"),
+        ({"kind": "wizard"}, "kind", "类别"),
+        ({"status": "dismissed"}, "status", "解聘清单"),
+        ({"term_start": "someday"}, "term_start", "日期格式"),
+    ],
+)
 def test_bad_records_are_refused(world, values, field, message):
     with pytest.raises(InputError) as refused:
         corps.save_record(world.admin, world.inspector_a1, values)
     assert message in refused.value.errors[field]
 
 
-@pytest.mark.parametrize("values,field,message", [
-    ({"days": "-2"}, "days", "负数"), ({"days": "45"}, "days", "不能超过"), ({"days": "1.3"}, "days", "半天"),
-    ({"days": "abc"}, "days", "天数"), ({"end": "2026-02-01"}, "ends_on", "不能早于"),
-    ({"days": "0"}, "days", "大于 0"),
-])
+@pytest.mark.parametrize(
+    "values,field,message",
+    [
+        ({"days": "-2"}, "days", "负数"),
+        ({"days": "45"}, "days", "不能超过"),
+        ({"days": "1.3"}, "days", "半天"),
+        ({"days": "abc"}, "days", "天数"),
+        ({"end": "2026-02-01"}, "ends_on", "不能早于"),
+        ({"days": "0"}, "days", "大于 0"),
+    ],
+)
 def test_bad_sessions_are_refused(world, values, field, message):
     with pytest.raises(InputError) as refused:
         session(world, **values)
@@ -57,8 +77,11 @@ def test_training_totals_against_the_rules(world):
     attend(world, s1, world.inspector_a1, 10)
     attend(world, s1, world.tech_a2, 7.5)
     corps.save_record(world.admin, world.tech_a2, {"kind": "technical_full"})
-    totals = corps.training([world.inspector_a1.id, world.tech_a2.id], 2026,
-                            {world.inspector_a1.id: "grid", world.tech_a2.id: "technical_full"})
+    totals = corps.training(
+        [world.inspector_a1.id, world.tech_a2.id],
+        2026,
+        {world.inspector_a1.id: "grid", world.tech_a2.id: "technical_full"},
+    )
     assert totals[world.inspector_a1.id].shortfall == Decimal(5)  # 15 required of grid inspectors
     assert totals[world.tech_a2.id].shortfall == 0  # 7 of technical inspectors
     assert corps.training([world.inspector_a1.id], 2027, {})[world.inspector_a1.id].in_service_days == 0
@@ -121,10 +144,16 @@ def test_equipment_and_dismissal_checklist(world, make_client):
     person = world.inspector_a1
     assert person.work_id is None and not person.active
     assert all(done for _k, _l, done in corps.checklist(person))
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
-        InspectorGrid.user_id == person.id)) == 0
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(
-        UserSession.user_id == person.id)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(InspectorGrid).where(InspectorGrid.user_id == person.id)
+        )
+        == 0
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(UserSession.user_id == person.id))
+        == 0
+    )
     board = make_client().get(f"/board/{world.grid_a1.code}").get_data(as_text=True)
     assert "工作证作废" in board and person.display_name not in board.split("人员变动公告")[0]
     assert "工作证作废" not in make_client().get(f"/board/{world.grid_b1.code}").get_data(as_text=True)
@@ -137,10 +166,18 @@ def test_pages_renewals_and_card(world, make_client):
     pre = session(world)
     attend(world, pre, world.inspector_a1, 30, exam_score="90")
     admin = logged_in(make_client(), "admin_a")
-    r = post(admin, f"/corps/{world.inspector_a1.id}", {"kind": "grid", "status": "training",
-                                                       "contract_type": "part_time", "term_start": "2024-01-01",
-                                                       "term_end": (clock.today() + timedelta(days=30)).isoformat()},
-             f"/corps/{world.inspector_a1.id}")
+    r = post(
+        admin,
+        f"/corps/{world.inspector_a1.id}",
+        {
+            "kind": "grid",
+            "status": "training",
+            "contract_type": "part_time",
+            "term_start": "2024-01-01",
+            "term_end": (clock.today() + timedelta(days=30)).isoformat(),
+        },
+        f"/corps/{world.inspector_a1.id}",
+    )
     assert r.status_code == 302
     listing = admin.get("/corps/").get_data(as_text=True)
     assert 'id="renewals"' in listing and world.inspector_a1.display_name in listing
@@ -156,8 +193,12 @@ def test_pages_renewals_and_card(world, make_client):
     assert decoded[0].text == f"http://localhost/board/{world.grid_a1.code}"
     r = post(admin, f"/corps/{world.inspector_a1.id}/issue_work_id", {}, f"/corps/{world.inspector_a1.id}")
     assert r.status_code == 409 and "已有工作证" in r.get_data(as_text=True)
-    r = post(admin, "/corps/training", {"title": "", "kind": "pre_job", "starts_on": "2026-01-05",
-                                        "ends_on": "2026-01-01", "days": "-1"}, "/corps/training")
+    r = post(
+        admin,
+        "/corps/training",
+        {"title": "", "kind": "pre_job", "starts_on": "2026-01-05", "ends_on": "2026-01-01", "days": "-1"},
+        "/corps/training",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and "请填写培训名称" in html and "不能早于开始日期" in html
     assert logged_in(make_client(), "officer_a").get("/corps/").status_code == 403

@@ -1,5 +1,6 @@
 """Bimonthly full coverage: periods and their boundaries (China time), what counts as due and
 as covered, grid reassignment, the dashboard and the inspector's own list."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,12 +15,17 @@ from tests.factories import inspect, signature_url
 from tests.helpers import logged_in
 
 
-@pytest.mark.parametrize("day,start,end", [
-    (date(2026, 1, 1), date(2026, 1, 1), date(2026, 2, 28)), (date(2026, 2, 28), date(2026, 1, 1), date(2026, 2, 28)),
-    (date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 30)), (date(2028, 2, 29), date(2028, 1, 1), date(2028, 2, 29)),
-    (date(2026, 12, 31), date(2026, 11, 1), date(2026, 12, 31)),
-    (date(2026, 7, 15), date(2026, 7, 1), date(2026, 8, 31)),
-])
+@pytest.mark.parametrize(
+    "day,start,end",
+    [
+        (date(2026, 1, 1), date(2026, 1, 1), date(2026, 2, 28)),
+        (date(2026, 2, 28), date(2026, 1, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 30)),
+        (date(2028, 2, 29), date(2028, 1, 1), date(2028, 2, 29)),
+        (date(2026, 12, 31), date(2026, 11, 1), date(2026, 12, 31)),
+        (date(2026, 7, 15), date(2026, 7, 1), date(2026, 8, 31)),
+    ],
+)
 def test_periods(day, start, end):
     p = coverage.period_of(day)
     assert (p.start, p.end) == (start, end)
@@ -33,8 +39,6 @@ def test_days_left_and_parsing():
     assert p.days_left(date(2026, 11, 22)) == 40 and p.days_left(date(2026, 12, 31)) == 1
     assert p.days_left(date(2027, 1, 1)) == 0
     assert coverage.parse("2026-13") is None and coverage.parse("abc") is None and coverage.parse("1900-01") is None
-
-
 
 
 def figures(user, period) -> dict[str, tuple[int, int]]:
@@ -72,13 +76,17 @@ def test_drafts_do_not_count_and_closed_enterprises_are_not_due(world):
 def test_last_inspection_is_kept_by_the_database_whoever_writes(world):
     """``enterprises.last_inspected_at`` (what coverage reads first) equals a recount from the
     finished inspections after the services and after SQL written behind their back."""
+
     def last(enterprise):
         db.session.expire_all()
         return db.session.get(Enterprise, enterprise.id).last_inspected_at
 
     def recount(enterprise):
-        return db.session.scalar(sa.select(sa.func.max(Inspection.started_at)).where(
-            Inspection.enterprise_id == enterprise.id, Inspection.state != "draft"))
+        return db.session.scalar(
+            sa.select(sa.func.max(Inspection.started_at)).where(
+                Inspection.enterprise_id == enterprise.id, Inspection.state != "draft"
+            )
+        )
 
     a1, a2 = world.ent_a1, world.ent_a1_other
     march, may = datetime(2026, 3, 10, 9, tzinfo=UTC), datetime(2026, 5, 10, 9, tzinfo=UTC)
@@ -96,11 +104,16 @@ def test_last_inspection_is_kept_by_the_database_whoever_writes(world):
     db.session.commit()
     assert (last(a1), last(a2)) == (None, None)
     assert all(last(e) == recount(e) for e in (a1, a2, world.ent_a2))
+
     # Derived from audited rows and left out of the audit's digests: the enterprise's next audited
     # change starts from the state its last event left, whatever the triggers wrote in between.
     def events():
-        return db.session.execute(sa.select(AuditEvent.before_sha256, AuditEvent.after_sha256).where(
-            AuditEvent.object_type == "Enterprise", AuditEvent.object_id == str(a2.id)).order_by(AuditEvent.seq)).all()
+        return db.session.execute(
+            sa.select(AuditEvent.before_sha256, AuditEvent.after_sha256)
+            .where(AuditEvent.object_type == "Enterprise", AuditEvent.object_id == str(a2.id))
+            .order_by(AuditEvent.seq)
+        ).all()
+
     a2 = db.session.get(Enterprise, a2.id)
     a2.notes = "东侧为仓库"
     db.session.commit()
@@ -135,8 +148,10 @@ def test_coverage_follows_an_enterprise_to_its_new_grid(world):
     db.session.commit()
     after = figures(world.officer_a, period)
     assert after[world.grid_a1.code] == (0, 1) and after[world.grid_a2.code] == (1, 2)
-    people = {p.user.username: p for p in coverage.by_inspector(world.officer_a, period,
-                                                                 coverage.by_grid(world.officer_a, period))}
+    people = {
+        p.user.username: p
+        for p in coverage.by_inspector(world.officer_a, period, coverage.by_grid(world.officer_a, period))
+    }
     # insp_a1's grid now has one due enterprise, not yet covered; their own inspection still counts as theirs.
     assert (people["insp_a1"].covered, people["insp_a1"].due, people["insp_a1"].own) == (0, 1, 1)
     assert (people["tech_a2"].covered, people["tech_a2"].due) == (1, 2)

@@ -1,4 +1,5 @@
 """The offline data pack: scope, delta by cursor, ETag, bad cursors."""
+
 from datetime import timedelta
 
 import pytest
@@ -69,8 +70,11 @@ def test_pack_tells_the_phone_who_signs_which_checklist_and_where_to_recuse(clie
 
     logged_in(client, "insp_a1")
     data = client.get("/api/v1/pack").get_json()
-    assert data["me"] == {"id": world.inspector_a1.id, "display_name": world.inspector_a1.display_name,
-                          "work_id": world.inspector_a1.work_id or ""}
+    assert data["me"] == {
+        "id": world.inspector_a1.id,
+        "display_name": world.inspector_a1.display_name,
+        "work_id": world.inspector_a1.work_id or "",
+    }
     for e in data["enterprises"]:
         enterprise = db.session.get(type(world.ent_a1), e["id"])
         assert e["template_id"] == checklists.template_for(enterprise).id
@@ -79,8 +83,15 @@ def test_pack_tells_the_phone_who_signs_which_checklist_and_where_to_recuse(clie
     again = client.get("/api/v1/pack")
     assert again.status_code == 200, again.get_data(as_text=True)[:500]
     tag = again.headers["ETag"]
-    db.session.add(InterestDeclaration(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
-                            note="表弟在该企业任职", status="pending"))
+    db.session.add(
+        InterestDeclaration(
+            user_id=world.inspector_a1.id,
+            enterprise_id=world.ent_a1.id,
+            kind="relative",
+            note="表弟在该企业任职",
+            status="pending",
+        )
+    )
     db.session.commit()
     changed = client.get("/api/v1/pack", headers={"If-None-Match": tag})
     assert changed.status_code == 200  # a new declaration reaches the phone

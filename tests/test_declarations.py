@@ -1,6 +1,7 @@
 """Declarations of interests and part-time jobs (seed 000; seed 002 art. 7): the workflow, the
 refused approval of a job at a supervised enterprise, recusal on every action path, and the
 admin's view of where someone else must act."""
+
 import uuid
 from datetime import timedelta
 
@@ -23,8 +24,9 @@ def declare(client, **data):
 
 def test_declaring_blocks_at_once_and_admins_are_told(world, make_client):
     insp = logged_in(make_client(), "insp_a1")
-    r = declare(insp, kind="relative", unit_name="随便写的名字", uscc=world.ent_a1.uscc,
-                note="妻子张某在该企业任财务主管")
+    r = declare(
+        insp, kind="relative", unit_name="随便写的名字", uscc=world.ent_a1.uscc, note="妻子张某在该企业任财务主管"
+    )
     assert r.status_code == 302
     row = db.session.scalar(sa.select(InterestDeclaration))
     assert row.status == "pending" and row.enterprise_id == world.ent_a1.id  # matched by credit code
@@ -42,26 +44,37 @@ def test_declaring_blocks_at_once_and_admins_are_told(world, make_client):
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(InterestDeclaration, row.id).status == "rejected"
-    assert db.session.scalar(sa.select(Notification.user_id).where(Notification.kind == "declaration_decided")) \
+    assert (
+        db.session.scalar(sa.select(Notification.user_id).where(Notification.kind == "declaration_decided"))
         == world.inspector_a1.id
+    )
     started = post(insp, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
     assert started.status_code == 302
 
 
-@pytest.mark.parametrize("data,field,message", [
-    ({"kind": "cousin"}, "kind", "类别"),
-    ({"unit_name": ""}, "unit_name", "单位名称"),
-    ({"kind": "part_time", "role_title": ""}, "role_title", "职务"),
-    ({"kind": "part_time", "pay": ""}, "pay", "报酬"),
-    ({"kind": "part_time", "period_start": ""}, "period_start", "开始日期"),
-    ({"period_start": "2026-05-01", "period_end": "2026-04-01"}, "period_end", "不能早于"),
-    ({"kind": "relative", "note": ""}, "note", "亲属"),
-    ({"uscc": "91320506MA1X2Y3Z4Q"}, "uscc", ""),
-    ({"period_start": "someday"}, "period_start", "日期格式"),
-])
+@pytest.mark.parametrize(
+    "data,field,message",
+    [
+        ({"kind": "cousin"}, "kind", "类别"),
+        ({"unit_name": ""}, "unit_name", "单位名称"),
+        ({"kind": "part_time", "role_title": ""}, "role_title", "职务"),
+        ({"kind": "part_time", "pay": ""}, "pay", "报酬"),
+        ({"kind": "part_time", "period_start": ""}, "period_start", "开始日期"),
+        ({"period_start": "2026-05-01", "period_end": "2026-04-01"}, "period_end", "不能早于"),
+        ({"kind": "relative", "note": ""}, "note", "亲属"),
+        ({"uscc": "91320506MA1X2Y3Z4Q"}, "uscc", ""),
+        ({"period_start": "someday"}, "period_start", "日期格式"),
+    ],
+)
 def test_bad_declarations_are_refused_with_the_form_kept(world, make_client, data, field, message):
-    base = {"kind": "part_time", "unit_name": "苏州某培训学校", "role_title": "安全讲师", "pay": "每课时 300 元",
-            "period_start": "2026-03-01", "note": "周末授课"}
+    base = {
+        "kind": "part_time",
+        "unit_name": "苏州某培训学校",
+        "role_title": "安全讲师",
+        "pay": "每课时 300 元",
+        "period_start": "2026-03-01",
+        "note": "周末授课",
+    }
     insp = logged_in(make_client(), "insp_a1")
     r = declare(insp, **(base | data))
     html = r.get_data(as_text=True)
@@ -71,8 +84,17 @@ def test_bad_declarations_are_refused_with_the_form_kept(world, make_client, dat
 
 
 def _part_time(user, unit_name, uscc=""):
-    return declarations.declare(user, {"kind": "part_time", "unit_name": unit_name, "uscc": uscc,
-                                       "role_title": "顾问", "pay": "每月 2000 元", "period_start": "2026-01-01"})
+    return declarations.declare(
+        user,
+        {
+            "kind": "part_time",
+            "unit_name": unit_name,
+            "uscc": uscc,
+            "role_title": "顾问",
+            "pay": "每月 2000 元",
+            "period_start": "2026-01-01",
+        },
+    )
 
 
 def test_a_part_time_job_at_a_supervised_enterprise_is_never_approved(world):
@@ -114,8 +136,12 @@ def test_who_may_decide(world, factory, make_client):
     mine = declarations.declare(admin_self, {"kind": "shareholding", "unit_name": world.ent_a2.name})
     with pytest.raises(Forbidden, match="自己"):
         declarations.decide(admin_self, mine, "approve", "")
-    r = post(logged_in(make_client(), "admin_a"), f"/admin/declarations/{row.id}/approve", {"note": "同意"},
-             "/admin/declarations")
+    r = post(
+        logged_in(make_client(), "admin_a"),
+        f"/admin/declarations/{row.id}/approve",
+        {"note": "同意"},
+        "/admin/declarations",
+    )
     assert r.status_code == 302
     r = post(logged_in(make_client(), "admin_a"), f"/admin/declarations/{row.id}/approve", {}, "/admin/declarations")
     assert r.status_code == 303  # already decided: refused with the reason, shown on the queue
@@ -130,7 +156,10 @@ def test_recusal_blocks_every_action_path(world, make_client):
     for user in (world.inspector_a1, world.officer_a):
         declarations.declare(user, {"kind": "shareholding", "unit_name": world.ent_a1.name})
     officer = logged_in(make_client(), "officer_a")
-    for action, data in (("confirm", confirm_values()), ("reject", {"reason": "不属实"}),):
+    for action, data in (
+        ("confirm", confirm_values()),
+        ("reject", {"reason": "不属实"}),
+    ):
         h = db.session.get(Hazard, general.id)
         r = post(officer, f"/hazards/{h.id}/{action}", data | {"version": h.version}, f"/hazards/{h.id}")
         assert r.status_code == 403 and "回避" in r.get_data(as_text=True), action
@@ -139,16 +168,27 @@ def test_recusal_blocks_every_action_path(world, make_client):
     hazards.acknowledge(world.company_a1, major)
     hazards.submit(world.company_a1, major, "已整改", PHOTO)
     h = db.session.get(Hazard, major.id)
-    r = post(officer, f"/hazards/{h.id}/regrade", {"level": "general", "note": "x", "version": h.version},
-             f"/hazards/{h.id}")
+    r = post(
+        officer, f"/hazards/{h.id}/regrade", {"level": "general", "note": "x", "version": h.version}, f"/hazards/{h.id}"
+    )
     assert r.status_code == 403 and "回避" in r.get_data(as_text=True)
     insp = logged_in(make_client(), "insp_a1")
-    r = post(insp, f"/hazards/{h.id}/recheck_pass", {"version": h.version, "note": "已整改"}, f"/hazards/{h.id}",
-             content_type="multipart/form-data")
+    r = post(
+        insp,
+        f"/hazards/{h.id}/recheck_pass",
+        {"version": h.version, "note": "已整改"},
+        f"/hazards/{h.id}",
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 403 and "回避" in r.get_data(as_text=True)
     token = insp.get("/api/v1/me").get_json()["csrf_token"]
-    body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改", "at": clock.now().isoformat(),
-            "media_uuids": [upload(insp, token, jpeg(color=(9, 8, 7)))]}
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "passed": True,
+        "note": "已整改",
+        "at": clock.now().isoformat(),
+        "media_uuids": [upload(insp, token, jpeg(color=(9, 8, 7)))],
+    }
     r = insp.post(f"/api/v1/hazards/{h.id}/rechecks", json=body, headers={"X-CSRFToken": token})
     assert r.status_code == 403 and "回避" in r.get_json()["message"]
     hazards.recheck(_other_inspector(world), h, True, {"note": "通过"}, PHOTO)
@@ -159,18 +199,29 @@ def test_recusal_blocks_every_action_path(world, make_client):
     # Starting an inspection: the page, and an offline record synced later.
     r = post(insp, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
     assert r.status_code == 403
-    record = {"uuid": str(uuid.uuid4()), "enterprise_id": world.ent_a1.id,
-              "started_at": (clock.now() - timedelta(hours=1)).isoformat(), "checklist": []}
+    record = {
+        "uuid": str(uuid.uuid4()),
+        "enterprise_id": world.ent_a1.id,
+        "started_at": (clock.now() - timedelta(hours=1)).isoformat(),
+        "checklist": [],
+    }
     r = insp.post("/api/v1/inspections", json=record, headers={"X-CSRFToken": token})
     assert r.status_code in (403, 422)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection).where(
-        Inspection.inspector_id == world.inspector_a1.id, Inspection.uuid == record["uuid"])) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Inspection)
+            .where(Inspection.inspector_id == world.inspector_a1.id, Inspection.uuid == record["uuid"])
+        )
+        == 0
+    )
     # And the pack tells the phone, so the offline form refuses it too.
     assert str(world.ent_a1.id) in insp.get("/api/v1/pack").get_json()["recused"]
 
 
 def _other_inspector(world):
     from fieldapp.models import InspectorGrid
+
     db.session.add(InspectorGrid(user_id=world.tech_a2.id, grid_id=world.grid_a1.id))
     db.session.commit()
     return world.tech_a2
@@ -180,8 +231,9 @@ def test_reassignment_view(world, make_client):
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
     declarations.declare(world.inspector_a1, {"kind": "former_employer", "unit_name": world.ent_a1.name})
-    declarations.declare(world.officer_a, {"kind": "relative", "unit_name": world.ent_a1.name,
-                                           "note": "弟弟任车间主任"})
+    declarations.declare(
+        world.officer_a, {"kind": "relative", "unit_name": world.ent_a1.name, "note": "弟弟任车间主任"}
+    )
     rows = {r.person.username: r for r in declarations.reassignments(world.admin_a)}
     assert rows["insp_a1"].serves_grid and rows["insp_a1"].substitutes == []
     assert [x.id for x in rows["officer_a"].open_hazards] == [h.id]

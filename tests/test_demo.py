@@ -1,4 +1,5 @@
 """The demo district: realistic, valid, idempotent, and scriptable."""
+
 import json
 
 import sqlalchemy as sa
@@ -10,8 +11,10 @@ from tests.helpers import logged_in
 
 
 def _counts(db):
-    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in (OrgUnit, Grid, Enterprise, User)}
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (OrgUnit, Grid, Enterprise, User)
+    }
 
 
 def test_demo_is_realistic_and_idempotent(app, db):
@@ -28,8 +31,10 @@ def test_demo_is_realistic_and_idempotent(app, db):
     assert all(n.startswith("苏州") and n.endswith("有限公司") for n in names)
     # Every grid has an inspector.
     for grid in db.session.scalars(sa.select(Grid)):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
-            User.grids.any(Grid.id == grid.id))) >= 1, grid.code
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.grids.any(Grid.id == grid.id)))
+            >= 1
+        ), grid.code
 
 
 def test_demo_accounts_cli_prints_json_for_every_role(app, db):
@@ -52,9 +57,12 @@ def test_demo_accounts_cli_prints_json_for_every_role(app, db):
 def test_every_demo_account_logs_in_and_sees_its_home(app, db, make_client):
     demo.load(hash_method="scrypt:4096:8:1")
     sections = {
-        "grid_inspector": 'data-section="inspector"', "technical_inspector": 'data-section="inspector"',
-        "enforcement_officer": 'data-section="officer"', "company_manager": 'data-section="company"',
-        "social_supervisor": 'data-section="supervisor"', "admin": 'data-section="admin"',
+        "grid_inspector": 'data-section="inspector"',
+        "technical_inspector": 'data-section="inspector"',
+        "enforcement_officer": 'data-section="officer"',
+        "company_manager": 'data-section="company"',
+        "social_supervisor": 'data-section="supervisor"',
+        "admin": 'data-section="admin"',
         "discipline_inspector": 'data-section="discipline"',
     }
     for account in demo.accounts():
@@ -69,8 +77,9 @@ def test_home_counts_come_from_the_database(app, db, make_client):
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise))
     assert f'data-stat="enterprises">{total}<' in body
     insp = logged_in(make_client(), "inspector", demo.DEMO_PASSWORD)
-    grid_total = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise).join(Grid)
-                                   .where(Grid.code == "MD-01"))
+    grid_total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Enterprise).join(Grid).where(Grid.code == "MD-01")
+    )
     assert f'data-stat="enterprises">{grid_total}<' in insp.get("/").get_data(as_text=True)
 
 
@@ -95,6 +104,7 @@ def test_demo_activity_makes_a_working_loop_through_the_services(app, db):
     assert audit.verify().ok
     # Every row the district and its day of work wrote is what the trail last recorded of it.
     from fieldapp.services import tamper
+
     report = tamper.check_rows()
     assert report.checked > 500 and report.findings == [], report.findings[:10]
     assert demo_activity.load() is False

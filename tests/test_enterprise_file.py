@@ -1,4 +1,5 @@
 """The enterprise file: admin edits with history, field reports, review of newly found enterprises."""
+
 import io
 
 import pytest
@@ -23,22 +24,40 @@ def test_admin_creates_an_enterprise_and_history_records_it(client, world, db):
 
 def test_each_bad_field_is_named_and_input_kept(client, world):
     logged_in(client, "admin_d")
-    bad = enterprise_form(world, uscc="91320506777700010", latitude="120.5", longitude="31.2", employee_count="-3",
-                  safety_manager_mobile="12345", industry="X99", grid="")
+    bad = enterprise_form(
+        world,
+        uscc="91320506777700010",
+        latitude="120.5",
+        longitude="31.2",
+        employee_count="-3",
+        safety_manager_mobile="12345",
+        industry="X99",
+        grid="",
+    )
     response = post(client, "/enterprises/new", bad, token_from="/enterprises/new")
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("应为 18 位，当前为 17 位", "纬度不在中国境内", "经度不在中国境内", "人数应在 0 到",
-                    "请输入 11 位中国大陆手机号", "行业不在代码表中", "请选择网格"):
+    for message in (
+        "应为 18 位，当前为 17 位",
+        "纬度不在中国境内",
+        "经度不在中国境内",
+        "人数应在 0 到",
+        "请输入 11 位中国大陆手机号",
+        "行业不在代码表中",
+        "请选择网格",
+    ):
         assert message in body, message
     assert 'value="苏州新建精工有限公司"' in body and 'value="91320506777700010"' in body
 
 
 def test_duplicate_code_in_the_district_is_refused(client, world):
     logged_in(client, "admin_d")
-    response = post(client, "/enterprises/new",
-                    enterprise_form(world, uscc=world.ent_b1.uscc, grid=str(world.grid_a2.id)),
-                    token_from="/enterprises/new")
+    response = post(
+        client,
+        "/enterprises/new",
+        enterprise_form(world, uscc=world.ent_b1.uscc, grid=str(world.grid_a2.id)),
+        token_from="/enterprises/new",
+    )
     assert "本区已有使用该统一社会信用代码的企业档案" in response.get_data(as_text=True)
 
 
@@ -48,19 +67,25 @@ def test_same_code_may_exist_in_another_district(factory, world, client, db):
     grid = factory.grid(other_town)
     admin = factory.user("admin", units=[other_district], username="admin_other")
     logged_in(client, admin.username)
-    response = post(client, "/enterprises/new", enterprise_form(world, uscc=world.ent_a1.uscc, grid=str(grid.id)),
-                    token_from="/enterprises/new")
+    response = post(
+        client,
+        "/enterprises/new",
+        enterprise_form(world, uscc=world.ent_a1.uscc, grid=str(grid.id)),
+        token_from="/enterprises/new",
+    )
     assert response.status_code == 302
 
 
 def test_edit_records_old_and_new_values(client, world, db):
     logged_in(client, "admin_d")
     path = f"/enterprises/{world.ent_a2.id}/edit"
-    form = enterprise_form(world, name=world.ent_a2.name, uscc=world.ent_a2.uscc, grid=str(world.grid_a1.id),
-                   change_note="网格调整")
+    form = enterprise_form(
+        world, name=world.ent_a2.name, uscc=world.ent_a2.uscc, grid=str(world.grid_a1.id), change_note="网格调整"
+    )
     assert post(client, path, form, token_from=path).status_code == 302
-    change = db.session.scalars(sa.select(EnterpriseChange).where(
-        EnterpriseChange.enterprise_id == world.ent_a2.id)).one()
+    change = db.session.scalars(
+        sa.select(EnterpriseChange).where(EnterpriseChange.enterprise_id == world.ent_a2.id)
+    ).one()
     assert change.kind == "updated" and change.note == "网格调整"
     assert change.changes["grid"] == [world.grid_a2.code, world.grid_a1.code]
     assert change.changes["risk_grade"] == [None, "yellow"]
@@ -76,9 +101,12 @@ def test_only_admins_edit_and_only_in_their_jurisdiction(make_client, world):
     assert town_admin.get(f"/enterprises/{world.ent_b1.id}/edit").status_code == 404
     # A town admin cannot move an enterprise into a grid outside the town.
     path = f"/enterprises/{world.ent_a1.id}/edit"
-    response = post(town_admin, path,
-                    enterprise_form(world, name="x", uscc=world.ent_a1.uscc, grid=str(world.grid_b1.id)),
-                    token_from=path)
+    response = post(
+        town_admin,
+        path,
+        enterprise_form(world, name="x", uscc=world.ent_a1.uscc, grid=str(world.grid_b1.id)),
+        token_from=path,
+    )
     assert response.status_code == 400 and "请选择您管辖范围内的网格" in response.get_data(as_text=True)
 
 
@@ -86,9 +114,16 @@ def test_inspector_reports_a_closure_with_a_photo(client, world, db):
     logged_in(client, "insp_a1")
     path = f"/enterprises/{world.ent_a1.id}/status"
     token = csrf_token(client, path)
-    response = client.post(path, data={"csrf_token": token, "status": "closed", "note": "已于 10 月停业关门",
-                                       "photo": (io.BytesIO(jpeg()), "closed.jpg")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "status": "closed",
+            "note": "已于 10 月停业关门",
+            "photo": (io.BytesIO(jpeg()), "closed.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.refresh(world.ent_a1)
     assert world.ent_a1.status == "closed"
@@ -107,9 +142,16 @@ def test_status_report_refusals_keep_the_note(client, world, db):
     logged_in(client, "insp_a1")
     path = f"/enterprises/{world.ent_a1.id}/status"
     token = csrf_token(client, path)
-    bad_photo = client.post(path, data={"csrf_token": token, "status": "relocated", "note": "搬到甲镇二路",
-                                        "photo": (io.BytesIO(b"<html>not a photo</html>"), "x.jpg")},
-                            content_type="multipart/form-data")
+    bad_photo = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "status": "relocated",
+            "note": "搬到甲镇二路",
+            "photo": (io.BytesIO(b"<html>not a photo</html>"), "x.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
     body = bad_photo.get_data(as_text=True)
     assert bad_photo.status_code == 400 and "这不是照片" in body and "搬到甲镇二路" in body
     no_note = post(client, path, {"status": "relocated", "note": " "}, token_from=path)
@@ -128,8 +170,9 @@ def test_inspector_cannot_report_outside_their_grid_or_as_officer(make_client, w
 
 def test_newly_found_enterprise_waits_for_review(make_client, world, db):
     insp = logged_in(make_client(), "insp_a1")
-    data = enterprise_form(world, name="苏州路边小作坊", uscc=uscc.make("9", "1", "320506", "55550001"),
-                   note="无招牌，现场发现")
+    data = enterprise_form(
+        world, name="苏州路边小作坊", uscc=uscc.make("9", "1", "320506", "55550001"), note="无招牌，现场发现"
+    )
     response = post(insp, "/enterprises/report-new", data, token_from="/enterprises/report-new")
     assert response.status_code == 302
     e = db.session.scalar(sa.select(Enterprise).where(Enterprise.name == "苏州路边小作坊"))
@@ -144,8 +187,12 @@ def test_newly_found_enterprise_waits_for_review(make_client, world, db):
     assert post(admin, f"/enterprises/{e.id}/confirm", token_from=f"/enterprises/{e.id}").status_code == 302
     db.session.refresh(e)
     assert not e.pending_review and e.status == "active"
-    kinds = [c.kind for c in db.session.scalars(sa.select(EnterpriseChange).where(
-        EnterpriseChange.enterprise_id == e.id).order_by(EnterpriseChange.id))]
+    kinds = [
+        c.kind
+        for c in db.session.scalars(
+            sa.select(EnterpriseChange).where(EnterpriseChange.enterprise_id == e.id).order_by(EnterpriseChange.id)
+        )
+    ]
     assert kinds == ["reported", "confirmed"]
     again = post(admin, f"/enterprises/{e.id}/confirm", token_from=f"/enterprises/{e.id}")
     assert again.status_code == 400 and "不在待审核状态" in again.get_data(as_text=True)
@@ -154,8 +201,17 @@ def test_newly_found_enterprise_waits_for_review(make_client, world, db):
 def test_enterprise_page_has_every_section(client, world):
     logged_in(client, "officer_a")
     page = client.get(f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
-    for section in ("basics", "contacts", "inspections", "hazards", "rectifications", "risk-points",
-                    "self-checks", "documents", "history"):
+    for section in (
+        "basics",
+        "contacts",
+        "inspections",
+        "hazards",
+        "rectifications",
+        "risk-points",
+        "self-checks",
+        "documents",
+        "history",
+    ):
         assert f'id="{section}"' in page, section
 
 
@@ -181,8 +237,11 @@ def test_a_code_filed_concurrently_is_a_message_not_a_crash(world, db):
 
     def the_other_admin(session, flush_context, instances):
         with db.engine.begin() as other:
-            other.execute(sa.insert(Enterprise).values(
-                name="另一位管理员录入", uscc=data["uscc"], grid_id=world.grid_a2.id, district_id=world.district.id))
+            other.execute(
+                sa.insert(Enterprise).values(
+                    name="另一位管理员录入", uscc=data["uscc"], grid_id=world.grid_a2.id, district_id=world.district.id
+                )
+            )
 
     sa.event.listen(sa.orm.Session, "before_flush", the_other_admin, once=True)
     with pytest.raises(enterprises.EnterpriseInputError) as refused:

@@ -1,4 +1,5 @@
 """Excel exports open with openpyxl and hold exactly the filtered lists (Chinese headers)."""
+
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -42,10 +43,12 @@ def test_hazard_export_matches_the_filtered_list(world, make_client):
 def test_formulas_stay_text(world, make_client):
     from fieldapp.services import inspections
     from tests.images import jpeg
+
     record = inspections.start(world.inspector_a1, world.ent_a1)
     link = inspections.add_photo(world.inspector_a1, record, jpeg())
-    inspections.report_hazard(world.inspector_a1, record, '=HYPERLINK("http://evil","x")', "仓库", "general", "",
-                              [link.id])
+    inspections.report_hazard(
+        world.inspector_a1, record, '=HYPERLINK("http://evil","x")', "仓库", "general", "", [link.id]
+    )
     officer = logged_in(make_client(), "officer_a")
     rows = values(book(officer.get("/hazards/export.xlsx?tab=all"))["隐患"])
     assert rows[1][6] == '=HYPERLINK("http://evil","x")'
@@ -65,9 +68,17 @@ def test_coverage_export(world, make_client):
 
 
 def test_corps_export(world, make_client):
-    s = corps.create_session(world.admin, {"title": "在岗培训", "kind": "in_service", "starts_on": "2026-05-04",
-                                           "ends_on": "2026-05-13", "days": "10",
-                                           "org_unit_id": str(world.district.id)})
+    s = corps.create_session(
+        world.admin,
+        {
+            "title": "在岗培训",
+            "kind": "in_service",
+            "starts_on": "2026-05-04",
+            "ends_on": "2026-05-13",
+            "days": "10",
+            "org_unit_id": str(world.district.id),
+        },
+    )
     corps.record_attendance(world.admin, s, {"user_id": str(world.inspector_a1.id), "days": "10"})
     wb = book(logged_in(make_client(), "admin_d").get("/corps/export.xlsx?year=2026"))
     people = {r[1]: r for r in values(wb["检查员"])[1:]}
@@ -88,8 +99,12 @@ def test_inspections_export(world, make_client):
 def test_the_streaming_writer_keeps_text_text_and_columns_in_place():
     from fieldapp.services import xlsx
 
-    out = xlsx.write([("表一", ["甲", "乙", "丙", "丁"], iter([["=1+1", None, 3, "a\x00b<&>"], [True, 2.5, "", "x"]])),
-                      ("表二", ["只有表头"], [])])
+    out = xlsx.write(
+        [
+            ("表一", ["甲", "乙", "丙", "丁"], iter([["=1+1", None, 3, "a\x00b<&>"], [True, 2.5, "", "x"]])),
+            ("表二", ["只有表头"], []),
+        ]
+    )
     wb = load_workbook(out)
     first = wb["表一"]
     assert [c.value for c in first[1]] == ["甲", "乙", "丙", "丁"] and first["A1"].font.b

@@ -5,6 +5,7 @@ filters and POST forms, each button's own action) is submitted with each value o
 its visible fields, and once more with the hidden ones too. The CSRF token stays valid: what
 is tested is the app's handling of the values. Runs on SQLite and PostgreSQL — PostgreSQL
 refuses what SQLite stores (NUL in text, ids past INTEGER), which is where the 500s were."""
+
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -26,8 +27,12 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._open = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(),
-                          "fields": [], "actions": []}
+            self._open = {
+                "action": attrs.get("action") or "",
+                "method": (attrs.get("method") or "get").lower(),
+                "fields": [],
+                "actions": [],
+            }
             self.forms.append(self._open)
         elif self._open is not None and tag in ("input", "textarea", "select", "button"):
             if tag == "button" and attrs.get("formaction"):
@@ -48,8 +53,10 @@ def _kind(path: str) -> tuple:
 def _submissions(form: dict):
     for value in NASTY:
         for hidden_too in (False, True) if value in ("a\x00b", "9" * 20) else (False,):
-            yield {name: value if (not hidden or hidden_too) and name != "csrf_token" else kept
-                   for name, hidden, kept in form["fields"]}
+            yield {
+                name: value if (not hidden or hidden_too) and name != "csrf_token" else kept
+                for name, hidden, kept in form["fields"]
+            }
 
 
 def test_no_form_answers_5xx_to_nonsense(app, db, make_client):

@@ -1,6 +1,7 @@
 """The district-scale data generator, at 1/100 scale, so that it never rots: counts, coverage,
 consistency, times in order and in the past whatever the date, and the key pages render over
 what it made."""
+
 from datetime import time, timedelta
 
 import pytest
@@ -41,8 +42,9 @@ def test_generate_at_a_hundredth(db, make_client):
     admin = db.session.get(User, counts["admin"])
     previous = current.previous()
     rows = coverage.by_grid(admin, previous)
-    operating = db.session.scalar(sa.select(sa.func.count()).select_from(Enterprise).where(
-        Enterprise.status.in_(coverage.DUE_STATUSES)))
+    operating = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Enterprise).where(Enterprise.status.in_(coverage.DUE_STATUSES))
+    )
     assert sum(r.due for r in rows) == operating and all(r.covered == r.due for r in rows)
     report = statistics.report(admin, statistics.default_filters())
     assert report.total.found > 0 and report.total.closed > 0
@@ -52,15 +54,21 @@ def test_generate_at_a_hundredth(db, make_client):
     # The checks see a row out of order: the bug the generator had (closed clamped to today,
     # confirmed not), a step written after now, and steps swapped.
     closed = db.session.scalar(sa.select(Hazard).where(Hazard.status == "closed").limit(1))
-    db.session.execute(sa.update(Hazard).where(Hazard.id == closed.id).values(
-        confirmed_at=closed.closed_at + timedelta(hours=1)))
-    steps = db.session.scalars(sa.select(HazardEvent).where(HazardEvent.hazard_id == closed.id)
-                               .order_by(HazardEvent.id)).all()
-    db.session.execute(sa.update(HazardEvent).where(HazardEvent.id == steps[1].id).values(
-        created_at=generated_by + timedelta(days=1)))
+    db.session.execute(
+        sa.update(Hazard).where(Hazard.id == closed.id).values(confirmed_at=closed.closed_at + timedelta(hours=1))
+    )
+    steps = db.session.scalars(
+        sa.select(HazardEvent).where(HazardEvent.hazard_id == closed.id).order_by(HazardEvent.id)
+    ).all()
+    db.session.execute(
+        sa.update(HazardEvent).where(HazardEvent.id == steps[1].id).values(created_at=generated_by + timedelta(days=1))
+    )
     assert set(time_order_violations(generated_by)) >= {
-        "hazard closed before confirmed", "confirm step not at confirmed_at", "steps out of order",
-        "hazard_events.created_at after now"}
+        "hazard closed before confirmed",
+        "confirm step not at confirmed_at",
+        "steps out of order",
+        "hazard_events.created_at after now",
+    }
 
 
 def _count(*where, table=Hazard) -> int:
@@ -86,42 +94,58 @@ def time_order_violations(now) -> dict[str, int]:
         "hazard confirmed before reported": _count(h.confirmed_at < h.created_at),
         "hazard closed before confirmed": _count(h.closed_at < h.confirmed_at),
         "hazard closed without a confirmation": _count(h.closed_at.is_not(None), h.confirmed_at.is_(None)),
-        "hazard updated before its last step": _count(h.updated_at < sa.func.coalesce(h.closed_at, h.confirmed_at,
-                                                                                       h.created_at)),
+        "hazard updated before its last step": _count(
+            h.updated_at < sa.func.coalesce(h.closed_at, h.confirmed_at, h.created_at)
+        ),
         "rectified before confirmed": _count(step("submit") < h.confirmed_at),
         "re-checked before rectified": _count(step("recheck_pass") < step("submit")),
         "closed before re-checked": _count(h.closed_at < step("recheck_pass")),
         "confirm step not at confirmed_at": _count(step("confirm") != h.confirmed_at),
         "closing step not at closed_at": _count(h.status == "closed", step("recheck_pass") != h.closed_at),
         "a step before its report": _count(e.created_at < h.created_at, table=sa.join(e, h, e.hazard_id == h.id)),
-        "steps out of order": _count(later.created_at < e.created_at, table=sa.join(
-            e, later, sa.and_(later.hazard_id == e.hazard_id, later.id > e.id))),
-        "a step not from the state before": _count(later.from_status != e.to_status, table=sa.join(
-            e, later, sa.and_(later.hazard_id == e.hazard_id, later.id == e.id + 1))),
+        "steps out of order": _count(
+            later.created_at < e.created_at,
+            table=sa.join(e, later, sa.and_(later.hazard_id == e.hazard_id, later.id > e.id)),
+        ),
+        "a step not from the state before": _count(
+            later.from_status != e.to_status,
+            table=sa.join(e, later, sa.and_(later.hazard_id == e.hazard_id, later.id == e.id + 1)),
+        ),
         "inspection signed before started": _count(Inspection.signed_at < Inspection.started_at, table=Inspection),
         "inspection ended before signed": _count(Inspection.ended_at < Inspection.signed_at, table=Inspection),
         "inspection ended before started": _count(Inspection.ended_at < Inspection.started_at, table=Inspection),
         "inspection updated before created": _count(Inspection.updated_at < Inspection.created_at, table=Inspection),
-        "photo taken after its visit ended": _count(Photo.taken_at > Inspection.ended_at, table=sa.join(
-            Photo, InspectionPhoto, InspectionPhoto.photo_id == Photo.id).join(
-            Inspection, Inspection.id == InspectionPhoto.inspection_id)),
+        "photo taken after its visit ended": _count(
+            Photo.taken_at > Inspection.ended_at,
+            table=sa.join(Photo, InspectionPhoto, InspectionPhoto.photo_id == Photo.id).join(
+                Inspection, Inspection.id == InspectionPhoto.inspection_id
+            ),
+        ),
         "clue answered before received": _count(Clue.answered_at < Clue.created_at, table=Clue),
-        "clue answered without an answer time": _count((Clue.status == "answered") != Clue.answered_at.is_not(None),
-                                                       table=Clue),
-        "training ends before it starts": _count(TrainingSession.ends_on < TrainingSession.starts_on,
-                                                 table=TrainingSession),
-        "training attended that is not over": _count(TrainingSession.ends_on >= clock.day_of(now),
-                                                     table=TrainingSession),
+        "clue answered without an answer time": _count(
+            (Clue.status == "answered") != Clue.answered_at.is_not(None), table=Clue
+        ),
+        "training ends before it starts": _count(
+            TrainingSession.ends_on < TrainingSession.starts_on, table=TrainingSession
+        ),
+        "training attended that is not over": _count(
+            TrainingSession.ends_on >= clock.day_of(now), table=TrainingSession
+        ),
     }
     # The last step leads to the hazard's state, and a hazard has steps unless it is still reported.
-    last = {hid: to for hid, to in db.session.execute(
-        sa.select(HazardEvent.hazard_id, HazardEvent.to_status).order_by(HazardEvent.id))}
+    last = {
+        hid: to
+        for hid, to in db.session.execute(
+            sa.select(HazardEvent.hazard_id, HazardEvent.to_status).order_by(HazardEvent.id)
+        )
+    }
     states = dict(db.session.execute(sa.select(Hazard.id, Hazard.status)).all())
     found["last step not the hazard's state"] = sum(last.get(i, "reported") != s for i, s in states.items())
     # A record's number carries the China date it was started on.
     found["number not the day started"] = sum(
         number[3:11] != f"{clock.day_of(started):%Y%m%d}"
-        for number, started in db.session.execute(sa.select(Inspection.number, Inspection.started_at)))
+        for number, started in db.session.execute(sa.select(Inspection.number, Inspection.started_at))
+    )
     return {rule: n for rule, n in found.items() if n}
 
 
@@ -146,8 +170,9 @@ def test_explain_and_idor_benchmarks_run(db):
     # (the right plan at that size; which one comes first depends on autovacuum's timing).
     for page in pages:
         lookups = [d for d in detail if d["page"] == page and d["sql"].startswith("SELECT user_sessions.id")]
-        assert lookups and all("uq_user_sessions_token_hash" in d["indexes"] or "user_sessions" in d["small_seq_scans"]
-                               for d in lookups), (page, lookups)
+        assert lookups and all(
+            "uq_user_sessions_token_hash" in d["indexes"] or "user_sessions" in d["small_seq_scans"] for d in lookups
+        ), (page, lookups)
     assert not any("UNJUSTIFIED" in row["why"] for row in summary)
     rows = idor.run(db.engine.url.render_as_string(hide_password=False), requests=5)
     assert {r["object"] for r in rows} == {"enterprise", "inspection", "hazard", "photo"}

@@ -1,6 +1,7 @@
 """The gunicorn sample config (deploy/gunicorn.conf.py) as a deployment runs it: the app loaded once
 in the master, workers forked from it and replaced after ``max_requests``, each with database
 connections of its own."""
+
 from __future__ import annotations
 
 import runpy
@@ -22,8 +23,13 @@ def test_the_sample_config_loads():
 def test_forked_workers_serve_through_restarts(own_postgres_database, tmp_path):
     """Every worker but the first two is a replacement forked after three requests: each one
     signs a user in and reads pages from PostgreSQL over connections of its own."""
-    server = LiveServer(tmp_path, DATABASE_URL=own_postgres_database, SECRET_KEY="gunicorn-sample-test",
-                        MEDIA_ROOT=str(tmp_path / "media"), WEB_CONCURRENCY="2")
+    server = LiveServer(
+        tmp_path,
+        DATABASE_URL=own_postgres_database,
+        SECRET_KEY="gunicorn-sample-test",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        WEB_CONCURRENCY="2",
+    )
     server.prepare()
     # A worker signalled while it boots misses the signal (gunicorn installs its handlers after
     # the fork) and is killed when the graceful timeout ends: short here, as workers boot all along.

@@ -1,5 +1,6 @@
 """The hazard pages for each role: lists, the hazard page and its forms, the notice,
 notifications, attachments — and what each role must not see or do."""
+
 from __future__ import annotations
 
 import io
@@ -79,15 +80,31 @@ def test_company_rectifies_with_photos_and_a_pdf_then_inspector_rechecks(make_cl
     page = client.get(path).get_data(as_text=True)
     assert "签收整改通知" in page and "剩 7 天" in page
     assert post(client, f"{path}/acknowledge", {"version": 2}, token_from=path).status_code == 302
-    bad = post(client, f"{path}/submit", {"description": "已整改", "version": 3,
-                                          "photos": (io.BytesIO(jpeg(800, 600)), "after.jpg"),
-                                          "documents": (io.BytesIO(b"<html>not a pdf"), "report.pdf")},
-               token_from=path, content_type="multipart/form-data")
+    bad = post(
+        client,
+        f"{path}/submit",
+        {
+            "description": "已整改",
+            "version": 3,
+            "photos": (io.BytesIO(jpeg(800, 600)), "after.jpg"),
+            "documents": (io.BytesIO(b"<html>not a pdf"), "report.pdf"),
+        },
+        token_from=path,
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 400 and "不是 PDF" in bad.get_data(as_text=True)
-    ok = post(client, f"{path}/submit", {"description": "已整改", "version": 3,
-                                         "photos": (io.BytesIO(jpeg(800, 600)), "after.jpg"),
-                                         "documents": (io.BytesIO(b"%PDF-1.4 report"), "report.pdf")},
-              token_from=path, content_type="multipart/form-data")
+    ok = post(
+        client,
+        f"{path}/submit",
+        {
+            "description": "已整改",
+            "version": 3,
+            "photos": (io.BytesIO(jpeg(800, 600)), "after.jpg"),
+            "documents": (io.BytesIO(b"%PDF-1.4 report"), "report.pdf"),
+        },
+        token_from=path,
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     db.session.refresh(h)
     event = h.events[-1]
@@ -103,24 +120,37 @@ def test_company_rectifies_with_photos_and_a_pdf_then_inspector_rechecks(make_cl
     client = logged_in(make_client(), "insp_a1")
     page = client.get(path).get_data(as_text=True)
     assert "现场复查" in page
-    done = post(client, f"{path}/recheck_pass", {"version": h.version, "note": "已整改到位", "latitude": "31.26",
-                                                 "longitude": "120.6", "photos": (io.BytesIO(jpeg(640, 480)), "r.jpg")},
-                token_from=path, content_type="multipart/form-data")
+    done = post(
+        client,
+        f"{path}/recheck_pass",
+        {
+            "version": h.version,
+            "note": "已整改到位",
+            "latitude": "31.26",
+            "longitude": "120.6",
+            "photos": (io.BytesIO(jpeg(640, 480)), "r.jpg"),
+        },
+        token_from=path,
+        content_type="multipart/form-data",
+    )
     assert done.status_code == 302
     page = client.get(path).get_data(as_text=True)
     assert "已销号" in page and 'id="before-after"' in page and "整改前" in page and "复查时" in page
     notice = client.get(f"{path}/notice").get_data(as_text=True)
     assert "复查情况" in notice and notice.count("/photos/") >= 3
-    assert [e.action for e in db.session.get(Hazard, h.id).events] == ["confirm", "acknowledge", "submit",
-                                                                       "recheck_pass"]
+    assert [e.action for e in db.session.get(Hazard, h.id).events] == [
+        "confirm",
+        "acknowledge",
+        "submit",
+        "recheck_pass",
+    ]
 
 
 @pytest.mark.dated
 def test_overdue_is_shown_in_lists_and_on_the_enterprise_page(client, world, db):
     h = report(world)
     hazards.confirm(world.officer_a, h, confirm_values())
-    db.session.execute(sa.update(Hazard).where(Hazard.id == h.id).values(
-        deadline=clock.today() - timedelta(days=2)))
+    db.session.execute(sa.update(Hazard).where(Hazard.id == h.id).values(deadline=clock.today() - timedelta(days=2)))
     db.session.commit()
     logged_in(client, "officer_a")
     assert "已逾期 2 天" in client.get("/hazards/?tab=overdue").get_data(as_text=True)
@@ -150,7 +180,6 @@ def test_remind_command_is_idempotent(app, world, db):
     runner = app.test_cli_runner()
     assert "1 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
     assert "0 reminders created" in runner.invoke(args=["fieldapp", "remind"]).output
-
 
 
 @pytest.mark.dated
@@ -190,8 +219,9 @@ def test_confirm_form_shows_stop_work_fields_for_a_major_hazard_only(make_client
     page = officer.get(f"/hazards/{general.id}").get_data(as_text=True)
     assert re.search(r'<fieldset class="field stop-work-fields" data-shown-when="level=major" hidden>', page)
     assert re.findall(r'data-add-days="(\d+)" data-for="f-deadline" data-today="([\d-]+)"', page) == [
-        (d, clock.today().isoformat()) for d in ("7", "15", "30")]
-    assert '<h1>隐患：' in page
+        (d, clock.today().isoformat()) for d in ("7", "15", "30")
+    ]
+    assert "<h1>隐患：" in page
     page = officer.get(f"/hazards/{major.id}").get_data(as_text=True)
     assert re.search(r'<fieldset class="field stop-work-fields" data-shown-when="level=major">', page)
 
@@ -211,10 +241,10 @@ def test_list_filters_each_narrow_the_list(make_client, world, db):
     built once): status, level, grid, industry, deadline, and the tabs bound to the user and day."""
     h_a1, h_major, h_other = report(world), report(world, "major"), report(world)
     hazards.confirm(world.officer_a, h_a1, confirm_values())
-    hazards.confirm(world.officer_a, h_other, confirm_values(
-        deadline=(clock.today() + timedelta(days=30)).isoformat()))
-    db.session.execute(sa.update(Hazard).where(Hazard.id == h_other.id).values(
-        enterprise_id=world.ent_a2.id, grid_id=world.grid_a2.id))
+    hazards.confirm(world.officer_a, h_other, confirm_values(deadline=(clock.today() + timedelta(days=30)).isoformat()))
+    db.session.execute(
+        sa.update(Hazard).where(Hazard.id == h_other.id).values(enterprise_id=world.ent_a2.id, grid_id=world.grid_a2.id)
+    )
     world.ent_a2.industry = "C13"
     db.session.commit()
     officer = logged_in(make_client(), "officer_a")
@@ -222,8 +252,7 @@ def test_list_filters_each_narrow_the_list(make_client, world, db):
     def listed(query: str) -> set[int]:
         response = officer.get(f"/hazards/?{query}")
         assert response.status_code == 200
-        return {h.id for h in (h_a1, h_major, h_other)
-                if f'href="/hazards/{h.id}"' in response.get_data(as_text=True)}
+        return {h.id for h in (h_a1, h_major, h_other) if f'href="/hazards/{h.id}"' in response.get_data(as_text=True)}
 
     assert listed("tab=all") == {h_a1.id, h_major.id, h_other.id}
     assert listed("tab=all&status=confirmed") == {h_a1.id, h_other.id}
@@ -236,13 +265,17 @@ def test_list_filters_each_narrow_the_list(make_client, world, db):
     assert listed("tab=all&status=closed") == set()
     assert listed("tab=to_confirm") == {h_major.id}
     assert listed("tab=overdue") == set()
-    db.session.execute(sa.update(Hazard).where(Hazard.id == h_a1.id).values(
-        status="rectifying", deadline=clock.today() - timedelta(days=1)))
+    db.session.execute(
+        sa.update(Hazard)
+        .where(Hazard.id == h_a1.id)
+        .values(status="rectifying", deadline=clock.today() - timedelta(days=1))
+    )
     db.session.commit()
     assert listed("tab=overdue") == {h_a1.id}
     inspector = logged_in(make_client(), "insp_a1")
-    assert all(f'href="/hazards/{h.id}"' in inspector.get("/hazards/?tab=mine").get_data(as_text=True)
-               for h in (h_a1, h_major))
+    assert all(
+        f'href="/hazards/{h.id}"' in inspector.get("/hazards/?tab=mine").get_data(as_text=True) for h in (h_a1, h_major)
+    )
 
 
 def test_the_page_shows_every_photo_step_and_file(make_client, world, db):
@@ -250,23 +283,37 @@ def test_the_page_shows_every_photo_step_and_file(make_client, world, db):
     photo of the report, every step with its actor, and each step's photos and files, in order —
     however many rows the joins make."""
     record = inspections.start(world.inspector_a1, world.ent_a1)
-    links = [inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(10 * i, 20, 30)))
-             for i in range(3)]
-    h = inspections.report_hazard(world.inspector_a1, record, "消防通道堵塞", "仓库", "general", "",
-                                  [link.id for link in links])
+    links = [
+        inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(10 * i, 20, 30))) for i in range(3)
+    ]
+    h = inspections.report_hazard(
+        world.inspector_a1, record, "消防通道堵塞", "仓库", "general", "", [link.id for link in links]
+    )
     hazards.confirm(world.officer_a, h, confirm_values())
     hazards.acknowledge(world.company_a1, h, "收到")
-    hazards.submit(world.company_a1, h, "已整改",
-                   [(jpeg(320, 240, color=(200, 10 * i, 30)), f"after{i}.jpg") for i in range(2)],
-                   [(b"%PDF-1.4 one", "one.pdf"), (b"%PDF-1.4 two", "two.pdf")])
-    hazards.recheck(world.inspector_a1, h, False, {"note": "未到位", "reason": "仍有杂物",
-                                                   "deadline": (clock.today() + timedelta(days=3)).isoformat(),
-                                                   "latitude": "31.26", "longitude": "120.6"},
-                    [(jpeg(320, 240, color=(5, 5, 5 + i)), f"r{i}.jpg") for i in range(2)])
+    hazards.submit(
+        world.company_a1,
+        h,
+        "已整改",
+        [(jpeg(320, 240, color=(200, 10 * i, 30)), f"after{i}.jpg") for i in range(2)],
+        [(b"%PDF-1.4 one", "one.pdf"), (b"%PDF-1.4 two", "two.pdf")],
+    )
+    hazards.recheck(
+        world.inspector_a1,
+        h,
+        False,
+        {
+            "note": "未到位",
+            "reason": "仍有杂物",
+            "deadline": (clock.today() + timedelta(days=3)).isoformat(),
+            "latitude": "31.26",
+            "longitude": "120.6",
+        },
+        [(jpeg(320, 240, color=(5, 5, 5 + i)), f"r{i}.jpg") for i in range(2)],
+    )
     db.session.expire_all()
     expected = db.session.get(Hazard, h.id)
-    steps = [(e.id, e.actor.display_name, [p.id for p in e.photos], [f.id for f in e.files])
-             for e in expected.events]
+    steps = [(e.id, e.actor.display_name, [p.id for p in e.photos], [f.id for f in e.files]) for e in expected.events]
     assert len(expected.photos) == 3 and [len(s[2]) for s in steps] == [0, 0, 2, 2]
     assert [len(s[3]) for s in steps] == [0, 0, 2, 0]
 

@@ -1,5 +1,6 @@
 """The hazard's closed loop: every legal and illegal transition for every role, events,
 optimistic versions, notifications and reminders — on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,9 +32,13 @@ def test_general_hazard_full_loop(world, db):
     assert h.status == "awaiting_recheck"
     hazards.recheck(world.inspector_a1, h, True, {"note": "已整改", "latitude": "31.26", "longitude": "120.6"}, PHOTO)
     assert h.status == "closed" and h.closed_at is not None
-    assert events(h) == [("confirm", "reported", "confirmed"), ("acknowledge", "confirmed", "rectifying"),
-                         ("progress", "rectifying", "rectifying"), ("submit", "rectifying", "awaiting_recheck"),
-                         ("recheck_pass", "awaiting_recheck", "closed")]
+    assert events(h) == [
+        ("confirm", "reported", "confirmed"),
+        ("acknowledge", "confirmed", "rectifying"),
+        ("progress", "rectifying", "rectifying"),
+        ("submit", "rectifying", "awaiting_recheck"),
+        ("recheck_pass", "awaiting_recheck", "closed"),
+    ]
     submit = h.events[3]
     assert submit.actor_role == "company_manager" and len(submit.photos) == 1 and len(submit.files) == 1
     assert h.events[-1].data["latitude"] == 31.26
@@ -125,8 +130,9 @@ def test_a_stale_version_loses_with_an_explanation(world, db):
 
 def test_recusal_blocks_deciding_and_rechecking(world, db):
     h = report(world)
-    db.session.add(DeclaredConflict(user_id=world.officer_a.id, enterprise_id=world.ent_a1.id, kind="relative",
-                                    status="approved"))
+    db.session.add(
+        DeclaredConflict(user_id=world.officer_a.id, enterprise_id=world.ent_a1.id, kind="relative", status="approved")
+    )
     db.session.commit()
     with pytest.raises(Forbidden, match="回避"):
         hazards.confirm(world.officer_a, h, confirm_values())
@@ -141,8 +147,13 @@ def test_every_step_notifies_the_people_concerned(world, db):
     h = report(world)
 
     def inbox(user):
-        return [n.kind for n in db.session.scalars(sa.select(Notification).where(
-            Notification.user_id == user.id).order_by(Notification.id))]
+        return [
+            n.kind
+            for n in db.session.scalars(
+                sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+            )
+        ]
+
     assert inbox(world.officer_a) == ["reported"] and inbox(world.officer_district) == ["reported"]
     hazards.confirm(world.officer_a, h, confirm_values())
     assert inbox(world.company_a1) == ["confirm"] and inbox(world.inspector_a1) == ["confirm"]
@@ -241,7 +252,8 @@ def test_every_transition_for_every_role_in_every_state(world, db, state):
         assert set(hazards.allowed(user, h)) == expected if in_scope else True, (state, person)
         # The policy's one entry says the same, scope included.
         assert {a for a in hazards.TRANSITIONS if policy.can(user, f"hazard.{a}", h)} == (
-            expected if in_scope else set()), (state, person)
+            expected if in_scope else set()
+        ), (state, person)
         for action in hazards.TRANSITIONS:
             if action in expected:
                 continue

@@ -1,4 +1,5 @@
 """/healthz and /readyz."""
+
 import flask_migrate
 
 from tests.conftest import make_app
@@ -21,8 +22,11 @@ def test_readyz_when_migrations_are_behind(tmp_path):
     # Which revision runs is said to this machine and to whoever brings the token, nobody else.
     outside = {"REMOTE_ADDR": "203.0.113.7"}
     response = client.get("/readyz", environ_base=outside)
-    assert response.status_code == 503 and response.get_json() == {"status": "unavailable", "database": "ok",
-                                                                    "migrations": "behind"}
+    assert response.status_code == 503 and response.get_json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "migrations": "behind",
+    }
     assert "head" not in client.get("/readyz", environ_base=outside, headers={"X-Readyz-Token": "wrong"}).get_json()
     assert "head" in client.get("/readyz", environ_base=outside, headers={"X-Readyz-Token": "deploy-token"}).get_json()
     response = client.get("/readyz", environ_base={"REMOTE_ADDR": "127.0.0.1"})

@@ -1,6 +1,7 @@
 """Requests built to break the server (issue 29): JSON nested without end, times that do not exist
 in UTC, ids given as text or fractions, identifiers with NUL — each a clear 4xx naming what is
 wrong, never a 500."""
+
 import uuid
 
 import pytest
@@ -23,8 +24,10 @@ def hazard(world):
     return report(world)
 
 
-@pytest.mark.parametrize("method,path", [("post", "/api/v1/inspections"), ("patch", "/api/v1/me"),
-                                         ("post", "/api/v1/hazards/{hazard}/rechecks")])
+@pytest.mark.parametrize(
+    "method,path",
+    [("post", "/api/v1/inspections"), ("patch", "/api/v1/me"), ("post", "/api/v1/hazards/{hazard}/rechecks")],
+)
 @pytest.mark.parametrize("depth", [900, 100_000])
 def test_json_nested_without_end_is_a_400(inspector, hazard, method, path, depth):
     client, token = inspector
@@ -39,8 +42,9 @@ def test_json_nested_without_end_is_a_400(inspector, hazard, method, path, depth
 
 def test_a_nested_media_manifest_is_a_400(inspector):
     client, token = inspector
-    r = client.post("/api/v1/media", data={"manifest": DEEP}, content_type="multipart/form-data",
-                    headers={"X-CSRFToken": token})
+    r = client.post(
+        "/api/v1/media", data={"manifest": DEEP}, content_type="multipart/form-data", headers={"X-CSRFToken": token}
+    )
     assert r.status_code == 400
 
 
@@ -60,8 +64,10 @@ IMPOSSIBLE = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1999-12
 def test_times_no_record_can_have_are_refused_by_name(inspector, hazard, world, db, when):
     client, token = inspector
     payload = offline_record(client, token, world, db)
-    for change, field in ((lambda p: p.update(started_at=when), "started_at"),
-                          (lambda p: p["finish"].update(at=when), "finish")):
+    for change, field in (
+        (lambda p: p.update(started_at=when), "started_at"),
+        (lambda p: p["finish"].update(at=when), "finish"),
+    ):
         body = {**payload, "finish": dict(payload["finish"])}
         change(body)
         r = send(client, token, body)

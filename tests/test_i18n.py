@@ -1,4 +1,5 @@
 """Chinese first, English on request; times in Shanghai; every UI string translated."""
+
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -63,16 +64,35 @@ def test_times_are_shown_in_shanghai_time(app):
 
 def test_every_ui_string_has_an_english_translation(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-                    "-k", "_l", "-o", str(pot), "--no-location", "."], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as fh:
         wanted = {m.id for m in read_po(fh) if m.id}
     with (ROOT / "fieldapp/translations/en/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
     # A count's entry has a form for one and a form for many: both must be there.
-    translated = {m.id for m in catalog if m.id and "fuzzy" not in m.flags
-                  and (all(m.string) if isinstance(m.string, tuple) else m.string)}
+    translated = {
+        m.id
+        for m in catalog
+        if m.id and "fuzzy" not in m.flags and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    }
     missing = sorted(wanted - translated, key=str)
     assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
 
@@ -140,14 +160,21 @@ def test_template_gettext_matches_jinjas_newstyle_gettext(app):
     from fieldapp import i18n
 
     reference = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
-    reference.install_gettext_callables(gettext=lambda s: i18n._catalog().ugettext(s),
-                                        ngettext=lambda s, p, n: i18n._catalog().ungettext(s, p, n),
-                                        newstyle=True)
-    cases = ["{{ _('首页') }}", "{{ gettext('首页') }}", "{{ _('共 %(n)d 条', n=12) }}",
-             "{{ _('%(who)s 上报于 %(t)s', who='<b>王</b>', t='10:00') }}", "{{ _('100%%') }}",
-             "{{ _('工作证号：%(id)s', id=none) }}",
-             "{% autoescape false %}{{ _('%(who)s 上报于 %(t)s', who='<b>', t='&') }}{% endautoescape %}",
-             "{{ ngettext('%(num)d 项', '%(num)d 项', 3) }}"]
+    reference.install_gettext_callables(
+        gettext=lambda s: i18n._catalog().ugettext(s),
+        ngettext=lambda s, p, n: i18n._catalog().ungettext(s, p, n),
+        newstyle=True,
+    )
+    cases = [
+        "{{ _('首页') }}",
+        "{{ gettext('首页') }}",
+        "{{ _('共 %(n)d 条', n=12) }}",
+        "{{ _('%(who)s 上报于 %(t)s', who='<b>王</b>', t='10:00') }}",
+        "{{ _('100%%') }}",
+        "{{ _('工作证号：%(id)s', id=none) }}",
+        "{% autoescape false %}{{ _('%(who)s 上报于 %(t)s', who='<b>', t='&') }}{% endautoescape %}",
+        "{{ ngettext('%(num)d 项', '%(num)d 项', 3) }}",
+    ]
     for lang in ("zh-CN", "en"):
         with app.test_request_context("/", headers={"Accept-Language": lang}):
             assert app.jinja_env.globals["_"] is i18n._template_gettext
@@ -190,10 +217,10 @@ def test_english_pages_use_english_marks_months_and_messages(make_client, world,
     page = inspector.get(f"/enterprises/{world.ent_a1.id}", headers=en).get_data(as_text=True)
     code = f'<span class="nb">{world.grid_a1.code}</span>'  # a code never split across lines
     assert f"{world.grid_a1.name} ({code})" in page and "（" not in page
-    assert f"{world.grid_a1.name}（{code}）" in inspector.get(
-        f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
+    assert f"{world.grid_a1.name}（{code}）" in inspector.get(f"/enterprises/{world.ent_a1.id}").get_data(as_text=True)
 
     admin = logged_in(make_client(), "admin_d")
+
     def chart(**kw):
         return admin.get("/statistics", **kw).get_data(as_text=True).split('<svg class="chart"')[1].split("</svg>")[0]
 
@@ -203,8 +230,11 @@ def test_english_pages_use_english_marks_months_and_messages(make_client, world,
     assert (f">{this_month.month}月<" if this_month.month != 1 else f">{this_month.year}.1<") in chart()
 
     sheet = admin.get("/worklog/attendance?month=2026-10", headers=en).get_data(as_text=True)
-    assert "<td>Off</td>" in sheet and "休" not in sheet and "<td>休</td>" in admin.get(
-        "/worklog/attendance?month=2026-10").get_data(as_text=True)
+    assert (
+        "<td>Off</td>" in sheet
+        and "休" not in sheet
+        and "<td>休</td>" in admin.get("/worklog/attendance?month=2026-10").get_data(as_text=True)
+    )
 
     verdict = post(admin, "/admin/audit", token_from="/admin/audit", headers=en).get_data(as_text=True)
     assert "Intact: " in verdict and "完整" not in verdict

@@ -1,4 +1,5 @@
 """Import: preview every row's problems, write nothing until confirmed, never half-apply. Export to XLSX."""
+
 import io
 
 import pytest
@@ -29,15 +30,23 @@ def test_xlsx_preview_then_commit_all(client, world, db):
     assert 'data-stat="valid">3<' in preview and "可以导入" in preview
     assert _count(db) == before  # nothing written by the preview
     token = response.headers["Location"].rsplit("/", 1)[1]
-    done = post(client, f"/enterprises/import/{token}", {"mode": "all", "action": "commit"},
-                token_from=f"/enterprises/import/{token}")
+    done = post(
+        client,
+        f"/enterprises/import/{token}",
+        {"mode": "all", "action": "commit"},
+        token_from=f"/enterprises/import/{token}",
+    )
     assert done.status_code == 302 and _count(db) == before + 3
     e = db.session.scalar(sa.select(Enterprise).where(Enterprise.name == "苏州导入1号有限公司"))
     assert e.industry == "C33" and e.risk_grade == "yellow" and e.employee_count == 21
     kind = db.session.scalar(sa.select(EnterpriseChange.kind).where(EnterpriseChange.enterprise_id == e.id))
     assert kind == "imported"
-    again = post(client, f"/enterprises/import/{token}", {"mode": "all", "action": "commit"},
-                 token_from=f"/enterprises/import/{token}")
+    again = post(
+        client,
+        f"/enterprises/import/{token}",
+        {"mode": "all", "action": "commit"},
+        token_from=f"/enterprises/import/{token}",
+    )
     assert "该批次已处理过" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert _count(db) == before + 3
 
@@ -45,17 +54,23 @@ def test_xlsx_preview_then_commit_all(client, world, db):
 def test_preview_names_every_problem_with_its_row(client, world, db):
     logged_in(client, "admin_d")
     rows = good_rows(world, 2) + [
-        ["", import_code(10), world.grid_a1.code, "", "", "", "", ""],                     # row 4: no name
+        ["", import_code(10), world.grid_a1.code, "", "", "", "", ""],  # row 4: no name
         ["坏代码公司", "91320506600037341Q", world.grid_a1.code, "", "", "", "", ""],  # row 5: check char
-        ["重复公司", import_code(0), world.grid_a1.code, "", "", "", "", ""],                # row 6: dup of row 2
-        ["未知网格公司", import_code(11), "NOPE-9", "", "", "", "", ""],                      # row 7: grid
-        ["已存在公司", world.ent_b1.uscc, world.grid_b1.code, "", "", "", "", ""],      # row 8: on file
-        ["=HYPERLINK(\"http://x\")", import_code(12), world.grid_a1.code, "", "", "", "", ""],  # row 9: formula
+        ["重复公司", import_code(0), world.grid_a1.code, "", "", "", "", ""],  # row 6: dup of row 2
+        ["未知网格公司", import_code(11), "NOPE-9", "", "", "", "", ""],  # row 7: grid
+        ["已存在公司", world.ent_b1.uscc, world.grid_b1.code, "", "", "", "", ""],  # row 8: on file
+        ['=HYPERLINK("http://x")', import_code(12), world.grid_a1.code, "", "", "", "", ""],  # row 9: formula
     ]
     response = upload_import(client, import_xlsx(rows), "t.xlsx")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    expected = {4: "请填写企业名称", 5: "校验位不正确", 6: "与第 2 行的统一社会信用代码重复",
-                7: "请选择您管辖范围内的网格", 8: "本区已有使用该统一社会信用代码的企业档案", 9: "单元格含有公式"}
+    expected = {
+        4: "请填写企业名称",
+        5: "校验位不正确",
+        6: "与第 2 行的统一社会信用代码重复",
+        7: "请选择您管辖范围内的网格",
+        8: "本区已有使用该统一社会信用代码的企业档案",
+        9: "单元格含有公式",
+    }
     for row, message in expected.items():
         assert f"第 {row} 行" in page and message in page, (row, message)
     assert 'data-stat="invalid">6<' in page
@@ -79,8 +94,9 @@ def test_commit_rechecks_what_changed_since_the_preview(client, world, db, facto
     before = _count(db)
     token = upload_import(client, import_xlsx(good_rows(world, 2)), "t.xlsx").headers["Location"].rsplit("/", 1)[1]
     # Meanwhile someone files one of the same codes.
-    db.session.add(Enterprise(name="抢先建档", uscc=import_code(1), grid_id=world.grid_a2.id,
-                              district_id=world.district.id))
+    db.session.add(
+        Enterprise(name="抢先建档", uscc=import_code(1), grid_id=world.grid_a2.id, district_id=world.district.id)
+    )
     db.session.commit()
     path = f"/enterprises/import/{token}"
     post(client, path, {"mode": "all", "action": "commit"}, token_from=path)
@@ -97,15 +113,18 @@ def test_csv_in_each_chinese_encoding(client, world, db, encoding):
     assert "苏州导入1号有限公司" in page and 'data-stat="valid">2<' in page
 
 
-@pytest.mark.parametrize("data, filename, message", [
-    (b"", "a.xlsx", "文件是空的"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.png", "文件不是表格"),
-    (b"PK\x03\x04garbage", "a.xlsx", "Excel 文件已损坏"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "不支持旧版 .xls"),
-    (b"\xff\xfe\x00\xd8bad", "a.csv", "无法识别 CSV 文件的编码"),
-    ("名称,地址\n甲,乙\n".encode(), "a.csv", "缺少必需的列：统一社会信用代码、网格编号"),
-    ("企业名称,统一社会信用代码,网格编号\n".encode(), "a.csv", "只有表头"),
-])
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (b"", "a.xlsx", "文件是空的"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "photo.png", "文件不是表格"),
+        (b"PK\x03\x04garbage", "a.xlsx", "Excel 文件已损坏"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls", "不支持旧版 .xls"),
+        (b"\xff\xfe\x00\xd8bad", "a.csv", "无法识别 CSV 文件的编码"),
+        ("名称,地址\n甲,乙\n".encode(), "a.csv", "缺少必需的列：统一社会信用代码、网格编号"),
+        ("企业名称,统一社会信用代码,网格编号\n".encode(), "a.csv", "只有表头"),
+    ],
+)
 def test_bad_files_get_a_clear_message(client, world, db, data, filename, message):
     logged_in(client, "admin_d")
     response = upload_import(client, data, filename)
@@ -157,8 +176,26 @@ def test_template_round_trips(client, world, db):
     assert book.sheetnames == ["企业", "填写说明"]
     sheet = book["企业"]
     sheet.delete_rows(2)
-    sheet.append(["模板公司", import_code(99), world.grid_a1.code, "在营", "C34", "小型", "蓝", "", "", "", "", "",
-                  "", "", "", ""])
+    sheet.append(
+        [
+            "模板公司",
+            import_code(99),
+            world.grid_a1.code,
+            "在营",
+            "C34",
+            "小型",
+            "蓝",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     out = io.BytesIO()
     book.save(out)
     response = upload_import(client, out.getvalue(), "模板.xlsx")

@@ -1,4 +1,5 @@
 """Syncing an inspection recorded offline: media first, then the record, exactly once."""
+
 import uuid
 from datetime import datetime, timedelta
 
@@ -65,8 +66,7 @@ def test_missing_media_stale_summary_and_bad_payloads_leave_nothing(client, worl
     assert "重新阅读" in send(client, token, stale).get_json()["message"]
     future = dict(payload, started_at=(clock.now() + timedelta(days=3)).isoformat())
     assert "手机时钟" in send(client, token, future).get_json()["message"]
-    old_app = {"uuid": payload["uuid"], "enterprise_id": world.ent_a1.id, "started_at": "yesterday",
-               "checklist": []}
+    old_app = {"uuid": payload["uuid"], "enterprise_id": world.ent_a1.id, "started_at": "yesterday", "checklist": []}
     invalid = send(client, token, old_app)
     assert invalid.status_code == 422 and {"started_at", "checklist"} <= set(invalid.get_json()["fields"])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
@@ -77,8 +77,11 @@ def test_rules_apply_as_online(make_client, world, db):
     insp = logged_in(make_client(), "insp_a1")
     token = csrf_token(insp, "/")
     payload = offline_record(insp, token, world, db, sign=False)
-    db.session.add(DeclaredConflict(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id,
-                                    kind="shareholding", status="approved"))
+    db.session.add(
+        DeclaredConflict(
+            user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="shareholding", status="approved"
+        )
+    )
     db.session.commit()
     refused = send(insp, token, payload)
     assert refused.status_code == 403 and "应当回避" in refused.get_json()["message"]
@@ -122,9 +125,14 @@ def test_a_recheck_made_offline_arrives_once_and_keeps_its_time(make_client, wor
     assert [r["id"] for r in pack["rechecks"]] == [h.id]
     token = client.get("/api/v1/me").get_json()["csrf_token"]
     at = clock.now() - timedelta(hours=3)
-    body = {"uuid": str(uuid.uuid4()), "passed": True, "note": "已整改到位", "at": at.isoformat(),
-            "position": {"latitude": 31.26, "longitude": 120.6, "accuracy_m": 8},
-            "media_uuids": [str(uuid.uuid4())]}
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "passed": True,
+        "note": "已整改到位",
+        "at": at.isoformat(),
+        "position": {"latitude": 31.26, "longitude": 120.6, "accuracy_m": 8},
+        "media_uuids": [str(uuid.uuid4())],
+    }
     path = f"/api/v1/hazards/{h.id}/rechecks"
     missing = client.post(path, json=body, headers={"X-CSRFToken": token})
     assert missing.status_code == 422 and "尚未上传" in missing.get_json()["message"]
@@ -143,8 +151,10 @@ def test_a_recheck_made_offline_arrives_once_and_keeps_its_time(make_client, wor
     assert client.get("/api/v1/pack").get_json()["rechecks"] == []
     outsider = logged_in(make_client(), "insp_b1")
     token_b = outsider.get("/api/v1/me").get_json()["csrf_token"]
-    assert outsider.post(path, json=dict(body, uuid=str(uuid.uuid4())),
-                         headers={"X-CSRFToken": token_b}).status_code == 404
+    assert (
+        outsider.post(path, json=dict(body, uuid=str(uuid.uuid4())), headers={"X-CSRFToken": token_b}).status_code
+        == 404
+    )
 
 
 #: A synced record (3 photos, 2 hazards, signed) is written in a few batched flushes, not one per
@@ -188,8 +198,9 @@ def test_a_synced_record_is_written_in_a_few_flushes(client, world, db):
     # Fewer flushes, the same trail: every row the record wrote is on it, the record itself once
     # created and updated only by the flushes after its first.
     db.session.expire_all()
-    events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.object_type).where(
-        AuditEvent.seq > before)).all()
+    events = db.session.execute(
+        sa.select(AuditEvent.action, AuditEvent.object_type).where(AuditEvent.seq > before)
+    ).all()
     assert events.count(("create", "Inspection")) == 1 and events.count(("create", "Hazard")) == 2
     assert events.count(("create", "InspectionPhoto")) == 3 and events.count(("create", "Photo")) == 3
     assert events.count(("update", "Inspection")) <= len(flushes) - 1

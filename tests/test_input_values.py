@@ -1,6 +1,7 @@
 """Values no form expects, read the same way everywhere: NUL characters removed from queries,
 forms and JSON; ids and years past what the columns and calendars hold treated as absent;
 "nan" days refused with a message. Each was a 500 (found by tests/test_form_fuzz.py)."""
+
 import sqlalchemy as sa
 
 from fieldapp import fields
@@ -11,8 +12,17 @@ from tests.helpers import logged_in, post
 
 
 def test_ids_and_years_read_from_text():
-    assert [fields.ident(v) for v in ("12", " 7 ", "0", "-1", "9" * 20, "²", "１２", "", None)] == \
-        [12, 7, None, None, None, None, 12, None, None]
+    assert [fields.ident(v) for v in ("12", " 7 ", "0", "-1", "9" * 20, "²", "１２", "", None)] == [
+        12,
+        7,
+        None,
+        None,
+        None,
+        None,
+        12,
+        None,
+        None,
+    ]
     assert fields.ident(str(2**31 - 1)) == 2**31 - 1 and fields.ident(str(2**31)) is None
     assert [fields.year(v) for v in ("2026", "10000", "1999", "x", None)] == [2026, None, None, None, None]
 
@@ -27,11 +37,16 @@ def test_nul_in_a_search_a_form_and_json_is_dropped(make_client, world, db):
     found = inspector.get("/enterprises/", query_string={"q": "甲一精密\x00"})
     assert found.status_code == 200 and world.ent_a1.name in found.get_data(as_text=True)
     admin = logged_in(make_client(), "admin_d")
-    r = post(admin, "/enterprises/new", enterprise_form(world, name="苏州新建\x00精工有限公司", notes="\x00"),
-             "/enterprises/new")
+    r = post(
+        admin,
+        "/enterprises/new",
+        enterprise_form(world, name="苏州新建\x00精工有限公司", notes="\x00"),
+        "/enterprises/new",
+    )
     assert r.status_code == 302
-    assert db.session.execute(sa.select(Enterprise.name, Enterprise.notes).where(
-        Enterprise.name == "苏州新建精工有限公司")).one() == ("苏州新建精工有限公司", "")
+    assert db.session.execute(
+        sa.select(Enterprise.name, Enterprise.notes).where(Enterprise.name == "苏州新建精工有限公司")
+    ).one() == ("苏州新建精工有限公司", "")
     token = inspector.get("/api/v1/me").get_json()["csrf_token"]
     r = inspector.patch("/api/v1/me", json={"locale": "en\x00"}, headers={"X-CSRFToken": token})
     assert r.status_code == 200 and r.get_json()["locale"] == "en"
@@ -51,6 +66,10 @@ def test_ids_and_years_out_of_range_are_ignored_not_500(make_client, world, db):
 def test_nan_days_of_training_get_a_message(make_client, world, db):
     admin = logged_in(make_client(), "admin_d")
     for days in ("nan", "inf", "-Infinity"):
-        r = post(admin, "/corps/training", {"title": "岗前培训", "kind": "pre_job", "starts_on": "2026-01-05",
-                                            "ends_on": "2026-01-06", "days": days}, "/corps/training")
+        r = post(
+            admin,
+            "/corps/training",
+            {"title": "岗前培训", "kind": "pre_job", "starts_on": "2026-01-05", "ends_on": "2026-01-06", "days": days},
+            "/corps/training",
+        )
         assert r.status_code == 400 and "请填写天数" in r.get_data(as_text=True), days

@@ -1,4 +1,5 @@
 """Inspection records: recusal, drafts, photos with flags, hazards, signature, refusal, finality."""
+
 import hashlib
 import io
 import re
@@ -34,8 +35,11 @@ def test_same_client_uuid_gives_the_same_record(world, db):
 
 
 def test_recused_inspector_is_refused_with_the_reason(client, world, db):
-    db.session.add(InterestDeclaration(user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative",
-                            status="pending"))
+    db.session.add(
+        InterestDeclaration(
+            user_id=world.inspector_a1.id, enterprise_id=world.ent_a1.id, kind="relative", status="pending"
+        )
+    )
     db.session.commit()
     with pytest.raises(Forbidden, match="应当回避"):
         inspections.start(world.inspector_a1, world.ent_a1)
@@ -71,8 +75,10 @@ def test_photo_flags_old_and_faraway_pictures(started, world):
 
 def test_the_same_photo_twice_is_attached_once(started, world):
     data = jpeg()
-    assert inspections.add_photo(world.inspector_a1, started, data).id == \
+    assert (
         inspections.add_photo(world.inspector_a1, started, data).id
+        == inspections.add_photo(world.inspector_a1, started, data).id
+    )
     assert len(started.photos) == 1
 
 
@@ -110,10 +116,12 @@ def test_signed_record_is_final_and_its_hash_detects_tampering(started, world, d
     inspections.sign(world.inspector_a1, started, "朱春生", "同意，立即整改", signature_url(), shown)
     assert started.state == "signed" and started.summary_sha256 == shown and inspections.verify(started)
     assert hashlib.sha256(inspections.summary_text(started).encode()).hexdigest() == shown
-    for attempt in (lambda: inspections.update(world.inspector_a1, started, {"findings": "改了"}, {}),
-                    lambda: inspections.add_photo(world.inspector_a1, started, jpeg(color=(5, 5, 5))),
-                    lambda: inspections.remove_photo(world.inspector_a1, started, link.id),
-                    lambda: inspections.delete_draft(world.inspector_a1, started)):
+    for attempt in (
+        lambda: inspections.update(world.inspector_a1, started, {"findings": "改了"}, {}),
+        lambda: inspections.add_photo(world.inspector_a1, started, jpeg(color=(5, 5, 5))),
+        lambda: inspections.remove_photo(world.inspector_a1, started, link.id),
+        lambda: inspections.delete_draft(world.inspector_a1, started),
+    ):
         with pytest.raises(ServiceError, match="不能再修改"):
             attempt()
     # Someone with database access edits the record behind the app's back: the hash says so.
@@ -183,19 +191,36 @@ def test_web_flow_from_start_to_signature(client, world, db):
     path = start.headers["Location"]
     inspection = db.session.scalar(sa.select(Inspection))
     token = csrf_token(client, path)
-    form = {"csrf_token": token, "parts": "车间", "content": "全面检查", "findings": "良好", "measures": "无",
-            "work_id_number": "WZ1", "id_shown": "1", "next": "sign"}
+    form = {
+        "csrf_token": token,
+        "parts": "车间",
+        "content": "全面检查",
+        "findings": "良好",
+        "measures": "无",
+        "work_id_number": "WZ1",
+        "id_shown": "1",
+        "next": "sign",
+    }
     form.update({f"result-{r.id}": "pass" for r in inspection.results})
     response = client.post(path, data=form)
     assert response.headers["Location"].endswith("/sign")
     sign_page = client.get(response.headers["Location"]).get_data(as_text=True)
     shown = re.search(r'name="summary_sha256" value="([0-9a-f]{64})"', sign_page).group(1)
-    bad = client.post(response.headers["Location"], data={"csrf_token": token, "summary_sha256": shown,
-                                                          "signer_name": "朱春生", "signature": ""})
+    bad = client.post(
+        response.headers["Location"],
+        data={"csrf_token": token, "summary_sha256": shown, "signer_name": "朱春生", "signature": ""},
+    )
     assert bad.status_code == 400 and "请在签名框内签字" in bad.get_data(as_text=True)
-    ok = client.post(response.headers["Location"], data={"csrf_token": token, "summary_sha256": shown,
-                                                         "signer_name": "朱春生", "signer_opinion": "同意",
-                                                         "signature": signature_url()})
+    ok = client.post(
+        response.headers["Location"],
+        data={
+            "csrf_token": token,
+            "summary_sha256": shown,
+            "signer_name": "朱春生",
+            "signer_opinion": "同意",
+            "signature": signature_url(),
+        },
+    )
     assert ok.status_code == 302
     record = client.get(path).get_data(as_text=True)
     assert "已签字定稿" in record and "校验一致" in record
@@ -209,8 +234,11 @@ def test_web_upload_of_a_bad_photo_keeps_the_draft(client, world, started):
     logged_in(client, "insp_a1")
     path = f"/inspections/{started.id}"
     token = csrf_token(client, path)
-    response = client.post(f"{path}/photos", data={"csrf_token": token, "photos": (io.BytesIO(b"<svg/>"), "a.svg")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"{path}/photos",
+        data={"csrf_token": token, "photos": (io.BytesIO(b"<svg/>"), "a.svg")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400  # nothing added: the draft again, with the reason
     page = response.get_data(as_text=True)
     assert "这不是照片" in page and started.number in page
@@ -224,9 +252,17 @@ def test_web_hazard_with_a_new_photo(client, world, started, db):
     no_photo = client.post(path, data={"csrf_token": token, "description": "通道堵塞", "level": "general"})
     assert no_photo.status_code == 400 and "至少一张现场照片" in no_photo.get_data(as_text=True)
     assert "通道堵塞" in no_photo.get_data(as_text=True)
-    ok = client.post(path, data={"csrf_token": token, "description": "通道堵塞", "level": "general",
-                                 "uuid": "0b8e0f52-6c55-4f0e-8f1b-1f6d2b1e7a01",
-                                 "photos": (io.BytesIO(jpeg()), "p.jpg")}, content_type="multipart/form-data")
+    ok = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "description": "通道堵塞",
+            "level": "general",
+            "uuid": "0b8e0f52-6c55-4f0e-8f1b-1f6d2b1e7a01",
+            "photos": (io.BytesIO(jpeg()), "p.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     hazard = db.session.scalars(sa.select(Hazard)).one()
     assert hazard.item_result_id == first.id and len(hazard.photos) == 1
@@ -236,9 +272,17 @@ def test_admin_edits_an_industry_checklist_without_changing_old_records(client, 
     world.ent_a2.industry = "C26"
     db.session.commit()
     logged_in(client, "admin_d")
-    response = post(client, "/checklists/new", {"name": "化工企业检查表", "industry": "C26", "active": "1",
-                                                "lines": "危化品 | 储罐区防火堤完好 | GB 50351\n重大危险源备案"},
-                    token_from="/checklists/new")
+    response = post(
+        client,
+        "/checklists/new",
+        {
+            "name": "化工企业检查表",
+            "industry": "C26",
+            "active": "1",
+            "lines": "危化品 | 储罐区防火堤完好 | GB 50351\n重大危险源备案",
+        },
+        token_from="/checklists/new",
+    )
     assert response.status_code == 302
     record = inspections.start(world.tech_a2, world.ent_a2)
     assert [r.text for r in record.results] == ["储罐区防火堤完好", "重大危险源备案"]
@@ -253,8 +297,12 @@ def test_a_photo_over_the_request_limit_returns_to_the_draft_with_a_message(app,
     path = f"/inspections/{started.id}"
     token = csrf_token(client, path)
     big = b"\xff\xd8" + b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 10)
-    response = client.post(f"{path}/photos", data={"csrf_token": token, "photos": (io.BytesIO(big), "huge.jpg")},
-                           content_type="multipart/form-data", headers={"Referer": f"http://localhost{path}"})
+    response = client.post(
+        f"{path}/photos",
+        data={"csrf_token": token, "photos": (io.BytesIO(big), "huge.jpg")},
+        content_type="multipart/form-data",
+        headers={"Referer": f"http://localhost{path}"},
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith(path)
     assert "上传的内容超过 32 MB" in client.get(path).get_data(as_text=True)
 
@@ -295,18 +343,21 @@ def test_the_record_page_loads_every_collection_as_its_relationship_does(make_cl
     record = inspections.start(world.inspector_a1, world.ent_a1)
     complete(record, world.inspector_a1)
     inspections.update(world.inspector_a1, record, {}, {}, [partner.id])
-    links = [inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(9 * i, 40, 40)))
-             for i in range(5)]
+    links = [inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(9 * i, 40, 40))) for i in range(5)]
     for first in (0, 2):
-        inspections.report_hazard(world.inspector_a1, record, f"隐患{first}", "仓库", "general", "",
-                                  [links[first].id, links[first + 1].id])
+        inspections.report_hazard(
+            world.inspector_a1, record, f"隐患{first}", "仓库", "general", "", [links[first].id, links[first + 1].id]
+        )
     shown = inspections.summary_sha256(record)
     inspections.sign(world.inspector_a1, record, "朱春生", "同意", signature_url(), shown)
 
     def collections(r):
-        return ([u.username for u in r.co_inspectors], [(x.id, x.position) for x in r.results],
-                [(p.id, p.photo.original.sha256) for p in r.photos],
-                [(h.id, [p.original.sha256 for p in h.photos]) for h in r.hazards])
+        return (
+            [u.username for u in r.co_inspectors],
+            [(x.id, x.position) for x in r.results],
+            [(p.id, p.photo.original.sha256) for p in r.photos],
+            [(h.id, [p.original.sha256 for p in h.photos]) for h in r.hazards],
+        )
 
     record_id, photo_ids, inspector_id = record.id, [lk.photo_id for lk in links], world.inspector_a1.id
     db.session.expunge_all()
@@ -318,5 +369,5 @@ def test_the_record_page_loads_every_collection_as_its_relationship_does(make_cl
 
     page = logged_in(make_client(), "insp_a1").get(f"/inspections/{record_id}").get_data(as_text=True)
     assert "校验一致" in page
-    photo_section = page[page.index('id="photos"'):page.index('id="signature"')]
+    photo_section = page[page.index('id="photos"') : page.index('id="signature"')]
     assert [int(i) for i in re.findall(r"/photos/(\d+)/display", photo_section)] == photo_ids

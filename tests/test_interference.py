@@ -1,6 +1,7 @@
 """Leaders' interference records (seed 003): recording, the three-working-day limit, who may
 read them (and that every other attempt is refused and logged), append-only supplements and
 follow-ups, the discipline register."""
+
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -38,8 +39,10 @@ def test_recording_sends_to_the_discipline_inspectors_with_the_limit(world):
     assert row.occurred_at == datetime(2026, 11, 20, 1, 30, tzinfo=ZoneInfo("UTC"))
     told = db.session.scalars(sa.select(Notification.user_id).where(Notification.kind == "interference")).all()
     assert told == [world.discipline.id]
-    assert db.session.scalar(sa.select(Notification.link).where(Notification.kind == "interference")) == \
-        f"/interference/{row.id}"
+    assert (
+        db.session.scalar(sa.select(Notification.link).where(Notification.kind == "interference"))
+        == f"/interference/{row.id}"
+    )
 
 
 @pytest.mark.clock("2026-12-01T10:00+08:00")
@@ -50,9 +53,25 @@ def test_timeliness_counts_working_days_and_holidays(world, factory):
     assert row.due_on == date(2026, 11, 26)  # Monday is a holiday: Tue, Wed, Thu
 
     def recorded_at(at: datetime) -> InterferenceRecord:
-        return InterferenceRecord(**{c: getattr(row, c) for c in (
-            "recorder_id", "org_unit_id", "leader_name", "leader_position", "leader_unit", "manner", "conduct",
-            "occurred_at", "request", "due_on")}, created_at=at)
+        return InterferenceRecord(
+            **{
+                c: getattr(row, c)
+                for c in (
+                    "recorder_id",
+                    "org_unit_id",
+                    "leader_name",
+                    "leader_position",
+                    "leader_unit",
+                    "manner",
+                    "conduct",
+                    "occurred_at",
+                    "request",
+                    "due_on",
+                )
+            },
+            created_at=at,
+        )
+
     # Recorded on Thursday 26 November (10:00 Shanghai): on the last day, in time.
     assert interference.timeliness(recorded_at(datetime(2026, 11, 26, 2, 0, tzinfo=ZoneInfo("UTC")))).on_time
     # Had it been recorded on Monday 30 November: Friday 27 and Monday 30 are past the limit.
@@ -62,9 +81,15 @@ def test_timeliness_counts_working_days_and_holidays(world, factory):
 
 #: Three working days after a record made two hours before each moment of tests/dates.py, counted
 #: by hand on the calendar each moment loads.
-DUE_AT = {"month-end": date(2027, 7, 5), "new-years-eve": date(2027, 1, 6), "new-years-day": date(2027, 1, 6),
-          "leap-day": date(2028, 3, 3), "before-spring-festival": date(2026, 2, 26),
-          "after-spring-festival": date(2026, 2, 27), "friday": date(2026, 12, 16)}
+DUE_AT = {
+    "month-end": date(2027, 7, 5),
+    "new-years-eve": date(2027, 1, 6),
+    "new-years-day": date(2027, 1, 6),
+    "leap-day": date(2028, 3, 3),
+    "before-spring-festival": date(2026, 2, 26),
+    "after-spring-festival": date(2026, 2, 27),
+    "friday": date(2026, 12, 16),
+}
 
 
 @pytest.mark.dated
@@ -85,12 +110,19 @@ def test_the_limit_on_any_day(world, moment):
 IN_TWO_DAYS = object()  # stands for a time two days ahead, taken when the test runs
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("leader_name", "", "姓名"), ("manner", "bribe", "方式"), ("conduct", "", "情形"),
-    ("occurred_at", "yesterday", "发生的时间"), ("request", "  ", "要求"),
-    ("occurred_at", IN_TWO_DAYS, "晚于现在"),
-    ("hazard_id", "999999", "隐患编号"), ("leader_unit", "单" * 101, "100"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("leader_name", "", "姓名"),
+        ("manner", "bribe", "方式"),
+        ("conduct", "", "情形"),
+        ("occurred_at", "yesterday", "发生的时间"),
+        ("request", "  ", "要求"),
+        ("occurred_at", IN_TWO_DAYS, "晚于现在"),
+        ("hazard_id", "999999", "隐患编号"),
+        ("leader_unit", "单" * 101, "100"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message(world, field, value, message):
     if value is IN_TWO_DAYS:  # the time is taken when the test runs: collected, it named the test by the minute
         value = (clock.local(clock.now()) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
@@ -125,8 +157,18 @@ def test_visibility_matrix(world, factory, make_client):
     other_discipline = factory.user(roles.DISCIPLINE_INSPECTOR, units=[world.town_b], username="discipline_b")
     both = factory.user(roles.ADMIN, roles.ENFORCEMENT_OFFICER, units=[world.town_a], username="admin_officer")
     row = record(world)
-    expected = {"officer_a": 200, "discipline1": 200, "discipline_b": 403, "admin_d": 403, "admin_a": 403,
-                "admin_officer": 403, "officer_d": 403, "insp_a1": 403, "company_a1": 403, "supervisor1": 403}
+    expected = {
+        "officer_a": 200,
+        "discipline1": 200,
+        "discipline_b": 403,
+        "admin_d": 403,
+        "admin_a": 403,
+        "admin_officer": 403,
+        "officer_d": 403,
+        "insp_a1": 403,
+        "company_a1": 403,
+        "supervisor1": 403,
+    }
     for username, status in expected.items():
         c = logged_in(make_client(), username)
         r = c.get(f"/interference/{row.id}")
@@ -140,8 +182,11 @@ def test_visibility_matrix(world, factory, make_client):
         listing = c.get("/interference/")
         if listing.status_code == 200:
             assert ("王某" in listing.get_data(as_text=True)) == (status == 200), username
-    logs = db.session.execute(sa.select(ReadLog.user_id, ReadLog.denied).where(
-        ReadLog.object_type == "interference", ReadLog.object_id == row.id)).all()
+    logs = db.session.execute(
+        sa.select(ReadLog.user_id, ReadLog.denied).where(
+            ReadLog.object_type == "interference", ReadLog.object_id == row.id
+        )
+    ).all()
     granted = {uid for uid, denied in logs if not denied}
     refused = {uid for uid, denied in logs if denied}
     assert granted == {world.officer_a.id, world.discipline.id}
@@ -156,9 +201,14 @@ def test_no_route_edits_or_deletes_and_every_attempt_is_logged(world, make_clien
     before = {c.key: getattr(row, c.key) for c in sa.inspect(InterferenceRecord).column_attrs}
     for username in ("officer_a", "discipline1", "admin_d"):
         c = logged_in(make_client(), username)
-        for method, url in (("POST", f"/interference/{row.id}"), ("DELETE", f"/interference/{row.id}"),
-                            ("PUT", f"/interference/{row.id}"), ("PATCH", f"/interference/{row.id}"),
-                            ("GET", f"/interference/{row.id}/edit"), ("POST", f"/interference/{row.id}/delete")):
+        for method, url in (
+            ("POST", f"/interference/{row.id}"),
+            ("DELETE", f"/interference/{row.id}"),
+            ("PUT", f"/interference/{row.id}"),
+            ("PATCH", f"/interference/{row.id}"),
+            ("GET", f"/interference/{row.id}/edit"),
+            ("POST", f"/interference/{row.id}/delete"),
+        ):
             headers = {"X-CSRFToken": _token(c)} if method != "GET" else {}
             r = c.open(url, method=method, data={"leader_name": "改掉"}, headers=headers)
             assert r.status_code == 403, (username, method, url)
@@ -166,12 +216,19 @@ def test_no_route_edits_or_deletes_and_every_attempt_is_logged(world, make_clien
     db.session.expire_all()
     row = db.session.get(InterferenceRecord, row.id)
     assert {c.key: getattr(row, c.key) for c in sa.inspect(InterferenceRecord).column_attrs} == before
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReadLog).where(
-        ReadLog.object_type == "interference", ReadLog.denied.is_(True))) == 18
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ReadLog)
+            .where(ReadLog.object_type == "interference", ReadLog.denied.is_(True))
+        )
+        == 18
+    )
 
 
 def _token(client) -> str:
     from tests.helpers import csrf_token
+
     return csrf_token(client, "/account")
 
 
@@ -199,11 +256,21 @@ def test_supplements_only_by_the_recorder_follow_ups_only_by_discipline(world, m
     c = logged_in(make_client(), "officer_a")
     r = post(c, f"/interference/{row.id}/supplements", {"text": ""}, token_from=f"/interference/{row.id}")
     assert r.status_code == 400 and "补充的内容" in r.get_data(as_text=True)
-    r = post(c, f"/interference/{row.id}/supplements", {"text": "对方通过秘书再次打招呼。"},
-             token_from=f"/interference/{row.id}")
+    r = post(
+        c,
+        f"/interference/{row.id}/supplements",
+        {"text": "对方通过秘书再次打招呼。"},
+        token_from=f"/interference/{row.id}",
+    )
     assert r.status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.kind == "interference_supplement", Notification.user_id == world.discipline.id)) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "interference_supplement", Notification.user_id == world.discipline.id)
+        )
+        == 1
+    )
     r = post(c, f"/interference/{row.id}/follow-ups", {"state": "handled"}, token_from=f"/interference/{row.id}")
     assert r.status_code == 403
     d = logged_in(make_client(), "discipline1")
@@ -211,8 +278,12 @@ def test_supplements_only_by_the_recorder_follow_ups_only_by_discipline(world, m
     assert r.status_code == 403
     r = post(d, f"/interference/{row.id}/follow-ups", {"state": "nonsense"}, token_from=f"/interference/{row.id}")
     assert r.status_code == 400 and "处理状态" in r.get_data(as_text=True)
-    r = post(d, f"/interference/{row.id}/follow-ups", {"state": "verifying", "note": "已约谈核实。"},
-             token_from=f"/interference/{row.id}")
+    r = post(
+        d,
+        f"/interference/{row.id}/follow-ups",
+        {"state": "verifying", "note": "已约谈核实。"},
+        token_from=f"/interference/{row.id}",
+    )
     assert r.status_code == 302
     page = d.get(f"/interference/{row.id}").get_data(as_text=True)
     assert "核实中" in page and "对方通过秘书再次打招呼" in page

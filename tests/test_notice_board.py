@@ -1,5 +1,6 @@
 """The public notice board of each grid (seed 002 art. 13) and its printable poster, whose QR
 codes are decoded here by an independent reader."""
+
 import base64
 import re
 from io import BytesIO
@@ -43,13 +44,22 @@ def test_board_is_public_and_shows_only_the_grids_active_inspectors(world, facto
 def test_portraits_are_set_by_admins_and_public_only_on_the_board(world, make_client):
     admin = logged_in(make_client(), "admin_d")
     path = f"/admin/users/{world.inspector_a1.id}"
-    r = post(admin, f"{path}/public-profile", {"duties": "巡查", "portrait": (BytesIO(b"not a photo"), "me.jpg")},
-             path, content_type="multipart/form-data")
+    r = post(
+        admin,
+        f"{path}/public-profile",
+        {"duties": "巡查", "portrait": (BytesIO(b"not a photo"), "me.jpg")},
+        path,
+        content_type="multipart/form-data",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and "无法识别为图片" in html and ">巡查<" in html
-    r = post(admin, f"{path}/public-profile", {"duties": "网格巡查、隐患上报",
-                                               "portrait": (BytesIO(jpeg(300, 400)), "me.jpg")},
-             path, content_type="multipart/form-data")
+    r = post(
+        admin,
+        f"{path}/public-profile",
+        {"duties": "网格巡查、隐患上报", "portrait": (BytesIO(jpeg(300, 400)), "me.jpg")},
+        path,
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     assert db.session.get(Portrait, world.inspector_a1.id) is not None
     public = make_client()
@@ -62,15 +72,21 @@ def test_portraits_are_set_by_admins_and_public_only_on_the_board(world, make_cl
     r = post(admin, f"{path}/public-profile", {"duties": "长" * 501}, path)
     assert r.status_code == 400 and "500" in r.get_data(as_text=True)
     outsider = logged_in(make_client(), "admin_a")
-    assert post(outsider, f"/admin/users/{world.inspector_b1.id}/public-profile", {"duties": "x"},
-                "/admin/users").status_code == 404
+    assert (
+        post(
+            outsider, f"/admin/users/{world.inspector_b1.id}/public-profile", {"duties": "x"}, "/admin/users"
+        ).status_code
+        == 404
+    )
 
 
 def test_poster_qr_codes_decode_to_the_board_and_the_clue_form(world, app, client, monkeypatch):
     html = client.get(f"/board/{world.grid_a1.code}/poster").get_data(as_text=True)
     codes = _decode_all(html)
-    assert codes == {"qr-board": f"http://localhost/board/{world.grid_a1.code}",
-                     "qr-clue": f"http://localhost/clues/new?grid={world.grid_a1.code}"}
+    assert codes == {
+        "qr-board": f"http://localhost/board/{world.grid_a1.code}",
+        "qr-clue": f"http://localhost/clues/new?grid={world.grid_a1.code}",
+    }
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://aq.example.gov.cn/")
     codes = _decode_all(client.get(f"/board/{world.grid_a1.code}/poster").get_data(as_text=True))
     assert codes["qr-board"] == f"https://aq.example.gov.cn/board/{world.grid_a1.code}"

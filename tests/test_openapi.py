@@ -1,4 +1,5 @@
 """The OpenAPI document describes exactly the /api/v1 routes, and responses match it."""
+
 import re
 
 from tests.helpers import logged_in

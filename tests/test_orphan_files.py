@@ -1,5 +1,6 @@
 """A refused upload leaves no file behind, and `fieldapp prune` removes the files no row names —
 never a file a row names (issue 29, item 5)."""
+
 import hashlib
 import io
 import os
@@ -27,10 +28,18 @@ def test_a_refused_form_stores_none_of_its_files(make_client, world, db):
     assert post(client, f"{path}/acknowledge", {"version": 2}, token_from=path).status_code == 302
     photo = noisy_jpeg(900, 700)  # bytes no other test stores
     digest = hashlib.sha256(photo).hexdigest()
-    bad = post(client, f"{path}/submit", {"description": "已整改", "version": 3,
-                                          "photos": (io.BytesIO(photo), "after.jpg"),
-                                          "documents": (io.BytesIO(b"<html>not a pdf"), "report.pdf")},
-               token_from=path, content_type="multipart/form-data")
+    bad = post(
+        client,
+        f"{path}/submit",
+        {
+            "description": "已整改",
+            "version": 3,
+            "photos": (io.BytesIO(photo), "after.jpg"),
+            "documents": (io.BytesIO(b"<html>not a pdf"), "report.pdf"),
+        },
+        token_from=path,
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 400 and "不是 PDF" in bad.get_data(as_text=True)
     assert not _stored(digest)
     assert db.session.scalar(sa.select(MediaFile).where(MediaFile.sha256 == digest)) is None
@@ -48,7 +57,7 @@ def test_prune_removes_old_files_no_row_names_and_nothing_else(app, world, db):
     orphan, young = noisy_jpeg(310, 200), noisy_jpeg(320, 200)
     orphan_key, young_key = hashlib.sha256(orphan).hexdigest(), hashlib.sha256(young).hexdigest()
     storage.current().put(orphan_key, orphan, "image/jpeg")  # as a refused or abandoned upload left it
-    storage.current().put(young_key, young, "image/jpeg")    # a request still on its way to commit
+    storage.current().put(young_key, young, "image/jpeg")  # a request still on its way to commit
     crashed = storage.current().path(orphan_key).with_name(orphan_key + ".abc123.tmp")
     crashed.write_bytes(b"half a photo")
     for key in (named.sha256, orphan_key):

@@ -1,5 +1,6 @@
 """scripts/page_snapshot.py, the check that a restructuring changed no page: it reads every kind of
 page of every demo account, and two runs fingerprint them alike (else it could not tell)."""
+
 import importlib.util
 from pathlib import Path
 

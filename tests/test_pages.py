@@ -1,4 +1,5 @@
 """Headers, errors and markup rules that hold on every page."""
+
 import re
 
 import pytest
@@ -110,6 +111,7 @@ def test_favicon_is_the_apps_icon(client):
 def test_pages_kept_on_the_phone_share_the_inspectors_navigation(make_client, world):
     """The capture form, the outbox and the offline list carry the same bottom navigation as every
     other page an inspector sees (they are cached for all inspectors, so they list it themselves)."""
+
     def nav(html):
         part = html.split('class="bottom-nav"')[1].split("</nav>")[0]
         return re.findall(r'<a href="([^"]+)"', part), re.findall(r"<span>(.*?)</span>", part)

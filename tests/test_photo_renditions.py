@@ -2,6 +2,7 @@
 and the watermark's text only; the first request for a copy makes the display copy and the
 thumbnail, watermarked as before; later requests, and first requests racing each other, store
 nothing twice and keep the audit chain whole."""
+
 import io
 import threading
 import traceback
@@ -91,8 +92,7 @@ def test_first_views_at_once_store_the_copies_once(app, make_client, world, db, 
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=view, args=(c, "display" if i % 2 else "thumb"))
-               for i, c in enumerate(clients)]
+    threads = [threading.Thread(target=view, args=(c, "display" if i % 2 else "thumb")) for i, c in enumerate(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -126,8 +126,11 @@ def test_every_cron_line_names_a_command_that_exists(app):
     """deploy/crontab is what operators copy: each ``flask … fieldapp <command>`` must run."""
     from pathlib import Path
 
-    lines = [line for line in (Path(__file__).parent.parent / "deploy" / "crontab").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line
+        for line in (Path(__file__).parent.parent / "deploy" / "crontab").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert len(lines) >= 3
     runner = app.test_cli_runner()
     for line in lines:

@@ -1,4 +1,5 @@
 """The photo pipeline, against real images made with Pillow, and the bad-input corpus."""
+
 import io
 import struct
 import zlib
@@ -10,8 +11,9 @@ from PIL import Image, ImageStat
 from fieldapp.services import photos
 from tests.images import jpeg, noisy_jpeg, png, webp
 
-WATERMARK = photos.Watermark(datetime(2026, 11, 22, 2, 30, tzinfo=UTC), 31.2639, 120.508, "WZ2026001",
-                             "XJ-20261122-000001")
+WATERMARK = photos.Watermark(
+    datetime(2026, 11, 22, 2, 30, tzinfo=UTC), 31.2639, 120.508, "WZ2026001", "XJ-20261122-000001"
+)
 
 
 def decoded(data: bytes) -> Image.Image:
@@ -27,13 +29,16 @@ def test_every_exif_orientation_comes_out_upright(bare_app, orientation):
     upright = Image.new("RGB", (64, 48), (200, 60, 40))
     upright.paste((0, 0, 255), (0, 0, 16, 12))
     # What a camera stores for each orientation is the inverse of what the tag asks viewers to do.
-    stored = {1: upright, 2: upright.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
-              3: upright.transpose(Image.Transpose.ROTATE_180),
-              4: upright.transpose(Image.Transpose.FLIP_TOP_BOTTOM),
-              5: upright.transpose(Image.Transpose.TRANSPOSE),
-              6: upright.transpose(Image.Transpose.ROTATE_90),
-              7: upright.transpose(Image.Transpose.TRANSVERSE),
-              8: upright.transpose(Image.Transpose.ROTATE_270)}[orientation]
+    stored = {
+        1: upright,
+        2: upright.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        3: upright.transpose(Image.Transpose.ROTATE_180),
+        4: upright.transpose(Image.Transpose.FLIP_TOP_BOTTOM),
+        5: upright.transpose(Image.Transpose.TRANSPOSE),
+        6: upright.transpose(Image.Transpose.ROTATE_90),
+        7: upright.transpose(Image.Transpose.TRANSVERSE),
+        8: upright.transpose(Image.Transpose.ROTATE_270),
+    }[orientation]
     exif = Image.Exif()
     exif[0x0112] = orientation
     out = io.BytesIO()
@@ -94,16 +99,22 @@ def test_png_and_webp_are_accepted(bare_app, data):
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A tiny PNG that claims huge dimensions (a decompression bomb's header)."""
+
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 100))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _jpeg_header_claiming(width: int, height: int) -> bytes:
     real = jpeg(16, 16)
     at = real.index(b"\xff\xc0") + 5  # SOF0: precision, then height and width
-    return real[:at] + struct.pack(">HH", height, width) + real[at + 4:]
+    return real[:at] + struct.pack(">HH", height, width) + real[at + 4 :]
 
 
 BAD = {
@@ -114,8 +125,11 @@ BAD = {
     "truncated jpeg": (noisy_jpeg(800, 600)[:6000], "照片不完整或已损坏"),
     "200 megapixel jpeg": (_jpeg_header_claiming(16330, 12250), "图片像素过多"),
     "png bomb": (_png_header_only(30000, 30000), "图片像素过多"),
-    "gif": (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-            b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "只接受 JPEG、PNG 或 WebP"),
+    "gif": (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+        b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+        "只接受 JPEG、PNG 或 WebP",
+    ),
     "heic": (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64, "暂不支持 HEIC"),
     "over size": (b"\xff\xd8" + b"\x00" * (photos.MAX_BYTES + 1), "照片超过 25 MB"),
 }

@@ -1,5 +1,6 @@
 """Case files leave nothing fresh in a shared phone's cache, an evidence original is a download,
 and the server does not name its software (issue 29, item 9)."""
+
 from fieldapp.services import inspections
 from tests.helpers import logged_in
 from tests.images import jpeg

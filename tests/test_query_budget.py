@@ -1,4 +1,5 @@
 """SQL statements per key page stay within a fixed budget, whatever the data size (no N+1)."""
+
 from datetime import timedelta
 
 from fieldapp import clock
@@ -24,10 +25,16 @@ def _grow(factory, world, n: int):
         e = factory.enterprise(world.grid_a1)
         company = factory.user("company_manager", enterprises=[e])
         for j in range(3):
-            point = selfchecks.add_risk_point(company, e, {"place": f"部位{j}", "hazard_type": "fire",
-                                                           "risk_level": "yellow", "control_measures": ""})
-        selfchecks.record_self_check(company, e, (clock.today() - timedelta(days=30)).isoformat(), "王工",
-                                     [selfchecks.ItemInput(point.id, ok=False, problem="问题")])
+            point = selfchecks.add_risk_point(
+                company, e, {"place": f"部位{j}", "hazard_type": "fire", "risk_level": "yellow", "control_measures": ""}
+            )
+        selfchecks.record_self_check(
+            company,
+            e,
+            (clock.today() - timedelta(days=30)).isoformat(),
+            "王工",
+            [selfchecks.ItemInput(point.id, ok=False, problem="问题")],
+        )
     return e
 
 
@@ -44,8 +51,13 @@ def _measure(client, paths: dict[str, str]) -> dict[str, int]:
 def test_key_pages_query_counts_do_not_grow_with_data(client, factory, world):
     logged_in(client, "insp_a1")
     small = _grow(factory, world, 1)
-    paths = {"list": "/enterprises/?per_page=50", "file": f"/enterprises/{small.id}",
-             "patrol": f"/enterprises/{small.id}/online-patrol", "home": "/", "coverage": "/coverage"}
+    paths = {
+        "list": "/enterprises/?per_page=50",
+        "file": f"/enterprises/{small.id}",
+        "patrol": f"/enterprises/{small.id}/online-patrol",
+        "home": "/",
+        "coverage": "/coverage",
+    }
     before = _measure(client, paths)
     big = _grow(factory, world, 12)
     paths.update(file=f"/enterprises/{big.id}", patrol=f"/enterprises/{big.id}/online-patrol")
@@ -100,8 +112,13 @@ def _hazard_with_history(world, steps: int):
     for i in range(steps):
         hazards.progress(world.company_a1, h, f"进展{i}", PHOTO)
     hazards.submit(world.company_a1, h, "已整改", PHOTO)
-    hazards.recheck(world.inspector_a1, h, False, {"note": "未到位",
-                                                  "deadline": (clock.today() + timedelta(days=3)).isoformat()}, PHOTO)
+    hazards.recheck(
+        world.inspector_a1,
+        h,
+        False,
+        {"note": "未到位", "deadline": (clock.today() + timedelta(days=3)).isoformat()},
+        PHOTO,
+    )
     return h
 
 
@@ -117,6 +134,7 @@ def test_hazard_pages_query_counts_do_not_grow_with_history(client, world):
     for name, count in after.items():
         assert count <= HAZARD_BUDGET[name], (name, count)
     from tests.factories import report
+
     reported = _measure(client, {"reported": f"/hazards/{report(world).id}"})
     assert reported["reported"] <= HAZARD_BUDGET["reported"], reported
 
@@ -128,9 +146,11 @@ def _clue_with_history(world, steps: int):
     from fieldapp.services import clues
     from tests.images import jpeg
 
-    clue = clues.submit({"kind": "hazard", "content": "仓库消防通道被堵塞，多次反映未改。"},
-                        [(jpeg(color=(steps, 1, 1)), "a.jpg"), (jpeg(color=(steps, 2, 2)), "b.jpg")],
-                        grid=world.grid_a1)
+    clue = clues.submit(
+        {"kind": "hazard", "content": "仓库消防通道被堵塞，多次反映未改。"},
+        [(jpeg(color=(steps, 1, 1)), "a.jpg"), (jpeg(color=(steps, 2, 2)), "b.jpg")],
+        grid=world.grid_a1,
+    )
     clues.act(world.officer_a, clue, "assign", {"assignee_id": str(world.officer_district.id)})
     for i in range(steps):
         clues.act(world.officer_district if i % 2 else world.officer_a, clue, "note", {"note": f"进展{i}"})
@@ -142,10 +162,18 @@ def _interference_with_history(world, steps: int):
 
     from fieldapp.services import interference
 
-    row = interference.record(world.officer_a, {
-        "leader_name": f"领导{steps}", "leader_position": "局长", "leader_unit": f"单位{steps}", "manner": "phone",
-        "conduct": "other", "occurred_at": (clock.local(clock.now()) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-        "request": "要求从轻处理"})
+    row = interference.record(
+        world.officer_a,
+        {
+            "leader_name": f"领导{steps}",
+            "leader_position": "局长",
+            "leader_unit": f"单位{steps}",
+            "manner": "phone",
+            "conduct": "other",
+            "occurred_at": (clock.local(clock.now()) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "request": "要求从轻处理",
+        },
+    )
     for i in range(steps):
         interference.supplement(world.officer_a, row, {"text": f"补充{i}"})
         interference.follow_up(world.discipline, row, {"state": "verifying", "note": f"核实{i}"})
@@ -157,13 +185,15 @@ def test_accountability_pages_query_counts_do_not_grow(make_client, world):
     discipline = logged_in(make_client(), "discipline1")
     small_clue, small_record = _clue_with_history(world, 1), _interference_with_history(world, 1)
     before = _measure(officer, {"clues": "/clues/?tab=all", "clue": f"/clues/{small_clue.id}"}) | _measure(
-        discipline, {"register": "/interference/", "record": f"/interference/{small_record.id}"})
+        discipline, {"register": "/interference/", "record": f"/interference/{small_record.id}"}
+    )
     big_clue, big_record = _clue_with_history(world, 8), _interference_with_history(world, 8)
     for n in range(6):
         _clue_with_history(world, 0)
         _interference_with_history(world, n % 2)
     after = _measure(officer, {"clues": "/clues/?tab=all", "clue": f"/clues/{big_clue.id}"}) | _measure(
-        discipline, {"register": "/interference/", "record": f"/interference/{big_record.id}"})
+        discipline, {"register": "/interference/", "record": f"/interference/{big_record.id}"}
+    )
     assert after == before, (before, after)
     for name, count in after.items():
         assert count <= ACCOUNTABILITY_BUDGET[name], (name, count)
@@ -193,9 +223,12 @@ def test_statistics_query_counts_do_not_grow_with_hazards(client, world, monkeyp
 
     logged_in(client, "officer_d")
     monkeypatch.setattr(statistics, "GRIDS_ON_ONE_PAGE", 2)  # the district's 3 grids are "many"
-    paths = {"town": f"/statistics?unit={world.town_a.id}", "by department": "/statistics",
-             "town, filtered": f"/statistics?unit={world.town_a.id}&industry=C33&level=major",
-             "one grid": f"/statistics?grid={world.grid_a1.id}&level=general"}
+    paths = {
+        "town": f"/statistics?unit={world.town_a.id}",
+        "by department": "/statistics",
+        "town, filtered": f"/statistics?unit={world.town_a.id}&industry=C33&level=major",
+        "one grid": f"/statistics?grid={world.grid_a1.id}&level=general",
+    }
     before = _measure(client, paths)
     world_of_hazards(world)
     world_of_hazards(world)

@@ -1,5 +1,6 @@
 """A company reads the record it signed whole — every hazard on it says where it stands now, and
 links only where the reader may go (issue 29, item 8)."""
+
 import re
 
 from fieldapp.services import hazards, inspections
@@ -12,8 +13,10 @@ def _signed_with_hazards(world):
     record = inspections.start(world.inspector_a1, world.ent_a1)
     complete(record, world.inspector_a1)
     link = inspections.add_photo(world.inspector_a1, record, jpeg(640, 480, color=(90, 20, 30)))
-    found = [inspections.report_hazard(world.inspector_a1, record, text, "仓库", "general", "", [link.id])
-             for text in ("消防通道堵塞", "灭火器过期", "配电箱无门")]
+    found = [
+        inspections.report_hazard(world.inspector_a1, record, text, "仓库", "general", "", [link.id])
+        for text in ("消防通道堵塞", "灭火器过期", "配电箱无门")
+    ]
     inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))
     return record, found
 

@@ -1,4 +1,5 @@
 """Request ids on every response and JSON access lines, for several instances behind a proxy."""
+
 import json
 import logging
 
@@ -31,8 +32,12 @@ def test_json_access_lines(tmp_path, capsys, monkeypatch):
         assert lines, err[-2000:]
         line = next(x for x in lines if x.get("request_id") == "probe-0001")
         assert response.status_code == 200
-        assert (line["method"], line["path"], line["status"], line["logger"]) == ("GET", "/healthz", 200,
-                                                                                  "fieldapp.access")
+        assert (line["method"], line["path"], line["status"], line["logger"]) == (
+            "GET",
+            "/healthz",
+            200,
+            "fieldapp.access",
+        )
         assert line["ms"] >= 0 and line["time"].endswith("+00:00")
     finally:
         for logger in (requestlog.access, app.logger):

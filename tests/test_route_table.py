@@ -5,6 +5,7 @@ already guarantees that nothing new is reachable by accident: what is not public
 demands a login (302 to the login page, or 401 for the API) and every write demands
 a CSRF token.
 """
+
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from tests.routes import ROUTES, sample_value, urls_of
 def test_every_route_is_declared(app):
     assert set(app.view_functions) == set(ROUTES)
     from fieldapp import policy
+
     for action in set(ROUTES.values()) - {"public", "login"}:
         assert action in policy.ACTION_ROLES, action
 
@@ -54,16 +56,27 @@ def test_ids_too_large_for_the_database_are_not_found(app, client, make_client, 
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or "<int:" not in rule.rule:
             continue
-        url = re.sub(r"<int:\w+>", "3000000000", re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>",
-                                                      lambda m: sample_value(m) if m.group(1) != "int" else m.group(0),
-                                                      rule.rule))
+        url = re.sub(
+            r"<int:\w+>",
+            "3000000000",
+            re.sub(
+                r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>",
+                lambda m: sample_value(m) if m.group(1) != "int" else m.group(0),
+                rule.rule,
+            ),
+        )
         assert client.get(url).status_code == 404, url
         checked += 1
     assert checked > 20
     phone = logged_in(make_client(), "insp_a1")
     token = phone.get("/api/v1/me").get_json()["csrf_token"]
-    answer = phone.post("/api/v1/inspections", json={"uuid": "7f1c0c52-8b0e-4c8e-9d39-1a2b3c4d5e6f",
-                                                      "enterprise_id": 3_000_000_000,
-                                                      "started_at": "2026-11-22T10:00:00+08:00"},
-                         headers={"X-CSRFToken": token})
+    answer = phone.post(
+        "/api/v1/inspections",
+        json={
+            "uuid": "7f1c0c52-8b0e-4c8e-9d39-1a2b3c4d5e6f",
+            "enterprise_id": 3_000_000_000,
+            "started_at": "2026-11-22T10:00:00+08:00",
+        },
+        headers={"X-CSRFToken": token},
+    )
     assert 400 <= answer.status_code < 500 and "enterprise_id" in answer.get_data(as_text=True)

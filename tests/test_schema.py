@@ -1,4 +1,5 @@
 """The migrations build exactly the tables the models describe, on both databases."""
+
 from datetime import UTC, datetime
 
 import pytest

@@ -1,4 +1,5 @@
 """Who sees what: every list starts from a scope; ids outside it are not found."""
+
 import re
 
 import pytest
@@ -121,13 +122,24 @@ def test_officer_sees_jurisdiction_subtree_only(client, world):
     assert client.get(f"/enterprises/{world.ent_b1.id}").status_code == 404
 
 
-@pytest.mark.parametrize("path", [
-    "/enterprises/0", "/enterprises/-1", "/enterprises/abc", "/enterprises/1e3",
-    "/enterprises/99999999999999999999999", "/api/v1/enterprises/0",
-    "/api/v1/enterprises/99999999999999999999999", "/admin/users/99999999999999999999",
-    "/enterprises/?page=-5", "/enterprises/?page=abc", "/enterprises/?grid=abc",
-    "/enterprises/?page=99999999999", "/api/v1/enterprises?per_page=-3",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/enterprises/0",
+        "/enterprises/-1",
+        "/enterprises/abc",
+        "/enterprises/1e3",
+        "/enterprises/99999999999999999999999",
+        "/api/v1/enterprises/0",
+        "/api/v1/enterprises/99999999999999999999999",
+        "/admin/users/99999999999999999999",
+        "/enterprises/?page=-5",
+        "/enterprises/?page=abc",
+        "/enterprises/?grid=abc",
+        "/enterprises/?page=99999999999",
+        "/api/v1/enterprises?per_page=-3",
+    ],
+)
 def test_malformed_ids_never_500(make_client, world, path):
     for username in ("insp_a1", "admin_d"):
         response = logged_in(make_client(), username).get(path)
@@ -161,9 +173,15 @@ def test_town_admin_cannot_reach_accounts_outside_the_town(client, world):
     assert "insp_a1" in listing and "insp_b1" not in listing
 
 
-ENTERPRISE_PAGES = ["/enterprises/{id}", "/enterprises/{id}/edit", "/enterprises/{id}/status",
-                    "/enterprises/{id}/online-patrol", "/enterprises/{id}/risk-points/new",
-                    "/enterprises/{id}/self-checks/new", "/api/v1/enterprises/{id}"]
+ENTERPRISE_PAGES = [
+    "/enterprises/{id}",
+    "/enterprises/{id}/edit",
+    "/enterprises/{id}/status",
+    "/enterprises/{id}/online-patrol",
+    "/enterprises/{id}/risk-points/new",
+    "/enterprises/{id}/self-checks/new",
+    "/api/v1/enterprises/{id}",
+]
 
 
 @pytest.mark.parametrize("username", ["insp_a1", "tech_a2", "officer_a", "company_a1", "admin_a"])
@@ -174,11 +192,18 @@ def test_every_enterprise_page_is_closed_outside_the_scope(make_client, world, u
         response = c.get(template.format(id=world.ent_b1.id))
         assert response.status_code in (403, 404), (username, template, response.status_code)
         assert world.ent_b1.name not in response.get_data(as_text=True)
-    for template in ("/enterprises/{id}/status", "/enterprises/{id}/confirm", "/enterprises/{id}/online-patrol",
-                     "/enterprises/{id}/self-checks/items/1/fixed", "/enterprises/{id}/risk-points/new"):
+    for template in (
+        "/enterprises/{id}/status",
+        "/enterprises/{id}/confirm",
+        "/enterprises/{id}/online-patrol",
+        "/enterprises/{id}/self-checks/items/1/fixed",
+        "/enterprises/{id}/risk-points/new",
+    ):
         token = csrf_token(c, "/account")
-        response = c.post(template.format(id=world.ent_b1.id), data={"csrf_token": token, "status": "closed",
-                                                                    "note": "x", "description": "x"})
+        response = c.post(
+            template.format(id=world.ent_b1.id),
+            data={"csrf_token": token, "status": "closed", "note": "x", "description": "x"},
+        )
         assert response.status_code in (403, 404), (username, template, response.status_code)
 
 
@@ -227,15 +252,26 @@ def test_scopes_built_once_per_shape_see_what_the_scopes_see(db, factory, world)
     report(world)  # left unconfirmed: no company sees it
     inspections.start(world.inspector_a1, world.ent_a1_other)  # a draft: only its author sees it
     both = factory.user("grid_inspector", "company_manager", grids=[world.grid_b1], enterprises=[world.ent_a1])
-    users = [world.inspector_a1, world.inspector_b1, world.tech_a2, world.company_a1, world.officer_a,
-             world.officer_district, world.admin_a, world.supervisor, world.discipline, both]
+    users = [
+        world.inspector_a1,
+        world.inspector_b1,
+        world.tech_a2,
+        world.company_a1,
+        world.officer_a,
+        world.officer_district,
+        world.admin_a,
+        world.supervisor,
+        world.discipline,
+        both,
+    ]
     seen_any = set()
     for user in users:
         shape, values = policy.scope_binding(user)
         for model, literal, built in (
-                (Enterprise, policy.enterprise_scope(user), policy.enterprise_condition_of(shape)),
-                (Hazard, hazards.scope(user), hazards.scope_condition(shape)),
-                (Inspection, inspections.scope(user), inspections.scope_condition(shape))):
+            (Enterprise, policy.enterprise_scope(user), policy.enterprise_condition_of(shape)),
+            (Hazard, hazards.scope(user), hazards.scope_condition(shape)),
+            (Inspection, inspections.scope(user), inspections.scope_condition(shape)),
+        ):
             expected = set(db.session.scalars(literal.with_only_columns(model.id)))
             got = set(db.session.scalars(sa.select(model.id).where(built), values))
             assert got == expected, (user.username, model.__name__)
@@ -243,8 +279,9 @@ def test_scopes_built_once_per_shape_see_what_the_scopes_see(db, factory, world)
     # Not a comparison of empty sets: the company sees the confirmed hazard and not the other.
     assert ("Hazard", world.company_a1.username) in seen_any
     company_shape, company_values = policy.scope_binding(world.company_a1)
-    assert set(db.session.scalars(sa.select(Hazard.id).where(hazards.scope_condition(company_shape)),
-                                  company_values)) == {confirmed.id}
+    assert set(
+        db.session.scalars(sa.select(Hazard.id).where(hazards.scope_condition(company_shape)), company_values)
+    ) == {confirmed.id}
     array = db.engine.dialect.name == "postgresql"  # id lists bound as one array (db.in_ids)
     assert policy.scope_binding(world.inspector_a1)[0] == policy.Shape(True, False, True, array)
     assert policy.scope_binding(both)[0] == policy.Shape(grids=True, company=True, staff=True, array=array)

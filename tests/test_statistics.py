@@ -1,5 +1,6 @@
 """Hazard statistics: the figures match the underlying records, breakdowns add up, months are
 China-time months, filters apply, and the SVG chart renders with its table."""
+
 import itertools
 import re
 import uuid
@@ -80,6 +81,7 @@ def test_page_draws_the_chart_with_its_table(world, make_client):
 
 # --- running tallies (models/tallies.py), kept by database triggers --------------------------
 
+
 def _china_month(moment) -> date:
     return moment.astimezone(SHANGHAI).date().replace(day=1)
 
@@ -93,6 +95,7 @@ def recount() -> dict:
 
         def add(month, key=key, **measures):
             out.setdefault((key[0], month, *key[1:]), Counter()).update(measures)
+
         add(_china_month(h.created_at), found=1, rejected=int(h.status == "rejected"))
         if h.confirmed_at:
             add(_china_month(h.confirmed_at), confirmed=1, confirmed_closed=int(h.closed_at is not None))
@@ -101,13 +104,12 @@ def recount() -> dict:
         if h.deadline:
             add(h.deadline.replace(day=1), rectifying_due=int(h.status in hazards.RECTIFYING))
     closures = Counter()
-    for h in db.session.scalars(sa.select(Hazard).where(Hazard.closed_at.is_not(None),
-                                                        Hazard.confirmed_at.is_not(None))):
+    for h in db.session.scalars(
+        sa.select(Hazard).where(Hazard.closed_at.is_not(None), Hazard.confirmed_at.is_not(None))
+    ):
         days = (h.closed_at.astimezone(SHANGHAI).date() - h.confirmed_at.astimezone(SHANGHAI).date()).days
         closures[(unit_of[h.grid_id], _china_month(h.closed_at), days)] += 1
     return {key: +counts for key, counts in out.items() if +counts}, +closures
-
-
 
 
 @pytest.mark.dated
@@ -127,8 +129,13 @@ def test_tallies_follow_every_write(world):
     assert tallies() == recount() and {k[0] for k in tallies()[0]} == {world.town_b.id}
     set_hazard(made["early"], created_at=clock.now() - timedelta(days=70), deadline=clock.today() - timedelta(days=40))
     assert tallies() == recount()  # a hand-made SQL fix is followed too
-    stray = Hazard(uuid=str(uuid.uuid4()), enterprise_id=world.ent_b1.id, grid_id=world.grid_b1.id,
-                   reporter_id=world.inspector_b1.id, description="测试")
+    stray = Hazard(
+        uuid=str(uuid.uuid4()),
+        enterprise_id=world.ent_b1.id,
+        grid_id=world.grid_b1.id,
+        reporter_id=world.inspector_b1.id,
+        description="测试",
+    )
     db.session.add(stray)
     db.session.commit()
     assert tallies() == recount()
@@ -138,8 +145,12 @@ def test_tallies_follow_every_write(world):
 
 
 def _comparable(r: statistics.Report) -> tuple:
-    return (r.total, r.median_days, r.months,
-            {name: sorted(r.breakdowns[name], key=str) for name in ("org_unit", "industry", "level")})
+    return (
+        r.total,
+        r.median_days,
+        r.months,
+        {name: sorted(r.breakdowns[name], key=str) for name in ("org_unit", "industry", "level")},
+    )
 
 
 def _from_hazards_only(monkeypatch, user, filters) -> statistics.Report:
@@ -155,9 +166,11 @@ def test_district_and_town_figures_from_the_tallies_match_the_hazards(world, mon
     set_hazard(made["early"], deadline=clock.today() - timedelta(days=45))
     world.ent_a1.industry = "C33"
     db.session.commit()
-    for filters in (statistics.default_filters(),
-                    statistics.parse_filters(MultiDict({"level": "general"}))[0],
-                    statistics.parse_filters(MultiDict({"industry": "C33"}))[0]):
+    for filters in (
+        statistics.default_filters(),
+        statistics.parse_filters(MultiDict({"level": "general"}))[0],
+        statistics.parse_filters(MultiDict({"industry": "C33"}))[0],
+    ):
         from_hazards = _from_hazards_only(monkeypatch, world.admin, filters)
         with monkeypatch.context() as m:
             m.setattr(statistics, "GRIDS_ON_ONE_PAGE", 0)  # the district's 3 grids count as "many"
@@ -170,7 +183,9 @@ def test_district_and_town_figures_from_the_tallies_match_the_hazards(world, mon
         town = statistics.report(world.officer_a, filters)
         assert not town.by_department and town.breakdowns["grid"]
         assert (_comparable(town), town.breakdowns["grid"]) == (
-            _comparable(t := _from_hazards_only(monkeypatch, world.officer_a, filters)), t.breakdowns["grid"])
+            _comparable(t := _from_hazards_only(monkeypatch, world.officer_a, filters)),
+            t.breakdowns["grid"],
+        )
     assert from_hazards.total.found == 5 and from_hazards.total.overdue == 2
 
 
@@ -189,28 +204,38 @@ def test_large_scope_opens_one_department_at_a_time(world, make_client, monkeypa
     assert 'data-stat="found">4<' in town and world.grid_b1.name not in town
     # The grid filter: that department's grids by code, the chosen one selected.
     one = admin.get(f"/statistics?unit={world.town_a.id}&grid={world.grid_a2.id}").get_data(as_text=True)
-    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', one.split('<select name="grid">')[1]
-                         .split("</select>")[0])
-    assert options == [(str(g.id), " selected" if g is world.grid_a2 else "", f"{g.code} {g.name}")
-                       for g in sorted((world.grid_a1, world.grid_a2), key=lambda g: g.code)]
+    options = re.findall(
+        r'<option value="(\d+)"( selected)?>([^<]*)</option>',
+        one.split('<select name="grid">')[1].split("</select>")[0],
+    )
+    assert options == [
+        (str(g.id), " selected" if g is world.grid_a2 else "", f"{g.code} {g.name}")
+        for g in sorted((world.grid_a1, world.grid_a2), key=lambda g: g.code)
+    ]
     other = logged_in(make_client(), "officer_a").get(f"/statistics?unit={world.town_b.id}")
     assert other.status_code == 200 and 'data-stat="found">0<' in other.get_data(as_text=True)
 
 
 def test_chart_months_start_at_the_first_activity_and_empty_runs_collapse():
     from fieldapp.web import charts
+
     m = [date(2026, k, 1) for k in range(1, 13)]
     months = [(d, 0, 0) for d in m[:9]] + [(m[9], 2, 0), (m[10], 0, 0), (m[11], 1, 1)]
     assert charts.from_first_activity(months) == months[9:]
     assert charts.from_first_activity([(d, 0, 0) for d in m]) == [(m[11], 0, 0)]
-    assert charts.collapse_empty(months) == [(m[0], m[8], 0, 0), (m[9], m[9], 2, 0), (m[10], m[10], 0, 0),
-                                             (m[11], m[11], 1, 1)]
+    assert charts.collapse_empty(months) == [
+        (m[0], m[8], 0, 0),
+        (m[9], m[9], 2, 0),
+        (m[10], m[10], 0, 0),
+        (m[11], m[11], 1, 1),
+    ]
 
 
 def test_chart_labels_are_legible_and_never_overlap():
     """13 user units on a 300-unit chart: at least 12 px on a phone's card. Twelve months do not
     fit side by side, so every other label is written, the last always."""
     from fieldapp.web import charts
+
     labels = [f"{k}月" for k in range(1, 13)]
     svg = str(charts.grouped_bars("t", labels, [("bar-found", "发现", list(range(12)))]))
     written = re.findall(r'<text x="[\d.]+" y="\d+" text-anchor="middle">(.*?)</text>', svg)

@@ -1,5 +1,6 @@
 """The S3 backend against a real S3-protocol server (moto's server mode) started here,
 on loopback: photos stored, deduplicated and served exactly as with the local folder."""
+
 import hashlib
 import socket
 
@@ -51,8 +52,9 @@ def test_s3_storage_round_trip(s3_env):
 
 
 def test_inspection_photos_live_in_the_bucket(s3_env, db_url, tmp_path, world, db):
-    app = make_app(db_url, str(tmp_path), MEDIA_STORAGE="s3", S3_BUCKET="photos", S3_ENDPOINT_URL=s3_env,
-                   S3_REGION="us-east-1")
+    app = make_app(
+        db_url, str(tmp_path), MEDIA_STORAGE="s3", S3_BUCKET="photos", S3_ENDPOINT_URL=s3_env, S3_REGION="us-east-1"
+    )
     with app.app_context():
         store = storage.current()
         assert isinstance(store, storage.S3Storage) and storage.current() is store
@@ -83,8 +85,9 @@ def test_orphans_leave_the_bucket_and_named_files_stay(s3_env, db_url, tmp_path,
     from fieldapp import clock
     from fieldapp.services import media
 
-    app = make_app(db_url, str(tmp_path), MEDIA_STORAGE="s3", S3_BUCKET="prune", S3_ENDPOINT_URL=s3_env,
-                   S3_REGION="us-east-1")
+    app = make_app(
+        db_url, str(tmp_path), MEDIA_STORAGE="s3", S3_BUCKET="prune", S3_ENDPOINT_URL=s3_env, S3_REGION="us-east-1"
+    )
     with app.app_context():
         store = storage.current()
         store.client.create_bucket(Bucket="prune")

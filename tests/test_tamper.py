@@ -1,5 +1,6 @@
 """Tampering with rows and files outside the application is caught and named (issue 29, item 6):
 direct SQL that edits, deletes or inserts audited rows, and a stored evidence file replaced on disk."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,10 +27,19 @@ def _busy_day(world):
     hazards.confirm(world.officer_a, hazard, confirm_values())
     second = report(world)
     hazards.reject(world.officer_a, second, "不属实")
-    row = interference.record(world.officer_a, {
-        "leader_name": "王某", "leader_position": "副县长", "leader_unit": "某县人民政府", "manner": "phone",
-        "conduct": "exoneration", "occurred_at": f"{clock.local(clock.now() - timedelta(hours=2)):%Y-%m-%dT%H:%M}",
-        "request": "要求从轻处理。", "case_ref": ""})
+    row = interference.record(
+        world.officer_a,
+        {
+            "leader_name": "王某",
+            "leader_position": "副县长",
+            "leader_unit": "某县人民政府",
+            "manner": "phone",
+            "conduct": "exoneration",
+            "occurred_at": f"{clock.local(clock.now() - timedelta(hours=2)):%Y-%m-%dT%H:%M}",
+            "request": "要求从轻处理。",
+            "case_ref": "",
+        },
+    )
     # A move of an enterprise to another grid takes its hazards with it (a Core update), and a
     # dismissal takes an inspector off their grids.
     world.ent_a2.grid_id = world.grid_a1.id
@@ -50,12 +60,14 @@ def test_edits_deletions_and_insertions_outside_the_application_are_named(app, w
     hazard_id, row_id, inspector_id = hazard.id, row.id, world.inspector_a1.id
     db.session.execute(sa.text("UPDATE hazards SET description = '已整改完毕' WHERE id = :i"), {"i": hazard_id})
     db.session.execute(sa.text("DELETE FROM interference_records WHERE id = :i"), {"i": row_id})
-    db.session.execute(sa.text("INSERT INTO user_roles (user_id, role) VALUES (:u, 'admin')"),
-                       {"u": inspector_id})
+    db.session.execute(sa.text("INSERT INTO user_roles (user_id, role) VALUES (:u, 'admin')"), {"u": inspector_id})
     db.session.commit()
     findings = {(f.kind, f.object_type, f.object_id) for f in tamper.check_rows().findings}
-    assert findings == {("changed", "Hazard", str(hazard_id)), ("deleted", "InterferenceRecord", str(row_id)),
-                        ("inserted", "UserRole", f"{inspector_id},admin")}
+    assert findings == {
+        ("changed", "Hazard", str(hazard_id)),
+        ("deleted", "InterferenceRecord", str(row_id)),
+        ("inserted", "UserRole", f"{inspector_id},admin"),
+    }
     result = app.test_cli_runner().invoke(args=["fieldapp", "audit", "verify"])
     assert result.exit_code == 1
     assert f"Hazard #{hazard_id}：在应用之外被修改" in result.output

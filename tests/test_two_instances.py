@@ -2,6 +2,7 @@
 what one starts, the other finishes — a sync (photo uploaded to one, record sent to the other)
 and a hazard decision (page read from one, form posted to the other). Stateless instances
 behind a load balancer need nothing more (issue 9)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,19 +32,43 @@ def test_a_sync_and_a_decision_cross_instances(own_postgres_database, tmp_path):
         headers = {"X-CSRFToken": me.json()["csrf_token"]}
         photo = jpeg(640, 480, color=(20, 90, 160))
         media_uuid = str(uuid.uuid4())
-        put = inspector.put(f"{a.base}/api/v1/media/{media_uuid}", data=photo, timeout=30, headers={
-            **headers, "X-Content-SHA256": hashlib.sha256(photo).hexdigest(), "Content-Type": "image/jpeg"})
+        put = inspector.put(
+            f"{a.base}/api/v1/media/{media_uuid}",
+            data=photo,
+            timeout=30,
+            headers={**headers, "X-Content-SHA256": hashlib.sha256(photo).hexdigest(), "Content-Type": "image/jpeg"},
+        )
         assert put.status_code == 201, put.text
         enterprise = accounts["company"]["enterprise"]
         started = datetime.now(UTC) - timedelta(minutes=30)
-        record = {"uuid": str(uuid.uuid4()), "enterprise_id": enterprise["id"], "started_at": started.isoformat(),
-                  "ended_at": (started + timedelta(minutes=20)).isoformat(), "app_version": "two-instances",
-                  "fields": {"parts": "仓库", "content": "消防", "findings": "通道堵塞", "measures": "清理",
-                             "work_id_number": "", "id_shown": True},
-                  "results": [], "photos": [{"media_uuid": media_uuid, "item_position": None, "caption": ""}],
-                  "hazards": [{"uuid": str(uuid.uuid4()), "description": "消防通道堵塞", "place": "仓库",
-                               "level": "general", "media_uuids": [media_uuid], "item_position": None,
-                               "legal_basis": ""}]}
+        record = {
+            "uuid": str(uuid.uuid4()),
+            "enterprise_id": enterprise["id"],
+            "started_at": started.isoformat(),
+            "ended_at": (started + timedelta(minutes=20)).isoformat(),
+            "app_version": "two-instances",
+            "fields": {
+                "parts": "仓库",
+                "content": "消防",
+                "findings": "通道堵塞",
+                "measures": "清理",
+                "work_id_number": "",
+                "id_shown": True,
+            },
+            "results": [],
+            "photos": [{"media_uuid": media_uuid, "item_position": None, "caption": ""}],
+            "hazards": [
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "description": "消防通道堵塞",
+                    "place": "仓库",
+                    "level": "general",
+                    "media_uuids": [media_uuid],
+                    "item_position": None,
+                    "legal_basis": "",
+                }
+            ],
+        }
         sent = inspector.post(f"{b.base}/api/v1/inspections", json=record, headers=headers, timeout=30)
         assert sent.status_code == 201, sent.text  # B found the photo A stored
         again = inspector.post(f"{a.base}/api/v1/inspections", json=record, headers=headers, timeout=30)
@@ -55,9 +80,19 @@ def test_a_sync_and_a_decision_cross_instances(own_postgres_database, tmp_path):
         version = re.search(r'name="version" value="(\d+)"', page).group(1)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         deadline = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
-        decided = officer.post(f"{b.base}/hazards/{hazard_id}/confirm", timeout=10, allow_redirects=False, data={
-            "csrf_token": token, "version": version, "level": "general", "deadline": deadline,
-            "required_measures": "清理通道", "decision_basis": "《消防法》"})
+        decided = officer.post(
+            f"{b.base}/hazards/{hazard_id}/confirm",
+            timeout=10,
+            allow_redirects=False,
+            data={
+                "csrf_token": token,
+                "version": version,
+                "level": "general",
+                "deadline": deadline,
+                "required_measures": "清理通道",
+                "decision_basis": "《消防法》",
+            },
+        )
         assert decided.status_code == 302, decided.text[:800]
         assert "已确认" in officer.get(f"{a.base}/hazards/{hazard_id}", timeout=10).text
         photo_url = re.search(r'src="(/photos/\d+/thumb)"', officer.get(f"{a.base}/hazards/{hazard_id}").text).group(1)

@@ -3,6 +3,7 @@ or attachment. Each is refused with a 4xx and a message in Chinese, what was typ
 nothing is stored (no row, no file); files that are real pictures carrying something extra
 (huge or odd EXIF, HTML after the image data) are taken only as re-encoded copies and served as
 images that browsers must not sniff."""
+
 import hashlib
 import io
 import struct
@@ -27,14 +28,18 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
 
 
 def _png(width: int, height: int, idat: bytes = zlib.compress(b"\x00" * 100)) -> bytes:
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _jpeg_claiming(width: int, height: int) -> bytes:
     real = jpeg(16, 16)
     at = real.index(b"\xff\xc0") + 5
-    return real[:at] + struct.pack(">HH", height, width) + real[at + 4:]
+    return real[:at] + struct.pack(">HH", height, width) + real[at + 4 :]
 
 
 def _png_bad_crc() -> bytes:
@@ -46,24 +51,35 @@ def _png_bad_crc() -> bytes:
 HOSTILE = {
     "empty": (b"", "empty.jpg"),
     "html renamed .jpg": (b"<html><body><script>alert(document.cookie)</script></body></html>", "photo.jpg"),
-    "svg with script": (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
-                        b"<script>alert(2)</script></svg>", "photo.svg"),
+    "svg with script": (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+        b"<script>alert(2)</script></svg>",
+        "photo.svg",
+    ),
     "truncated jpeg": (noisy_jpeg(800, 600)[:5000], "cut.jpg"),
     "corrupt png (bad CRC)": (_png_bad_crc(), "bad.png"),
     "png decompression bomb": (_png(40000, 40000), "bomb.png"),
     "jpeg claiming 200 MP": (_jpeg_claiming(16330, 12250), "bomb.jpg"),
-    "gif": (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-            b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;", "anim.gif"),
+    "gif": (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+        b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+        "anim.gif",
+    ),
     "over 25 MB": (b"\xff\xd8\xff\xe0" + b"\x00" * (photos.MAX_BYTES + 1), "huge.jpg"),
 }
 
 
 #: what each refusal says (the photo pipeline's words, whichever form shows them)
 SAYS = {
-    "empty": "文件是空的", "html renamed .jpg": "这不是照片", "svg with script": "这不是照片",
-    "truncated jpeg": "照片不完整或已损坏", "corrupt png (bad CRC)": "无法识别为图片",
-    "png decompression bomb": "图片像素过多", "jpeg claiming 200 MP": "图片像素过多",
-    "gif": "只接受 JPEG、PNG 或 WebP", "over 25 MB": "照片超过 25 MB",
+    "empty": "文件是空的",
+    "html renamed .jpg": "这不是照片",
+    "svg with script": "这不是照片",
+    "truncated jpeg": "照片不完整或已损坏",
+    "corrupt png (bad CRC)": "无法识别为图片",
+    "png decompression bomb": "图片像素过多",
+    "jpeg claiming 200 MP": "图片像素过多",
+    "gif": "只接受 JPEG、PNG 或 WebP",
+    "over 25 MB": "照片超过 25 MB",
 }
 
 
@@ -73,7 +89,7 @@ def _exif_heavy() -> bytes:
     exif = Image.Exif()
     exif[0x010E] = "A" * 60000  # ImageDescription
     gps = exif.get_ifd(0x8825)
-    gps[1], gps[2] = "N", (10 ** 9, 1, 0)
+    gps[1], gps[2] = "N", (10**9, 1, 0)
     buf = io.BytesIO()
     image.save(buf, "JPEG", exif=exif.tobytes())
     return buf.getvalue()
@@ -88,6 +104,7 @@ TOLERATED = {
 
 # --- the upload routes: (username, setup(world) -> (path, form fields, file field, typed text)) ------
 
+
 def _draft(world):
     return inspections.start(world.inspector_a1, world.ent_a1)
 
@@ -100,15 +117,23 @@ def _inspection_photos(world):
 def _hazard_report(world):
     i = _draft(world)
     complete(i, world.inspector_a1)
-    return f"/inspections/{i.id}/hazards/new", {"description": "消防通道被货物堵死", "level": "general"}, \
-        "photos", "消防通道被货物堵死"
+    return (
+        f"/inspections/{i.id}/hazards/new",
+        {"description": "消防通道被货物堵死", "level": "general"},
+        "photos",
+        "消防通道被货物堵死",
+    )
 
 
 def _refusal(world):
     i = _draft(world)
     complete(i, world.inspector_a1)
-    return f"/inspections/{i.id}/refuse", {"signer_name": "张厂长", "refusal_reason": "不认可检查结论"}, \
-        "photo", "不认可检查结论"
+    return (
+        f"/inspections/{i.id}/refuse",
+        {"signer_name": "张厂长", "refusal_reason": "不认可检查结论"},
+        "photo",
+        "不认可检查结论",
+    )
 
 
 def _confirmed(world):
@@ -120,8 +145,12 @@ def _confirmed(world):
 def _rectification(world):
     h = _confirmed(world)
     hazards.acknowledge(world.company_a1, h)
-    return f"/hazards/{h.id}/submit", {"description": "已清理通道并设置标识", "version": h.version}, "photos", \
-        "已清理通道并设置标识"
+    return (
+        f"/hazards/{h.id}/submit",
+        {"description": "已清理通道并设置标识", "version": h.version},
+        "photos",
+        "已清理通道并设置标识",
+    )
 
 
 def _progress(world):
@@ -134,8 +163,12 @@ def _recheck(world):
     h = _confirmed(world)
     hazards.acknowledge(world.company_a1, h)
     hazards.submit(world.company_a1, h, "已整改", [(jpeg(), "after.jpg")])
-    return f"/hazards/{h.id}/recheck_pass", {"note": "现场复查通道畅通", "version": h.version}, "photos", \
-        "现场复查通道畅通"
+    return (
+        f"/hazards/{h.id}/recheck_pass",
+        {"note": "现场复查通道畅通", "version": h.version},
+        "photos",
+        "现场复查通道畅通",
+    )
 
 
 def _interference(world):
@@ -143,8 +176,12 @@ def _interference(world):
 
 
 def _portrait(world):
-    return f"/admin/users/{world.inspector_a1.id}/public-profile", {"duties": "负责甲镇一网格日常巡查"}, "portrait", \
-        "负责甲镇一网格日常巡查"
+    return (
+        f"/admin/users/{world.inspector_a1.id}/public-profile",
+        {"duties": "负责甲镇一网格日常巡查"},
+        "portrait",
+        "负责甲镇一网格日常巡查",
+    )
 
 
 def _clue(world):
@@ -176,8 +213,13 @@ def _post(app, make_client, world, route: str, data: bytes, name: str):
     if route == "public clue":
         body = clue_form(client) | fields
     else:
-        token_page = path if route in ("hazard report", "refusal to sign", "interference record") else \
-            path.rsplit("/", 1)[0] if "/hazards/" in path else "/"
+        token_page = (
+            path
+            if route in ("hazard report", "refusal to sign", "interference record")
+            else path.rsplit("/", 1)[0]
+            if "/hazards/" in path
+            else "/"
+        )
         if route == "notice-board portrait":
             token_page = f"/admin/users/{world.inspector_a1.id}"
         body = {"csrf_token": csrf_token(client, token_page), **fields}
@@ -215,8 +257,11 @@ def test_hostile_media_through_the_sync_api(app, make_client, world):
     for name, (data, filename) in HOSTILE.items():
         kind = "image/png" if filename.endswith(".png") else "image/jpeg"
         rows, files = db.session.scalar(sa.select(sa.func.count()).select_from(MediaFile)), _files(app)
-        response = client.put(f"/api/v1/media/{uuid.uuid4()}", data=data, headers={
-            "X-CSRFToken": token, "Content-Type": kind, "X-Content-SHA256": hashlib.sha256(data).hexdigest()})
+        response = client.put(
+            f"/api/v1/media/{uuid.uuid4()}",
+            data=data,
+            headers={"X-CSRFToken": token, "Content-Type": kind, "X-Content-SHA256": hashlib.sha256(data).hexdigest()},
+        )
         assert 400 <= response.status_code < 500, (name, response.status_code)
         body = response.get_json()
         assert body and any("\u4e00" <= ch <= "\u9fff" for ch in str(body)), (name, body)
@@ -229,9 +274,11 @@ def test_pictures_with_extras_are_served_only_as_clean_images(app, make_client, 
     inspection = _draft(world)
     client = logged_in(make_client(), "insp_a1")
     path = f"/inspections/{inspection.id}"
-    response = client.post(f"{path}/photos", data={"csrf_token": csrf_token(client, path),
-                                                   "photos": (io.BytesIO(TOLERATED[name]), "x.jpg")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"{path}/photos",
+        data={"csrf_token": csrf_token(client, path), "photos": (io.BytesIO(TOLERATED[name]), "x.jpg")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     photo = db.session.scalars(sa.select(Photo)).one()
     for variant in ("display", "thumb"):

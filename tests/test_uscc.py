@@ -1,4 +1,5 @@
 """The unified social credit code check (GB 32100-2015), against an independent implementation."""
+
 import random
 
 import pytest
@@ -27,18 +28,21 @@ def test_any_single_typo_in_a_published_code_is_caught(code):
     for position in range(17):
         for replacement in uscc.ALPHABET:
             if replacement != code[position]:
-                typo = code[:position] + replacement + code[position + 1:]
+                typo = code[:position] + replacement + code[position + 1 :]
                 if typo[2:8].isdigit():
                     assert not uscc.is_valid(typo), typo
 
 
-@pytest.mark.parametrize("code, fragment", [
-    ("9111000060003734", "应为 18 位，当前为 16 位"),
-    ("91110000600037341L0", "当前为 19 位"),
-    ("91110000600O37341L", "不允许的字符：O"),
-    ("9111000A600037341L", "行政区划代码"),
-    ("91110000600037341M", "第 18 位应为 L"),
-])
+@pytest.mark.parametrize(
+    "code, fragment",
+    [
+        ("9111000060003734", "应为 18 位，当前为 16 位"),
+        ("91110000600037341L0", "当前为 19 位"),
+        ("91110000600O37341L", "不允许的字符：O"),
+        ("9111000A600037341L", "行政区划代码"),
+        ("91110000600037341M", "第 18 位应为 L"),
+    ],
+)
 def test_each_rule_has_its_own_message(bare_app, code, fragment):
     with bare_app.test_request_context():
         assert fragment in uscc.problem(code)

@@ -1,4 +1,5 @@
 """Working days: weekends skipped, configured holidays skipped, working weekend days counted."""
+
 from datetime import date
 
 from fieldapp.db import db
@@ -18,8 +19,12 @@ def test_holidays_and_working_weekend_days(db):
     # National Day 2026: 1–7 October off; Sunday 27 September and Saturday 10 October worked.
     for d in range(1, 8):
         db.session.add(Holiday(day=date(2026, 10, d), name="国庆节"))
-    db.session.add_all([Holiday(day=date(2026, 9, 27), name="调休", workday=True),
-                        Holiday(day=date(2026, 10, 10), name="调休", workday=True)])
+    db.session.add_all(
+        [
+            Holiday(day=date(2026, 9, 27), name="调休", workday=True),
+            Holiday(day=date(2026, 10, 10), name="调休", workday=True),
+        ]
+    )
     db.session.commit()
     # Saturday 26 Sept: Sunday 27 worked (1), Mon 28 (2), Tue 29 (3).
     assert workdays.add_working_days(date(2026, 9, 26), 3) == date(2026, 9, 29)
@@ -42,6 +47,7 @@ def test_a_long_run_of_holidays_widens_the_window(db):
 
 def test_admin_sets_and_removes_days(app, make_client, world):
     from tests.helpers import logged_in, post
+
     c = logged_in(make_client(), "admin_d")
     r = post(c, "/admin/holidays", {"day": "2026-12-31", "name": "测试假"}, token_from="/admin/holidays")
     assert r.status_code == 302

@@ -1,4 +1,5 @@
 """Work log derived from field work (no double entry), leave requests and the attendance sheet."""
+
 from datetime import date, datetime
 from io import BytesIO
 
@@ -21,8 +22,9 @@ def test_log_is_derived_from_field_work(world):
     late_evening = datetime(2026, 10, 1, 23, 30, tzinfo=SHANGHAI)  # 15:30 UTC, still 1 October here
     record = inspect(world, world.ent_a1, late_evening)
     h = report(world)
-    db.session.execute(sa.update(type(h)).where(type(h).id == h.id).values(
-        created_at=datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI)))
+    db.session.execute(
+        sa.update(type(h)).where(type(h).id == h.id).values(created_at=datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI))
+    )
     db.session.commit()
     days = {d.day: d for d in worklog.log(world.inspector_a1, MONTH)}
     assert len(days) == 31
@@ -34,8 +36,9 @@ def test_log_is_derived_from_field_work(world):
 
 
 def leave(world, start, end, kind="annual"):
-    return worklog.request_leave(world.inspector_a1, {"kind": kind, "starts_on": start, "ends_on": end,
-                                                      "reason": "探亲"})
+    return worklog.request_leave(
+        world.inspector_a1, {"kind": kind, "starts_on": start, "ends_on": end, "reason": "探亲"}
+    )
 
 
 def test_leave_requests_and_the_attendance_sheet(world, make_client):
@@ -76,17 +79,20 @@ def test_leave_requests_and_the_attendance_sheet(world, make_client):
 @pytest.mark.dated
 def test_pages_and_scope(world, factory, make_client):
     insp = logged_in(make_client(), "insp_a1")
-    r = post(insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "nonsense"},
-             "/worklog/leave")
+    r = post(
+        insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "nonsense"}, "/worklog/leave"
+    )
     assert r.status_code == 400 and "日期格式不正确" in r.get_data(as_text=True)
-    r = post(insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "2026-12-02"},
-             "/worklog/leave")
+    r = post(
+        insp, "/worklog/leave", {"kind": "sick", "starts_on": "2026-12-01", "ends_on": "2026-12-02"}, "/worklog/leave"
+    )
     assert r.status_code == 302
     row = db.session.scalar(sa.select(LeaveRequest))
     other_admin = logged_in(make_client(), "admin_a")  # town A manages insp_a1
     pending = other_admin.get("/worklog/leave/pending").get_data(as_text=True)
     assert world.inspector_a1.display_name in pending
     from fieldapp import roles
+
     factory.user(roles.ADMIN, units=[world.town_b], username="admin_b")
     outsider = logged_in(make_client(), "admin_b")
     r = post(outsider, f"/worklog/leave/{row.id}/approve", {}, "/worklog/leave/pending")

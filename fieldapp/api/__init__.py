@@ -1,4 +1,5 @@
 """/api/v1: JSON for the service worker and scripts. Same scopes as the pages."""
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,14 @@ def _load_body(schema) -> tuple[dict, dict]:
         raise not_an_object
     bad = _nul_in_ids(raw)
     if bad:
-        raise _Rejected((jsonify(error="validation", message=_("提交的内容有误。"),
-                                 fields={bad: [_("标识中含有不允许的字符。")]}), 422))
+        raise _Rejected(
+            (
+                jsonify(
+                    error="validation", message=_("提交的内容有误。"), fields={bad: [_("标识中含有不允许的字符。")]}
+                ),
+                422,
+            )
+        )
     raw = without_nul(raw)
     return _loaded(schema, raw), raw
 
@@ -89,16 +96,26 @@ def _loaded(schema, raw):
     try:
         return schema.load(raw)
     except ValidationError as err:
-        raise _Rejected((jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages),
-                         422)) from None
+        raise _Rejected(
+            (jsonify(error="validation", message=_("提交的内容有误。"), fields=err.messages), 422)
+        ) from None
 
 
 def _media_batch() -> list[client_media.Upload]:
     """The uploads of a multipart batch: a ``manifest`` field (JSON list of uuid and sha256) and
     one file part per upload, named by its uuid. 400 if it is not that shape, 422 if parts are
     missing or unnamed in the manifest."""
-    bad_shape = _Rejected((jsonify(error="bad_request", message=_(
-        "请以 multipart/form-data 上传：manifest 字段（含 uuid 与 sha256 的 JSON 数组）加上每个文件。")), 400))
+    bad_shape = _Rejected(
+        (
+            jsonify(
+                error="bad_request",
+                message=_(
+                    "请以 multipart/form-data 上传：manifest 字段（含 uuid 与 sha256 的 JSON 数组）加上每个文件。"
+                ),
+            ),
+            400,
+        )
+    )
     if request.mimetype != "multipart/form-data":
         raise bad_shape
     try:
@@ -111,12 +128,12 @@ def _media_batch() -> list[client_media.Upload]:
     named = {item["uuid"] for item in items}
     errors = {item["uuid"]: _("缺少该媒体的文件。") for item in items if item["uuid"] not in request.files}
     errors.update((name, _("清单中没有这个文件。")) for name in request.files if name not in named)
-    errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in named
-                  if len(request.files.getlist(name)) > 1)
+    errors.update(
+        (name, _("同一媒体标识在一次上传中出现了两次。")) for name in named if len(request.files.getlist(name)) > 1
+    )
     if errors:
         raise InputError(errors)
-    return [client_media.Upload(item["uuid"], request.files[item["uuid"]].read(), item["sha256"])
-            for item in items]
+    return [client_media.Upload(item["uuid"], request.files[item["uuid"]].read(), item["sha256"]) for item in items]
 
 
 @bp.errorhandler(_Rejected)
@@ -155,8 +172,9 @@ def enterprises():
     """Enterprises in scope; ``?page=`` for more."""
     per_page = request.args.get("per_page", type=int) or current_app.config["PAGE_SIZE"]
     page = enterprise_search.by_id(current_user, page_number(), max(1, min(per_page, 200)))
-    return jsonify(items=EnterpriseSchema(many=True).dump(page.items), page=page.page,
-                   pages=page.pages, total=page.total)
+    return jsonify(
+        items=EnterpriseSchema(many=True).dump(page.items), page=page.page, pages=page.pages, total=page.total
+    )
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -199,8 +217,9 @@ def pack():
 @permission_required("inspection.create")
 def put_media(client_uuid: str):
     """Upload a photo under the phone's UUID; body = the bytes, X-Content-SHA256 = their hash."""
-    answer, created = client_media.put(current_user, client_uuid, request.get_data(cache=False),
-                                       request.headers.get("X-Content-SHA256", ""))
+    answer, created = client_media.put(
+        current_user, client_uuid, request.get_data(cache=False), request.headers.get("X-Content-SHA256", "")
+    )
     return jsonify(answer), (201 if created else 200)
 
 
@@ -219,8 +238,14 @@ def post_inspection():
     """Sync one inspection recorded offline (media already uploaded under their uuids)."""
     data, raw = _load_body(InspectionUploadSchema())
     record, created = ingest.ingest(current_user, data, raw)
-    return jsonify(uuid=record.uuid, id=record.id, number=record.number, state=record.state,
-                   content_hash=record.content_hash, created=created), (201 if created else 200)
+    return jsonify(
+        uuid=record.uuid,
+        id=record.id,
+        number=record.number,
+        state=record.state,
+        content_hash=record.content_hash,
+        created=created,
+    ), (201 if created else 200)
 
 
 @bp.route("/hazards/<int:hazard_id>/rechecks", methods=["POST"])
@@ -230,8 +255,13 @@ def post_recheck(hazard_id: int):
     hazards.get(current_user, hazard_id)  # out of scope or missing: the same 404, before the body is read
     data, _raw = _load_body(RecheckUploadSchema())
     event, created = ingest.ingest_recheck(current_user, hazard_id, data)
-    return jsonify(uuid=event.client_uuid, hazard_id=event.hazard_id, event_id=event.id,
-                   status=event.hazard.status, created=created), (201 if created else 200)
+    return jsonify(
+        uuid=event.client_uuid,
+        hazard_id=event.hazard_id,
+        event_id=event.id,
+        status=event.hazard.status,
+        created=created,
+    ), (201 if created else 200)
 
 
 @bp.route("/openapi.json")

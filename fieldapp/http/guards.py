@@ -1,4 +1,5 @@
 """View decorators that ask the policy; the rules themselves live in fieldapp/policy/."""
+
 from __future__ import annotations
 
 from functools import wraps

@@ -1,4 +1,5 @@
 """Ids in URLs: ``<int:…>`` matches only numbers an id column can hold."""
+
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
@@ -10,6 +11,12 @@ class IdConverter(IntegerConverter):
     """Werkzeug's integer converter bounded by ``MAX_ID``: /hazards/3000000000 is no route (404)
     instead of a query PostgreSQL refuses (a 500 — found by the API fuzzing)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
-                 signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -3,6 +3,7 @@
 No keyboard types a NUL. PostgreSQL refuses one in text — an error, not a row, so a search or a
 form carrying %00 was a 500 there (SQLite stored it). Removing it keeps everything else typed.
 """
+
 from __future__ import annotations
 
 from flask import Request, request

@@ -1,4 +1,5 @@
 """All tables, one module per area. Importing this package registers them all."""
+
 from fieldapp.models.audit import AuditEvent, AuditHead, ReadLog
 from fieldapp.models.campaigns import Campaign, CampaignTarget
 from fieldapp.models.checklists import ChecklistItem, ChecklistTemplate

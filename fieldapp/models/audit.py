@@ -4,6 +4,7 @@
 transactions append one after another and the chain never forks. ``ReadLog`` records who
 opened which case file (seed 001 art. 26(6): prying into case files is misconduct).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """Special campaigns (专项整治, seed 002 art. 5(7), art. 7): a topic with its own checklist,
 target enterprises and dates; each target is a task for the inspectors of its grid."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,8 +14,10 @@ from fieldapp.db import UTCDateTime, db
 
 class Campaign(db.Model):
     __tablename__ = "campaigns"
-    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="dates"),
-                      sa.Index("ix_campaigns_starts_on_ends_on", "starts_on", "ends_on"))
+    __table_args__ = (
+        sa.CheckConstraint("ends_on >= starts_on", name="dates"),
+        sa.Index("ix_campaigns_starts_on_ends_on", "starts_on", "ends_on"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     org_unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
@@ -35,7 +38,7 @@ class Campaign(db.Model):
 class CampaignTarget(db.Model):
     __tablename__ = "campaign_targets"
 
-    campaign_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
-                                                   primary_key=True)
-    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"),
-                                                     primary_key=True, index=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    enterprise_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,4 +1,5 @@
 """Checklist templates and their items (检查表): what an inspection is filled in against."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,15 +25,17 @@ class ChecklistTemplate(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     items: so.Mapped[list[ChecklistItem]] = so.relationship(
-        back_populates="template", order_by="ChecklistItem.position", cascade="all, delete-orphan")
+        back_populates="template", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
 
 
 class ChecklistItem(db.Model):
     __tablename__ = "checklist_items"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    template_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("checklist_templates.id", ondelete="CASCADE"),
-                                                   index=True)
+    template_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("checklist_templates.id", ondelete="CASCADE"), index=True
+    )
     position: so.Mapped[int] = so.mapped_column(default=0)
     category: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
     text: so.Mapped[str] = so.mapped_column(sa.Text)

@@ -1,5 +1,6 @@
 """Clues and feedback from supervisors and the public (seed 001 art. 19-20), and the enforcement
 bulletins published to them."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,7 +19,8 @@ CLUE_STATES = ("received", "handling", "answered", "dismissed")
 
 
 clue_photos = sa.Table(
-    "clue_photos", db.Model.metadata,
+    "clue_photos",
+    db.Model.metadata,
     sa.Column("clue_id", sa.ForeignKey("clues.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
 )
@@ -28,9 +30,11 @@ class Clue(db.Model):
     """A clue, complaint, criticism or suggestion from a social supervisor or the public."""
 
     __tablename__ = "clues"
-    __table_args__ = (sa.CheckConstraint(_in("kind", CLUE_KINDS), name="kind"),
-                      sa.CheckConstraint(_in("status", CLUE_STATES), name="status"),
-                      sa.Index("ix_clues_org_unit_id_status", "org_unit_id", "status"))
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", CLUE_KINDS), name="kind"),
+        sa.CheckConstraint(_in("status", CLUE_STATES), name="status"),
+        sa.Index("ix_clues_org_unit_id_status", "org_unit_id", "status"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: What the submitter keeps to follow it: random, not guessable, shown once.

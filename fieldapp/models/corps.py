@@ -1,5 +1,6 @@
 """The inspector corps (seed 001 art. 6–16, 22–26; seed 002 art. 9–20): each inspector's record,
 work IDs, equipment issued, training sessions and attendance."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -26,10 +27,11 @@ class InspectorRecord(db.Model):
     """What the department keeps about one inspector beside the account."""
 
     __tablename__ = "inspector_records"
-    __table_args__ = (sa.CheckConstraint(_in("kind", INSPECTOR_KINDS), name="kind"),
-                      sa.CheckConstraint(_in("status", CORPS_STATUSES), name="status"),
-                      sa.CheckConstraint("term_end IS NULL OR term_start IS NULL OR term_end >= term_start",
-                                         name="term"))
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", INSPECTOR_KINDS), name="kind"),
+        sa.CheckConstraint(_in("status", CORPS_STATUSES), name="status"),
+        sa.CheckConstraint("term_end IS NULL OR term_start IS NULL OR term_end >= term_start", name="term"),
+    )
 
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(16), default="grid")
@@ -83,9 +85,11 @@ class Equipment(db.Model):
 
 class TrainingSession(db.Model):
     __tablename__ = "training_sessions"
-    __table_args__ = (sa.CheckConstraint(_in("kind", TRAINING_KINDS), name="kind"),
-                      sa.CheckConstraint("ends_on >= starts_on", name="dates"),
-                      sa.CheckConstraint("days > 0", name="days"))
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", TRAINING_KINDS), name="kind"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates"),
+        sa.CheckConstraint("days > 0", name="days"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     org_unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("org_units.id"), index=True)
@@ -99,18 +103,21 @@ class TrainingSession(db.Model):
 
     org_unit = so.relationship("OrgUnit")
     attendance: so.Mapped[list[TrainingAttendance]] = so.relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="TrainingAttendance.user_id")
+        back_populates="session", cascade="all, delete-orphan", order_by="TrainingAttendance.user_id"
+    )
 
 
 class TrainingAttendance(db.Model):
     __tablename__ = "training_attendance"
-    __table_args__ = (sa.CheckConstraint("days >= 0", name="days"),
-                      sa.CheckConstraint("exam_score IS NULL OR (exam_score >= 0 AND exam_score <= 100)",
-                                         name="score"),
-                      sa.Index("ix_training_attendance_user_id", "user_id"))
+    __table_args__ = (
+        sa.CheckConstraint("days >= 0", name="days"),
+        sa.CheckConstraint("exam_score IS NULL OR (exam_score >= 0 AND exam_score <= 100)", name="score"),
+        sa.Index("ix_training_attendance_user_id", "user_id"),
+    )
 
-    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_sessions.id", ondelete="CASCADE"),
-                                                  primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     days: so.Mapped[float] = so.mapped_column(sa.Numeric(5, 1))
     exam_score: so.Mapped[int | None] = so.mapped_column()
@@ -143,8 +150,10 @@ class Assessment(db.Model):
     """One person's assessment for one half-year; figures and item names frozen when scored."""
 
     __tablename__ = "assessments"
-    __table_args__ = (sa.UniqueConstraint("user_id", "half"),
-                      sa.CheckConstraint(_in("grade", ASSESSMENT_GRADES), name="grade"))
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "half"),
+        sa.CheckConstraint(_in("grade", ASSESSMENT_GRADES), name="grade"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -171,10 +180,12 @@ class LeaveRequest(db.Model):
     """A day off asked for by an inspector and approved by the admin (seed 002 art. 9)."""
 
     __tablename__ = "leave_requests"
-    __table_args__ = (sa.CheckConstraint(_in("kind", LEAVE_KINDS), name="kind"),
-                      sa.CheckConstraint(_in("status", LEAVE_STATES), name="status"),
-                      sa.CheckConstraint("ends_on >= starts_on", name="dates"),
-                      sa.Index("ix_leave_requests_user_id_starts_on", "user_id", "starts_on"))
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", LEAVE_KINDS), name="kind"),
+        sa.CheckConstraint(_in("status", LEAVE_STATES), name="status"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates"),
+        sa.Index("ix_leave_requests_user_id_starts_on", "user_id", "starts_on"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))

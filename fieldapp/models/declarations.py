@@ -1,4 +1,5 @@
 """Declared interests in an enterprise (利害关系申报, seed 000; seed 002 art. 7): what recusal reads."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,8 +20,10 @@ class InterestDeclaration(db.Model):
     admin's approval (services.declarations)."""
 
     __tablename__ = "conflicts"
-    __table_args__ = (sa.CheckConstraint(_in("status", ("pending", "approved", "rejected", "ended")), name="status"),
-                      sa.Index("ix_conflicts_user_id_enterprise_id", "user_id", "enterprise_id"))
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", ("pending", "approved", "rejected", "ended")), name="status"),
+        sa.Index("ix_conflicts_user_id_enterprise_id", "user_id", "enterprise_id"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))

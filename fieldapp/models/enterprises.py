@@ -1,4 +1,5 @@
 """Enterprises: one file per enterprise (一企一档), with the history of every change."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Hazards and each step of their closed loop (seed 002 art. 8); who moves a hazard where is policy/hazards.py."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,8 +19,7 @@ HAZARD_LEVELS = ("general", "major")
 
 
 #: The closed loop (seed 002 art. 8): see services/hazards.py for who moves a hazard where.
-HAZARD_STATUSES = ("reported", "confirmed", "rejected", "rectifying", "awaiting_recheck", "awaiting_closure",
-                   "closed")
+HAZARD_STATUSES = ("reported", "confirmed", "rejected", "rectifying", "awaiting_recheck", "awaiting_closure", "closed")
 
 
 #: Rectification runs, and is overdue past its deadline, in these states.
@@ -27,7 +27,8 @@ HAZARD_RECTIFYING = ("confirmed", "rectifying")
 
 
 hazard_photos = sa.Table(
-    "hazard_photos", db.metadata,
+    "hazard_photos",
+    db.metadata,
     sa.Column("hazard_id", sa.ForeignKey("hazards.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
     sa.Index("ix_hazard_photos_photo_id", "photo_id"),  # from a photo to its hazard (photo_in_scope)
@@ -52,14 +53,31 @@ class Hazard(db.Model):
         # deadline lists. On PostgreSQL the included columns make both the page of ids and the
         # count index-only scans (EXPLAIN at 150,000 hazards: bitmap heap scans of ~3,000 blocks
         # before, none after); SQLite ignores INCLUDE.
-        sa.Index("ix_hazards_grid_id_status_created_at", "grid_id", "status", "created_at",
-                 postgresql_include=["proposed_level", "id"]),
+        sa.Index(
+            "ix_hazards_grid_id_status_created_at",
+            "grid_id",
+            "status",
+            "created_at",
+            postgresql_include=["proposed_level", "id"],
+        ),
         # It also carries what the statistics of a town count per grid, industry and level, so that
         # pass reads no table block (EXPLAIN at 150,000, a town's ~15,000 hazards: a bitmap heap scan
         # of ~4,000 blocks, 18 ms, before; an index-only scan, ~5 ms, after).
-        sa.Index("ix_hazards_grid_id_status_deadline", "grid_id", "status", "deadline",
-                 postgresql_include=["id", "enterprise_id", "level", "proposed_level", "created_at", "confirmed_at",
-                                     "closed_at"]),
+        sa.Index(
+            "ix_hazards_grid_id_status_deadline",
+            "grid_id",
+            "status",
+            "deadline",
+            postgresql_include=[
+                "id",
+                "enterprise_id",
+                "level",
+                "proposed_level",
+                "created_at",
+                "confirmed_at",
+                "closed_at",
+            ],
+        ),
         # Statistics: the median days to closure reads closures in a range (an index-only scan on
         # PostgreSQL instead of a pass over every hazard — EXPLAIN at 150,000: 62 ms before).
         sa.Index("ix_hazards_closed_at", "closed_at", postgresql_include=["confirmed_at", "grid_id"]),
@@ -115,7 +133,8 @@ class Hazard(db.Model):
 
 
 hazard_event_photos = sa.Table(
-    "hazard_event_photos", db.metadata,
+    "hazard_event_photos",
+    db.metadata,
     sa.Column("event_id", sa.ForeignKey("hazard_events.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("photo_id", sa.ForeignKey("photos.id"), primary_key=True),
     sa.Index("ix_hazard_event_photos_photo_id", "photo_id"),
@@ -123,7 +142,8 @@ hazard_event_photos = sa.Table(
 
 
 hazard_event_files = sa.Table(
-    "hazard_event_files", db.metadata,
+    "hazard_event_files",
+    db.metadata,
     sa.Column("event_id", sa.ForeignKey("hazard_events.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("media_id", sa.ForeignKey("media_files.id"), primary_key=True),
 )

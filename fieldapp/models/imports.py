@@ -1,4 +1,5 @@
 """Enterprise imports waiting for the admin's confirmation."""
+
 from __future__ import annotations
 
 from datetime import datetime

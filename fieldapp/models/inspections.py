@@ -1,4 +1,5 @@
 """On-site inspection records (现场检查记录, seed 002 art. 7-8): results, photos, signature."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,7 +24,8 @@ ITEM_RESULTS = ("pass", "fail", "na")
 
 
 inspection_co_inspectors = sa.Table(
-    "inspection_co_inspectors", db.metadata,
+    "inspection_co_inspectors",
+    db.metadata,
     sa.Column("inspection_id", sa.ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
@@ -96,11 +98,12 @@ class Inspection(db.Model):
     template: so.Mapped[ChecklistTemplate | None] = so.relationship()
     co_inspectors = so.relationship("User", secondary=inspection_co_inspectors, order_by="User.username")
     results: so.Mapped[list[ItemResult]] = so.relationship(
-        back_populates="inspection", order_by="ItemResult.position", cascade="all, delete-orphan")
+        back_populates="inspection", order_by="ItemResult.position", cascade="all, delete-orphan"
+    )
     photos: so.Mapped[list[InspectionPhoto]] = so.relationship(
-        back_populates="inspection", order_by="InspectionPhoto.id", cascade="all, delete-orphan")
-    hazards: so.Mapped[list[Hazard]] = so.relationship(
-        back_populates="inspection", order_by="Hazard.id")
+        back_populates="inspection", order_by="InspectionPhoto.id", cascade="all, delete-orphan"
+    )
+    hazards: so.Mapped[list[Hazard]] = so.relationship(back_populates="inspection", order_by="Hazard.id")
     signature = so.relationship("MediaFile", foreign_keys=[signature_id])
     refusal_photo = so.relationship("Photo", foreign_keys=[refusal_photo_id])
     supplements = so.relationship("Inspection", remote_side=[id])
@@ -141,7 +144,8 @@ class InspectionPhoto(db.Model):
     photo_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("photos.id"), index=True)
     #: Set when the photo documents a failed checklist item.
     item_result_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("inspection_item_results.id", ondelete="SET NULL"))
+        sa.ForeignKey("inspection_item_results.id", ondelete="SET NULL")
+    )
     caption: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     #: A copy marked up on the phone (arrows, circles, a word); ``photo`` stays the evidence.
     marked_photo_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("photos.id"), index=True)

@@ -1,4 +1,5 @@
 """Records of leaders' interference (seed 003): appended, never changed or removed."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,8 +12,16 @@ from fieldapp.db import UTCDateTime, db
 from fieldapp.models.enterprises import _in
 
 #: Seed 003 art. 8, (1)–(8): what the leader did.
-INTERFERENCE_CONDUCT = ("case_acceptance", "obstruction", "through_relatives", "exoneration", "shielding",
-                        "leaking", "blocking_documents", "other")
+INTERFERENCE_CONDUCT = (
+    "case_acceptance",
+    "obstruction",
+    "through_relatives",
+    "exoneration",
+    "shielding",
+    "leaking",
+    "blocking_documents",
+    "other",
+)
 
 
 #: How the request came.
@@ -23,14 +32,16 @@ FOLLOW_UP_STATES = ("received", "verifying", "handled", "referred")
 
 
 interference_files = sa.Table(
-    "interference_files", db.Model.metadata,
+    "interference_files",
+    db.Model.metadata,
     sa.Column("record_id", sa.ForeignKey("interference_records.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("media_id", sa.ForeignKey("media_files.id"), primary_key=True),
 )
 
 
 supplement_files = sa.Table(
-    "interference_supplement_files", db.Model.metadata,
+    "interference_supplement_files",
+    db.Model.metadata,
     sa.Column("supplement_id", sa.ForeignKey("interference_supplements.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("media_id", sa.ForeignKey("media_files.id"), primary_key=True),
 )
@@ -41,8 +52,10 @@ class InterferenceRecord(db.Model):
     later facts come as supplements, the discipline inspectors' work as follow-ups."""
 
     __tablename__ = "interference_records"
-    __table_args__ = (sa.CheckConstraint(_in("manner", INTERFERENCE_MANNER), name="manner"),
-                      sa.CheckConstraint(_in("conduct", INTERFERENCE_CONDUCT), name="conduct"))
+    __table_args__ = (
+        sa.CheckConstraint(_in("manner", INTERFERENCE_MANNER), name="manner"),
+        sa.CheckConstraint(_in("conduct", INTERFERENCE_CONDUCT), name="conduct"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     recorder_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
@@ -65,9 +78,11 @@ class InterferenceRecord(db.Model):
     org_unit = so.relationship("OrgUnit")
     files = so.relationship("MediaFile", secondary=interference_files, order_by="MediaFile.id")
     supplements: so.Mapped[list[InterferenceSupplement]] = so.relationship(
-        order_by="InterferenceSupplement.id", back_populates="record")
+        order_by="InterferenceSupplement.id", back_populates="record"
+    )
     follow_ups: so.Mapped[list[InterferenceFollowUp]] = so.relationship(
-        order_by="InterferenceFollowUp.id", back_populates="record")
+        order_by="InterferenceFollowUp.id", back_populates="record"
+    )
 
 
 class InterferenceSupplement(db.Model):

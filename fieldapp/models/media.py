@@ -1,4 +1,5 @@
 """Stored files (photos, documents), content-addressed by SHA-256."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """What an inspector shows on the grid's public notice board (seed 002 art. 13)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -4,6 +4,7 @@ Delivery is in the app only; ``channel`` leaves room for SMS or WeChat senders l
 each marking ``sent_at`` for its own rows. ``key`` makes reminders idempotent: the
 same reminder for the same person is stored once, however often the job runs.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The organisation tree: district → town / street / zone → grid."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,9 +27,7 @@ class OrgUnit(db.Model):
     """
 
     __tablename__ = "org_units"
-    __table_args__ = (
-        sa.CheckConstraint("kind IN ('district', 'town', 'street', 'zone')", name="kind"),
-    )
+    __table_args__ = (sa.CheckConstraint("kind IN ('district', 'town', 'street', 'zone')", name="kind"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: Administrative division code or an internal code; unique.

@@ -1,4 +1,5 @@
 """Users, their roles, what each is attached to, and login sessions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,9 +45,7 @@ class User(UserMixin, db.Model):
     #: that show roles ask for them (selectinload); every other User a page loads (reporters,
     #: actors, inspectors of records) used to cost a query for roles nobody read.
     role_rows: so.Mapped[list[UserRole]] = so.relationship(cascade="all, delete-orphan")
-    grids: so.Mapped[list[Grid]] = so.relationship(
-        secondary="inspector_grids", order_by="Grid.code", viewonly=True
-    )
+    grids: so.Mapped[list[Grid]] = so.relationship(secondary="inspector_grids", order_by="Grid.code", viewonly=True)
     jurisdictions: so.Mapped[list[OrgUnit]] = so.relationship(
         secondary="user_org_units", order_by="OrgUnit.code", viewonly=True
     )
@@ -87,9 +86,7 @@ class UserRole(db.Model):
     __tablename__ = "user_roles"
     __table_args__ = (sa.CheckConstraint(_ROLE_CHECK, name="role"),)
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
 
 
@@ -98,9 +95,7 @@ class InspectorGrid(db.Model):
 
     __tablename__ = "inspector_grids"
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     grid_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("grids.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -112,9 +107,7 @@ class UserOrgUnit(db.Model):
 
     __tablename__ = "user_org_units"
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     org_unit_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("org_units.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -125,9 +118,7 @@ class CompanyManager(db.Model):
 
     __tablename__ = "company_managers"
 
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     enterprise_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -140,9 +131,7 @@ class UserSession(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
@@ -166,6 +155,4 @@ class LoginAttempt(db.Model):
     account: so.Mapped[str] = so.mapped_column(sa.String(64))
     ip: so.Mapped[str] = so.mapped_column(sa.String(64))
     success: so.Mapped[bool] = so.mapped_column(default=False)
-    user_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,4 +1,5 @@
 """Photos: the evidence as uploaded and the copies people look at."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """What companies keep themselves: risk points and periodic self-checks; and what
 inspectors note when they review them remotely ("online patrol")."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,8 +24,7 @@ class RiskPoint(db.Model):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    enterprise_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
     place: so.Mapped[str] = so.mapped_column(sa.String(200))
     hazard_type: so.Mapped[str] = so.mapped_column(sa.String(24))
     risk_level: so.Mapped[str] = so.mapped_column(sa.String(8))
@@ -51,8 +51,7 @@ class SelfCheck(db.Model):
     __tablename__ = "self_checks"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    enterprise_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
     checked_on: so.Mapped[date]
     checked_by: so.Mapped[str] = so.mapped_column(sa.String(64))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
@@ -60,7 +59,8 @@ class SelfCheck(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
 
     items: so.Mapped[list[SelfCheckItem]] = so.relationship(
-        back_populates="self_check", cascade="all, delete-orphan", order_by="SelfCheckItem.id")
+        back_populates="self_check", cascade="all, delete-orphan", order_by="SelfCheckItem.id"
+    )
 
 
 class SelfCheckItem(db.Model):
@@ -69,10 +69,8 @@ class SelfCheckItem(db.Model):
     __tablename__ = "self_check_items"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    self_check_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("self_checks.id", ondelete="CASCADE"), index=True)
-    risk_point_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("risk_points.id", ondelete="CASCADE"), index=True)
+    self_check_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("self_checks.id", ondelete="CASCADE"), index=True)
+    risk_point_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("risk_points.id", ondelete="CASCADE"), index=True)
     ok: so.Mapped[bool] = so.mapped_column(default=True)
     problem: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     fixed: so.Mapped[bool] = so.mapped_column(default=False)
@@ -90,8 +88,7 @@ class PatrolFinding(db.Model):
     __table_args__ = (sa.CheckConstraint(_in("status", ("open", "reported", "dismissed")), name="status"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    enterprise_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
+    enterprise_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
     inspector_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=clock.now)
     #: missing_measures | overdue_check | unfixed_problem | other

@@ -7,6 +7,7 @@ contribution and take back the old one in the same transaction as every step, wh
 the services, the sync, a bulk move of an enterprise to another grid or a hand-made SQL fix
 (migration 0013). ``services.hazard_tallies.drift`` compares them with a recount.
 """
+
 from __future__ import annotations
 
 from datetime import date

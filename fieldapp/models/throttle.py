@@ -1,4 +1,5 @@
 """Counters that throttle public forms, and tokens that may be used once."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The working-day calendar: public holidays and working weekend days."""
+
 from __future__ import annotations
 
 from datetime import date

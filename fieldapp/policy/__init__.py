@@ -13,6 +13,7 @@ round; tests/test_boundaries.py holds that).
 
 The names most code needs are here too: ``policy.can``, ``policy.enterprise_scope``, …
 """
+
 from fieldapp.policy import hazards, inspections, records, recusal
 from fieldapp.policy.actions import ACTION_ROLES, can, require
 from fieldapp.policy.scopes import (
@@ -47,10 +48,39 @@ from fieldapp.policy.scopes import (
 )
 
 __all__ = [
-    "ACTION_ROLES", "ENTERPRISE_JURISDICTION_ROLES", "SCOPE_GRIDS", "SCOPE_USER", "STAFF_ROLES", "Shape", "can",
-    "clue_condition", "enterprise_condition", "enterprise_condition_of", "enterprise_scope", "get_enterprise",
-    "get_grid", "get_in_scope", "get_managed_user", "get_prebuilt", "grid_condition", "grid_scope", "hazards",
-    "holders", "holds", "inspections", "interference_condition", "managed_unit", "org_ids_of", "org_unit_condition",
-    "org_unit_scope", "recusal", "records", "require", "scope_binding", "scope_grid_ids", "scope_grids",
-    "serves_grid", "user_scope",
+    "ACTION_ROLES",
+    "ENTERPRISE_JURISDICTION_ROLES",
+    "SCOPE_GRIDS",
+    "SCOPE_USER",
+    "STAFF_ROLES",
+    "Shape",
+    "can",
+    "clue_condition",
+    "enterprise_condition",
+    "enterprise_condition_of",
+    "enterprise_scope",
+    "get_enterprise",
+    "get_grid",
+    "get_in_scope",
+    "get_managed_user",
+    "get_prebuilt",
+    "grid_condition",
+    "grid_scope",
+    "hazards",
+    "holders",
+    "holds",
+    "inspections",
+    "interference_condition",
+    "managed_unit",
+    "org_ids_of",
+    "org_unit_condition",
+    "org_unit_scope",
+    "recusal",
+    "records",
+    "require",
+    "scope_binding",
+    "scope_grid_ids",
+    "scope_grids",
+    "serves_grid",
+    "user_scope",
 ]

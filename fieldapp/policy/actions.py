@@ -1,6 +1,7 @@
 """Who may do what: the roles each action needs (``ACTION_ROLES``) and ``can``/``require``, the one
 entry every view and service asks — with an object, the object's own rule too (its scope, a
 hazard's step, the people one manages)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -89,21 +90,29 @@ def can(user: User | None, action: str, obj: object = None) -> bool:
     if isinstance(obj, Hazard) and action.removeprefix("hazard.") in hazards.TRANSITIONS:
         return hazards.refusal(user, obj, action.removeprefix("hazard."), asked={}) is None
     if isinstance(obj, Enterprise):
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(Enterprise)
-            .where(Enterprise.id == obj.id, enterprise_condition(user))) == 1
+        return (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Enterprise)
+                .where(Enterprise.id == obj.id, enterprise_condition(user))
+            )
+            == 1
+        )
     if isinstance(obj, User):
         if obj.id == user.id:
             return False  # nobody disables or re-roles themselves
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(User)
-            .where(User.id == obj.id, User.org_unit_id.in_(
-                sa.select(OrgUnit.id).where(org_unit_condition(user))))) == 1
+        return (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(User)
+                .where(User.id == obj.id, User.org_unit_id.in_(sa.select(OrgUnit.id).where(org_unit_condition(user))))
+            )
+            == 1
+        )
     if isinstance(obj, (Grid, OrgUnit)):
         cond = grid_condition(user) if isinstance(obj, Grid) else org_unit_condition(user)
         model = type(obj)
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(model).where(model.id == obj.id, cond)) == 1
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.id == obj.id, cond)) == 1
     raise TypeError(f"no rule for {type(obj).__name__}")
 
 

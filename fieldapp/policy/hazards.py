@@ -2,6 +2,7 @@
 (``TRANSITIONS`` and ``refusal``) — the division of powers the rules set: inspectors report and
 re-check but never decide (seed 001 art. 13); enforcement officers confirm, grade, order stop-work
 and close (seed 002 art. 8); companies rectify. services/hazards carries the steps out."""
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,12 @@ OPEN = ("reported", "confirmed", "rectifying", "awaiting_recheck", "awaiting_clo
 RECTIFYING = HAZARD_RECTIFYING
 
 STATUS_LABELS = {
-    "reported": _l("待确认"), "confirmed": _l("已确认待整改"), "rejected": _l("不予确认"),
-    "rectifying": _l("整改中"), "awaiting_recheck": _l("待复查"), "awaiting_closure": _l("复查通过待销号"),
+    "reported": _l("待确认"),
+    "confirmed": _l("已确认待整改"),
+    "rejected": _l("不予确认"),
+    "rectifying": _l("整改中"),
+    "awaiting_recheck": _l("待复查"),
+    "awaiting_closure": _l("复查通过待销号"),
     "closed": _l("已销号"),
 }
 
@@ -44,28 +49,48 @@ class Transition:
 
 
 TRANSITIONS: dict[str, Transition] = {
-    "confirm": Transition(_l("确认隐患"), ("reported",), "confirmed", OFFICER,
-                          _l("只有执法人员可以确认隐患（网格员只上报、不作认定）。")),
-    "reject": Transition(_l("不予确认"), ("reported",), "rejected", OFFICER,
-                         _l("只有执法人员可以决定不予确认。")),
-    "regrade": Transition(_l("调整等级"), ("confirmed", "rectifying", "awaiting_recheck"), None, OFFICER,
-                          _l("只有执法人员可以调整隐患等级。")),
-    "acknowledge": Transition(_l("签收整改通知"), ("confirmed",), "rectifying", COMPANY,
-                              _l("只有企业安全负责人可以签收整改通知。")),
-    "progress": Transition(_l("记录整改进展"), ("rectifying",), None, COMPANY,
-                           _l("只有企业安全负责人可以记录整改进展。")),
-    "submit": Transition(_l("提交整改并申请复查"), ("rectifying",), "awaiting_recheck", COMPANY,
-                         _l("只有企业安全负责人可以提交整改情况。")),
-    "recheck_pass": Transition(_l("复查通过"), ("awaiting_recheck",), None, INSPECTOR,
-                               _l("只有网格员或技术检查员可以现场复查。")),
-    "recheck_fail": Transition(_l("复查不通过"), ("awaiting_recheck",), "rectifying", INSPECTOR,
-                               _l("只有网格员或技术检查员可以现场复查。")),
-    "close": Transition(_l("销号"), ("awaiting_closure",), "closed", OFFICER,
-                        _l("重大事故隐患须由执法人员销号，企业和网格员不能自行销号。")),
+    "confirm": Transition(
+        _l("确认隐患"), ("reported",), "confirmed", OFFICER, _l("只有执法人员可以确认隐患（网格员只上报、不作认定）。")
+    ),
+    "reject": Transition(_l("不予确认"), ("reported",), "rejected", OFFICER, _l("只有执法人员可以决定不予确认。")),
+    "regrade": Transition(
+        _l("调整等级"),
+        ("confirmed", "rectifying", "awaiting_recheck"),
+        None,
+        OFFICER,
+        _l("只有执法人员可以调整隐患等级。"),
+    ),
+    "acknowledge": Transition(
+        _l("签收整改通知"), ("confirmed",), "rectifying", COMPANY, _l("只有企业安全负责人可以签收整改通知。")
+    ),
+    "progress": Transition(
+        _l("记录整改进展"), ("rectifying",), None, COMPANY, _l("只有企业安全负责人可以记录整改进展。")
+    ),
+    "submit": Transition(
+        _l("提交整改并申请复查"),
+        ("rectifying",),
+        "awaiting_recheck",
+        COMPANY,
+        _l("只有企业安全负责人可以提交整改情况。"),
+    ),
+    "recheck_pass": Transition(
+        _l("复查通过"), ("awaiting_recheck",), None, INSPECTOR, _l("只有网格员或技术检查员可以现场复查。")
+    ),
+    "recheck_fail": Transition(
+        _l("复查不通过"), ("awaiting_recheck",), "rectifying", INSPECTOR, _l("只有网格员或技术检查员可以现场复查。")
+    ),
+    "close": Transition(
+        _l("销号"),
+        ("awaiting_closure",),
+        "closed",
+        OFFICER,
+        _l("重大事故隐患须由执法人员销号，企业和网格员不能自行销号。"),
+    ),
 }
 
 
 # --- scope ------------------------------------------------------------------------------
+
 
 def scope(user: User) -> sa.Select:
     """Hazards ``user`` may see: staff those of their grids (served or in jurisdiction), a
@@ -85,8 +110,14 @@ def _condition(shape: scopes.Shape, grid_ids, user_id) -> sa.ColumnElement[bool]
     if shape.grids:
         conds.append(in_ids(Hazard.grid_id, grid_ids, shape.array))
     if shape.company:
-        conds.append(sa.and_(Hazard.status.in_(COMPANY_VISIBLE), Hazard.enterprise_id.in_(
-            sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id))))
+        conds.append(
+            sa.and_(
+                Hazard.status.in_(COMPANY_VISIBLE),
+                Hazard.enterprise_id.in_(
+                    sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id)
+                ),
+            )
+        )
     return sa.or_(*conds) if conds else sa.false()
 
 
@@ -112,8 +143,9 @@ def allowed(user: User, hazard: Hazard) -> list[str]:
     return [name for name in TRANSITIONS if refusal(user, hazard, name, True, asked) is None]
 
 
-def refusal(user: User, hazard: Hazard, action: str, in_scope_: bool | None = None,
-            asked: dict | None = None) -> str | None:
+def refusal(
+    user: User, hazard: Hazard, action: str, in_scope_: bool | None = None, asked: dict | None = None
+) -> str | None:
     """Why ``user`` may not take ``action`` now, or None. With ``asked`` (a dict kept across the
     actions of one page), only whether: ``REFUSED`` instead of a worded reason."""
     t = TRANSITIONS[action]
@@ -123,8 +155,11 @@ def refusal(user: User, hazard: Hazard, action: str, in_scope_: bool | None = No
     if not (in_scope_ if in_scope_ is not None else in_scope(user, hazard)):
         return _("找不到该记录，或您无权查看。")
     if hazard.status not in t.sources:
-        return REFUSED if asked is not None else _(
-            "该隐患当前为「%(status)s」，不能%(action)s。", status=STATUS_LABELS[hazard.status], action=t.label)
+        return (
+            REFUSED
+            if asked is not None
+            else _("该隐患当前为「%(status)s」，不能%(action)s。", status=STATUS_LABELS[hazard.status], action=t.label)
+        )
     if action == "close" and hazard.effective_level != "major":
         return _("一般隐患复查通过即销号，无需执法人员销号。")
     if t.roles & (INSPECTOR | OFFICER):

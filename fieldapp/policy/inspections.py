@@ -1,4 +1,5 @@
 """Inspection records: who reads which (``scope``), and who may inspect an enterprise now."""
+
 from __future__ import annotations
 
 import functools
@@ -29,8 +30,12 @@ def _condition(shape: scopes.Shape, enterprise_condition, user_id) -> sa.ColumnE
     enterprises = sa.select(Enterprise.id).where(enterprise_condition)
     conds = []
     if shape.staff:
-        conds.append(sa.and_(Inspection.enterprise_id.in_(enterprises),
-                             sa.or_(Inspection.state != "draft", Inspection.inspector_id == user_id)))
+        conds.append(
+            sa.and_(
+                Inspection.enterprise_id.in_(enterprises),
+                sa.or_(Inspection.state != "draft", Inspection.inspector_id == user_id),
+            )
+        )
     if shape.company:
         conds.append(sa.and_(Inspection.state != "draft", Inspection.enterprise_id.in_(enterprises)))
     return sa.or_(*conds) if conds else sa.false()

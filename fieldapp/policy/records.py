@@ -1,5 +1,6 @@
 """Who reads which of the department's other records: clues, bulletins, campaigns, declarations
 of interest, interference records."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -32,23 +33,35 @@ def bulletins(user: User) -> sa.Select:
     if not can(user, "bulletin.view"):
         raise Forbidden(_("您没有权限执行此操作。"))
     mine = sa.orm.aliased(OrgUnit)
-    related = sa.select(OrgUnit.id).join(mine, sa.or_(
-        mine.path.startswith(OrgUnit.path, autoescape=False),
-        OrgUnit.path.startswith(mine.path, autoescape=False))).join(
-        UserOrgUnit, UserOrgUnit.org_unit_id == mine.id).where(UserOrgUnit.user_id == user.id)
+    related = (
+        sa.select(OrgUnit.id)
+        .join(
+            mine,
+            sa.or_(
+                mine.path.startswith(OrgUnit.path, autoescape=False),
+                OrgUnit.path.startswith(mine.path, autoescape=False),
+            ),
+        )
+        .join(UserOrgUnit, UserOrgUnit.org_unit_id == mine.id)
+        .where(UserOrgUnit.user_id == user.id)
+    )
     return sa.select(Bulletin).where(Bulletin.org_unit_id.in_(related))
 
 
 def campaigns(admin: User) -> sa.Select:
     """Campaigns of the departments ``admin`` administers."""
-    return sa.select(Campaign).where(Campaign.org_unit_id.in_(
-        scopes.org_unit_scope(admin).with_only_columns(OrgUnit.id)))
+    return sa.select(Campaign).where(
+        Campaign.org_unit_id.in_(scopes.org_unit_scope(admin).with_only_columns(OrgUnit.id))
+    )
 
 
 def declarations(admin: User) -> sa.Select:
     """Declarations of the people an admin manages."""
-    return sa.select(InterestDeclaration).join(User, User.id == InterestDeclaration.user_id).where(
-        User.id.in_(scopes.user_scope(admin).with_only_columns(User.id)))
+    return (
+        sa.select(InterestDeclaration)
+        .join(User, User.id == InterestDeclaration.user_id)
+        .where(User.id.in_(scopes.user_scope(admin).with_only_columns(User.id)))
+    )
 
 
 def interference(user: User) -> sa.Select:

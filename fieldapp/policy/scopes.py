@@ -8,6 +8,7 @@ Scopes by role (a user with several roles sees the union):
 - social supervisor, discipline inspector: no enterprise files (they get
   their own features: clues, interference records).
 """
+
 from __future__ import annotations
 
 import functools
@@ -65,8 +66,7 @@ _JURISDICTION_GRIDS = sa.select(Grid.id).where(Grid.org_unit_id.in_(_subtree(sa.
 def _grid_id_query(user: User) -> sa.Select | None:
     conds = []
     if user.has_role(*roles.INSPECTORS):
-        conds.append(Grid.id.in_(
-            sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)))
+        conds.append(Grid.id.in_(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)))
     subtree = _subtree_org_ids(user, of_roles=ENTERPRISE_JURISDICTION_ROLES)
     if subtree is not None:
         conds.append(Grid.org_unit_id.in_(subtree))
@@ -100,8 +100,13 @@ def serves_grid(user: User, grid_id: int | None) -> bool:
         return False
     if not user.has_role(*ENTERPRISE_JURISDICTION_ROLES):
         return grid_id in scope_grid_ids(user)
-    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
-        InspectorGrid.user_id == user.id, InspectorGrid.grid_id == grid_id)))
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(InspectorGrid)
+            .where(InspectorGrid.user_id == user.id, InspectorGrid.grid_id == grid_id)
+        )
+    )
 
 
 def grid_condition(user: User):
@@ -115,6 +120,7 @@ class Shape(NamedTuple):
     (``functools.cache``) with the scope's values as bind parameters (``SCOPE_GRIDS``,
     ``SCOPE_USER``) and bind ``scope_binding``'s values when they run them: building a statement
     and its cache key costs more CPU than running it (a fifth to a third of a page's)."""
+
     grids: bool  # the user sees some grids (served, or of a jurisdiction)
     company: bool  # a company safety manager
     staff: bool  # an inspector, officer or admin
@@ -129,8 +135,7 @@ STAFF_ROLES = (*roles.INSPECTORS, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 def scope_binding(user: User) -> tuple[Shape, dict]:
     """The shape of ``user``'s scope and the values its conditions bind."""
     grid_ids = scope_grid_ids(user)
-    shape = Shape(bool(grid_ids), user.has_role(roles.COMPANY_MANAGER), user.has_role(*STAFF_ROLES),
-                  on_postgresql())
+    shape = Shape(bool(grid_ids), user.has_role(roles.COMPANY_MANAGER), user.has_role(*STAFF_ROLES), on_postgresql())
     return shape, {"scope_grids": grid_ids, "scope_user": user.id}
 
 
@@ -164,8 +169,9 @@ def _enterprise_condition(shape: Shape, grid_ids, user_id):
     if shape.grids:
         conds.append(in_ids(Enterprise.grid_id, grid_ids, shape.array))
     if shape.company:
-        conds.append(Enterprise.id.in_(
-            sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id)))
+        conds.append(
+            Enterprise.id.in_(sa.select(CompanyManager.enterprise_id).where(CompanyManager.user_id == user_id))
+        )
     return sa.or_(*conds) if conds else sa.false()
 
 
@@ -184,8 +190,7 @@ def org_unit_scope(user: User) -> sa.Select:
 
 def user_scope(user: User) -> sa.Select:
     """Accounts an admin manages: those whose managing department is in their subtree."""
-    return sa.select(User).where(User.org_unit_id.in_(
-        sa.select(OrgUnit.id).where(org_unit_condition(user))))
+    return sa.select(User).where(User.org_unit_id.in_(sa.select(OrgUnit.id).where(org_unit_condition(user))))
 
 
 def org_ids_of(user: User, *of_roles: str) -> sa.Select | None:
@@ -198,18 +203,29 @@ def holders(unit_id, *of_roles: str) -> list[int]:
     subquery giving one): their jurisdiction is the unit or one above it. Who hears of what
     happens in a department — its officers, admins, discipline inspectors."""
     path = sa.select(OrgUnit.path).where(OrgUnit.id == unit_id).scalar_subquery()
-    return list(db.session.scalars(
-        sa.select(UserOrgUnit.user_id).distinct().join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
-        .join(UserRole, UserRole.user_id == UserOrgUnit.user_id).join(User, User.id == UserOrgUnit.user_id)
-        .where(UserRole.role.in_(of_roles), User.active.is_(True), path.startswith(OrgUnit.path, autoescape=False))
-        .order_by(UserOrgUnit.user_id)))
+    return list(
+        db.session.scalars(
+            sa.select(UserOrgUnit.user_id)
+            .distinct()
+            .join(OrgUnit, OrgUnit.id == UserOrgUnit.org_unit_id)
+            .join(UserRole, UserRole.user_id == UserOrgUnit.user_id)
+            .join(User, User.id == UserOrgUnit.user_id)
+            .where(UserRole.role.in_(of_roles), User.active.is_(True), path.startswith(OrgUnit.path, autoescape=False))
+            .order_by(UserOrgUnit.user_id)
+        )
+    )
 
 
 def holds(user: User, unit_id: int, *of_roles: str) -> bool:
     """Does ``user`` hold one of ``of_roles`` over the org unit ``unit_id`` (it lies in their subtree)?"""
     ids = org_ids_of(user, *of_roles)
-    return ids is not None and db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit).where(
-        OrgUnit.id == unit_id, OrgUnit.id.in_(ids))) == 1
+    return (
+        ids is not None
+        and db.session.scalar(
+            sa.select(sa.func.count()).select_from(OrgUnit).where(OrgUnit.id == unit_id, OrgUnit.id.in_(ids))
+        )
+        == 1
+    )
 
 
 def managed_unit(user: User, raw_id) -> OrgUnit | None:

@@ -22,6 +22,7 @@ How::
 
 Only for pages that are measured to need it; an ordinary query is written where it is used.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """The enterprise list and the enterprise page: their statements, built once (see ``fieldapp.queries``)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,14 +13,19 @@ from fieldapp.queries.paging import rows_statement
 #: driver and the ORM per row). Reading another one raises.
 LIST_ROWS = rows_statement(
     Enterprise,
-    sa.orm.load_only(Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.status, Enterprise.pending_review,
-                     raiseload=True),
-    sa.orm.joinedload(Enterprise.grid).load_only(Grid.id, Grid.name, raiseload=True))
+    sa.orm.load_only(
+        Enterprise.id, Enterprise.name, Enterprise.uscc, Enterprise.status, Enterprise.pending_review, raiseload=True
+    ),
+    sa.orm.joinedload(Enterprise.grid).load_only(Grid.id, Grid.name, raiseload=True),
+)
 
 
 @prebuilt
 def page_statement(shape: policy.Shape) -> sa.Select:
     """One enterprise (bound as ``id``) in a scope of this shape, with its grid and the grid's
     department, which the page names: loaded with the enterprise, not after it."""
-    return (sa.select(Enterprise).where(policy.enterprise_condition_of(shape), Enterprise.id == sa.bindparam("id"))
-            .options(sa.orm.joinedload(Enterprise.grid).joinedload(Grid.org_unit)))
+    return (
+        sa.select(Enterprise)
+        .where(policy.enterprise_condition_of(shape), Enterprise.id == sa.bindparam("id"))
+        .options(sa.orm.joinedload(Enterprise.grid).joinedload(Grid.org_unit))
+    )

@@ -1,5 +1,6 @@
 """The hazard list and the hazard page: their statements, built once per shape (see
 ``fieldapp.queries``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,10 +15,20 @@ from fieldapp.services import hazards
 #: The list reads only what it shows: each column read costs the driver and the ORM per row, and
 #: an enterprise has thirty. Reading another one raises instead of quietly asking once per row.
 LIST_LOADS = (
-    sa.orm.load_only(Hazard.id, Hazard.place, Hazard.description, Hazard.level, Hazard.proposed_level,
-                     Hazard.status, Hazard.deadline, Hazard.created_at, raiseload=True),
+    sa.orm.load_only(
+        Hazard.id,
+        Hazard.place,
+        Hazard.description,
+        Hazard.level,
+        Hazard.proposed_level,
+        Hazard.status,
+        Hazard.deadline,
+        Hazard.created_at,
+        raiseload=True,
+    ),
     sa.orm.joinedload(Hazard.enterprise).load_only(Enterprise.id, Enterprise.name, raiseload=True),
-    sa.orm.joinedload(Hazard.reporter).load_only(User.id, User.display_name, raiseload=True))
+    sa.orm.joinedload(Hazard.reporter).load_only(User.id, User.display_name, raiseload=True),
+)
 #: Tabs of the list: the condition of each (the user and today are bound when the list runs).
 TABS = {
     "to_confirm": Hazard.status == "reported",
@@ -34,6 +45,7 @@ TABS = {
 @dataclass(frozen=True)
 class Listing:
     """The list as filtered on the page: its statement's shape (built once per ``key``) and values."""
+
     key: tuple
     values: dict
 
@@ -54,11 +66,13 @@ def list_statement(shape: policy.Shape, tab: str, filters: frozenset[str]) -> sa
     if "level" in filters:
         query = query.where(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == sa.bindparam("level"))
     if "grid" in filters:
-        query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
-            Enterprise.grid_id == sa.bindparam("grid"))))
+        query = query.where(
+            Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.grid_id == sa.bindparam("grid")))
+        )
     if "industry" in filters:
-        query = query.where(Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(
-            Enterprise.industry == sa.bindparam("industry"))))
+        query = query.where(
+            Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == sa.bindparam("industry")))
+        )
     if "before" in filters:
         query = query.where(Hazard.deadline <= sa.bindparam("before"))
     # The officer's queue: major first, oldest first; otherwise the nearest deadline first.
@@ -74,14 +88,28 @@ def list_statement(shape: policy.Shape, tab: str, filters: frozenset[str]) -> sa
 @prebuilt
 def page_statement(shape: policy.Shape) -> sa.Select:
     """One hazard (bound as ``id``) with the photos, people and record its page names."""
-    return sa.select(Hazard).where(hazards.scope_condition(shape), Hazard.id == sa.bindparam("id")).options(
-        sa.orm.joinedload(Hazard.enterprise), sa.orm.joinedload(Hazard.reporter),
-        sa.orm.joinedload(Hazard.officer), sa.orm.joinedload(Hazard.inspection),
-        sa.orm.joinedload(Hazard.photos))
+    return (
+        sa.select(Hazard)
+        .where(hazards.scope_condition(shape), Hazard.id == sa.bindparam("id"))
+        .options(
+            sa.orm.joinedload(Hazard.enterprise),
+            sa.orm.joinedload(Hazard.reporter),
+            sa.orm.joinedload(Hazard.officer),
+            sa.orm.joinedload(Hazard.inspection),
+            sa.orm.joinedload(Hazard.photos),
+        )
+    )
 
 
 #: The steps in their relationship's order, each with its actor, photos and files (a few rows a
 #: step: steps carry a handful of attachments at most).
-TIMELINE = (sa.select(HazardEvent).where(HazardEvent.hazard_id == sa.bindparam("id")).order_by(HazardEvent.id)
-            .options(sa.orm.joinedload(HazardEvent.actor), sa.orm.joinedload(HazardEvent.photos),
-                     sa.orm.joinedload(HazardEvent.files)))
+TIMELINE = (
+    sa.select(HazardEvent)
+    .where(HazardEvent.hazard_id == sa.bindparam("id"))
+    .order_by(HazardEvent.id)
+    .options(
+        sa.orm.joinedload(HazardEvent.actor),
+        sa.orm.joinedload(HazardEvent.photos),
+        sa.orm.joinedload(HazardEvent.files),
+    )
+)

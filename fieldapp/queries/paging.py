@@ -2,6 +2,7 @@
 
 Sorting thousands of full rows to keep twenty is what made big lists slow; the page's ids are
 cheap, and its rows are then read by primary key with the eager loads the page needs."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -62,8 +63,9 @@ class _Statements:
 _BUILT: dict[tuple, _Statements] = {}
 
 
-def paginate_bound(key: tuple, build: Callable[[], sa.Select], values: dict, page: int, per_page: int,
-                   *options) -> Page:
+def paginate_bound(
+    key: tuple, build: Callable[[], sa.Select], values: dict, page: int, per_page: int, *options
+) -> Page:
     """``paginate`` for a busy list: its three statements are built once per ``key`` (the list's
     shape, see ``fieldapp.queries``) from ``build()``, whose conditions hold bind parameters, and
     run with ``values``."""
@@ -74,8 +76,8 @@ def paginate_bound(key: tuple, build: Callable[[], sa.Select], values: dict, pag
         built = _BUILT[key] = _Statements(
             query.with_only_columns(sa.func.count(model.id)).order_by(None),
             query.with_only_columns(model.id).limit(sa.bindparam("page_limit")).offset(sa.bindparam("page_offset")),
-            rows_statement(model, *options))
+            rows_statement(model, *options),
+        )
     total = db.session.scalar(built.count, values)
     ids = list(db.session.scalars(built.ids, {**values, "page_limit": per_page, "page_offset": (page - 1) * per_page}))
     return page_of(built.rows, ids, total, page, per_page)
-

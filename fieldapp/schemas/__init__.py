@@ -1,4 +1,5 @@
 """marshmallow schemas for the JSON API."""
+
 from datetime import UTC, datetime
 
 from flask_wtf.csrf import generate_csrf
@@ -48,9 +49,11 @@ EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo
 class Moment(fields.AwareDateTime):
     """An ISO 8601 time with its offset, between 2000 and 2100, handed on in UTC."""
 
-    default_error_messages = {"range": _l("时间不在合理范围内（2000 至 2100 年），请检查手机时钟。"),
-                              "invalid": _l("须为带时区的 ISO 8601 时间。"),
-                              "invalid_awareness": _l("须为带时区的 ISO 8601 时间。")}
+    default_error_messages = {
+        "range": _l("时间不在合理范围内（2000 至 2100 年），请检查手机时钟。"),
+        "invalid": _l("须为带时区的 ISO 8601 时间。"),
+        "invalid_awareness": _l("须为带时区的 ISO 8601 时间。"),
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
@@ -85,8 +88,7 @@ class InputSchema(Schema):
 
 
 class MeUpdateSchema(InputSchema):
-    locale = fields.Str(allow_none=True, validate=validate.OneOf(
-        ["zh_CN", "en", None], error=_l("不支持该语言。")))
+    locale = fields.Str(allow_none=True, validate=validate.OneOf(["zh_CN", "en", None], error=_l("不支持该语言。")))
 
 
 class ErrorSchema(Schema):
@@ -137,10 +139,16 @@ class PackEnterpriseSchema(Schema):
     last_inspected_at = fields.DateTime(allow_none=True)
     open_hazards = fields.List(fields.Nested(PackHazardSchema))
     template_id = fields.Int(allow_none=True, metadata={"description": "the checklist template to use"})
-    campaign = fields.Str(allow_none=True, metadata={
-        "description": "the special campaign whose checklist template_id is, while it runs"})
-    last_visit = fields.Nested(PackLastVisitSchema, allow_none=True, metadata={
-        "description": "the last final record here, whose parts, content and signer the phone proposes again"})
+    campaign = fields.Str(
+        allow_none=True, metadata={"description": "the special campaign whose checklist template_id is, while it runs"}
+    )
+    last_visit = fields.Nested(
+        PackLastVisitSchema,
+        allow_none=True,
+        metadata={
+            "description": "the last final record here, whose parts, content and signer the phone proposes again"
+        },
+    )
 
 
 class PackItemSchema(Schema):
@@ -187,8 +195,11 @@ class PackSchema(Schema):
     templates = fields.List(fields.Nested(PackTemplateSchema))
     me = fields.Nested(PackMeSchema)
     rechecks = fields.List(fields.Nested(PackRecheckSchema), metadata={"description": "hazards awaiting re-check"})
-    recused = fields.Dict(keys=fields.Str(), values=fields.Str(),
-                          metadata={"description": "enterprise id -> why the inspector must not inspect it"})
+    recused = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Str(),
+        metadata={"description": "enterprise id -> why the inspector must not inspect it"},
+    )
 
 
 class MediaReceiptSchema(Schema):

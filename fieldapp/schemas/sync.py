@@ -1,4 +1,5 @@
 """What a phone sends when it syncs an inspection recorded offline."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -27,8 +28,11 @@ class RecordFieldsSchema(InputSchema):
 
 class ResultSchema(InputSchema):
     position = fields.Int(required=True, strict=True, validate=validate.Range(0, 10_000))
-    result = fields.Str(allow_none=True, load_default=None,
-                        validate=validate.OneOf(["pass", "fail", "na"], error=_l("结果须为 pass、fail 或 na。")))
+    result = fields.Str(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(["pass", "fail", "na"], error=_l("结果须为 pass、fail 或 na。")),
+    )
     note = fields.Str(validate=validate.Length(max=2000), **_TEXT)
     #: The item's wording as the phone showed it (and the site manager read it); kept when
     #: the checklist was edited on the server after the phone last refreshed.
@@ -82,6 +86,7 @@ class InspectionUploadSchema(InputSchema):
 
 class MediaManifestItemSchema(InputSchema):
     """One upload of a batch (``POST /api/v1/media``): its file part is named by the uuid."""
+
     uuid = fields.Str(required=True, validate=validate.Length(min=1, max=64))
     sha256 = fields.Str(required=True, validate=validate.Length(min=1, max=64))
 
@@ -105,6 +110,7 @@ class IngestReceiptSchema(InputSchema):
 
 class RecheckUploadSchema(InputSchema):
     """A re-check (复查) recorded on site, offline or not."""
+
     uuid = ClientUUID(required=True)
     passed = fields.Bool(required=True)
     note = fields.Str(validate=validate.Length(max=4000), **_TEXT)

@@ -1,4 +1,5 @@
 """Logging in, throttling failed logins, and passwords."""
+
 from __future__ import annotations
 
 import math
@@ -75,12 +76,15 @@ def check_password_strength(password: str, username: str = "") -> str | None:
 def _recent_failures(column, value, window_start: datetime) -> tuple[int, datetime | None]:
     """Failures since ``window_start`` and since the last success for that key."""
     last_success = db.session.scalar(
-        sa.select(sa.func.max(LoginAttempt.at))
-        .where(column == value, LoginAttempt.success.is_(True), LoginAttempt.at >= window_start))
+        sa.select(sa.func.max(LoginAttempt.at)).where(
+            column == value, LoginAttempt.success.is_(True), LoginAttempt.at >= window_start
+        )
+    )
     after = LoginAttempt.at > last_success if last_success else LoginAttempt.at >= window_start
     count, oldest = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(LoginAttempt.at))
-        .where(column == value, LoginAttempt.success.is_(False), after)
+        sa.select(sa.func.count(), sa.func.min(LoginAttempt.at)).where(
+            column == value, LoginAttempt.success.is_(False), after
+        )
     ).one()
     return count, oldest
 
@@ -92,9 +96,9 @@ def _minutes_left(oldest: datetime | None, window: timedelta, now: datetime) -> 
 
 
 @transaction
-def authenticate(login: str, password: str, ip: str, *,
-                 throttle: ThrottlePolicy = ThrottlePolicy(),
-                 hash_method: str = "scrypt") -> User:
+def authenticate(
+    login: str, password: str, ip: str, *, throttle: ThrottlePolicy = ThrottlePolicy(), hash_method: str = "scrypt"
+) -> User:
     """The user for these credentials; raises LoginRefused with a message to show.
 
     Attempts are recorded in the database so throttling holds across workers
@@ -110,16 +114,24 @@ def authenticate(login: str, password: str, ip: str, *,
 
     failures, oldest = _recent_failures(LoginAttempt.ip, ip, window_start)
     if failures >= throttle.max_per_ip:
-        raise LoginThrottled(_("此网络登录失败次数过多，请 %(minutes)d 分钟后再试。",
-                               minutes=_minutes_left(oldest, throttle.window, now)))
+        raise LoginThrottled(
+            _(
+                "此网络登录失败次数过多，请 %(minutes)d 分钟后再试。",
+                minutes=_minutes_left(oldest, throttle.window, now),
+            )
+        )
     user = find_user(account)
     # Counted per account, whichever name it was tried by (username or mobile number): five
     # guesses, not five per name. A name that is no account is counted by the name.
     key = (LoginAttempt.user_id, user.id) if user is not None else (LoginAttempt.account, account)
     failures, oldest = _recent_failures(*key, window_start)
     if failures >= throttle.max_per_account:
-        raise LoginThrottled(_("该账号连续登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
-                               minutes=_minutes_left(oldest, throttle.window, now)))
+        raise LoginThrottled(
+            _(
+                "该账号连续登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
+                minutes=_minutes_left(oldest, throttle.window, now),
+            )
+        )
 
     if user is None:
         if hash_method not in _DUMMY_HASH:
@@ -128,16 +140,19 @@ def authenticate(login: str, password: str, ip: str, *,
         ok = False
     else:
         ok = check_password_hash(user.password_hash, password)
-    db.session.add(LoginAttempt(at=now, account=account, ip=ip, success=ok,
-                                user_id=user.id if user else None))
+    db.session.add(LoginAttempt(at=now, account=account, ip=ip, success=ok, user_id=user.id if user else None))
     db.session.commit()
     if not ok:
         left = throttle.max_per_account - failures - 1
         if 0 < left <= 2:
             raise LoginRefused(_("用户名或密码错误。再失败 %(left)d 次，账号将被暂时锁定。", left=left))
         if left <= 0:
-            raise LoginThrottled(_("该账号连续登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
-                                   minutes=_minutes_left(None, throttle.window, now)))
+            raise LoginThrottled(
+                _(
+                    "该账号连续登录失败次数过多，已暂时锁定，请 %(minutes)d 分钟后再试。",
+                    minutes=_minutes_left(None, throttle.window, now),
+                )
+            )
         raise LoginRefused(_("用户名或密码错误。"))
     if not user.active:
         # Told only after the right password, so this reveals nothing to a guesser.
@@ -146,8 +161,7 @@ def authenticate(login: str, password: str, ip: str, *,
 
 
 @transaction
-def change_password(user: User, current: str, new: str, confirm: str, *,
-                    hash_method: str = "scrypt") -> None:
+def change_password(user: User, current: str, new: str, confirm: str, *, hash_method: str = "scrypt") -> None:
     """Change one's own password; every other session of the user ends."""
     if not check_password_hash(user.password_hash, current or ""):
         raise ServiceError(_("当前密码不正确。"))
@@ -179,8 +193,7 @@ UNLOCKED = "admin-reset"
 
 
 def prune_attempts(retention: timedelta = ATTEMPT_RETENTION) -> int:
-    return db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.at < clock.now() - retention)).rowcount or 0
+    return db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < clock.now() - retention)).rowcount or 0
 
 
 @transaction

@@ -7,6 +7,7 @@ from the public about their grids). The assessor scores each item within its max
 comments; the grade follows the total; figures and items are frozen with the scores, so
 the history reads as it was. The best are flagged for commendation.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,12 +35,21 @@ from fieldapp.models import (
 from fieldapp.services import coverage, hazards, workdays
 
 METRICS = {
-    "coverage": _l("负责网格巡查覆盖率（%）"), "hazards_reported": _l("上报隐患（项）"),
-    "hazards_confirmed": _l("其中确认（项）"), "rechecks": _l("复查（次）"), "rechecks_on_time": _l("按时复查率（%）"),
-    "overdue": _l("负责网格逾期未整改隐患（项）"), "complaints": _l("群众批评投诉（条）"),
+    "coverage": _l("负责网格巡查覆盖率（%）"),
+    "hazards_reported": _l("上报隐患（项）"),
+    "hazards_confirmed": _l("其中确认（项）"),
+    "rechecks": _l("复查（次）"),
+    "rechecks_on_time": _l("按时复查率（%）"),
+    "overdue": _l("负责网格逾期未整改隐患（项）"),
+    "complaints": _l("群众批评投诉（条）"),
 }
-DEFAULT_ITEMS = [("巡查覆盖", 30, "coverage"), ("隐患排查", 25, "hazards_confirmed"),
-                 ("复查及时", 20, "rechecks_on_time"), ("工作纪律", 15, ""), ("群众评价", 10, "complaints")]
+DEFAULT_ITEMS = [
+    ("巡查覆盖", 30, "coverage"),
+    ("隐患排查", 25, "hazards_confirmed"),
+    ("复查及时", 20, "rechecks_on_time"),
+    ("工作纪律", 15, ""),
+    ("群众评价", 10, "complaints"),
+]
 GRADE_LABELS = {"excellent": _l("优秀"), "good": _l("良好"), "pass": _l("合格"), "fail": _l("不合格")}
 RECHECK_DAYS = 3  # a re-check within three days of the company's submission is on time
 
@@ -65,8 +75,13 @@ def previous_half(half: str) -> str:
 
 def _home_unit(admin: User) -> int | None:
     """The department whose items apply: the admin's top jurisdiction."""
-    return db.session.scalar(sa.select(OrgUnit.id).join(UserOrgUnit, UserOrgUnit.org_unit_id == OrgUnit.id).where(
-        UserOrgUnit.user_id == admin.id).order_by(OrgUnit.path).limit(1))
+    return db.session.scalar(
+        sa.select(OrgUnit.id)
+        .join(UserOrgUnit, UserOrgUnit.org_unit_id == OrgUnit.id)
+        .where(UserOrgUnit.user_id == admin.id)
+        .order_by(OrgUnit.path)
+        .limit(1)
+    )
 
 
 def items(admin: User) -> list[AssessmentItem]:
@@ -74,11 +89,18 @@ def items(admin: User) -> list[AssessmentItem]:
     unit = _home_unit(admin)
     if unit is None:
         return []
-    rows = list(db.session.scalars(sa.select(AssessmentItem).where(
-        AssessmentItem.org_unit_id == unit, AssessmentItem.active.is_(True)).order_by(AssessmentItem.position)))
+    rows = list(
+        db.session.scalars(
+            sa.select(AssessmentItem)
+            .where(AssessmentItem.org_unit_id == unit, AssessmentItem.active.is_(True))
+            .order_by(AssessmentItem.position)
+        )
+    )
     if not rows:
-        rows = [AssessmentItem(org_unit_id=unit, name=name, max_score=top, metric=metric, position=i)
-                for i, (name, top, metric) in enumerate(DEFAULT_ITEMS)]
+        rows = [
+            AssessmentItem(org_unit_id=unit, name=name, max_score=top, metric=metric, position=i)
+            for i, (name, top, metric) in enumerate(DEFAULT_ITEMS)
+        ]
         db.session.add_all(rows)
         commit()
     return rows
@@ -93,21 +115,35 @@ def figures(person: User, half: str, today: date | None = None) -> dict[str, int
     period = coverage.period_of(start)
     last = min(end, today or clock.today())
     while period.start <= last:
-        row = db.session.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(
-            sa.case((coverage.covered_condition(period), 1), else_=0)), 0)).where(
-            Enterprise.grid_id.in_(grids), Enterprise.status.in_(coverage.DUE_STATUSES))).one()
+        row = db.session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case((coverage.covered_condition(period), 1), else_=0)), 0),
+            ).where(Enterprise.grid_id.in_(grids), Enterprise.status.in_(coverage.DUE_STATUSES))
+        ).one()
         due, covered = due + row[0], covered + int(row[1])
         period = period.next()
-    reported = sa.select(sa.func.count()).select_from(Hazard).where(
-        Hazard.reporter_id == person.id, Hazard.created_at >= lo, Hazard.created_at < hi)
+    reported = (
+        sa.select(sa.func.count())
+        .select_from(Hazard)
+        .where(Hazard.reporter_id == person.id, Hazard.created_at >= lo, Hazard.created_at < hi)
+    )
     confirmed = reported.where(Hazard.confirmed_at.is_not(None))
-    rechecks = db.session.execute(sa.select(HazardEvent.hazard_id, HazardEvent.created_at).where(
-        HazardEvent.actor_id == person.id, HazardEvent.action.in_(("recheck_pass", "recheck_fail")),
-        HazardEvent.created_at >= lo, HazardEvent.created_at < hi)).all()
+    rechecks = db.session.execute(
+        sa.select(HazardEvent.hazard_id, HazardEvent.created_at).where(
+            HazardEvent.actor_id == person.id,
+            HazardEvent.action.in_(("recheck_pass", "recheck_fail")),
+            HazardEvent.created_at >= lo,
+            HazardEvent.created_at < hi,
+        )
+    ).all()
     on_time = 0
     if rechecks:
-        submits = db.session.execute(sa.select(HazardEvent.hazard_id, HazardEvent.created_at).where(
-            HazardEvent.hazard_id.in_({h for h, _ in rechecks}), HazardEvent.action == "submit")).all()
+        submits = db.session.execute(
+            sa.select(HazardEvent.hazard_id, HazardEvent.created_at).where(
+                HazardEvent.hazard_id.in_({h for h, _ in rechecks}), HazardEvent.action == "submit"
+            )
+        ).all()
         for hazard_id, at in rechecks:
             before = [t for h, t in submits if h == hazard_id and t <= at]
             if before and at - max(before) <= timedelta(days=RECHECK_DAYS):
@@ -118,10 +154,16 @@ def figures(person: User, half: str, today: date | None = None) -> dict[str, int
         "hazards_confirmed": db.session.scalar(confirmed) or 0,
         "rechecks": len(rechecks),
         "rechecks_on_time": round(on_time * 100 / len(rechecks)) if rechecks else 100,
-        "overdue": db.session.scalar(sa.select(sa.func.count()).select_from(Hazard).where(
-            Hazard.grid_id.in_(grids), hazards.overdue_condition())) or 0,
-        "complaints": db.session.scalar(sa.select(sa.func.count()).select_from(Clue).where(
-            Clue.grid_id.in_(grids), Clue.kind == "criticism", Clue.created_at >= lo, Clue.created_at < hi)) or 0,
+        "overdue": db.session.scalar(
+            sa.select(sa.func.count()).select_from(Hazard).where(Hazard.grid_id.in_(grids), hazards.overdue_condition())
+        )
+        or 0,
+        "complaints": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Clue)
+            .where(Clue.grid_id.in_(grids), Clue.kind == "criticism", Clue.created_at >= lo, Clue.created_at < hi)
+        )
+        or 0,
     }
 
 
@@ -139,8 +181,9 @@ def save(admin: User, person: User, half: str, values: dict) -> Assessment:
     for item in items(admin):
         raw = (values.get(f"item-{item.id}") or "").strip()
         if not re.fullmatch(r"\d{1,3}", raw) or int(raw) > item.max_score:
-            errors[f"item-{item.id}"] = _("「%(name)s」的得分应为 0 到 %(max)d 的整数。",
-                                          name=item.name, max=item.max_score)
+            errors[f"item-{item.id}"] = _(
+                "「%(name)s」的得分应为 0 到 %(max)d 的整数。", name=item.name, max=item.max_score
+            )
             continue
         scored.append({"item": item.name, "max": item.max_score, "score": int(raw), "metric": item.metric})
     comments = (values.get("comments") or "").strip()
@@ -151,8 +194,9 @@ def save(admin: User, person: User, half: str, values: dict) -> Assessment:
     if errors:
         raise InputError(errors)
     total, max_total = sum(s["score"] for s in scored), sum(s["max"] for s in scored)
-    row = db.session.scalar(sa.select(Assessment).where(Assessment.user_id == person.id, Assessment.half == half)) \
-        or Assessment(user_id=person.id, half=half)
+    row = db.session.scalar(
+        sa.select(Assessment).where(Assessment.user_id == person.id, Assessment.half == half)
+    ) or Assessment(user_id=person.id, half=half)
     row.assessor_id, row.figures, row.scores = admin.id, figures(person, half), scored
     row.total, row.max_total, row.grade, row.comments = total, max_total, grade_of(total, max_total), comments
     db.session.add(row)
@@ -164,19 +208,27 @@ def for_half(admin: User, half: str) -> dict[int, Assessment]:
     from fieldapp.services import corps
 
     people = corps.people_scope(admin).with_only_columns(User.id)
-    return {a.user_id: a for a in db.session.scalars(sa.select(Assessment).where(
-        Assessment.half == half, Assessment.user_id.in_(people)))}
+    return {
+        a.user_id: a
+        for a in db.session.scalars(
+            sa.select(Assessment).where(Assessment.half == half, Assessment.user_id.in_(people))
+        )
+    }
 
 
 def history(person: User) -> list[Assessment]:
-    return list(db.session.scalars(sa.select(Assessment).where(Assessment.user_id == person.id)
-                                   .order_by(Assessment.half.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Assessment).where(Assessment.user_id == person.id).order_by(Assessment.half.desc())
+        )
+    )
 
 
 def commended(rows: list[Assessment]) -> set[int]:
     """The best for commendation: excellent, and in the top tenth of the half (at least one)."""
-    excellent = sorted((a for a in rows if a.grade == "excellent"),
-                       key=lambda a: a.total * 1000 // max(1, a.max_total), reverse=True)
+    excellent = sorted(
+        (a for a in rows if a.grade == "excellent"), key=lambda a: a.total * 1000 // max(1, a.max_total), reverse=True
+    )
     if not excellent:
         return set()
     keep = max(1, len(rows) // 10)

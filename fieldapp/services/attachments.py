@@ -3,6 +3,7 @@
 Photos are decoded (the photo pipeline refuses what is not a usable photo); a PDF must
 start like one and stay under the size limit. All of a form's files are checked before
 any is stored, so a refused upload leaves nothing behind."""
+
 from __future__ import annotations
 
 from fieldapp.i18n import gettext as _

@@ -11,6 +11,7 @@ serialises writers itself), so concurrent transactions append one after another.
 and stamp daily — a later rewrite of history, even by someone with database access,
 no longer leads to the stamped hash.
 """
+
 from __future__ import annotations
 
 import functools
@@ -73,8 +74,9 @@ def _as_stored(column_type):
         return lambda v: float(v) if isinstance(v, numbers) else v
     if isinstance(column_type, sa.Numeric):
         step = Decimal(1).scaleb(-column_type.scale) if column_type.scale is not None else None
-        return lambda v: (str(Decimal(str(v)).quantize(step) if step else Decimal(str(v)))
-                          if isinstance(v, numbers) else v)
+        return lambda v: (
+            str(Decimal(str(v)).quantize(step) if step else Decimal(str(v))) if isinstance(v, numbers) else v
+        )
     if isinstance(column_type, sa.Integer):
         return lambda v: int(v) if isinstance(v, numbers) and not isinstance(v, bool) else v
     return None
@@ -184,10 +186,23 @@ def _after_rollback(session) -> None:
     session.info.pop("audit_ready", None)
 
 
-def event_hash(seq: int, at: str, actor_id, actor_role: str, action: str, object_type: str, object_id: str,
-               before: str, after: str, prev: str) -> str:
-    text = json.dumps([seq, at, actor_id, actor_role, action, object_type, object_id, before, after, prev],
-                      ensure_ascii=False, separators=(",", ":"))
+def event_hash(
+    seq: int,
+    at: str,
+    actor_id,
+    actor_role: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str,
+    after: str,
+    prev: str,
+) -> str:
+    text = json.dumps(
+        [seq, at, actor_id, actor_role, action, object_type, object_id, before, after, prev],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -213,9 +228,21 @@ def append(session, changes: list[tuple[str, str, str, str, str]]) -> None:
     for action, object_type, object_id, before, after in changes:
         seq += 1
         digest = event_hash(seq, stamp, actor_id, role, action, object_type, object_id, before, after, prev)
-        rows.append({"seq": seq, "at": at, "actor_id": actor_id, "actor_role": role, "action": action,
-                     "object_type": object_type, "object_id": object_id, "before_sha256": before,
-                     "after_sha256": after, "prev_hash": prev, "hash": digest})
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor_id": actor_id,
+                "actor_role": role,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "before_sha256": before,
+                "after_sha256": after,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     conn.execute(_EVENTS, rows)
     conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
@@ -227,8 +254,9 @@ _HEAD = sa.select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
 _HEAD_LOCKED = _HEAD.with_for_update()
 _LOCK_SQLITE = sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
 _EVENTS = sa.insert(AuditEvent)
-_MOVE_HEAD = (sa.update(AuditHead).where(AuditHead.id == 1)
-              .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash")))
+_MOVE_HEAD = (
+    sa.update(AuditHead).where(AuditHead.id == 1).values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
 
 
 def install() -> None:
@@ -243,6 +271,7 @@ def install() -> None:
 
 # --- verification and the stamped head ---------------------------------------------------------
 
+
 @dataclass
 class Verdict:
     ok: bool
@@ -255,28 +284,55 @@ def verify(batch: int = 5000) -> Verdict:
     """Walk the chain in order; the first broken link is reported with its position."""
     prev, expected, checked = GENESIS, 1, 0
     while True:
-        rows = db.session.execute(sa.select(AuditEvent).where(AuditEvent.seq >= expected)
-                                  .order_by(AuditEvent.seq).limit(batch)).scalars().all()
+        rows = (
+            db.session.execute(
+                sa.select(AuditEvent).where(AuditEvent.seq >= expected).order_by(AuditEvent.seq).limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             break
         for e in rows:
             if e.seq != expected:
-                return Verdict(False, checked, _("第 %(n)d 条缺失（下一条是第 %(next)d 条）：记录被删除或改号。",
-                                                 n=expected, next=e.seq), expected)
+                return Verdict(
+                    False,
+                    checked,
+                    _("第 %(n)d 条缺失（下一条是第 %(next)d 条）：记录被删除或改号。", n=expected, next=e.seq),
+                    expected,
+                )
             if e.prev_hash != prev:
-                return Verdict(False, checked, _("第 %(n)d 条与前一条不相连：记录被删除、插入或调换了顺序。",
-                                                 n=e.seq), e.seq)
+                return Verdict(
+                    False, checked, _("第 %(n)d 条与前一条不相连：记录被删除、插入或调换了顺序。", n=e.seq), e.seq
+                )
             stamp = e.at.isoformat()
-            if event_hash(e.seq, stamp, e.actor_id, e.actor_role, e.action, e.object_type, e.object_id,
-                          e.before_sha256, e.after_sha256, e.prev_hash) != e.hash:
+            if (
+                event_hash(
+                    e.seq,
+                    stamp,
+                    e.actor_id,
+                    e.actor_role,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.before_sha256,
+                    e.after_sha256,
+                    e.prev_hash,
+                )
+                != e.hash
+            ):
                 return Verdict(False, checked, _("第 %(n)d 条的内容与其哈希不符：记录被修改。", n=e.seq), e.seq)
             prev, expected, checked = e.hash, e.seq + 1, checked + 1
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != expected - 1 or head.hash != prev):
-        return Verdict(False, checked, _("链尾与记录的链头（第 %(n)d 条）不符：末尾的记录被删除或改动。", n=head.seq),
-                       expected)
-    return Verdict(True, checked, ngettext("完整：共 %(num)d 条，链头 %(hash)s。",
-                                           "完整：共 %(num)d 条，链头 %(hash)s。", checked, hash=prev))
+        return Verdict(
+            False, checked, _("链尾与记录的链头（第 %(n)d 条）不符：末尾的记录被删除或改动。", n=head.seq), expected
+        )
+    return Verdict(
+        True,
+        checked,
+        ngettext("完整：共 %(num)d 条，链头 %(hash)s。", "完整：共 %(num)d 条，链头 %(hash)s。", checked, hash=prev),
+    )
 
 
 def head() -> dict:
@@ -287,11 +343,16 @@ def head() -> dict:
 
 def contains(seq: int, digest: str) -> bool:
     """Does today's chain still hold a stamped head (position and hash)?"""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.seq == seq, AuditEvent.hash == digest)) == 1
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.seq == seq, AuditEvent.hash == digest)
+        )
+        == 1
+    )
 
 
 # --- the read log --------------------------------------------------------------------------
+
 
 def read(user, object_type: str, object_id: int) -> None:
     """Record that ``user`` opened a case file. On its own connection and transaction: the
@@ -299,8 +360,7 @@ def read(user, object_type: str, object_id: int) -> None:
     is on record even if rendering fails afterwards. One statement is its own transaction
     (autocommit): no BEGIN and COMMIT round trips on every case file opened."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(_READ, {"user_id": user.id, "object_type": object_type, "object_id": object_id,
-                             "at": clock.now()})
+        conn.execute(_READ, {"user_id": user.id, "object_type": object_type, "object_id": object_id, "at": clock.now()})
 
 
 #: Built once, the values bound when it runs (a statement built with its values is built and
@@ -309,6 +369,12 @@ _READ = sa.insert(ReadLog)
 
 
 def readers(object_type: str, object_id: int, limit: int = 200) -> list[ReadLog]:
-    return list(db.session.scalars(sa.select(ReadLog).where(
-        ReadLog.object_type == object_type, ReadLog.object_id == object_id)
-        .options(sa.orm.joinedload(ReadLog.user)).order_by(ReadLog.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(ReadLog)
+            .where(ReadLog.object_type == object_type, ReadLog.object_id == object_id)
+            .options(sa.orm.joinedload(ReadLog.user))
+            .order_by(ReadLog.id.desc())
+            .limit(limit)
+        )
+    )

@@ -16,6 +16,7 @@ revision, checks every part against the manifest before writing anything, insert
 one transaction and the files through the configured storage (local or S3). The hazard
 tallies are not archived: the database's triggers rebuild them as the hazards go back in.
 """
+
 from __future__ import annotations
 
 import base64
@@ -78,7 +79,7 @@ def _plain(value):
 
 def _typed(value):
     if isinstance(value, dict) and len(value) == 1:
-        (tag, raw), = value.items()
+        ((tag, raw),) = value.items()
         if tag == "$dt":
             moment = datetime.fromisoformat(raw)
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -108,7 +109,8 @@ def _dump(conn, tar: tarfile.TarFile) -> tuple[dict, dict, list[str]]:
         n = 0
         with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as out:
             result = conn.execution_options(yield_per=BATCH).execute(
-                sa.select(table).order_by(*table.primary_key.columns))
+                sa.select(table).order_by(*table.primary_key.columns)
+            )
             for row in result.mappings():
                 out.write(json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False).encode() + b"\n")
                 n += 1
@@ -148,8 +150,7 @@ def _write(partial: Path, store) -> Summary:
             conn = engine.connect()
         else:
             engine = None
-            conn = db.engine.connect().execution_options(isolation_level="REPEATABLE READ",
-                                                          postgresql_readonly=True)
+            conn = db.engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         try:
             with conn.begin():
                 revision = _revision(conn)
@@ -163,8 +164,15 @@ def _write(partial: Path, store) -> Summary:
             if hashlib.sha256(data).hexdigest() != sha:
                 raise BackupError(f"存储的文件 {sha} 与其哈希不符：存储已损坏，备份中止。")
             _add(tar, f"media/{sha}", data)
-        manifest = {"format": FORMAT, "revision": revision, "created_at": clock.now().isoformat(),
-                    "dialect": db.engine.dialect.name, "tables": counts, "parts": digests, "media": media}
+        manifest = {
+            "format": FORMAT,
+            "revision": revision,
+            "created_at": clock.now().isoformat(),
+            "dialect": db.engine.dialect.name,
+            "tables": counts,
+            "parts": digests,
+            "media": media,
+        }
         _add(tar, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return Summary(counts, len(media), revision)
 
@@ -253,8 +261,9 @@ def _reset_sequences(conn) -> None:
     for table in _tables():
         pk = list(table.primary_key.columns)
         if len(pk) == 1 and isinstance(pk[0].type, sa.Integer):
-            sequence = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                    {"t": table.name, "c": pk[0].name}).scalar()
+            sequence = conn.execute(
+                sa.text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}
+            ).scalar()
             if sequence:
                 top = conn.execute(sa.select(sa.func.max(pk[0]))).scalar() or 0
                 conn.execute(sa.text("SELECT setval(CAST(:s AS regclass), :v, false)"), {"s": sequence, "v": top + 1})

@@ -4,6 +4,7 @@ is the one used for its targets — online, and offline through the data pack, w
 per enterprise — and each target is a task for its grid's inspectors until a finished
 inspection within the dates covers it. Progress per grid and a report follow from the records.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,12 @@ def _bounds(c: Campaign) -> tuple[datetime, datetime]:
 
 def done_condition(c: Campaign, enterprise=Enterprise):
     lo, hi = _bounds(c)
-    return sa.exists().where(Inspection.enterprise_id == enterprise.id, Inspection.state != "draft",
-                             Inspection.started_at >= lo, Inspection.started_at < hi)
+    return sa.exists().where(
+        Inspection.enterprise_id == enterprise.id,
+        Inspection.state != "draft",
+        Inspection.started_at >= lo,
+        Inspection.started_at < hi,
+    )
 
 
 scope = policy.records.campaigns
@@ -64,8 +69,13 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
         errors["name"] = _("请填写专项名称（不超过 100 字）。")
     description = (values.get("description") or "").strip()[:4000]
     template_id = fields.ident(values.get("template_id"))
-    template = db.session.scalar(sa.select(ChecklistTemplate).where(
-        ChecklistTemplate.id == template_id, ChecklistTemplate.active.is_(True))) if template_id else None
+    template = (
+        db.session.scalar(
+            sa.select(ChecklistTemplate).where(ChecklistTemplate.id == template_id, ChecklistTemplate.active.is_(True))
+        )
+        if template_id
+        else None
+    )
     if template is None:
         errors["template_id"] = _("请选择专项检查表。")
     try:
@@ -85,20 +95,34 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     if errors:
         raise InputError(errors)
     if unit is not None:
-        query = query.where(Enterprise.grid_id.in_(sa.select(Grid.id).join(OrgUnit).where(
-            OrgUnit.path.startswith(unit.path, autoescape=False))))
+        query = query.where(
+            Enterprise.grid_id.in_(
+                sa.select(Grid.id).join(OrgUnit).where(OrgUnit.path.startswith(unit.path, autoescape=False))
+            )
+        )
     ids = list(db.session.scalars(query.with_only_columns(Enterprise.id).limit(MAX_TARGETS + 1)))
     if not ids:
         raise InputError({"industry": _("按这些条件没有找到企业。")})
     if len(ids) > MAX_TARGETS:
         raise InputError({"industry": _("对象超过 %(n)d 家，请缩小范围。", n=MAX_TARGETS)})
-    campaign = Campaign(org_unit_id=unit.id, name=name, description=description, template_id=template.id,
-                        starts_on=start, ends_on=end, criteria="；".join(criteria), created_by_id=admin.id)
+    campaign = Campaign(
+        org_unit_id=unit.id,
+        name=name,
+        description=description,
+        template_id=template.id,
+        starts_on=start,
+        ends_on=end,
+        criteria="；".join(criteria),
+        created_by_id=admin.id,
+    )
     db.session.add(campaign)
     db.session.flush()
     db.session.execute(sa.insert(CampaignTarget), [{"campaign_id": campaign.id, "enterprise_id": i} for i in ids])
-    audit.bulk_rows(db.session, "create", db.session.scalars(
-        sa.select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id)))
+    audit.bulk_rows(
+        db.session,
+        "create",
+        db.session.scalars(sa.select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id)),
+    )
     commit()
     return campaign
 
@@ -138,9 +162,14 @@ def ongoing_templates(enterprise_ids, on: date | None = None) -> dict[int, tuple
         sa.select(CampaignTarget.enterprise_id, Campaign.template_id, Campaign.name)
         .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
         .join(ChecklistTemplate, ChecklistTemplate.id == Campaign.template_id)
-        .where(CampaignTarget.enterprise_id.in_(enterprise_ids), Campaign.starts_on <= on, Campaign.ends_on >= on,
-               ChecklistTemplate.active.is_(True))
-        .order_by(Campaign.starts_on, Campaign.id)).all()
+        .where(
+            CampaignTarget.enterprise_id.in_(enterprise_ids),
+            Campaign.starts_on <= on,
+            Campaign.ends_on >= on,
+            ChecklistTemplate.active.is_(True),
+        )
+        .order_by(Campaign.starts_on, Campaign.id)
+    ).all()
     return {eid: (tid, name) for eid, tid, name in rows}
 
 
@@ -149,17 +178,25 @@ def changed_since(since: datetime, today: date | None = None) -> sa.Select:
     whose first or last day was crossed since (phones refresh these enterprises)."""
     today = today or clock.today()
     last = since.astimezone(SHANGHAI).date()
-    return sa.select(CampaignTarget.enterprise_id).join(Campaign).where(sa.or_(
-        Campaign.created_at > since,
-        sa.and_(Campaign.starts_on > last, Campaign.starts_on <= today),
-        sa.and_(Campaign.ends_on >= last, Campaign.ends_on < today)))
+    return (
+        sa.select(CampaignTarget.enterprise_id)
+        .join(Campaign)
+        .where(
+            sa.or_(
+                Campaign.created_at > since,
+                sa.and_(Campaign.starts_on > last, Campaign.starts_on <= today),
+                sa.and_(Campaign.ends_on >= last, Campaign.ends_on < today),
+            )
+        )
+    )
 
 
 def fingerprint(today: date | None = None) -> str:
     """For the pack's ETag: which campaigns run today, and the newest one."""
     today = today or clock.today()
-    running = db.session.scalars(sa.select(Campaign.id).where(
-        Campaign.starts_on <= today, Campaign.ends_on >= today).order_by(Campaign.id)).all()
+    running = db.session.scalars(
+        sa.select(Campaign.id).where(Campaign.starts_on <= today, Campaign.ends_on >= today).order_by(Campaign.id)
+    ).all()
     newest = db.session.scalar(sa.select(sa.func.max(Campaign.id)))
     return f"{running}:{newest}"
 
@@ -175,9 +212,13 @@ def progress(campaign: Campaign) -> list[GridProgress]:
     done = sa.case((done_condition(campaign), 1), else_=0)
     rows = db.session.execute(
         sa.select(Grid, sa.func.count(), sa.func.sum(done))
-        .select_from(CampaignTarget).join(Enterprise, Enterprise.id == CampaignTarget.enterprise_id)
-        .join(Grid, Grid.id == Enterprise.grid_id).where(CampaignTarget.campaign_id == campaign.id)
-        .group_by(Grid.id).order_by(Grid.code)).all()
+        .select_from(CampaignTarget)
+        .join(Enterprise, Enterprise.id == CampaignTarget.enterprise_id)
+        .join(Grid, Grid.id == Enterprise.grid_id)
+        .where(CampaignTarget.campaign_id == campaign.id)
+        .group_by(Grid.id)
+        .order_by(Grid.code)
+    ).all()
     return [GridProgress(g, int(n), int(d or 0)) for g, n, d in rows]
 
 
@@ -185,17 +226,32 @@ def report(campaign: Campaign) -> dict:
     """Targets inspected, hazards found in the campaign's inspections (by level), still open."""
     lo, hi = _bounds(campaign)
     targets = sa.select(CampaignTarget.enterprise_id).where(CampaignTarget.campaign_id == campaign.id)
-    in_campaign = sa.select(Inspection.id).where(Inspection.enterprise_id.in_(targets), Inspection.state != "draft",
-                                                 Inspection.started_at >= lo, Inspection.started_at < hi)
-    found = dict(db.session.execute(sa.select(sa.func.coalesce(Hazard.level, Hazard.proposed_level),
-                                              sa.func.count()).where(Hazard.inspection_id.in_(in_campaign))
-                                    .group_by(sa.func.coalesce(Hazard.level, Hazard.proposed_level))).all())
-    still_open = db.session.scalar(sa.select(sa.func.count()).select_from(Hazard).where(
-        Hazard.inspection_id.in_(in_campaign), Hazard.status.in_(hazards.OPEN)))
+    in_campaign = sa.select(Inspection.id).where(
+        Inspection.enterprise_id.in_(targets),
+        Inspection.state != "draft",
+        Inspection.started_at >= lo,
+        Inspection.started_at < hi,
+    )
+    found = dict(
+        db.session.execute(
+            sa.select(sa.func.coalesce(Hazard.level, Hazard.proposed_level), sa.func.count())
+            .where(Hazard.inspection_id.in_(in_campaign))
+            .group_by(sa.func.coalesce(Hazard.level, Hazard.proposed_level))
+        ).all()
+    )
+    still_open = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Hazard)
+        .where(Hazard.inspection_id.in_(in_campaign), Hazard.status.in_(hazards.OPEN))
+    )
     grid_rows = progress(campaign)
-    return {"targets": sum(g.targets for g in grid_rows), "done": sum(g.done for g in grid_rows),
-            "inspections": db.session.scalar(sa.select(sa.func.count()).select_from(in_campaign.subquery())),
-            "hazards": found, "open": still_open}
+    return {
+        "targets": sum(g.targets for g in grid_rows),
+        "done": sum(g.done for g in grid_rows),
+        "inspections": db.session.scalar(sa.select(sa.func.count()).select_from(in_campaign.subquery())),
+        "hazards": found,
+        "open": still_open,
+    }
 
 
 def tasks_for(user: User, on: date | None = None) -> list[tuple[Campaign, Enterprise]]:
@@ -203,14 +259,31 @@ def tasks_for(user: User, on: date | None = None) -> list[tuple[Campaign, Enterp
     per running campaign; there are few)."""
     on = on or clock.today()
     served = sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == user.id)
-    running = db.session.scalars(sa.select(Campaign).where(
-        Campaign.starts_on <= on, Campaign.ends_on >= on, Campaign.id.in_(
-            sa.select(CampaignTarget.campaign_id).join(Enterprise, Enterprise.id == CampaignTarget.enterprise_id)
-            .where(Enterprise.grid_id.in_(served)))).order_by(Campaign.ends_on, Campaign.id)).all()
+    running = db.session.scalars(
+        sa.select(Campaign)
+        .where(
+            Campaign.starts_on <= on,
+            Campaign.ends_on >= on,
+            Campaign.id.in_(
+                sa.select(CampaignTarget.campaign_id)
+                .join(Enterprise, Enterprise.id == CampaignTarget.enterprise_id)
+                .where(Enterprise.grid_id.in_(served))
+            ),
+        )
+        .order_by(Campaign.ends_on, Campaign.id)
+    ).all()
     out = []
     for campaign in running:
-        out += [(campaign, e) for e in db.session.scalars(
-            sa.select(Enterprise).join(CampaignTarget, CampaignTarget.enterprise_id == Enterprise.id)
-            .where(CampaignTarget.campaign_id == campaign.id, Enterprise.grid_id.in_(served),
-                   ~done_condition(campaign)).order_by(Enterprise.name).limit(500))]
+        out += [
+            (campaign, e)
+            for e in db.session.scalars(
+                sa.select(Enterprise)
+                .join(CampaignTarget, CampaignTarget.enterprise_id == Enterprise.id)
+                .where(
+                    CampaignTarget.campaign_id == campaign.id, Enterprise.grid_id.in_(served), ~done_condition(campaign)
+                )
+                .order_by(Enterprise.name)
+                .limit(500)
+            )
+        ]
     return out

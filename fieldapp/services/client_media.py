@@ -5,6 +5,7 @@ The server verifies the hash (an upload cut short never passes for the photo), c
 it is a usable photo, and stores it. The same UUID with the same content is
 acknowledged again (a retry); with other content it is a conflict.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,15 +42,23 @@ class Upload:
 #: The uploads under these UUIDs and the stored files with the declared contents: one round trip
 #: for both. Outer joins on a single row, so that either side may be empty; the rows are their
 #: cross product, at most ``MAX_BATCH`` squared and one per batch in the usual (new) case.
-_LOOKUP = (sa.select(ClientMedia, MediaFile).select_from(sa.select(sa.literal(1)).subquery())
-           .outerjoin(ClientMedia, ClientMedia.uuid.in_(sa.bindparam("uuids", expanding=True)))
-           .outerjoin(MediaFile, MediaFile.sha256.in_(sa.bindparam("digests", expanding=True))))
+_LOOKUP = (
+    sa.select(ClientMedia, MediaFile)
+    .select_from(sa.select(sa.literal(1)).subquery())
+    .outerjoin(ClientMedia, ClientMedia.uuid.in_(sa.bindparam("uuids", expanding=True)))
+    .outerjoin(MediaFile, MediaFile.sha256.in_(sa.bindparam("digests", expanding=True)))
+)
 
 
 def _answer(row: ClientMedia, media: MediaFile, created: bool) -> dict:
     """What the phone is told, read before the commit expires the rows (two queries less)."""
-    return {"uuid": row.uuid, "sha256": row.sha256, "size": media.size, "content_type": media.content_type,
-            "created": created}
+    return {
+        "uuid": row.uuid,
+        "sha256": row.sha256,
+        "size": media.size,
+        "content_type": media.content_type,
+        "created": created,
+    }
 
 
 def _normalised(uploads: list[Upload]) -> list[Upload]:
@@ -86,8 +95,9 @@ def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict
     if len(uploads) > MAX_BATCH:
         raise InputError({"media": _("一次最多上传 %(n)d 个媒体文件。", n=MAX_BATCH)})
     uploads = _normalised(uploads)
-    rows = db.session.execute(_LOOKUP, {"uuids": [u.uuid for u in uploads],
-                                        "digests": [u.declared_sha256 for u in uploads]}).all()
+    rows = db.session.execute(
+        _LOOKUP, {"uuids": [u.uuid for u in uploads], "digests": [u.declared_sha256 for u in uploads]}
+    ).all()
     existing = {row.uuid: row for row, _file in rows if row is not None}
     stored = {file.sha256: file for _row, file in rows if file is not None}
     answers, errors, fresh = [], {}, []
@@ -117,9 +127,12 @@ def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict
     # files' rows go out with the uploads', in the commit. Content stored by another upload
     # meanwhile fails that commit on its unique SHA-256: retried below.
     remember_media(stored.values())
-    files = store_blobs([Blob(u.data, content_type, u.uuid, sha256=u.declared_sha256)
-                         for u, content_type in fresh], user, flush=False,
-                        new=all(u.declared_sha256 not in stored for u, _type in fresh))
+    files = store_blobs(
+        [Blob(u.data, content_type, u.uuid, sha256=u.declared_sha256) for u, content_type in fresh],
+        user,
+        flush=False,
+        new=all(u.declared_sha256 not in stored for u, _type in fresh),
+    )
     made = []
     for (upload, _type), file in zip(fresh, files, strict=True):
         row = ClientMedia(uuid=upload.uuid, owner_id=user.id, media=file, sha256=upload.declared_sha256)

@@ -6,6 +6,7 @@ so a forged code finds nothing, and look-ups are throttled). The department tria
 assigns it, turns it into a site check for an inspector or into a hazard report, notes
 progress, and answers (or dismisses it, with the reason). Every step is a ClueEvent.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,12 +35,27 @@ from fieldapp.models.clues import CLUE_KINDS
 from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import inspections, notifications, org, photos
 
-KIND_LABELS = {"violation": _l("违法违规行为线索"), "hazard": _l("事故隐患线索"), "criticism": _l("批评或投诉"),
-               "suggestion": _l("意见建议")}
-STATUS_LABELS = {"received": _l("待分办"), "handling": _l("办理中"), "answered": _l("已答复"),
-                 "dismissed": _l("不予受理")}
-ACTION_LABELS = {"submit": _l("提交"), "assign": _l("分办"), "task": _l("安排现场核查"), "hazard": _l("转为隐患上报"),
-                 "note": _l("办理情况"), "answer": _l("答复"), "dismiss": _l("不予受理")}
+KIND_LABELS = {
+    "violation": _l("违法违规行为线索"),
+    "hazard": _l("事故隐患线索"),
+    "criticism": _l("批评或投诉"),
+    "suggestion": _l("意见建议"),
+}
+STATUS_LABELS = {
+    "received": _l("待分办"),
+    "handling": _l("办理中"),
+    "answered": _l("已答复"),
+    "dismissed": _l("不予受理"),
+}
+ACTION_LABELS = {
+    "submit": _l("提交"),
+    "assign": _l("分办"),
+    "task": _l("安排现场核查"),
+    "hazard": _l("转为隐患上报"),
+    "note": _l("办理情况"),
+    "answer": _l("答复"),
+    "dismiss": _l("不予受理"),
+}
 assert set(KIND_LABELS) == set(CLUE_KINDS)
 OPEN = ("received", "handling")
 
@@ -71,6 +87,7 @@ def is_overdue(clue: Clue, on: date | None = None) -> bool:
 
 # --- submitting ---------------------------------------------------------------------------------
 
+
 def _coordinate(values: dict, key: str, bound: float) -> float | None:
     try:
         value = float(values.get(key) or "")
@@ -85,8 +102,9 @@ def departments() -> list[OrgUnit]:
 
 
 @transaction
-def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | None = None,
-           grid: Grid | None = None) -> Clue:
+def submit(
+    values: dict, uploads: list[tuple[bytes, str]], submitter: User | None = None, grid: Grid | None = None
+) -> Clue:
     """Store a clue. Nothing is stored unless all of it is acceptable; the caller keeps the form."""
     errors: dict[str, str] = {}
     kind = values.get("kind") or ""
@@ -121,11 +139,21 @@ def submit(values: dict, uploads: list[tuple[bytes, str]], submitter: User | Non
             checked.append((data, name))
     if errors:
         raise InputError(errors)
-    clue = Clue(code=new_code(), kind=kind, content=content, place=place, enterprise_name=enterprise_name,
-                contact_name=contact_name, contact_phone=contact_phone, org_unit_id=org_unit_id,
-                grid_id=grid.id if grid else None, submitter_id=submitter.id if submitter else None,
-                latitude=_coordinate(values, "latitude", 90), longitude=_coordinate(values, "longitude", 180),
-                due_on=clock.today() + timedelta(days=current_app.config["CLUE_ANSWER_DAYS"]))
+    clue = Clue(
+        code=new_code(),
+        kind=kind,
+        content=content,
+        place=place,
+        enterprise_name=enterprise_name,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        org_unit_id=org_unit_id,
+        grid_id=grid.id if grid else None,
+        submitter_id=submitter.id if submitter else None,
+        latitude=_coordinate(values, "latitude", 90),
+        longitude=_coordinate(values, "longitude", 180),
+        due_on=clock.today() + timedelta(days=current_app.config["CLUE_ANSWER_DAYS"]),
+    )
     clue.photos = [photos.store(data, submitter, None, name) for data, name in checked]
     db.session.add(clue)
     db.session.flush()
@@ -152,11 +180,16 @@ def track(raw_code: str | None) -> Clue | None:
 scope = policy.records.clues
 
 
-CLUE_LOADS = (sa.orm.selectinload(Clue.events).joinedload(ClueEvent.actor).selectinload(User.role_rows),
-              sa.orm.selectinload(Clue.photos),
-              sa.orm.joinedload(Clue.org_unit), sa.orm.joinedload(Clue.grid), sa.orm.joinedload(Clue.assignee),
-              sa.orm.joinedload(Clue.submitter), sa.orm.joinedload(Clue.task_enterprise),
-              sa.orm.joinedload(Clue.task_inspector))
+CLUE_LOADS = (
+    sa.orm.selectinload(Clue.events).joinedload(ClueEvent.actor).selectinload(User.role_rows),
+    sa.orm.selectinload(Clue.photos),
+    sa.orm.joinedload(Clue.org_unit),
+    sa.orm.joinedload(Clue.grid),
+    sa.orm.joinedload(Clue.assignee),
+    sa.orm.joinedload(Clue.submitter),
+    sa.orm.joinedload(Clue.task_enterprise),
+    sa.orm.joinedload(Clue.task_inspector),
+)
 
 
 def get(user: User, clue_id) -> Clue:
@@ -174,8 +207,9 @@ def listing(user: User, tab: str, page: int, per_page: int) -> Page:
     elif tab == "overdue":
         query = query.where(Clue.status.in_(OPEN), Clue.due_on < clock.today())
     elif tab == "mine":
-        query = query.where(sa.or_(Clue.submitter_id == user.id, Clue.assignee_id == user.id,
-                                   Clue.task_inspector_id == user.id))
+        query = query.where(
+            sa.or_(Clue.submitter_id == user.id, Clue.assignee_id == user.id, Clue.task_inspector_id == user.id)
+        )
     elif tab == "answered":
         query = query.where(Clue.status.in_(("answered", "dismissed")))
     return paginate(query.order_by(Clue.id.desc()), page, per_page, sa.orm.joinedload(Clue.org_unit))
@@ -185,8 +219,9 @@ def handles(user: User, clue: Clue) -> bool:
     """Officers and admins of the jurisdiction, and the person it was assigned to."""
     if clue.assignee_id == user.id and user.active:
         return True
-    return policy.can(user, "clue.handle") and \
-        policy.holds(user, clue.org_unit_id, roles.ENFORCEMENT_OFFICER, roles.ADMIN)
+    return policy.can(user, "clue.handle") and policy.holds(
+        user, clue.org_unit_id, roles.ENFORCEMENT_OFFICER, roles.ADMIN
+    )
 
 
 def allowed(user: User, clue: Clue) -> list[str]:
@@ -203,8 +238,9 @@ def allowed(user: User, clue: Clue) -> list[str]:
 
 def assignees(clue: Clue) -> list[User]:
     """Officers of the clue's department (and above) to hand it to."""
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(_handlers(clue.org_unit_id)))
-                                   .order_by(User.display_name)))
+    return list(
+        db.session.scalars(sa.select(User).where(User.id.in_(_handlers(clue.org_unit_id))).order_by(User.display_name))
+    )
 
 
 def inspectors_for(enterprise: Enterprise) -> list[User]:
@@ -222,18 +258,27 @@ def enterprise_choices(user: User, clue: Clue) -> list[tuple[int, str]]:
 
 def inspector_choices(user: User, enterprise_id: int | None) -> list[tuple[int, str]]:
     """Who can be tasked with a visit to the chosen enterprise (if ``user`` sees it)."""
-    enterprise = db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id)) \
-        if enterprise_id else None
+    enterprise = (
+        db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id))
+        if enterprise_id
+        else None
+    )
     return [(u.id, u.display_name) for u in inspectors_for(enterprise)] if enterprise else []
 
 
 # --- handling -----------------------------------------------------------------------------------
 
+
 def _step(user: User, clue: Clue, action: str, note: str = "") -> ClueEvent:
     if action not in allowed(user, clue):
         if clue.status not in OPEN:
-            raise Forbidden(_("该线索已办结（%(status)s），不能再%(action)s。",
-                              status=STATUS_LABELS[clue.status], action=ACTION_LABELS[action]))
+            raise Forbidden(
+                _(
+                    "该线索已办结（%(status)s），不能再%(action)s。",
+                    status=STATUS_LABELS[clue.status],
+                    action=ACTION_LABELS[action],
+                )
+            )
         raise Forbidden(_("您不能对该线索%(action)s。", action=ACTION_LABELS[action]))
     event = ClueEvent(clue_id=clue.id, actor_id=user.id, action=action, note=note)
     db.session.add(event)
@@ -246,10 +291,19 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
     if action not in ACTION_LABELS or action == "submit":
         raise NotFound(_("找不到该操作。"))
     errors: dict[str, str] = {}
-    note = fields.text(values, "note", 4000, errors,
-                 _("请填写答复内容。") if action == "answer" else
-                 _("请写明不予受理的理由。") if action == "dismiss" else
-                 _("请填写办理情况。") if action == "note" else None)
+    note = fields.text(
+        values,
+        "note",
+        4000,
+        errors,
+        _("请填写答复内容。")
+        if action == "answer"
+        else _("请写明不予受理的理由。")
+        if action == "dismiss"
+        else _("请填写办理情况。")
+        if action == "note"
+        else None,
+    )
     if action == "assign":
         assignee_id = fields.ident(values.get("assignee_id"))
         if assignee_id not in {u.id for u in assignees(clue)}:
@@ -258,13 +312,17 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
             raise InputError(errors)
         _step(user, clue, action, note)
         clue.assignee_id, clue.status = assignee_id, "handling"
-        notifications.notify([assignee_id], "clue_assigned", f"clue_assigned:{clue.id}:{assignee_id}",
-                             f"/clues/{clue.id}")
+        notifications.notify(
+            [assignee_id], "clue_assigned", f"clue_assigned:{clue.id}:{assignee_id}", f"/clues/{clue.id}"
+        )
     elif action in ("task", "hazard"):
         enterprise = _enterprise(user, values, errors)
         inspector_id = fields.ident(values.get("inspector_id"))
-        if action == "task" and enterprise is not None and \
-                inspector_id not in {u.id for u in inspectors_for(enterprise)}:
+        if (
+            action == "task"
+            and enterprise is not None
+            and inspector_id not in {u.id for u in inspectors_for(enterprise)}
+        ):
             errors["inspector_id"] = _("请选择负责该企业网格的网格员。")
         if errors:
             raise InputError(errors)
@@ -272,8 +330,9 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
         clue.status = "handling"
         if action == "task":
             clue.task_enterprise_id, clue.task_inspector_id, clue.task_at = enterprise.id, inspector_id, clock.now()
-            notifications.notify([inspector_id], "clue_task", f"clue_task:{clue.id}:{inspector_id}",
-                                 f"/clues/{clue.id}")
+            notifications.notify(
+                [inspector_id], "clue_task", f"clue_task:{clue.id}:{inspector_id}", f"/clues/{clue.id}"
+            )
         else:
             _report_hazard(user, clue, enterprise)
     else:
@@ -288,8 +347,11 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
 
 def _enterprise(user: User, values: dict, errors: dict) -> Enterprise | None:
     enterprise_id = fields.ident(values.get("enterprise_id"))
-    enterprise = db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id)) \
-        if enterprise_id else None
+    enterprise = (
+        db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id))
+        if enterprise_id
+        else None
+    )
     if enterprise is None:
         errors["enterprise_id"] = _("请选择您辖区内的企业。")
     return enterprise
@@ -302,9 +364,14 @@ def _report_hazard(user: User, clue: Clue, enterprise: Enterprise) -> None:
         raise Forbidden(inspections.recusal_reason(conflict.kind))
     if clue.hazard_id is not None:
         raise Forbidden(_("该线索已转为隐患上报。"))
-    hazard = Hazard(uuid=str(uuidlib.uuid4()), enterprise_id=enterprise.id, grid_id=enterprise.grid_id,
-                    reporter_id=user.id, place=clue.place[:200],
-                    description=_("（来自线索 %(code)s）%(content)s", code=show_code(clue.code), content=clue.content))
+    hazard = Hazard(
+        uuid=str(uuidlib.uuid4()),
+        enterprise_id=enterprise.id,
+        grid_id=enterprise.grid_id,
+        reporter_id=user.id,
+        place=clue.place[:200],
+        description=_("（来自线索 %(code)s）%(content)s", code=show_code(clue.code), content=clue.content),
+    )
     hazard.photos = list(clue.photos)
     db.session.add(hazard)
     db.session.flush()
@@ -318,17 +385,27 @@ def task_done(clue: Clue):
 
     if clue.task_at is None:
         return None
-    return db.session.scalar(sa.select(Inspection).where(
-        Inspection.enterprise_id == clue.task_enterprise_id, Inspection.inspector_id == clue.task_inspector_id,
-        Inspection.state != "draft", Inspection.started_at >= clue.task_at).order_by(Inspection.id).limit(1))
+    return db.session.scalar(
+        sa.select(Inspection)
+        .where(
+            Inspection.enterprise_id == clue.task_enterprise_id,
+            Inspection.inspector_id == clue.task_inspector_id,
+            Inspection.state != "draft",
+            Inspection.started_at >= clue.task_at,
+        )
+        .order_by(Inspection.id)
+        .limit(1)
+    )
 
 
 def counts(user: User) -> dict[str, int]:
     """Open and overdue clues in a handler's scope (one query), for the home page."""
     visible = scope(user).where(Clue.status.in_(OPEN)).subquery()
-    row = db.session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((visible.c.due_on < clock.today(), 1), else_=0)), 0))
-        .select_from(visible)).one()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((visible.c.due_on < clock.today(), 1), else_=0)), 0)
+        ).select_from(visible)
+    ).one()
     return {"open": row[0], "overdue": row[1]}
 
 
@@ -338,5 +415,9 @@ def tasks_for(user: User) -> list[Clue]:
 
 
 #: Built once: the inspector's home page asks on every visit.
-_TASKS = (sa.select(Clue).where(Clue.task_inspector_id == sa.bindparam("user_id"), Clue.status.in_(OPEN))
-          .options(sa.orm.joinedload(Clue.task_enterprise)).order_by(Clue.due_on))
+_TASKS = (
+    sa.select(Clue)
+    .where(Clue.task_inspector_id == sa.bindparam("user_id"), Clue.status.in_(OPEN))
+    .options(sa.orm.joinedload(Clue.task_enterprise))
+    .order_by(Clue.due_on)
+)

@@ -9,6 +9,7 @@
 - Equipment issued and returned; dismissal as a checklist: equipment back, work ID revoked,
   grids handed over, a public notice (seed 001 art. 25), the account closed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,13 +39,28 @@ from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import sessions
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
-STATUS_LABELS = {"candidate": _l("拟聘"), "training": _l("岗前培训中"), "active": _l("在岗"), "suspended": _l("暂停"),
-                 "dismissed": _l("已解聘")}
-CONTRACT_LABELS = {"staff": _l("在编"), "labour": _l("劳动合同"), "dispatch": _l("劳务派遣"),
-                   "part_time": _l("兼职聘用"), "purchase": _l("政府购买服务")}
+STATUS_LABELS = {
+    "candidate": _l("拟聘"),
+    "training": _l("岗前培训中"),
+    "active": _l("在岗"),
+    "suspended": _l("暂停"),
+    "dismissed": _l("已解聘"),
+}
+CONTRACT_LABELS = {
+    "staff": _l("在编"),
+    "labour": _l("劳动合同"),
+    "dispatch": _l("劳务派遣"),
+    "part_time": _l("兼职聘用"),
+    "purchase": _l("政府购买服务"),
+}
 TRAINING_KIND_LABELS = {"pre_job": _l("岗前培训"), "in_service": _l("在岗培训")}
-EQUIPMENT_LABELS = {"helmet": _l("安全帽"), "terminal": _l("移动终端"), "protective": _l("防护用品"),
-                    "badge": _l("工作证件"), "other": _l("其他")}
+EQUIPMENT_LABELS = {
+    "helmet": _l("安全帽"),
+    "terminal": _l("移动终端"),
+    "protective": _l("防护用品"),
+    "badge": _l("工作证件"),
+    "other": _l("其他"),
+}
 
 PRE_JOB_DAYS = Decimal(30)  # "不少于 1 个月"
 IN_SERVICE_DAYS = {"grid": Decimal(15), "technical_full": Decimal(7), "technical_part": Decimal(7)}
@@ -54,6 +70,7 @@ RENEWAL_NOTICE_DAYS = 60
 
 # --- who ---------------------------------------------------------------------------------------
 
+
 def people_scope(admin: User) -> sa.Select:
     """Inspectors among the accounts an admin manages."""
     inspectors = sa.select(UserRole.user_id).where(UserRole.role.in_(roles.INSPECTORS))
@@ -62,8 +79,12 @@ def people_scope(admin: User) -> sa.Select:
 
 def people_page(admin: User, page: int, per_page: int) -> Page:
     """Page ``page`` of the people ``admin`` manages: active first, by name."""
-    return paginate(people_scope(admin).order_by(User.active.desc(), User.display_name), page, per_page,
-                    sa.orm.selectinload(User.role_rows))
+    return paginate(
+        people_scope(admin).order_by(User.active.desc(), User.display_name),
+        page,
+        per_page,
+        sa.orm.selectinload(User.role_rows),
+    )
 
 
 def active_people(admin: User) -> list[User]:
@@ -73,8 +94,13 @@ def active_people(admin: User) -> list[User]:
 
 def everyone(admin: User) -> list[User]:
     """Everyone ``admin`` manages, by name, with roles and grids (the corps export)."""
-    return list(db.session.scalars(people_scope(admin).order_by(User.display_name).options(
-        sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))))
+    return list(
+        db.session.scalars(
+            people_scope(admin)
+            .order_by(User.display_name)
+            .options(sa.orm.selectinload(User.role_rows), sa.orm.selectinload(User.grids))
+        )
+    )
 
 
 def get_person(admin: User, user_id) -> User:
@@ -88,19 +114,33 @@ def record_of(person: User) -> InspectorRecord:
 
 def records_of(people: list[User]) -> dict[int, InspectorRecord]:
     """Each person's record by user id (fresh ones for those without), in one query."""
-    found = {r.user_id: r for r in db.session.scalars(
-        sa.select(InspectorRecord).where(InspectorRecord.user_id.in_([p.id for p in people])))}
+    found = {
+        r.user_id: r
+        for r in db.session.scalars(
+            sa.select(InspectorRecord).where(InspectorRecord.user_id.in_([p.id for p in people]))
+        )
+    }
     return {p.id: found.get(p.id) or _fresh_record(p) for p in people}
 
 
 def _fresh_record(person: User) -> InspectorRecord:
     kind = "grid" if person.has_role(roles.GRID_INSPECTOR) else "technical_full"
-    return InspectorRecord(user_id=person.id, kind=kind, status="candidate", contract_type="labour",
-                           degree="", title="", qualifications="", registered_safety_engineer=False,
-                           dismissal_notice="", dismissal_grids="")
+    return InspectorRecord(
+        user_id=person.id,
+        kind=kind,
+        status="candidate",
+        contract_type="labour",
+        degree="",
+        title="",
+        qualifications="",
+        registered_safety_engineer=False,
+        dismissal_notice="",
+        dismissal_grids="",
+    )
 
 
 # --- the record ---------------------------------------------------------------------------------
+
 
 @transaction
 def save_record(admin: User, person: User, values: dict) -> InspectorRecord:
@@ -143,6 +183,7 @@ def _years_after(day: date, years: int) -> date:
 
 
 # --- training ----------------------------------------------------------------------------------
+
 
 def _days(values: dict, key: str, errors: dict, upper: Decimal | None = None) -> Decimal | None:
     raw = (values.get(key) or "").strip()
@@ -204,8 +245,9 @@ def _unit(admin: User, values: dict, errors: dict) -> int | None:
 
 
 def sessions_scope(admin: User) -> sa.Select:
-    return sa.select(TrainingSession).where(TrainingSession.org_unit_id.in_(
-        policy.org_unit_scope(admin).with_only_columns(OrgUnit.id)))
+    return sa.select(TrainingSession).where(
+        TrainingSession.org_unit_id.in_(policy.org_unit_scope(admin).with_only_columns(OrgUnit.id))
+    )
 
 
 @transaction
@@ -235,21 +277,36 @@ def record_attendance(admin: User, session: TrainingSession, values: dict) -> Tr
         else:
             score = int(raw_score)
     if person is not None and not errors:
-        clash = db.session.scalar(sa.select(TrainingSession).join(
-            TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id).where(
-            TrainingAttendance.user_id == person.id, TrainingSession.id != session.id,
-            TrainingSession.starts_on <= session.ends_on, TrainingSession.ends_on >= session.starts_on).limit(1))
+        clash = db.session.scalar(
+            sa.select(TrainingSession)
+            .join(TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id)
+            .where(
+                TrainingAttendance.user_id == person.id,
+                TrainingSession.id != session.id,
+                TrainingSession.starts_on <= session.ends_on,
+                TrainingSession.ends_on >= session.starts_on,
+            )
+            .limit(1)
+        )
         if clash is not None:
-            errors["user_id"] = _("%(name)s 已参加同期的「%(title)s」（%(a)s 至 %(b)s），时间重叠。",
-                                  name=person.display_name, title=clash.title, a=clash.starts_on.isoformat(),
-                                  b=clash.ends_on.isoformat())
+            errors["user_id"] = _(
+                "%(name)s 已参加同期的「%(title)s」（%(a)s 至 %(b)s），时间重叠。",
+                name=person.display_name,
+                title=clash.title,
+                a=clash.starts_on.isoformat(),
+                b=clash.ends_on.isoformat(),
+            )
     if errors:
         raise InputError(errors)
     row = db.session.get(TrainingAttendance, (session.id, person.id)) or TrainingAttendance(
-        session_id=session.id, user_id=person.id)
+        session_id=session.id, user_id=person.id
+    )
     row.days, row.exam_score = days, score
-    row.passed = None if score is None and session.kind == "in_service" else \
-        (values.get("passed") == "1" if score is None else score >= 60)
+    row.passed = (
+        None
+        if score is None and session.kind == "in_service"
+        else (values.get("passed") == "1" if score is None else score >= 60)
+    )
     db.session.add(row)
     commit()
     return row
@@ -277,29 +334,56 @@ def training(user_ids: list[int], year: int, kinds: dict[int, str]) -> dict[int,
         return {}
     jan1, dec31 = date(year, 1, 1), date(year, 12, 31)
     t = TrainingSession
-    rows = db.session.execute(sa.select(
-        TrainingAttendance.user_id,
-        sa.func.coalesce(sa.func.sum(sa.case((t.kind == "pre_job", TrainingAttendance.days), else_=0)), 0),
-        sa.func.max(sa.case((sa.and_(t.kind == "pre_job", TrainingAttendance.passed.is_(True)), 1), else_=0)),
-        sa.func.coalesce(sa.func.sum(sa.case((sa.and_(t.kind == "in_service", t.starts_on >= jan1,
-                                                      t.starts_on <= dec31), TrainingAttendance.days), else_=0)), 0))
-        .join(t, t.id == TrainingAttendance.session_id).where(TrainingAttendance.user_id.in_(user_ids))
-        .group_by(TrainingAttendance.user_id)).all()
+    rows = db.session.execute(
+        sa.select(
+            TrainingAttendance.user_id,
+            sa.func.coalesce(sa.func.sum(sa.case((t.kind == "pre_job", TrainingAttendance.days), else_=0)), 0),
+            sa.func.max(sa.case((sa.and_(t.kind == "pre_job", TrainingAttendance.passed.is_(True)), 1), else_=0)),
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case(
+                        (
+                            sa.and_(t.kind == "in_service", t.starts_on >= jan1, t.starts_on <= dec31),
+                            TrainingAttendance.days,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+        )
+        .join(t, t.id == TrainingAttendance.session_id)
+        .where(TrainingAttendance.user_id.in_(user_ids))
+        .group_by(TrainingAttendance.user_id)
+    ).all()
     found = {uid: (Decimal(pre), bool(passed), Decimal(ins)) for uid, pre, passed, ins in rows}
-    return {uid: Training(*found.get(uid, (Decimal(0), False, Decimal(0))),
-                          IN_SERVICE_DAYS.get(kinds.get(uid, "grid"), Decimal(15))) for uid in user_ids}
+    return {
+        uid: Training(
+            *found.get(uid, (Decimal(0), False, Decimal(0))), IN_SERVICE_DAYS.get(kinds.get(uid, "grid"), Decimal(15))
+        )
+        for uid in user_ids
+    }
 
 
 def attendance(admin: User, year: int) -> list[TrainingAttendance]:
     """The year's attendance at the admin's sessions."""
-    return list(db.session.scalars(sa.select(TrainingAttendance).join(TrainingSession).where(
-        TrainingSession.id.in_(sessions_scope(admin).with_only_columns(TrainingSession.id)),
-        TrainingSession.starts_on >= date(year, 1, 1), TrainingSession.starts_on <= date(year, 12, 31))
-        .options(sa.orm.joinedload(TrainingAttendance.session), sa.orm.joinedload(TrainingAttendance.user))
-        .order_by(TrainingSession.starts_on, TrainingAttendance.user_id)))
+    return list(
+        db.session.scalars(
+            sa.select(TrainingAttendance)
+            .join(TrainingSession)
+            .where(
+                TrainingSession.id.in_(sessions_scope(admin).with_only_columns(TrainingSession.id)),
+                TrainingSession.starts_on >= date(year, 1, 1),
+                TrainingSession.starts_on <= date(year, 12, 31),
+            )
+            .options(sa.orm.joinedload(TrainingAttendance.session), sa.orm.joinedload(TrainingAttendance.user))
+            .order_by(TrainingSession.starts_on, TrainingAttendance.user_id)
+        )
+    )
 
 
 # --- work IDs ----------------------------------------------------------------------------------
+
 
 def _region(person: User) -> str:
     unit = person.org_unit
@@ -320,8 +404,13 @@ def issue_work_id(admin: User, person: User, on: date | None = None) -> WorkIdIs
         raise Conflict(_("该人员已有工作证 %(n)s；如需换发，请先收回。", n=person.work_id))
     done = training([person.id], (on or clock.today()).year, {person.id: record.kind})[person.id]
     if not done.pre_job_done:
-        raise Forbidden(_("须先完成岗前培训（不少于 %(d)s 天，已记录 %(n)s 天）并考试合格，才能发放工作证。",
-                          d=PRE_JOB_DAYS, n=done.pre_job_days))
+        raise Forbidden(
+            _(
+                "须先完成岗前培训（不少于 %(d)s 天，已记录 %(n)s 天）并考试合格，才能发放工作证。",
+                d=PRE_JOB_DAYS,
+                n=done.pre_job_days,
+            )
+        )
     on = on or clock.today()
     region, year = _region(person), on.year
     series = f"{region}{year}"
@@ -329,8 +418,7 @@ def issue_work_id(admin: User, person: User, on: date | None = None) -> WorkIdIs
     number = current_app.config["WORK_ID_FORMAT"].format(region=region, year=year, seq=seq)
     if db.session.scalar(sa.select(WorkIdIssue.id).where(WorkIdIssue.number == number)):
         raise Conflict(_("工作证号 %(n)s 已被使用，请检查编号规则。", n=number))
-    issue = WorkIdIssue(user_id=person.id, number=number, series=series, seq=seq, issued_on=on,
-                        issued_by_id=admin.id)
+    issue = WorkIdIssue(user_id=person.id, number=number, series=series, seq=seq, issued_on=on, issued_by_id=admin.id)
     db.session.add(issue)
     person.work_id = number
     if record.status in ("candidate", "training"):
@@ -342,8 +430,9 @@ def issue_work_id(admin: User, person: User, on: date | None = None) -> WorkIdIs
 
 def _revoke(person: User, on: date | None = None) -> bool:
     """Mark the person's current number revoked and clear it; False if they held none."""
-    issue = db.session.scalar(sa.select(WorkIdIssue).where(WorkIdIssue.user_id == person.id,
-                                                           WorkIdIssue.revoked_on.is_(None)))
+    issue = db.session.scalar(
+        sa.select(WorkIdIssue).where(WorkIdIssue.user_id == person.id, WorkIdIssue.revoked_on.is_(None))
+    )
     held = issue is not None or bool(person.work_id)
     if issue is not None:
         issue.revoked_on = on or clock.today()
@@ -360,11 +449,13 @@ def revoke_work_id(admin: User, person: User, on: date | None = None) -> None:
 
 
 def work_ids(person: User) -> list[WorkIdIssue]:
-    return list(db.session.scalars(sa.select(WorkIdIssue).where(WorkIdIssue.user_id == person.id)
-                                   .order_by(WorkIdIssue.id)))
+    return list(
+        db.session.scalars(sa.select(WorkIdIssue).where(WorkIdIssue.user_id == person.id).order_by(WorkIdIssue.id))
+    )
 
 
 # --- equipment and dismissal -------------------------------------------------------------------
+
 
 @transaction
 def issue_equipment(admin: User, person: User, values: dict) -> Equipment:
@@ -394,26 +485,37 @@ def return_equipment(admin: User, person: User, equipment_id: int) -> None:
 
 
 def equipment_of(person: User) -> list[Equipment]:
-    return list(db.session.scalars(sa.select(Equipment).where(Equipment.user_id == person.id)
-                                   .order_by(Equipment.returned_on.is_not(None), Equipment.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Equipment)
+            .where(Equipment.user_id == person.id)
+            .order_by(Equipment.returned_on.is_not(None), Equipment.id)
+        )
+    )
 
 
 def _outstanding(person: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Equipment).where(
-        Equipment.user_id == person.id, Equipment.returned_on.is_(None)))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Equipment)
+        .where(Equipment.user_id == person.id, Equipment.returned_on.is_(None))
+    )
 
 
 def checklist(person: User) -> list[tuple[str, str, bool]]:
     """What dismissal needs: (key, label, done)."""
     outstanding = _outstanding(person)
-    grids = db.session.scalar(sa.select(sa.func.count()).select_from(InspectorGrid).where(
-        InspectorGrid.user_id == person.id))
+    grids = db.session.scalar(
+        sa.select(sa.func.count()).select_from(InspectorGrid).where(InspectorGrid.user_id == person.id)
+    )
     record = record_of(person)
-    return [("equipment", str(_("配发物品全部归还")), outstanding == 0),
-            ("work_id", str(_("工作证已收回")), not person.work_id),
-            ("grids", str(_("负责的网格已移交")), grids == 0),
-            ("notice", str(_("已发布解聘公告")), bool(record.dismissal_notice)),
-            ("account", str(_("账号已停用")), not person.active)]
+    return [
+        ("equipment", str(_("配发物品全部归还")), outstanding == 0),
+        ("work_id", str(_("工作证已收回")), not person.work_id),
+        ("grids", str(_("负责的网格已移交")), grids == 0),
+        ("notice", str(_("已发布解聘公告")), bool(record.dismissal_notice)),
+        ("account", str(_("账号已停用")), not person.active),
+    ]
 
 
 @transaction
@@ -448,17 +550,31 @@ def dismiss(admin: User, person: User, notice: str) -> InspectorRecord:
 def notices_for(grid_code: str, within_days: int = 90) -> list[InspectorRecord]:
     """Recent dismissal notices of people who served this grid (shown on its public board)."""
     since = clock.today() - timedelta(days=within_days)
-    rows = db.session.scalars(sa.select(InspectorRecord).where(
-        InspectorRecord.status == "dismissed", InspectorRecord.dismissed_on >= since,
-        InspectorRecord.dismissal_grids.like(f"%{grid_code}%")).options(sa.orm.joinedload(InspectorRecord.user)))
+    rows = db.session.scalars(
+        sa.select(InspectorRecord)
+        .where(
+            InspectorRecord.status == "dismissed",
+            InspectorRecord.dismissed_on >= since,
+            InspectorRecord.dismissal_grids.like(f"%{grid_code}%"),
+        )
+        .options(sa.orm.joinedload(InspectorRecord.user))
+    )
     return [r for r in rows if grid_code in r.dismissal_grids.split()]
 
 
 def renewals(admin: User, on: date | None = None) -> list[InspectorRecord]:
     """Terms ending within 60 days (or already ended) among the admin's active inspectors."""
     on = on or clock.today()
-    return list(db.session.scalars(sa.select(InspectorRecord).where(
-        InspectorRecord.user_id.in_(people_scope(admin).with_only_columns(User.id)),
-        InspectorRecord.status != "dismissed", InspectorRecord.term_end.is_not(None),
-        InspectorRecord.term_end <= on + timedelta(days=RENEWAL_NOTICE_DAYS))
-        .options(sa.orm.joinedload(InspectorRecord.user)).order_by(InspectorRecord.term_end)))
+    return list(
+        db.session.scalars(
+            sa.select(InspectorRecord)
+            .where(
+                InspectorRecord.user_id.in_(people_scope(admin).with_only_columns(User.id)),
+                InspectorRecord.status != "dismissed",
+                InspectorRecord.term_end.is_not(None),
+                InspectorRecord.term_end <= on + timedelta(days=RENEWAL_NOTICE_DAYS),
+            )
+            .options(sa.orm.joinedload(InspectorRecord.user))
+            .order_by(InspectorRecord.term_end)
+        )
+    )

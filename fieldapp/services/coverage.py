@@ -7,6 +7,7 @@ started within the period, China time. Coverage belongs to the enterprise, so an
 that moves to another grid brings its coverage along; an inspector's figures are those of
 the grids they serve now.
 """
+
 from __future__ import annotations
 
 import functools
@@ -86,8 +87,12 @@ def _covered_between(enterprise, lo, hi):
     of each (19,200 probes, ~50 ms of PostgreSQL). Only those inspected since ask their
     inspections (a CASE evaluates its branches in order)."""
     last = enterprise.last_inspected_at
-    inspected = sa.exists().where(Inspection.enterprise_id == enterprise.id, Inspection.state != "draft",
-                                  Inspection.started_at >= lo, Inspection.started_at < hi)
+    inspected = sa.exists().where(
+        Inspection.enterprise_id == enterprise.id,
+        Inspection.state != "draft",
+        Inspection.started_at >= lo,
+        Inspection.started_at < hi,
+    )
     return sa.case((sa.or_(last.is_(None), last < lo), sa.false()), (last < hi, sa.true()), else_=inspected)
 
 
@@ -102,6 +107,7 @@ class Unit:
 class GridLine:
     """What the coverage pages show of a grid: read as plain columns, not as ORM objects (a
     district's 400 grids with their departments cost ~12 ms of CPU to load as objects)."""
+
     id: int
     code: str
     name: str
@@ -135,9 +141,14 @@ def by_grid(user: User, period: Period) -> list[Row]:
     lo, hi = period.bounds()
     rows = db.session.execute(_by_grid_statement(on_postgresql()), {"grids": grid_ids, "lo": lo, "hi": hi})
     units: dict[int, Unit] = {}
-    return [Row(GridLine(grid_id, code, name, units.setdefault(unit_id, Unit(unit_id, unit_code, unit_name))),
-                int(due), int(done))
-            for grid_id, code, name, unit_id, unit_code, unit_name, due, done in rows]
+    return [
+        Row(
+            GridLine(grid_id, code, name, units.setdefault(unit_id, Unit(unit_id, unit_code, unit_name))),
+            int(due),
+            int(done),
+        )
+        for grid_id, code, name, unit_id, unit_code, unit_name, due, done in rows
+    ]
 
 
 #: The grids and the period bound when it runs: building the statement and its cache key on each
@@ -146,13 +157,28 @@ def by_grid(user: User, period: Period) -> list[Row]:
 def _by_grid_statement(array: bool) -> sa.Select:
     grids = sa.bindparam("grids", expanding=True)
     covered = sa.case((_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")), 1), else_=0)
-    counts = (sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
-              .where(Enterprise.status.in_(DUE_STATUSES), in_ids(Enterprise.grid_id, grids, array))
-              .group_by(Enterprise.grid_id).subquery())
-    return (sa.select(Grid.id, Grid.code, Grid.name, OrgUnit.id, OrgUnit.code, OrgUnit.name,
-                      sa.func.coalesce(counts.c.due, 0), sa.func.coalesce(counts.c.covered, 0))
-            .join(OrgUnit, OrgUnit.id == Grid.org_unit_id).join(counts, counts.c.grid_id == Grid.id, isouter=True)
-            .where(in_ids(Grid.id, grids, array)).order_by(Grid.code))
+    counts = (
+        sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
+        .where(Enterprise.status.in_(DUE_STATUSES), in_ids(Enterprise.grid_id, grids, array))
+        .group_by(Enterprise.grid_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            Grid.id,
+            Grid.code,
+            Grid.name,
+            OrgUnit.id,
+            OrgUnit.code,
+            OrgUnit.name,
+            sa.func.coalesce(counts.c.due, 0),
+            sa.func.coalesce(counts.c.covered, 0),
+        )
+        .join(OrgUnit, OrgUnit.id == Grid.org_unit_id)
+        .join(counts, counts.c.grid_id == Grid.id, isouter=True)
+        .where(in_ids(Grid.id, grids, array))
+        .order_by(Grid.code)
+    )
 
 
 @dataclass
@@ -203,8 +229,12 @@ def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[Inspe
     grouped: dict[int, list[Row]] = {}
     for user_id, grid_id in links:
         grouped.setdefault(user_id, []).append(by_id[grid_id])
-    out = [InspectorRow(people[uid], [r.grid for r in rows], sum(r.due for r in rows), sum(r.covered for r in rows),
-                        own.get(uid, 0)) for uid, rows in grouped.items()]
+    out = [
+        InspectorRow(
+            people[uid], [r.grid for r in rows], sum(r.due for r in rows), sum(r.covered for r in rows), own.get(uid, 0)
+        )
+        for uid, rows in grouped.items()
+    ]
     return sorted(out, key=lambda r: (r.percent, r.user.display_name))
 
 
@@ -213,15 +243,24 @@ def _by_inspector_statements(array: bool) -> tuple[sa.Select, sa.Select, sa.Sele
     """``by_inspector``'s three statements, built once (as ``_by_grid_statement``): who serves the
     grids, those people, and how many enterprises each covered in person."""
     grids, people = sa.bindparam("grids", expanding=True), sa.bindparam("people", expanding=True)
-    links = (sa.select(InspectorGrid.user_id, InspectorGrid.grid_id).join(User, User.id == InspectorGrid.user_id)
-             .where(in_ids(InspectorGrid.grid_id, grids, array), User.active.is_(True)))
+    links = (
+        sa.select(InspectorGrid.user_id, InspectorGrid.grid_id)
+        .join(User, User.id == InspectorGrid.user_id)
+        .where(in_ids(InspectorGrid.grid_id, grids, array), User.active.is_(True))
+    )
     people_of = sa.select(User).where(in_ids(User.id, people, array))
-    own = (sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
-           .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-           .where(in_ids(Inspection.inspector_id, people, array), Inspection.state != "draft",
-                  Inspection.started_at >= sa.bindparam("lo"), Inspection.started_at < sa.bindparam("hi"),
-                  in_ids(Enterprise.grid_id, grids, array))
-           .group_by(Inspection.inspector_id))
+    own = (
+        sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
+        .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+        .where(
+            in_ids(Inspection.inspector_id, people, array),
+            Inspection.state != "draft",
+            Inspection.started_at >= sa.bindparam("lo"),
+            Inspection.started_at < sa.bindparam("hi"),
+            in_ids(Enterprise.grid_id, grids, array),
+        )
+        .group_by(Inspection.inspector_id)
+    )
     return links, people_of, own
 
 
@@ -244,12 +283,23 @@ def still_to_visit(user: User, period: Period | None = None) -> list[Enterprise]
 #: driver and the ORM for nothing. Reading another one raises.
 _STILL_TO_VISIT = (
     sa.select(Enterprise)
-    .options(sa.orm.load_only(Enterprise.id, Enterprise.name, Enterprise.operating_address, Enterprise.latitude,
-                              Enterprise.longitude, raiseload=True))
-    .where(Enterprise.grid_id.in_(
-        sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))),
+    .options(
+        sa.orm.load_only(
+            Enterprise.id,
+            Enterprise.name,
+            Enterprise.operating_address,
+            Enterprise.latitude,
+            Enterprise.longitude,
+            raiseload=True,
+        )
+    )
+    .where(
+        Enterprise.grid_id.in_(
+            sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))
+        ),
         Enterprise.status.in_(DUE_STATUSES),
-        ~_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")))
-    .order_by(Enterprise.name).limit(300))
-
-
+        ~_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")),
+    )
+    .order_by(Enterprise.name)
+    .limit(300)
+)

@@ -9,6 +9,7 @@ it). Part-time jobs need an admin's approval, which is refused when the employer
 supervised enterprise in the person's own jurisdiction. Admins see where a recusal
 leaves a grid or a hazard without someone to act (``reassignments``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,14 +62,24 @@ def declare(user: User, values: dict) -> InterestDeclaration:
         errors["period_start"] = _("请填写兼职的开始日期。")
     if start and end and end < start:
         errors["period_end"] = _("结束日期不能早于开始日期。")
-    note = fields.text(values, "note", 2000, errors,
-                 _("请写明亲属的姓名、关系和在该单位的职务。") if kind == "relative" else None)
+    note = fields.text(
+        values, "note", 2000, errors, _("请写明亲属的姓名、关系和在该单位的职务。") if kind == "relative" else None
+    )
     if errors:
         raise InputError(errors)
     enterprise = _match(unit_name, code)
-    row = InterestDeclaration(user_id=user.id, enterprise_id=enterprise.id if enterprise else None, kind=kind,
-                              status="pending", unit_name=unit_name, role_title=role_title, pay=pay,
-                              period_start=start, period_end=end, note=note)
+    row = InterestDeclaration(
+        user_id=user.id,
+        enterprise_id=enterprise.id if enterprise else None,
+        kind=kind,
+        status="pending",
+        unit_name=unit_name,
+        role_title=role_title,
+        pay=pay,
+        period_start=start,
+        period_end=end,
+        note=note,
+    )
     db.session.add(row)
     db.session.flush()
     notifications.notify(_admins_of(user), "declaration", f"declaration:{row.id}", "/admin/declarations")
@@ -84,8 +95,14 @@ def _admins_of(user: User) -> list[int]:
 
 
 def mine(user: User) -> list[InterestDeclaration]:
-    return list(db.session.scalars(sa.select(InterestDeclaration).where(InterestDeclaration.user_id == user.id)
-                                   .options(sa.orm.joinedload(InterestDeclaration.enterprise)).order_by(InterestDeclaration.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(InterestDeclaration)
+            .where(InterestDeclaration.user_id == user.id)
+            .options(sa.orm.joinedload(InterestDeclaration.enterprise))
+            .order_by(InterestDeclaration.id.desc())
+        )
+    )
 
 
 # --- deciding ----------------------------------------------------------------------------------
@@ -103,8 +120,9 @@ def queue(admin: User, pending_only: bool, page: int, per_page: int) -> Page:
 
 def pending_count(admin: User) -> int:
     """Declarations waiting for ``admin``'s decision (the home page's count)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(
-        scope(admin).where(InterestDeclaration.status == "pending").subquery()))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(scope(admin).where(InterestDeclaration.status == "pending").subquery())
+    )
 
 
 def get(admin: User, conflict_id) -> InterestDeclaration:
@@ -140,15 +158,21 @@ def decide(admin: User, row: InterestDeclaration, verdict: str, note: str) -> No
     if verdict == "approve" and row.kind == "part_time":
         employer = supervised_employer(row)
         if employer is not None:
-            raise Forbidden(_("不能批准：兼职单位「%(name)s」是申报人辖区内的监管企业，按规定不得在监管对象兼职。",
-                              name=employer.name))
+            raise Forbidden(
+                _(
+                    "不能批准：兼职单位「%(name)s」是申报人辖区内的监管企业，按规定不得在监管对象兼职。",
+                    name=employer.name,
+                )
+            )
     row.status, row.decided_by_id, row.decided_at, row.decision_note = target, admin.id, clock.now(), note
-    notifications.notify([row.user_id], "declaration_decided", f"declaration_decided:{row.id}:{target}",
-                         "/declarations")
+    notifications.notify(
+        [row.user_id], "declaration_decided", f"declaration_decided:{row.id}:{target}", "/declarations"
+    )
     commit()
 
 
 # --- where recusal needs someone else ----------------------------------------------------------
+
 
 @dataclass
 class Reassignment:
@@ -167,20 +191,39 @@ class Reassignment:
 def reassignments(admin: User) -> list[Reassignment]:
     """Blocking declarations on enterprises of the admin's jurisdiction, with what the person
     can no longer do there and who else on the grid could."""
-    rows = db.session.scalars(sa.select(InterestDeclaration).join(
-        Enterprise, Enterprise.id == InterestDeclaration.enterprise_id).where(
-        InterestDeclaration.status.in_(BLOCKING), policy.enterprise_condition(admin))
+    rows = db.session.scalars(
+        sa.select(InterestDeclaration)
+        .join(Enterprise, Enterprise.id == InterestDeclaration.enterprise_id)
+        .where(InterestDeclaration.status.in_(BLOCKING), policy.enterprise_condition(admin))
         .options(sa.orm.joinedload(InterestDeclaration.user), sa.orm.joinedload(InterestDeclaration.enterprise))
-        .order_by(InterestDeclaration.id)).all()
+        .order_by(InterestDeclaration.id)
+    ).all()
     out = []
     for row in rows:
         enterprise = row.enterprise
         inspectors = org.inspectors_of(enterprise.grid_id)
-        barred = set(db.session.scalars(sa.select(InterestDeclaration.user_id).where(
-            InterestDeclaration.enterprise_id == enterprise.id, InterestDeclaration.status.in_(BLOCKING))))
-        hazards = db.session.scalars(sa.select(Hazard).where(
-            Hazard.enterprise_id == enterprise.id, Hazard.status.in_(HAZARD_OPEN),
-            sa.or_(Hazard.officer_id == row.user_id, Hazard.reporter_id == row.user_id))).all()
-        out.append(Reassignment(row, row.user, enterprise, row.user_id in {u.id for u in inspectors}, list(hazards),
-                                [u for u in inspectors if u.id not in barred]))
+        barred = set(
+            db.session.scalars(
+                sa.select(InterestDeclaration.user_id).where(
+                    InterestDeclaration.enterprise_id == enterprise.id, InterestDeclaration.status.in_(BLOCKING)
+                )
+            )
+        )
+        hazards = db.session.scalars(
+            sa.select(Hazard).where(
+                Hazard.enterprise_id == enterprise.id,
+                Hazard.status.in_(HAZARD_OPEN),
+                sa.or_(Hazard.officer_id == row.user_id, Hazard.reporter_id == row.user_id),
+            )
+        ).all()
+        out.append(
+            Reassignment(
+                row,
+                row.user,
+                enterprise,
+                row.user_id in {u.id for u in inspectors},
+                list(hazards),
+                [u for u in inspectors if u.id not in barred],
+            )
+        )
     return out

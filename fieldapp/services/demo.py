@@ -3,6 +3,7 @@
 
 Deterministic (seeded), and idempotent: loading twice changes nothing.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,30 +39,93 @@ ENTERPRISES_PER_GRID = 22
 
 UNITS = [
     # code, name, kind, grid prefix, roads, centre (WGS-84)
-    ("320506101", "木渎镇", "town", "MD", ["金山路", "中山东路", "珠江南路", "长江路", "灵天路", "木东公路", "藏书路"],
-     (31.262, 120.508)),
-    ("320506104", "甪直镇", "town", "LZ", ["甫澄南路", "晓市路", "凌港路", "海藏西路", "甪胜路", "澄墩路"],
-     (31.265, 120.862)),
-    ("320506400", "吴中经济技术开发区", "zone", "KF",
-     ["吴中大道", "东吴南路", "郭巷街道尹山湖路", "旺山路", "宝带东路", "通达路", "吴淞江大道"], (31.236, 120.640)),
+    (
+        "320506101",
+        "木渎镇",
+        "town",
+        "MD",
+        ["金山路", "中山东路", "珠江南路", "长江路", "灵天路", "木东公路", "藏书路"],
+        (31.262, 120.508),
+    ),
+    (
+        "320506104",
+        "甪直镇",
+        "town",
+        "LZ",
+        ["甫澄南路", "晓市路", "凌港路", "海藏西路", "甪胜路", "澄墩路"],
+        (31.265, 120.862),
+    ),
+    (
+        "320506400",
+        "吴中经济技术开发区",
+        "zone",
+        "KF",
+        ["吴中大道", "东吴南路", "郭巷街道尹山湖路", "旺山路", "宝带东路", "通达路", "吴淞江大道"],
+        (31.236, 120.640),
+    ),
 ]
 
 TRADE_NAMES = list(
     "恒达 金鑫 华盛 永嘉 瑞丰 宏远 鼎新 昌隆 天成 新宇 博润 和泰 盛源 丰华 佳信 中联 东方 汇通 长城 锦程 "
     "正泰 远航 信达 凯旋 银河 华美 立新 宝丰 福田 海纳 启明 晨光 明辉 万通 振华 德润 嘉禾 同创 诚信 旭日 "
-    "吴越 太湖 东山 胥江 澄湖 灵岩 穹窿 渔洋 香山 光福".split())
+    "吴越 太湖 东山 胥江 澄湖 灵岩 穹窿 渔洋 香山 光福".split()
+)
 #: trade word in the company name -> GB/T 4754 division
 INDUSTRIES = {
-    "精密机械": "C34", "五金制品": "C33", "塑胶制品": "C29", "电子科技": "C39", "纺织印染": "C17", "化工": "C26",
-    "包装材料": "C22", "食品": "C14", "家具制造": "C21", "物流": "G59", "金属表面处理": "C33", "涂料": "C26",
-    "木业": "C20", "新材料": "C30", "汽车零部件": "C36", "光电科技": "C39", "建材": "C30", "模具": "C35",
-    "服饰": "C18", "印务": "C23",
+    "精密机械": "C34",
+    "五金制品": "C33",
+    "塑胶制品": "C29",
+    "电子科技": "C39",
+    "纺织印染": "C17",
+    "化工": "C26",
+    "包装材料": "C22",
+    "食品": "C14",
+    "家具制造": "C21",
+    "物流": "G59",
+    "金属表面处理": "C33",
+    "涂料": "C26",
+    "木业": "C20",
+    "新材料": "C30",
+    "汽车零部件": "C36",
+    "光电科技": "C39",
+    "建材": "C30",
+    "模具": "C35",
+    "服饰": "C18",
+    "印务": "C23",
 }
 #: Industries whose workshops get a higher risk grade in the demo.
 RISKY = {"C26", "C33", "C20", "C22", "G59"}
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗沈顾钱陆")
-GIVEN = ["伟", "芳", "敏", "静", "磊", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建华", "志强",
-         "晓东", "海燕", "文斌", "丽华", "国平", "雪梅", "俊", "婷", "建国", "春生", "玉兰", "永康"]
+GIVEN = [
+    "伟",
+    "芳",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "建华",
+    "志强",
+    "晓东",
+    "海燕",
+    "文斌",
+    "丽华",
+    "国平",
+    "雪梅",
+    "俊",
+    "婷",
+    "建国",
+    "春生",
+    "玉兰",
+    "永康",
+]
 
 
 @dataclass(frozen=True)
@@ -131,28 +195,43 @@ def load(hash_method: str = "scrypt") -> bool:
         for g in range(1, GRIDS_PER_UNIT + 1):
             grid_roads = rng.sample(roads, 3)
             grid = grids[f"{prefix}-{g:02d}"] = create_grid(
-                unit, f"{prefix}-{g:02d}", f"{name}第{g}网格", "、".join(grid_roads) + "沿线")
+                unit, f"{prefix}-{g:02d}", f"{name}第{g}网格", "、".join(grid_roads) + "沿线"
+            )
             db.session.flush()
             for _i in range(ENTERPRISES_PER_GRID):
-                address = (f"江苏省苏州市吴中区{'' if kind == 'zone' else name}"
-                           f"{rng.choice(grid_roads)}{rng.randint(1, 999)}号")
+                address = (
+                    f"江苏省苏州市吴中区{'' if kind == 'zone' else name}{rng.choice(grid_roads)}{rng.randint(1, 999)}号"
+                )
                 industry = next(v for k, v in INDUSTRIES.items() if k in names[n])
                 employees = rng.choice([6, 12, 25, 48, 80, 150, 320, 600])
                 e = Enterprise(
-                    name=names[n], uscc=codes[n], grid_id=grid.id, district_id=district.id,
-                    status=rng.choice(statuses), registered_address=address,
-                    operating_address=address if rng.random() < 0.85 else
-                    f"江苏省苏州市吴中区{name}{rng.choice(roads)}{rng.randint(1, 999)}号",
+                    name=names[n],
+                    uscc=codes[n],
+                    grid_id=grid.id,
+                    district_id=district.id,
+                    status=rng.choice(statuses),
+                    registered_address=address,
+                    operating_address=address
+                    if rng.random() < 0.85
+                    else f"江苏省苏州市吴中区{name}{rng.choice(roads)}{rng.randint(1, 999)}号",
                     latitude=round(lat0 + rng.uniform(-0.03, 0.03), 6),
                     longitude=round(lng0 + rng.uniform(-0.03, 0.03), 6),
                     industry=industry,
-                    scale="micro" if employees < 10 else "small" if employees < 100 else
-                    "medium" if employees < 500 else "large",
-                    risk_grade=rng.choice(["orange", "yellow", "yellow"] if industry in RISKY
-                                          else ["yellow", "blue", "blue"]),
-                    legal_representative=_person(rng), safety_manager_name=_person(rng),
+                    scale="micro"
+                    if employees < 10
+                    else "small"
+                    if employees < 100
+                    else "medium"
+                    if employees < 500
+                    else "large",
+                    risk_grade=rng.choice(
+                        ["orange", "yellow", "yellow"] if industry in RISKY else ["yellow", "blue", "blue"]
+                    ),
+                    legal_representative=_person(rng),
+                    safety_manager_name=_person(rng),
                     safety_manager_mobile=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                    employee_count=employees)
+                    employee_count=employees,
+                )
                 db.session.add(e)
                 first_enterprise.setdefault(grid.code, e)
                 n += 1
@@ -164,8 +243,9 @@ def load(hash_method: str = "scrypt") -> bool:
         # One hash per load: all demo users share the demo password, and scrypt is slow on purpose.
         if "h" not in password_hash:
             password_hash["h"] = hash_password(DEMO_PASSWORD, hash_method)
-        user = User(username=username, display_name=display_name, mobile=mobile,
-                    password_hash=password_hash["h"], org_unit=unit)
+        user = User(
+            username=username, display_name=display_name, mobile=mobile, password_hash=password_hash["h"], org_unit=unit
+        )
         user.role_rows = [UserRole(role=role)]
         db.session.add(user)
         db.session.flush()
@@ -175,8 +255,9 @@ def load(hash_method: str = "scrypt") -> bool:
     for account in DEMO_ACCOUNTS:
         if account.attach.startswith("enterprise:"):
             enterprise = first_enterprise[account.attach.split(":", 1)[1]]
-            user = add_user(account.username, account.display_name, account.mobile, account.role,
-                            enterprise.grid.org_unit)
+            user = add_user(
+                account.username, account.display_name, account.mobile, account.role, enterprise.grid.org_unit
+            )
             db.session.add(CompanyManager(user_id=user.id, enterprise_id=enterprise.id))
         elif account.attach in grids:
             grid = grids[account.attach]
@@ -212,9 +293,17 @@ def _work_ids(district: OrgUnit) -> None:
     (seed 001 art. 14), as inspectors on duty do; the other grids' inspectors are still in training."""
     admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
     start = clock.today() - timedelta(days=150)
-    session = corps.create_session(admin, {
-        "title": "岗前培训（第一期）", "kind": "pre_job", "starts_on": start.isoformat(),
-        "ends_on": (start + timedelta(days=34)).isoformat(), "days": "30", "org_unit_id": str(district.id)})
+    session = corps.create_session(
+        admin,
+        {
+            "title": "岗前培训（第一期）",
+            "kind": "pre_job",
+            "starts_on": start.isoformat(),
+            "ends_on": (start + timedelta(days=34)).isoformat(),
+            "days": "30",
+            "org_unit_id": str(district.id),
+        },
+    )
     for account in DEMO_ACCOUNTS:
         if account.role in roles.INSPECTORS:
             person = db.session.scalar(sa.select(User).where(User.username == account.username))
@@ -225,8 +314,11 @@ def _work_ids(district: OrgUnit) -> None:
 def _holidays() -> None:
     """A sample of public holidays for the working-day calendar (admins keep the real one)."""
     year = clock.today().year
-    days = [(date(year, 1, 1), "元旦")] + [(date(year, 5, d), "劳动节") for d in range(1, 6)] + \
-        [(date(year, 10, d), "国庆节") for d in range(1, 8)]
+    days = (
+        [(date(year, 1, 1), "元旦")]
+        + [(date(year, 5, d), "劳动节") for d in range(1, 6)]
+        + [(date(year, 10, d), "国庆节") for d in range(1, 8)]
+    )
     db.session.add_all(Holiday(day=day, name=name) for day, name in days)
 
 
@@ -245,17 +337,30 @@ def _company_records(enterprise: Enterprise, rng: random.Random) -> None:
     today = clock.today()
     points = []
     for place, hazard, level, measures, every in RISK_POINTS:
-        point = RiskPoint(enterprise_id=enterprise.id, place=place, hazard_type=hazard, risk_level=level,
-                          control_measures=measures, responsible_person=_person(rng), check_every_days=every)
+        point = RiskPoint(
+            enterprise_id=enterprise.id,
+            place=place,
+            hazard_type=hazard,
+            risk_level=level,
+            control_measures=measures,
+            responsible_person=_person(rng),
+            check_every_days=every,
+        )
         db.session.add(point)
         points.append(point)
     db.session.flush()
     # An old check of everything but the forklift area, a recent one of the paint shop with a problem.
-    old = SelfCheck(enterprise_id=enterprise.id, checked_on=today - timedelta(days=20),
-                    checked_by=enterprise.safety_manager_name or _person(rng))
+    old = SelfCheck(
+        enterprise_id=enterprise.id,
+        checked_on=today - timedelta(days=20),
+        checked_by=enterprise.safety_manager_name or _person(rng),
+    )
     old.items = [SelfCheckItem(risk_point_id=p.id, ok=True) for p in points[:4]]
-    recent = SelfCheck(enterprise_id=enterprise.id, checked_on=today - timedelta(days=3),
-                       checked_by=enterprise.safety_manager_name or _person(rng))
+    recent = SelfCheck(
+        enterprise_id=enterprise.id,
+        checked_on=today - timedelta(days=3),
+        checked_by=enterprise.safety_manager_name or _person(rng),
+    )
     recent.items = [SelfCheckItem(risk_point_id=points[0].id, ok=False, problem="两具灭火器压力不足，已报修")]
     db.session.add_all([old, recent])
 
@@ -267,8 +372,13 @@ def accounts() -> list[dict]:
         user: User | None = db.session.scalar(sa.select(User).where(User.username == account.username))
         if user is None:
             continue
-        entry = {"role": account.role, "username": user.username, "password": DEMO_PASSWORD,
-                 "display_name": user.display_name, "mobile": user.mobile}
+        entry = {
+            "role": account.role,
+            "username": user.username,
+            "password": DEMO_PASSWORD,
+            "display_name": user.display_name,
+            "mobile": user.mobile,
+        }
         if user.grids:
             g = user.grids[0]
             entry["grid"] = {"id": g.id, "code": g.code, "name": g.name}

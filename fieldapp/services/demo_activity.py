@@ -8,6 +8,7 @@ chain holds, and the tallies and notifications are what the app itself would hav
 The hazards end in every state of the loop: waiting for the officer, rejected, confirmed with a
 deadline, a major one under a stop-work order, waiting for the re-check, closed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,8 +41,10 @@ def _photo(rng: random.Random, width: int = 1280, height: int = 960) -> bytes:
     draw = ImageDraw.Draw(image)
     for _ in range(12):
         x, y = rng.randint(0, width - 200), rng.randint(0, height - 150)
-        draw.rectangle([x, y, x + rng.randint(60, 400), y + rng.randint(40, 300)],
-                       fill=tuple(rng.randint(0, 255) for _ in range(3)))
+        draw.rectangle(
+            [x, y, x + rng.randint(60, 400), y + rng.randint(40, 300)],
+            fill=tuple(rng.randint(0, 255) for _ in range(3)),
+        )
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
@@ -67,39 +70,69 @@ def _record(rng: random.Random, inspector: User, enterprise: Enterprise, finding
     record = inspections.start(inspector, enterprise)
     failed = {}
     for place, text, words, _level in findings:
-        item = next(r for r in record.results if r.id not in failed  # one item per finding
-                    and (words in r.text or words in r.category or r is record.results[-1]))
+        item = next(
+            r
+            for r in record.results
+            if r.id not in failed  # one item per finding
+            and (words in r.text or words in r.category or r is record.results[-1])
+        )
         failed[item.id] = (place, text)
-    results = {r.id: ("fail", f"{failed[r.id][0]}：{failed[r.id][1]}") if r.id in failed else ("pass", "")
-               for r in record.results}
-    inspections.update(inspector, record, {
-        "parts": "、".join(sorted({f[0] for f in findings})) or "生产车间、仓库、配电房",
-        "content": "安全管理制度、消防设施、用电安全、危险作业、特种设备",
-        "findings": "；".join(f"{place}{text}" for place, text, _w, _l in findings) or "未发现事故隐患",
-        "measures": "已当场告知企业，隐患报执法人员确认" if findings else "无",
-        "work_id_number": inspector.work_id or f"WGY-{inspector.id:04d}", "id_shown": True,
-        "latitude": str(enterprise.latitude), "longitude": str(enterprise.longitude), "accuracy_m": "15"}, results)
+    results = {
+        r.id: ("fail", f"{failed[r.id][0]}：{failed[r.id][1]}") if r.id in failed else ("pass", "")
+        for r in record.results
+    }
+    inspections.update(
+        inspector,
+        record,
+        {
+            "parts": "、".join(sorted({f[0] for f in findings})) or "生产车间、仓库、配电房",
+            "content": "安全管理制度、消防设施、用电安全、危险作业、特种设备",
+            "findings": "；".join(f"{place}{text}" for place, text, _w, _l in findings) or "未发现事故隐患",
+            "measures": "已当场告知企业，隐患报执法人员确认" if findings else "无",
+            "work_id_number": inspector.work_id or f"WGY-{inspector.id:04d}",
+            "id_shown": True,
+            "latitude": str(enterprise.latitude),
+            "longitude": str(enterprise.longitude),
+            "accuracy_m": "15",
+        },
+        results,
+    )
     reported = []
     for place, text, _words, level in findings:
         item_id = next(i for i, found in failed.items() if found == (place, text))
         link = inspections.add_photo(inspector, record, _photo(rng), "现场.jpg", item_result_id=item_id)
-        reported.append(inspections.report_hazard(inspector, record, text, place, level,
-                                                  "《中华人民共和国安全生产法》第四十一条", [link.id], item_id))
+        reported.append(
+            inspections.report_hazard(
+                inspector, record, text, place, level, "《中华人民共和国安全生产法》第四十一条", [link.id], item_id
+            )
+        )
     inspections.add_photo(inspector, record, _photo(rng), "全景.jpg")
     if sign:
-        inspections.sign(inspector, record, enterprise.safety_manager_name or "现场负责人",
-                         "情况属实，立即整改" if findings else "情况属实", _signature(rng),
-                         inspections.summary_sha256(record))
+        inspections.sign(
+            inspector,
+            record,
+            enterprise.safety_manager_name or "现场负责人",
+            "情况属实，立即整改" if findings else "情况属实",
+            _signature(rng),
+            inspections.summary_sha256(record),
+        )
     return record, reported
 
 
 def _confirm_values(level: str, days: int) -> dict:
-    values = {"level": level, "deadline": (clock.today() + timedelta(days=days)).isoformat(),
-              "required_measures": "限期整改到位，整改后拍照上报申请复查",
-              "decision_basis": "《中华人民共和国安全生产法》第六十五条"}
+    values = {
+        "level": level,
+        "deadline": (clock.today() + timedelta(days=days)).isoformat(),
+        "required_measures": "限期整改到位，整改后拍照上报申请复查",
+        "decision_basis": "《中华人民共和国安全生产法》第六十五条",
+    }
     if level == "major":
-        values.update(stop_scope="喷漆车间全部作业", workers_withdrawn="喷漆车间作业人员 8 人已撤离",
-                      emergency_measures="切断喷漆房电源，设置警戒区", order_number="吴应急停〔2026〕1号")
+        values.update(
+            stop_scope="喷漆车间全部作业",
+            workers_withdrawn="喷漆车间作业人员 8 人已撤离",
+            emergency_measures="切断喷漆房电源，设置警戒区",
+            order_number="吴应急停〔2026〕1号",
+        )
     return values
 
 
@@ -110,12 +143,18 @@ def load() -> bool:
     rng = random.Random(20261204)
     inspector, officer, tech = _user("inspector"), _user("officer"), _user("techinspector")
     company = _user("company")
-    own = db.session.scalar(sa.select(Enterprise).join(CompanyManager, CompanyManager.enterprise_id == Enterprise.id)
-                            .where(CompanyManager.user_id == company.id))
+    own = db.session.scalar(
+        sa.select(Enterprise)
+        .join(CompanyManager, CompanyManager.enterprise_id == Enterprise.id)
+        .where(CompanyManager.user_id == company.id)
+    )
     grid_id = db.session.scalar(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == inspector.id))
-    others = db.session.scalars(sa.select(Enterprise).where(
-        Enterprise.grid_id == grid_id, Enterprise.status == "active", Enterprise.id != own.id)
-        .order_by(Enterprise.id).limit(5)).all()
+    others = db.session.scalars(
+        sa.select(Enterprise)
+        .where(Enterprise.grid_id == grid_id, Enterprise.status == "active", Enterprise.id != own.id)
+        .order_by(Enterprise.id)
+        .limit(5)
+    ).all()
     photo = [(_photo(rng), "整改后.jpg")]
 
     # The company manager's own enterprise: a general hazard rectified and waiting for the
@@ -145,8 +184,12 @@ def load() -> bool:
 
     # The technical inspector's grid: a major chemical-store hazard waiting for the officer.
     tech_grid = db.session.scalar(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == tech.id))
-    store = db.session.scalar(sa.select(Enterprise).where(
-        Enterprise.grid_id == tech_grid, Enterprise.status == "active").order_by(Enterprise.id).limit(1))
+    store = db.session.scalar(
+        sa.select(Enterprise)
+        .where(Enterprise.grid_id == tech_grid, Enterprise.status == "active")
+        .order_by(Enterprise.id)
+        .limit(1)
+    )
     _record(rng, tech, store, [FINDINGS[4]])
     db.session.commit()
     return True

@@ -1,4 +1,5 @@
 """Everything the enterprise page shows, gathered in a fixed number of queries."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,13 +26,31 @@ def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
 @prebuilt
 def _hazards_statement(shape: policy.Shape) -> sa.Select:
     # Only what the list shows (as inspections.for_enterprise).
-    return (sa.select(Hazard)
-            .where(hazards.scope_condition(shape), Hazard.enterprise_id == sa.bindparam("enterprise_id"))
-            .options(sa.orm.load_only(Hazard.id, Hazard.place, Hazard.description, Hazard.required_measures,
-                                      Hazard.level, Hazard.proposed_level, Hazard.status, Hazard.deadline,
-                                      Hazard.created_at, raiseload=True))
-            .order_by(Hazard.status.in_(("closed", "rejected")), Hazard.deadline.is_(None), Hazard.deadline,
-                      Hazard.created_at.desc()).limit(50))
+    return (
+        sa.select(Hazard)
+        .where(hazards.scope_condition(shape), Hazard.enterprise_id == sa.bindparam("enterprise_id"))
+        .options(
+            sa.orm.load_only(
+                Hazard.id,
+                Hazard.place,
+                Hazard.description,
+                Hazard.required_measures,
+                Hazard.level,
+                Hazard.proposed_level,
+                Hazard.status,
+                Hazard.deadline,
+                Hazard.created_at,
+                raiseload=True,
+            )
+        )
+        .order_by(
+            Hazard.status.in_(("closed", "rejected")),
+            Hazard.deadline.is_(None),
+            Hazard.deadline,
+            Hazard.created_at.desc(),
+        )
+        .limit(50)
+    )
 
 
 @dataclass
@@ -54,9 +73,18 @@ def for_page(user: User, enterprise_id) -> Enterprise:
 
 
 def gather(enterprise: Enterprise, user: User) -> EnterpriseFile:
-    may = {action: policy.can(user, action) for action in (
-        "enterprise.edit", "enterprise.review", "enterprise.report_status", "riskpoint.manage",
-        "selfcheck.record", "patrol.online", "finding.record")}
+    may = {
+        action: policy.can(user, action)
+        for action in (
+            "enterprise.edit",
+            "enterprise.review",
+            "enterprise.report_status",
+            "riskpoint.manage",
+            "selfcheck.record",
+            "patrol.online",
+            "finding.record",
+        )
+    }
     # Company managers see their own file's history but not the inspectors' remote findings
     # about them until those become confirmed hazards (unconfirmed reports stay internal).
     staff = may["patrol.online"]

@@ -5,6 +5,7 @@ in an ImportBatch; nothing touches the registry. ``commit`` re-checks (the
 registry may have changed meanwhile) and writes, in one transaction, either
 all rows (refused if any row is bad) or only the valid rows, as the admin chose.
 """
+
 from __future__ import annotations
 
 import csv
@@ -66,6 +67,7 @@ class ImportError_(ServiceError):
 
 
 # --- reading files ---------------------------------------------------------------
+
 
 def _cell_text(value: Any) -> str:
     if value is None:
@@ -133,6 +135,7 @@ def read_rows(filename: str, data: bytes) -> Iterator[list[Any]]:
 
 # --- preview ---------------------------------------------------------------------
 
+
 def _header_map(header: list[Any]) -> tuple[dict[int, str], list[str]]:
     mapping: dict[int, str] = {}
     unknown: list[str] = []
@@ -152,8 +155,12 @@ def _scope_lookups(actor: User) -> tuple[dict[str, Grid], set[tuple[int, str]]]:
     grids = db.session.scalars(policy.grid_scope(actor).options(sa.orm.joinedload(Grid.org_unit))).all()
     by_code = {g.code: g for g in grids} | {g.name: g for g in grids}
     districts = {enterprises.district_id_of(g) for g in grids}
-    known = {(d, c) for d, c in db.session.execute(
-        sa.select(Enterprise.district_id, Enterprise.uscc).where(Enterprise.district_id.in_(districts)))}
+    known = {
+        (d, c)
+        for d, c in db.session.execute(
+            sa.select(Enterprise.district_id, Enterprise.uscc).where(Enterprise.district_id.in_(districts))
+        )
+    }
     return by_code, known
 
 
@@ -173,8 +180,11 @@ def check_rows(actor: User, rows: list[dict]) -> list[dict]:
             else:
                 seen[key] = row["row"]
         row["errors"] = errors
-        row["clean"] = None if errors else {k: v for k, v in cleaned.values.items()
-                                            if k in enterprises.EDITABLE or k == "district_id"}
+        row["clean"] = (
+            None
+            if errors
+            else {k: v for k, v in cleaned.values.items() if k in enterprises.EDITABLE or k == "district_id"}
+        )
     return rows
 
 
@@ -214,18 +224,26 @@ def preview(actor: User, filename: str, data: bytes) -> ImportBatch:
     if not rows:
         raise ImportError_(_("文件中只有表头，没有数据行。"))
     check_rows(actor, rows)
-    batch = ImportBatch(token=secrets.token_urlsafe(16), actor_id=actor.id, filename=filename[:200],
-                        total_rows=len(rows), valid_rows=sum(1 for r in rows if not r["errors"]),
-                        rows=[{"row": r["row"], "values": r["values"], "errors": r["errors"],
-                               "cell_errors": r["cell_errors"]} for r in rows])
+    batch = ImportBatch(
+        token=secrets.token_urlsafe(16),
+        actor_id=actor.id,
+        filename=filename[:200],
+        total_rows=len(rows),
+        valid_rows=sum(1 for r in rows if not r["errors"]),
+        rows=[
+            {"row": r["row"], "values": r["values"], "errors": r["errors"], "cell_errors": r["cell_errors"]}
+            for r in rows
+        ],
+    )
     db.session.add(batch)
     db.session.commit()
     return batch
 
 
 def get_batch(actor: User, token: str) -> ImportBatch:
-    batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == token,
-                                                           ImportBatch.actor_id == actor.id))
+    batch = db.session.scalar(
+        sa.select(ImportBatch).where(ImportBatch.token == token, ImportBatch.actor_id == actor.id)
+    )
     if batch is None:
         raise NotFound(_("找不到该导入批次，或它不属于您。"))
     return batch
@@ -244,31 +262,52 @@ def apply(actor: User, batch: ImportBatch, mode: str) -> int:
     bad = [r for r in rows if r["errors"]]
     if mode == "all" and bad:
         listed = _("、").join(str(r["row"]) for r in bad[:10]) + ("…" if len(bad) > 10 else "")
-        raise ServiceError(ngettext(
-            "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
-            "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
-            len(bad), rows=listed))
+        raise ServiceError(
+            ngettext(
+                "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
+                "有 %(num)d 行存在问题（第 %(rows)s 行），按“全部导入或全部不导入”的选择，本次未导入任何数据。",
+                len(bad),
+                rows=listed,
+            )
+        )
     good = [r["clean"] for r in rows if not r["errors"]]
     now = clock.now()
     if good:
         for values in good:
             values.update(created_at=now, updated_at=now, pending_review=False)
         try:
-            inserted = db.session.execute(
-                sa.insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), good).scalars().all()
+            inserted = (
+                db.session.execute(sa.insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), good)
+                .scalars()
+                .all()
+            )
         except sa.exc.IntegrityError:
             # Someone filed one of these codes between our check and the insert.
             db.session.rollback()
             raise ServiceError(_("导入时有企业被他人同时录入，本次未导入任何数据，请重新确认导入。")) from None
-        changes = db.session.scalars(sa.insert(EnterpriseChange).returning(EnterpriseChange.id), [
-            {"enterprise_id": eid, "actor_id": actor.id, "at": now, "kind": "imported",
-             "changes": {"uscc": [None, v["uscc"]], "name": [None, v["name"]]},
-             "note": batch.filename, "photo_id": None} for eid, v in zip(inserted, good, strict=True)]).all()
+        changes = db.session.scalars(
+            sa.insert(EnterpriseChange).returning(EnterpriseChange.id),
+            [
+                {
+                    "enterprise_id": eid,
+                    "actor_id": actor.id,
+                    "at": now,
+                    "kind": "imported",
+                    "changes": {"uscc": [None, v["uscc"]], "name": [None, v["name"]]},
+                    "note": batch.filename,
+                    "photo_id": None,
+                }
+                for eid, v in zip(inserted, good, strict=True)
+            ],
+        ).all()
         # Chained as the rows now read, whole, so that a later check of each row against the trail holds.
         for model, ids in ((Enterprise, inserted), (EnterpriseChange, changes)):
             for start in range(0, len(ids), 1000):
-                audit.bulk_rows(db.session, "create", db.session.scalars(
-                    sa.select(model).where(model.id.in_(ids[start:start + 1000]))))
+                audit.bulk_rows(
+                    db.session,
+                    "create",
+                    db.session.scalars(sa.select(model).where(model.id.in_(ids[start : start + 1000]))),
+                )
     batch.state = "committed"
     batch.committed_count = len(good)
     db.session.commit()
@@ -288,18 +327,35 @@ def discard(actor: User, batch: ImportBatch) -> None:
 
 # --- export and template -----------------------------------------------------------
 
+
 def _export_row(e: Enterprise) -> list[Any]:
-    return [e.name, e.uscc, e.grid.code, e.status_label, e.industry or "", e.scale_label, e.risk_grade_label,
-            e.registered_address, e.operating_address, e.latitude, e.longitude, e.legal_representative,
-            e.safety_manager_name, e.safety_manager_mobile, e.employee_count, e.notes]
+    return [
+        e.name,
+        e.uscc,
+        e.grid.code,
+        e.status_label,
+        e.industry or "",
+        e.scale_label,
+        e.risk_grade_label,
+        e.registered_address,
+        e.operating_address,
+        e.latitude,
+        e.longitude,
+        e.legal_representative,
+        e.safety_manager_name,
+        e.safety_manager_mobile,
+        e.employee_count,
+        e.notes,
+    ]
 
 
 def write_xlsx(rows: Iterable[list[Any]], extra_sheets: dict[str, list[list[Any]]] | None = None) -> bytes:
     """The enterprise sheet (required columns marked *), and any extra sheets (first row bold)."""
     with force_locale("zh_CN"):
         headers = [c.header + ("*" if c.required else "") for c in COLUMNS]
-        sheets = [("企业", headers, rows)] + [(title, content[0] if content else [], content[1:])
-                                              for title, content in (extra_sheets or {}).items()]
+        sheets = [("企业", headers, rows)] + [
+            (title, content[0] if content else [], content[1:]) for title, content in (extra_sheets or {}).items()
+        ]
         return xlsx.write(sheets).read()
 
 
@@ -314,11 +370,31 @@ def template(actor: User) -> bytes:
     policy.require(actor, "enterprise.import")
     grids = db.session.scalars(policy.grid_scope(actor).order_by(Grid.code)).all()
     with force_locale("zh_CN"):
-        example = ["苏州示例精密机械有限公司", "91320506MA1XXXXXXX", grids[0].code if grids else "MD-01", "在营",
-                   "C34", "小型", "黄", "江苏省苏州市吴中区示例路 1 号", "江苏省苏州市吴中区示例路 1 号",
-                   "31.262000", "120.508000", "张三", "李四", "13800000000", "50", "示例行，导入前请删除"]
-        guide = [["说明"], ["带 * 的列必须填写；统一社会信用代码须 18 位且校验位正确。"],
-                 ["坐标为 WGS-84（GPS 原始坐标），十进制度数。"], [], ["网格编号", "网格名称"]]
+        example = [
+            "苏州示例精密机械有限公司",
+            "91320506MA1XXXXXXX",
+            grids[0].code if grids else "MD-01",
+            "在营",
+            "C34",
+            "小型",
+            "黄",
+            "江苏省苏州市吴中区示例路 1 号",
+            "江苏省苏州市吴中区示例路 1 号",
+            "31.262000",
+            "120.508000",
+            "张三",
+            "李四",
+            "13800000000",
+            "50",
+            "示例行，导入前请删除",
+        ]
+        guide = [
+            ["说明"],
+            ["带 * 的列必须填写；统一社会信用代码须 18 位且校验位正确。"],
+            ["坐标为 WGS-84（GPS 原始坐标），十进制度数。"],
+            [],
+            ["网格编号", "网格名称"],
+        ]
         guide += [[g.code, g.name] for g in grids]
         guide += [[], ["行业代码", "行业名称"]] + [[k, str(v)] for k, v in codes.INDUSTRIES.items()]
         guide += [[], ["状态"]] + [[str(v)] for v in ENTERPRISE_STATUSES.values()]

@@ -1,4 +1,5 @@
 """Enterprise search: one query builder for the list page, the export and the API."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,9 +41,18 @@ class Filters:
         )
 
     def as_args(self) -> dict:
-        return {k: v for k, v in (("q", self.q), ("grid", self.grid), ("status", self.status),
-                                  ("industry", self.industry), ("risk_grade", self.risk_grade),
-                                  ("pending", "1" if self.pending else "")) if v}
+        return {
+            k: v
+            for k, v in (
+                ("q", self.q),
+                ("grid", self.grid),
+                ("status", self.status),
+                ("industry", self.industry),
+                ("risk_grade", self.risk_grade),
+                ("pending", "1" if self.pending else ""),
+            )
+            if v
+        }
 
 
 def _binding(user: User, f: Filters) -> tuple[tuple, dict]:
@@ -52,8 +62,13 @@ def _binding(user: User, f: Filters) -> tuple[tuple, dict]:
     if f.q:
         like = f"%{_escape_like(f.q)}%"
         given.update(q=like, q_upper=like.upper())
-    given.update({k: v for k, v in (("grid", f.grid), ("status", f.status), ("industry", f.industry),
-                                    ("risk_grade", f.risk_grade)) if v})
+    given.update(
+        {
+            k: v
+            for k, v in (("grid", f.grid), ("status", f.status), ("industry", f.industry), ("risk_grade", f.risk_grade))
+            if v
+        }
+    )
     if f.pending:
         given["pending"] = True
     return (shape, frozenset(given)), {**values, **given}
@@ -63,8 +78,12 @@ def _conditions(shape: policy.Shape, given: frozenset[str]) -> list:
     """The search's conditions, with bind parameters for the values (``_binding``)."""
     conds = [policy.enterprise_condition_of(shape)]
     if "q" in given:
-        conds.append(sa.or_(Enterprise.name.like(sa.bindparam("q"), escape="\\"),
-                            Enterprise.uscc.like(sa.bindparam("q_upper"), escape="\\")))
+        conds.append(
+            sa.or_(
+                Enterprise.name.like(sa.bindparam("q"), escape="\\"),
+                Enterprise.uscc.like(sa.bindparam("q_upper"), escape="\\"),
+            )
+        )
     for name in ("grid", "status", "industry", "risk_grade"):
         if name in given:
             conds.append(getattr(Enterprise, "grid_id" if name == "grid" else name) == sa.bindparam(name))
@@ -83,10 +102,15 @@ def _page_statements(shape: policy.Shape, given: frozenset[str]) -> tuple[sa.Sel
     """The list page's statements for a set of conditions, built once: every match's (id, name)
     for a text search; otherwise the count, and one page of ids along the name index."""
     conds = _conditions(shape, given)
-    return (sa.select(Enterprise.id, Enterprise.name).where(*conds),
-            sa.select(sa.func.count(Enterprise.id)).where(*conds),
-            sa.select(Enterprise.id).where(*conds).order_by(Enterprise.name, Enterprise.id)
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    return (
+        sa.select(Enterprise.id, Enterprise.name).where(*conds),
+        sa.select(sa.func.count(Enterprise.id)).where(*conds),
+        sa.select(Enterprise.id)
+        .where(*conds)
+        .order_by(Enterprise.name, Enterprise.id)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset")),
+    )
 
 
 def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int], int]:
@@ -103,7 +127,7 @@ def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int
     if f.q:
         matches = db.session.execute(matching, values).all()
         matches.sort(key=lambda row: (row[1], row[0]))
-        return [row[0] for row in matches[offset:offset + per_page]], len(matches)
+        return [row[0] for row in matches[offset : offset + per_page]], len(matches)
     total = db.session.scalar(count, values)
     ids = list(db.session.scalars(paged, {**values, "limit": per_page, "offset": offset}))
     return ids, total
@@ -117,8 +141,9 @@ def page(user: User, f: Filters, page: int, per_page: int) -> Page:
 
 def by_id(user: User, page: int, per_page: int) -> Page:
     """Page ``page`` of every enterprise in ``user``'s scope, in id order (the API's list)."""
-    return paginate(policy.enterprise_scope(user).order_by(Enterprise.id), page, per_page,
-                    sa.orm.joinedload(Enterprise.grid))
+    return paginate(
+        policy.enterprise_scope(user).order_by(Enterprise.id), page, per_page, sa.orm.joinedload(Enterprise.grid)
+    )
 
 
 def search(user: User, f: Filters) -> sa.Select:

@@ -5,6 +5,7 @@ Input arrives as text (form fields, spreadsheet cells); ``clean()`` turns it int
 typed values or a message per field, in the user's language, so the same rules
 apply whether a record is typed on a phone or imported from a spreadsheet.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,6 +65,7 @@ def _coded(code_list: dict, message: Callable[[], str], short: dict | None = Non
         if value is None:
             raise ValueError(message())
         return value
+
     return parse
 
 
@@ -74,6 +76,7 @@ def _text(max_len: int, required: Callable[[], str] | None = None):
         if len(raw) > max_len:
             raise ValueError(_("不能超过 %(n)d 个字。", n=max_len))
         return raw
+
     return parse
 
 
@@ -115,8 +118,14 @@ def _degrees(raw: str, low: float, high: float, message: Callable[[], str]):
 def _status(raw: str):
     if not raw:
         return "active"
-    lookup = _chinese_labels(ENTERPRISE_STATUSES) | {"新发现": "new", "搬迁": "relocated", "关闭": "closed",
-                                                      "停业": "suspended", "正常": "active", "营业": "active"}
+    lookup = _chinese_labels(ENTERPRISE_STATUSES) | {
+        "新发现": "new",
+        "搬迁": "relocated",
+        "关闭": "closed",
+        "停业": "suspended",
+        "正常": "active",
+        "营业": "active",
+    }
     value = lookup.get(raw)
     if value is None:
         raise ValueError(_("状态应为：在营、新发现、已搬迁、已关闭、停产之一。"))
@@ -130,9 +139,20 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "operating_address": _text(300),
     "industry": _coded(codes.INDUSTRIES, lambda: _("行业不在代码表中（如 C33 金属制品业）。")),
     "scale": _coded(codes.SCALES, lambda: _("规模应为：大型、中型、小型、微型之一。")),
-    "risk_grade": _coded(codes.RISK_GRADES, lambda: _("风险等级应为：红、橙、黄、蓝之一。"),
-                         short={"红": "red", "橙": "orange", "黄": "yellow", "蓝": "blue",
-                                "重大风险": "red", "较大风险": "orange", "一般风险": "yellow", "低风险": "blue"}),
+    "risk_grade": _coded(
+        codes.RISK_GRADES,
+        lambda: _("风险等级应为：红、橙、黄、蓝之一。"),
+        short={
+            "红": "red",
+            "橙": "orange",
+            "黄": "yellow",
+            "蓝": "blue",
+            "重大风险": "red",
+            "较大风险": "orange",
+            "一般风险": "yellow",
+            "低风险": "blue",
+        },
+    ),
     "legal_representative": _text(64),
     "safety_manager_name": _text(64),
     "safety_manager_mobile": _mobile,
@@ -140,9 +160,24 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "status": _status,
     "notes": _text(2000),
 }
-EDITABLE = ("name", "uscc", "grid_id", "status", "registered_address", "operating_address", "latitude",
-            "longitude", "industry", "scale", "risk_grade", "legal_representative", "safety_manager_name",
-            "safety_manager_mobile", "employee_count", "notes")
+EDITABLE = (
+    "name",
+    "uscc",
+    "grid_id",
+    "status",
+    "registered_address",
+    "operating_address",
+    "latitude",
+    "longitude",
+    "industry",
+    "scale",
+    "risk_grade",
+    "legal_representative",
+    "safety_manager_name",
+    "safety_manager_mobile",
+    "employee_count",
+    "notes",
+)
 
 
 @dataclass
@@ -151,9 +186,14 @@ class Cleaned:
     errors: dict[str, str]
 
 
-def clean(raw: dict[str, Any], actor: User, *, existing: Enterprise | None = None,
-          grids_by_code: dict[str, Grid] | None = None,
-          known_codes: set[tuple[int, str]] | None = None) -> Cleaned:
+def clean(
+    raw: dict[str, Any],
+    actor: User,
+    *,
+    existing: Enterprise | None = None,
+    grids_by_code: dict[str, Grid] | None = None,
+    known_codes: set[tuple[int, str]] | None = None,
+) -> Cleaned:
     """Check one record typed by ``actor``. ``raw`` holds text; ``grid`` may be an id or a grid code.
 
     Bulk callers pass ``grids_by_code`` (the actor's grids) and ``known_codes``
@@ -184,8 +224,11 @@ def clean(raw: dict[str, Any], actor: User, *, existing: Enterprise | None = Non
             values[field_name] = _degrees(text.get(field_name, ""), *bounds, msg)
         except ValueError as exc:
             errors[field_name] = str(exc.args[0])
-    if "latitude" not in errors and "longitude" not in errors and \
-            (values["latitude"] is None) != (values["longitude"] is None):
+    if (
+        "latitude" not in errors
+        and "longitude" not in errors
+        and (values["latitude"] is None) != (values["longitude"] is None)
+    ):
         errors["longitude" if values["longitude"] is None else "latitude"] = _("经纬度须同时填写。")
 
     grid = _grid(text.get("grid", ""), actor, grids_by_code)
@@ -198,9 +241,13 @@ def clean(raw: dict[str, Any], actor: User, *, existing: Enterprise | None = Non
             if known_codes is not None:
                 clash = (values["district_id"], code) in known_codes
             else:
-                clash = db.session.scalar(sa.select(Enterprise.id).where(
-                    Enterprise.district_id == values["district_id"], Enterprise.uscc == code,
-                    Enterprise.id != (existing.id if existing else -1)))
+                clash = db.session.scalar(
+                    sa.select(Enterprise.id).where(
+                        Enterprise.district_id == values["district_id"],
+                        Enterprise.uscc == code,
+                        Enterprise.id != (existing.id if existing else -1),
+                    )
+                )
             if clash:
                 errors["uscc"] = _("本区已有使用该统一社会信用代码的企业档案。")
     return Cleaned(values, errors)
@@ -221,25 +268,41 @@ def _jsonable(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
-def record_change(enterprise: Enterprise, actor: User | None, kind: str, changes: dict,
-                  note: str = "", photo: MediaFile | None = None) -> EnterpriseChange:
+def record_change(
+    enterprise: Enterprise, actor: User | None, kind: str, changes: dict, note: str = "", photo: MediaFile | None = None
+) -> EnterpriseChange:
     changes = dict(changes)
     changes.pop("district_id", None)  # derived from the grid
     if "grid_id" in changes:
         # Its hazards move with it (lists are scoped by the hazard's grid).
-        moved = db.session.scalars(sa.update(Hazard).where(Hazard.enterprise_id == enterprise.id)
-                                   .values(grid_id=changes["grid_id"][1]).returning(Hazard.id)
-                                   .execution_options(synchronize_session=False)).all()
+        moved = db.session.scalars(
+            sa.update(Hazard)
+            .where(Hazard.enterprise_id == enterprise.id)
+            .values(grid_id=changes["grid_id"][1])
+            .returning(Hazard.id)
+            .execution_options(synchronize_session=False)
+        ).all()
         if moved:
-            audit.bulk_rows(db.session, "update", db.session.scalars(
-                sa.select(Hazard).where(Hazard.id.in_(moved)).execution_options(populate_existing=True)))
+            audit.bulk_rows(
+                db.session,
+                "update",
+                db.session.scalars(
+                    sa.select(Hazard).where(Hazard.id.in_(moved)).execution_options(populate_existing=True)
+                ),
+            )
         # History shows grid codes, which stay readable if a grid is ever removed.
         ids = [i for i in changes["grid_id"] if i is not None]
         by_id = dict(db.session.execute(sa.select(Grid.id, Grid.code).where(Grid.id.in_(ids))).all())
         changes["grid"] = tuple(by_id.get(i) for i in changes.pop("grid_id"))
-    change = EnterpriseChange(enterprise_id=enterprise.id, actor_id=actor.id if actor else None, at=clock.now(),
-                              kind=kind, changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.items()},
-                              note=note, photo_id=photo.id if photo else None)
+    change = EnterpriseChange(
+        enterprise_id=enterprise.id,
+        actor_id=actor.id if actor else None,
+        at=clock.now(),
+        kind=kind,
+        changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.items()},
+        note=note,
+        photo_id=photo.id if photo else None,
+    )
     db.session.add(change)
     return change
 
@@ -267,8 +330,12 @@ def create(actor: User, raw: dict[str, Any]) -> Enterprise:
     enterprise = build(cleaned.values)
     db.session.add(enterprise)
     _unique(db.session.flush)
-    record_change(enterprise, actor, "created",
-                  {k: (None, v) for k, v in cleaned.values.items() if k in EDITABLE and v not in (None, "")})
+    record_change(
+        enterprise,
+        actor,
+        "created",
+        {k: (None, v) for k, v in cleaned.values.items() if k in EDITABLE and v not in (None, "")},
+    )
     _unique(db.session.commit)
     return enterprise
 
@@ -294,8 +361,11 @@ def update(actor: User, enterprise: Enterprise, raw: dict[str, Any], note: str =
 
 def change_photo(enterprise: Enterprise, change_id: int) -> MediaFile | None:
     """The photo attached to one of the enterprise's changes (None: no such change or photo)."""
-    return db.session.scalar(sa.select(MediaFile).join(EnterpriseChange, EnterpriseChange.photo_id == MediaFile.id)
-                             .where(EnterpriseChange.id == change_id, EnterpriseChange.enterprise_id == enterprise.id))
+    return db.session.scalar(
+        sa.select(MediaFile)
+        .join(EnterpriseChange, EnterpriseChange.photo_id == MediaFile.id)
+        .where(EnterpriseChange.id == change_id, EnterpriseChange.enterprise_id == enterprise.id)
+    )
 
 
 def _field_photo(actor: User, upload: tuple[bytes, str] | None) -> MediaFile | None:
@@ -309,8 +379,9 @@ def _field_photo(actor: User, upload: tuple[bytes, str] | None) -> MediaFile | N
 
 
 @transaction
-def report_status(actor: User, enterprise: Enterprise, status: str, note: str,
-                  photo: tuple[bytes, str] | None = None) -> None:
+def report_status(
+    actor: User, enterprise: Enterprise, status: str, note: str, photo: tuple[bytes, str] | None = None
+) -> None:
     """An inspector reports from the field that an enterprise moved, closed, stopped or is back."""
     policy.require(actor, "enterprise.report_status", enterprise)
     photo = _field_photo(actor, photo)
@@ -341,9 +412,14 @@ def report_new(actor: User, raw: dict[str, Any], note: str, photo: tuple[bytes, 
     enterprise.pending_review = True
     db.session.add(enterprise)
     _unique(db.session.flush)
-    record_change(enterprise, actor, "reported",
-                  {k: (None, v) for k, v in cleaned.values.items() if k in EDITABLE and v not in (None, "")},
-                  note.strip()[:2000], photo)
+    record_change(
+        enterprise,
+        actor,
+        "reported",
+        {k: (None, v) for k, v in cleaned.values.items() if k in EDITABLE and v not in (None, "")},
+        note.strip()[:2000],
+        photo,
+    )
     db.session.commit()
     return enterprise
 
@@ -368,7 +444,9 @@ def history(enterprise: Enterprise) -> list[EnterpriseChange]:
 
 
 #: Built once: the enterprise page shows it each time.
-_HISTORY = (sa.select(EnterpriseChange).where(EnterpriseChange.enterprise_id == sa.bindparam("enterprise_id"))
-            .options(sa.orm.joinedload(EnterpriseChange.actor), sa.orm.joinedload(EnterpriseChange.photo))
-            .order_by(EnterpriseChange.at.desc(), EnterpriseChange.id.desc()))
-
+_HISTORY = (
+    sa.select(EnterpriseChange)
+    .where(EnterpriseChange.enterprise_id == sa.bindparam("enterprise_id"))
+    .options(sa.orm.joinedload(EnterpriseChange.actor), sa.orm.joinedload(EnterpriseChange.photo))
+    .order_by(EnterpriseChange.at.desc(), EnterpriseChange.id.desc())
+)

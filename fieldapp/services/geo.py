@@ -1,5 +1,6 @@
 """Distances on the WGS-84 ellipsoid's sphere approximation — plenty for "is the
 inspector at the enterprise" (errors well under 1 % at these distances)."""
+
 from __future__ import annotations
 
 import math

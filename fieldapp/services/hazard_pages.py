@@ -1,5 +1,6 @@
 """What the hazard pages read: the filtered list, one hazard with its timeline, a step's file,
 the user's notifications."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -59,8 +60,13 @@ def for_page(user: User, hazard_id) -> Hazard:
 def event_file(user: User, event_id: int, media_id: int) -> MediaFile | None:
     """A document attached to a step of a hazard ``user`` sees (None: not found or not theirs)."""
     # One query, the scope joined: a step of another grid costs what a missing one does.
-    event = db.session.scalar(hazards.scope(user).with_only_columns(HazardEvent).select_from(Hazard)
-                              .join(HazardEvent, HazardEvent.hazard_id == Hazard.id).where(HazardEvent.id == event_id))
+    event = db.session.scalar(
+        hazards.scope(user)
+        .with_only_columns(HazardEvent)
+        .select_from(Hazard)
+        .join(HazardEvent, HazardEvent.hazard_id == Hazard.id)
+        .where(HazardEvent.id == event_id)
+    )
     if event is None:
         return None
     return next((m for m in event.files if m.id == media_id), None)
@@ -68,16 +74,23 @@ def event_file(user: User, event_id: int, media_id: int) -> MediaFile | None:
 
 def notifications_of(user: User) -> list[Notification]:
     """``user``'s latest 100 notifications, newest first."""
-    return list(db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
-                                   .options(sa.orm.joinedload(Notification.hazard).joinedload(Hazard.enterprise))
-                                   .order_by(Notification.id.desc()).limit(100)))
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id)
+            .options(sa.orm.joinedload(Notification.hazard).joinedload(Hazard.enterprise))
+            .order_by(Notification.id.desc())
+            .limit(100)
+        )
+    )
 
 
 @transaction
 def open_notification(user: User, notification_id: int) -> Notification | None:
     """Mark one of ``user``'s notifications read (None: not theirs)."""
-    row = db.session.scalar(sa.select(Notification).where(Notification.id == notification_id,
-                                                          Notification.user_id == user.id))
+    row = db.session.scalar(
+        sa.select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
     if row is None:
         return None
     row.read_at = row.read_at or clock.now()
@@ -87,7 +100,9 @@ def open_notification(user: User, notification_id: int) -> Notification | None:
 
 @transaction
 def read_all(user: User) -> None:
-    db.session.execute(sa.update(Notification).where(Notification.user_id == user.id,
-                                                     Notification.read_at.is_(None)).values(read_at=clock.now()))
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
     db.session.commit()
-

@@ -12,6 +12,7 @@ Every transition is one entry in policy/hazards.TRANSITIONS (who may, from where
 goes through ``_apply``: scope, role, recusal (policy.hazards.refusal), the version the user saw,
 the state, then the change and its HazardEvent in one transaction, and the notifications.
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,11 +56,13 @@ LEVEL_LABELS = {"general": _l("一般隐患"), "major": _l("重大事故隐患")
 
 # --- scope ------------------------------------------------------------------------------
 
+
 def openable(user: User, inspection_id: int) -> set[int]:
     """The hazards of a record that ``user`` may open (one query): a company manager reads the
     record they signed whole, but opens only the hazards an officer confirmed."""
-    return set(db.session.scalars(scope(user).with_only_columns(Hazard.id).where(
-        Hazard.inspection_id == inspection_id)))
+    return set(
+        db.session.scalars(scope(user).with_only_columns(Hazard.id).where(Hazard.inspection_id == inspection_id))
+    )
 
 
 def get(user: User, hazard_id) -> Hazard:
@@ -76,8 +79,10 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
     from the photo to its hazards, then the scope (as ``inspections.photo_in_scope``)."""
     owners = sa.union_all(
         sa.select(hazard_photos.c.hazard_id).where(hazard_photos.c.photo_id == photo_id),
-        sa.select(HazardEvent.hazard_id).join(hazard_event_photos, hazard_event_photos.c.event_id == HazardEvent.id)
-        .where(hazard_event_photos.c.photo_id == photo_id))
+        sa.select(HazardEvent.hazard_id)
+        .join(hazard_event_photos, hazard_event_photos.c.event_id == HazardEvent.id)
+        .where(hazard_event_photos.c.photo_id == photo_id),
+    )
     visible = scope(user).with_only_columns(Hazard.id).where(Hazard.id.in_(owners))
     return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.exists(visible)))
 
@@ -92,6 +97,7 @@ def work_counts(user: User) -> dict[str, int]:
 def _work_counts_statement(shape: policy.Shape) -> sa.Select:
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
     h = sa.select(Hazard.status, Hazard.deadline).where(scope_condition(shape)).subquery().c
     return sa.select(
         count(h.status == "reported").label("to_confirm"),
@@ -99,14 +105,22 @@ def _work_counts_statement(shape: policy.Shape) -> sa.Select:
         count(h.status == "awaiting_closure").label("to_close"),
         count(h.status.in_(RECTIFYING)).label("to_rectify"),
         count(h.status == "awaiting_recheck").label("to_recheck"),
-        count(h.status.in_(OPEN)).label("open"))
+        count(h.status.in_(OPEN)).label("open"),
+    )
 
 
 def waiting_for_rectification(user: User, limit: int = 5) -> list[Hazard]:
     """The hazards in ``user``'s scope whose rectification is due, the nearest deadline first (the
     company's home lists them with what is left of each deadline)."""
-    return list(db.session.scalars(scope(user).where(Hazard.status.in_(RECTIFYING)).options(
-        sa.orm.joinedload(Hazard.enterprise)).order_by(Hazard.deadline, Hazard.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            scope(user)
+            .where(Hazard.status.in_(RECTIFYING))
+            .options(sa.orm.joinedload(Hazard.enterprise))
+            .order_by(Hazard.deadline, Hazard.id)
+            .limit(limit)
+        )
+    )
 
 
 def is_overdue(hazard: Hazard, on: date | None = None) -> bool:
@@ -124,11 +138,13 @@ def overdue_condition(on: date | None = None, model=Hazard):
 
 # --- who may act ------------------------------------------------------------------------
 
+
 def _acting_role(user: User, allowed_roles: frozenset[str]) -> str:
     return next(r for r in roles.ALL if r in allowed_roles and user.has_role(r))
 
 
 # --- the one way a hazard changes ----------------------------------------------------------
+
 
 def check(user: User, hazard: Hazard, action: str, seen_version: int | None = None) -> None:
     """Refuse, with the reason, before anything is stored: a wrong role or person is
@@ -143,17 +159,36 @@ def check(user: User, hazard: Hazard, action: str, seen_version: int | None = No
         raise (Conflict if state_problem else Forbidden)(reason)
 
 
-def _apply(user: User, hazard: Hazard, action: str, seen_version: int | None, note: str,
-           change: Callable[[], dict], event_photos: list[Photo] = (), files: list[MediaFile] = (),
-           client_uuid: str | None = None, at: datetime | None = None) -> HazardEvent:
+def _apply(
+    user: User,
+    hazard: Hazard,
+    action: str,
+    seen_version: int | None,
+    note: str,
+    change: Callable[[], dict],
+    event_photos: list[Photo] = (),
+    files: list[MediaFile] = (),
+    client_uuid: str | None = None,
+    at: datetime | None = None,
+) -> HazardEvent:
     check(user, hazard, action, seen_version)
     before = hazard.status
     data = change()  # validates and sets fields; raises InputError with nothing changed
     target = TRANSITIONS[action].target or data.pop("_to", before)
     hazard.status = target
-    event = HazardEvent(hazard=hazard, actor_id=user.id, actor_role=_acting_role(user, TRANSITIONS[action].roles),
-                        action=action, from_status=before, to_status=target, note=note.strip()[:4000],
-                        data=data, photos=list(event_photos), files=list(files), client_uuid=client_uuid)
+    event = HazardEvent(
+        hazard=hazard,
+        actor_id=user.id,
+        actor_role=_acting_role(user, TRANSITIONS[action].roles),
+        action=action,
+        from_status=before,
+        to_status=target,
+        note=note.strip()[:4000],
+        data=data,
+        photos=list(event_photos),
+        files=list(files),
+        client_uuid=client_uuid,
+    )
     if at is not None:
         event.created_at = at  # recorded offline: the time on site, not the time of sync
     db.session.add(event)
@@ -172,13 +207,17 @@ def _stale_message(hazard: Hazard) -> str:
     last = hazard.events[-1] if hazard.events else None
     if last is None:
         return _("该隐患已被他人更新，请刷新后查看。")
-    return _("该隐患刚刚已由%(who)s于 %(when)s %(action)s，当前状态为「%(status)s」。您的操作未保存，请刷新后查看。",
-             who=last.actor.display_name, when=last.created_at.astimezone(SHANGHAI).strftime("%H:%M"),
-             action=TRANSITIONS[last.action].label if last.action in TRANSITIONS else last.action,
-             status=STATUS_LABELS[hazard.status])
+    return _(
+        "该隐患刚刚已由%(who)s于 %(when)s %(action)s，当前状态为「%(status)s」。您的操作未保存，请刷新后查看。",
+        who=last.actor.display_name,
+        when=last.created_at.astimezone(SHANGHAI).strftime("%H:%M"),
+        action=TRANSITIONS[last.action].label if last.action in TRANSITIONS else last.action,
+        status=STATUS_LABELS[hazard.status],
+    )
 
 
 # --- input helpers -------------------------------------------------------------------------
+
 
 def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
     if isinstance(raw, date):
@@ -196,8 +235,9 @@ def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
     return value
 
 
-def _checked_photos(uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos",
-                    required: str | None = None) -> list[tuple[bytes, str]]:
+def _checked_photos(
+    uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos", required: str | None = None
+) -> list[tuple[bytes, str]]:
     """The photos of a form, checked and not yet stored: a form stores nothing until every one of
     its files passed (a refused upload must leave no file behind)."""
     if required and not uploads:
@@ -216,8 +256,9 @@ def _store_photos(user: User, checked: list[tuple[bytes, str]]) -> list[Photo]:
     return [photos.store(data, user, None, name) for data, name in checked]
 
 
-def _photos(user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos",
-            required: str | None = None) -> list[Photo]:
+def _photos(
+    user: User, uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos", required: str | None = None
+) -> list[Photo]:
     checked = _checked_photos(uploads, errors, key, required)
     return [] if errors else _store_photos(user, checked)
 
@@ -241,10 +282,12 @@ def _set_order(hazard: Hazard, order: dict) -> None:
 
 # --- transitions ---------------------------------------------------------------------------
 
+
 @transaction
 def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
     """Confirm with the final level, deadline, required measures and basis; a major hazard
     needs the stop-work order."""
+
     def change():
         errors: dict[str, str] = {}
         level = values.get("level")
@@ -256,14 +299,24 @@ def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None =
         order = _stop_work(errors, values) if level == "major" else {}
         if errors:
             raise InputError(errors)
-        hazard.level, hazard.deadline, hazard.required_measures, hazard.decision_basis = \
-            level, deadline, measures, basis
+        hazard.level, hazard.deadline, hazard.required_measures, hazard.decision_basis = (
+            level,
+            deadline,
+            measures,
+            basis,
+        )
         hazard.officer_id, hazard.confirmed_at = user.id, clock.now()
         hazard.notice_number = f"ZG-{clock.today():%Y}-{hazard.id:06d}"
         if order:
             _set_order(hazard, order)
-        return {"level": level, "deadline": deadline.isoformat(), "required_measures": measures,
-                "decision_basis": basis, **order}
+        return {
+            "level": level,
+            "deadline": deadline.isoformat(),
+            "required_measures": measures,
+            "decision_basis": basis,
+            **order,
+        }
+
     return _apply(user, hazard, "confirm", seen_version, values.get("note", ""), change)
 
 
@@ -276,6 +329,7 @@ def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = N
             raise InputError(errors)
         hazard.reject_reason, hazard.officer_id = text, user.id
         return {"reason": text}
+
     return _apply(user, hazard, "reject", seen_version, reason, change)
 
 
@@ -297,6 +351,7 @@ def regrade(user: User, hazard: Hazard, values: dict, seen_version: int | None =
         if order:
             _set_order(hazard, order)
         return {"from_level": before, "level": level, "reason": note, **order}
+
     return _apply(user, hazard, "regrade", seen_version, values.get("note", ""), change)
 
 
@@ -306,8 +361,9 @@ def acknowledge(user: User, hazard: Hazard, note: str = "", seen_version: int | 
 
 
 @transaction
-def progress(user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, str]] = (),
-             seen_version: int | None = None) -> HazardEvent:
+def progress(
+    user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, str]] = (), seen_version: int | None = None
+) -> HazardEvent:
     check(user, hazard, "progress", seen_version)
     errors: dict[str, str] = {}
     fields.text({"note": note}, "note", 4000, errors, _("请填写整改进展。"))
@@ -320,8 +376,14 @@ def progress(user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, s
 
 
 @transaction
-def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[bytes, str]],
-           documents: list[tuple[bytes, str]] = (), seen_version: int | None = None) -> HazardEvent:
+def submit(
+    user: User,
+    hazard: Hazard,
+    description: str,
+    uploads: list[tuple[bytes, str]],
+    documents: list[tuple[bytes, str]] = (),
+    seen_version: int | None = None,
+) -> HazardEvent:
     """The company's rectification: what was done, photos of the result, documents."""
     check(user, hazard, "submit", seen_version)  # before storing any file
     errors: dict[str, str] = {}
@@ -339,9 +401,16 @@ def submit(user: User, hazard: Hazard, description: str, uploads: list[tuple[byt
 
 
 @transaction
-def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: list[tuple[bytes, str]],
-            seen_version: int | None = None, at: datetime | None = None, client_uuid: str | None = None
-            ) -> HazardEvent:
+def recheck(
+    user: User,
+    hazard: Hazard,
+    passed: bool,
+    values: dict,
+    uploads: list[tuple[bytes, str]],
+    seen_version: int | None = None,
+    at: datetime | None = None,
+    client_uuid: str | None = None,
+) -> HazardEvent:
     """On-site re-check (复查) with photos and position. Passed: a general hazard is closed,
     a major one awaits the officer's closure. Failed: back to rectifying, with a reason and
     a new deadline."""
@@ -372,6 +441,7 @@ def recheck(user: User, hazard: Hazard, passed: bool, values: dict, uploads: lis
             hazard.deadline = deadline
             data["deadline"] = deadline.isoformat()
         return data
+
     return _apply(user, hazard, action, seen_version, note, change, stored, client_uuid=client_uuid, at=at)
 
 
@@ -395,6 +465,5 @@ def close(user: User, hazard: Hazard, note: str = "", seen_version: int | None =
     def change():
         hazard.closed_at = clock.now()
         return {}
+
     return _apply(user, hazard, "close", seen_version, note, change)
-
-

@@ -6,6 +6,7 @@ a different payload under the same uuid is a conflict. Media are uploaded first
 (``client_media``); a record naming media that never arrived is refused (422), and
 the phone keeps it to retry after sending the media.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,8 +29,9 @@ MAX_CLOCK_AHEAD = timedelta(hours=1)
 
 
 def payload_digest(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 class _Uploads:
@@ -37,9 +39,15 @@ class _Uploads:
 
     def __init__(self, user: User, uuids: list) -> None:
         wanted = sorted({str(u) for u in uuids if u is not None})
-        rows = db.session.execute(sa.select(ClientMedia.uuid, MediaFile).join(
-            MediaFile, MediaFile.id == ClientMedia.media_id).where(
-            ClientMedia.uuid.in_(wanted), ClientMedia.owner_id == user.id)).all() if wanted else []
+        rows = (
+            db.session.execute(
+                sa.select(ClientMedia.uuid, MediaFile)
+                .join(MediaFile, MediaFile.id == ClientMedia.media_id)
+                .where(ClientMedia.uuid.in_(wanted), ClientMedia.owner_id == user.id)
+            ).all()
+            if wanted
+            else []
+        )
         self.sha256 = {uuid: stored.sha256 for uuid, stored in rows}
         remember_media(stored for _uuid, stored in rows)  # the photo services find them without a query
 
@@ -50,8 +58,9 @@ class _Uploads:
         """The SHA-256 the server computed when the upload arrived (not computed again)."""
         digest = self.sha256.get(str(media_uuid))
         if digest is None:
-            raise InputError({"media": _("记录引用的照片 %(uuid)s 尚未上传，请先上传照片再同步记录。",
-                                         uuid=str(media_uuid))})
+            raise InputError(
+                {"media": _("记录引用的照片 %(uuid)s 尚未上传，请先上传照片再同步记录。", uuid=str(media_uuid))}
+            )
         return digest
 
     def photo(self, user: User, record: Inspection, media_uuid, marked_uuid=None, **details) -> InspectionPhoto:
@@ -62,9 +71,13 @@ class _Uploads:
 
 def _named_media(data: dict) -> list:
     finish = data["finish"] or {}
-    return [*(ref["media_uuid"] for ref in data["photos"]), *(ref["marked_media_uuid"] for ref in data["photos"]),
-            *(u for h in data["hazards"] for u in h["media_uuids"]),
-            finish.get("signature_media_uuid"), finish.get("photo_media_uuid")]
+    return [
+        *(ref["media_uuid"] for ref in data["photos"]),
+        *(ref["marked_media_uuid"] for ref in data["photos"]),
+        *(u for h in data["hazards"] for u in h["media_uuids"]),
+        finish.get("signature_media_uuid"),
+        finish.get("photo_media_uuid"),
+    ]
 
 
 def _replayed(user: User, data: dict, digest: str) -> Inspection | None:
@@ -103,6 +116,7 @@ def _store(user: User, data: dict, digest: str) -> Inspection:
     enterprise = policy.get_enterprise(user, data["enterprise_id"])
     media = _Uploads(user, _named_media(data))
     with atomic():
+
         def prepare(record: Inspection) -> None:
             """The record as the phone filled it in, before its rows are first written."""
             # Not loaded from its id before the flush: the position's distance needs it.
@@ -119,43 +133,62 @@ def _store(user: User, data: dict, digest: str) -> Inspection:
             for r in data["results"]:
                 if r["text"]:
                     by_position[r["position"]].text = r["text"]
-            inspections.fill(record, fields, [(by_position[r["position"]], r["result"] or "", r["note"],
-                                               f"result-{r['position']}") for r in data["results"]])
+            inspections.fill(
+                record,
+                fields,
+                [
+                    (by_position[r["position"]], r["result"] or "", r["note"], f"result-{r['position']}")
+                    for r in data["results"]
+                ],
+            )
             for r in data["results"]:
                 by_position[r["position"]].bulk = bool(r["bulk"] and r["result"] == "pass")
 
         # The checklist the phone had: that of the day the inspection began (a campaign may have ended since).
-        record = inspections.start(user, enterprise, str(data["uuid"]),
-                                   on=data["started_at"].astimezone(clock.SHANGHAI).date(), prepare=prepare)
+        record = inspections.start(
+            user,
+            enterprise,
+            str(data["uuid"]),
+            on=data["started_at"].astimezone(clock.SHANGHAI).date(),
+            prepare=prepare,
+        )
         by_position = {r.position: r for r in record.results}
         links_by_media = {}
         for ref in data["photos"]:
             item = by_position[ref["item_position"]].id if ref["item_position"] in by_position else None
-            links_by_media[str(ref["media_uuid"])] = media.photo(user, record, ref["media_uuid"],
-                                                                 ref["marked_media_uuid"], item_result_id=item,
-                                                                 caption=ref["caption"])
+            links_by_media[str(ref["media_uuid"])] = media.photo(
+                user, record, ref["media_uuid"], ref["marked_media_uuid"], item_result_id=item, caption=ref["caption"]
+            )
         for h in data["hazards"]:
-            links = [links_by_media.get(str(media_uuid)) or media.photo(user, record, media_uuid)
-                     for media_uuid in h["media_uuids"]]
+            links = [
+                links_by_media.get(str(media_uuid)) or media.photo(user, record, media_uuid)
+                for media_uuid in h["media_uuids"]
+            ]
             db.session.flush()  # the links' ids, which name the hazard's evidence
             ids = [link.id for link in links]
             item = by_position[h["item_position"]].id if h["item_position"] in by_position else None
-            inspections.report_hazard(user, record, h["description"], h["place"], h["level"], h["legal_basis"],
-                                      ids, item, str(h["uuid"]))
+            inspections.report_hazard(
+                user, record, h["description"], h["place"], h["level"], h["legal_basis"], ids, item, str(h["uuid"])
+            )
         finish = data["finish"]
         if finish and finish["kind"] == "signed":
             if finish["signature_media_uuid"] is None:
                 raise InputError({"signature": _("请在签名框内签字。")})
             png = media(finish["signature_media_uuid"])
             record.ended_at = data["ended_at"] or record.ended_at
-            inspections.sign(user, record, finish["signer_name"], finish["opinion"],
-                             "data:image/png;base64," + base64.b64encode(png).decode(), finish["summary_sha256"],
-                             at=finish["at"])
+            inspections.sign(
+                user,
+                record,
+                finish["signer_name"],
+                finish["opinion"],
+                "data:image/png;base64," + base64.b64encode(png).decode(),
+                finish["summary_sha256"],
+                at=finish["at"],
+            )
         elif finish and finish["kind"] == "refused":
             photo = media(finish["photo_media_uuid"]) if finish["photo_media_uuid"] else None
             inspections.refuse(user, record, finish["signer_name"], finish["reason"], photo, at=finish["at"])
     return record
-
 
 
 def _recheck_replayed(user: User, hazard_id: int, data: dict) -> HazardEvent | None:
@@ -193,7 +226,11 @@ def _store_recheck(user: User, hazard_id: int, data: dict) -> HazardEvent:
     hazard = hazards.get(user, hazard_id)
     media = _Uploads(user, data["media_uuids"])
     uploads = [(media(media_uuid), "") for media_uuid in data["media_uuids"]]
-    values = {"note": data["note"], "deadline": data["deadline"].isoformat() if data["deadline"] else "",
-              **{k: "" if v is None else str(v) for k, v in (data["position"] or {}).items()}}
-    return hazards.recheck(user, hazard, data["passed"], values, uploads, None, at=data["at"],
-                           client_uuid=str(data["uuid"]))
+    values = {
+        "note": data["note"],
+        "deadline": data["deadline"].isoformat() if data["deadline"] else "",
+        **{k: "" if v is None else str(v) for k, v in (data["position"] or {}).items()},
+    }
+    return hazards.recheck(
+        user, hazard, data["passed"], values, uploads, None, at=data["at"], client_uuid=str(data["uuid"])
+    )

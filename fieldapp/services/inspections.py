@@ -6,6 +6,7 @@ measures, and the site manager's opinion, name and signature — or the refusal 
 sign, with a photo. Once signed or refused the record never changes; corrections
 are supplementary records pointing at it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -78,9 +79,14 @@ def start_once(user: User, enterprise: Enterprise, client_uuid: str | None) -> I
 
 
 @transaction
-def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
-          supplements: Inspection | None = None, on: date | None = None,
-          prepare: Callable[[Inspection], None] | None = None) -> Inspection:
+def start(
+    user: User,
+    enterprise: Enterprise,
+    client_uuid: str | None = None,
+    supplements: Inspection | None = None,
+    on: date | None = None,
+    prepare: Callable[[Inspection], None] | None = None,
+) -> Inspection:
     """Open a draft record with the enterprise's checklist. The same client uuid twice
     returns the same record (a double tap or a retried request makes one record).
 
@@ -105,13 +111,24 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
             return existing
     template = checklists.template_for(enterprise, on)
     now = clock.now()
-    inspection = Inspection(uuid=client_uuid or str(uuidlib.uuid4()), number=f"tmp-{uuidlib.uuid4().hex[:24]}",
-                            enterprise_id=enterprise.id, inspector_id=user.id,
-                            template_id=template.id, started_at=now, work_id_number=user.work_id or "",
-                            supplements_id=supplements.id if supplements else None,
-                            photos=[], hazards=[], co_inspectors=[])  # known empty: no query to learn it
-    inspection.results = [ItemResult(item_id=i.id, position=i.position, category=i.category, text=i.text)
-                          for i in template.items if i.active]
+    inspection = Inspection(
+        uuid=client_uuid or str(uuidlib.uuid4()),
+        number=f"tmp-{uuidlib.uuid4().hex[:24]}",
+        enterprise_id=enterprise.id,
+        inspector_id=user.id,
+        template_id=template.id,
+        started_at=now,
+        work_id_number=user.work_id or "",
+        supplements_id=supplements.id if supplements else None,
+        photos=[],
+        hazards=[],
+        co_inspectors=[],
+    )  # known empty: no query to learn it
+    inspection.results = [
+        ItemResult(item_id=i.id, position=i.position, category=i.category, text=i.text)
+        for i in template.items
+        if i.active
+    ]
     if prepare is not None:
         prepare(inspection)
     db.session.add(inspection)
@@ -129,6 +146,7 @@ def start(user: User, enterprise: Enterprise, client_uuid: str | None = None,
 
 # --- filling in ---------------------------------------------------------------------
 
+
 def _editable(user: User, inspection: Inspection) -> None:
     if inspection.inspector_id != user.id:
         raise Forbidden(_("只有记录的填写人可以修改草稿。"))
@@ -137,14 +155,23 @@ def _editable(user: User, inspection: Inspection) -> None:
 
 
 @transaction
-def update(user: User, inspection: Inspection, fields: dict[str, Any], results: dict[int, tuple[str, str]],
-           co_inspector_ids: list[int] | None = None) -> None:
+def update(
+    user: User,
+    inspection: Inspection,
+    fields: dict[str, Any],
+    results: dict[int, tuple[str, str]],
+    co_inspector_ids: list[int] | None = None,
+) -> None:
     """Save the draft: text fields, position, checklist results, co-inspectors."""
     _editable(user, inspection)
     errors: dict[str, str] = {}
     by_id = {r.id: r for r in inspection.results}
-    _fill(inspection, fields, [(by_id.get(result_id), result, note, f"result-{result_id}")
-                               for result_id, (result, note) in results.items()], errors)
+    _fill(
+        inspection,
+        fields,
+        [(by_id.get(result_id), result, note, f"result-{result_id}") for result_id, (result, note) in results.items()],
+        errors,
+    )
     if co_inspector_ids is not None:
         inspection.co_inspectors = _co_inspectors(user, inspection, co_inspector_ids, errors)
     if errors:
@@ -162,8 +189,12 @@ def fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemRe
         raise InputError(errors)
 
 
-def _fill(inspection: Inspection, fields: dict[str, Any], rows: list[tuple[ItemResult | None, str, str, str]],
-          errors: dict[str, str]) -> None:
+def _fill(
+    inspection: Inspection,
+    fields: dict[str, Any],
+    rows: list[tuple[ItemResult | None, str, str, str]],
+    errors: dict[str, str],
+) -> None:
     """``rows``: (the result row, None if not the record's; result; note; the key of its error)."""
     for key, limit in TEXT_LIMITS.items():
         if key in fields:
@@ -202,25 +233,41 @@ def _position(inspection: Inspection, fields: dict[str, Any], errors: dict[str, 
         return
     inspection.latitude, inspection.longitude, inspection.accuracy_m = lat, lng, accuracy
     e = inspection.enterprise
-    inspection.distance_m = (round(geo.distance_m(lat, lng, e.latitude, e.longitude), 1)
-                             if e.latitude is not None and e.longitude is not None else None)
+    inspection.distance_m = (
+        round(geo.distance_m(lat, lng, e.latitude, e.longitude), 1)
+        if e.latitude is not None and e.longitude is not None
+        else None
+    )
 
 
 def _co_inspectors(user: User, inspection: Inspection, ids: list[int], errors: dict[str, str]) -> list[User]:
     ids = [i for i in ids if i != user.id]
     if not ids:
         return []
-    found = list(db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
-        User.id.in_(ids), User.active.is_(True), InspectorGrid.grid_id == inspection.enterprise.grid_id)))
+    found = list(
+        db.session.scalars(
+            sa.select(User)
+            .join(InspectorGrid, InspectorGrid.user_id == User.id)
+            .where(User.id.in_(ids), User.active.is_(True), InspectorGrid.grid_id == inspection.enterprise.grid_id)
+        )
+    )
     if len(found) != len(set(ids)):
         errors["co_inspectors"] = _("同行检查人员须是本网格的在岗检查人员。")
     return found
 
 
 @transaction
-def add_photo(user: User, inspection: Inspection, data: bytes, original_name: str = "",
-              item_result_id: int | None = None, caption: str = "", sha256: str = "",
-              marked: bytes | None = None, marked_sha256: str = "") -> InspectionPhoto:
+def add_photo(
+    user: User,
+    inspection: Inspection,
+    data: bytes,
+    original_name: str = "",
+    item_result_id: int | None = None,
+    caption: str = "",
+    sha256: str = "",
+    marked: bytes | None = None,
+    marked_sha256: str = "",
+) -> InspectionPhoto:
     """Attach a photo (processed by the photo pipeline) and flag what looks like an old
     gallery photo or one taken elsewhere. ``sha256``: the digest of ``data`` where the server
     has already computed it (a synced upload, hashed when it arrived). ``marked``: a copy the
@@ -233,15 +280,23 @@ def add_photo(user: User, inspection: Inspection, data: bytes, original_name: st
         if link.photo.original.sha256 == digest:
             return link  # the same photo sent twice (a retry, a double tap) is attached once
     now = clock.now()
-    photo = photos.store(data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
-                                                      inspection.work_id_number, inspection.number), original_name,
-                         sha256=digest)
-    link = InspectionPhoto(photo=photo, item_result_id=item_result_id,
-                           caption=caption.strip()[:200])
+    photo = photos.store(
+        data,
+        user,
+        photos.Watermark(now, inspection.latitude, inspection.longitude, inspection.work_id_number, inspection.number),
+        original_name,
+        sha256=digest,
+    )
+    link = InspectionPhoto(photo=photo, item_result_id=item_result_id, caption=caption.strip()[:200])
     if marked is not None:
-        link.marked = photos.store(marked, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
-                                                                  inspection.work_id_number, inspection.number),
-                                   sha256=marked_sha256 or hashlib.sha256(marked).hexdigest())
+        link.marked = photos.store(
+            marked,
+            user,
+            photos.Watermark(
+                now, inspection.latitude, inspection.longitude, inspection.work_id_number, inspection.number
+            ),
+            sha256=marked_sha256 or hashlib.sha256(marked).hexdigest(),
+        )
     link.flag_time, link.flag_place = photo_flags(photo, inspection, now)
     # Through the relationship, so the record's own lists stay current inside one transaction.
     inspection.photos.append(link)
@@ -251,10 +306,14 @@ def add_photo(user: User, inspection: Inspection, data: bytes, original_name: st
 
 def photo_flags(photo: Photo, inspection: Inspection, now: datetime) -> tuple[bool, bool]:
     flag_time = photo.taken_at is not None and not (
-        inspection.started_at - PHOTO_TIME_SLACK <= photo.taken_at <= (inspection.ended_at or now) + PHOTO_TIME_SLACK)
+        inspection.started_at - PHOTO_TIME_SLACK <= photo.taken_at <= (inspection.ended_at or now) + PHOTO_TIME_SLACK
+    )
     e = inspection.enterprise
-    flag_place = (photo.latitude is not None and e.latitude is not None and
-                  geo.distance_m(photo.latitude, photo.longitude, e.latitude, e.longitude) > geo.FAR_M)
+    flag_place = (
+        photo.latitude is not None
+        and e.latitude is not None
+        and geo.distance_m(photo.latitude, photo.longitude, e.latitude, e.longitude) > geo.FAR_M
+    )
     return flag_time, flag_place
 
 
@@ -271,9 +330,17 @@ def remove_photo(user: User, inspection: Inspection, link_id: int) -> None:
 
 
 @transaction
-def report_hazard(user: User, inspection: Inspection, description: str, place: str, level: str,
-                  legal_basis: str, photo_link_ids: list[int], item_result_id: int | None = None,
-                  client_uuid: str | None = None) -> Hazard:
+def report_hazard(
+    user: User,
+    inspection: Inspection,
+    description: str,
+    place: str,
+    level: str,
+    legal_basis: str,
+    photo_link_ids: list[int],
+    item_result_id: int | None = None,
+    client_uuid: str | None = None,
+) -> Hazard:
     """A finding becomes a reported hazard; evidence (at least one photo) is required (art. 8(3))."""
     _editable(user, inspection)
     if client_uuid:
@@ -282,8 +349,13 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
             return existing  # the same hazard sent again (a double tap, a retry)
         if existing is not None:
             # Never acknowledge what was not stored: the whole record is refused, the hazard named.
-            raise ConflictError(_("隐患“%(what)s”的标识 %(uuid)s 已被另一条记录使用，本记录未保存。请在手机上"
-                                  "删除该隐患后重新上报。", what=description.strip()[:40], uuid=client_uuid))
+            raise ConflictError(
+                _(
+                    "隐患“%(what)s”的标识 %(uuid)s 已被另一条记录使用，本记录未保存。请在手机上删除该隐患后重新上报。",
+                    what=description.strip()[:40],
+                    uuid=client_uuid,
+                )
+            )
     errors = {}
     if not description.strip():
         errors["description"] = _("请描述隐患情况。")
@@ -300,11 +372,17 @@ def report_hazard(user: User, inspection: Inspection, description: str, place: s
         errors["item_result_id"] = _("检查项不属于本记录。")
     if errors:
         raise InputError(errors)
-    hazard = Hazard(uuid=client_uuid or str(uuidlib.uuid4()), enterprise_id=inspection.enterprise_id,
-                    grid_id=inspection.enterprise.grid_id,
-                    item_result_id=item_result_id, reporter_id=user.id,
-                    description=description.strip(), place=place.strip(), proposed_level=level,
-                    legal_basis=legal_basis.strip()[:2000])
+    hazard = Hazard(
+        uuid=client_uuid or str(uuidlib.uuid4()),
+        enterprise_id=inspection.enterprise_id,
+        grid_id=inspection.enterprise.grid_id,
+        item_result_id=item_result_id,
+        reporter_id=user.id,
+        description=description.strip(),
+        place=place.strip(),
+        proposed_level=level,
+        legal_basis=legal_basis.strip()[:2000],
+    )
     hazard.photos = [link.photo for link in links]
     inspection.hazards.append(hazard)
     db.session.flush()
@@ -338,8 +416,11 @@ MISSING = {
 
 def missing_for_signature(inspection: Inspection) -> dict[str, str]:
     """What must be filled in before the manager can sign (or refuse)."""
-    missing = {key: str(MISSING[key]) for key in ("id_shown", "work_id_number", "parts", "findings", "measures")
-               if not getattr(inspection, key)}
+    missing = {
+        key: str(MISSING[key])
+        for key in ("id_shown", "work_id_number", "parts", "findings", "measures")
+        if not getattr(inspection, key)
+    }
     unanswered = [r for r in inspection.results if r.result is None]
     if unanswered:
         missing["results"] = str(MISSING["results"]) % {"n": len(unanswered)}
@@ -349,9 +430,18 @@ def missing_for_signature(inspection: Inspection) -> dict[str, str]:
     return missing
 
 
-def summary_lines(record_uuid: str, enterprise_name: str, uscc: str, inspector_name: str, work_id: str,
-                  parts: str, findings: str, measures: str, failed: list[tuple[str, str]],
-                  hazards: list[tuple[str, str, str]]) -> str:
+def summary_lines(
+    record_uuid: str,
+    enterprise_name: str,
+    uscc: str,
+    inspector_name: str,
+    work_id: str,
+    parts: str,
+    findings: str,
+    measures: str,
+    failed: list[tuple[str, str]],
+    hazards: list[tuple[str, str, str]],
+) -> str:
     """The summary a site manager reads before signing, from plain values.
 
     This is the contract with offline phones: they build the same text from what they
@@ -360,10 +450,15 @@ def summary_lines(record_uuid: str, enterprise_name: str, uscc: str, inspector_n
     (level, place, description).
     """
     level_names = {"general": "一般", "major": "重大"}
-    lines = [f"现场检查记录 {record_uuid}", f"企业：{enterprise_name}（{uscc}）",
-             f"检查人员：{inspector_name}（工作证号 {work_id}）",
-             f"检查部位：{parts}", f"检查情况：{findings}", f"处理措施：{measures}",
-             f"不合格项：{len(failed)} 项"]
+    lines = [
+        f"现场检查记录 {record_uuid}",
+        f"企业：{enterprise_name}（{uscc}）",
+        f"检查人员：{inspector_name}（工作证号 {work_id}）",
+        f"检查部位：{parts}",
+        f"检查情况：{findings}",
+        f"处理措施：{measures}",
+        f"不合格项：{len(failed)} 项",
+    ]
     lines += [f"  - {text}：{note}" for text, note in failed]
     lines.append(f"上报隐患：{len(hazards)} 项")
     lines += [f"  - [{level_names[level]}] {place} {description}" for level, place, description in hazards]
@@ -373,10 +468,17 @@ def summary_lines(record_uuid: str, enterprise_name: str, uscc: str, inspector_n
 def summary_text(inspection: Inspection) -> str:
     """Exactly what the site manager reads before signing; its SHA-256 is stored with the signature."""
     return summary_lines(
-        inspection.uuid, inspection.enterprise.name, inspection.enterprise.uscc, inspection.inspector.display_name,
-        inspection.work_id_number, inspection.parts, inspection.findings, inspection.measures,
+        inspection.uuid,
+        inspection.enterprise.name,
+        inspection.enterprise.uscc,
+        inspection.inspector.display_name,
+        inspection.work_id_number,
+        inspection.parts,
+        inspection.findings,
+        inspection.measures,
         [(r.text, r.note) for r in inspection.results if r.result == "fail"],
-        [(h.proposed_level, h.place, h.description) for h in inspection.hazards])
+        [(h.proposed_level, h.place, h.description) for h in inspection.hazards],
+    )
 
 
 def summary_sha256(inspection: Inspection) -> str:
@@ -388,7 +490,7 @@ def _signature_png(data_url: str) -> bytes:
     if not data_url or not data_url.startswith(prefix):
         raise InputError({"signature": _("请在签名框内签字。")})
     try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise InputError({"signature": _("签名数据无效，请重新签字。")}) from None
     if len(raw) > 2 * 1024 * 1024:
@@ -403,15 +505,21 @@ def _signature_png(data_url: str) -> bytes:
     ink = alpha.point(lambda a: 255 if a > 40 else 0)
     box, inked = ink.getbbox(), ink.histogram()[255]
     # A real signature spans some width and height and leaves some ink; a tap or a dot does not.
-    if box is None or (box[2] - box[0]) < alpha.width * 0.12 or (box[3] - box[1]) < alpha.height * 0.08 \
-            or inked < 150:
+    if box is None or (box[2] - box[0]) < alpha.width * 0.12 or (box[3] - box[1]) < alpha.height * 0.08 or inked < 150:
         raise InputError({"signature": _("签名过于简单（像一个点或一条短线），请签写完整的姓名。")})
     return raw
 
 
 @transaction
-def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, signature_data_url: str,
-         shown_summary_sha256: str, at: datetime | None = None) -> None:
+def sign(
+    user: User,
+    inspection: Inspection,
+    signer_name: str,
+    opinion: str,
+    signature_data_url: str,
+    shown_summary_sha256: str,
+    at: datetime | None = None,
+) -> None:
     """The site manager signs on the inspector's phone; the record becomes final."""
     _editable(user, inspection)
     errors = missing_for_signature(inspection)
@@ -435,8 +543,15 @@ def sign(user: User, inspection: Inspection, signer_name: str, opinion: str, sig
 
 
 @transaction
-def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, photo_data: bytes | None,
-           original_name: str = "", at: datetime | None = None) -> None:
+def refuse(
+    user: User,
+    inspection: Inspection,
+    signer_name: str,
+    reason: str,
+    photo_data: bytes | None,
+    original_name: str = "",
+    at: datetime | None = None,
+) -> None:
     """The site manager refuses to sign: the refusal, its reason and a photo are recorded instead."""
     _editable(user, inspection)
     errors = missing_for_signature(inspection)
@@ -449,9 +564,12 @@ def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, ph
     if errors:
         raise InputError(errors)
     now = at or clock.now()
-    photo = photos.store(photo_data, user, photos.Watermark(now, inspection.latitude, inspection.longitude,
-                                                            inspection.work_id_number, inspection.number),
-                         original_name)
+    photo = photos.store(
+        photo_data,
+        user,
+        photos.Watermark(now, inspection.latitude, inspection.longitude, inspection.work_id_number, inspection.number),
+        original_name,
+    )
     inspection.signer_name = signer_name.strip()[:64]
     inspection.refusal_reason = reason.strip()[:2000]
     inspection.refusal_photo = photo
@@ -463,29 +581,58 @@ def refuse(user: User, inspection: Inspection, signer_name: str, reason: str, ph
 
 def canonical(inspection: Inspection) -> dict:
     """Everything the final record says, in a stable shape, for its content hash."""
+
     def iso(moment):
         return moment.isoformat() if moment else None
+
     return {
-        "number": inspection.number, "uuid": inspection.uuid, "enterprise": inspection.enterprise.uscc,
-        "inspector": inspection.inspector.username, "work_id": inspection.work_id_number,
-        "id_shown": inspection.id_shown, "started_at": iso(inspection.started_at), "ended_at": iso(inspection.ended_at),
+        "number": inspection.number,
+        "uuid": inspection.uuid,
+        "enterprise": inspection.enterprise.uscc,
+        "inspector": inspection.inspector.username,
+        "work_id": inspection.work_id_number,
+        "id_shown": inspection.id_shown,
+        "started_at": iso(inspection.started_at),
+        "ended_at": iso(inspection.ended_at),
         "position": [inspection.latitude, inspection.longitude, inspection.accuracy_m],
-        "parts": inspection.parts, "content": inspection.content, "findings": inspection.findings,
-        "measures": inspection.measures, "co_inspectors": sorted(u.username for u in inspection.co_inspectors),
+        "parts": inspection.parts,
+        "content": inspection.content,
+        "findings": inspection.findings,
+        "measures": inspection.measures,
+        "co_inspectors": sorted(u.username for u in inspection.co_inspectors),
         "results": [[r.position, r.text, r.result, r.note] for r in inspection.results],
         "photos": sorted(p.photo.original.sha256 for p in inspection.photos),
         # Keys only records that have them carry, so the hashes of earlier records still hold.
-        **({"bulk": [r.position for r in inspection.results if r.bulk]}
-           if any(r.bulk for r in inspection.results) else {}),
-        **({"marked": sorted([p.photo.original.sha256, p.marked.original.sha256] for p in inspection.photos
-                             if p.marked is not None)} if any(p.marked_photo_id for p in inspection.photos) else {}),
-        "hazards": [[h.uuid, h.proposed_level, h.place, h.description, sorted(p.original.sha256 for p in h.photos)]
-                    for h in inspection.hazards],
-        "state": inspection.state, "signer": inspection.signer_name, "opinion": inspection.signer_opinion,
+        **(
+            {"bulk": [r.position for r in inspection.results if r.bulk]}
+            if any(r.bulk for r in inspection.results)
+            else {}
+        ),
+        **(
+            {
+                "marked": sorted(
+                    [p.photo.original.sha256, p.marked.original.sha256]
+                    for p in inspection.photos
+                    if p.marked is not None
+                )
+            }
+            if any(p.marked_photo_id for p in inspection.photos)
+            else {}
+        ),
+        "hazards": [
+            [h.uuid, h.proposed_level, h.place, h.description, sorted(p.original.sha256 for p in h.photos)]
+            for h in inspection.hazards
+        ],
+        "state": inspection.state,
+        "signer": inspection.signer_name,
+        "opinion": inspection.signer_opinion,
         "signature": inspection.signature.sha256 if inspection.signature else None,
-        "summary_sha256": inspection.summary_sha256, "signed_at": iso(inspection.signed_at),
-        "refusal": [inspection.refusal_reason,
-                    inspection.refusal_photo.original.sha256 if inspection.refusal_photo else None],
+        "summary_sha256": inspection.summary_sha256,
+        "signed_at": iso(inspection.signed_at),
+        "refusal": [
+            inspection.refusal_reason,
+            inspection.refusal_photo.original.sha256 if inspection.refusal_photo else None,
+        ],
         "supplements": inspection.supplements.number if inspection.supplements else None,
     }
 
@@ -515,6 +662,7 @@ def supplement(user: User, original: Inspection) -> Inspection:
 
 # --- reading -------------------------------------------------------------------------
 
+
 def get(user: User, inspection_id) -> Inspection:
     """The record with everything its page and its content hash read, in four statements built
     once: the record with its people, signature and checklist, then its results, its photos and
@@ -529,25 +677,40 @@ def get(user: User, inspection_id) -> Inspection:
 
 @functools.cache
 def _record_statement(shape: policy.Shape) -> sa.Select:
-    return (sa.select(Inspection).where(scope_condition(shape), Inspection.id == sa.bindparam("id")).options(
-        sa.orm.joinedload(Inspection.enterprise), sa.orm.joinedload(Inspection.inspector),
-        sa.orm.joinedload(Inspection.signature), sa.orm.joinedload(Inspection.template),
-        sa.orm.joinedload(Inspection.co_inspectors)))  # a few at most
+    return (
+        sa.select(Inspection)
+        .where(scope_condition(shape), Inspection.id == sa.bindparam("id"))
+        .options(
+            sa.orm.joinedload(Inspection.enterprise),
+            sa.orm.joinedload(Inspection.inspector),
+            sa.orm.joinedload(Inspection.signature),
+            sa.orm.joinedload(Inspection.template),
+            sa.orm.joinedload(Inspection.co_inspectors),
+        )
+    )  # a few at most
 
 
 # A record's collections, each in its relationship's order.
 _RESULTS = sa.select(ItemResult).where(ItemResult.inspection_id == sa.bindparam("id")).order_by(ItemResult.position)
-_PHOTOS = (sa.select(InspectionPhoto).where(InspectionPhoto.inspection_id == sa.bindparam("id"))
-           .order_by(InspectionPhoto.id)
-           .options(sa.orm.joinedload(InspectionPhoto.photo).joinedload(Photo.original)))
-_HAZARDS = (sa.select(Hazard).where(Hazard.inspection_id == sa.bindparam("id")).order_by(Hazard.id)
-            .options(sa.orm.joinedload(Hazard.photos).joinedload(Photo.original)))
+_PHOTOS = (
+    sa.select(InspectionPhoto)
+    .where(InspectionPhoto.inspection_id == sa.bindparam("id"))
+    .order_by(InspectionPhoto.id)
+    .options(sa.orm.joinedload(InspectionPhoto.photo).joinedload(Photo.original))
+)
+_HAZARDS = (
+    sa.select(Hazard)
+    .where(Hazard.inspection_id == sa.bindparam("id"))
+    .order_by(Hazard.id)
+    .options(sa.orm.joinedload(Hazard.photos).joinedload(Photo.original))
+)
 
 
 def for_enterprise(user: User, enterprise: Enterprise, limit: int = 20) -> list[Inspection]:
     shape, values = policy.scope_binding(user)
-    return list(db.session.scalars(_for_enterprise_statement(shape),
-                                   {**values, "enterprise_id": enterprise.id, "limit": limit}))
+    return list(
+        db.session.scalars(_for_enterprise_statement(shape), {**values, "enterprise_id": enterprise.id, "limit": limit})
+    )
 
 
 @functools.cache
@@ -555,12 +718,23 @@ def _for_enterprise_statement(shape: policy.Shape) -> sa.Select:
     # Only what the list shows: the records' texts and hashes stay in the database (each column
     # read costs the driver and the ORM per row); reading another one raises instead of quietly
     # asking once per record.
-    return (sa.select(Inspection)
-            .where(scope_condition(shape), Inspection.enterprise_id == sa.bindparam("enterprise_id"))
-            .options(sa.orm.load_only(Inspection.id, Inspection.number, Inspection.state, Inspection.started_at,
-                                      Inspection.inspector_id, raiseload=True),
-                     sa.orm.joinedload(Inspection.inspector).load_only(User.id, User.display_name, raiseload=True))
-            .order_by(Inspection.started_at.desc()).limit(sa.bindparam("limit")))
+    return (
+        sa.select(Inspection)
+        .where(scope_condition(shape), Inspection.enterprise_id == sa.bindparam("enterprise_id"))
+        .options(
+            sa.orm.load_only(
+                Inspection.id,
+                Inspection.number,
+                Inspection.state,
+                Inspection.started_at,
+                Inspection.inspector_id,
+                raiseload=True,
+            ),
+            sa.orm.joinedload(Inspection.inspector).load_only(User.id, User.display_name, raiseload=True),
+        )
+        .order_by(Inspection.started_at.desc())
+        .limit(sa.bindparam("limit"))
+    )
 
 
 def photo_in_scope(user: User, photo_id: int) -> Photo | None:
@@ -573,8 +747,10 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
         sa.select(InspectionPhoto.inspection_id).where(InspectionPhoto.photo_id == photo_id),
         sa.select(InspectionPhoto.inspection_id).where(InspectionPhoto.marked_photo_id == photo_id),
         sa.select(Inspection.id).where(Inspection.refusal_photo_id == photo_id),
-        sa.select(Hazard.inspection_id).join(hazard_photos, hazard_photos.c.hazard_id == Hazard.id)
-        .where(hazard_photos.c.photo_id == photo_id))
+        sa.select(Hazard.inspection_id)
+        .join(hazard_photos, hazard_photos.c.hazard_id == Hazard.id)
+        .where(hazard_photos.c.photo_id == photo_id),
+    )
     visible = scope(user).with_only_columns(Inspection.id).where(Inspection.id.in_(records))
     return db.session.scalar(sa.select(Photo).where(Photo.id == photo_id, sa.exists(visible)))
 
@@ -588,31 +764,63 @@ def finished_between(user: User, lo: datetime, hi: datetime) -> sa.Result:
     """The finished inspections in ``user``'s scope begun in [lo, hi), oldest first, as rows of
     (number, enterprise, USCC, grid code, inspector, work ID, started, ended, state, signer,
     hazards found) — read in batches, for an export of any size."""
-    visible = scope(user).where(Inspection.state != "draft", Inspection.started_at >= lo,
-                                Inspection.started_at < hi).subquery()
+    visible = (
+        scope(user)
+        .where(Inspection.state != "draft", Inspection.started_at >= lo, Inspection.started_at < hi)
+        .subquery()
+    )
     i = sa.orm.aliased(Inspection, visible)
     hazard_count = sa.select(sa.func.count(Hazard.id)).where(Hazard.inspection_id == i.id).scalar_subquery()
     return db.session.execute(
-        sa.select(i.number, Enterprise.name, Enterprise.uscc, Grid.code, User.display_name, i.work_id_number,
-                  i.started_at, i.ended_at, i.state, i.signer_name, hazard_count)
-        .join(Enterprise, Enterprise.id == i.enterprise_id).join(Grid, Grid.id == Enterprise.grid_id)
-        .join(User, User.id == i.inspector_id).order_by(i.started_at).execution_options(yield_per=1000))
+        sa.select(
+            i.number,
+            Enterprise.name,
+            Enterprise.uscc,
+            Grid.code,
+            User.display_name,
+            i.work_id_number,
+            i.started_at,
+            i.ended_at,
+            i.state,
+            i.signer_name,
+            hazard_count,
+        )
+        .join(Enterprise, Enterprise.id == i.enterprise_id)
+        .join(Grid, Grid.id == Enterprise.grid_id)
+        .join(User, User.id == i.inspector_id)
+        .order_by(i.started_at)
+        .execution_options(yield_per=1000)
+    )
 
 
 def patrol_list(user: User) -> list[sa.Row]:
     """The patrol list: the enterprises due a visit in ``user``'s own grids as (enterprise, last
     finished visit), never visited first, then longest ago (the first 200)."""
-    last = (sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at).label("last"))
-            .where(Inspection.state != "draft").group_by(Inspection.enterprise_id).subquery())
-    return list(db.session.execute(
-        sa.select(Enterprise, last.c.last).join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
-        .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
-        .where(InspectorGrid.user_id == user.id, Enterprise.status.in_(coverage.DUE_STATUSES))
-        .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name).limit(200)))
+    last = (
+        sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at).label("last"))
+        .where(Inspection.state != "draft")
+        .group_by(Inspection.enterprise_id)
+        .subquery()
+    )
+    return list(
+        db.session.execute(
+            sa.select(Enterprise, last.c.last)
+            .join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
+            .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
+            .where(InspectorGrid.user_id == user.id, Enterprise.status.in_(coverage.DUE_STATUSES))
+            .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name)
+            .limit(200)
+        )
+    )
 
 
 def drafts_of(user: User) -> list[Inspection]:
     """``user``'s unfinished records, newest first."""
-    return list(db.session.scalars(sa.select(Inspection).where(
-        Inspection.inspector_id == user.id, Inspection.state == "draft")
-        .options(sa.orm.joinedload(Inspection.enterprise)).order_by(Inspection.started_at.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Inspection)
+            .where(Inspection.inspector_id == user.id, Inspection.state == "draft")
+            .options(sa.orm.joinedload(Inspection.enterprise))
+            .order_by(Inspection.started_at.desc())
+        )
+    )

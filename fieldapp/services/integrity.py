@@ -3,6 +3,7 @@ supplements and the discipline inspectors' follow-ups; and the audit trail and r
 Whatever route or script tries to update or delete one through the application's sessions
 is refused before it reaches the database (and the audit chain would expose a change made
 behind the application's back)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -8,6 +8,7 @@ cannot, and every opening (and every refused attempt) is logged. Records are nev
 edited or deleted (services.integrity): later facts are supplements, the discipline
 inspectors' work is a series of follow-ups.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -36,8 +37,13 @@ from fieldapp.services import attachments, audit, hazards, notifications, workda
 
 REPORT_WITHIN_WORKING_DAYS = 3
 
-MANNER_LABELS = {"in_person": _l("当面"), "phone": _l("电话"), "written": _l("书面（批条、信函、短信等）"),
-                 "through_others": _l("通过亲属或身边工作人员"), "other": _l("其他方式")}
+MANNER_LABELS = {
+    "in_person": _l("当面"),
+    "phone": _l("电话"),
+    "written": _l("书面（批条、信函、短信等）"),
+    "through_others": _l("通过亲属或身边工作人员"),
+    "other": _l("其他方式"),
+}
 CONDUCT_LABELS = {
     "case_acceptance": _l("违规指令受理或不予受理、立案或不予立案"),
     "obstruction": _l("妨碍、阻挠、干扰正常执法"),
@@ -48,8 +54,12 @@ CONDUCT_LABELS = {
     "blocking_documents": _l("阻挠、拖延或不履行生效的法律文书"),
     "other": _l("以其他方式干扰执法"),
 }
-FOLLOW_UP_LABELS = {"received": _l("已接收"), "verifying": _l("核实中"), "handled": _l("已处理"),
-                    "referred": _l("已移送或通报")}
+FOLLOW_UP_LABELS = {
+    "received": _l("已接收"),
+    "verifying": _l("核实中"),
+    "handled": _l("已处理"),
+    "referred": _l("已移送或通报"),
+}
 assert set(MANNER_LABELS) == set(INTERFERENCE_MANNER) and set(CONDUCT_LABELS) == set(INTERFERENCE_CONDUCT)
 assert set(FOLLOW_UP_LABELS) == set(FOLLOW_UP_STATES)
 
@@ -60,10 +70,12 @@ scope = policy.records.interference
 
 
 RECORD_LOADS = (
-    sa.orm.joinedload(InterferenceRecord.recorder), sa.orm.joinedload(InterferenceRecord.org_unit),
+    sa.orm.joinedload(InterferenceRecord.recorder),
+    sa.orm.joinedload(InterferenceRecord.org_unit),
     sa.orm.selectinload(InterferenceRecord.files),
     sa.orm.selectinload(InterferenceRecord.supplements).options(
-        sa.orm.joinedload(InterferenceSupplement.author), sa.orm.selectinload(InterferenceSupplement.files)),
+        sa.orm.joinedload(InterferenceSupplement.author), sa.orm.selectinload(InterferenceSupplement.files)
+    ),
     sa.orm.selectinload(InterferenceRecord.follow_ups).joinedload(InterferenceFollowUp.author),
 )
 
@@ -75,8 +87,11 @@ def open_record(user: User, record_id) -> InterferenceRecord:
         record_id = int(record_id)
     except (TypeError, ValueError):
         raise Forbidden(str(DENIED)) from None
-    record = db.session.scalar(scope(user).options(*RECORD_LOADS).where(InterferenceRecord.id == record_id)) \
-        if 0 < record_id <= MAX_ID else None
+    record = (
+        db.session.scalar(scope(user).options(*RECORD_LOADS).where(InterferenceRecord.id == record_id))
+        if 0 < record_id <= MAX_ID
+        else None
+    )
     if record is None:
         if 0 < record_id <= MAX_ID and db.session.get(InterferenceRecord, record_id) is not None:
             _log_denied(user, record_id)
@@ -87,8 +102,11 @@ def open_record(user: User, record_id) -> InterferenceRecord:
 
 def _log_denied(user: User, record_id: int) -> None:
     with db.engine.begin() as conn:
-        conn.execute(sa.insert(ReadLog).values(user_id=user.id, object_type="interference", object_id=record_id,
-                                               at=clock.now(), denied=True))
+        conn.execute(
+            sa.insert(ReadLog).values(
+                user_id=user.id, object_type="interference", object_id=record_id, at=clock.now(), denied=True
+            )
+        )
 
 
 def log_denied(user: User, record_id: int) -> None:
@@ -99,11 +117,16 @@ def log_denied(user: User, record_id: int) -> None:
 
 # --- recording --------------------------------------------------------------------------------
 
+
 def _department(user: User) -> int | None:
     if user.org_unit_id:
         return user.org_unit_id
-    return db.session.scalar(sa.select(UserOrgUnit.org_unit_id).where(UserOrgUnit.user_id == user.id)
-                             .order_by(UserOrgUnit.org_unit_id).limit(1))
+    return db.session.scalar(
+        sa.select(UserOrgUnit.org_unit_id)
+        .where(UserOrgUnit.user_id == user.id)
+        .order_by(UserOrgUnit.org_unit_id)
+        .limit(1)
+    )
 
 
 def parse_local(raw: str | None) -> datetime | None:
@@ -153,10 +176,20 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
     files = [] if errors else attachments.documents(user, list(uploads), errors)
     if errors:
         raise InputError(errors)
-    row = InterferenceRecord(recorder_id=user.id, org_unit_id=department, leader_name=leader_name,
-                             leader_position=leader_position, leader_unit=leader_unit, manner=manner,
-                             conduct=conduct, occurred_at=occurred, request=request_text, case_ref=case_ref,
-                             hazard_id=hazard_id, due_on=due_on(occurred))
+    row = InterferenceRecord(
+        recorder_id=user.id,
+        org_unit_id=department,
+        leader_name=leader_name,
+        leader_position=leader_position,
+        leader_unit=leader_unit,
+        manner=manner,
+        conduct=conduct,
+        occurred_at=occurred,
+        request=request_text,
+        case_ref=case_ref,
+        hazard_id=hazard_id,
+        due_on=due_on(occurred),
+    )
     row.files = files
     db.session.add(row)
     db.session.flush()
@@ -166,13 +199,15 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
 
 
 def _tell_discipline(row: InterferenceRecord, kind: str, key: str) -> None:
-    notifications.notify(policy.holders(row.org_unit_id, roles.DISCIPLINE_INSPECTOR), kind, key,
-                         f"/interference/{row.id}")
+    notifications.notify(
+        policy.holders(row.org_unit_id, roles.DISCIPLINE_INSPECTOR), kind, key, f"/interference/{row.id}"
+    )
 
 
 @transaction
-def supplement(user: User, row: InterferenceRecord, values: dict,
-               uploads: list[tuple[bytes, str]] = ()) -> InterferenceSupplement:
+def supplement(
+    user: User, row: InterferenceRecord, values: dict, uploads: list[tuple[bytes, str]] = ()
+) -> InterferenceSupplement:
     """Later facts, appended by the recorder; the record itself never changes."""
     if row.recorder_id != user.id:
         raise Forbidden(_("只有记录人可以补充干预记录。"))
@@ -210,6 +245,7 @@ def follow_up(user: User, row: InterferenceRecord, values: dict) -> Interference
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 @dataclass
 class Timeliness:
     due_on: date
@@ -232,15 +268,21 @@ def state(row: InterferenceRecord) -> str:
 
 def register(user: User, q: str = "") -> list[InterferenceRecord]:
     """The discipline inspectors' register (and a recorder's own list), newest first."""
-    query = scope(user).options(sa.orm.selectinload(InterferenceRecord.follow_ups),
-                                sa.orm.joinedload(InterferenceRecord.recorder),
-                                sa.orm.joinedload(InterferenceRecord.org_unit))
+    query = scope(user).options(
+        sa.orm.selectinload(InterferenceRecord.follow_ups),
+        sa.orm.joinedload(InterferenceRecord.recorder),
+        sa.orm.joinedload(InterferenceRecord.org_unit),
+    )
     q = q.strip()[:64]
     if q:
         like = f"%{q}%"
-        query = query.where(sa.or_(InterferenceRecord.leader_name.like(like),
-                                   InterferenceRecord.leader_unit.like(like),
-                                   InterferenceRecord.case_ref.like(like)))
+        query = query.where(
+            sa.or_(
+                InterferenceRecord.leader_name.like(like),
+                InterferenceRecord.leader_unit.like(like),
+                InterferenceRecord.case_ref.like(like),
+            )
+        )
     return list(db.session.scalars(query.order_by(InterferenceRecord.id.desc()).limit(500)).unique())
 
 
@@ -249,9 +291,14 @@ def unreceived_count(user: User) -> int:
     ids = policy.org_ids_of(user, roles.DISCIPLINE_INSPECTOR)
     if ids is None:
         return 0
-    return db.session.scalar(sa.select(sa.func.count()).select_from(InterferenceRecord).where(
-        InterferenceRecord.org_unit_id.in_(ids), ~sa.exists().where(
-            InterferenceFollowUp.record_id == InterferenceRecord.id)))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(InterferenceRecord)
+        .where(
+            InterferenceRecord.org_unit_id.in_(ids),
+            ~sa.exists().where(InterferenceFollowUp.record_id == InterferenceRecord.id),
+        )
+    )
 
 
 def aggregates(rows: list[InterferenceRecord]) -> dict:
@@ -260,8 +307,13 @@ def aggregates(rows: list[InterferenceRecord]) -> dict:
     by_leader = Counter((r.leader_name, r.leader_position, r.leader_unit) for r in rows)
     by_state = Counter(state(r) for r in rows)
     late = sum(1 for r in rows if not timeliness(r).on_time)
-    return {"by_unit": by_unit.most_common(), "by_leader": by_leader.most_common(), "by_state": by_state,
-            "late": late, "total": len(rows)}
+    return {
+        "by_unit": by_unit.most_common(),
+        "by_leader": by_leader.most_common(),
+        "by_state": by_state,
+        "late": late,
+        "total": len(rows),
+    }
 
 
 def attempts(row: InterferenceRecord) -> list[ReadLog]:

@@ -3,6 +3,7 @@
 What may be stored is decided by the callers (the photo pipeline checks photos by
 decoding them); the uploaded file name is kept for display only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,8 +50,9 @@ def known(digests: list[str]) -> dict[str, MediaFile]:
         # No autoflush: callers end with a flush, so no new blob is ever left pending to be found;
         # their other changes go out in that one flush, not in an extra one before this query.
         with db.session.no_autoflush:
-            found.update((m.sha256, m) for m in db.session.scalars(
-                sa.select(MediaFile).where(MediaFile.sha256.in_(missing))))
+            found.update(
+                (m.sha256, m) for m in db.session.scalars(sa.select(MediaFile).where(MediaFile.sha256.in_(missing)))
+            )
     return found
 
 
@@ -67,18 +69,31 @@ def store_blobs(blobs: list[Blob], actor: User | None, flush: bool = True, new: 
             continue
         storage.current().put(digest, blob.data, blob.content_type)
         known_files[digest] = MediaFile(
-            sha256=digest, content_type=blob.content_type, size=len(blob.data), width=blob.width,
-            height=blob.height, original_name=(blob.original_name or "")[:200],
-            uploaded_by_id=actor.id if actor else None)
+            sha256=digest,
+            content_type=blob.content_type,
+            size=len(blob.data),
+            width=blob.width,
+            height=blob.height,
+            original_name=(blob.original_name or "")[:200],
+            uploaded_by_id=actor.id if actor else None,
+        )
         db.session.add(known_files[digest])
     if flush:
         db.session.flush()
     return [known_files[d] for d in digests]
 
 
-def store_blob(data: bytes, content_type: str, actor: User | None, original_name: str = "",
-               width: int | None = None, height: int | None = None, sha256: str = "",
-               flush: bool = True, new: bool = False) -> MediaFile:
+def store_blob(
+    data: bytes,
+    content_type: str,
+    actor: User | None,
+    original_name: str = "",
+    width: int | None = None,
+    height: int | None = None,
+    sha256: str = "",
+    flush: bool = True,
+    new: bool = False,
+) -> MediaFile:
     """Store bytes (already checked by the caller); returns the existing row for known content."""
     return store_blobs([Blob(data, content_type, original_name, width, height, sha256)], actor, flush, new)[0]
 
@@ -92,7 +107,7 @@ def orphans(older_than: timedelta) -> list[str]:
     named: set[str] = set()
     digests = [k for k in candidates if len(k) == 64]
     for start in range(0, len(digests), 1000):
-        batch = digests[start:start + 1000]
+        batch = digests[start : start + 1000]
         named.update(db.session.scalars(sa.select(MediaFile.sha256).where(MediaFile.sha256.in_(batch))))
     return [k for k in candidates if k not in named]
 

@@ -1,6 +1,7 @@
 """A grid's public notice board (seed 002 art. 13): who patrols it, how to reach them, and
 where the public can send a clue. Only what the rule names is public: photo, name, work ID,
 phone, duties, area."""
+
 from __future__ import annotations
 
 import segno
@@ -29,8 +30,9 @@ def people(grid: Grid) -> list[User]:
 def portraits(users: list[User]) -> dict[int, Portrait]:
     if not users:
         return {}
-    return {p.user_id: p for p in db.session.scalars(sa.select(Portrait).where(
-        Portrait.user_id.in_([u.id for u in users])))}
+    return {
+        p.user_id: p for p in db.session.scalars(sa.select(Portrait).where(Portrait.user_id.in_([u.id for u in users])))
+    }
 
 
 def portrait(user: User) -> Portrait | None:

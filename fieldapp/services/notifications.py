@@ -4,6 +4,7 @@ Delivered in the app (the notifications page and the badge in the navigation). E
 has a ``channel`` and ``sent_at`` so an SMS or WeChat sender can be added later that
 delivers rows and marks them; nothing pretends to send anything today.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -30,13 +31,15 @@ REMIND_DAYS = 3
 def reported(hazard: Hazard) -> None:
     """A new report reaches the officers of the jurisdiction."""
     for user_id in _officers(hazard):
-        db.session.add(Notification(user_id=user_id, kind="reported", key=f"reported:{hazard.id}",
-                                    hazard_id=hazard.id))
+        db.session.add(Notification(user_id=user_id, kind="reported", key=f"reported:{hazard.id}", hazard_id=hazard.id))
 
 
 def _company_managers(hazard: Hazard) -> list[int]:
-    return list(db.session.scalars(sa.select(CompanyManager.user_id).where(
-        CompanyManager.enterprise_id == hazard.enterprise_id)))
+    return list(
+        db.session.scalars(
+            sa.select(CompanyManager.user_id).where(CompanyManager.enterprise_id == hazard.enterprise_id)
+        )
+    )
 
 
 def _officers(hazard: Hazard) -> list[int]:
@@ -47,9 +50,15 @@ def _officers(hazard: Hazard) -> list[int]:
 
 #: Who hears of each step (besides the one who took it).
 _AUDIENCE = {
-    "confirm": ("company", "reporter"), "reject": ("reporter",), "regrade": ("company", "reporter"),
-    "acknowledge": ("officer",), "progress": ("officer",), "submit": ("reporter", "officer"),
-    "recheck_pass": ("company", "officer"), "recheck_fail": ("company", "officer"), "close": ("company", "reporter"),
+    "confirm": ("company", "reporter"),
+    "reject": ("reporter",),
+    "regrade": ("company", "reporter"),
+    "acknowledge": ("officer",),
+    "progress": ("officer",),
+    "submit": ("reporter", "officer"),
+    "recheck_pass": ("company", "officer"),
+    "recheck_fail": ("company", "officer"),
+    "close": ("company", "reporter"),
 }
 
 
@@ -65,8 +74,11 @@ def for_event(hazard: Hazard, event: HazardEvent) -> None:
             people.update([hazard.officer_id] if hazard.officer_id else _officers(hazard))
     people.discard(event.actor_id)
     for user_id in sorted(people):
-        db.session.add(Notification(user_id=user_id, kind=event.action, hazard_id=hazard.id,
-                                    key=f"{event.action}:{hazard.id}:{event.id}"))
+        db.session.add(
+            Notification(
+                user_id=user_id, kind=event.action, hazard_id=hazard.id, key=f"{event.action}:{hazard.id}:{event.id}"
+            )
+        )
 
 
 @transaction
@@ -75,9 +87,11 @@ def remind(on: date | None = None) -> int:
     Idempotent: each reminder has a key, stored once per person (run it as often as cron likes)."""
     on = on or clock.today()
     wanted: list[tuple[int, str, str, int]] = []  # (user, kind, key, hazard)
-    soon = db.session.scalars(sa.select(Hazard).where(Hazard.status.in_(RECTIFYING),
-                                                      Hazard.deadline >= on,
-                                                      Hazard.deadline <= on + timedelta(days=REMIND_DAYS)))
+    soon = db.session.scalars(
+        sa.select(Hazard).where(
+            Hazard.status.in_(RECTIFYING), Hazard.deadline >= on, Hazard.deadline <= on + timedelta(days=REMIND_DAYS)
+        )
+    )
     for h in soon:
         for user_id in _company_managers(h):
             wanted.append((user_id, "deadline_soon", f"deadline_soon:{h.id}:{h.deadline}", h.id))
@@ -90,8 +104,11 @@ def remind(on: date | None = None) -> int:
         wanted.append((h.reporter_id, "recheck_due", f"recheck_due:{h.id}:{submitted}", h.id))
     if not wanted:
         return 0
-    existing = set(db.session.execute(sa.select(Notification.user_id, Notification.key).where(
-        Notification.key.in_({w[2] for w in wanted}))).all())
+    existing = set(
+        db.session.execute(
+            sa.select(Notification.user_id, Notification.key).where(Notification.key.in_({w[2] for w in wanted}))
+        ).all()
+    )
     created = 0
     for user_id, kind, key, hazard_id in wanted:
         if (user_id, key) in existing:
@@ -104,17 +121,27 @@ def remind(on: date | None = None) -> int:
 
 
 NOTIFICATION_TEXT = {
-    "reported": _l("新上报的隐患待您确认"), "confirm": _l("隐患已确认，请按期整改"),
-    "reject": _l("您上报的隐患不予确认"), "regrade": _l("隐患等级已调整"),
-    "acknowledge": _l("企业已签收整改通知"), "progress": _l("企业记录了整改进展"),
-    "submit": _l("企业已提交整改，请到现场复查"), "recheck_pass": _l("复查通过"),
-    "recheck_fail": _l("复查不通过，请继续整改"), "close": _l("隐患已销号"),
-    "deadline_soon": _l("整改期限将在 3 天内到期"), "overdue": _l("隐患整改已逾期"),
+    "reported": _l("新上报的隐患待您确认"),
+    "confirm": _l("隐患已确认，请按期整改"),
+    "reject": _l("您上报的隐患不予确认"),
+    "regrade": _l("隐患等级已调整"),
+    "acknowledge": _l("企业已签收整改通知"),
+    "progress": _l("企业记录了整改进展"),
+    "submit": _l("企业已提交整改，请到现场复查"),
+    "recheck_pass": _l("复查通过"),
+    "recheck_fail": _l("复查不通过，请继续整改"),
+    "close": _l("隐患已销号"),
+    "deadline_soon": _l("整改期限将在 3 天内到期"),
+    "overdue": _l("隐患整改已逾期"),
     "recheck_due": _l("有隐患待您复查"),
-    "interference": _l("收到一条领导干部干预执法的记录"), "interference_supplement": _l("干预记录有新的补充"),
-    "clue_new": _l("收到一条新的线索或意见"), "clue_assigned": _l("有一条线索交由您办理"),
-    "clue_task": _l("有一条线索需要您到现场核查"), "bulletin": _l("执法工作情况通报已发布"),
-    "declaration": _l("有新的利害关系申报待审核"), "declaration_decided": _l("您的申报已审核"),
+    "interference": _l("收到一条领导干部干预执法的记录"),
+    "interference_supplement": _l("干预记录有新的补充"),
+    "clue_new": _l("收到一条新的线索或意见"),
+    "clue_assigned": _l("有一条线索交由您办理"),
+    "clue_task": _l("有一条线索需要您到现场核查"),
+    "bulletin": _l("执法工作情况通报已发布"),
+    "declaration": _l("有新的利害关系申报待审核"),
+    "declaration_decided": _l("您的申报已审核"),
 }
 
 
@@ -126,10 +153,12 @@ def notify(user_ids, kind: str, key: str, link: str) -> None:
 
 
 #: On every page (the badge): built once, like sessions._BY_TOKEN.
-_UNREAD = sa.select(sa.func.count()).select_from(Notification).where(
-    Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+_UNREAD = (
+    sa.select(sa.func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+)
 
 
 def unread_count(user: User) -> int:
     return db.session.scalar(_UNREAD, {"user_id": user.id})
-

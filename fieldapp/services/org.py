@@ -1,4 +1,5 @@
 """Building the organisation tree."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,8 +26,11 @@ def create_grid(unit: OrgUnit, code: str, name: str, area: str = "") -> Grid:
 def inspectors_of(grid_id: int, besides: int | None = None) -> list[User]:
     """The active people serving a grid, by name (``besides``: all but that one): who can patrol,
     check or be shown on its board."""
-    query = sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id).where(
-        InspectorGrid.grid_id == grid_id, User.active.is_(True))
+    query = (
+        sa.select(User)
+        .join(InspectorGrid, InspectorGrid.user_id == User.id)
+        .where(InspectorGrid.grid_id == grid_id, User.active.is_(True))
+    )
     if besides is not None:
         query = query.where(User.id != besides)
     return list(db.session.scalars(query.order_by(User.display_name).options(sa.orm.selectinload(User.role_rows))))

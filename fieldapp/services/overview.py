@@ -1,4 +1,5 @@
 """The figures on each role's home page, all counted inside the user's scope."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -26,13 +27,13 @@ _GRID_COUNTS = (
     .join(Enterprise, Enterprise.grid_id == Grid.id, isouter=True)
     .where(Grid.id.in_(sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))))
     .group_by(Grid.id, Enterprise.status)
-    .order_by(Grid.code))
+    .order_by(Grid.code)
+)
 
 
 def jurisdiction_counts(user: User) -> dict[str, int]:
     grids = db.session.scalar(sa.select(sa.func.count()).select_from(policy.grid_scope(user).subquery()))
-    enterprises = db.session.scalar(
-        sa.select(sa.func.count()).select_from(policy.enterprise_scope(user).subquery()))
+    enterprises = db.session.scalar(sa.select(sa.func.count()).select_from(policy.enterprise_scope(user).subquery()))
     return {"grids": grids, "enterprises": enterprises}
 
 
@@ -40,14 +41,27 @@ def admin_counts(user: User) -> dict[str, object]:
     managed = policy.user_scope(user).subquery()
     active = db.session.scalar(sa.select(sa.func.count()).select_from(managed).where(managed.c.active.is_(True)))
     disabled = db.session.scalar(sa.select(sa.func.count()).select_from(managed).where(managed.c.active.is_(False)))
-    by_role = dict(db.session.execute(
-        sa.select(UserRole.role, sa.func.count()).where(UserRole.user_id.in_(sa.select(managed.c.id)))
-        .group_by(UserRole.role)).all())
+    by_role = dict(
+        db.session.execute(
+            sa.select(UserRole.role, sa.func.count())
+            .where(UserRole.user_id.in_(sa.select(managed.c.id)))
+            .group_by(UserRole.role)
+        ).all()
+    )
     units = db.session.scalar(sa.select(sa.func.count()).select_from(policy.org_unit_scope(user).subquery()))
-    pending = db.session.scalar(sa.select(sa.func.count(Enterprise.id)).where(
-        policy.enterprise_condition(user), Enterprise.pending_review.is_(True)))
-    return {"users_active": active, "users_disabled": disabled, "by_role": by_role,
-            "org_units": units, "pending_review": pending, **jurisdiction_counts(user)}
+    pending = db.session.scalar(
+        sa.select(sa.func.count(Enterprise.id)).where(
+            policy.enterprise_condition(user), Enterprise.pending_review.is_(True)
+        )
+    )
+    return {
+        "users_active": active,
+        "users_disabled": disabled,
+        "by_role": by_role,
+        "org_units": units,
+        "pending_review": pending,
+        **jurisdiction_counts(user),
+    }
 
 
 def jurisdiction_names(user: User) -> list[str]:

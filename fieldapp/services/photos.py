@@ -13,6 +13,7 @@ mode, apply the EXIF orientation, encode twice), a phone syncing a record waits 
 none of it, and many routine photos are never opened. They are derived from the
 original and the stored text alone, so any instance makes the same bytes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,10 +67,13 @@ class Watermark:
         local = self.when.astimezone(SHANGHAI)
         first = local.strftime("%Y-%m-%d %H:%M:%S +08:00")
         if self.latitude is not None and self.longitude is not None:
-            first += f"  {abs(self.latitude):.5f}{'N' if self.latitude >= 0 else 'S'}" \
-                     f" {abs(self.longitude):.5f}{'E' if self.longitude >= 0 else 'W'}"
-        second = "  ".join(p for p in (f"ID {self.work_id}" if self.work_id else "",
-                                       f"REC {self.record}" if self.record else "") if p)
+            first += (
+                f"  {abs(self.latitude):.5f}{'N' if self.latitude >= 0 else 'S'}"
+                f" {abs(self.longitude):.5f}{'E' if self.longitude >= 0 else 'W'}"
+            )
+        second = "  ".join(
+            p for p in (f"ID {self.work_id}" if self.work_id else "", f"REC {self.record}" if self.record else "") if p
+        )
         # ASCII only: the default font has no CJK glyphs, and none is needed.
         return [line.encode("ascii", "replace").decode() for line in (first, second) if line]
 
@@ -90,8 +94,9 @@ class Processed:
 def _refuse_unsupported(data: bytes) -> None:
     head = data[:64]
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"heif", b"mif1", b"msf1", b"avif"):
-        raise PhotoError(_("暂不支持 HEIC/HEIF 格式。请在本应用内拍照（会自动转为 JPEG），"
-                           "或在手机相机设置中选择“兼容性最佳”。"))
+        raise PhotoError(
+            _("暂不支持 HEIC/HEIF 格式。请在本应用内拍照（会自动转为 JPEG），或在手机相机设置中选择“兼容性最佳”。")
+        )
     stripped = head.lstrip()
     if stripped.startswith((b"<", b"\xef\xbb\xbf<")):
         raise PhotoError(_("这不是照片（可能是 SVG 矢量图或网页文件），请上传现场拍摄的照片。"))
@@ -197,14 +202,16 @@ def _open(data: bytes) -> tuple[Image.Image, str, Image.Exif]:
     if not data:
         raise PhotoError(empty_message())
     if len(data) > MAX_BYTES:
-        raise PhotoError(_("照片超过 %(mb)d MB，请在本应用内拍照（会自动压缩）或压缩后再上传。",
-                           mb=MAX_BYTES // (1024 * 1024)))
+        raise PhotoError(
+            _("照片超过 %(mb)d MB，请在本应用内拍照（会自动压缩）或压缩后再上传。", mb=MAX_BYTES // (1024 * 1024))
+        )
     _refuse_unsupported(data)
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
-        raise PhotoError(_("图片像素过多（超过 %(mp)d 百万像素），无法处理。",
-                           mp=MAX_PIXELS_JPEG // 1_000_000)) from None
+        raise PhotoError(
+            _("图片像素过多（超过 %(mp)d 百万像素），无法处理。", mp=MAX_PIXELS_JPEG // 1_000_000)
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise PhotoError(_("无法识别为图片，文件可能已损坏或不是照片。")) from None
     fmt = image.format
@@ -244,6 +251,7 @@ def _decode(data: bytes, side: int = DISPLAY_SIDE) -> _Decoded:
 @dataclass
 class Described:
     """What the header says: enough to file a photo without decoding its pixels."""
+
     content_type: str
     width: int
     height: int
@@ -281,10 +289,17 @@ def _render(decoded: _Decoded, lines: list[str]) -> tuple[bytes, bytes]:
     display = image.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0) if image.size != target else image
     orientation = decoded.exif.get(0x0112)
     if orientation in (2, 3, 4, 5, 6, 7, 8):
-        display = display.transpose({2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-                                     4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-                                     6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-                                     8: Image.Transpose.ROTATE_90}[orientation])
+        display = display.transpose(
+            {
+                2: Image.Transpose.FLIP_LEFT_RIGHT,
+                3: Image.Transpose.ROTATE_180,
+                4: Image.Transpose.FLIP_TOP_BOTTOM,
+                5: Image.Transpose.TRANSPOSE,
+                6: Image.Transpose.ROTATE_270,
+                7: Image.Transpose.TRANSVERSE,
+                8: Image.Transpose.ROTATE_90,
+            }[orientation]
+        )
     if display.mode != "RGB":
         background = Image.new("RGB", display.size, (255, 255, 255))
         rgba = display.convert("RGBA")
@@ -302,13 +317,22 @@ def process(data: bytes, watermark: Watermark | None = None) -> Processed:
     makes; raises PhotoError with a message for the user."""
     described = describe(data)
     display, thumb = _render(_decode(data), watermark.lines() if watermark else [])
-    return Processed(original=data, content_type=described.content_type, width=described.width,
-                     height=described.height, display=display, thumb=thumb, taken_at=described.taken_at,
-                     latitude=described.latitude, longitude=described.longitude)
+    return Processed(
+        original=data,
+        content_type=described.content_type,
+        width=described.width,
+        height=described.height,
+        display=display,
+        thumb=thumb,
+        taken_at=described.taken_at,
+        latitude=described.latitude,
+        longitude=described.longitude,
+    )
 
 
-def store(data: bytes, actor: User | None, watermark: Watermark | None = None, original_name: str = "",
-          sha256: str = "") -> Photo:
+def store(
+    data: bytes, actor: User | None, watermark: Watermark | None = None, original_name: str = "", sha256: str = ""
+) -> Photo:
     """Check and file a photo: the original blob and the Photo row with its watermark text; the
     display copy and thumbnail follow on first view (``rendition``). ``sha256``: the digest of
     ``data`` if the server has computed it already (hashing a photo costs ~4 ms)."""
@@ -317,13 +341,22 @@ def store(data: bytes, actor: User | None, watermark: Watermark | None = None, o
     if known is None or known.content_type not in FORMATS.values():
         check(data)  # content filed as a photo was checked when it was stored (a synced upload)
     described = describe(data)
-    original = known if known is not None and known.content_type == described.content_type else store_blob(
-        data, described.content_type, actor, original_name, described.width, described.height, digest)
+    original = (
+        known
+        if known is not None and known.content_type == described.content_type
+        else store_blob(data, described.content_type, actor, original_name, described.width, described.height, digest)
+    )
     # By relationship, so reading ``photo.original`` later in the transaction needs no query.
-    photo = Photo(original=original, width=described.width, height=described.height,
-                  taken_at=described.taken_at, latitude=described.latitude, longitude=described.longitude,
-                  watermark="\n".join(watermark.lines()) if watermark else "",
-                  uploaded_by_id=actor.id if actor else None)
+    photo = Photo(
+        original=original,
+        width=described.width,
+        height=described.height,
+        taken_at=described.taken_at,
+        latitude=described.latitude,
+        longitude=described.longitude,
+        watermark="\n".join(watermark.lines()) if watermark else "",
+        uploaded_by_id=actor.id if actor else None,
+    )
     db.session.add(photo)  # flushed with the caller's rows: callers link it by relationship
     return photo
 
@@ -373,8 +406,9 @@ def rendition(photo: Photo, variant: str) -> MediaFile:
 def render_pending(limit: int = 200) -> int:
     """Make the copies of up to ``limit`` photos not viewed yet, oldest first; returns how many.
     For quiet hours (cron): the first view of a photo is then no slower than any other."""
-    ids = db.session.scalars(sa.select(Photo.id).where(Photo.display_id.is_(None)).order_by(Photo.id)
-                             .limit(limit)).all()
+    ids = db.session.scalars(
+        sa.select(Photo.id).where(Photo.display_id.is_(None)).order_by(Photo.id).limit(limit)
+    ).all()
     for photo_id in ids:
         photo = db.session.get(Photo, photo_id)
         if photo is not None:

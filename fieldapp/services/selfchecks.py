@@ -1,5 +1,6 @@
 """Risk points and self-checks kept by the company, and the gaps an inspector
 looks for when reviewing them remotely (线上巡检, seed 002 art. 5(5)-(6))."""
+
 from __future__ import annotations
 
 import functools
@@ -18,8 +19,10 @@ from fieldapp.models import Enterprise, PatrolFinding, RiskPoint, SelfCheck, Sel
 
 
 def clean_risk_point(raw: dict[str, Any]) -> dict[str, Any]:
-    text = {k: (raw.get(k) or "").strip() for k in ("place", "hazard_type", "risk_level", "control_measures",
-                                                     "responsible_person", "check_every_days")}
+    text = {
+        k: (raw.get(k) or "").strip()
+        for k in ("place", "hazard_type", "risk_level", "control_measures", "responsible_person", "check_every_days")
+    }
     errors: dict[str, str] = {}
     if not text["place"]:
         errors["place"] = _("请填写风险点所在部位或设备。")
@@ -47,14 +50,18 @@ def clean_risk_point(raw: dict[str, Any]) -> dict[str, Any]:
 
 def risk_point(enterprise: Enterprise, point_id: int) -> RiskPoint | None:
     """One of the enterprise's risk points (None: not one of its own)."""
-    return db.session.scalar(sa.select(RiskPoint).where(RiskPoint.id == point_id,
-                                                        RiskPoint.enterprise_id == enterprise.id))
+    return db.session.scalar(
+        sa.select(RiskPoint).where(RiskPoint.id == point_id, RiskPoint.enterprise_id == enterprise.id)
+    )
 
 
 def finding(enterprise: Enterprise, item_id: int) -> SelfCheckItem | None:
     """A line of one of the enterprise's self-checks (None: not one of its own)."""
-    return db.session.scalar(sa.select(SelfCheckItem).join(SelfCheck).where(
-        SelfCheckItem.id == item_id, SelfCheck.enterprise_id == enterprise.id))
+    return db.session.scalar(
+        sa.select(SelfCheckItem)
+        .join(SelfCheck)
+        .where(SelfCheckItem.id == item_id, SelfCheck.enterprise_id == enterprise.id)
+    )
 
 
 @transaction
@@ -107,8 +114,15 @@ class ItemInput:
 
 
 @transaction
-def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, checked_by: str,
-                      items: list[ItemInput], note: str = "", today: date | None = None) -> SelfCheck:
+def record_self_check(
+    actor: User,
+    enterprise: Enterprise,
+    checked_on_raw: str,
+    checked_by: str,
+    items: list[ItemInput],
+    note: str = "",
+    today: date | None = None,
+) -> SelfCheck:
     policy.require(actor, "selfcheck.record", enterprise)
     today = today or clock.today()
     errors: dict[str, str] = {}
@@ -134,11 +148,23 @@ def record_self_check(actor: User, enterprise: Enterprise, checked_on_raw: str, 
         errors["items"] = _("发现问题的风险点请写明问题。")
     if errors:
         raise InputError(errors)
-    check = SelfCheck(enterprise_id=enterprise.id, checked_on=checked_on, checked_by=checked_by.strip(),
-                      note=note.strip()[:2000], recorded_by_id=actor.id)
-    check.items = [SelfCheckItem(risk_point_id=i.risk_point_id, ok=i.ok, problem=i.problem.strip()[:2000],
-                                 fixed=(not i.ok and i.fixed), fixed_on=checked_on if (not i.ok and i.fixed) else None)
-                   for i in items]
+    check = SelfCheck(
+        enterprise_id=enterprise.id,
+        checked_on=checked_on,
+        checked_by=checked_by.strip(),
+        note=note.strip()[:2000],
+        recorded_by_id=actor.id,
+    )
+    check.items = [
+        SelfCheckItem(
+            risk_point_id=i.risk_point_id,
+            ok=i.ok,
+            problem=i.problem.strip()[:2000],
+            fixed=(not i.ok and i.fixed),
+            fixed_on=checked_on if (not i.ok and i.fixed) else None,
+        )
+        for i in items
+    ]
     db.session.add(check)
     db.session.commit()
     return check
@@ -161,12 +187,17 @@ def self_checks(enterprise: Enterprise, limit: int = 20) -> list[SelfCheck]:
 
 
 #: Built once, as the other statements of the enterprise page.
-_SELF_CHECKS = (sa.select(SelfCheck).where(SelfCheck.enterprise_id == sa.bindparam("enterprise_id"))
-                .options(sa.orm.selectinload(SelfCheck.items).joinedload(SelfCheckItem.risk_point))
-                .order_by(SelfCheck.checked_on.desc(), SelfCheck.id.desc()).limit(sa.bindparam("limit")))
+_SELF_CHECKS = (
+    sa.select(SelfCheck)
+    .where(SelfCheck.enterprise_id == sa.bindparam("enterprise_id"))
+    .options(sa.orm.selectinload(SelfCheck.items).joinedload(SelfCheckItem.risk_point))
+    .order_by(SelfCheck.checked_on.desc(), SelfCheck.id.desc())
+    .limit(sa.bindparam("limit"))
+)
 
 
 # --- online patrol ------------------------------------------------------------
+
 
 @dataclass
 class Gap:
@@ -183,40 +214,68 @@ def gaps(enterprise: Enterprise, today: date | None = None) -> list[Gap]:
     points without control measures, self-checks overdue or never done."""
     today = today or clock.today()
     points = risk_points(enterprise)
-    last = dict(db.session.execute(
-        sa.select(SelfCheckItem.risk_point_id, sa.func.max(SelfCheck.checked_on))
-        .join(SelfCheck, SelfCheck.id == SelfCheckItem.self_check_id)
-        .where(SelfCheck.enterprise_id == enterprise.id)
-        .group_by(SelfCheckItem.risk_point_id)).all())
+    last = dict(
+        db.session.execute(
+            sa.select(SelfCheckItem.risk_point_id, sa.func.max(SelfCheck.checked_on))
+            .join(SelfCheck, SelfCheck.id == SelfCheckItem.self_check_id)
+            .where(SelfCheck.enterprise_id == enterprise.id)
+            .group_by(SelfCheckItem.risk_point_id)
+        ).all()
+    )
     unfixed = db.session.execute(
         sa.select(SelfCheckItem, SelfCheck.checked_on)
         .join(SelfCheck, SelfCheck.id == SelfCheckItem.self_check_id)
-        .where(SelfCheck.enterprise_id == enterprise.id, SelfCheckItem.ok.is_(False),
-               SelfCheckItem.fixed.is_(False))
-        .order_by(SelfCheck.checked_on)).all()
+        .where(SelfCheck.enterprise_id == enterprise.id, SelfCheckItem.ok.is_(False), SelfCheckItem.fixed.is_(False))
+        .order_by(SelfCheck.checked_on)
+    ).all()
     by_id = {p.id: p for p in points}
     out: list[Gap] = []
     for item, found_on in unfixed:
         point = by_id.get(item.risk_point_id)
         if point is not None:
-            out.append(Gap("unfixed_problem", point, _("%(date)s 自查发现的问题尚未整改：%(problem)s",
-                                                       date=found_on.isoformat(), problem=item.problem), item=item,
-                           last_checked=found_on, days_overdue=(today - found_on).days))
+            out.append(
+                Gap(
+                    "unfixed_problem",
+                    point,
+                    _("%(date)s 自查发现的问题尚未整改：%(problem)s", date=found_on.isoformat(), problem=item.problem),
+                    item=item,
+                    last_checked=found_on,
+                    days_overdue=(today - found_on).days,
+                )
+            )
     for point in points:
         if not point.control_measures.strip():
             out.append(Gap("missing_measures", point, _("风险点没有填写管控措施。")))
         checked = last.get(point.id)
         if checked is None:
-            out.append(Gap("never_checked", point, ngettext("该风险点从未自查（要求每 %(num)d 天一次）。",
-                                                            "该风险点从未自查（要求每 %(num)d 天一次）。",
-                                                            point.check_every_days)))
+            out.append(
+                Gap(
+                    "never_checked",
+                    point,
+                    ngettext(
+                        "该风险点从未自查（要求每 %(num)d 天一次）。",
+                        "该风险点从未自查（要求每 %(num)d 天一次）。",
+                        point.check_every_days,
+                    ),
+                )
+            )
         elif (today - checked).days > point.check_every_days:
             overdue = (today - checked).days - point.check_every_days
-            out.append(Gap("overdue_check", point, ngettext(
-                "自查已逾期 %(num)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
-                "自查已逾期 %(num)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
-                overdue, date=checked.isoformat(), n=point.check_every_days),
-                           last_checked=checked, days_overdue=overdue))
+            out.append(
+                Gap(
+                    "overdue_check",
+                    point,
+                    ngettext(
+                        "自查已逾期 %(num)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
+                        "自查已逾期 %(num)d 天（上次 %(date)s，要求每 %(n)d 天一次）。",
+                        overdue,
+                        date=checked.isoformat(),
+                        n=point.check_every_days,
+                    ),
+                    last_checked=checked,
+                    days_overdue=overdue,
+                )
+            )
     severity = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
     kind_order = {"unfixed_problem": 0, "missing_measures": 1, "overdue_check": 2, "never_checked": 3}
     out.sort(key=lambda g: (kind_order[g.kind], severity[g.risk_point.risk_level], -g.days_overdue))
@@ -227,8 +286,14 @@ FINDING_KINDS = ("missing_measures", "overdue_check", "never_checked", "unfixed_
 
 
 @transaction
-def record_finding(actor: User, enterprise: Enterprise, gap_kind: str, description: str,
-                   risk_point_id: int | None = None, self_check_item_id: int | None = None) -> PatrolFinding:
+def record_finding(
+    actor: User,
+    enterprise: Enterprise,
+    gap_kind: str,
+    description: str,
+    risk_point_id: int | None = None,
+    self_check_item_id: int | None = None,
+) -> PatrolFinding:
     """The inspector turns a gap into a finding; it becomes a hazard report once hazards exist."""
     policy.require(actor, "finding.record", enterprise)
     errors = {}
@@ -238,18 +303,34 @@ def record_finding(actor: User, enterprise: Enterprise, gap_kind: str, descripti
         errors["description"] = _("请描述发现的问题。")
     elif len(description) > 2000:
         errors["description"] = _("不能超过 %(n)d 个字。", n=2000)
-    if risk_point_id is not None and db.session.scalar(sa.select(RiskPoint.id).where(
-            RiskPoint.id == risk_point_id, RiskPoint.enterprise_id == enterprise.id)) is None:
+    if (
+        risk_point_id is not None
+        and db.session.scalar(
+            sa.select(RiskPoint.id).where(RiskPoint.id == risk_point_id, RiskPoint.enterprise_id == enterprise.id)
+        )
+        is None
+    ):
         errors["risk_point_id"] = _("所选风险点不属于本企业。")
-    if self_check_item_id is not None and db.session.scalar(
-            sa.select(SelfCheckItem.id).join(SelfCheck).where(
-                SelfCheckItem.id == self_check_item_id, SelfCheck.enterprise_id == enterprise.id)) is None:
+    if (
+        self_check_item_id is not None
+        and db.session.scalar(
+            sa.select(SelfCheckItem.id)
+            .join(SelfCheck)
+            .where(SelfCheckItem.id == self_check_item_id, SelfCheck.enterprise_id == enterprise.id)
+        )
+        is None
+    ):
         errors["self_check_item_id"] = _("所选自查记录不属于本企业。")
     if errors:
         raise InputError(errors)
-    finding = PatrolFinding(enterprise_id=enterprise.id, inspector_id=actor.id, gap_kind=gap_kind,
-                            description=description.strip(), risk_point_id=risk_point_id,
-                            self_check_item_id=self_check_item_id)
+    finding = PatrolFinding(
+        enterprise_id=enterprise.id,
+        inspector_id=actor.id,
+        gap_kind=gap_kind,
+        description=description.strip(),
+        risk_point_id=risk_point_id,
+        self_check_item_id=self_check_item_id,
+    )
     db.session.add(finding)
     db.session.commit()
     return finding
@@ -259,6 +340,9 @@ def findings(enterprise: Enterprise) -> list[PatrolFinding]:
     return list(db.session.scalars(_FINDINGS, {"enterprise_id": enterprise.id}))
 
 
-_FINDINGS = (sa.select(PatrolFinding).where(PatrolFinding.enterprise_id == sa.bindparam("enterprise_id"))
-             .options(sa.orm.joinedload(PatrolFinding.inspector), sa.orm.joinedload(PatrolFinding.risk_point))
-             .order_by(PatrolFinding.at.desc()))
+_FINDINGS = (
+    sa.select(PatrolFinding)
+    .where(PatrolFinding.enterprise_id == sa.bindparam("enterprise_id"))
+    .options(sa.orm.joinedload(PatrolFinding.inspector), sa.orm.joinedload(PatrolFinding.risk_point))
+    .order_by(PatrolFinding.at.desc())
+)

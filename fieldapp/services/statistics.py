@@ -14,6 +14,7 @@ one grid) are counted from the hazards themselves. Overdue, a state of now, is p
 median days to closure come from counts of days per department (when no industry or level is
 chosen) or from the hazards.
 """
+
 from __future__ import annotations
 
 import functools
@@ -104,6 +105,7 @@ _LO, _HI = sa.bindparam("lo"), sa.bindparam("hi")
 
 class _Shape(NamedTuple):
     """What a report's statements are built for (``functools.cache`` keys on it)."""
+
     pg: bool  # on_postgresql()
     industry: bool  # an industry is chosen
     level: bool  # a level is chosen
@@ -113,17 +115,22 @@ class _Shape(NamedTuple):
 def _department_grids(pg: bool) -> sa.Select:
     """Every grid of the departments that hold some of ``grids``, with its department: whether
     the scope is made of whole departments, and which grids a department filter leaves."""
-    return (sa.select(Grid.id, Grid.org_unit_id)
-            .where(Grid.org_unit_id.in_(sa.select(Grid.org_unit_id).where(in_ids(Grid.id, _GRIDS, pg)))))
+    return sa.select(Grid.id, Grid.org_unit_id).where(
+        Grid.org_unit_id.in_(sa.select(Grid.org_unit_id).where(in_ids(Grid.id, _GRIDS, pg)))
+    )
 
 
 @functools.cache
 def _names(pg: bool) -> sa.Select:
     """The departments' names, with the grids to show of each (``grids``, none for a page by
     department) by code."""
-    return (sa.select(OrgUnit.id, OrgUnit.name, Grid.id, Grid.code, Grid.name).select_from(OrgUnit)
-            .outerjoin(Grid, sa.and_(Grid.org_unit_id == OrgUnit.id, in_ids(Grid.id, _GRIDS, pg)))
-            .where(in_ids(OrgUnit.id, _UNITS, pg)).order_by(Grid.code))
+    return (
+        sa.select(OrgUnit.id, OrgUnit.name, Grid.id, Grid.code, Grid.name)
+        .select_from(OrgUnit)
+        .outerjoin(Grid, sa.and_(Grid.org_unit_id == OrgUnit.id, in_ids(Grid.id, _GRIDS, pg)))
+        .where(in_ids(OrgUnit.id, _UNITS, pg))
+        .order_by(Grid.code)
+    )
 
 
 def _whole_departments(grid_ids: list[int], unit_of: dict[int, int]) -> dict[int, int] | None:
@@ -140,8 +147,9 @@ def _scope(pg: bool, industry: bool, level: bool) -> list:
     """The grids counted, and the filters chosen."""
     conds = [in_ids(Hazard.grid_id, _GRIDS, pg)]
     if industry:
-        conds.append(Hazard.enterprise_id.in_(
-            sa.select(Enterprise.id).where(Enterprise.industry == sa.bindparam("industry"))))
+        conds.append(
+            Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == sa.bindparam("industry")))
+        )
     if level:
         conds.append(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == sa.bindparam("level"))
     return conds
@@ -153,10 +161,12 @@ def _overdue():
 
 def _touching():
     """Touching the range (or overdue now): what the grouped passes read."""
-    return sa.or_(sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI),
-                  sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI),
-                  sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI),
-                  _overdue())
+    return sa.or_(
+        sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI),
+        sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI),
+        sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI),
+        _overdue(),
+    )
 
 
 def _count(cond):
@@ -177,12 +187,14 @@ def _sums():
     return (
         count(sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI)).label("found"),
         count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI)).label("confirmed"),
-        count(sa.and_(Hazard.status == "rejected", Hazard.created_at >= _LO, Hazard.created_at < _HI))
-        .label("rejected"),
+        count(sa.and_(Hazard.status == "rejected", Hazard.created_at >= _LO, Hazard.created_at < _HI)).label(
+            "rejected"
+        ),
         count(sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI)).label("closed"),
         count(_overdue()).label("overdue"),
-        count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI, Hazard.closed_at.is_not(None)))
-        .label("confirmed_closed"),
+        count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI, Hazard.closed_at.is_not(None))).label(
+            "confirmed_closed"
+        ),
     )
 
 
@@ -227,13 +239,20 @@ def _figures(row) -> Figures:
 
 @functools.cache
 def _median_statement(pg: bool, industry: bool, level: bool) -> sa.Select:
-    closed = [*_scope(pg, industry, level), Hazard.closed_at >= _LO, Hazard.closed_at < _HI,
-              Hazard.confirmed_at.is_not(None)]
+    closed = [
+        *_scope(pg, industry, level),
+        Hazard.closed_at >= _LO,
+        Hazard.closed_at < _HI,
+        Hazard.confirmed_at.is_not(None),
+    ]
     if pg:
+
         def china_day(column):
             return sa.cast(column + sa.text("interval '8 hours'"), sa.Date)
-        return sa.select(sa.func.percentile_cont(0.5).within_group(
-            china_day(Hazard.closed_at) - china_day(Hazard.confirmed_at))).where(*closed)
+
+        return sa.select(
+            sa.func.percentile_cont(0.5).within_group(china_day(Hazard.closed_at) - china_day(Hazard.confirmed_at))
+        ).where(*closed)
     return sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)
 
 
@@ -247,8 +266,14 @@ def _median_days(shape: _Shape, values: dict) -> float | None:
     spans = db.session.execute(statement, values).all()
     if not spans:
         return None
-    return round(float(pystats.median(
-        (b.astimezone(clock.SHANGHAI).date() - a.astimezone(clock.SHANGHAI).date()).days for a, b in spans)), 1)
+    return round(
+        float(
+            pystats.median(
+                (b.astimezone(clock.SHANGHAI).date() - a.astimezone(clock.SHANGHAI).date()).days for a, b in spans
+            )
+        ),
+        1,
+    )
 
 
 def _median_of_counts(counts: list[tuple[int, int]]) -> float | None:
@@ -285,8 +310,16 @@ def report(user: User, f: Filters) -> Report:
     grid_ids = _grid_ids(in_unit, f)
     shape = _Shape(pg, bool(f.industry), bool(f.level))
     lo, hi = f.bounds()
-    values = {"grids": grid_ids, "lo": lo, "hi": hi, "start": f.start, "end": f.end, "today": clock.today(),
-              **({"industry": f.industry} if f.industry else {}), **({"level": f.level} if f.level else {})}
+    values = {
+        "grids": grid_ids,
+        "lo": lo,
+        "hi": hi,
+        "start": f.start,
+        "end": f.end,
+        "today": clock.today(),
+        **({"industry": f.industry} if f.industry else {}),
+        **({"level": f.level} if f.level else {}),
+    }
     # Whole departments (a town officer's, a district's) have running tallies: everything but
     # this month's overdue comes from those. A scope small enough for one page (a town) adds
     # the grid breakdown, counted from its hazards by grid alone.
@@ -307,8 +340,9 @@ def report(user: User, f: Filters) -> Report:
         out = _from_hazards(shape, values, every_grid, f)
         out.median_days = _median_days(shape, values)
     for name in DIMENSIONS:
-        out.breakdowns[name] = sorted(out.breakdowns.get(name, {}).items(),
-                                      key=lambda item: (-item[1].found, str(item[0])))
+        out.breakdowns[name] = sorted(
+            out.breakdowns.get(name, {}).items(), key=lambda item: (-item[1].found, str(item[0]))
+        )
     if every_grid:
         named = {"grids": [] if out.by_department else in_unit, "units": sorted(set(every_grid.values()))}
         for unit_id, unit_name, grid_id, code, name in db.session.execute(_names(pg), named):
@@ -321,9 +355,11 @@ def report(user: User, f: Filters) -> Report:
 @functools.cache
 def _close_days(pg: bool) -> sa.Select:
     d = HazardCloseDays
-    return (sa.select(d.days, sa.func.sum(d.n)).where(in_ids(d.org_unit_id, _UNITS, pg),
-                                                      d.month >= sa.bindparam("start"), d.month <= sa.bindparam("end"))
-            .group_by(d.days))
+    return (
+        sa.select(d.days, sa.func.sum(d.n))
+        .where(in_ids(d.org_unit_id, _UNITS, pg), d.month >= sa.bindparam("start"), d.month <= sa.bindparam("end"))
+        .group_by(d.days)
+    )
 
 
 @functools.cache
@@ -331,8 +367,7 @@ def _grid_pass(pg: bool, industry: bool, level: bool) -> sa.Select:
     """The grid breakdown from one pass over the hazards grouped by grid alone: their grid index
     holds every column it counts (an index-only scan on PostgreSQL, no enterprise joined; a
     town's 40 grids: ~10 ms of SQL against ~20 for the full grouping by grid, industry and level)."""
-    return (sa.select(Hazard.grid_id, *_sums()).where(*_scope(pg, industry, level), _touching())
-            .group_by(Hazard.grid_id))
+    return sa.select(Hazard.grid_id, *_sums()).where(*_scope(pg, industry, level), _touching()).group_by(Hazard.grid_id)
 
 
 def _count_grids(out: Report, shape: _Shape, values: dict) -> None:
@@ -353,9 +388,12 @@ def _hazard_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select
         # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards read from their grid index
         # alone, hashed against the enterprises' industries read from theirs — cheaper than 15,000
         # index probes (migration 0017: 42 -> ~20 ms).
-        sa.select(Hazard.grid_id, Enterprise.industry, level_of, *_sums()).select_from(Hazard)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id).where(*scope, _touching())
-        .group_by(Hazard.grid_id, Enterprise.industry, level_of))
+        sa.select(Hazard.grid_id, Enterprise.industry, level_of, *_sums())
+        .select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(*scope, _touching())
+        .group_by(Hazard.grid_id, Enterprise.industry, level_of)
+    )
     return grouped, _by_month(pg, Hazard.created_at, scope), _by_month(pg, Hazard.closed_at, scope)
 
 
@@ -364,8 +402,7 @@ def _from_hazards(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filte
     grouped, found_of, closed_of = _hazard_statements(*shape)
     out = Report(f, Figures(), None)
     for grid_id, industry, lvl, *sums in db.session.execute(grouped, values):
-        _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry,
-                  level=lvl)
+        _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry, level=lvl)
     found, closed = _month_counts(found_of, values), _month_counts(closed_of, values)
     out.months = [(m, found.get(m, 0), closed.get(m, 0)) for m in _months(f)]
     return out
@@ -385,18 +422,28 @@ def _tally_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select,
     in_range = sa.and_(t.month >= sa.bindparam("start"), t.month <= sa.bindparam("end"))
     this_month = sa.bindparam("this_month", type_=sa.Date)
     past = t.month < this_month
-    rows = (sa.select(t.org_unit_id, t.industry, t.level,
-                      *(sa.func.sum(sa.case((in_range, c), else_=0)) for c in (
-                          t.found, t.confirmed, t.rejected, t.closed, t.confirmed_closed)),
-                      sa.func.sum(sa.case((past, t.rectifying_due), else_=0)))
-            .where(*which, sa.or_(in_range, past)).group_by(t.org_unit_id, t.industry, t.level))
+    rows = (
+        sa.select(
+            t.org_unit_id,
+            t.industry,
+            t.level,
+            *(
+                sa.func.sum(sa.case((in_range, c), else_=0))
+                for c in (t.found, t.confirmed, t.rejected, t.closed, t.confirmed_closed)
+            ),
+            sa.func.sum(sa.case((past, t.rectifying_due), else_=0)),
+        )
+        .where(*which, sa.or_(in_range, past))
+        .group_by(t.org_unit_id, t.industry, t.level)
+    )
     industry_of = sa.select(Enterprise.industry).where(Enterprise.id == Hazard.enterprise_id).scalar_subquery()
     level_of = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
-    due_this_month = (sa.select(Hazard.grid_id, industry_of, level_of, sa.func.count())
-                      .where(*_scope(pg, industry, level), _overdue(), Hazard.deadline >= this_month)
-                      .group_by(Hazard.grid_id, industry_of, level_of))
-    months = (sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed)).where(*which, in_range)
-              .group_by(t.month))
+    due_this_month = (
+        sa.select(Hazard.grid_id, industry_of, level_of, sa.func.count())
+        .where(*_scope(pg, industry, level), _overdue(), Hazard.deadline >= this_month)
+        .group_by(Hazard.grid_id, industry_of, level_of)
+    )
+    months = sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed)).where(*which, in_range).group_by(t.month)
     return rows, due_this_month, months
 
 
@@ -407,25 +454,39 @@ def _from_tallies(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filte
     rows_of, due_this_month_of, months_of = _tally_statements(*shape)
     values = {**values, "this_month": values["today"].replace(day=1)}
     out = Report(f, Figures(), None, by_department=True)
-    for unit, industry_, lvl, found, confirmed, rejected, closed, confirmed_closed, past_due in \
-            db.session.execute(rows_of, values):
-        _count_in(out, Figures(int(found), int(confirmed), int(rejected), int(closed), int(past_due),
-                               int(confirmed_closed)), org_unit=unit, industry=industry_ or None, level=lvl)
+    for unit, industry_, lvl, found, confirmed, rejected, closed, confirmed_closed, past_due in db.session.execute(
+        rows_of, values
+    ):
+        _count_in(
+            out,
+            Figures(int(found), int(confirmed), int(rejected), int(closed), int(past_due), int(confirmed_closed)),
+            org_unit=unit,
+            industry=industry_ or None,
+            level=lvl,
+        )
     per_unit: dict[tuple, int] = {}
     for grid_id, industry_, lvl, n in db.session.execute(due_this_month_of, values):
         key = (unit_of[grid_id], industry_, lvl)
         per_unit[key] = per_unit.get(key, 0) + int(n)
     for (unit, industry_, lvl), n in per_unit.items():
         _count_in(out, Figures(overdue=n), org_unit=unit, industry=industry_, level=lvl)
-    months = {(m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b))
-              for m, a, b in db.session.execute(months_of, values)}
+    months = {
+        (m if isinstance(m, date) else date.fromisoformat(m)): (int(a), int(b))
+        for m, a, b in db.session.execute(months_of, values)
+    }
     out.months = [(m, *months.get(m, (0, 0))) for m in _months(f)]
     return out
 
 
 def _counts_any(figures: Figures) -> bool:
-    return bool(figures.found or figures.confirmed or figures.rejected or figures.closed or figures.overdue
-                or figures.confirmed_closed)
+    return bool(
+        figures.found
+        or figures.confirmed
+        or figures.rejected
+        or figures.closed
+        or figures.overdue
+        or figures.confirmed_closed
+    )
 
 
 def _count_in(out: Report, figures: Figures, **keys) -> None:
@@ -473,6 +534,9 @@ def _add(into: Figures, more: Figures) -> None:
 
 def names(report_: Report) -> dict[str, dict]:
     """Display names for the keys of each breakdown (the report's grids and departments hold them)."""
-    return {"grid": {grid_id: name for grid_id, _code, name in report_.grids}, "org_unit": report_.unit_names,
-            "industry": {k: codes.label(codes.INDUSTRIES, k) for k, _ in report_.breakdowns.get("industry", [])},
-            "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()}}
+    return {
+        "grid": {grid_id: name for grid_id, _code, name in report_.grids},
+        "org_unit": report_.unit_names,
+        "industry": {k: codes.label(codes.INDUSTRIES, k) for k, _ in report_.breakdowns.get("industry", [])},
+        "level": {k: str(v) for k, v in hazards.LEVEL_LABELS.items()},
+    }

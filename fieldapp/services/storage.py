@@ -4,6 +4,7 @@ Keys are SHA-256 hex digests (content addressing), so a file is written once
 and never changes. The local folder is the default; an S3-compatible backend
 for multi-instance deployments plugs in here.
 """
+
 from __future__ import annotations
 
 import os
@@ -95,15 +96,17 @@ class S3Storage:
     """An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, OSS or COS in S3 mode), for
     several stateless app instances. Credentials come from the usual AWS_* variables."""
 
-    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None,
-                 region: str | None = None):
+    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None, region: str | None = None):
         import boto3
         from botocore.config import Config
 
         self.bucket, self.prefix = bucket, prefix
-        self.client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None,
-                                   config=Config(signature_version="s3v4", retries={"max_attempts": 4,
-                                                                                    "mode": "standard"}))
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url or None,
+            region_name=region or None,
+            config=Config(signature_version="s3v4", retries={"max_attempts": 4, "mode": "standard"}),
+        )
 
     def _key(self, key: str) -> str:
         LocalStorage("/").path(key)  # same key check as the local folder
@@ -147,8 +150,9 @@ class S3Storage:
 
 def build(config) -> Storage:
     if config.get("MEDIA_STORAGE", "local") == "s3":
-        return S3Storage(config["S3_BUCKET"], config.get("S3_PREFIX", ""), config.get("S3_ENDPOINT_URL"),
-                         config.get("S3_REGION"))
+        return S3Storage(
+            config["S3_BUCKET"], config.get("S3_PREFIX", ""), config.get("S3_ENDPOINT_URL"), config.get("S3_REGION")
+        )
     return LocalStorage(config["MEDIA_ROOT"])
 
 

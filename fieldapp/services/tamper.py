@@ -12,6 +12,7 @@ read log, throttles and single-use stamps, and the tallies the database derives 
 Link tables without a class of their own (a hazard's photos, a record's co-inspectors) are
 covered where a record's content hash includes them (inspections).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,11 +55,17 @@ def audited_classes() -> list[type]:
 def _last_events(session: so.Session, object_type: str) -> dict[str, tuple[str, str]]:
     """Each row's last event in the trail: object id -> (action, digest after)."""
     e = AuditEvent
-    ranked = sa.select(e.object_id, e.action, e.after_sha256, sa.func.row_number().over(
-        partition_by=e.object_id, order_by=e.seq.desc()).label("n")).where(
-        e.object_type == object_type, e.object_id != "").subquery()
-    rows = session.execute(sa.select(ranked.c.object_id, ranked.c.action, ranked.c.after_sha256)
-                           .where(ranked.c.n == 1))
+    ranked = (
+        sa.select(
+            e.object_id,
+            e.action,
+            e.after_sha256,
+            sa.func.row_number().over(partition_by=e.object_id, order_by=e.seq.desc()).label("n"),
+        )
+        .where(e.object_type == object_type, e.object_id != "")
+        .subquery()
+    )
+    rows = session.execute(sa.select(ranked.c.object_id, ranked.c.action, ranked.c.after_sha256).where(ranked.c.n == 1))
     return {object_id: (action, after) for object_id, action, after in rows}
 
 
@@ -82,8 +89,11 @@ def check_rows(progress: Callable[[str, int], None] | None = None, batch: int = 
                     elif audit.digest_of(obj) != last[1]:
                         report.findings.append(Finding("changed", name, object_id))
                 report.checked += len(rows)  # the session holds its rows weakly: read ones are let go
-            report.findings.extend(Finding("deleted", name, object_id) for object_id, (action, _after)
-                                   in sorted(events.items()) if action != "delete" and object_id not in seen)
+            report.findings.extend(
+                Finding("deleted", name, object_id)
+                for object_id, (action, _after) in sorted(events.items())
+                if action != "delete" and object_id not in seen
+            )
             if progress:
                 progress(name, report.checked)
     return report
@@ -122,15 +132,19 @@ def row_state(obj) -> str:
     """One row against the trail: "matches", "changed" (edited outside the application) or
     "unknown" (the trail holds nothing of it)."""
     e = AuditEvent
-    last = db.session.execute(sa.select(e.action, e.after_sha256).where(
-        e.object_type == type(obj).__name__, e.object_id == audit._identity(obj)).order_by(e.seq.desc())
-        .limit(1)).first()
+    last = db.session.execute(
+        sa.select(e.action, e.after_sha256)
+        .where(e.object_type == type(obj).__name__, e.object_id == audit._identity(obj))
+        .order_by(e.seq.desc())
+        .limit(1)
+    ).first()
     if last is None or last.action == "delete":
         return "unknown"
     return "matches" if audit.digest_of(obj) == last.after_sha256 else "changed"
 
 
 # --- stored files --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FileFinding:
@@ -147,8 +161,13 @@ class FileReport:
     findings: list[FileFinding] = field(default_factory=list)
 
 
-def check_files(after_id: int = 0, limit: int | None = None, batch: int = 500,
-                progress: Callable[[FileReport], None] | None = None, every_s: float = 2.0) -> FileReport:
+def check_files(
+    after_id: int = 0,
+    limit: int | None = None,
+    batch: int = 500,
+    progress: Callable[[FileReport], None] | None = None,
+    every_s: float = 2.0,
+) -> FileReport:
     """Hash every stored file again, in id order from ``after_id`` (to resume a run), at most
     ``limit`` files; ``progress`` is called every ``every_s`` seconds with the report so far."""
     report = FileReport(last_id=after_id)
@@ -177,8 +196,9 @@ def check_files(after_id: int = 0, limit: int | None = None, batch: int = 500,
 def _media_after(after_id: int, batch: int) -> Iterator[list[tuple[int, str]]]:
     last = after_id
     while True:
-        rows = db.session.execute(sa.select(MediaFile.id, MediaFile.sha256).where(MediaFile.id > last)
-                                  .order_by(MediaFile.id).limit(batch)).all()
+        rows = db.session.execute(
+            sa.select(MediaFile.id, MediaFile.sha256).where(MediaFile.id > last).order_by(MediaFile.id).limit(batch)
+        ).all()
         if not rows:
             return
         yield [(r.id, r.sha256) for r in rows]

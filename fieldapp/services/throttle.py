@@ -1,5 +1,6 @@
 """Limits on public forms (anonymous clues, tracking-code look-ups), counted in the
 database so that they hold across app instances and restarts, with no other service."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,16 +26,27 @@ def hit(bucket: str, key: str, limit: int, window: timedelta) -> None:
     now = clock.now()
     key = key[:64]
     with db.engine.begin() as conn:
-        used = conn.scalar(sa.select(sa.func.count()).select_from(ThrottleHit).where(
-            ThrottleHit.bucket == bucket, ThrottleHit.key == key, ThrottleHit.at > now - window))
+        used = conn.scalar(
+            sa.select(sa.func.count())
+            .select_from(ThrottleHit)
+            .where(ThrottleHit.bucket == bucket, ThrottleHit.key == key, ThrottleHit.at > now - window)
+        )
         if used >= limit:
             minutes = max(1, int(window.total_seconds() // 60))
-            raise TooMany(_("提交过于频繁：每 %(minutes)d 分钟最多 %(limit)d 次。"
-                            "您填写的内容仍在页面上，请稍后再提交。", minutes=minutes, limit=limit))
+            raise TooMany(
+                _(
+                    "提交过于频繁：每 %(minutes)d 分钟最多 %(limit)d 次。您填写的内容仍在页面上，请稍后再提交。",
+                    minutes=minutes,
+                    limit=limit,
+                )
+            )
         conn.execute(sa.insert(ThrottleHit).values(bucket=bucket, key=key, at=now))
         # Old hits are of no further use; cleared as we go (the index makes it cheap).
-        conn.execute(sa.delete(ThrottleHit).where(ThrottleHit.bucket == bucket, ThrottleHit.key == key,
-                                                  ThrottleHit.at < now - window - timedelta(days=1)))
+        conn.execute(
+            sa.delete(ThrottleHit).where(
+                ThrottleHit.bucket == bucket, ThrottleHit.key == key, ThrottleHit.at < now - window - timedelta(days=1)
+            )
+        )
 
 
 def use_once(token: str) -> bool:

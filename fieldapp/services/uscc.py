@@ -5,6 +5,7 @@ division (6), organisation code (9, itself carrying a GB 11714 check
 character) and a check character over the first 17. The alphabet has 31
 characters: digits and capitals without I, O, S, V, Z.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,14 +40,15 @@ def problem(code: str) -> str | None:
         return _("统一社会信用代码应为 18 位，当前为 %(n)d 位。", n=len(code))
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
-        return _("统一社会信用代码含有不允许的字符：%(chars)s（只能使用数字和除 I、O、S、V、Z 以外的大写字母）。",
-                 chars=_("、").join(bad))
+        return _(
+            "统一社会信用代码含有不允许的字符：%(chars)s（只能使用数字和除 I、O、S、V、Z 以外的大写字母）。",
+            chars=_("、").join(bad),
+        )
     if not code[2:8].isdigit():
         return _("统一社会信用代码第 3–8 位应为行政区划代码（6 位数字）。")
     expected = check_character(code[:17])
     if code[17] != expected:
-        return _("统一社会信用代码校验位不正确（第 18 位应为 %(expected)s），请核对是否输错。",
-                 expected=expected)
+        return _("统一社会信用代码校验位不正确（第 18 位应为 %(expected)s），请核对是否输错。", expected=expected)
     return None
 
 

@@ -1,4 +1,5 @@
 """Accounts managed by department admins: create, disable, enable, reset password."""
+
 from __future__ import annotations
 
 import re
@@ -56,10 +57,12 @@ def search(admin: User, q: str, page: int, per_page: int) -> Page:
     query = policy.user_scope(admin)
     if q:
         like = f"%{q}%"
-        query = query.where(sa.or_(User.display_name.like(like), User.username.like(like.lower()),
-                                   User.mobile.like(like)))
-    return paginate(query.order_by(User.active.desc(), User.username), page, per_page,
-                    sa.orm.selectinload(User.role_rows))
+        query = query.where(
+            sa.or_(User.display_name.like(like), User.username.like(like.lower()), User.mobile.like(like))
+        )
+    return paginate(
+        query.order_by(User.active.desc(), User.username), page, per_page, sa.orm.selectinload(User.role_rows)
+    )
 
 
 @transaction
@@ -74,8 +77,13 @@ def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> U
     if errors:
         raise UserInputError(errors)
 
-    user = User(username=username, mobile=mobile, display_name=name,
-                password_hash=hash_password(data.password, hash_method), org_unit=unit)
+    user = User(
+        username=username,
+        mobile=mobile,
+        display_name=name,
+        password_hash=hash_password(data.password, hash_method),
+        org_unit=unit,
+    )
     user.role_rows = [UserRole(role=r) for r in chosen]
     db.session.add(user)
     db.session.flush()

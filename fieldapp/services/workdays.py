@@ -1,5 +1,6 @@
 """Working days: weekends and configured public holidays are skipped, and working
 weekend days (调休上班) count — for limits such as seed 003 art. 9's three working days."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -57,8 +58,11 @@ def working_days_after(start: date, end: date) -> int:
 
 
 def holidays(year: int) -> list[Holiday]:
-    return list(db.session.scalars(sa.select(Holiday).where(
-        Holiday.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(Holiday.day)))
+    return list(
+        db.session.scalars(
+            sa.select(Holiday).where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(Holiday.day)
+        )
+    )
 
 
 @transaction

@@ -2,6 +2,7 @@
 they did — inspections, re-checks, hazards reported — so nothing is entered twice; leave is
 asked for and approved; the team's month becomes an attendance sheet.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -62,31 +63,50 @@ def log(person: User, month: date) -> list[Day]:
     """The person's days of the month with what they did (three queries)."""
     first, last = month_bounds(month)
     lo, hi = workdays.span(first, last)
-    days: dict[date, Day] = {first + timedelta(days=i): Day(first + timedelta(days=i))
-                             for i in range((last - first).days + 1)}
+    days: dict[date, Day] = {
+        first + timedelta(days=i): Day(first + timedelta(days=i)) for i in range((last - first).days + 1)
+    }
     for number, name, state, started, iid in db.session.execute(
-            sa.select(Inspection.number, Enterprise.name, Inspection.state, Inspection.started_at, Inspection.id)
-            .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-            .where(Inspection.inspector_id == person.id, Inspection.started_at >= lo, Inspection.started_at < hi)):
+        sa.select(Inspection.number, Enterprise.name, Inspection.state, Inspection.started_at, Inspection.id)
+        .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
+        .where(Inspection.inspector_id == person.id, Inspection.started_at >= lo, Inspection.started_at < hi)
+    ):
         label = _("现场检查 %(name)s（%(n)s）", name=name, n=number) + ("" if state != "draft" else _("，未完成"))
         days[_local_day(started)].entries.append(Entry(started, "inspection", label, f"/inspections/{iid}"))
     for action, at, hid, name in db.session.execute(
-            sa.select(HazardEvent.action, HazardEvent.created_at, Hazard.id, Enterprise.name)
-            .join(Hazard, Hazard.id == HazardEvent.hazard_id).join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(HazardEvent.actor_id == person.id, HazardEvent.action.in_(("recheck_pass", "recheck_fail")),
-                   HazardEvent.created_at >= lo, HazardEvent.created_at < hi)):
-        label = _("复查 %(name)s 隐患 #%(id)d：%(result)s", name=name, id=hid,
-                  result=_("通过") if action == "recheck_pass" else _("不通过"))
+        sa.select(HazardEvent.action, HazardEvent.created_at, Hazard.id, Enterprise.name)
+        .join(Hazard, Hazard.id == HazardEvent.hazard_id)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(
+            HazardEvent.actor_id == person.id,
+            HazardEvent.action.in_(("recheck_pass", "recheck_fail")),
+            HazardEvent.created_at >= lo,
+            HazardEvent.created_at < hi,
+        )
+    ):
+        label = _(
+            "复查 %(name)s 隐患 #%(id)d：%(result)s",
+            name=name,
+            id=hid,
+            result=_("通过") if action == "recheck_pass" else _("不通过"),
+        )
         days[_local_day(at)].entries.append(Entry(at, "recheck", label, f"/hazards/{hid}"))
     for created, hid, name in db.session.execute(
-            sa.select(Hazard.created_at, Hazard.id, Enterprise.name)
-            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-            .where(Hazard.reporter_id == person.id, Hazard.created_at >= lo, Hazard.created_at < hi)):
+        sa.select(Hazard.created_at, Hazard.id, Enterprise.name)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(Hazard.reporter_id == person.id, Hazard.created_at >= lo, Hazard.created_at < hi)
+    ):
         days[_local_day(created)].entries.append(
-            Entry(created, "report", _("上报 %(name)s 隐患 #%(id)d", name=name, id=hid), f"/hazards/{hid}"))
-    for leave in db.session.scalars(sa.select(LeaveRequest).where(
-            LeaveRequest.user_id == person.id, LeaveRequest.status == "approved",
-            LeaveRequest.starts_on <= last, LeaveRequest.ends_on >= first)):
+            Entry(created, "report", _("上报 %(name)s 隐患 #%(id)d", name=name, id=hid), f"/hazards/{hid}")
+        )
+    for leave in db.session.scalars(
+        sa.select(LeaveRequest).where(
+            LeaveRequest.user_id == person.id,
+            LeaveRequest.status == "approved",
+            LeaveRequest.starts_on <= last,
+            LeaveRequest.ends_on >= first,
+        )
+    ):
         d = max(first, leave.starts_on)
         while d <= min(last, leave.ends_on):
             days[d].leave = leave
@@ -97,6 +117,7 @@ def log(person: User, month: date) -> list[Day]:
 
 
 # --- leave --------------------------------------------------------------------------------------
+
 
 @transaction
 def request_leave(person: User, values: dict) -> LeaveRequest:
@@ -115,12 +136,20 @@ def request_leave(person: User, values: dict) -> LeaveRequest:
     if len(reason) > 1000:
         errors["reason"] = _("不能超过 %(n)d 个字。", n=1000)
     if not errors:
-        clash = db.session.scalar(sa.select(LeaveRequest).where(
-            LeaveRequest.user_id == person.id, LeaveRequest.status.in_(("pending", "approved")),
-            LeaveRequest.starts_on <= end, LeaveRequest.ends_on >= start).limit(1))
+        clash = db.session.scalar(
+            sa.select(LeaveRequest)
+            .where(
+                LeaveRequest.user_id == person.id,
+                LeaveRequest.status.in_(("pending", "approved")),
+                LeaveRequest.starts_on <= end,
+                LeaveRequest.ends_on >= start,
+            )
+            .limit(1)
+        )
         if clash is not None:
-            errors["starts_on"] = _("与已有的请假（%(a)s 至 %(b)s）重叠。", a=clash.starts_on.isoformat(),
-                                    b=clash.ends_on.isoformat())
+            errors["starts_on"] = _(
+                "与已有的请假（%(a)s 至 %(b)s）重叠。", a=clash.starts_on.isoformat(), b=clash.ends_on.isoformat()
+            )
     if errors:
         raise InputError(errors)
     row = LeaveRequest(user_id=person.id, kind=kind, starts_on=start, ends_on=end, reason=reason)
@@ -130,8 +159,14 @@ def request_leave(person: User, values: dict) -> LeaveRequest:
 
 
 def mine(person: User) -> list[LeaveRequest]:
-    return list(db.session.scalars(sa.select(LeaveRequest).where(LeaveRequest.user_id == person.id)
-                                   .order_by(LeaveRequest.starts_on.desc()).limit(50)))
+    return list(
+        db.session.scalars(
+            sa.select(LeaveRequest)
+            .where(LeaveRequest.user_id == person.id)
+            .order_by(LeaveRequest.starts_on.desc())
+            .limit(50)
+        )
+    )
 
 
 def team_scope(admin: User) -> sa.Select:
@@ -146,16 +181,26 @@ def team_member(admin: User, raw_id) -> User:
 
 
 def pending(admin: User) -> list[LeaveRequest]:
-    return list(db.session.scalars(sa.select(LeaveRequest).where(
-        LeaveRequest.status == "pending", LeaveRequest.user_id.in_(team_scope(admin).with_only_columns(User.id)))
-        .options(sa.orm.joinedload(LeaveRequest.user)).order_by(LeaveRequest.starts_on)))
+    return list(
+        db.session.scalars(
+            sa.select(LeaveRequest)
+            .where(
+                LeaveRequest.status == "pending", LeaveRequest.user_id.in_(team_scope(admin).with_only_columns(User.id))
+            )
+            .options(sa.orm.joinedload(LeaveRequest.user))
+            .order_by(LeaveRequest.starts_on)
+        )
+    )
 
 
 @transaction
 def decide(admin: User, leave_id: int, approve: bool, note: str = "") -> LeaveRequest:
     policy.require(admin, "user.manage")
-    row = db.session.scalar(sa.select(LeaveRequest).where(
-        LeaveRequest.id == leave_id, LeaveRequest.user_id.in_(team_scope(admin).with_only_columns(User.id))))
+    row = db.session.scalar(
+        sa.select(LeaveRequest).where(
+            LeaveRequest.id == leave_id, LeaveRequest.user_id.in_(team_scope(admin).with_only_columns(User.id))
+        )
+    )
     if row is None:  # missing or another team's: the same answer
         raise NotFound(_("找不到该记录，或您无权查看。"))
     if row.status != "pending":
@@ -181,16 +226,27 @@ def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, l
     lo, hi = workdays.span(first, last)
     worked: dict[int, set[date]] = defaultdict(set)
     if ids:
-        for uid, at in db.session.execute(sa.select(Inspection.inspector_id, Inspection.started_at).where(
-                Inspection.inspector_id.in_(ids), Inspection.started_at >= lo, Inspection.started_at < hi)):
+        for uid, at in db.session.execute(
+            sa.select(Inspection.inspector_id, Inspection.started_at).where(
+                Inspection.inspector_id.in_(ids), Inspection.started_at >= lo, Inspection.started_at < hi
+            )
+        ):
             worked[uid].add(_local_day(at))
-        for uid, at in db.session.execute(sa.select(HazardEvent.actor_id, HazardEvent.created_at).where(
-                HazardEvent.actor_id.in_(ids), HazardEvent.created_at >= lo, HazardEvent.created_at < hi)):
+        for uid, at in db.session.execute(
+            sa.select(HazardEvent.actor_id, HazardEvent.created_at).where(
+                HazardEvent.actor_id.in_(ids), HazardEvent.created_at >= lo, HazardEvent.created_at < hi
+            )
+        ):
             worked[uid].add(_local_day(at))
     leave: dict[int, set[date]] = defaultdict(set)
-    for row in db.session.scalars(sa.select(LeaveRequest).where(
-            LeaveRequest.user_id.in_(ids or [-1]), LeaveRequest.status == "approved",
-            LeaveRequest.starts_on <= last, LeaveRequest.ends_on >= first)):
+    for row in db.session.scalars(
+        sa.select(LeaveRequest).where(
+            LeaveRequest.user_id.in_(ids or [-1]),
+            LeaveRequest.status == "approved",
+            LeaveRequest.starts_on <= last,
+            LeaveRequest.ends_on >= first,
+        )
+    ):
         d = max(first, row.starts_on)
         while d <= min(last, row.ends_on):
             leave[row.user_id].add(d)
@@ -209,7 +265,10 @@ def attendance(admin: User, month: date) -> tuple[list[date], list[tuple[User, l
                 marks.append("off")
             else:
                 marks.append("")
-        counts = {"work": marks.count("work"), "leave": marks.count("leave"),
-                  "absent": sum(1 for d, m in zip(days, marks, strict=True) if m == "" and calendar[d] and d <= today)}
+        counts = {
+            "work": marks.count("work"),
+            "leave": marks.count("leave"),
+            "absent": sum(1 for d, m in zip(days, marks, strict=True) if m == "" and calendar[d] and d <= today),
+        }
         sheet.append((person, marks, counts))
     return days, sheet

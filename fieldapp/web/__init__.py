@@ -1,4 +1,5 @@
 """Server-rendered pages, one blueprint per area."""
+
 from flask import Flask
 
 
@@ -28,9 +29,27 @@ def init_app(app: Flask) -> None:
         worklog,
     )
 
-    for module in (auth, home, imports, enterprises, selfchecks, inspections, hazards, admin, health, pwa,
-                   declarations, interference, clues, board, dashboards, corps, worklog,
-                   campaigns, media):
+    for module in (
+        auth,
+        home,
+        imports,
+        enterprises,
+        selfchecks,
+        inspections,
+        hazards,
+        admin,
+        health,
+        pwa,
+        declarations,
+        interference,
+        clues,
+        board,
+        dashboards,
+        corps,
+        worklog,
+        campaigns,
+        media,
+    ):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     nav.init_app(app)

@@ -1,4 +1,5 @@
 """Department admin: accounts of the admin's jurisdiction."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,8 +23,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_form() -> UserForm:
     form = UserForm()
     form.roles.choices = [(r, roles.label(r)) for r in roles.ALL]
-    form.org_unit_id.choices = [(u.id, u.name + _("（%(text)s）", text=u.kind_label))
-                                for u in org.units_in_scope(current_user)]
+    form.org_unit_id.choices = [
+        (u.id, u.name + _("（%(text)s）", text=u.kind_label)) for u in org.units_in_scope(current_user)
+    ]
     form.grid_ids.choices = [(g.id, f"{g.code} {g.name}") for g in org.grids_in_scope(current_user)]
     return form
 
@@ -46,10 +48,15 @@ def user_new():
     status = 200
     if form.validate_on_submit():
         data = users.NewUser(
-            username=form.username.data or "", display_name=form.display_name.data or "",
-            password=form.password.data or "", roles=form.roles.data or [],
-            org_unit_id=form.org_unit_id.data, mobile=form.mobile.data or "",
-            grid_ids=form.grid_ids.data or [], enterprise_uscc=form.enterprise_uscc.data or "")
+            username=form.username.data or "",
+            display_name=form.display_name.data or "",
+            password=form.password.data or "",
+            roles=form.roles.data or [],
+            org_unit_id=form.org_unit_id.data,
+            mobile=form.mobile.data or "",
+            grid_ids=form.grid_ids.data or [],
+            enterprise_uscc=form.enterprise_uscc.data or "",
+        )
         try:
             user = users.create_user(current_user, data, hash_method=hash_method())
         except users.UserInputError as refused:
@@ -67,10 +74,16 @@ def user_new():
 @permission_required("user.manage")
 def user_show(user_id: int, profile_errors=None, profile_values=None, status=200):
     target = policy.get_managed_user(current_user, user_id)
-    return render_template("admin/user_show.html", target=target, form=EmptyForm(),
-                           reset_form=ResetPasswordForm(), portrait=notice_board.portrait(target),
-                           profile_errors=profile_errors or {}, profile_values=profile_values or {},
-                           may_manage=policy.can(current_user, "user.manage", target)), status
+    return render_template(
+        "admin/user_show.html",
+        target=target,
+        form=EmptyForm(),
+        reset_form=ResetPasswordForm(),
+        portrait=notice_board.portrait(target),
+        profile_errors=profile_errors or {},
+        profile_values=profile_values or {},
+        may_manage=policy.can(current_user, "user.manage", target),
+    ), status
 
 
 @bp.route("/users/<int:user_id>/public-profile", methods=["POST"])
@@ -149,8 +162,9 @@ def holidays():
         else:
             flash(_("已保存 %(day)s。", day=day.day.isoformat()), "success")
             return redirect(url_for("admin.holidays", year=day.day.year))
-    return render_template("admin/holidays.html", rows=workdays.holidays(year), year=year, values=values,
-                           errors=errors), status
+    return render_template(
+        "admin/holidays.html", rows=workdays.holidays(year), year=year, values=values, errors=errors
+    ), status
 
 
 @bp.route("/holidays/<day>/delete", methods=["POST"])

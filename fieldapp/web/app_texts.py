@@ -1,6 +1,7 @@
 """Messages the phone's scripts show on the pages kept for offline work, in the user's
 language. Rules the server also enforces use the server's own wording, so a record
 refused on the phone and one refused at sync read the same."""
+
 from __future__ import annotations
 
 from fieldapp.i18n import gettext as _

@@ -1,4 +1,5 @@
 """Login, logout, own password and language."""
+
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
@@ -37,9 +38,11 @@ def safe_next(target: str | None) -> str | None:
 
 def throttle_policy() -> accounts.ThrottlePolicy:
     c = current_app.config
-    return accounts.ThrottlePolicy(max_per_account=c["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-                                   max_per_ip=c["LOGIN_MAX_FAILURES_PER_IP"],
-                                   window=c["LOGIN_FAILURE_WINDOW"])
+    return accounts.ThrottlePolicy(
+        max_per_account=c["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        max_per_ip=c["LOGIN_MAX_FAILURES_PER_IP"],
+        window=c["LOGIN_FAILURE_WINDOW"],
+    )
 
 
 def hash_method() -> str:
@@ -55,8 +58,13 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.login.data, form.password.data, request.remote_addr or "",
-                                         throttle=throttle_policy(), hash_method=hash_method())
+            user = accounts.authenticate(
+                form.login.data,
+                form.password.data,
+                request.remote_addr or "",
+                throttle=throttle_policy(),
+                hash_method=hash_method(),
+            )
         except accounts.LoginRefused as refused:
             error, status = refused.message, refused.status
         else:
@@ -75,8 +83,7 @@ def login_form_expired():
     """The login form came back with a stale or missing CSRF token (a phone that sat
     on the login page overnight): show the form again, fresh token, name kept."""
     form = LoginForm(formdata=None, data={"login": (request.form.get("login") or "")[:64]})
-    return render_template("auth/login.html", form=form,
-                           error=_("页面已过期，请重新输入密码后登录。")), 400
+    return render_template("auth/login.html", form=form, error=_("页面已过期，请重新输入密码后登录。")), 400
 
 
 @bp.route("/logout", methods=["POST"])
@@ -105,8 +112,9 @@ def change_password():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data,
-                                     hash_method=hash_method())
+            accounts.change_password(
+                current_user, form.current.data, form.new.data, form.confirm.data, hash_method=hash_method()
+            )
         except ServiceError as refused:
             error, status = refused.message, 400
         else:
@@ -129,6 +137,7 @@ def set_language():
     back = safe_next(request.form.get("next")) or url_for("home.index")
     response = redirect(back)
     if lang:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure
+        )
     return response

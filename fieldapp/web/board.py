@@ -1,4 +1,5 @@
 """Public notice boards of the grids (no login) and their printable A4 posters with QR codes."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -19,10 +20,14 @@ def public_url(endpoint: str, **values) -> str:
 def _context(code: str) -> dict:
     grid = notice_board.grid_by_code(code)
     people = notice_board.people(grid)
-    return {"grid": grid, "people": people, "portraits": notice_board.portraits(people),
-            "notices": corps.notices_for(grid.code),
-            "board_url": public_url("board.show", code=grid.code),
-            "clue_url": public_url("clues.new", grid=grid.code)}
+    return {
+        "grid": grid,
+        "people": people,
+        "portraits": notice_board.portraits(people),
+        "notices": corps.notices_for(grid.code),
+        "board_url": public_url("board.show", code=grid.code),
+        "clue_url": public_url("clues.new", grid=grid.code),
+    }
 
 
 @bp.route("/<code>")
@@ -33,8 +38,12 @@ def show(code: str):
 @bp.route("/<code>/poster")
 def poster(code: str):
     context = _context(code)
-    return render_template("board/poster.html", board_qr=notice_board.qr_image(context["board_url"]),
-                           clue_qr=notice_board.qr_image(context["clue_url"]), **context)
+    return render_template(
+        "board/poster.html",
+        board_qr=notice_board.qr_image(context["board_url"]),
+        clue_qr=notice_board.qr_image(context["clue_url"]),
+        **context,
+    )
 
 
 @bp.route("/<code>/people/<int:user_id>.jpg")

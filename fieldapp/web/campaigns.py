@@ -1,4 +1,5 @@
 """Special campaigns: launch (admins), progress per grid and the report."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -26,16 +27,28 @@ def index():
         else:
             flash(_("专项已发布，对象已列入网格员的巡查任务。"), "success")
             return redirect(url_for(".show", campaign_id=campaign.id))
-    return render_template("campaigns/index.html", rows=campaigns.recent(current_user), values=values,
-                           errors=errors, templates=checklists.active_choices(),
-                           units=org.unit_choices(current_user), grids=org.grids_in_scope(current_user),
-                           industries=list(codes.INDUSTRIES.items()),
-                           chosen=request.form.getlist("grid_ids"), today=clock.today()), status
+    return render_template(
+        "campaigns/index.html",
+        rows=campaigns.recent(current_user),
+        values=values,
+        errors=errors,
+        templates=checklists.active_choices(),
+        units=org.unit_choices(current_user),
+        grids=org.grids_in_scope(current_user),
+        industries=list(codes.INDUSTRIES.items()),
+        chosen=request.form.getlist("grid_ids"),
+        today=clock.today(),
+    ), status
 
 
 @bp.route("/<int:campaign_id>")
 @permission_required("checklist.manage")
 def show(campaign_id: int):
     campaign = campaigns.get(current_user, campaign_id)
-    return render_template("campaigns/show.html", c=campaign, grids=campaigns.progress(campaign),
-                           report=campaigns.report(campaign), levels=hazards.LEVEL_LABELS)
+    return render_template(
+        "campaigns/show.html",
+        c=campaign,
+        grids=campaigns.progress(campaign),
+        report=campaigns.report(campaign),
+        levels=hazards.LEVEL_LABELS,
+    )

@@ -1,5 +1,6 @@
 """Clues and feedback: the public form and tracking page (no login), the department's
 handling pages, and the enforcement bulletins published to supervisors."""
+
 from __future__ import annotations
 
 import hashlib
@@ -104,11 +105,17 @@ def new():
         else:
             session["clue_receipt"] = clue.code
             return redirect(url_for(".receipt"))
-    return render_template("clues/new.html", values=values, errors=errors, grid=grid,
-                           units=[(u.id, u.name) for u in clues.departments()] if grid is None else [],
-                           kinds=clues.KIND_LABELS,
-                           stamp=_new_stamp(), submitter=submitter,
-                           max_photos=current_app.config["CLUE_MAX_PHOTOS"]), status
+    return render_template(
+        "clues/new.html",
+        values=values,
+        errors=errors,
+        grid=grid,
+        units=[(u.id, u.name) for u in clues.departments()] if grid is None else [],
+        kinds=clues.KIND_LABELS,
+        stamp=_new_stamp(),
+        submitter=submitter,
+        max_photos=current_app.config["CLUE_MAX_PHOTOS"],
+    ), status
 
 
 @bp.route("/receipt")
@@ -116,8 +123,9 @@ def receipt():
     code = session.get("clue_receipt")
     if not code:
         return redirect(url_for(".track"))
-    return render_template("clues/receipt.html", code=clues.show_code(code),
-                           days=current_app.config["CLUE_ANSWER_DAYS"])
+    return render_template(
+        "clues/receipt.html", code=clues.show_code(code), days=current_app.config["CLUE_ANSWER_DAYS"]
+    )
 
 
 @bp.route("/track")
@@ -135,8 +143,9 @@ def track():
             clue = clues.track(raw)
             if clue is None:
                 message, status = _("没有找到该编号的线索，请核对后重试（编号形如 XS-XXXXX-XXXXX）。"), 404
-    return render_template("clues/track.html", code=raw, clue=clue, message=message, labels=_labels(),
-                           show_code=clues.show_code), status
+    return render_template(
+        "clues/track.html", code=raw, clue=clue, message=message, labels=_labels(), show_code=clues.show_code
+    ), status
 
 
 def _labels() -> dict:
@@ -145,6 +154,7 @@ def _labels() -> dict:
 
 # --- the department's side -------------------------------------------------------------------
 
+
 @bp.route("/")
 @permission_required("clue.view")
 def index():
@@ -152,8 +162,15 @@ def index():
     tabs = clues.TABS if handler else ("mine",)
     tab = request.args.get("tab") if request.args.get("tab") in tabs else tabs[0]
     page = clues.listing(current_user, tab, page_number(), current_app.config["PAGE_SIZE"])
-    return render_template("clues/index.html", page=page, tab=tab, tabs=tabs, labels=_labels(),
-                           today=clock.today(), show_code=clues.show_code)
+    return render_template(
+        "clues/index.html",
+        page=page,
+        tab=tab,
+        tabs=tabs,
+        labels=_labels(),
+        today=clock.today(),
+        show_code=clues.show_code,
+    )
 
 
 def _render(clue, errors=None, values=None, action=None, status=200):
@@ -161,14 +178,22 @@ def _render(clue, errors=None, values=None, action=None, status=200):
     enterprises = clues.enterprise_choices(current_user, clue) if {"task", "hazard"} & set(allowed) else []
     chosen = fields.ident((values or {}).get("enterprise_id") or clue.task_enterprise_id)
     inspectors = clues.inspector_choices(current_user, chosen) if "task" in allowed else []
-    return render_template("clues/show.html", c=clue, allowed=allowed, errors=errors or {}, values=values or {},
-                           open_action=action, labels=_labels(), enterprises=enterprises, inspectors=inspectors,
-                           assignees=[(u.id, u.display_name) for u in clues.assignees(clue)] if "assign" in allowed
-                           else [],
-                           overdue=clues.is_overdue(clue), task_done=clues.task_done(clue),
-                           show_code=clues.show_code,
-                           readers=audit.readers("clue", clue.id) if policy.can(current_user, "read_log.view") else None
-                           ), status
+    return render_template(
+        "clues/show.html",
+        c=clue,
+        allowed=allowed,
+        errors=errors or {},
+        values=values or {},
+        open_action=action,
+        labels=_labels(),
+        enterprises=enterprises,
+        inspectors=inspectors,
+        assignees=[(u.id, u.display_name) for u in clues.assignees(clue)] if "assign" in allowed else [],
+        overdue=clues.is_overdue(clue),
+        task_done=clues.task_done(clue),
+        show_code=clues.show_code,
+        readers=audit.readers("clue", clue.id) if policy.can(current_user, "read_log.view") else None,
+    ), status
 
 
 @bp.route("/<int:clue_id>")
@@ -188,8 +213,7 @@ def act(clue_id: int, action: str):
     except InputError as refused:
         return _render(clues.get(current_user, clue_id), refused.errors, request.form, action, 400)
     except ServiceError as refused:
-        return _render(clues.get(current_user, clue_id), {"_": refused.message}, request.form, action,
-                       refused.status)
+        return _render(clues.get(current_user, clue_id), {"_": refused.message}, request.form, action, refused.status)
     flash(_("已%(action)s。", action=clues.ACTION_LABELS[action]), "success")
     return redirect(url_for(".show", clue_id=clue_id))
 
@@ -205,6 +229,7 @@ def photo(clue_id: int, photo_id: int, variant: str):
 
 
 # --- bulletins ---------------------------------------------------------------------------------
+
 
 @bp.route("/bulletins", methods=["GET", "POST"])
 @permission_required("bulletin.view")

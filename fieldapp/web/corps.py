@@ -1,5 +1,6 @@
 """The inspector corps for department admins: records, work IDs and cards, equipment, training,
 dismissal."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,8 +20,13 @@ bp = Blueprint("corps", __name__, url_prefix="/corps")
 
 
 def _labels() -> dict:
-    return {"kind": corps.KIND_LABELS, "status": corps.STATUS_LABELS, "contract": corps.CONTRACT_LABELS,
-            "training": corps.TRAINING_KIND_LABELS, "equipment": corps.EQUIPMENT_LABELS}
+    return {
+        "kind": corps.KIND_LABELS,
+        "status": corps.STATUS_LABELS,
+        "contract": corps.CONTRACT_LABELS,
+        "training": corps.TRAINING_KIND_LABELS,
+        "equipment": corps.EQUIPMENT_LABELS,
+    }
 
 
 @bp.route("/")
@@ -31,18 +37,34 @@ def index():
     page = corps.people_page(current_user, page_number(), current_app.config["PAGE_SIZE"])
     records = corps.records_of(page.items)
     totals = corps.training([p.id for p in page.items], year, {uid: r.kind for uid, r in records.items()})
-    return render_template("corps/index.html", page=page, records=records, totals=totals, year=year,
-                           renewals=corps.renewals(current_user), labels=_labels())
+    return render_template(
+        "corps/index.html",
+        page=page,
+        records=records,
+        totals=totals,
+        year=year,
+        renewals=corps.renewals(current_user),
+        labels=_labels(),
+    )
 
 
 def _render(person, errors=None, values=None, status=200):
     record = corps.record_of(person)
     year = clock.today().year
-    return render_template("corps/show.html", person=person, record=record, errors=errors or {},
-                           values=values or {}, labels=_labels(), work_ids=corps.work_ids(person),
-                           equipment=corps.equipment_of(person), checklist=corps.checklist(person),
-                           training=corps.training([person.id], year, {person.id: record.kind})[person.id],
-                           year=year, portrait=notice_board.portrait(person)), status
+    return render_template(
+        "corps/show.html",
+        person=person,
+        record=record,
+        errors=errors or {},
+        values=values or {},
+        labels=_labels(),
+        work_ids=corps.work_ids(person),
+        equipment=corps.equipment_of(person),
+        checklist=corps.checklist(person),
+        training=corps.training([person.id], year, {person.id: record.kind})[person.id],
+        year=year,
+        portrait=notice_board.portrait(person),
+    ), status
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -96,9 +118,16 @@ def card(user_id: int):
     person = corps.get_person(current_user, user_id)
     grid = person.grids[0] if person.grids else None
     board_url = public_url("board.show", code=grid.code) if grid else None
-    return render_template("corps/card.html", person=person, record=corps.record_of(person), grid=grid,
-                           portrait=notice_board.portrait(person), labels=_labels(),
-                           qr=notice_board.qr_image(board_url) if board_url else None, board_url=board_url)
+    return render_template(
+        "corps/card.html",
+        person=person,
+        record=corps.record_of(person),
+        grid=grid,
+        portrait=notice_board.portrait(person),
+        labels=_labels(),
+        qr=notice_board.qr_image(board_url) if board_url else None,
+        board_url=board_url,
+    )
 
 
 @bp.route("/training", methods=["GET", "POST"])
@@ -114,9 +143,14 @@ def training_index():
         else:
             flash(_("培训已登记，请录入参训人员。"), "success")
             return redirect(url_for(".training_show", session_id=session.id))
-    return render_template("corps/training.html", sessions=corps.sessions_of(current_user),
-                           units=org.unit_choices(current_user), values=values, errors=errors,
-                           labels=_labels()), status
+    return render_template(
+        "corps/training.html",
+        sessions=corps.sessions_of(current_user),
+        units=org.unit_choices(current_user),
+        values=values,
+        errors=errors,
+        labels=_labels(),
+    ), status
 
 
 @bp.route("/training/<int:session_id>", methods=["GET", "POST"])
@@ -135,8 +169,9 @@ def training_show(session_id: int):
             flash(_("已登记。"), "success")
             return redirect(url_for(".training_show", session_id=session_id))
     people = [(u.id, u.display_name) for u in corps.active_people(current_user)]
-    return render_template("corps/training_show.html", s=session, people=people, values=values, errors=errors,
-                           labels=_labels()), status
+    return render_template(
+        "corps/training_show.html", s=session, people=people, values=values, errors=errors, labels=_labels()
+    ), status
 
 
 @bp.route("/export.xlsx")
@@ -149,23 +184,65 @@ def export():
     totals = corps.training([p.id for p in people], year, {uid: r.kind for uid, r in records.items()})
     labels = _labels()
     with force_locale("zh_CN"):
-        rows = [[p.display_name, p.username, str(labels["kind"][records[p.id].kind]),
-                 str(labels["status"][records[p.id].status]), p.work_id or "", p.mobile or "",
-                 " ".join(g.code for g in p.grids), str(labels["contract"][records[p.id].contract_type]),
-                 records[p.id].term_start.isoformat() if records[p.id].term_start else "",
-                 records[p.id].term_end.isoformat() if records[p.id].term_end else "",
-                 float(totals[p.id].pre_job_days), "是" if totals[p.id].exam_passed else "否",
-                 float(totals[p.id].in_service_days), float(totals[p.id].required), float(totals[p.id].shortfall)]
-                for p in people]
-        attendance = [[a.session.title, str(labels["training"][a.session.kind]), a.session.starts_on.isoformat(),
-                       a.session.ends_on.isoformat(), a.user.display_name, float(a.days),
-                       "" if a.exam_score is None else a.exam_score,
-                       "" if a.passed is None else ("是" if a.passed else "否")]
-                      for a in corps.attendance(current_user, year)]
-        out = xlsx.write([
-            ("检查员", ["姓名", "用户名", "类别", "状态", "工作证号", "手机号", "网格", "用工形式", "聘期开始",
-                     "聘期结束", "岗前培训天数", "岗前考试合格", f"{year}年在岗培训天数", "应达天数", "差额"], rows),
-            (f"{year}年培训", ["培训", "类别", "开始", "结束", "姓名", "天数", "成绩", "合格"], attendance)])
+        rows = [
+            [
+                p.display_name,
+                p.username,
+                str(labels["kind"][records[p.id].kind]),
+                str(labels["status"][records[p.id].status]),
+                p.work_id or "",
+                p.mobile or "",
+                " ".join(g.code for g in p.grids),
+                str(labels["contract"][records[p.id].contract_type]),
+                records[p.id].term_start.isoformat() if records[p.id].term_start else "",
+                records[p.id].term_end.isoformat() if records[p.id].term_end else "",
+                float(totals[p.id].pre_job_days),
+                "是" if totals[p.id].exam_passed else "否",
+                float(totals[p.id].in_service_days),
+                float(totals[p.id].required),
+                float(totals[p.id].shortfall),
+            ]
+            for p in people
+        ]
+        attendance = [
+            [
+                a.session.title,
+                str(labels["training"][a.session.kind]),
+                a.session.starts_on.isoformat(),
+                a.session.ends_on.isoformat(),
+                a.user.display_name,
+                float(a.days),
+                "" if a.exam_score is None else a.exam_score,
+                "" if a.passed is None else ("是" if a.passed else "否"),
+            ]
+            for a in corps.attendance(current_user, year)
+        ]
+        out = xlsx.write(
+            [
+                (
+                    "检查员",
+                    [
+                        "姓名",
+                        "用户名",
+                        "类别",
+                        "状态",
+                        "工作证号",
+                        "手机号",
+                        "网格",
+                        "用工形式",
+                        "聘期开始",
+                        "聘期结束",
+                        "岗前培训天数",
+                        "岗前考试合格",
+                        f"{year}年在岗培训天数",
+                        "应达天数",
+                        "差额",
+                    ],
+                    rows,
+                ),
+                (f"{year}年培训", ["培训", "类别", "开始", "结束", "姓名", "天数", "成绩", "合格"], attendance),
+            ]
+        )
     return send_xlsx(out, f"检查员队伍-{year}.xlsx")
 
 
@@ -176,9 +253,15 @@ def assessments_index():
     half = assessments.parse_half(request.args.get("half")) or assessments.half_of(clock.today())
     people = corps.active_people(current_user)
     done = assessments.for_half(current_user, half)
-    return render_template("corps/assessments.html", half=half, people=people, done=done,
-                           best=assessments.commended(list(done.values())), grades=assessments.GRADE_LABELS,
-                           previous=assessments.previous_half(half))
+    return render_template(
+        "corps/assessments.html",
+        half=half,
+        people=people,
+        done=done,
+        best=assessments.commended(list(done.values())),
+        grades=assessments.GRADE_LABELS,
+        previous=assessments.previous_half(half),
+    )
 
 
 @bp.route("/<int:user_id>/assessments/<half>", methods=["GET", "POST"])
@@ -206,6 +289,15 @@ def assess(user_id: int, half: str):
     items = assessments.items(current_user)
     for item in items:
         values.setdefault(f"item-{item.id}", str(by_name.get(item.name, "")))
-    return render_template("corps/assess.html", person=person, half=half, items=items, values=values, errors=errors,
-                           figures=assessments.figures(person, half), metrics=assessments.METRICS,
-                           history=assessments.history(person), grades=assessments.GRADE_LABELS), status
+    return render_template(
+        "corps/assess.html",
+        person=person,
+        half=half,
+        items=items,
+        values=values,
+        errors=errors,
+        figures=assessments.figures(person, half),
+        metrics=assessments.METRICS,
+        history=assessments.history(person),
+        grades=assessments.GRADE_LABELS,
+    ), status

@@ -1,5 +1,6 @@
 """Declarations of interests: a person's own list and form; the admin's queue, decisions,
 and the view of where recusal needs a grid or a hazard reassigned."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -31,8 +32,9 @@ def index():
         else:
             flash(_("申报已提交。审核前即按规定回避该单位的检查和处理。"), "success")
             return redirect(url_for(".index"))
-    return render_template("declarations/index.html", rows=declarations.mine(current_user), values=values,
-                           errors=errors, labels=_labels()), status
+    return render_template(
+        "declarations/index.html", rows=declarations.mine(current_user), values=values, errors=errors, labels=_labels()
+    ), status
 
 
 @bp.route("/admin/declarations")
@@ -41,8 +43,9 @@ def queue():
     pending = request.args.get("all") != "1"
     page = declarations.queue(current_user, pending, page_number(), 30)
     employers = {row.id: declarations.supervised_employer(row) for row in page.items if row.kind == "part_time"}
-    return render_template("declarations/queue.html", page=page, pending=pending, labels=_labels(),
-                           employers=employers, errors={})
+    return render_template(
+        "declarations/queue.html", page=page, pending=pending, labels=_labels(), employers=employers, errors={}
+    )
 
 
 @bp.route("/admin/declarations/<int:conflict_id>/<any(approve, reject, end):verdict>", methods=["POST"])
@@ -61,5 +64,6 @@ def decide(conflict_id: int, verdict: str):
 @bp.route("/admin/recusals")
 @permission_required("declaration.decide")
 def reassignments():
-    return render_template("declarations/reassignments.html", rows=declarations.reassignments(current_user),
-                           labels=_labels())
+    return render_template(
+        "declarations/reassignments.html", rows=declarations.reassignments(current_user), labels=_labels()
+    )

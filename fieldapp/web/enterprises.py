@@ -1,4 +1,5 @@
 """Enterprise lists and the one-file-per-enterprise page, always inside the user's scope."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -15,9 +16,24 @@ from fieldapp.services.enterprise_search import Filters
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
 #: Fields of the enterprise form, in display order.
-FORM_FIELDS = ("name", "uscc", "grid", "status", "industry", "scale", "risk_grade", "registered_address",
-               "operating_address", "latitude", "longitude", "legal_representative", "safety_manager_name",
-               "safety_manager_mobile", "employee_count", "notes")
+FORM_FIELDS = (
+    "name",
+    "uscc",
+    "grid",
+    "status",
+    "industry",
+    "scale",
+    "risk_grade",
+    "registered_address",
+    "operating_address",
+    "latitude",
+    "longitude",
+    "legal_representative",
+    "safety_manager_name",
+    "safety_manager_mobile",
+    "employee_count",
+    "notes",
+)
 
 
 def _grids():
@@ -26,10 +42,14 @@ def _grids():
 
 def _choices() -> dict:
     grids = _grids()
-    return {"grids": grids, "grid_options": [(g.id, f"{g.code} {g.name}") for g in grids],
-            "statuses": codes.options(enterprises.ENTERPRISE_STATUSES),
-            "industry_options": codes.options(codes.INDUSTRIES, True),
-            "scales": codes.options(codes.SCALES), "risk_grades": codes.options(codes.RISK_GRADES)}
+    return {
+        "grids": grids,
+        "grid_options": [(g.id, f"{g.code} {g.name}") for g in grids],
+        "statuses": codes.options(enterprises.ENTERPRISE_STATUSES),
+        "industry_options": codes.options(codes.INDUSTRIES, True),
+        "scales": codes.options(codes.SCALES),
+        "risk_grades": codes.options(codes.RISK_GRADES),
+    }
 
 
 @bp.route("/")
@@ -47,8 +67,7 @@ def index():
 def show(enterprise_id: int):
     """The enterprise file: everything about the company, section by section."""
     enterprise = enterprise_file.for_page(current_user, enterprise_id)
-    return render_template("enterprises/show.html", e=enterprise,
-                           file=enterprise_file.gather(enterprise, current_user))
+    return render_template("enterprises/show.html", e=enterprise, file=enterprise_file.gather(enterprise, current_user))
 
 
 def _form_values(enterprise=None) -> dict:
@@ -74,8 +93,7 @@ def create():
         else:
             flash(_("企业档案已建立。"), "success")
             return redirect(url_for(".show", enterprise_id=enterprise.id))
-    return render_template("enterprises/form.html", values=_form_values(), errors=errors, e=None,
-                           **_choices()), status
+    return render_template("enterprises/form.html", values=_form_values(), errors=errors, e=None, **_choices()), status
 
 
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -86,16 +104,22 @@ def edit(enterprise_id: int):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            changed = enterprises.update(current_user, enterprise, _form_values(),
-                                         note=request.form.get("change_note", ""))
+            changed = enterprises.update(
+                current_user, enterprise, _form_values(), note=request.form.get("change_note", "")
+            )
         except enterprises.EnterpriseInputError as refused:
             errors, status = refused.errors, 400
         else:
-            flash(ngettext("已保存 %(num)d 项修改。", "已保存 %(num)d 项修改。", len(changed)) if changed
-                  else _("没有修改任何内容。"), "success" if changed else "info")
+            flash(
+                ngettext("已保存 %(num)d 项修改。", "已保存 %(num)d 项修改。", len(changed))
+                if changed
+                else _("没有修改任何内容。"),
+                "success" if changed else "info",
+            )
             return redirect(url_for(".show", enterprise_id=enterprise.id))
-    return render_template("enterprises/form.html", values=_form_values(enterprise), errors=errors,
-                           e=enterprise, **_choices()), status
+    return render_template(
+        "enterprises/form.html", values=_form_values(enterprise), errors=errors, e=enterprise, **_choices()
+    ), status
 
 
 def _photo_upload() -> tuple[bytes, str] | None:
@@ -121,15 +145,20 @@ def report_status(enterprise_id: int):
     errors, status = {}, 200
     values = {"status": request.form.get("status", ""), "note": request.form.get("note", "")}
     if request.method == "POST":
-        errors = _field_report(lambda photo: enterprises.report_status(
-            current_user, enterprise, values["status"], values["note"], photo))[1]
+        errors = _field_report(
+            lambda photo: enterprises.report_status(current_user, enterprise, values["status"], values["note"], photo)
+        )[1]
         if not errors:
             flash(_("已记录企业现状变化。"), "success")
             return redirect(url_for(".show", enterprise_id=enterprise.id))
         status = 400
-    return render_template("enterprises/status.html", e=enterprise, values=values, errors=errors,
-                           statuses=[(k, v) for k, v in codes.options(enterprises.ENTERPRISE_STATUSES)
-                                     if k in enterprises.FIELD_STATUSES]), status
+    return render_template(
+        "enterprises/status.html",
+        e=enterprise,
+        values=values,
+        errors=errors,
+        statuses=[(k, v) for k, v in codes.options(enterprises.ENTERPRISE_STATUSES) if k in enterprises.FIELD_STATUSES],
+    ), status
 
 
 @bp.route("/report-new", methods=["GET", "POST"])
@@ -140,7 +169,8 @@ def report_new():
     values = {k: request.form.get(k, "") for k in FORM_FIELDS + ("note",)}
     if request.method == "POST":
         enterprise, errors = _field_report(
-            lambda photo: enterprises.report_new(current_user, values, values["note"], photo))
+            lambda photo: enterprises.report_new(current_user, values, values["note"], photo)
+        )
         if not errors:
             flash(_("已上报新发现企业，待管理员审核。"), "success")
             return redirect(url_for(".show", enterprise_id=enterprise.id))

@@ -1,4 +1,5 @@
 """Every error answered in the user's language: an HTML page, or JSON under /api/."""
+
 from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
@@ -33,9 +34,16 @@ def respond(status: int, message: str, code: str):
 
 
 def _code_name(status: int) -> str:
-    return {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-            405: "method_not_allowed", 409: "conflict", 413: "too_large",
-            429: "too_many_requests"}.get(status, "error")
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        429: "too_many_requests",
+    }.get(status, "error")
 
 
 def init_app(app: Flask) -> None:
@@ -43,6 +51,7 @@ def init_app(app: Flask) -> None:
     def csrf_error(err):
         if request.endpoint == "auth.login" and request.method == "POST":
             from fieldapp.web.auth import login_form_expired
+
             return login_form_expired()
         return respond(400, _("页面已过期或安全校验失败，请返回刷新页面后重新提交。"), "csrf_failed")
 

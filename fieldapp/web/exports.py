@@ -1,4 +1,5 @@
 """Sending Excel files: streamed from the spooled file, with a Chinese file name."""
+
 from __future__ import annotations
 
 from urllib.parse import quote

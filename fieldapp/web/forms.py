@@ -1,4 +1,5 @@
 """Form parsing (Flask-WTF, which also carries the CSRF token). Rules live in services."""
+
 from __future__ import annotations
 
 from flask import request
@@ -16,10 +17,10 @@ def uploads(field: str) -> list[tuple[bytes, str]]:
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("用户名或手机号"), validators=[
-        InputRequired(message=_l("请输入用户名或手机号。")), Length(max=64)])
-    password = PasswordField(_l("密码"), validators=[
-        InputRequired(message=_l("请输入密码。")), Length(max=128)])
+    login = StringField(
+        _l("用户名或手机号"), validators=[InputRequired(message=_l("请输入用户名或手机号。")), Length(max=64)]
+    )
+    password = PasswordField(_l("密码"), validators=[InputRequired(message=_l("请输入密码。")), Length(max=128)])
 
 
 class PasswordForm(FlaskForm):
@@ -34,8 +35,7 @@ class LabelledChecks(widgets.ListWidget):
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
-        items = "".join(Markup("<li><label>{} {}</label></li>").format(option(), option.label.text)
-                        for option in field)
+        items = "".join(Markup("<li><label>{} {}</label></li>").format(option(), option.label.text) for option in field)
         return Markup(f"<{self.html_tag} {widgets.html_params(**kwargs)}>{items}</{self.html_tag}>")  # noqa: S704
 
 

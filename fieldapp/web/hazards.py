@@ -1,5 +1,6 @@
 """Hazards after the report: lists for each role, the hazard page with its timeline and
 the actions the user may take, the printable rectification notice, notifications."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -52,9 +53,15 @@ def index():
     """The user's hazards: a tab per role's work, filters by status, level, grid, industry, deadline."""
     listing, tab, tabs = _listing(current_user, request.args)
     page = hazard_pages.list_page(listing, page_number(), 20)
-    return render_template("hazards/index.html", page=page, tabs=tabs, tab=tab,
-                           grids=hazard_pages.grid_choices(current_user),
-                           statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS)
+    return render_template(
+        "hazards/index.html",
+        page=page,
+        tabs=tabs,
+        tab=tab,
+        grids=hazard_pages.grid_choices(current_user),
+        statuses=hazards.STATUS_LABELS,
+        levels=hazards.LEVEL_LABELS,
+    )
 
 
 @bp.route("/hazards/export.xlsx")
@@ -74,19 +81,31 @@ def _before_after(h):
     the same order (the inspector photographs the same spots)."""
     recheck = next((e for e in reversed(h.events) if e.action in ("recheck_pass", "recheck_fail")), None)
     after = recheck.photos if recheck else []
-    return recheck, ([(before, after[i] if i < len(after) else None) for i, before in enumerate(h.photos)]
-                     if recheck else [])
+    return recheck, (
+        [(before, after[i] if i < len(after) else None) for i, before in enumerate(h.photos)] if recheck else []
+    )
 
 
 def _render(h, errors=None, values=None, open_action=None, status=200):
     _recheck, pairs = _before_after(h)
     user = current_user._get_current_object()  # not the proxy, looked up at each use
     readers = audit.readers("hazard", h.id) if policy.can(user, "read_log.view") else None
-    return render_template("hazards/show.html", h=h, allowed=hazards.allowed(user, h), readers=readers,
-                           pairs=pairs, errors=errors or {}, values=values or {}, open_action=open_action,
-                           statuses=hazards.STATUS_LABELS, levels=hazards.LEVEL_LABELS,
-                           transitions=hazards.TRANSITIONS, today=clock.today(),
-                           overdue=hazards.is_overdue(h), days_left=hazards.days_left(h)), status
+    return render_template(
+        "hazards/show.html",
+        h=h,
+        allowed=hazards.allowed(user, h),
+        readers=readers,
+        pairs=pairs,
+        errors=errors or {},
+        values=values or {},
+        open_action=open_action,
+        statuses=hazards.STATUS_LABELS,
+        levels=hazards.LEVEL_LABELS,
+        transitions=hazards.TRANSITIONS,
+        today=clock.today(),
+        overdue=hazards.is_overdue(h),
+        days_left=hazards.days_left(h),
+    ), status
 
 
 @bp.route("/hazards/<int:hazard_id>")
@@ -120,8 +139,9 @@ def act(hazard_id: int, action: str):
         elif action == "progress":
             hazards.progress(current_user, h, form.get("note", ""), uploads("photos"), version)
         elif action == "submit":
-            hazards.submit(current_user, h, form.get("description", ""), uploads("photos"), uploads("documents"),
-                           version)
+            hazards.submit(
+                current_user, h, form.get("description", ""), uploads("photos"), uploads("documents"), version
+            )
         elif action in ("recheck_pass", "recheck_fail"):
             hazards.recheck(current_user, h, action == "recheck_pass", form.to_dict(), uploads("photos"), version)
         elif action == "close":
@@ -142,8 +162,14 @@ def notice(hazard_id: int):
     if h.confirmed_at is None:
         abort(404)
     recheck, pairs = _before_after(h)
-    return render_template("hazards/notice.html", h=h, levels=hazards.LEVEL_LABELS, recheck=recheck, pairs=pairs,
-                           transitions=hazards.TRANSITIONS)
+    return render_template(
+        "hazards/notice.html",
+        h=h,
+        levels=hazards.LEVEL_LABELS,
+        recheck=recheck,
+        pairs=pairs,
+        transitions=hazards.TRANSITIONS,
+    )
 
 
 @bp.route("/hazards/events/<int:event_id>/files/<int:media_id>")
@@ -160,11 +186,15 @@ def event_file(event_id: int, media_id: int):
 
 # --- notifications ---------------------------------------------------------------------------
 
+
 @bp.route("/notifications")
 @permission_required("notification.view")
 def notification_list():
-    return render_template("hazards/notifications.html", rows=hazard_pages.notifications_of(current_user),
-                           texts=notifications.NOTIFICATION_TEXT)
+    return render_template(
+        "hazards/notifications.html",
+        rows=hazard_pages.notifications_of(current_user),
+        texts=notifications.NOTIFICATION_TEXT,
+    )
 
 
 @bp.route("/notifications/<int:notification_id>", methods=["POST"])

@@ -1,4 +1,5 @@
 """Liveness and readiness for load balancers and deploy scripts."""
+
 from __future__ import annotations
 
 import hmac
@@ -35,8 +36,9 @@ def readyz():
     if current != heads:
         if not _may_see_details():
             return jsonify(status="unavailable", database="ok", migrations="behind"), 503
-        return jsonify(status="unavailable", database="ok", migrations="behind",
-                       current=sorted(current), head=sorted(heads)), 503
+        return jsonify(
+            status="unavailable", database="ok", migrations="behind", current=sorted(current), head=sorted(heads)
+        ), 503
     return jsonify(status="ok", database="ok", migrations="head")
 
 

@@ -1,4 +1,5 @@
 """The role-aware home page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template

@@ -1,4 +1,5 @@
 """Import enterprises from a spreadsheet (preview, then commit) and export lists to Excel."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -62,8 +63,14 @@ def preview(token: str):
     show = request.args.get("show", "problems")
     rows = [r for r in batch.rows if r["errors"]] if show == "problems" else batch.rows
     limit = 500  # a phone cannot show 20,000 rows; the counts say the rest
-    return render_template("imports/preview.html", batch=batch, rows=rows[:limit], hidden=max(0, len(rows) - limit),
-                           show=show, columns=enterprise_import.COLUMNS)
+    return render_template(
+        "imports/preview.html",
+        batch=batch,
+        rows=rows[:limit],
+        hidden=max(0, len(rows) - limit),
+        show=show,
+        columns=enterprise_import.COLUMNS,
+    )
 
 
 @bp.route("/import/<token>", methods=["POST"])

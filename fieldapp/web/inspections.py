@@ -1,4 +1,5 @@
 """On-site inspection records: start, fill in, photos, hazards, signature or refusal, print."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,9 +28,12 @@ def _files(field: str) -> list:
 @permission_required("inspection.create")
 def patrol():
     """My patrol list: the enterprises of my grids, never inspected (or longest ago) first."""
-    return render_template("inspections/patrol.html", rows=inspections.patrol_list(current_user),
-                           drafts=inspections.drafts_of(current_user),
-                           campaign_tasks=campaigns.tasks_for(current_user))
+    return render_template(
+        "inspections/patrol.html",
+        rows=inspections.patrol_list(current_user),
+        drafts=inspections.drafts_of(current_user),
+        campaign_tasks=campaigns.tasks_for(current_user),
+    )
 
 
 @bp.route("/enterprises/<int:enterprise_id>/inspections", methods=["POST"])
@@ -54,14 +58,30 @@ def edit(inspection_id: int):
         audit.read(current_user, "inspection", inspection.id)
     if inspection.is_final or inspection.inspector_id != current_user.id:
         readers = audit.readers("inspection", inspection.id) if policy.can(current_user, "read_log.view") else None
-        return render_template("inspections/show.html", i=inspection, verified=inspections.verify(inspection),
-                               readers=readers, chain=tamper.row_state(inspection),
-                               openable=hazards.openable(current_user, inspection.id) if inspection.hazards else set())
+        return render_template(
+            "inspections/show.html",
+            i=inspection,
+            verified=inspections.verify(inspection),
+            readers=readers,
+            chain=tamper.row_state(inspection),
+            openable=hazards.openable(current_user, inspection.id) if inspection.hazards else set(),
+        )
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        fields = {k: form.get(k, "") for k in ("parts", "content", "findings", "measures", "work_id_number",
-                                                "latitude", "longitude", "accuracy_m")}
+        fields = {
+            k: form.get(k, "")
+            for k in (
+                "parts",
+                "content",
+                "findings",
+                "measures",
+                "work_id_number",
+                "latitude",
+                "longitude",
+                "accuracy_m",
+            )
+        }
         fields["id_shown"] = form.get("id_shown") == "1"
         results = {r.id: (form.get(f"result-{r.id}", ""), form.get(f"note-{r.id}", "")) for r in inspection.results}
         co = [i for i in map(ident, form.getlist("co_inspectors")) if i]
@@ -79,9 +99,14 @@ def edit(inspection_id: int):
 
 def _draft_form(inspection, errors: dict, status: int, form=None):
     """The draft's form; ``form`` holds what was typed (empty: the record's own values)."""
-    return render_template("inspections/edit.html", i=inspection, errors=errors, form=form or {},
-                           co_choices=_co_inspector_choices(inspection),
-                           missing=inspections.missing_for_signature(inspection)), status
+    return render_template(
+        "inspections/edit.html",
+        i=inspection,
+        errors=errors,
+        form=form or {},
+        co_choices=_co_inspector_choices(inspection),
+        missing=inspections.missing_for_signature(inspection),
+    ), status
 
 
 @bp.route("/inspections/<int:inspection_id>/photos", methods=["POST"])
@@ -96,8 +121,14 @@ def add_photos(inspection_id: int):
     added = 0
     for upload in files:
         try:
-            inspections.add_photo(current_user, inspection, upload.stream.read(UPLOAD_LIMIT), upload.filename,
-                                  item_result_id=item, caption=request.form.get("caption", ""))
+            inspections.add_photo(
+                current_user,
+                inspection,
+                upload.stream.read(UPLOAD_LIMIT),
+                upload.filename,
+                item_result_id=item,
+                caption=request.form.get("caption", ""),
+            )
             added += 1
         except ServiceError as refused:
             flash(_("照片“%(name)s”未能添加：%(why)s", name=upload.filename[:40], why=refused.message), "error")
@@ -135,11 +166,22 @@ def report_hazard(inspection_id: int):
     if request.method == "POST":
         try:
             for upload in _files("photos"):
-                chosen.append(inspections.add_photo(current_user, inspection, upload.stream.read(UPLOAD_LIMIT),
-                                                    upload.filename, item_result_id=item).id)
-            inspections.report_hazard(current_user, inspection, values["description"], values["place"],
-                                      values["level"], values["legal_basis"], chosen, item,
-                                      request.form.get("uuid") or None)
+                chosen.append(
+                    inspections.add_photo(
+                        current_user, inspection, upload.stream.read(UPLOAD_LIMIT), upload.filename, item_result_id=item
+                    ).id
+                )
+            inspections.report_hazard(
+                current_user,
+                inspection,
+                values["description"],
+                values["place"],
+                values["level"],
+                values["legal_basis"],
+                chosen,
+                item,
+                request.form.get("uuid") or None,
+            )
         except InputError as refused:
             errors, status = refused.errors, 400
         except ServiceError as refused:
@@ -147,8 +189,9 @@ def report_hazard(inspection_id: int):
         else:
             flash(_("隐患已上报，等待执法人员确认。"), "success")
             return redirect(url_for(".edit", inspection_id=inspection.id, _anchor="hazards"))
-    return render_template("inspections/hazard.html", i=inspection, values=values, errors=errors, item=item,
-                           chosen=set(chosen)), status
+    return render_template(
+        "inspections/hazard.html", i=inspection, values=values, errors=errors, item=item, chosen=set(chosen)
+    ), status
 
 
 @bp.route("/inspections/<int:inspection_id>/sign", methods=["GET", "POST"])
@@ -162,17 +205,29 @@ def sign(inspection_id: int):
     values = {k: request.form.get(k, "") for k in ("signer_name", "signer_opinion")}
     if request.method == "POST":
         try:
-            inspections.sign(current_user, inspection, values["signer_name"], values["signer_opinion"],
-                             request.form.get("signature", ""), request.form.get("summary_sha256", ""))
+            inspections.sign(
+                current_user,
+                inspection,
+                values["signer_name"],
+                values["signer_opinion"],
+                request.form.get("signature", ""),
+                request.form.get("summary_sha256", ""),
+            )
         except InputError as refused:
             errors, status = refused.errors, 400
         else:
             flash(_("现场负责人已签字，记录已定稿。"), "success")
             return redirect(url_for(".edit", inspection_id=inspection.id))
     summary = inspections.summary_text(inspection)
-    return render_template("inspections/sign.html", i=inspection, values=values, errors=errors,
-                           missing=inspections.missing_for_signature(inspection), summary=summary,
-                           summary_sha256=hashlib.sha256(summary.encode()).hexdigest()), status
+    return render_template(
+        "inspections/sign.html",
+        i=inspection,
+        values=values,
+        errors=errors,
+        missing=inspections.missing_for_signature(inspection),
+        summary=summary,
+        summary_sha256=hashlib.sha256(summary.encode()).hexdigest(),
+    ), status
 
 
 @bp.route("/inspections/<int:inspection_id>/refuse", methods=["GET", "POST"])
@@ -187,16 +242,26 @@ def refuse(inspection_id: int):
     if request.method == "POST":
         uploads = _files("photo")
         try:
-            inspections.refuse(current_user, inspection, values["signer_name"], values["refusal_reason"],
-                               uploads[0].stream.read(UPLOAD_LIMIT) if uploads else None,
-                               uploads[0].filename if uploads else "")
+            inspections.refuse(
+                current_user,
+                inspection,
+                values["signer_name"],
+                values["refusal_reason"],
+                uploads[0].stream.read(UPLOAD_LIMIT) if uploads else None,
+                uploads[0].filename if uploads else "",
+            )
         except ServiceError as refused:
             errors, status = getattr(refused, "errors", {"refusal_photo": refused.message}), 400
         else:
             flash(_("已记录现场负责人拒绝签字，记录已定稿。"), "success")
             return redirect(url_for(".edit", inspection_id=inspection.id))
-    return render_template("inspections/refuse.html", i=inspection, values=values, errors=errors,
-                           missing=inspections.missing_for_signature(inspection)), status
+    return render_template(
+        "inspections/refuse.html",
+        i=inspection,
+        values=values,
+        errors=errors,
+        missing=inspections.missing_for_signature(inspection),
+    ), status
 
 
 @bp.route("/inspections/<int:inspection_id>/delete", methods=["POST"])
@@ -228,11 +293,19 @@ def print_view(inspection_id: int):
     inspection = inspections.get(current_user, inspection_id)
     url = url_for(".edit", inspection_id=inspection.id, _external=True)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
-    return render_template("inspections/print.html", i=inspection, qr=qr, url=url,
-                           verified=inspections.verify(inspection), chain=tamper.row_state(inspection), openable=set())
+    return render_template(
+        "inspections/print.html",
+        i=inspection,
+        qr=qr,
+        url=url,
+        verified=inspections.verify(inspection),
+        chain=tamper.row_state(inspection),
+        openable=set(),
+    )
 
 
 # --- checklist templates (admins) ---------------------------------------------------
+
 
 @bp.route("/checklists")
 @permission_required("checklist.manage")
@@ -250,21 +323,37 @@ def checklist_edit(template_id: int | None = None):
         abort(404)
     errors, status = {}, 200
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in ("name", "industry", "lines", "default_parts",
-                                                        "default_content")}
+        values = {k: request.form.get(k, "") for k in ("name", "industry", "lines", "default_parts", "default_content")}
         try:
-            template = checklists.save_template(current_user, template, values["name"], values["industry"],
-                                                values["lines"], request.form.get("active") == "1",
-                                                values["default_parts"], values["default_content"])
+            template = checklists.save_template(
+                current_user,
+                template,
+                values["name"],
+                values["industry"],
+                values["lines"],
+                request.form.get("active") == "1",
+                values["default_parts"],
+                values["default_content"],
+            )
         except InputError as refused:
             errors, status = refused.errors, 400
         else:
             flash(_("检查表已保存。"), "success")
             return redirect(url_for(".checklist_list"))
     elif template:
-        values = {"name": template.name, "industry": template.industry or "", "lines": checklists.as_lines(template),
-                  "default_parts": template.default_parts, "default_content": template.default_content}
+        values = {
+            "name": template.name,
+            "industry": template.industry or "",
+            "lines": checklists.as_lines(template),
+            "default_parts": template.default_parts,
+            "default_content": template.default_content,
+        }
     else:
         values = {"name": "", "industry": "", "lines": "", "default_parts": "", "default_content": ""}
-    return render_template("inspections/checklist_edit.html", t=template, values=values, errors=errors,
-                           industries=codes.options(codes.INDUSTRIES, True)), status
+    return render_template(
+        "inspections/checklist_edit.html",
+        t=template,
+        values=values,
+        errors=errors,
+        industries=codes.options(codes.INDUSTRIES, True),
+    ), status

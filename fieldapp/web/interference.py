@@ -2,6 +2,7 @@
 
 Record pages answer anyone not entitled with one refusal, logged; there is no route that
 edits or deletes a record — requests that try are refused and logged too."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,13 +26,22 @@ def index():
     q = request.args.get("q", "")
     rows = interference.register(current_user, q)
     reviewer = current_user.has_role(roles.DISCIPLINE_INSPECTOR)
-    return render_template("interference/index.html", rows=rows, q=q, reviewer=reviewer,
-                           totals=interference.aggregates(rows) if reviewer else None, labels=_labels())
+    return render_template(
+        "interference/index.html",
+        rows=rows,
+        q=q,
+        reviewer=reviewer,
+        totals=interference.aggregates(rows) if reviewer else None,
+        labels=_labels(),
+    )
 
 
 def _labels() -> dict:
-    return {"manner": interference.MANNER_LABELS, "conduct": interference.CONDUCT_LABELS,
-            "state": dict(interference.FOLLOW_UP_LABELS, new=_("待接收"))}
+    return {
+        "manner": interference.MANNER_LABELS,
+        "conduct": interference.CONDUCT_LABELS,
+        "state": dict(interference.FOLLOW_UP_LABELS, new=_("待接收")),
+    }
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -47,17 +57,31 @@ def new():
         else:
             flash(_("已记录并送达纪检监察人员。"), "success")
             return redirect(url_for(".show", record_id=row.id))
-    return render_template("interference/new.html", values=values, errors=errors, labels=_labels(),
-                           limit=interference.REPORT_WITHIN_WORKING_DAYS), status
+    return render_template(
+        "interference/new.html",
+        values=values,
+        errors=errors,
+        labels=_labels(),
+        limit=interference.REPORT_WITHIN_WORKING_DAYS,
+    ), status
 
 
 def _render(row, errors=None, values=None, status=200):
     reviewer = policy.can(current_user, "interference.review")
     hazard = hazards.visible(current_user, row.hazard_id)
-    return render_template("interference/show.html", r=row, errors=errors or {}, values=values or {},
-                           labels=_labels(), timely=interference.timeliness(row), state=interference.state(row),
-                           reviewer=reviewer, recorder=row.recorder_id == current_user.id, hazard=hazard,
-                           readers=interference.attempts(row) if reviewer else None), status
+    return render_template(
+        "interference/show.html",
+        r=row,
+        errors=errors or {},
+        values=values or {},
+        labels=_labels(),
+        timely=interference.timeliness(row),
+        state=interference.state(row),
+        reviewer=reviewer,
+        recorder=row.recorder_id == current_user.id,
+        hazard=hazard,
+        readers=interference.attempts(row) if reviewer else None,
+    ), status
 
 
 @bp.route("/<int:record_id>", methods=["GET"])
@@ -104,8 +128,7 @@ def follow_up(record_id: int):
 @login_required
 def file(record_id: int, media_id: int):
     row = interference.open_record(current_user, record_id)
-    media = next((m for m in [*row.files, *(f for s in row.supplements for f in s.files)] if m.id == media_id),
-                 None)
+    media = next((m for m in [*row.files, *(f for s in row.supplements for f in s.files)] if m.id == media_id), None)
     if media is None:
         abort(404)
     response = send_media(media)

@@ -1,6 +1,7 @@
 """Stored files as HTTP responses: photos (their copies or the evidence original), signatures,
 attachments — each route checks scope through its service; ``send_media`` is how every
 blueprint serves a file."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -36,8 +37,9 @@ def send_photo(photo, variant: str):
     inline; people look at the re-encoded copies."""
     response = send_media(photos.rendition(photo, variant))
     if variant == "original":
-        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(photo.original.content_type,
-                                                                                       "bin")
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(
+            photo.original.content_type, "bin"
+        )
         response.headers["Content-Disposition"] = f'attachment; filename="photo-{photo.id}-original.{extension}"'
     return response
 

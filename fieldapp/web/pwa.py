@@ -1,4 +1,5 @@
 """The installable app: web app manifest, the service worker at /sw.js, the offline page."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,16 +16,47 @@ from fieldapp.web import app_texts
 bp = Blueprint("pwa", __name__)
 
 #: The capture page's ES modules (static/js/capture/), imported by main.js.
-CAPTURE_MODULES = ("main", "ui", "record", "geo", "checklist", "photos", "markup", "hazard", "sign", "inspection",
-                   "recheck", "offline", "address")
+CAPTURE_MODULES = (
+    "main",
+    "ui",
+    "record",
+    "geo",
+    "checklist",
+    "photos",
+    "markup",
+    "hazard",
+    "sign",
+    "inspection",
+    "recheck",
+    "offline",
+    "address",
+)
 #: What the phone keeps for working without signal (paths under static/).
-SHELL_FILES = ("css/app.css", "js/app.js", "js/photo.js", "js/signature.js", "js/store.js", "js/pack.js", "js/sync.js",
-               "js/outbox.js", *(f"js/capture/{m}.js" for m in CAPTURE_MODULES), "icons/icon.svg",
-               "icons/icon-192.png", "icons/icon-512.png", "icons/icon-maskable-512.png")
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "js/photo.js",
+    "js/signature.js",
+    "js/store.js",
+    "js/pack.js",
+    "js/sync.js",
+    "js/outbox.js",
+    *(f"js/capture/{m}.js" for m in CAPTURE_MODULES),
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+    "icons/icon-maskable-512.png",
+)
 #: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
 APP_PAGES = ("/capture", "/outbox", "/offline")
-APP_TEMPLATES = ("app/shell.html", "app/capture.html", "app/outbox.html", "offline.html", "_pending.html",
-                 "macros.html")
+APP_TEMPLATES = (
+    "app/shell.html",
+    "app/capture.html",
+    "app/outbox.html",
+    "offline.html",
+    "_pending.html",
+    "macros.html",
+)
 
 
 def precache() -> dict:
@@ -38,8 +70,10 @@ def precache() -> dict:
         digest.update((BASE_DIR / "static" / "sw" / "sw.js").read_bytes())
         for name in APP_TEMPLATES:
             digest.update((BASE_DIR / "templates" / name).read_bytes())
-        cached = {"version": digest.hexdigest()[:16],
-                  "urls": [url_for("static", filename=n) for n in SHELL_FILES] + list(APP_PAGES)}
+        cached = {
+            "version": digest.hexdigest()[:16],
+            "urls": [url_for("static", filename=n) for n in SHELL_FILES] + list(APP_PAGES),
+        }
         current_app.extensions["fieldapp_precache"] = cached
     return cached
 
@@ -62,21 +96,39 @@ def manifest():
         "icons": [
             {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
             {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512",
-             "type": "image/png", "purpose": "maskable"},
+            {
+                "src": url_for("static", filename="icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
         # A long press on the home-screen icon: straight to the patrol list or the outbox.
         "shortcuts": [
-            {"name": _("开始巡查"), "short_name": _("巡查"), "url": url_for("inspections.patrol"),
-             "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}]},
-            {"name": _("同步"), "short_name": _("同步"), "url": "/outbox",
-             "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}]},
+            {
+                "name": _("开始巡查"),
+                "short_name": _("巡查"),
+                "url": url_for("inspections.patrol"),
+                "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}],
+            },
+            {
+                "name": _("同步"),
+                "short_name": _("同步"),
+                "url": "/outbox",
+                "icons": [{"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192"}],
+            },
         ],
         # Shown by the install prompt (a phone's screen, with the demo's data).
         "screenshots": [
-            {"src": url_for("static", filename=f"screenshots/{name}.png"), "sizes": "360x740", "type": "image/png",
-             "form_factor": "narrow", "label": label}
-            for name, label in (("home", _("网格员首页：今日待查企业")), ("capture", _("现场检查：一手完成")))],
+            {
+                "src": url_for("static", filename=f"screenshots/{name}.png"),
+                "sizes": "360x740",
+                "type": "image/png",
+                "form_factor": "narrow",
+                "label": label,
+            }
+            for name, label in (("home", _("网格员首页：今日待查企业")), ("capture", _("现场检查：一手完成")))
+        ],
     }
     response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"

@@ -1,4 +1,5 @@
 """Strict response headers, the session cookie, and Flask-Login wiring."""
+
 from __future__ import annotations
 
 from flask import Flask, has_request_context, jsonify, redirect, request, url_for
@@ -10,21 +11,23 @@ from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.services import audit, sessions
 
 # No inline script or style, no eval, nothing from another origin.
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "worker-src 'self'",
-    "manifest-src 'self'",
-    "media-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "media-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -59,6 +62,7 @@ def _headers(response):
 
 def _load_user(token: str):
     from flask import current_app
+
     user = sessions.load_user(token, max_age=current_app.permanent_session_lifetime)
     if user is not None:
         audit.acting_as(user)
@@ -76,8 +80,7 @@ def api_login_before_csrf():
     the phone's sync must tell "log in again" (keep the outbox) from a real error."""
     from flask_login import current_user
 
-    if is_api_request() and request.method not in ("GET", "HEAD", "OPTIONS") \
-            and not current_user.is_authenticated:
+    if is_api_request() and request.method not in ("GET", "HEAD", "OPTIONS") and not current_user.is_authenticated:
         return _unauthorized()
     return None
 

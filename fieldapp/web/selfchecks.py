@@ -1,4 +1,5 @@
 """Company side: risk points and self-checks. Staff side: the online patrol of a company."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -43,9 +44,15 @@ def _risk_form(enterprise, point=None):
         values = {k: getattr(point, k) for k in RISK_FIELDS}
     else:
         values = {"check_every_days": 30}
-    return render_template("selfchecks/risk_point.html", e=enterprise, point=point, values=values,
-                           errors=errors, hazard_types=codes.options(codes.HAZARD_TYPES),
-                           risk_grades=codes.options(codes.RISK_GRADES)), status
+    return render_template(
+        "selfchecks/risk_point.html",
+        e=enterprise,
+        point=point,
+        values=values,
+        errors=errors,
+        hazard_types=codes.options(codes.HAZARD_TYPES),
+        risk_grades=codes.options(codes.RISK_GRADES),
+    ), status
 
 
 @bp.route("/risk-points/new", methods=["GET", "POST"])
@@ -73,26 +80,36 @@ def self_check_new(enterprise_id: int):
     policy.require(current_user, "selfcheck.record", enterprise)
     points = selfchecks.risk_points(enterprise)
     errors, status = {}, 200
-    values = {"checked_on": request.form.get("checked_on", ""), "checked_by": request.form.get("checked_by", ""),
-              "note": request.form.get("note", "")}
+    values = {
+        "checked_on": request.form.get("checked_on", ""),
+        "checked_by": request.form.get("checked_by", ""),
+        "note": request.form.get("note", ""),
+    }
     if request.method == "POST":
         items = []
         for p in points:
             result = request.form.get(f"result-{p.id}", "")
             if result in ("ok", "problem"):
-                items.append(selfchecks.ItemInput(
-                    risk_point_id=p.id, ok=result == "ok", problem=request.form.get(f"problem-{p.id}", ""),
-                    fixed=request.form.get(f"fixed-{p.id}") == "1"))
+                items.append(
+                    selfchecks.ItemInput(
+                        risk_point_id=p.id,
+                        ok=result == "ok",
+                        problem=request.form.get(f"problem-{p.id}", ""),
+                        fixed=request.form.get(f"fixed-{p.id}") == "1",
+                    )
+                )
         try:
-            selfchecks.record_self_check(current_user, enterprise, values["checked_on"], values["checked_by"],
-                                         items, values["note"])
+            selfchecks.record_self_check(
+                current_user, enterprise, values["checked_on"], values["checked_by"], items, values["note"]
+            )
         except selfchecks.InputError as refused:
             errors, status = refused.errors, 400
         else:
             flash(_("自查记录已保存。"), "success")
             return redirect(url_for("enterprises.show", enterprise_id=enterprise.id, _anchor="self-checks"))
-    return render_template("selfchecks/self_check.html", e=enterprise, points=points, values=values,
-                           errors=errors, form=request.form), status
+    return render_template(
+        "selfchecks/self_check.html", e=enterprise, points=points, values=values, errors=errors, form=request.form
+    ), status
 
 
 @bp.route("/self-checks/items/<int:item_id>/fixed", methods=["POST"])
@@ -105,9 +122,11 @@ def item_fixed(enterprise_id: int, item_id: int):
         abort(404)
     selfchecks.mark_fixed(current_user, item)
     flash(_("已标记为整改完成。"), "success")
-    return redirect(url_for(".online_patrol", enterprise_id=enterprise.id)
-                    if policy.can(current_user, "patrol.online")
-                    else url_for("enterprises.show", enterprise_id=enterprise.id, _anchor="self-checks"))
+    return redirect(
+        url_for(".online_patrol", enterprise_id=enterprise.id)
+        if policy.can(current_user, "patrol.online")
+        else url_for("enterprises.show", enterprise_id=enterprise.id, _anchor="self-checks")
+    )
 
 
 @bp.route("/online-patrol", methods=["GET", "POST"])
@@ -120,15 +139,25 @@ def online_patrol(enterprise_id: int):
     if request.method == "POST":
         try:
             selfchecks.record_finding(
-                current_user, enterprise, request.form.get("gap_kind", ""), request.form.get("description", ""),
+                current_user,
+                enterprise,
+                request.form.get("gap_kind", ""),
+                request.form.get("description", ""),
                 risk_point_id=request.form.get("risk_point_id", type=fields.ident),
-                self_check_item_id=request.form.get("self_check_item_id", type=fields.ident))
+                self_check_item_id=request.form.get("self_check_item_id", type=fields.ident),
+            )
         except selfchecks.InputError as refused:
             errors, status = refused.errors, 400
         else:
             flash(_("已记录巡查发现；隐患上报功能上线后可转为隐患。"), "success")
             return redirect(url_for(".online_patrol", enterprise_id=enterprise.id))
-    return render_template("selfchecks/online_patrol.html", e=enterprise, gaps=selfchecks.gaps(enterprise),
-                           points=selfchecks.risk_points(enterprise), findings=selfchecks.findings(enterprise),
-                           checks=selfchecks.self_checks(enterprise, limit=5), errors=errors,
-                           may_record=policy.can(current_user, "finding.record", enterprise)), status
+    return render_template(
+        "selfchecks/online_patrol.html",
+        e=enterprise,
+        gaps=selfchecks.gaps(enterprise),
+        points=selfchecks.risk_points(enterprise),
+        findings=selfchecks.findings(enterprise),
+        checks=selfchecks.self_checks(enterprise, limit=5),
+        errors=errors,
+        may_record=policy.can(current_user, "finding.record", enterprise),
+    ), status

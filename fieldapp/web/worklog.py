@@ -1,4 +1,5 @@
 """Work log, leave and the monthly attendance sheet."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -36,8 +37,14 @@ def index():
     elif not current_user.has_role(*roles.INSPECTORS):
         return redirect(url_for(".attendance", month=month.strftime("%Y-%m")))
     previous = (month - timedelta(days=1)).replace(day=1)
-    return render_template("worklog/index.html", person=person, month=month, days=worklog.log(person, month),
-                           previous=previous, leave_labels=worklog.LEAVE_LABELS)
+    return render_template(
+        "worklog/index.html",
+        person=person,
+        month=month,
+        days=worklog.log(person, month),
+        previous=previous,
+        leave_labels=worklog.LEAVE_LABELS,
+    )
 
 
 @bp.route("/leave", methods=["GET", "POST"])
@@ -53,8 +60,14 @@ def leave():
         else:
             flash(_("请假申请已提交，等待批准。"), "success")
             return redirect(url_for(".leave"))
-    return render_template("worklog/leave.html", rows=worklog.mine(current_user), values=values, errors=errors,
-                           kinds=worklog.LEAVE_LABELS, states=worklog.LEAVE_STATUS), status
+    return render_template(
+        "worklog/leave.html",
+        rows=worklog.mine(current_user),
+        values=values,
+        errors=errors,
+        kinds=worklog.LEAVE_LABELS,
+        states=worklog.LEAVE_STATUS,
+    ), status
 
 
 @bp.route("/leave/pending")
@@ -89,8 +102,17 @@ def attendance_export():
     month = _month()
     days, sheet = worklog.attendance(current_user, month)
     headers = ["姓名", "工作证号"] + [f"{d.day}日" for d in days] + ["出勤天数", "请假天数", "工作日无外勤记录"]
-    rows = ([p.display_name, p.work_id or "", *(str(worklog.MARKS[m]) for m in marks),
-             counts["work"], counts["leave"], counts["absent"]] for p, marks, counts in sheet)
+    rows = (
+        [
+            p.display_name,
+            p.work_id or "",
+            *(str(worklog.MARKS[m]) for m in marks),
+            counts["work"],
+            counts["leave"],
+            counts["absent"],
+        ]
+        for p, marks, counts in sheet
+    )
     with force_locale("zh_CN"):  # the sheet is a Chinese document, as its headers are
         out = xlsx.write([(f"{month:%Y年%m月}考勤", headers, rows)])
     return send_xlsx(out, f"考勤表-{month:%Y-%m}.xlsx")

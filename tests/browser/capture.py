@@ -2,6 +2,7 @@
 bench/patrol.py, which counts the actions. Every step goes through ``Actions``, so the count is
 what a person does (a tap, text filled in, a photo given to the camera chooser, a signature
 drawn) and nothing else."""
+
 from __future__ import annotations
 
 import re
@@ -66,14 +67,17 @@ def draw_signature(page: Page) -> dict:
 
 
 def photo_files(seed: int) -> list[dict]:
-    return [{"name": f"p{seed}-1.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(2400, 1800)},
-            {"name": f"p{seed}-2.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, color=(seed * 40, 90, 20))},
-            {"name": f"p{seed}-3.jpg", "mimeType": "image/jpeg", "buffer": jpeg(640, 480, color=(20, seed * 40, 90))}]
+    return [
+        {"name": f"p{seed}-1.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(2400, 1800)},
+        {"name": f"p{seed}-2.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, color=(seed * 40, 90, 20))},
+        {"name": f"p{seed}-3.jpg", "mimeType": "image/jpeg", "buffer": jpeg(640, 480, color=(20, seed * 40, 90))},
+    ]
 
 
 def one_photo(seed: int) -> list[dict]:
-    return [{"name": f"s{seed}.jpg", "mimeType": "image/jpeg",
-             "buffer": jpeg(900, 700, color=(seed * 23 % 256, 60, 120))}]
+    return [
+        {"name": f"s{seed}.jpg", "mimeType": "image/jpeg", "buffer": jpeg(900, 700, color=(seed * 23 % 256, 60, 120))}
+    ]
 
 
 def item(page: Page, index: int) -> Locator:
@@ -195,8 +199,9 @@ def hazard_visit(act: Actions, item_index: int = 9, photos: int = 3, on_answered
 def pass_recheck(page: Page) -> None:
     """On the re-check form: 复查通过 with one photo of the site, submitted; saved on the phone."""
     page.get_by_text("复查通过", exact=True).click()
-    page.locator("#r-photo-input").set_input_files(files=[
-        {"name": "recheck.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 150, 70))}])
+    page.locator("#r-photo-input").set_input_files(
+        files=[{"name": "recheck.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 150, 70))}]
+    )
     expect(page.locator("#r-photos img")).to_have_count(1, timeout=20000)
     page.get_by_role("button", name="提交复查结果").click()
     expect(page.locator("#c-done-state")).to_contain_text("保存在本机")

@@ -1,5 +1,6 @@
 """What a person sees wrong on a phone page, measured in the browser (see page_checks.js), and
 axe-core's critical and serious findings."""
+
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -9,8 +10,10 @@ from playwright.sync_api import Page
 def _functions() -> list[str]:
     """page_checks.js's functions, its comment lines dropped (page.evaluate takes one expression)."""
     text = (Path(__file__).with_name("page_checks.js")).read_text(encoding="utf-8")
-    return ["\n".join(line for line in part.splitlines() if not line.strip().startswith("//")).strip()
-            for part in text.split("//--")]
+    return [
+        "\n".join(line for line in part.splitlines() if not line.strip().startswith("//")).strip()
+        for part in text.split("//--")
+    ]
 
 
 SPLIT_TOKENS, PRIMARY_ACTIONS = _functions()
@@ -33,5 +36,4 @@ def action_problem(page: Page) -> str | None:
 def axe_violations(page: Page) -> list[str]:
     """Critical and serious axe-core findings on the page as it is now."""
     results = Axe().run(page)
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]
-            if v["impact"] in ("critical", "serious")]
+    return [f"{v['id']}: {v['help']}" for v in results.response["violations"] if v["impact"] in ("critical", "serious")]

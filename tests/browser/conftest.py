@@ -4,6 +4,7 @@ The server is what `make run` serves â€” gunicorn with the demo data on SQLite â
 started from this checkout on a free loopback port. Chromium is Debian's
 (/usr/bin/chromium), driven by Playwright; Playwright never downloads a browser.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: The narrowest phone we promise to support.
 PHONE_VIEWPORT = {"width": 360, "height": 780}
 
@@ -72,8 +80,16 @@ class LiveServer:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         for args in (["db", "upgrade"], ["fieldapp", "demo"]):
             subprocess.run(flask + args, cwd=ROOT, env=self.env, check=True, capture_output=True)
-        return json.loads(subprocess.run(flask + ["fieldapp", "demo-accounts", "--json"], cwd=ROOT, env=self.env,
-                                         check=True, capture_output=True, text=True).stdout)
+        return json.loads(
+            subprocess.run(
+                flask + ["fieldapp", "demo-accounts", "--json"],
+                cwd=ROOT,
+                env=self.env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
 
     @classmethod
     def copied(cls, template: tuple[Path, list[dict]], instance: Path, **env) -> LiveServer:
@@ -92,7 +108,11 @@ class LiveServer:
         options = options or ("--workers", "2", "--worker-class", "gthread", "--threads", "4", "--no-control-socket")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while True:
             try:

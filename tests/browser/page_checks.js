@@ -6,7 +6,7 @@
 //    every text of 2–4 Chinese characters alone in its element, must lie on one line box.
 () => {
   const found = [];
-  const TOKEN = /[0-9A-Za-z±][0-9A-Za-z\-\/:.%\u00a0]*[0-9A-Za-z%]/g;
+  const TOKEN = /[0-9A-Za-z±][0-9A-Za-z\-/:.%\u00a0]*[0-9A-Za-z%]/g;
   const lines = (range) => new Set([...range.getClientRects()].filter((r) => r.width > 1).map((r) => Math.round(r.top))).size;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {

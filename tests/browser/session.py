@@ -1,4 +1,5 @@
 """Helpers the browser tests share: logging in, the service worker, what a phone has stored."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -21,7 +22,8 @@ def controlled(page: Page) -> None:
         # A document created while the worker was activating misses clients.claim(); the
         # next navigation is controlled, as it would be for the user.
         if attempt % 50 == 49 and page.evaluate(
-                "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"):
+            "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"
+        ):
             page.reload()
         page.wait_for_timeout(100)
     state = page.evaluate("""navigator.serviceWorker.getRegistration().then(r => r ? [

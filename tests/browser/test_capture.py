@@ -2,6 +2,7 @@
 its action budgets, each part of the form as an inspector meets it, starting without signal, and an
 outbox that tells the truth and retries by itself. What arrives on the server is read from its
 database."""
+
 from __future__ import annotations
 
 import contextlib
@@ -31,8 +32,15 @@ from tests.browser.session import controlled, log_in
 #: The patrol's actions as measured (bench/patrol.py): held here so they cannot creep back. Lower
 #: them when the form gets faster; the issue's budgets are 15 and 25.
 ACTIONS = {"clean visit": 11, "hazard visit": 20}
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2,
-         "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": "allow"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+    "service_workers": "allow",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -87,16 +95,21 @@ def phone(browser, **extra) -> Page:
 
 def enterprise(site, name: str) -> dict:
     with site.db.connect() as conn:
-        row = conn.execute(sa.text("SELECT id, latitude, longitude, safety_manager_name FROM enterprises "
-                                   "WHERE name = :n"), {"n": name}).one()
+        row = conn.execute(
+            sa.text("SELECT id, latitude, longitude, safety_manager_name FROM enterprises WHERE name = :n"), {"n": name}
+        ).one()
     return dict(row._mapping)
 
 
 def wait_synced(page: Page, site, uuids: list[str], timeout_s: float = 30) -> None:
     for _ in range(int(timeout_s * 10)):
         with site.db.connect() as conn:
-            found = conn.execute(sa.text("SELECT count(*) FROM inspections WHERE uuid IN :u AND state != 'draft'")
-                                 .bindparams(sa.bindparam("u", expanding=True)), {"u": uuids}).scalar()
+            found = conn.execute(
+                sa.text("SELECT count(*) FROM inspections WHERE uuid IN :u AND state != 'draft'").bindparams(
+                    sa.bindparam("u", expanding=True)
+                ),
+                {"u": uuids},
+            ).scalar()
         if found == len(uuids):
             return
         page.wait_for_timeout(100)
@@ -126,17 +139,35 @@ def test_the_patrol_within_its_budgets_and_what_arrives(site, browser, artifacts
     issued = site.accounts["inspector"]
     with site.db.connect() as conn:
         work_id = conn.execute(sa.text("SELECT work_id FROM users WHERE username = 'inspector'")).scalar()
-        stored = {r.uuid: r for r in conn.execute(sa.text(
-            "SELECT i.id, i.uuid, i.state, i.work_id_number, i.parts, i.findings, i.measures, i.signer_name, "
-            "i.accuracy_m, e.safety_manager_name FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id "
-            "WHERE i.uuid IN :u").bindparams(sa.bindparam("u", expanding=True)), {"u": uuids})}
-        results = {u: conn.execute(sa.text("SELECT position, result, bulk, note FROM inspection_item_results "
-                                           "WHERE inspection_id = :i ORDER BY position"), {"i": stored[u].id}).all()
-                   for u in uuids}
-        hazard = conn.execute(sa.text("SELECT h.description, r.position FROM hazards h JOIN inspection_item_results r "
-                                      "ON r.id = h.item_result_id WHERE h.inspection_id IN :i")
-                              .bindparams(sa.bindparam("i", expanding=True)),
-                              {"i": [stored[u].id for u in uuids]}).all()
+        stored = {
+            r.uuid: r
+            for r in conn.execute(
+                sa.text(
+                    "SELECT i.id, i.uuid, i.state, i.work_id_number, i.parts, i.findings, i.measures, i.signer_name, "
+                    "i.accuracy_m, e.safety_manager_name "
+                    "FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id "
+                    "WHERE i.uuid IN :u"
+                ).bindparams(sa.bindparam("u", expanding=True)),
+                {"u": uuids},
+            )
+        }
+        results = {
+            u: conn.execute(
+                sa.text(
+                    "SELECT position, result, bulk, note FROM inspection_item_results "
+                    "WHERE inspection_id = :i ORDER BY position"
+                ),
+                {"i": stored[u].id},
+            ).all()
+            for u in uuids
+        }
+        hazard = conn.execute(
+            sa.text(
+                "SELECT h.description, r.position FROM hazards h JOIN inspection_item_results r "
+                "ON r.id = h.item_result_id WHERE h.inspection_id IN :i"
+            ).bindparams(sa.bindparam("i", expanding=True)),
+            {"i": [stored[u].id for u in uuids]},
+        ).all()
     assert work_id and issued
     clean, found = (stored[r["uuid"]] for r in records)
     for record in (clean, found):
@@ -185,7 +216,8 @@ def test_the_form_part_by_part(site, browser, artifacts):
         assert page.locator(field).get_attribute("aria-required") == "true", field
     # Answers are big enough for a thumb; the note shows only where it is needed.
     heights = page.locator("#c-sections .check-item .answer").evaluate_all(
-        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)")
+        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)"
+    )
     assert heights and min(heights) >= 48
     first = item(page, 0)
     expect(first.locator("textarea")).to_be_hidden()
@@ -289,17 +321,25 @@ def test_the_form_part_by_part(site, browser, artifacts):
 
     # On the server: the original stays the evidence, the marked copy beside it, both hashed.
     # Acknowledged, the record keeps a receipt on the phone and its photos leave it.
-    page.wait_for_function("""uuid => window.fieldappStore.currentUser().then(uid => window.fieldappStore.open(uid))
+    page.wait_for_function(
+        """uuid => window.fieldappStore.currentUser().then(uid => window.fieldappStore.open(uid))
         .then(db => Promise.all([window.fieldappStore.get(db, "records", uuid),
                                  window.fieldappStore.mediaOf(db, uuid)]))
-        .then(([r, media]) => r.state === "synced" && media.length === 0)""", arg=uuid, timeout=30000)
+        .then(([r, media]) => r.state === "synced" && media.length === 0)""",
+        arg=uuid,
+        timeout=30000,
+    )
     with site.db.connect() as conn:
-        link = conn.execute(sa.text(
-            "SELECT ip.inspection_id, ip.caption, ip.item_result_id, ip.marked_photo_id, o.sha256 AS original, "
-            "m.sha256 AS marked FROM inspection_photos ip JOIN inspections i ON i.id = ip.inspection_id "
-            "JOIN photos p ON p.id = ip.photo_id JOIN media_files o ON o.id = p.original_id "
-            "JOIN photos mp ON mp.id = ip.marked_photo_id JOIN media_files m ON m.id = mp.original_id "
-            "WHERE i.uuid = :u"), {"u": uuid}).one()
+        link = conn.execute(
+            sa.text(
+                "SELECT ip.inspection_id, ip.caption, ip.item_result_id, ip.marked_photo_id, o.sha256 AS original, "
+                "m.sha256 AS marked FROM inspection_photos ip JOIN inspections i ON i.id = ip.inspection_id "
+                "JOIN photos p ON p.id = ip.photo_id JOIN media_files o ON o.id = p.original_id "
+                "JOIN photos mp ON mp.id = ip.marked_photo_id JOIN media_files m ON m.id = mp.original_id "
+                "WHERE i.uuid = :u"
+            ),
+            {"u": uuid},
+        ).one()
     assert link.caption == "二楼配电间，无人值守" and link.item_result_id is not None and link.original != link.marked
     page.goto(f"{site.base}/inspections/{link.inspection_id}")
     figure = page.locator("#photos figure").first
@@ -320,10 +360,16 @@ def test_starting_without_signal_and_an_outbox_that_tells_the_truth(site, browse
     this phone holds; a server that is down is said to be, and the outbox sends by itself once it
     is back; an offline re-check is counted, has its position and says it arrived."""
     for args in (["fieldapp", "demo", "--with-activity"],):  # a hazard waiting for the re-check
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=site.env, check=True,
-                       capture_output=True)
-    page = phone(browser, permissions=["geolocation"], geolocation={"latitude": 31.26, "longitude": 120.6,
-                                                                   "accuracy": 25})
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=site.env,
+            check=True,
+            capture_output=True,
+        )
+    page = phone(
+        browser, permissions=["geolocation"], geolocation={"latitude": 31.26, "longitude": 120.6, "accuracy": 25}
+    )
     log_in(page, site.base, "inspector", site.accounts["inspector"]["password"])
     expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=15000)
     controlled(page)
@@ -398,8 +444,9 @@ def test_starting_without_signal_and_an_outbox_that_tells_the_truth(site, browse
     assert "undefined" not in page.locator("#outbox-list").inner_text()
     expect(page.locator("[data-pending]")).to_contain_text("本机有 1 条未同步")  # the draft stays a draft
     with site.db.connect() as conn:
-        position = conn.execute(sa.text("SELECT data FROM hazard_events WHERE action = 'recheck_pass' "
-                                        "ORDER BY id DESC")).scalar()
+        position = conn.execute(
+            sa.text("SELECT data FROM hazard_events WHERE action = 'recheck_pass' ORDER BY id DESC")
+        ).scalar()
     data = position if isinstance(position, dict) else json.loads(position)
     assert data.get("accuracy_m") == 25 or data.get("position", {}).get("accuracy_m") == 25, data
     page.context.close()

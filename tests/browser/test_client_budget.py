@@ -1,6 +1,7 @@
 """Client budget (issues 5 and 9): every inspector page, loaded in Chromium on a phone without
 the service worker's precache, costs at most 80 KB of HTML, CSS and JS gzip-compressed (what
 the reverse proxy sends). Same measure as bench/shell.py."""
+
 from bench.shell import BUDGET, cold, inspector_pages, measure
 from tests.browser.session import log_in
 

@@ -1,6 +1,7 @@
 """A clue's whole life in real phones: someone scans the QR code on a grid's poster (decoded
 from Chromium's own rendering), sends a clue with a photo, keeps the tracking code; the
 officer sees it, handles and answers it; the sender reads the answer with the code."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,14 @@ from tests.images import jpeg
 
 def test_clue_from_a_poster_to_an_answer(browser, browser_context_args, base_url, accounts, artifacts, tmp_path):
     grid = accounts["inspector"]["grid"]
-    desk = browser.new_context(**{**browser_context_args, "viewport": {"width": 1024, "height": 1400},
-                                  "is_mobile": False, "device_scale_factor": 1}).new_page()  # the office PC that prints
+    desk = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": {"width": 1024, "height": 1400},
+            "is_mobile": False,
+            "device_scale_factor": 1,
+        }
+    ).new_page()  # the office PC that prints
     desk.goto(f"{base_url}/board/{grid['code']}/poster")
     expect(desk.locator("h1")).to_have_text("安全生产网格员公示")
     expect(desk.locator(".people")).to_contain_text(accounts["inspector"]["display_name"])
@@ -53,7 +60,9 @@ def test_clue_from_a_poster_to_an_answer(browser, browser_context_args, base_url
     officer.locator("#act-answer summary").click()
     officer.get_by_role("button", name="答复并办结").click()
     expect(officer.locator("#act-answer .error")).to_contain_text("请填写答复内容")
-    officer.get_by_label("答复内容（提交人凭编号可见）").fill("已安排网格员现场核查，责令企业清理通道并加强管理。谢谢您的监督。")
+    officer.get_by_label("答复内容（提交人凭编号可见）").fill(
+        "已安排网格员现场核查，责令企业清理通道并加强管理。谢谢您的监督。"
+    )
     officer.get_by_role("button", name="答复并办结").click()
     expect(officer.locator("#clue-state")).to_have_text("已答复")
 

@@ -1,5 +1,6 @@
 """The dashboards on a 360 px phone: the coverage table and the statistics chart (SVG drawn on
 the server) fit the screen, and the chart is an image with its numbers in a table."""
+
 from playwright.sync_api import expect
 
 from tests.browser.session import log_in

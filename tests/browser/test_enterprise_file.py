@@ -1,4 +1,5 @@
 """The enterprise file and the online patrol on a 360 px phone."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
@@ -11,8 +12,9 @@ TAPPABLE_TOO_SMALL = """() => [...document.querySelectorAll('a, button, input, s
     .filter(([, h]) => h < 44)"""
 
 
-def test_inspector_runs_an_online_patrol_and_records_a_finding(page: Page, base_url, accounts, artifacts,
-                                                               console_errors):
+def test_inspector_runs_an_online_patrol_and_records_a_finding(
+    page: Page, base_url, accounts, artifacts, console_errors
+):
     company = accounts["company"]["enterprise"]
     log_in(page, base_url, "inspector", accounts["inspector"]["password"])
     page.goto(f"{base_url}/enterprises/{company['id']}")

@@ -2,6 +2,7 @@
 officer confirms it with a stop-work order, the company rectifies with photos, the
 inspector re-checks on site without signal, the officer closes it — each role's screen
 checked along the way."""
+
 from __future__ import annotations
 
 import re
@@ -88,8 +89,9 @@ def test_inspector_officer_and_company_close_the_loop(server, browser, browser_c
     expect(company.locator("#hazard-status")).to_contain_text("整改中")
     company.locator("#act-submit summary").click()
     company.get_by_label("整改情况").fill("危化品已移至专用库房，通道已清理")
-    company.locator("#act-submit input[name=photos]").set_input_files(files=[
-        {"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 160, 60))}])
+    company.locator("#act-submit input[name=photos]").set_input_files(
+        files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, color=(30, 160, 60))}]
+    )
     company.get_by_role("button", name="提交整改并申请复查").click()
     expect(company.locator("#hazard-status")).to_contain_text("待复查")
     company.screenshot(path=str(artifacts / "hazard-company.png"), full_page=True)

@@ -1,4 +1,5 @@
 """A whole inspection on a 360 px phone: start, photos, a failed item, a hazard, the signature."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,10 +42,12 @@ def test_inspection_from_start_to_signature(page: Page, base_url, accounts, arti
     expect(page.get_by_role("status")).to_contain_text("已保存")
 
     # Two photos: a big one (downscaled on the phone before upload) and a small one.
-    page.locator("#photos input[type=file]").first.set_input_files(files=[
-        {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(3000, 2000)},
-        {"name": "small.jpg", "mimeType": "image/jpeg", "buffer": jpeg(400, 300)},
-    ])
+    page.locator("#photos input[type=file]").first.set_input_files(
+        files=[
+            {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": noisy_jpeg(3000, 2000)},
+            {"name": "small.jpg", "mimeType": "image/jpeg", "buffer": jpeg(400, 300)},
+        ]
+    )
     # The phone shrinks a 6 MP photo before sending it: seconds on a slow phone (or a busy CI machine).
     expect(page.get_by_role("status")).to_contain_text("已添加 2 张照片", timeout=20000)
     expect(page.locator("#photos .photo img")).to_have_count(2)
@@ -54,8 +57,9 @@ def test_inspection_from_start_to_signature(page: Page, base_url, accounts, arti
     page.get_by_label("隐患描述").fill("安全生产责任制未覆盖新入职员工")
     page.get_by_label("部位").fill("人事与安全管理")
     page.get_by_label("建议等级（由执法人员确认）").select_option("general")
-    page.locator("input[name=photos]").set_input_files(files=[
-        {"name": "evidence.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, color=(90, 90, 20))}])
+    page.locator("input[name=photos]").set_input_files(
+        files=[{"name": "evidence.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, color=(90, 90, 20))}]
+    )
     page.get_by_role("button", name="上报隐患").click()
     expect(page.get_by_role("status")).to_contain_text("隐患已上报")
     expect(page.locator("#hazards")).to_contain_text("人事与安全管理")
@@ -133,8 +137,10 @@ def test_signature_drawn_with_a_finger(page: Page, base_url, accounts):
     x0, y0 = box["x"] + 25, box["y"] + box["height"] / 2
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
     for step in range(1, 30):
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
-            {"x": x0 + step * 9, "y": y0 + (25 if step % 4 < 2 else -25)}]})
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": "touchMove", "touchPoints": [{"x": x0 + step * 9, "y": y0 + (25 if step % 4 < 2 else -25)}]},
+        )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     assert page.locator("#signature").input_value().startswith("data:image/png;base64,")
     page.get_by_role("button", name="确认签字并定稿").click()

@@ -5,6 +5,7 @@ connection fails halfway, and when the session expires.
 Each test runs its own server (so it can count what arrived) and, where the browser is
 closed and reopened, a persistent Chromium profile, as a phone keeps its storage.
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,13 @@ def phone(playwright, browser_context_args, tmp_path):
 
     def launch(offline: bool = False) -> BrowserContext:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True,
-            offline=offline, **browser_context_args)
+            str(tmp_path / "profile"),
+            executable_path=_chromium(),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            offline=offline,
+            **browser_context_args,
+        )
         opened.append(context)
         return context
 
@@ -53,8 +59,6 @@ def record_inspection(page: Page, enterprise_name: str, seed: int) -> None:
     fill_and_sign(page, seed)
 
 
-
-
 def go_offline_to_patrol(page: Page, server: LiveServer) -> None:
     """No signal: the page is offline, and so is the server (Chromium's offline emulation
     does not cover the service worker, whose Background Sync would otherwise send)."""
@@ -66,26 +70,46 @@ def go_offline_to_patrol(page: Page, server: LiveServer) -> None:
     expect(page.locator("#offline-patrol li").first).to_be_visible()
     # The grid's shared address prefix is said once above the list, not on every row.
     expect(page.locator("#offline-area")).to_have_text(re.compile("^地址均在.+镇$"))
-    area = page.locator("#offline-area").inner_text()[len("地址均在"):]
+    area = page.locator("#offline-area").inner_text()[len("地址均在") :]
     assert area not in page.locator("#offline-patrol").inner_text()
 
 
 def server_records(server: LiveServer, uuids: list[str]) -> list[dict]:
     with engine(server).connect() as conn:
-        rows = conn.execute(sa.text("SELECT id, uuid, state, signature_id FROM inspections WHERE uuid IN :uuids")
-                            .bindparams(sa.bindparam("uuids", expanding=True)), {"uuids": uuids}).all()
+        rows = conn.execute(
+            sa.text("SELECT id, uuid, state, signature_id FROM inspections WHERE uuid IN :uuids").bindparams(
+                sa.bindparam("uuids", expanding=True)
+            ),
+            {"uuids": uuids},
+        ).all()
         out = []
         for row in rows:
-            photos = conn.execute(sa.text(
-                "SELECT m.sha256 FROM inspection_photos ip JOIN photos p ON p.id = ip.photo_id "
-                "JOIN media_files m ON m.id = p.original_id WHERE ip.inspection_id = :i"),
-                {"i": row.id}).scalars().all()
-            hazards = conn.execute(sa.text("SELECT count(*) FROM hazards WHERE inspection_id = :i"),
-                                   {"i": row.id}).scalar()
-            signature = conn.execute(sa.text("SELECT sha256 FROM media_files WHERE id = :i"),
-                                     {"i": row.signature_id}).one()
-            out.append({"uuid": row.uuid, "state": row.state, "photos": sorted(photos), "hazards": hazards,
-                        "signature": signature})
+            photos = (
+                conn.execute(
+                    sa.text(
+                        "SELECT m.sha256 FROM inspection_photos ip JOIN photos p ON p.id = ip.photo_id "
+                        "JOIN media_files m ON m.id = p.original_id WHERE ip.inspection_id = :i"
+                    ),
+                    {"i": row.id},
+                )
+                .scalars()
+                .all()
+            )
+            hazards = conn.execute(
+                sa.text("SELECT count(*) FROM hazards WHERE inspection_id = :i"), {"i": row.id}
+            ).scalar()
+            signature = conn.execute(
+                sa.text("SELECT sha256 FROM media_files WHERE id = :i"), {"i": row.signature_id}
+            ).one()
+            out.append(
+                {
+                    "uuid": row.uuid,
+                    "state": row.state,
+                    "photos": sorted(photos),
+                    "hazards": hazards,
+                    "signature": signature,
+                }
+            )
     return out
 
 
@@ -128,8 +152,12 @@ def test_a_day_offline_survives_a_browser_restart_and_syncs_exactly_once(server,
 
     server.start()
     media_requests: list[str] = []  # the worker's requests too: Chromium reports them to the context
-    context.on("request", lambda r: media_requests.append(f"{r.method} {r.url.split('/api/v1/')[-1]}")
-               if "/api/v1/media" in r.url else None)
+    context.on(
+        "request",
+        lambda r: (
+            media_requests.append(f"{r.method} {r.url.split('/api/v1/')[-1]}") if "/api/v1/media" in r.url else None
+        ),
+    )
     context.set_offline(False)
     # The button, or the worker's Background Sync woken by the network coming back: one sends.
     page.get_by_role("button", name="立即同步").click()

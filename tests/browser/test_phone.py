@@ -1,4 +1,5 @@
 """Every role logs in on a phone, in Chinese, sees their home, and logs out."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,6 @@ HOME_SECTION = {
     "admin": ("admin", "管理概览"),
     "discipline": ("discipline", "干预记录"),
 }
-
-
 
 
 @pytest.mark.parametrize("username", list(HOME_SECTION))

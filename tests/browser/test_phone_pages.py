@@ -1,6 +1,7 @@
 """Every page added for accountability and supervision, on a 360 px phone: nothing runs off the
 screen, and everything one taps is at least 44 px tall (tables of figures may scroll sideways
 inside their own box)."""
+
 import contextlib
 import functools
 import re
@@ -27,11 +28,26 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select
 
 PAGES = {
     None: ["/clues/new", "/clues/track", "/board/MD-01"],
-    "inspector": ["/declarations", "/interference/new", "/worklog/", "/worklog/leave", "/coverage",
-                  "/inspections/patrol"],
+    "inspector": [
+        "/declarations",
+        "/interference/new",
+        "/worklog/",
+        "/worklog/leave",
+        "/coverage",
+        "/inspections/patrol",
+    ],
     "officer": ["/clues/", "/coverage", "/statistics", "/interference/"],
-    "admin": ["/corps/", "/corps/training", "/corps/assessments", "/campaigns/", "/admin/declarations",
-              "/admin/recusals", "/admin/holidays", "/clues/bulletins", "/worklog/attendance"],
+    "admin": [
+        "/corps/",
+        "/corps/training",
+        "/corps/assessments",
+        "/campaigns/",
+        "/admin/declarations",
+        "/admin/recusals",
+        "/admin/holidays",
+        "/clues/bulletins",
+        "/worklog/attendance",
+    ],
     "discipline": ["/interference/"],
     "supervisor": ["/clues/", "/clues/bulletins"],
 }
@@ -54,8 +70,13 @@ def crawled(tmp_path_factory, demo_instance):
     """A server of its own, with the demo's day of work (records, hazards in every state), since
     following every link opens notifications and the like."""
     server = LiveServer.copied(demo_instance, tmp_path_factory.mktemp("crawl") / "instance")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
-                   cwd=ROOT, env=server.env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
+        cwd=ROOT,
+        env=server.env,
+        check=True,
+        capture_output=True,
+    )
     server.start()
     try:
         yield server
@@ -67,8 +88,9 @@ def crawled(tmp_path_factory, demo_instance):
 DOWNLOADS = re.compile(r"\.xlsx|/export|/media/|/photos?/|/download|/logout")
 
 
-@pytest.mark.parametrize("username", ["inspector", "techinspector", "officer", "company", "supervisor", "admin",
-                                      "discipline"])
+@pytest.mark.parametrize(
+    "username", ["inspector", "techinspector", "officer", "company", "supervisor", "admin", "discipline"]
+)
 def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, console_errors, artifacts):
     """Beyond the pages listed above: from the home page, each kind of page this account's links
     reach, however deep (a new page is covered the day it is linked). Each fits the screen, splits
@@ -104,7 +126,7 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
             page.screenshot(path=str(shots / f"{username}{re.sub(r'[^0-9A-Za-z]+', '-', path).rstrip('-')}.png"))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             if href.startswith(base + "/"):
-                queue.append(href[len(base):].split("#")[0])
+                queue.append(href[len(base) :].split("#")[0])
     assert len(kinds) >= 5, kinds  # the crawl went somewhere
     assert problems == []
     assert console_errors == []
@@ -122,7 +144,8 @@ def test_a_printed_record_names_itself_on_every_page_and_keeps_signatures_whole(
         record_id, number, photos = conn.execute(
             "SELECT i.id, i.number, count(p.id) AS n FROM inspections i JOIN inspection_photos p "
             "ON p.inspection_id = i.id WHERE i.state = 'signed' "
-            "GROUP BY i.id, i.number ORDER BY n DESC, i.id").fetchone()
+            "GROUP BY i.id, i.number ORDER BY n DESC, i.id"
+        ).fetchone()
     assert photos >= 3  # the demo's day has a record with several photos
     page.goto(f"{base}/inspections/{record_id}/print")
     pdf = artifacts / "record-print.pdf"

@@ -1,4 +1,5 @@
 """The installable app: manifest, service worker, versioned shell, offline fallback."""
+
 from __future__ import annotations
 
 import io
@@ -28,11 +29,13 @@ def test_manifest_and_icons(page: Page, base_url):
     assert english["lang"] == "en" and english["shortcuts"][0]["name"] != "开始巡查"
 
 
-def test_chromium_reports_no_installability_errors(browser_type, browser_type_launch_args, browser_context_args,
-                                                    base_url, tmp_path):
+def test_chromium_reports_no_installability_errors(
+    browser_type, browser_type_launch_args, browser_context_args, base_url, tmp_path
+):
     # A persistent profile, like a phone's browser: Chromium never installs from incognito.
-    context = browser_type.launch_persistent_context(str(tmp_path / "profile"), **browser_type_launch_args,
-                                                     **browser_context_args)
+    context = browser_type.launch_persistent_context(
+        str(tmp_path / "profile"), **browser_type_launch_args, **browser_context_args
+    )
     try:
         page = context.new_page()
         page.goto(f"{base_url}/login")
@@ -50,7 +53,7 @@ def test_shell_is_precached_under_its_version_and_works_offline(page: Page, base
     controlled(page)
     worker = page.request.get(f"{base_url}/sw.js")
     assert worker.headers["service-worker-allowed"] == "/" and "no-cache" in worker.headers["cache-control"]
-    version = re.match(r'const PRECACHE = (\{.*\});', worker.text()).group(1)
+    version = re.match(r"const PRECACHE = (\{.*\});", worker.text()).group(1)
     version = json.loads(version)["version"]
     assert page.evaluate("caches.keys()") == [f"fieldapp-shell-{version}"]
 
@@ -59,8 +62,9 @@ def test_shell_is_precached_under_its_version_and_works_offline(page: Page, base
         page.goto(f"{base_url}/enterprises/")
         expect(page.locator("#offline h1")).to_have_text("当前没有网络")
         # The stylesheet came from the phone's cache, not the network.
-        assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor") \
-            == "rgb(11, 79, 138)"
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor") == "rgb(11, 79, 138)"
+        )
     finally:
         page.context.set_offline(False)
     page.goto(f"{base_url}/login")
@@ -81,7 +85,8 @@ def test_data_pack_is_stored_per_user_and_refreshed_by_delta(page: Page, base_ur
     expect(page.locator("#pack-status")).to_contain_text("离线资料：22 家企业", timeout=10000)
     name = page.evaluate("window.fieldappPack.dbName")
     assert re.fullmatch(r"fieldapp-\d+", name)
-    stored = page.evaluate("""name => new Promise(resolve => {
+    stored = page.evaluate(
+        """name => new Promise(resolve => {
         const request = indexedDB.open(name);
         request.onsuccess = () => {
           const tx = request.result.transaction(["enterprises", "templates", "meta"]);
@@ -91,21 +96,27 @@ def test_data_pack_is_stored_per_user_and_refreshed_by_delta(page: Page, base_ur
           tx.objectStore("meta").get("pack").onsuccess = e => out.meta = e.target.result;
           tx.oncomplete = () => resolve(out);
         };
-      })""", name)
-    assert len(stored["enterprises"]) == 22 and all(e["grid"] == accounts["inspector"]["grid"]["code"]
-                                                     for e in stored["enterprises"])
+      })""",
+        name,
+    )
+    assert len(stored["enterprises"]) == 22 and all(
+        e["grid"] == accounts["inspector"]["grid"]["code"] for e in stored["enterprises"]
+    )
     assert stored["templates"] and stored["meta"]["etag"] and stored["meta"]["cursor"]
     # Logging out clears the pack; another user on the same phone gets a database of their own.
     page.get_by_role("link", name="我的", exact=True).click()
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("status")).to_contain_text("您已安全退出")
-    left = page.evaluate("""name => new Promise(resolve => {
+    left = page.evaluate(
+        """name => new Promise(resolve => {
         const request = indexedDB.open(name);
         request.onsuccess = () => {
           const r = request.result.transaction("enterprises").objectStore("enterprises").count();
           r.onsuccess = () => resolve(r.result);
         };
-      })""", name)
+      })""",
+        name,
+    )
     assert left == 0
     log_in(page, base_url, "inspector2", accounts["inspector2"]["password"])
     expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=10000)
