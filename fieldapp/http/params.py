@@ -23,7 +23,9 @@ def without_nul(value):
 
 class _Parameters(ImmutableMultiDict):
     """Werkzeug builds args and form from (name, value) pairs: the strings are cleaned there,
-    uploaded files are left as they are."""
+    uploaded files are left as they are. A multipart part whose name could not be read (its
+    name is None) names nothing a form has, and is dropped (Flask-WTF's CSRF check read every
+    name as a string: such a part was a 500)."""
 
     def __init__(self, mapping=None):
         if mapping is None:
@@ -33,7 +35,7 @@ class _Parameters(ImmutableMultiDict):
             mapping = mapping.items(multi=True)
         elif isinstance(mapping, dict):
             mapping = mapping.items()
-        super().__init__([(without_nul(k), without_nul(v)) for k, v in mapping])  # files pass unchanged
+        super().__init__([(without_nul(k), without_nul(v)) for k, v in mapping if k is not None])  # files unchanged
 
 
 class AppRequest(Request):
