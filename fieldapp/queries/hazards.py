@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 
-from fieldapp import policy
+from fieldapp import clock, policy
 from fieldapp.models import Enterprise, Hazard, HazardEvent, User
+from fieldapp.policy import hazards as rules
 from fieldapp.queries import prebuilt
-from fieldapp.services import hazards
+
+
+def overdue_condition(on: date | None = None, model=Hazard):
+    """Rectifying past the deadline on ``on`` (a date, a parameter bound later, or today)."""
+    return sa.and_(model.status.in_(rules.RECTIFYING), model.deadline < (clock.today() if on is None else on))
+
 
 #: The list reads only what it shows: each column read costs the driver and the ORM per row, and
 #: an enterprise has thirty. Reading another one raises instead of quietly asking once per row.
@@ -32,12 +39,12 @@ LIST_LOADS = (
 #: Tabs of the list: the condition of each (the user and today are bound when the list runs).
 TABS = {
     "to_confirm": Hazard.status == "reported",
-    "overdue": hazards.overdue_condition(sa.bindparam("today")),
+    "overdue": overdue_condition(sa.bindparam("today")),
     "to_close": Hazard.status == "awaiting_closure",
-    "to_rectify": Hazard.status.in_(hazards.RECTIFYING),
+    "to_rectify": Hazard.status.in_(rules.RECTIFYING),
     "to_recheck": Hazard.status == "awaiting_recheck",
     "mine": Hazard.reporter_id == policy.SCOPE_USER,
-    "open": Hazard.status.in_(hazards.OPEN),
+    "open": Hazard.status.in_(rules.OPEN),
     "all": sa.true(),
 }
 
@@ -60,7 +67,7 @@ class Listing:
 @prebuilt
 def list_statement(shape: policy.Shape, tab: str, filters: frozenset[str]) -> sa.Select:
     """The list's statement for a scope shape, tab and set of filters."""
-    query = sa.select(Hazard).where(hazards.scope_condition(shape), TABS[tab])
+    query = sa.select(Hazard).where(rules.scope_condition(shape), TABS[tab])
     if "status" in filters:
         query = query.where(Hazard.status == sa.bindparam("status"))
     if "level" in filters:
@@ -90,7 +97,7 @@ def page_statement(shape: policy.Shape) -> sa.Select:
     """One hazard (bound as ``id``) with the photos, people and record its page names."""
     return (
         sa.select(Hazard)
-        .where(hazards.scope_condition(shape), Hazard.id == sa.bindparam("id"))
+        .where(rules.scope_condition(shape), Hazard.id == sa.bindparam("id"))
         .options(
             sa.orm.joinedload(Hazard.enterprise),
             sa.orm.joinedload(Hazard.reporter),
@@ -113,3 +120,21 @@ TIMELINE = (
         sa.orm.joinedload(HazardEvent.files),
     )
 )
+
+
+@prebuilt
+def work_counts_statement(shape: policy.Shape) -> sa.Select:
+    """How many hazards of a scope wait on each kind of work (one row; ``today`` bound)."""
+
+    def count(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    h = sa.select(Hazard.status, Hazard.deadline).where(rules.scope_condition(shape)).subquery().c
+    return sa.select(
+        count(h.status == "reported").label("to_confirm"),
+        count(overdue_condition(sa.bindparam("today"), model=h)).label("overdue"),
+        count(h.status == "awaiting_closure").label("to_close"),
+        count(h.status.in_(rules.RECTIFYING)).label("to_rectify"),
+        count(h.status == "awaiting_recheck").label("to_recheck"),
+        count(h.status.in_(rules.OPEN)).label("open"),
+    )

@@ -10,19 +10,17 @@ the grids they serve now.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import sqlalchemy as sa
-
 from fieldapp import clock, policy
-from fieldapp.db import db, in_ids, on_postgresql
-from fieldapp.models import Enterprise, Grid, Inspection, InspectorGrid, OrgUnit, User
+from fieldapp.db import db, on_postgresql
+from fieldapp.models import Enterprise, Grid, User
+from fieldapp.queries import coverage as statements
 from fieldapp.services import workdays
 
-#: Enterprises that must be patrolled (also the patrol list's).
-DUE_STATUSES = ("active", "new", "suspended")
+#: An enterprise counts as due while it operates (see fieldapp/queries/coverage.py).
+DUE_STATUSES = statements.DUE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -75,25 +73,7 @@ def parse(key: str | None) -> Period | None:
 
 
 def covered_condition(period: Period, enterprise=Enterprise):
-    return _covered_between(enterprise, *period.bounds())
-
-
-def _covered_between(enterprise, lo, hi):
-    """A finished inspection of ``enterprise`` started in [lo, hi): values, or parameters bound later.
-
-    The start of its latest finished inspection (``last_inspected_at``, kept by the database)
-    answers for every enterprise not inspected again since ``hi`` — all of them for the current
-    period: a district's coverage reads its enterprises once instead of probing the inspections
-    of each (19,200 probes, ~50 ms of PostgreSQL). Only those inspected since ask their
-    inspections (a CASE evaluates its branches in order)."""
-    last = enterprise.last_inspected_at
-    inspected = sa.exists().where(
-        Inspection.enterprise_id == enterprise.id,
-        Inspection.state != "draft",
-        Inspection.started_at >= lo,
-        Inspection.started_at < hi,
-    )
-    return sa.case((sa.or_(last.is_(None), last < lo), sa.false()), (last < hi, sa.true()), else_=inspected)
+    return statements.covered_between(enterprise, *period.bounds())
 
 
 @dataclass(frozen=True)
@@ -139,7 +119,7 @@ def by_grid(user: User, period: Period) -> list[Row]:
     if not grid_ids:
         return []
     lo, hi = period.bounds()
-    rows = db.session.execute(_by_grid_statement(on_postgresql()), {"grids": grid_ids, "lo": lo, "hi": hi})
+    rows = db.session.execute(statements.by_grid_statement(on_postgresql()), {"grids": grid_ids, "lo": lo, "hi": hi})
     units: dict[int, Unit] = {}
     return [
         Row(
@@ -149,36 +129,6 @@ def by_grid(user: User, period: Period) -> list[Row]:
         )
         for grid_id, code, name, unit_id, unit_code, unit_name, due, done in rows
     ]
-
-
-#: The grids and the period bound when it runs: building the statement and its cache key on each
-#: request cost more CPU than running it. ``array``: ``on_postgresql()`` (``db.in_ids``).
-@functools.cache
-def _by_grid_statement(array: bool) -> sa.Select:
-    grids = sa.bindparam("grids", expanding=True)
-    covered = sa.case((_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")), 1), else_=0)
-    counts = (
-        sa.select(Enterprise.grid_id, sa.func.count().label("due"), sa.func.sum(covered).label("covered"))
-        .where(Enterprise.status.in_(DUE_STATUSES), in_ids(Enterprise.grid_id, grids, array))
-        .group_by(Enterprise.grid_id)
-        .subquery()
-    )
-    return (
-        sa.select(
-            Grid.id,
-            Grid.code,
-            Grid.name,
-            OrgUnit.id,
-            OrgUnit.code,
-            OrgUnit.name,
-            sa.func.coalesce(counts.c.due, 0),
-            sa.func.coalesce(counts.c.covered, 0),
-        )
-        .join(OrgUnit, OrgUnit.id == Grid.org_unit_id)
-        .join(counts, counts.c.grid_id == Grid.id, isouter=True)
-        .where(in_ids(Grid.id, grids, array))
-        .order_by(Grid.code)
-    )
 
 
 @dataclass
@@ -220,7 +170,7 @@ def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[Inspe
     by_id = {r.grid.id: r for r in grid_rows}
     if not by_id:
         return []
-    links_of, people_of, own_of = _by_inspector_statements(on_postgresql())
+    links_of, people_of, own_of = statements.by_inspector_statements(on_postgresql())
     grids = list(by_id)
     links = db.session.execute(links_of, {"grids": grids}).all()
     people = {u.id: u for u in db.session.scalars(people_of, {"people": list({u for u, _ in links})})}
@@ -238,35 +188,11 @@ def by_inspector(user: User, period: Period, grid_rows: list[Row]) -> list[Inspe
     return sorted(out, key=lambda r: (r.percent, r.user.display_name))
 
 
-@functools.cache
-def _by_inspector_statements(array: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
-    """``by_inspector``'s three statements, built once (as ``_by_grid_statement``): who serves the
-    grids, those people, and how many enterprises each covered in person."""
-    grids, people = sa.bindparam("grids", expanding=True), sa.bindparam("people", expanding=True)
-    links = (
-        sa.select(InspectorGrid.user_id, InspectorGrid.grid_id)
-        .join(User, User.id == InspectorGrid.user_id)
-        .where(in_ids(InspectorGrid.grid_id, grids, array), User.active.is_(True))
-    )
-    people_of = sa.select(User).where(in_ids(User.id, people, array))
-    own = (
-        sa.select(Inspection.inspector_id, sa.func.count(sa.distinct(Inspection.enterprise_id)))
-        .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-        .where(
-            in_ids(Inspection.inspector_id, people, array),
-            Inspection.state != "draft",
-            Inspection.started_at >= sa.bindparam("lo"),
-            Inspection.started_at < sa.bindparam("hi"),
-            in_ids(Enterprise.grid_id, grids, array),
-        )
-        .group_by(Inspection.inspector_id)
-    )
-    return links, people_of, own
-
-
 def uncovered(user: User, period: Period, grid: Grid | None = None, limit: int = 500) -> list[Enterprise]:
     """Enterprises still to visit this period: one grid, or all the user's grids."""
-    query = policy.enterprise_scope(user).where(Enterprise.status.in_(DUE_STATUSES), ~covered_condition(period))
+    query = policy.enterprise_scope(user).where(
+        Enterprise.status.in_(statements.DUE_STATUSES), ~covered_condition(period)
+    )
     if grid is not None:
         query = query.where(Enterprise.grid_id == grid.id)
     return list(db.session.scalars(query.order_by(Enterprise.name).limit(limit)))
@@ -275,31 +201,4 @@ def uncovered(user: User, period: Period, grid: Grid | None = None, limit: int =
 def still_to_visit(user: User, period: Period | None = None) -> list[Enterprise]:
     """An inspector's own list: the enterprises of the grids they serve not yet covered."""
     lo, hi = (period or current()).bounds()
-    return list(db.session.scalars(_STILL_TO_VISIT, {"user_id": user.id, "lo": lo, "hi": hi}))
-
-
-#: Built once (the inspector's home page asks on every visit); the user and period are bound.
-#: Only the columns the list shows: up to 300 enterprises of thirty columns each would cost the
-#: driver and the ORM for nothing. Reading another one raises.
-_STILL_TO_VISIT = (
-    sa.select(Enterprise)
-    .options(
-        sa.orm.load_only(
-            Enterprise.id,
-            Enterprise.name,
-            Enterprise.operating_address,
-            Enterprise.latitude,
-            Enterprise.longitude,
-            raiseload=True,
-        )
-    )
-    .where(
-        Enterprise.grid_id.in_(
-            sa.select(InspectorGrid.grid_id).where(InspectorGrid.user_id == sa.bindparam("user_id"))
-        ),
-        Enterprise.status.in_(DUE_STATUSES),
-        ~_covered_between(Enterprise, sa.bindparam("lo"), sa.bindparam("hi")),
-    )
-    .order_by(Enterprise.name)
-    .limit(300)
-)
+    return list(db.session.scalars(statements.STILL_TO_VISIT, {"user_id": user.id, "lo": lo, "hi": hi}))

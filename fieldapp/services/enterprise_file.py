@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-
 from fieldapp import policy, roles
 from fieldapp.db import db
 from fieldapp.models import Enterprise, Hazard, User
 from fieldapp.queries import enterprises as enterprise_statements
-from fieldapp.queries import prebuilt
-from fieldapp.services import enterprises, hazards, inspections, selfchecks
+from fieldapp.services import enterprises, inspections, selfchecks
 
 
 def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
@@ -20,36 +17,10 @@ def hazards_for(user: User, enterprise: Enterprise) -> list[Hazard]:
     if not policy.can(user, "hazard.view"):
         return []
     shape, values = policy.scope_binding(user)
-    return list(db.session.scalars(_hazards_statement(shape), {**values, "enterprise_id": enterprise.id}))
-
-
-@prebuilt
-def _hazards_statement(shape: policy.Shape) -> sa.Select:
-    # Only what the list shows (as inspections.for_enterprise).
-    return (
-        sa.select(Hazard)
-        .where(hazards.scope_condition(shape), Hazard.enterprise_id == sa.bindparam("enterprise_id"))
-        .options(
-            sa.orm.load_only(
-                Hazard.id,
-                Hazard.place,
-                Hazard.description,
-                Hazard.required_measures,
-                Hazard.level,
-                Hazard.proposed_level,
-                Hazard.status,
-                Hazard.deadline,
-                Hazard.created_at,
-                raiseload=True,
-            )
+    return list(
+        db.session.scalars(
+            enterprise_statements.file_hazards_statement(shape), {**values, "enterprise_id": enterprise.id}
         )
-        .order_by(
-            Hazard.status.in_(("closed", "rejected")),
-            Hazard.deadline.is_(None),
-            Hazard.deadline,
-            Hazard.created_at.desc(),
-        )
-        .limit(50)
     )
 
 

@@ -12,7 +12,6 @@ from fieldapp.db import db
 from fieldapp.models import Enterprise, User
 from fieldapp.models.enterprises import ENTERPRISE_STATUSES
 from fieldapp.queries import enterprises as enterprise_statements
-from fieldapp.queries import prebuilt
 from fieldapp.queries.paging import Page, page_of, paginate
 
 
@@ -74,43 +73,9 @@ def _binding(user: User, f: Filters) -> tuple[tuple, dict]:
     return (shape, frozenset(given)), {**values, **given}
 
 
-def _conditions(shape: policy.Shape, given: frozenset[str]) -> list:
-    """The search's conditions, with bind parameters for the values (``_binding``)."""
-    conds = [policy.enterprise_condition_of(shape)]
-    if "q" in given:
-        conds.append(
-            sa.or_(
-                Enterprise.name.like(sa.bindparam("q"), escape="\\"),
-                Enterprise.uscc.like(sa.bindparam("q_upper"), escape="\\"),
-            )
-        )
-    for name in ("grid", "status", "industry", "risk_grade"):
-        if name in given:
-            conds.append(getattr(Enterprise, "grid_id" if name == "grid" else name) == sa.bindparam(name))
-    if "pending" in given:
-        conds.append(Enterprise.pending_review.is_(True))
-    return conds
-
-
 def _filtered(user: User, f: Filters, query: sa.Select) -> sa.Select:
     key, values = _binding(user, f)
-    return query.where(*_conditions(*key)).params(values)
-
-
-@prebuilt
-def _page_statements(shape: policy.Shape, given: frozenset[str]) -> tuple[sa.Select, sa.Select, sa.Select]:
-    """The list page's statements for a set of conditions, built once: every match's (id, name)
-    for a text search; otherwise the count, and one page of ids along the name index."""
-    conds = _conditions(shape, given)
-    return (
-        sa.select(Enterprise.id, Enterprise.name).where(*conds),
-        sa.select(sa.func.count(Enterprise.id)).where(*conds),
-        sa.select(Enterprise.id)
-        .where(*conds)
-        .order_by(Enterprise.name, Enterprise.id)
-        .limit(sa.bindparam("limit"))
-        .offset(sa.bindparam("offset")),
-    )
+    return query.where(*enterprise_statements.search_conditions(*key)).params(values)
 
 
 def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int], int]:
@@ -123,7 +88,7 @@ def page_ids(user: User, f: Filters, page: int, per_page: int) -> tuple[list[int
     """
     offset = (page - 1) * per_page
     key, values = _binding(user, f)
-    matching, count, paged = _page_statements(*key)
+    matching, count, paged = enterprise_statements.search_statements(*key)
     if f.q:
         matches = db.session.execute(matching, values).all()
         matches.sort(key=lambda row: (row[1], row[0]))

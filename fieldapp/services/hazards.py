@@ -15,7 +15,6 @@ the state, then the change and its HazardEvent in one transaction, and the notif
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -37,6 +36,7 @@ from fieldapp.models import (
 )
 from fieldapp.models.hazards import hazard_event_photos, hazard_photos
 from fieldapp.policy import hazards as rules
+from fieldapp.queries import hazards as statements
 from fieldapp.services import attachments, notifications, photos
 
 # Who sees which hazard and who may take which step live in the policy (policy/hazards.py); the
@@ -50,6 +50,7 @@ OFFICER, COMPANY, INSPECTOR = rules.OFFICER, rules.COMPANY, rules.INSPECTOR
 scope = rules.scope
 scope_condition = rules.scope_condition
 allowed = rules.allowed
+overdue_condition = statements.overdue_condition
 
 LEVEL_LABELS = {"general": _l("一般隐患"), "major": _l("重大事故隐患")}
 
@@ -90,23 +91,8 @@ def photo_in_scope(user: User, photo_id: int) -> Photo | None:
 def work_counts(user: User) -> dict[str, int]:
     """How many hazards wait on each kind of work in ``user``'s scope (one query), for the home page."""
     shape, values = policy.scope_binding(user)
-    return dict(db.session.execute(_work_counts_statement(shape), {**values, "today": clock.today()}).one()._mapping)
-
-
-@functools.cache
-def _work_counts_statement(shape: policy.Shape) -> sa.Select:
-    def count(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    h = sa.select(Hazard.status, Hazard.deadline).where(scope_condition(shape)).subquery().c
-    return sa.select(
-        count(h.status == "reported").label("to_confirm"),
-        count(overdue_condition(sa.bindparam("today"), model=h)).label("overdue"),
-        count(h.status == "awaiting_closure").label("to_close"),
-        count(h.status.in_(RECTIFYING)).label("to_rectify"),
-        count(h.status == "awaiting_recheck").label("to_recheck"),
-        count(h.status.in_(OPEN)).label("open"),
-    )
+    statement = statements.work_counts_statement(shape)
+    return dict(db.session.execute(statement, {**values, "today": clock.today()}).one()._mapping)
 
 
 def waiting_for_rectification(user: User, limit: int = 5) -> list[Hazard]:
@@ -129,11 +115,6 @@ def is_overdue(hazard: Hazard, on: date | None = None) -> bool:
 
 def days_left(hazard: Hazard) -> int | None:
     return (hazard.deadline - clock.today()).days if hazard.deadline and hazard.status in OPEN else None
-
-
-def overdue_condition(on: date | None = None, model=Hazard):
-    """Rectifying past the deadline on ``on`` (a date, a parameter bound later, or today)."""
-    return sa.and_(model.status.in_(RECTIFYING), model.deadline < (clock.today() if on is None else on))
 
 
 # --- who may act ------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import io
 import json
@@ -45,6 +44,7 @@ from fieldapp.models import (
 from fieldapp.models.hazards import HAZARD_LEVELS, hazard_photos
 from fieldapp.models.inspections import ITEM_RESULTS
 from fieldapp.policy import inspections as rules
+from fieldapp.queries import inspections as statements
 from fieldapp.services import checklists, coverage, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
@@ -668,72 +668,19 @@ def get(user: User, inspection_id) -> Inspection:
     once: the record with its people, signature and checklist, then its results, its photos and
     its hazards with theirs. (By selectinload these were six round trips.)"""
     shape, values = policy.scope_binding(user)
-    record = policy.get_prebuilt(_record_statement(shape), values, inspection_id)
-    load_collection(record, "results", _RESULTS)
-    load_collection(record, "photos", _PHOTOS)
-    load_collection(record, "hazards", _HAZARDS)
+    record = policy.get_prebuilt(statements.record_statement(shape), values, inspection_id)
+    load_collection(record, "results", statements.RESULTS)
+    load_collection(record, "photos", statements.PHOTOS)
+    load_collection(record, "hazards", statements.HAZARDS)
     return record
-
-
-@functools.cache
-def _record_statement(shape: policy.Shape) -> sa.Select:
-    return (
-        sa.select(Inspection)
-        .where(scope_condition(shape), Inspection.id == sa.bindparam("id"))
-        .options(
-            sa.orm.joinedload(Inspection.enterprise),
-            sa.orm.joinedload(Inspection.inspector),
-            sa.orm.joinedload(Inspection.signature),
-            sa.orm.joinedload(Inspection.template),
-            sa.orm.joinedload(Inspection.co_inspectors),
-        )
-    )  # a few at most
-
-
-# A record's collections, each in its relationship's order.
-_RESULTS = sa.select(ItemResult).where(ItemResult.inspection_id == sa.bindparam("id")).order_by(ItemResult.position)
-_PHOTOS = (
-    sa.select(InspectionPhoto)
-    .where(InspectionPhoto.inspection_id == sa.bindparam("id"))
-    .order_by(InspectionPhoto.id)
-    .options(sa.orm.joinedload(InspectionPhoto.photo).joinedload(Photo.original))
-)
-_HAZARDS = (
-    sa.select(Hazard)
-    .where(Hazard.inspection_id == sa.bindparam("id"))
-    .order_by(Hazard.id)
-    .options(sa.orm.joinedload(Hazard.photos).joinedload(Photo.original))
-)
 
 
 def for_enterprise(user: User, enterprise: Enterprise, limit: int = 20) -> list[Inspection]:
     shape, values = policy.scope_binding(user)
     return list(
-        db.session.scalars(_for_enterprise_statement(shape), {**values, "enterprise_id": enterprise.id, "limit": limit})
-    )
-
-
-@functools.cache
-def _for_enterprise_statement(shape: policy.Shape) -> sa.Select:
-    # Only what the list shows: the records' texts and hashes stay in the database (each column
-    # read costs the driver and the ORM per row); reading another one raises instead of quietly
-    # asking once per record.
-    return (
-        sa.select(Inspection)
-        .where(scope_condition(shape), Inspection.enterprise_id == sa.bindparam("enterprise_id"))
-        .options(
-            sa.orm.load_only(
-                Inspection.id,
-                Inspection.number,
-                Inspection.state,
-                Inspection.started_at,
-                Inspection.inspector_id,
-                raiseload=True,
-            ),
-            sa.orm.joinedload(Inspection.inspector).load_only(User.id, User.display_name, raiseload=True),
+        db.session.scalars(
+            statements.for_enterprise_statement(shape), {**values, "enterprise_id": enterprise.id, "limit": limit}
         )
-        .order_by(Inspection.started_at.desc())
-        .limit(sa.bindparam("limit"))
     )
 
 

@@ -3,7 +3,6 @@ looks for when reviewing them remotely (线上巡检, seed 002 art. 5(5)-(6)).""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.models import Enterprise, PatrolFinding, RiskPoint, SelfCheck, SelfCheckItem, User
+from fieldapp.queries import enterprises as enterprise_statements
 
 
 def clean_risk_point(raw: dict[str, Any]) -> dict[str, Any]:
@@ -92,17 +92,9 @@ def retire_risk_point(actor: User, point: RiskPoint) -> None:
 
 
 def risk_points(enterprise: Enterprise, active_only: bool = True) -> list[RiskPoint]:
-    return list(db.session.scalars(_risk_points_statement(active_only), {"enterprise_id": enterprise.id}))
-
-
-@functools.cache
-def _risk_points_statement(active_only: bool) -> sa.Select:
-    # Built once (the enterprise page asks each time): reddest first.
-    query = sa.select(RiskPoint).where(RiskPoint.enterprise_id == sa.bindparam("enterprise_id"))
-    if active_only:
-        query = query.where(RiskPoint.active.is_(True))
-    order = sa.case({"red": 0, "orange": 1, "yellow": 2, "blue": 3}, value=RiskPoint.risk_level)
-    return query.order_by(order, RiskPoint.place, RiskPoint.id)
+    return list(
+        db.session.scalars(enterprise_statements.risk_points_statement(active_only), {"enterprise_id": enterprise.id})
+    )
 
 
 @dataclass

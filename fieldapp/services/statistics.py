@@ -17,7 +17,6 @@ chosen) or from the hazards.
 
 from __future__ import annotations
 
-import functools
 import statistics as pystats
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -26,8 +25,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from fieldapp import clock, codes, fields, policy
-from fieldapp.db import db, in_ids, on_postgresql
-from fieldapp.models import Enterprise, Grid, Hazard, HazardCloseDays, HazardTally, OrgUnit, User
+from fieldapp.db import db, on_postgresql
+from fieldapp.models import User
+from fieldapp.queries import statistics as statements
 from fieldapp.services import hazards, workdays
 
 DIMENSIONS = ("org_unit", "grid", "industry", "level")
@@ -93,46 +93,6 @@ def parse_filters(args, today: date | None = None) -> tuple[Filters, dict[str, s
     return filters, problems
 
 
-# The statements are built once per database kind and choice of filters (``functools.cache``),
-# their values bound when they run: building them and their cache keys on every request cost
-# more of the page's CPU than running them. ``pg``: ``on_postgresql()``; ``industry`` and
-# ``level``: whether the filter is chosen. Bound by name: ``grids`` (the grids counted),
-# ``units`` (their departments), ``lo``/``hi`` (the range's UTC bounds), ``start``/``end`` (its
-# first and last day), ``industry``, ``level``, ``today`` and ``this_month`` (China dates).
-_GRIDS, _UNITS = sa.bindparam("grids", expanding=True), sa.bindparam("units", expanding=True)
-_LO, _HI = sa.bindparam("lo"), sa.bindparam("hi")
-
-
-class _Shape(NamedTuple):
-    """What a report's statements are built for (``functools.cache`` keys on it)."""
-
-    pg: bool  # on_postgresql()
-    industry: bool  # an industry is chosen
-    level: bool  # a level is chosen
-
-
-@functools.cache
-def _department_grids(pg: bool) -> sa.Select:
-    """Every grid of the departments that hold some of ``grids``, with its department: whether
-    the scope is made of whole departments, and which grids a department filter leaves."""
-    return sa.select(Grid.id, Grid.org_unit_id).where(
-        Grid.org_unit_id.in_(sa.select(Grid.org_unit_id).where(in_ids(Grid.id, _GRIDS, pg)))
-    )
-
-
-@functools.cache
-def _names(pg: bool) -> sa.Select:
-    """The departments' names, with the grids to show of each (``grids``, none for a page by
-    department) by code."""
-    return (
-        sa.select(OrgUnit.id, OrgUnit.name, Grid.id, Grid.code, Grid.name)
-        .select_from(OrgUnit)
-        .outerjoin(Grid, sa.and_(Grid.org_unit_id == OrgUnit.id, in_ids(Grid.id, _GRIDS, pg)))
-        .where(in_ids(OrgUnit.id, _UNITS, pg))
-        .order_by(Grid.code)
-    )
-
-
 def _whole_departments(grid_ids: list[int], unit_of: dict[int, int]) -> dict[int, int] | None:
     """The department of each grid when ``grid_ids`` are all the grids of their departments,
     else None (a department only partly among them: only the hazards can say). ``unit_of`` holds
@@ -143,36 +103,6 @@ def _whole_departments(grid_ids: list[int], unit_of: dict[int, int]) -> dict[int
     return of_units if wanted.issuperset(of_units) else None
 
 
-def _scope(pg: bool, industry: bool, level: bool) -> list:
-    """The grids counted, and the filters chosen."""
-    conds = [in_ids(Hazard.grid_id, _GRIDS, pg)]
-    if industry:
-        conds.append(
-            Hazard.enterprise_id.in_(sa.select(Enterprise.id).where(Enterprise.industry == sa.bindparam("industry")))
-        )
-    if level:
-        conds.append(sa.func.coalesce(Hazard.level, Hazard.proposed_level) == sa.bindparam("level"))
-    return conds
-
-
-def _overdue():
-    return hazards.overdue_condition(sa.bindparam("today", type_=sa.Date))
-
-
-def _touching():
-    """Touching the range (or overdue now): what the grouped passes read."""
-    return sa.or_(
-        sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI),
-        sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI),
-        sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI),
-        _overdue(),
-    )
-
-
-def _count(cond):
-    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
-
-
 def _months(f: Filters) -> list[date]:
     """First days of the months in the range."""
     out, month = [], f.start
@@ -180,22 +110,6 @@ def _months(f: Filters) -> list[date]:
         out.append(month)
         month = _add_months(month, 1)
     return out
-
-
-def _sums():
-    count = _count  # short, for the six figures below
-    return (
-        count(sa.and_(Hazard.created_at >= _LO, Hazard.created_at < _HI)).label("found"),
-        count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI)).label("confirmed"),
-        count(sa.and_(Hazard.status == "rejected", Hazard.created_at >= _LO, Hazard.created_at < _HI)).label(
-            "rejected"
-        ),
-        count(sa.and_(Hazard.closed_at >= _LO, Hazard.closed_at < _HI)).label("closed"),
-        count(_overdue()).label("overdue"),
-        count(sa.and_(Hazard.confirmed_at >= _LO, Hazard.confirmed_at < _HI, Hazard.closed_at.is_not(None))).label(
-            "confirmed_closed"
-        ),
-    )
 
 
 class GridChoice(NamedTuple):
@@ -237,29 +151,10 @@ def _figures(row) -> Figures:
     return Figures(*(int(v or 0) for v in row))
 
 
-@functools.cache
-def _median_statement(pg: bool, industry: bool, level: bool) -> sa.Select:
-    closed = [
-        *_scope(pg, industry, level),
-        Hazard.closed_at >= _LO,
-        Hazard.closed_at < _HI,
-        Hazard.confirmed_at.is_not(None),
-    ]
-    if pg:
-
-        def china_day(column):
-            return sa.cast(column + sa.text("interval '8 hours'"), sa.Date)
-
-        return sa.select(
-            sa.func.percentile_cont(0.5).within_group(china_day(Hazard.closed_at) - china_day(Hazard.confirmed_at))
-        ).where(*closed)
-    return sa.select(Hazard.confirmed_at, Hazard.closed_at).where(*closed)
-
-
-def _median_days(shape: _Shape, values: dict) -> float | None:
+def _median_days(shape: statements.Shape, values: dict) -> float | None:
     """The median calendar days (China dates) from confirmation to closure of the hazards closed
     in the range."""
-    statement = _median_statement(*shape)
+    statement = statements.median_statement(*shape)
     if shape.pg:
         value = db.session.scalar(statement, values)
         return round(float(value), 1) if value is not None else None
@@ -305,10 +200,12 @@ def _grid_ids(in_unit: list[int], f: Filters) -> list[int]:
 def report(user: User, f: Filters) -> Report:
     scope_ids = policy.scope_grid_ids(user)
     pg = on_postgresql()
-    every_grid = dict(db.session.execute(_department_grids(pg), {"grids": scope_ids}).all()) if scope_ids else {}
+    every_grid = (
+        dict(db.session.execute(statements.department_grids(pg), {"grids": scope_ids}).all()) if scope_ids else {}
+    )
     in_unit = _in_unit(scope_ids, every_grid, f)
     grid_ids = _grid_ids(in_unit, f)
-    shape = _Shape(pg, bool(f.industry), bool(f.level))
+    shape = statements.Shape(pg, bool(f.industry), bool(f.level))
     lo, hi = f.bounds()
     values = {
         "grids": grid_ids,
@@ -333,7 +230,7 @@ def report(user: User, f: Filters) -> Report:
             out.by_department = False
             _count_grids(out, shape, values)
         if not (f.industry or f.level):
-            out.median_days = _median_of_counts(db.session.execute(_close_days(pg), values).all())
+            out.median_days = _median_of_counts(db.session.execute(statements.close_days(pg), values).all())
         else:
             out.median_days = _median_days(shape, values)
     else:
@@ -345,61 +242,24 @@ def report(user: User, f: Filters) -> Report:
         )
     if every_grid:
         named = {"grids": [] if out.by_department else in_unit, "units": sorted(set(every_grid.values()))}
-        for unit_id, unit_name, grid_id, code, name in db.session.execute(_names(pg), named):
+        for unit_id, unit_name, grid_id, code, name in db.session.execute(statements.names_statement(pg), named):
             out.unit_names[unit_id] = unit_name
             if grid_id is not None:
                 out.grids.append(GridChoice(grid_id, code, name))
     return out
 
 
-@functools.cache
-def _close_days(pg: bool) -> sa.Select:
-    d = HazardCloseDays
-    return (
-        sa.select(d.days, sa.func.sum(d.n))
-        .where(in_ids(d.org_unit_id, _UNITS, pg), d.month >= sa.bindparam("start"), d.month <= sa.bindparam("end"))
-        .group_by(d.days)
-    )
-
-
-@functools.cache
-def _grid_pass(pg: bool, industry: bool, level: bool) -> sa.Select:
-    """The grid breakdown from one pass over the hazards grouped by grid alone: their grid index
-    holds every column it counts (an index-only scan on PostgreSQL, no enterprise joined; a
-    town's 40 grids: ~10 ms of SQL against ~20 for the full grouping by grid, industry and level)."""
-    return sa.select(Hazard.grid_id, *_sums()).where(*_scope(pg, industry, level), _touching()).group_by(Hazard.grid_id)
-
-
-def _count_grids(out: Report, shape: _Shape, values: dict) -> None:
+def _count_grids(out: Report, shape: statements.Shape, values: dict) -> None:
     grids = out.breakdowns.setdefault("grid", {})
-    for grid_id, *sums in db.session.execute(_grid_pass(*shape), values):
+    for grid_id, *sums in db.session.execute(statements.grid_pass(*shape), values):
         figures = _figures(sums)
         if _counts_any(figures):
             grids[grid_id] = figures
 
 
-@functools.cache
-def _hazard_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
-    """One grouped pass over the hazards (by grid, industry and level), and the found and closed
-    by month."""
-    scope = _scope(pg, industry, level)
-    level_of = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
-    grouped = (
-        # EXPLAIN for a town (~15,000 hazards of 40 grids): the hazards read from their grid index
-        # alone, hashed against the enterprises' industries read from theirs — cheaper than 15,000
-        # index probes (migration 0017: 42 -> ~20 ms).
-        sa.select(Hazard.grid_id, Enterprise.industry, level_of, *_sums())
-        .select_from(Hazard)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(*scope, _touching())
-        .group_by(Hazard.grid_id, Enterprise.industry, level_of)
-    )
-    return grouped, _by_month(pg, Hazard.created_at, scope), _by_month(pg, Hazard.closed_at, scope)
-
-
-def _from_hazards(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
+def _from_hazards(shape: statements.Shape, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
     """Every figure from the hazards themselves (a scope not made of whole departments)."""
-    grouped, found_of, closed_of = _hazard_statements(*shape)
+    grouped, found_of, closed_of = statements.hazard_statements(*shape)
     out = Report(f, Figures(), None)
     for grid_id, industry, lvl, *sums in db.session.execute(grouped, values):
         _count_in(out, _figures(sums), grid=grid_id, org_unit=unit_of.get(grid_id), industry=industry, level=lvl)
@@ -408,50 +268,11 @@ def _from_hazards(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filte
     return out
 
 
-@functools.cache
-def _tally_statements(pg: bool, industry: bool, level: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
-    """Per department from the running tallies: the breakdowns in the range with the overdue of
-    past months' deadlines (one pass), this month's overdue counted live (a few), and the range
-    by month."""
-    t = HazardTally
-    which = [in_ids(t.org_unit_id, _UNITS, pg)]
-    if industry:
-        which.append(t.industry == sa.bindparam("industry"))
-    if level:
-        which.append(t.level == sa.bindparam("level"))
-    in_range = sa.and_(t.month >= sa.bindparam("start"), t.month <= sa.bindparam("end"))
-    this_month = sa.bindparam("this_month", type_=sa.Date)
-    past = t.month < this_month
-    rows = (
-        sa.select(
-            t.org_unit_id,
-            t.industry,
-            t.level,
-            *(
-                sa.func.sum(sa.case((in_range, c), else_=0))
-                for c in (t.found, t.confirmed, t.rejected, t.closed, t.confirmed_closed)
-            ),
-            sa.func.sum(sa.case((past, t.rectifying_due), else_=0)),
-        )
-        .where(*which, sa.or_(in_range, past))
-        .group_by(t.org_unit_id, t.industry, t.level)
-    )
-    industry_of = sa.select(Enterprise.industry).where(Enterprise.id == Hazard.enterprise_id).scalar_subquery()
-    level_of = sa.func.coalesce(Hazard.level, Hazard.proposed_level)
-    due_this_month = (
-        sa.select(Hazard.grid_id, industry_of, level_of, sa.func.count())
-        .where(*_scope(pg, industry, level), _overdue(), Hazard.deadline >= this_month)
-        .group_by(Hazard.grid_id, industry_of, level_of)
-    )
-    months = sa.select(t.month, sa.func.sum(t.found), sa.func.sum(t.closed)).where(*which, in_range).group_by(t.month)
-    return rows, due_this_month, months
-
-
-def _from_tallies(shape: _Shape, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
+def _from_tallies(shape: statements.Shape, values: dict, unit_of: dict[int, int], f: Filters) -> Report:
     """Per department from the running tallies: one grouped pass for the breakdowns, one by
     month. Overdue now: the hazards under rectification with a deadline in a past month
     (tallied too) and those of this month's deadlines already passed (counted live: a few)."""
-    rows_of, due_this_month_of, months_of = _tally_statements(*shape)
+    rows_of, due_this_month_of, months_of = statements.tally_statements(*shape)
     values = {**values, "this_month": values["today"].replace(day=1)}
     out = Report(f, Figures(), None, by_department=True)
     for unit, industry_, lvl, found, confirmed, rejected, closed, confirmed_closed, past_due in db.session.execute(
@@ -501,16 +322,6 @@ def _count_in(out: Report, figures: Figures, **keys) -> None:
         if into is None:  # not setdefault: it would build a Figures for every row counted
             into = breakdown[key] = Figures()
         _add(into, figures)
-
-
-def _by_month(pg: bool, column, scope: list) -> sa.Select:
-    """Counts per China-time month. The stored UTC time is shifted by eight hours and truncated
-    (China keeps no daylight saving): far cheaper per row than formatting in a time zone."""
-    if pg:
-        key = sa.func.date_trunc(sa.literal_column("'month'"), column + sa.text("interval '8 hours'"))
-    else:
-        key = sa.func.strftime(sa.literal_column("'%Y-%m-01'"), column, sa.literal_column("'+8 hours'"))
-    return sa.select(key, sa.func.count()).where(*scope, column >= _LO, column < _HI).group_by(key)
 
 
 def _month_counts(statement: sa.Select, values: dict) -> dict[date, int]:
