@@ -5,7 +5,6 @@ and close (seed 002 art. 8); companies rectify. services/hazards carries the ste
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from fieldapp.models import CompanyManager, Hazard, User
 from fieldapp.models.hazards import HAZARD_RECTIFYING
 from fieldapp.policy import scopes
 from fieldapp.policy.recusal import recusal, recusal_reason
+from fieldapp.queries import prebuilt
 
 OFFICER = frozenset({roles.ENFORCEMENT_OFFICER})
 COMPANY = frozenset({roles.COMPANY_MANAGER})
@@ -99,7 +99,7 @@ def scope(user: User) -> sa.Select:
     return sa.select(Hazard).where(_condition(shape, values["scope_grids"], user.id))
 
 
-@functools.cache
+@prebuilt
 def scope_condition(shape: scopes.Shape) -> sa.ColumnElement[bool]:
     """``scope``'s condition for a shape (``policy.Shape``), built once; values bound later."""
     return _condition(shape, scopes.SCOPE_GRIDS, scopes.SCOPE_USER)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import sqlalchemy as sa
 
 from fieldapp import roles
@@ -11,6 +9,7 @@ from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, Inspection, User
 from fieldapp.policy import scopes
 from fieldapp.policy.recusal import recusal, recusal_reason
+from fieldapp.queries import prebuilt
 
 
 def scope(user: User) -> sa.Select:
@@ -20,7 +19,7 @@ def scope(user: User) -> sa.Select:
     return sa.select(Inspection).where(_condition(shape, scopes.enterprise_condition(user), user.id))
 
 
-@functools.cache
+@prebuilt
 def scope_condition(shape: scopes.Shape) -> sa.ColumnElement[bool]:
     """``scope``'s condition for a shape (``policy.Shape``), built once; values bound later."""
     return _condition(shape, scopes.enterprise_condition_of(shape), scopes.SCOPE_USER)

@@ -11,7 +11,6 @@ Scopes by role (a user with several roles sees the union):
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -31,6 +30,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
+from fieldapp.queries import prebuilt
 
 ENTERPRISE_JURISDICTION_ROLES = (roles.ENFORCEMENT_OFFICER, roles.ADMIN)
 
@@ -117,7 +117,7 @@ def grid_condition(user: User):
 
 class Shape(NamedTuple):
     """Which conditions make up a user's scope. Hot pages build their statements once per shape
-    (``functools.cache``) with the scope's values as bind parameters (``SCOPE_GRIDS``,
+    (``fieldapp.queries.prebuilt``) with the scope's values as bind parameters (``SCOPE_GRIDS``,
     ``SCOPE_USER``) and bind ``scope_binding``'s values when they run them: building a statement
     and its cache key costs more CPU than running it (a fifth to a third of a page's)."""
 
@@ -139,7 +139,7 @@ def scope_binding(user: User) -> tuple[Shape, dict]:
     return shape, {"scope_grids": grid_ids, "scope_user": user.id}
 
 
-@functools.cache
+@prebuilt
 def _grids_by_code(array: bool) -> sa.Select:
     """The grids of a user's scope by code, for the lists' grid filter: built once."""
     return sa.select(Grid.id, Grid.code, Grid.name).where(in_ids(Grid.id, SCOPE_GRIDS, array)).order_by(Grid.code)
@@ -157,7 +157,7 @@ def enterprise_condition(user: User):
     return _enterprise_condition(shape, values["scope_grids"], user.id)
 
 
-@functools.cache
+@prebuilt
 def enterprise_condition_of(shape: Shape):
     """``enterprise_condition`` for a shape, built once; values bound when it runs."""
     return _enterprise_condition(shape, SCOPE_GRIDS, SCOPE_USER)
