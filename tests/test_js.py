@@ -1,5 +1,6 @@
 """The phone's JavaScript logic under node's own test runner (tests/js/*.test.mjs): the capture
-form's record rules and summary, the position logic. Node is on every machine the suite runs on."""
+form's record rules and summary, the position logic, the outbox's sending (sync.js over store.js,
+with fake-indexeddb from package-lock.json). Node is on every machine the suite runs on."""
 
 import shutil
 import subprocess
