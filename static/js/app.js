@@ -143,13 +143,12 @@ window.fieldappUi = (function () {
     if (!inputs.length || !window.DataTransfer) { return; }
     event.preventDefault();
     form.classList.add("busy");
-    Promise.all(inputs.map(function (input) {
-      return Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
-        var transfer = new DataTransfer();
-        files.forEach(function (f) { transfer.items.add(f); });
-        input.files = transfer.files;
-      });
-    })).then(function () {
+    Promise.all(inputs.map(async (input) => {
+      const files = await Promise.all(Array.from(input.files, shrink));
+      const transfer = new DataTransfer();
+      files.forEach((f) => transfer.items.add(f));
+      input.files = transfer.files;
+    })).then(() => {
       form.dataset.shrunk = "1";
       form.submit();
     });
@@ -191,21 +190,23 @@ window.fieldappUi = (function () {
     };
   }
 
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
+  (async () => {
+    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     if (registration.waiting) { offer(registration.waiting); }
-    registration.addEventListener("updatefound", function () {
-      var worker = registration.installing;
-      worker.addEventListener("statechange", function () {
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker.addEventListener("statechange", () => {
         if (worker.state === "installed") { offer(worker); }
       });
     });
-  });
+  })();
   // The pages kept for offline work follow the language the user chose.
-  navigator.serviceWorker.ready.then(function (registration) {
+  (async () => {
+    const registration = await navigator.serviceWorker.ready;
     if (registration.active && navigator.onLine) {
       registration.active.postMessage({ type: "LANGUAGE", lang: document.documentElement.lang });
     }
-  });
+  })();
   // Reload only after the user chose to update: never under a half-filled form.
   navigator.serviceWorker.addEventListener("controllerchange", function () {
     if (updating) { window.location.reload(); }

@@ -4,13 +4,13 @@
 // last refresh is shown wherever [data-pack-status] appears.
 (function () {
   "use strict";
-  var userMeta = document.querySelector("meta[name=fieldapp-user]");
+  const userMeta = document.querySelector("meta[name=fieldapp-user]");
   if (!userMeta || !window.indexedDB || !window.fieldappStore ||
       !document.querySelector("meta[name=fieldapp-pack]")) { return; }
-  var REFRESH_AFTER_MS = 5 * 60 * 1000;
+  const REFRESH_AFTER_MS = 5 * 60 * 1000;
 
-  var store = window.fieldappStore;
-  var uid = userMeta.content;
+  const store = window.fieldappStore;
+  const uid = userMeta.content;
 
   function open() { return store.open(uid); }
 
@@ -60,73 +60,83 @@
     return done(tx);
   }
 
-  function show(db) {
-    var targets = document.querySelectorAll("[data-pack-status]");
-    if (!targets.length) { return Promise.resolve(); }
-    return Promise.all([getMeta(db), count(db)]).then(function (parts) {
-      var meta = parts[0];
-      var text = meta.refreshedAt
-        ? targets[0].getAttribute("data-template")
-            .replace("{n}", parts[1])
-            .replace("{time}", window.fieldappUi ? window.fieldappUi.when(meta.refreshedAt) : meta.refreshedAt)
-        : targets[0].getAttribute("data-empty");
-      Array.prototype.forEach.call(targets, function (el) { el.textContent = text; });
-    });
+  async function show(db) {
+    const targets = document.querySelectorAll("[data-pack-status]");
+    if (!targets.length) { return; }
+    const [meta, n] = await Promise.all([getMeta(db), count(db)]);
+    const text = meta.refreshedAt
+      ? targets[0].getAttribute("data-template")
+          .replace("{n}", n)
+          .replace("{time}", window.fieldappUi ? window.fieldappUi.when(meta.refreshedAt) : meta.refreshedAt)
+      : targets[0].getAttribute("data-empty");
+    for (const target of targets) { target.textContent = text; }
   }
 
-  function refresh(db, force) {
-    return getMeta(db).then(function (meta) {
-      var fresh = meta.checkedAt && (Date.now() - Date.parse(meta.checkedAt) < REFRESH_AFTER_MS);
-      if (!navigator.onLine || (fresh && !force)) { return null; }
-      var url = "/api/v1/pack" + (meta.cursor ? "?since=" + encodeURIComponent(meta.cursor) : "");
-      var headers = meta.etag ? { "If-None-Match": meta.etag } : {};
-      return fetch(url, { headers: headers, credentials: "same-origin" }).then(function (response) {
-        meta.checkedAt = new Date().toISOString();
-        if (response.status < 500) { document.dispatchEvent(new CustomEvent("fieldapp:reachable")); }
-        if (response.status === 304) {
-          var tx = db.transaction("meta", "readwrite");
-          tx.objectStore("meta").put(meta, "pack");
-          return done(tx);
-        }
-        if (response.status === 422 && meta.cursor) {  // a cursor the server refuses: start over
-          return refreshFull(db);
-        }
-        if (!response.ok) { return null; }
-        return response.json().then(function (pack) { return apply(db, pack, response.headers.get("ETag"), meta); });
-      });
-    });
+  // Ask the server for what changed since the pack's cursor (a 304 when nothing did); ``force``:
+  // even if the last check was within REFRESH_AFTER_MS.
+  async function refresh(db, force) {
+    const meta = await getMeta(db);
+    const fresh = meta.checkedAt && (Date.now() - Date.parse(meta.checkedAt) < REFRESH_AFTER_MS);
+    if (!navigator.onLine || (fresh && !force)) { return; }
+    const url = "/api/v1/pack" + (meta.cursor ? "?since=" + encodeURIComponent(meta.cursor) : "");
+    const headers = meta.etag ? { "If-None-Match": meta.etag } : {};
+    const response = await fetch(url, { headers: headers, credentials: "same-origin" });
+    meta.checkedAt = new Date().toISOString();
+    if (response.status < 500) { document.dispatchEvent(new CustomEvent("fieldapp:reachable")); }
+    if (response.status === 304) {
+      const tx = db.transaction("meta", "readwrite");
+      tx.objectStore("meta").put(meta, "pack");
+      await done(tx);
+    } else if (response.status === 422 && meta.cursor) {  // a cursor the server refuses: start over
+      await refreshFull(db);
+    } else if (response.ok) {
+      await apply(db, await response.json(), response.headers.get("ETag"), meta);
+    }
   }
 
-  function refreshFull(db) {
-    var tx = db.transaction("meta", "readwrite");
+  async function refreshFull(db) {
+    const tx = db.transaction("meta", "readwrite");
     tx.objectStore("meta").delete("pack");
-    return done(tx).then(function () { return refresh(db, true); });
+    await done(tx);
+    await refresh(db, true);
   }
 
   // Logging out takes the pack (enterprise contacts) off a phone others may use, and
   // forgets who is on the phone. Unsent work (records, media) is never cleared here:
   // it waits, unseen by anyone else, until the same user logs in again.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
+  async function forget() {
+    const db = await open();
+    const tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
+    ["meta", "enterprises", "templates"].forEach((name) => tx.objectStore(name).clear());
+    await done(tx);
+    await store.setCurrentUser(null);
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
     if (form.getAttribute("action") !== "/logout" || form.dataset.cleared === "1") { return; }
     event.preventDefault();
-    open().then(function (db) {
-      var tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
-      ["meta", "enterprises", "templates"].forEach(function (name) { tx.objectStore(name).clear(); });
-      return done(tx).then(function () { return store.setCurrentUser(null); });
-    }).catch(function () { return null; }).then(function () {
+    forget().catch(() => null).then(() => {
       form.dataset.cleared = "1";
       form.submit();
     });
   }, true);
 
-  window.fieldappPack = { dbName: "fieldapp-" + uid, refresh: function () {
-    return open().then(function (db) { return refresh(db, true).then(function () { return show(db); }); });
-  } };
-  store.setCurrentUser(uid).catch(function () { return null; });
-  open().then(function (db) {
+  window.fieldappPack = {
+    dbName: "fieldapp-" + uid,
+    refresh: async () => {
+      const db = await open();
+      await refresh(db, true);
+      await show(db);
+    }
+  };
+  store.setCurrentUser(uid).catch(() => null);
+  (async () => {
+    const db = await open();
     // Where the pack's state is shown (home, patrol), always revalidate: a 304 costs little.
-    var here = !!document.querySelector("[data-pack-status]");
-    return show(db).then(function () { return refresh(db, here); }).then(function () { return show(db); });
-  }).catch(function () { /* no IndexedDB (private mode): the online pages still work */ });
+    const here = !!document.querySelector("[data-pack-status]");
+    await show(db);
+    await refresh(db, here);
+    await show(db);
+  })().catch(() => { /* no IndexedDB (private mode): the online pages still work */ });
 })();

@@ -65,27 +65,26 @@
     return out;
   }
 
-  function shrink(file) {
+  async function shrink(file) {
     if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) {
-      return Promise.resolve(file);  // the server says what it cannot take
+      return file;  // the server says what it cannot take
     }
-    return Promise.all([file.arrayBuffer(), createImageBitmap(file, { imageOrientation: "from-image" })])
-      .then(function (parts) {
-        var buffer = parts[0];
-        var bitmap = parts[1];
-        if (Math.max(bitmap.width, bitmap.height) <= SIDE && file.size < 1500000) { return file; }
-        return toBlob(downscaleBitmap(bitmap)).then(function (blob) {
-          var segment = file.type === "image/jpeg" ? exifSegment(buffer) : null;
-          var pieces = [blob];
-          if (segment) {
-            resetOrientation(segment);
-            pieces = [blob.slice(0, 2), segment, blob.slice(2)];
-          }
-          var name = file.name.replace(/\.[^.]+$/, "") + ".jpg";
-          return new File(pieces, name, { type: "image/jpeg", lastModified: file.lastModified });
-        });
-      })
-      .catch(function () { return file; });
+    try {
+      const [buffer, bitmap] = await Promise.all([
+        file.arrayBuffer(), createImageBitmap(file, { imageOrientation: "from-image" })]);
+      if (Math.max(bitmap.width, bitmap.height) <= SIDE && file.size < 1500000) { return file; }
+      const blob = await toBlob(downscaleBitmap(bitmap));
+      const segment = file.type === "image/jpeg" ? exifSegment(buffer) : null;
+      let pieces = [blob];
+      if (segment) {
+        resetOrientation(segment);
+        pieces = [blob.slice(0, 2), segment, blob.slice(2)];
+      }
+      const name = file.name.replace(/\.[^.]+$/, "") + ".jpg";
+      return new File(pieces, name, { type: "image/jpeg", lastModified: file.lastModified });
+    } catch (error) {
+      return file;
+    }
   }
 
   window.fieldappPhoto = { shrink: shrink, SIDE: SIDE };

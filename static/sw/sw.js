@@ -19,18 +19,20 @@ const APP_PAGES = ["/capture", "/outbox", "/offline"];
 
 self.addEventListener("install", (event) => {
   // cache: "reload" bypasses the HTTP cache, so the shell is exactly this version's files.
-  event.waitUntil(caches.open(SHELL).then((cache) =>
-    cache.addAll(PRECACHE.urls.map((url) => new Request(url, { cache: "reload", credentials: "omit" })))));
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL);
+    await cache.addAll(PRECACHE.urls.map((url) => new Request(url, { cache: "reload", credentials: "omit" })));
+  })());
   // No skipWaiting() here: a new version waits until the user chooses to update, so a
   // form half filled in is never reloaded under them.
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys
-      .filter((key) => key.startsWith("fieldapp-shell-") && key !== SHELL)
-      .map((key) => caches.delete(key))))
-    .then(() => self.clients.claim()));
+  event.waitUntil((async () => {
+    const old = (await caches.keys()).filter((key) => key.startsWith("fieldapp-shell-") && key !== SHELL);
+    await Promise.all(old.map((key) => caches.delete(key)));
+    await self.clients.claim();
+  })());
 });
 
 // The app pages were cached in the browser's language; a user who chose another one gets
@@ -58,10 +60,11 @@ self.addEventListener("message", (event) => {
 // app closed. The worker sends for whoever is logged in on this phone.
 self.addEventListener("sync", (event) => {
   if (event.tag === "fieldapp-outbox") {
-    event.waitUntil(fieldappSync.runForCurrentUser({}).then((outcome) => {
+    event.waitUntil((async () => {
+      const outcome = await fieldappSync.runForCurrentUser({});
       // Let the browser retry later when we only backed off.
       if (outcome && outcome.result === "retry") { throw new Error("retry"); }
-    }));
+    })());
   }
 });
 
