@@ -18,9 +18,10 @@ if TYPE_CHECKING:  # for the annotations; the mapper finds the classes by name
     from fieldapp.models.photos import Photo
 
 INSPECTION_STATES = ("draft", "signed", "refused")
-
-
 ITEM_RESULTS = ("pass", "fail", "na")
+#: The longest text each of a record's fields takes, in characters: the form, the sync API's
+#: schema (schemas/sync.py) and the service read them here.
+TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 4000, "work_id_number": 32}
 
 
 inspection_co_inspectors = sa.Table(

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from fieldapp.db import MAX_ID
 from fieldapp.i18n import lazy_gettext as _l
+from fieldapp.models.inspections import TEXT_LIMITS
 from fieldapp.schemas import ClientUUID, InputSchema, MediaReceiptSchema, Moment
 
 _TEXT = {"load_default": ""}
@@ -18,11 +19,11 @@ class PositionSchema(InputSchema):
 
 
 class RecordFieldsSchema(InputSchema):
-    parts = fields.Str(validate=validate.Length(max=2000), **_TEXT)
-    content = fields.Str(validate=validate.Length(max=4000), **_TEXT)
-    findings = fields.Str(validate=validate.Length(max=4000), **_TEXT)
-    measures = fields.Str(validate=validate.Length(max=4000), **_TEXT)
-    work_id_number = fields.Str(validate=validate.Length(max=32), **_TEXT)
+    parts = fields.Str(validate=validate.Length(max=TEXT_LIMITS["parts"]), **_TEXT)
+    content = fields.Str(validate=validate.Length(max=TEXT_LIMITS["content"]), **_TEXT)
+    findings = fields.Str(validate=validate.Length(max=TEXT_LIMITS["findings"]), **_TEXT)
+    measures = fields.Str(validate=validate.Length(max=TEXT_LIMITS["measures"]), **_TEXT)
+    work_id_number = fields.Str(validate=validate.Length(max=TEXT_LIMITS["work_id_number"]), **_TEXT)
     id_shown = fields.Bool(load_default=False)
 
 

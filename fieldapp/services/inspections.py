@@ -42,7 +42,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.hazards import HAZARD_LEVELS, hazard_photos
-from fieldapp.models.inspections import ITEM_RESULTS
+from fieldapp.models.inspections import ITEM_RESULTS, TEXT_LIMITS
 from fieldapp.policy import inspections as rules
 from fieldapp.queries import inspections as statements
 from fieldapp.services import checklists, coverage, geo, notifications, photos
@@ -50,7 +50,6 @@ from fieldapp.services.media import store_blob
 
 #: A photo taken this long before the start or after the end is flagged.
 PHOTO_TIME_SLACK = timedelta(minutes=15)
-TEXT_LIMITS = {"parts": 2000, "content": 4000, "findings": 4000, "measures": 4000, "work_id_number": 32}
 
 # --- starting ---------------------------------------------------------------------
 

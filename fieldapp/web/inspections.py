@@ -106,6 +106,7 @@ def _draft_form(inspection, errors: dict, status: int, form=None):
         form=form or {},
         co_choices=_co_inspector_choices(inspection),
         missing=inspections.missing_for_signature(inspection),
+        limits=inspections.TEXT_LIMITS,
     ), status
 
 
