@@ -34,6 +34,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import checklists, hazards, inspections, uscc
 from fieldapp.services.accounts import hash_password
 from fieldapp.services.enterprises import district_id_of
@@ -149,7 +150,9 @@ PHOTO = [(jpeg(640, 480), "after.jpg")]
 def report(world, level="general") -> Hazard:
     record = inspections.start(world.inspector_a1, world.ent_a1)
     link = inspections.add_photo(world.inspector_a1, record, jpeg(640, 480, color=(10, 20, 30)))
-    return inspections.report_hazard(world.inspector_a1, record, "消防通道堵塞", "仓库", level, "", [link.id])
+    return inspections.report_hazard(
+        world.inspector_a1, record, HazardReport("消防通道堵塞", "仓库", level, "", [link.id])
+    )
 
 
 def confirm_values(level="general", **extra) -> dict:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from fieldapp import clock
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import inspections
 from tests.helpers import logged_in, post
 from tests.images import jpeg
@@ -28,7 +29,7 @@ def test_etag_gives_304_until_something_changes(client, world, db):
     assert client.get("/api/v1/pack", headers={"If-None-Match": tag}).status_code == 304
     record = inspections.start(world.inspector_a1, world.ent_a1)
     link = inspections.add_photo(world.inspector_a1, record, jpeg())
-    inspections.report_hazard(world.inspector_a1, record, "通道堵塞", "仓库", "general", "", [link.id])
+    inspections.report_hazard(world.inspector_a1, record, HazardReport("通道堵塞", "仓库", "general", "", [link.id]))
     changed = client.get("/api/v1/pack", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
     hazards = next(e for e in changed.get_json()["enterprises"] if e["id"] == world.ent_a1.id)["open_hazards"]

@@ -5,6 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from fieldapp import clock
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import corps, hazards
 from tests.factories import confirm_values, inspect, report
 from tests.helpers import logged_in
@@ -47,7 +48,7 @@ def test_formulas_stay_text(world, make_client):
     record = inspections.start(world.inspector_a1, world.ent_a1)
     link = inspections.add_photo(world.inspector_a1, record, jpeg())
     inspections.report_hazard(
-        world.inspector_a1, record, '=HYPERLINK("http://evil","x")', "仓库", "general", "", [link.id]
+        world.inspector_a1, record, HazardReport('=HYPERLINK("http://evil","x")', "仓库", "general", "", [link.id])
     )
     officer = logged_in(make_client(), "officer_a")
     rows = values(book(officer.get("/hazards/export.xlsx?tab=all"))["隐患"])

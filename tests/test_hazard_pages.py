@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, roles
 from fieldapp.models import Hazard, Notification
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import hazards, inspections
 from tests.factories import confirm_values, report
 from tests.helpers import logged_in, post
@@ -287,7 +288,7 @@ def test_the_page_shows_every_photo_step_and_file(make_client, world, db):
         inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(10 * i, 20, 30))) for i in range(3)
     ]
     h = inspections.report_hazard(
-        world.inspector_a1, record, "消防通道堵塞", "仓库", "general", "", [link.id for link in links]
+        world.inspector_a1, record, HazardReport("消防通道堵塞", "仓库", "general", "", [link.id for link in links])
     )
     hazards.confirm(world.officer_a, h, confirm_values())
     hazards.acknowledge(world.company_a1, h, "收到")

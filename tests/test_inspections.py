@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fieldapp import roles
 from fieldapp.errors import Forbidden, InputError, ServiceError
 from fieldapp.models import Hazard, Inspection, InterestDeclaration, User
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import checklists, inspections
 from tests.factories import complete, signature_url
 from tests.helpers import csrf_token, logged_in, post
@@ -84,10 +85,12 @@ def test_the_same_photo_twice_is_attached_once(started, world):
 
 def test_hazard_needs_a_photo(started, world, db):
     with pytest.raises(InputError) as refused:
-        inspections.report_hazard(world.inspector_a1, started, "消防通道堵塞", "仓库", "general", "", [])
+        inspections.report_hazard(world.inspector_a1, started, HazardReport("消防通道堵塞", "仓库", "general", "", []))
     assert "至少一张现场照片" in refused.value.errors["photos"]
     link = inspections.add_photo(world.inspector_a1, started, jpeg())
-    hazard = inspections.report_hazard(world.inspector_a1, started, "消防通道堵塞", "仓库", "major", "", [link.id])
+    hazard = inspections.report_hazard(
+        world.inspector_a1, started, HazardReport("消防通道堵塞", "仓库", "major", "", [link.id])
+    )
     assert hazard.status == "reported" and hazard.photos == [link.photo]
 
 
@@ -111,7 +114,9 @@ def test_signing_refuses_what_is_incomplete_stale_or_a_dot(started, world):
 def test_signed_record_is_final_and_its_hash_detects_tampering(started, world, db):
     complete(started, world.inspector_a1)
     link = inspections.add_photo(world.inspector_a1, started, jpeg())
-    inspections.report_hazard(world.inspector_a1, started, "消防通道堵塞", "仓库", "general", "", [link.id])
+    inspections.report_hazard(
+        world.inspector_a1, started, HazardReport("消防通道堵塞", "仓库", "general", "", [link.id])
+    )
     shown = inspections.summary_sha256(started)
     inspections.sign(world.inspector_a1, started, "朱春生", "同意，立即整改", signature_url(), shown)
     assert started.state == "signed" and started.summary_sha256 == shown and inspections.verify(started)
@@ -346,7 +351,9 @@ def test_the_record_page_loads_every_collection_as_its_relationship_does(make_cl
     links = [inspections.add_photo(world.inspector_a1, record, jpeg(320, 240, color=(9 * i, 40, 40))) for i in range(5)]
     for first in (0, 2):
         inspections.report_hazard(
-            world.inspector_a1, record, f"隐患{first}", "仓库", "general", "", [links[first].id, links[first + 1].id]
+            world.inspector_a1,
+            record,
+            HazardReport(f"隐患{first}", "仓库", "general", "", [links[first].id, links[first + 1].id]),
         )
     shown = inspections.summary_sha256(record)
     inspections.sign(world.inspector_a1, record, "朱春生", "同意", signature_url(), shown)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from fieldapp import clock
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import selfchecks
 from tests.helpers import counting, logged_in
 
@@ -75,7 +76,7 @@ def _record(world, photos: int, final: bool):
     record = inspections.start(world.inspector_a1, world.ent_a1)
     complete(record, world.inspector_a1)
     links = [inspections.add_photo(world.inspector_a1, record, jpeg(color=(i, 7, 7))) for i in range(photos)]
-    inspections.report_hazard(world.inspector_a1, record, "隐患", "部位", "general", "", [links[0].id])
+    inspections.report_hazard(world.inspector_a1, record, HazardReport("隐患", "部位", "general", "", [links[0].id]))
     if final:
         inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))
     return record

@@ -3,6 +3,7 @@ links only where the reader may go (issue 29, item 8)."""
 
 import re
 
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import hazards, inspections
 from tests.factories import complete, confirm_values, signature_url
 from tests.helpers import logged_in
@@ -14,7 +15,7 @@ def _signed_with_hazards(world):
     complete(record, world.inspector_a1)
     link = inspections.add_photo(world.inspector_a1, record, jpeg(640, 480, color=(90, 20, 30)))
     found = [
-        inspections.report_hazard(world.inspector_a1, record, text, "仓库", "general", "", [link.id])
+        inspections.report_hazard(world.inspector_a1, record, HazardReport(text, "仓库", "general", "", [link.id]))
         for text in ("消防通道堵塞", "灭火器过期", "配电箱无门")
     ]
     inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import Hazard
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import corps, enterprises, hazards, inspections, interference, storage, tamper
 from tests.factories import complete, confirm_values, report, signature_url
 from tests.helpers import logged_in
@@ -22,7 +23,9 @@ def _busy_day(world):
     record = inspections.start(world.inspector_a1, world.ent_a1)
     complete(record, world.inspector_a1)
     link = inspections.add_photo(world.inspector_a1, record, noisy_jpeg(400, 300))
-    hazard = inspections.report_hazard(world.inspector_a1, record, "消防通道堵塞", "仓库", "general", "", [link.id])
+    hazard = inspections.report_hazard(
+        world.inspector_a1, record, HazardReport("消防通道堵塞", "仓库", "general", "", [link.id])
+    )
     inspections.sign(world.inspector_a1, record, "朱春生", "", signature_url(), inspections.summary_sha256(record))
     hazards.confirm(world.officer_a, hazard, confirm_values())
     second = report(world)

@@ -8,6 +8,7 @@ from fieldapp.db import MAX_ID
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models.inspections import TEXT_LIMITS
 from fieldapp.schemas import ClientUUID, InputSchema, MediaReceiptSchema, Moment
+from fieldapp.schemas.commands import FindingSchema
 
 _TEXT = {"load_default": ""}
 
@@ -50,12 +51,10 @@ class PhotoRefSchema(InputSchema):
     marked_media_uuid = ClientUUID(allow_none=True, load_default=None)
 
 
-class HazardUploadSchema(InputSchema):
+class HazardUploadSchema(FindingSchema):
+    """A hazard of the record: what the form's report says (FindingSchema), with the phone's ids."""
+
     uuid = ClientUUID(required=True)
-    description = fields.Str(required=True, validate=validate.Length(min=1, max=4000))
-    place = fields.Str(validate=validate.Length(max=200), **_TEXT)
-    level = fields.Str(required=True, validate=validate.OneOf(["general", "major"]))
-    legal_basis = fields.Str(validate=validate.Length(max=2000), **_TEXT)
     media_uuids = fields.List(ClientUUID(), required=True, validate=validate.Length(min=1))
     item_position = fields.Int(allow_none=True, load_default=None, strict=True)
 

@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import CompanyManager, Enterprise, Inspection, InspectorGrid, User
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import hazards, inspections
 
 #: (where, what was wrong, the checklist words it breaks, proposed level)
@@ -103,7 +104,9 @@ def _record(rng: random.Random, inspector: User, enterprise: Enterprise, finding
         link = inspections.add_photo(inspector, record, _photo(rng), "现场.jpg", item_result_id=item_id)
         reported.append(
             inspections.report_hazard(
-                inspector, record, text, place, level, "《中华人民共和国安全生产法》第四十一条", [link.id], item_id
+                inspector,
+                record,
+                HazardReport(text, place, level, "《中华人民共和国安全生产法》第四十一条", (link.id,), item_id),
             )
         )
     inspections.add_photo(inspector, record, _photo(rng), "全景.jpg")

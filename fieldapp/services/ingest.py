@@ -21,6 +21,7 @@ from fieldapp.db import atomic, db
 from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, HazardEvent, Inspection, InspectionPhoto, MediaFile, User
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import hazards, inspections, storage
 from fieldapp.services.media import remember as remember_media
 
@@ -167,9 +168,10 @@ def _store(user: User, data: dict, digest: str) -> Inspection:
             db.session.flush()  # the links' ids, which name the hazard's evidence
             ids = [link.id for link in links]
             item = by_position[h["item_position"]].id if h["item_position"] in by_position else None
-            inspections.report_hazard(
-                user, record, h["description"], h["place"], h["level"], h["legal_basis"], ids, item, str(h["uuid"])
+            report = HazardReport(
+                h["description"], h["place"], h["level"], h["legal_basis"], tuple(ids), item, str(h["uuid"])
             )
+            inspections.report_hazard(user, record, report)
         finish = data["finish"]
         if finish and finish["kind"] == "signed":
             if finish["signature_media_uuid"] is None:

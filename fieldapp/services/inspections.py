@@ -41,10 +41,12 @@ from fieldapp.models import (
     Photo,
     User,
 )
-from fieldapp.models.hazards import HAZARD_LEVELS, hazard_photos
+from fieldapp.models.hazards import hazard_photos
 from fieldapp.models.inspections import ITEM_RESULTS, TEXT_LIMITS
 from fieldapp.policy import inspections as rules
 from fieldapp.queries import inspections as statements
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands import HazardReport
 from fieldapp.services import checklists, coverage, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
@@ -329,21 +331,11 @@ def remove_photo(user: User, inspection: Inspection, link_id: int) -> None:
 
 
 @transaction
-def report_hazard(
-    user: User,
-    inspection: Inspection,
-    description: str,
-    place: str,
-    level: str,
-    legal_basis: str,
-    photo_link_ids: list[int],
-    item_result_id: int | None = None,
-    client_uuid: str | None = None,
-) -> Hazard:
+def report_hazard(user: User, inspection: Inspection, report: HazardReport) -> Hazard:
     """A finding becomes a reported hazard; evidence (at least one photo) is required (art. 8(3))."""
     _editable(user, inspection)
-    if client_uuid:
-        existing = db.session.scalar(sa.select(Hazard).where(Hazard.uuid == client_uuid))
+    if report.client_uuid:
+        existing = db.session.scalar(sa.select(Hazard).where(Hazard.uuid == report.client_uuid))
         if existing is not None and existing.inspection_id == inspection.id:
             return existing  # the same hazard sent again (a double tap, a retry)
         if existing is not None:
@@ -351,36 +343,32 @@ def report_hazard(
             raise ConflictError(
                 _(
                     "隐患“%(what)s”的标识 %(uuid)s 已被另一条记录使用，本记录未保存。请在手机上删除该隐患后重新上报。",
-                    what=description.strip()[:40],
-                    uuid=client_uuid,
+                    what=report.description.strip()[:40],
+                    uuid=report.client_uuid,
                 )
             )
     errors = {}
-    if not description.strip():
-        errors["description"] = _("请描述隐患情况。")
-    elif len(description) > 4000:
-        errors["description"] = _("不能超过 %(n)d 个字。", n=4000)
-    if len(place) > 200:
-        errors["place"] = _("不能超过 %(n)d 个字。", n=200)
-    if level not in HAZARD_LEVELS:
-        errors["level"] = _("请选择隐患等级建议：一般或重大。")
-    links = [p for p in inspection.photos if p.id in set(photo_link_ids)]
+    try:
+        commands.check(commands.FindingSchema(), report)
+    except InputError as refused:
+        errors.update(refused.errors)
+    links = [p for p in inspection.photos if p.id in set(report.photo_link_ids)]
     if not links:
         errors["photos"] = _("上报隐患必须附至少一张现场照片作为证据。")
-    if item_result_id is not None and item_result_id not in {r.id for r in inspection.results}:
+    if report.item_result_id is not None and report.item_result_id not in {r.id for r in inspection.results}:
         errors["item_result_id"] = _("检查项不属于本记录。")
     if errors:
         raise InputError(errors)
     hazard = Hazard(
-        uuid=client_uuid or str(uuidlib.uuid4()),
+        uuid=report.client_uuid or str(uuidlib.uuid4()),
         enterprise_id=inspection.enterprise_id,
         grid_id=inspection.enterprise.grid_id,
-        item_result_id=item_result_id,
+        item_result_id=report.item_result_id,
         reporter_id=user.id,
-        description=description.strip(),
-        place=place.strip(),
-        proposed_level=level,
-        legal_basis=legal_basis.strip()[:2000],
+        description=report.description.strip(),
+        place=report.place.strip(),
+        proposed_level=report.level,
+        legal_basis=report.legal_basis.strip(),
     )
     hazard.photos = [link.photo for link in links]
     inspection.hazards.append(hazard)

@@ -13,6 +13,7 @@ from fieldapp.fields import ident
 from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
+from fieldapp.schemas import commands
 from fieldapp.services import audit, campaigns, checklists, hazards, inspections, org, photos, tamper
 
 bp = Blueprint("inspections", __name__)
@@ -172,17 +173,16 @@ def report_hazard(inspection_id: int):
                         current_user, inspection, upload.stream.read(UPLOAD_LIMIT), upload.filename, item_result_id=item
                     ).id
                 )
-            inspections.report_hazard(
-                current_user,
-                inspection,
-                values["description"],
-                values["place"],
-                values["level"],
-                values["legal_basis"],
-                chosen,
-                item,
-                request.form.get("uuid") or None,
+            report = commands.load(
+                commands.HazardReportFormSchema(),
+                {
+                    **values,
+                    "photo_link_ids": chosen,
+                    "item_result_id": item,
+                    "client_uuid": request.form.get("uuid") or None,
+                },
             )
+            inspections.report_hazard(current_user, inspection, report)
         except InputError as refused:
             errors, status = refused.errors, 400
         except ServiceError as refused:

@@ -1,0 +1,58 @@
+"""Commands read by one schema from a form or a JSON body (fieldapp/schemas/commands.py): the
+hazard report's rules are the same on the page, in the phone's sync and for a command built in
+code, and say what is wrong in Chinese, field by field."""
+
+import uuid
+
+import pytest
+
+from fieldapp.errors import InputError
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.sync import HazardUploadSchema
+from fieldapp.services import inspections
+from tests.images import jpeg
+
+FORM = {"description": "消防通道堵塞", "place": "仓库", "level": "general", "legal_basis": "", "csrf_token": "x"}
+
+
+def _form_errors(**changes) -> dict:
+    with pytest.raises(InputError) as refused:
+        commands.load(commands.HazardReportFormSchema(), FORM | changes)
+    return refused.value.errors
+
+
+def test_a_form_becomes_a_typed_command():
+    key = str(uuid.uuid4())
+    report = commands.load(
+        commands.HazardReportFormSchema(),
+        FORM | {"photo_link_ids": ["3", 4], "item_result_id": "7", "client_uuid": key},
+    )
+    assert report == HazardReport("消防通道堵塞", "仓库", "general", "", (3, 4), 7, key)
+
+
+def test_each_field_is_refused_in_its_own_words():
+    assert _form_errors(description="   ") == {"description": "请描述隐患情况。"}
+    assert _form_errors(place="仓" * 201) == {"place": "不能超过 200 个字。"}
+    assert _form_errors(level="minor") == {"level": "请选择隐患等级建议：一般或重大。"}
+    assert _form_errors(client_uuid="not-a-uuid") == {"client_uuid": "须为有效的 UUID。"}
+    missing = dict(FORM)
+    del missing["level"], missing["description"]
+    with pytest.raises(InputError) as refused:
+        commands.load(commands.HazardReportFormSchema(), missing)
+    assert refused.value.errors == {"description": "请描述隐患情况。", "level": "请选择隐患等级建议：一般或重大。"}
+
+
+def test_the_phone_s_sync_reads_the_same_fields_with_the_same_rules():
+    body = {"uuid": str(uuid.uuid4()), "description": "隐" * 4001, "level": "major", "media_uuids": [str(uuid.uuid4())]}
+    assert HazardUploadSchema().validate(body) == {"description": ["不能超过 4000 个字。"]}
+    assert HazardUploadSchema().validate(body | {"description": "好"}) == {}
+
+
+def test_a_command_built_in_code_is_held_to_the_same_rules(world, db):
+    record = inspections.start(world.inspector_a1, world.ent_a1)
+    link = inspections.add_photo(world.inspector_a1, record, jpeg())
+    with pytest.raises(InputError) as refused:
+        inspections.report_hazard(world.inspector_a1, record, HazardReport("", "仓库", "severe", "", (link.id,)))
+    assert refused.value.errors == {"description": "请描述隐患情况。", "level": "请选择隐患等级建议：一般或重大。"}
+    assert record.hazards == []
