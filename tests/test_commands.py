@@ -1,16 +1,20 @@
 """Commands read by one schema from a form or a JSON body (fieldapp/schemas/commands.py): the
 hazard report's rules are the same on the page, in the phone's sync and for a command built in
-code, and say what is wrong in Chinese, field by field."""
+code; the officer's decision is read by its schema; both say what is wrong in Chinese, field by
+field."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
+from fieldapp import clock
 from fieldapp.errors import InputError
 from fieldapp.schemas import commands
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands import HazardDecision, HazardReport
 from fieldapp.schemas.sync import HazardUploadSchema
-from fieldapp.services import inspections
+from fieldapp.services import hazards, inspections
+from tests.factories import report
 from tests.images import jpeg
 
 FORM = {"description": "消防通道堵塞", "place": "仓库", "level": "general", "legal_basis": "", "csrf_token": "x"}
@@ -56,3 +60,52 @@ def test_a_command_built_in_code_is_held_to_the_same_rules(world, db):
         inspections.report_hazard(world.inspector_a1, record, HazardReport("", "仓库", "severe", "", (link.id,)))
     assert refused.value.errors == {"description": "请描述隐患情况。", "level": "请选择隐患等级建议：一般或重大。"}
     assert record.hazards == []
+
+
+def _decision_errors(**values) -> dict:
+    base = {
+        "level": "general",
+        "deadline": (clock.today() + timedelta(days=7)).isoformat(),
+        "required_measures": "清理",
+    }
+    with pytest.raises(InputError) as refused:
+        commands.load(commands.HazardDecisionSchema(), base | values)
+    return refused.value.errors
+
+
+@pytest.mark.dated
+def test_an_officer_s_decision_is_read_once_with_its_rules(db):
+    need = "确认重大事故隐患须填写此项。"
+    assert _decision_errors(level="major") == dict.fromkeys(commands.STOP_WORK_LIMITS, need)
+    assert _decision_errors(deadline="明天") == {"deadline": "请填写整改期限（日期）。"}
+    assert _decision_errors(deadline=(clock.today() - timedelta(days=1)).isoformat()) == {
+        "deadline": "整改期限不能早于今天。"
+    }
+    assert _decision_errors(deadline=(clock.today() + timedelta(days=367)).isoformat()) == {
+        "deadline": "整改期限不能超过一年。"
+    }
+    assert _decision_errors(required_measures="  ", level="minor") == {
+        "required_measures": "请写明整改要求。",
+        "level": "请选择认定等级：一般隐患或重大事故隐患。",
+    }
+    decided = commands.load(
+        commands.HazardDecisionSchema(),
+        {
+            "level": "major",
+            "deadline": clock.today().isoformat(),
+            "required_measures": " 停产整改 ",
+            "csrf_token": "x",
+            "stop_scope": "仓库",
+            "workers_withdrawn": "6 人",
+            "emergency_measures": "断电",
+            "order_number": "停〔2026〕1号",
+        },
+    )
+    assert decided.required_measures == "停产整改" and decided.stop_work_order()["order_number"] == "停〔2026〕1号"
+
+
+def test_a_typed_decision_confirms_as_the_form_does(world, db):
+    h = report(world)
+    decision = HazardDecision("general", clock.today() + timedelta(days=7), "清理通道", "《消防法》第二十八条")
+    hazards.confirm(world.officer_a, h, decision)
+    assert (h.status, h.level, h.required_measures, h.stop_work) == ("confirmed", "general", "清理通道", False)

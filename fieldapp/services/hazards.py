@@ -15,7 +15,7 @@ the state, then the change and its HazardEvent in one transaction, and the notif
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -37,6 +37,8 @@ from fieldapp.models import (
 from fieldapp.models.hazards import hazard_event_photos, hazard_photos
 from fieldapp.policy import hazards as rules
 from fieldapp.queries import hazards as statements
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands import HazardDecision, HazardDecisionSchema
 from fieldapp.services import attachments, notifications, photos
 
 # Who sees which hazard and who may take which step live in the policy (policy/hazards.py); the
@@ -265,40 +267,36 @@ def _set_order(hazard: Hazard, order: dict) -> None:
 
 
 @transaction
-def confirm(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
+def confirm(
+    user: User, hazard: Hazard, decision: HazardDecision | Mapping, seen_version: int | None = None
+) -> HazardEvent:
     """Confirm with the final level, deadline, required measures and basis; a major hazard
-    needs the stop-work order."""
+    needs the stop-work order. ``decision``: the command, or the form's values (read by its
+    schema only after the officer may confirm at all)."""
 
     def change():
-        errors: dict[str, str] = {}
-        level = values.get("level")
-        if level not in ("general", "major"):
-            errors["level"] = _("请选择认定等级：一般隐患或重大事故隐患。")
-        deadline = _deadline(errors, values.get("deadline"))
-        measures = fields.text(values, "required_measures", 4000, errors, _("请写明整改要求。"))
-        basis = fields.text(values, "decision_basis", 2000, errors)
-        order = _stop_work(errors, values) if level == "major" else {}
-        if errors:
-            raise InputError(errors)
+        chosen = decision if isinstance(decision, HazardDecision) else commands.load(HazardDecisionSchema(), decision)
+        order = chosen.stop_work_order()
         hazard.level, hazard.deadline, hazard.required_measures, hazard.decision_basis = (
-            level,
-            deadline,
-            measures,
-            basis,
+            chosen.level,
+            chosen.deadline,
+            chosen.required_measures,
+            chosen.decision_basis,
         )
         hazard.officer_id, hazard.confirmed_at = user.id, clock.now()
         hazard.notice_number = f"ZG-{clock.today():%Y}-{hazard.id:06d}"
         if order:
             _set_order(hazard, order)
         return {
-            "level": level,
-            "deadline": deadline.isoformat(),
-            "required_measures": measures,
-            "decision_basis": basis,
+            "level": chosen.level,
+            "deadline": chosen.deadline.isoformat(),
+            "required_measures": chosen.required_measures,
+            "decision_basis": chosen.decision_basis,
             **order,
         }
 
-    return _apply(user, hazard, "confirm", seen_version, values.get("note", ""), change)
+    note = decision.note if isinstance(decision, HazardDecision) else decision.get("note", "")
+    return _apply(user, hazard, "confirm", seen_version, note, change)
 
 
 @transaction
