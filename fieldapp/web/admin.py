@@ -14,7 +14,7 @@ from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import audit, notice_board, org, users, workdays
 from fieldapp.web.auth import hash_method
-from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, uploads
+from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, post, uploads
 from fieldapp.web.media import send_photo
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -152,19 +152,13 @@ def holidays():
     """The working-day calendar: public holidays and working weekend days (for limits counted
     in working days, such as the three days of seed 003 art. 9)."""
     year = request.args.get("year", type=fields.year) or clock.today().year
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            day = workdays.set_day(values)
-        except InputError as refused:
-            errors, status = refused.errors, 400
-        else:
-            flash(_("已保存 %(day)s。", day=day.day.isoformat()), "success")
-            return redirect(url_for("admin.holidays", year=day.day.year))
+    form = post(workdays.set_day)
+    if form.done:
+        flash(_("已保存 %(day)s。", day=form.result.day.isoformat()), "success")
+        return redirect(url_for("admin.holidays", year=form.result.day.year))
     return render_template(
-        "admin/holidays.html", rows=workdays.holidays(year), year=year, values=values, errors=errors
-    ), status
+        "admin/holidays.html", rows=workdays.holidays(year), year=year, values=form.values, errors=form.errors
+    ), form.status
 
 
 @bp.route("/holidays/<day>/delete", methods=["POST"])

@@ -15,6 +15,7 @@ from fieldapp.i18n import gettext as _
 from fieldapp.services import assessments, corps, notice_board, org, xlsx
 from fieldapp.web.board import public_url
 from fieldapp.web.exports import send_xlsx
+from fieldapp.web.forms import post
 
 bp = Blueprint("corps", __name__, url_prefix="/corps")
 
@@ -133,45 +134,34 @@ def card(user_id: int):
 @bp.route("/training", methods=["GET", "POST"])
 @permission_required("user.manage")
 def training_index():
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            session = corps.create_session(current_user, values)
-        except InputError as refused:
-            errors, status = refused.errors, 400
-        else:
-            flash(_("培训已登记，请录入参训人员。"), "success")
-            return redirect(url_for(".training_show", session_id=session.id))
+    form = post(lambda values: corps.create_session(current_user, values))
+    if form.done:
+        flash(_("培训已登记，请录入参训人员。"), "success")
+        return redirect(url_for(".training_show", session_id=form.result.id))
     return render_template(
         "corps/training.html",
         sessions=corps.sessions_of(current_user),
         units=org.unit_choices(current_user),
-        values=values,
-        errors=errors,
+        values=form.values,
+        errors=form.errors,
         labels=_labels(),
-    ), status
+    ), form.status
 
 
 @bp.route("/training/<int:session_id>", methods=["GET", "POST"])
 @permission_required("user.manage")
 def training_show(session_id: int):
     session = corps.get_session(current_user, session_id)
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            corps.record_attendance(current_user, session, values)
-        except InputError as refused:
-            errors, status = refused.errors, 400
-            session = corps.get_session(current_user, session_id)
-        else:
-            flash(_("已登记。"), "success")
-            return redirect(url_for(".training_show", session_id=session_id))
+    form = post(lambda values: corps.record_attendance(current_user, session, values))
+    if form.done:
+        flash(_("已登记。"), "success")
+        return redirect(url_for(".training_show", session_id=session_id))
+    if form.errors:  # read again: what the refused attempt loaded is gone with its transaction
+        session = corps.get_session(current_user, session_id)
     people = [(u.id, u.display_name) for u in corps.active_people(current_user)]
     return render_template(
-        "corps/training_show.html", s=session, people=people, values=values, errors=errors, labels=_labels()
-    ), status
+        "corps/training_show.html", s=session, people=people, values=form.values, errors=form.errors, labels=_labels()
+    ), form.status
 
 
 @bp.route("/export.xlsx")
@@ -270,16 +260,11 @@ def assess(user_id: int, half: str):
     person = corps.get_person(current_user, user_id)
     if assessments.parse_half(half) != half:
         abort(404)
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            assessments.save(current_user, person, half, values)
-        except InputError as refused:
-            errors, status = refused.errors, 400
-        else:
-            flash(_("考核已保存。"), "success")
-            return redirect(url_for(".assessments_index", half=half))
+    form = post(lambda values: assessments.save(current_user, person, half, values))
+    if form.done:
+        flash(_("考核已保存。"), "success")
+        return redirect(url_for(".assessments_index", half=half))
+    values, errors, status = form.values, form.errors, form.status
     existing = next((a for a in assessments.history(person) if a.half == half), None)
     if existing and not values:
         by_name = {s["item"]: s["score"] for s in existing.scores}

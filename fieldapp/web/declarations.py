@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from fieldapp.errors import InputError, ServiceError
+from fieldapp.errors import ServiceError
 from fieldapp.http.guards import permission_required
 from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
 from fieldapp.services import declarations
+from fieldapp.web.forms import post
 
 bp = Blueprint("declarations", __name__)
 
@@ -22,19 +23,17 @@ def _labels() -> dict:
 @bp.route("/declarations", methods=["GET", "POST"])
 @permission_required("declaration.create")
 def index():
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            declarations.declare(current_user, values)
-        except InputError as refused:  # refused before anything was written
-            errors, status = refused.errors, 400
-        else:
-            flash(_("申报已提交。审核前即按规定回避该单位的检查和处理。"), "success")
-            return redirect(url_for(".index"))
+    form = post(lambda values: declarations.declare(current_user, values))
+    if form.done:
+        flash(_("申报已提交。审核前即按规定回避该单位的检查和处理。"), "success")
+        return redirect(url_for(".index"))
     return render_template(
-        "declarations/index.html", rows=declarations.mine(current_user), values=values, errors=errors, labels=_labels()
-    ), status
+        "declarations/index.html",
+        rows=declarations.mine(current_user),
+        values=form.values,
+        errors=form.errors,
+        labels=_labels(),
+    ), form.status
 
 
 @bp.route("/admin/declarations")

@@ -13,7 +13,7 @@ from fieldapp.errors import Forbidden, InputError
 from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import hazards, interference
-from fieldapp.web.forms import uploads
+from fieldapp.web.forms import post, uploads
 from fieldapp.web.media import send_media
 
 bp = Blueprint("interference", __name__, url_prefix="/interference")
@@ -47,23 +47,17 @@ def _labels() -> dict:
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("interference.record")
 def new():
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            row = interference.record(current_user, values, uploads("files"))
-        except InputError as refused:  # refused before anything was written
-            errors, status = refused.errors, 400
-        else:
-            flash(_("已记录并送达纪检监察人员。"), "success")
-            return redirect(url_for(".show", record_id=row.id))
+    form = post(lambda values: interference.record(current_user, values, uploads("files")))
+    if form.done:
+        flash(_("已记录并送达纪检监察人员。"), "success")
+        return redirect(url_for(".show", record_id=form.result.id))
     return render_template(
         "interference/new.html",
-        values=values,
-        errors=errors,
+        values=form.values,
+        errors=form.errors,
         labels=_labels(),
         limit=interference.REPORT_WITHIN_WORKING_DAYS,
-    ), status
+    ), form.status
 
 
 def _render(row, errors=None, values=None, status=200):

@@ -9,11 +9,12 @@ from flask_babel import force_locale
 from flask_login import current_user
 
 from fieldapp import clock, policy, roles
-from fieldapp.errors import Conflict, InputError
+from fieldapp.errors import Conflict
 from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import worklog, xlsx
 from fieldapp.web.exports import send_xlsx
+from fieldapp.web.forms import post
 
 bp = Blueprint("worklog", __name__, url_prefix="/worklog")
 
@@ -50,24 +51,18 @@ def index():
 @bp.route("/leave", methods=["GET", "POST"])
 @permission_required("inspection.create")
 def leave():
-    values, errors, status = {}, {}, 200
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            worklog.request_leave(current_user, values)
-        except InputError as refused:  # refused before anything was written
-            errors, status = refused.errors, 400
-        else:
-            flash(_("请假申请已提交，等待批准。"), "success")
-            return redirect(url_for(".leave"))
+    form = post(lambda values: worklog.request_leave(current_user, values))
+    if form.done:
+        flash(_("请假申请已提交，等待批准。"), "success")
+        return redirect(url_for(".leave"))
     return render_template(
         "worklog/leave.html",
         rows=worklog.mine(current_user),
-        values=values,
-        errors=errors,
+        values=form.values,
+        errors=form.errors,
         kinds=worklog.LEAVE_LABELS,
         states=worklog.LEAVE_STATUS,
-    ), status
+    ), form.status
 
 
 @bp.route("/leave/pending")
