@@ -16,6 +16,8 @@ CLUE_KINDS = ("violation", "hazard", "criticism", "suggestion")
 
 
 CLUE_STATES = ("received", "handling", "answered", "dismissed")
+#: A clue is being dealt with in these states (after them: answered or dismissed).
+CLUE_OPEN = ("received", "handling")
 
 
 clue_photos = sa.Table(

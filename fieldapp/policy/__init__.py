@@ -9,12 +9,13 @@ round; tests/test_boundaries.py holds that).
 - ``hazards``: who sees which hazard, and the loop's steps — who may take which, when;
 - ``inspections``: who reads which record, who may inspect an enterprise now;
 - ``recusal``: a declared interest bars the declarer (inspections, hazard decisions, re-checks);
+- ``clues``: who handles a clue and what each may do with it now;
 - ``records``: clues, bulletins, campaigns, declarations, interference records.
 
 The names most code needs are here too: ``policy.can``, ``policy.enterprise_scope``, …
 """
 
-from fieldapp.policy import hazards, inspections, records, recusal
+from fieldapp.policy import clues, hazards, inspections, records, recusal
 from fieldapp.policy.actions import ACTION_ROLES, can, require
 from fieldapp.policy.scopes import (
     ENTERPRISE_JURISDICTION_ROLES,
@@ -49,6 +50,7 @@ from fieldapp.policy.scopes import (
 
 __all__ = [
     "ACTION_ROLES",
+    "clues",
     "ENTERPRISE_JURISDICTION_ROLES",
     "SCOPE_GRIDS",
     "SCOPE_USER",

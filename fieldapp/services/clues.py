@@ -31,7 +31,7 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.models.clues import CLUE_KINDS
+from fieldapp.models.clues import CLUE_KINDS, CLUE_OPEN
 from fieldapp.queries.paging import Page, paginate
 from fieldapp.services import inspections, notifications, org, photos
 
@@ -57,7 +57,7 @@ ACTION_LABELS = {
     "dismiss": _l("不予受理"),
 }
 assert set(KIND_LABELS) == set(CLUE_KINDS)
-OPEN = ("received", "handling")
+OPEN = CLUE_OPEN
 
 #: Crockford's base-32 alphabet: no I, L, O, U, so a code read aloud or retyped survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -215,25 +215,9 @@ def listing(user: User, tab: str, page: int, per_page: int) -> Page:
     return paginate(query.order_by(Clue.id.desc()), page, per_page, sa.orm.joinedload(Clue.org_unit))
 
 
-def handles(user: User, clue: Clue) -> bool:
-    """Officers and admins of the jurisdiction, and the person it was assigned to."""
-    if clue.assignee_id == user.id and user.active:
-        return True
-    return policy.can(user, "clue.handle") and policy.holds(
-        user, clue.org_unit_id, roles.ENFORCEMENT_OFFICER, roles.ADMIN
-    )
-
-
-def allowed(user: User, clue: Clue) -> list[str]:
-    """What ``user`` may do with ``clue`` now (the forms shown)."""
-    if clue.status not in OPEN:
-        return []
-    out = []
-    if handles(user, clue):
-        out = ["assign", "task", "hazard", "note", "answer", "dismiss"]
-    elif clue.task_inspector_id == user.id:
-        out = ["note"]
-    return out
+# Who handles a clue and what each may do with it now live in the policy (policy/clues.py).
+handles = policy.clues.handles
+allowed = policy.clues.allowed
 
 
 def assignees(clue: Clue) -> list[User]:
