@@ -401,13 +401,14 @@ MISSING = {
 }
 
 
+#: The record's fields that must be filled in before the manager signs (or refuses); the
+#: capture page is sent this list (app_texts.capture), so the phone asks for the same ones.
+SIGNING_REQUIRES = ("id_shown", "work_id_number", "parts", "findings", "measures")
+
+
 def missing_for_signature(inspection: Inspection) -> dict[str, str]:
     """What must be filled in before the manager can sign (or refuse)."""
-    missing = {
-        key: str(MISSING[key])
-        for key in ("id_shown", "work_id_number", "parts", "findings", "measures")
-        if not getattr(inspection, key)
-    }
+    missing = {key: str(MISSING[key]) for key in SIGNING_REQUIRES if not getattr(inspection, key)}
     unanswered = [r for r in inspection.results if r.result is None]
     if unanswered:
         missing["results"] = str(MISSING["results"]) % {"n": len(unanswered)}

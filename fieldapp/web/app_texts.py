@@ -8,8 +8,9 @@ from fieldapp.i18n import gettext as _
 from fieldapp.services import inspections
 
 
-def capture() -> dict[str, str]:
+def capture() -> dict:
     return {
+        "required_fields": list(inspections.SIGNING_REQUIRES),
         **{f"missing_{k}": str(v) for k, v in inspections.MISSING.items()},
         "no_user": _("请先登录。登录需要联网；登录后，没有信号时也可以继续工作。"),
         "no_enterprise": _("本机的离线资料中没有这家企业。请联网打开一次首页，下载离线资料后再试。"),

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import * as R from "../../static/js/capture/record.js";
 
 const TEXTS = {
+  required_fields: ["id_shown", "work_id_number", "parts", "findings", "measures"],
   missing_id_shown: "出示证件", missing_work_id_number: "工作证号", missing_parts: "部位", missing_findings: "情况",
   missing_measures: "措施", missing_results: "还有 %(n)d 个检查项未选择结果。",
   missing_results_note: "不合格的检查项须写明问题（%(n)d 项未写）。",

@@ -22,7 +22,7 @@ export class Inspection {
     this.saving = Promise.resolve();
     this.showErrors = false;
     this.target = Number(root.dataset.gpsTarget) || 50;
-    this.farM = Number(root.dataset.far) || 500;
+    this.farM = Number(root.dataset.far);  // the server's limit (services/geo.FAR_M)
   }
 
   error(message) {

@@ -4,8 +4,6 @@
 // contract with the server, which rebuilds it from the record it stores and refuses a signature
 // over any other text.
 
-export const REQUIRED_FIELDS = ["id_shown", "work_id_number", "parts", "findings", "measures"];
-
 export function clean(value) { return String(value == null ? "" : value).trim(); }
 
 // A new record for an enterprise of the offline pack. What the inspector would type again on
@@ -93,11 +91,12 @@ export function undoPass(record, positions) {
 }
 
 // What must be filled in before the manager can sign, each with where to go to fill it.
-// `texts` are the server's messages (app_texts.capture: missing_<key>).
+// `texts` are the server's (app_texts.capture): the fields it requires (required_fields) and
+// its messages (missing_<key>).
 export function missing(record, texts) {
   const out = [];
   const f = record.fields;
-  REQUIRED_FIELDS.forEach((key) => {
+  texts.required_fields.forEach((key) => {
     if (!(key === "id_shown" ? f.id_shown : clean(f[key]))) {
       out.push({ key, text: texts["missing_" + key], target: "f-" + key });
     }
