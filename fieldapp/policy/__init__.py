@@ -10,12 +10,13 @@ round; tests/test_boundaries.py holds that).
 - ``inspections``: who reads which record, who may inspect an enterprise now;
 - ``recusal``: a declared interest bars the declarer (inspections, hazard decisions, re-checks);
 - ``clues``: who handles a clue and what each may do with it now;
+- ``interference``: who may add to a record of leaders' interference;
 - ``records``: clues, bulletins, campaigns, declarations, interference records.
 
 The names most code needs are here too: ``policy.can``, ``policy.enterprise_scope``, …
 """
 
-from fieldapp.policy import clues, hazards, inspections, records, recusal
+from fieldapp.policy import clues, hazards, inspections, interference, records, recusal
 from fieldapp.policy.actions import ACTION_ROLES, can, require
 from fieldapp.policy.scopes import (
     ENTERPRISE_JURISDICTION_ROLES,
@@ -72,6 +73,7 @@ __all__ = [
     "holders",
     "holds",
     "inspections",
+    "interference",
     "interference_condition",
     "managed_unit",
     "org_ids_of",

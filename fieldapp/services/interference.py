@@ -209,7 +209,7 @@ def supplement(
     user: User, row: InterferenceRecord, values: dict, uploads: list[tuple[bytes, str]] = ()
 ) -> InterferenceSupplement:
     """Later facts, appended by the recorder; the record itself never changes."""
-    if row.recorder_id != user.id:
+    if not policy.interference.may_supplement(user, row):
         raise Forbidden(_("只有记录人可以补充干预记录。"))
     errors: dict[str, str] = {}
     text = fields.text(values, "text", 4000, errors, _("请填写补充的内容。"))
@@ -228,7 +228,7 @@ def supplement(
 @transaction
 def follow_up(user: User, row: InterferenceRecord, values: dict) -> InterferenceFollowUp:
     """A discipline inspector's step (verification, handling, referral), appended."""
-    if not policy.holds(user, row.org_unit_id, roles.DISCIPLINE_INSPECTOR):
+    if not policy.interference.may_follow_up(user, row):
         raise Forbidden(_("只有本单位纪检监察人员可以登记处理情况。"))
     errors: dict[str, str] = {}
     state = values.get("state") or ""

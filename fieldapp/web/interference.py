@@ -72,7 +72,7 @@ def _render(row, errors=None, values=None, status=200):
         timely=interference.timeliness(row),
         state=interference.state(row),
         reviewer=reviewer,
-        recorder=row.recorder_id == current_user.id,
+        recorder=policy.interference.may_supplement(current_user, row),
         hazard=hazard,
         readers=interference.attempts(row) if reviewer else None,
     ), status
