@@ -405,8 +405,7 @@ def recheck(
         raise InputError(errors)
     stored = _photos(user, list(uploads), errors)
     if errors:
-        db.session.rollback()
-        raise InputError(errors)
+        raise InputError(errors)  # the photos stored so far are rolled back by @transaction
 
     def change():
         data = {"passed": passed, **position}

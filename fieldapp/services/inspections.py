@@ -74,8 +74,7 @@ def start_once(user: User, enterprise: Enterprise, client_uuid: str | None) -> I
     the winner made (the same as a later replay gets), not an error."""
     try:
         return start(user, enterprise, client_uuid)
-    except ClientUuidTaken:
-        db.session.rollback()
+    except ClientUuidTaken:  # start (a @transaction) rolled its attempt back
         return start(user, enterprise, client_uuid)
 
 
@@ -176,8 +175,7 @@ def update(
     if co_inspector_ids is not None:
         inspection.co_inspectors = _co_inspectors(user, inspection, co_inspector_ids, errors)
     if errors:
-        db.session.rollback()
-        raise InputError(errors)
+        raise InputError(errors)  # what _fill set is rolled back by @transaction
     commit()
 
 

@@ -16,7 +16,7 @@ from fieldapp.services import org, photos
 
 
 def grid_by_code(code: str) -> Grid:
-    grid = db.session.scalar(sa.select(Grid).where(Grid.code == (code or "")[:32]))
+    grid = org.grid_named(code)
     if grid is None:
         raise NotFound(_("找不到该网格。"))
     return grid
