@@ -34,7 +34,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import checklists, hazards, inspections, uscc
 from fieldapp.services.accounts import hash_password
 from fieldapp.services.enterprises import district_id_of

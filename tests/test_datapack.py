@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from fieldapp import clock
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import inspections
 from tests.helpers import logged_in, post
 from tests.images import jpeg

@@ -5,7 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from fieldapp import clock
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import corps, hazards
 from tests.factories import confirm_values, inspect, report
 from tests.helpers import logged_in

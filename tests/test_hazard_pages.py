@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from fieldapp import clock, roles
 from fieldapp.models import Hazard, Notification
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import hazards, inspections
 from tests.factories import confirm_values, report
 from tests.helpers import logged_in, post

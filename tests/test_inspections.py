@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fieldapp import roles
 from fieldapp.errors import Forbidden, InputError, ServiceError
 from fieldapp.models import Hazard, Inspection, InterestDeclaration, User
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import checklists, inspections
 from tests.factories import complete, signature_url
 from tests.helpers import csrf_token, logged_in, post

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from fieldapp import clock
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import selfchecks
 from tests.helpers import counting, logged_in
 

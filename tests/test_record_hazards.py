@@ -3,7 +3,7 @@ links only where the reader may go (issue 29, item 8)."""
 
 import re
 
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import hazards, inspections
 from tests.factories import complete, confirm_values, signature_url
 from tests.helpers import logged_in

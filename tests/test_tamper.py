@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import Hazard
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import corps, enterprises, hazards, inspections, interference, storage, tamper
 from tests.factories import complete, confirm_values, report, signature_url
 from tests.helpers import logged_in

@@ -8,7 +8,7 @@ from fieldapp.db import MAX_ID
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models.inspections import TEXT_LIMITS
 from fieldapp.schemas import ClientUUID, InputSchema, MediaReceiptSchema, Moment
-from fieldapp.schemas.commands import FindingSchema
+from fieldapp.schemas.commands.hazards import FindingSchema
 
 _TEXT = {"load_default": ""}
 

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.models import CompanyManager, Enterprise, Inspection, InspectorGrid, User
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport
 from fieldapp.services import hazards, inspections
 
 #: (where, what was wrong, the checklist words it breaks, proposed level)

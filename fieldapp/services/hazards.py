@@ -16,12 +16,12 @@ the state, then the change and its HazardEvent in one transaction, and the notif
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from fieldapp import clock, fields, policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import db, transaction
 from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
@@ -38,7 +38,17 @@ from fieldapp.models.hazards import hazard_event_photos, hazard_photos
 from fieldapp.policy import hazards as rules
 from fieldapp.queries import hazards as statements
 from fieldapp.schemas import commands
-from fieldapp.schemas.commands import HazardDecision, HazardDecisionSchema
+from fieldapp.schemas.commands.hazards import (
+    HazardDecision,
+    HazardDecisionSchema,
+    ProgressSchema,
+    RecheckReport,
+    RecheckSchema,
+    RectificationSchema,
+    Regrade,
+    RegradeSchema,
+    RejectionSchema,
+)
 from fieldapp.services import attachments, notifications, photos
 
 # Who sees which hazard and who may take which step live in the policy (policy/hazards.py); the
@@ -202,22 +212,6 @@ def _stale_message(hazard: Hazard) -> str:
 # --- input helpers -------------------------------------------------------------------------
 
 
-def _deadline(errors: dict, raw, key: str = "deadline") -> date | None:
-    if isinstance(raw, date):
-        value = raw
-    else:
-        try:
-            value = date.fromisoformat((raw or "").strip())
-        except ValueError:
-            errors[key] = _("请填写整改期限（日期）。")
-            return None
-    if value < clock.today():
-        errors[key] = _("整改期限不能早于今天。")
-    elif value > clock.today() + timedelta(days=366):
-        errors[key] = _("整改期限不能超过一年。")
-    return value
-
-
 def _checked_photos(
     uploads: list[tuple[bytes, str]], errors: dict, key: str = "photos", required: str | None = None
 ) -> list[tuple[bytes, str]]:
@@ -246,17 +240,6 @@ def _photos(
     return [] if errors else _store_photos(user, checked)
 
 
-def _stop_work(errors: dict, values: dict) -> dict:
-    """A major hazard's stop-work order and emergency measures (seed 002 art. 8(2))."""
-    need = _("确认重大事故隐患须填写此项。")
-    return {
-        "stop_scope": fields.text(values, "stop_scope", 2000, errors, need),
-        "workers_withdrawn": fields.text(values, "workers_withdrawn", 2000, errors, need),
-        "emergency_measures": fields.text(values, "emergency_measures", 2000, errors, need),
-        "order_number": fields.text(values, "order_number", 64, errors, need),
-    }
-
-
 def _set_order(hazard: Hazard, order: dict) -> None:
     hazard.stop_work = True
     for key, value in order.items():
@@ -275,7 +258,7 @@ def confirm(
     schema only after the officer may confirm at all)."""
 
     def change():
-        chosen = decision if isinstance(decision, HazardDecision) else commands.load(HazardDecisionSchema(), decision)
+        chosen = commands.read(HazardDecisionSchema(), decision)
         order = chosen.stop_work_order()
         hazard.level, hazard.deadline, hazard.required_measures, hazard.decision_basis = (
             chosen.level,
@@ -302,10 +285,7 @@ def confirm(
 @transaction
 def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = None) -> HazardEvent:
     def change():
-        errors: dict[str, str] = {}
-        text = fields.text({"reason": reason}, "reason", 2000, errors, _("不予确认须写明理由。"))
-        if errors:
-            raise InputError(errors)
+        text = commands.load(RejectionSchema(), {"reason": reason})["reason"]
         hazard.reject_reason, hazard.officer_id = text, user.id
         return {"reason": text}
 
@@ -313,25 +293,21 @@ def reject(user: User, hazard: Hazard, reason: str, seen_version: int | None = N
 
 
 @transaction
-def regrade(user: User, hazard: Hazard, values: dict, seen_version: int | None = None) -> HazardEvent:
+def regrade(user: User, hazard: Hazard, values: Regrade | Mapping, seen_version: int | None = None) -> HazardEvent:
+    """Change a confirmed hazard's level, with the reason; raised to major, the stop-work order
+    is required unless one stands. ``values``: the command, or the form's values."""
+
     def change():
-        errors: dict[str, str] = {}
-        level = values.get("level")
-        if level not in ("general", "major"):
-            errors["level"] = _("请选择认定等级：一般隐患或重大事故隐患。")
-        elif level == hazard.level:
-            errors["level"] = _("等级没有变化。")
-        note = fields.text(values, "note", 2000, errors, _("调整等级须写明理由。"))
-        order = _stop_work(errors, values) if level == "major" and not hazard.stop_work else {}
-        if errors:
-            raise InputError(errors)
+        chosen = commands.read(RegradeSchema(hazard.level, hazard.stop_work), values)
         before = hazard.level
-        hazard.level = level
+        order = {} if hazard.stop_work else chosen.stop_work_order()
+        hazard.level = chosen.level
         if order:
             _set_order(hazard, order)
-        return {"from_level": before, "level": level, "reason": note, **order}
+        return {"from_level": before, "level": chosen.level, "reason": chosen.note, **order}
 
-    return _apply(user, hazard, "regrade", seen_version, values.get("note", ""), change)
+    note = values.note if isinstance(values, Regrade) else values.get("note", "")
+    return _apply(user, hazard, "regrade", seen_version, note, change)
 
 
 @transaction
@@ -344,10 +320,8 @@ def progress(
     user: User, hazard: Hazard, note: str, uploads: list[tuple[bytes, str]] = (), seen_version: int | None = None
 ) -> HazardEvent:
     check(user, hazard, "progress", seen_version)
+    commands.load(ProgressSchema(), {"note": note})
     errors: dict[str, str] = {}
-    fields.text({"note": note}, "note", 4000, errors, _("请填写整改进展。"))
-    if errors:
-        raise InputError(errors)
     stored = _photos(user, list(uploads), errors)
     if errors:
         raise InputError(errors)
@@ -365,8 +339,8 @@ def submit(
 ) -> HazardEvent:
     """The company's rectification: what was done, photos of the result, documents."""
     check(user, hazard, "submit", seen_version)  # before storing any file
-    errors: dict[str, str] = {}
-    text = fields.text({"description": description}, "description", 4000, errors, _("请说明整改情况。"))
+    said, errors = commands.problems(RectificationSchema(), {"description": description})
+    text = said["description"] if said else ""
     if not uploads:
         errors["photos"] = _("请上传整改后的现场照片（至少一张）。")
     if errors:
@@ -384,7 +358,7 @@ def recheck(
     user: User,
     hazard: Hazard,
     passed: bool,
-    values: dict,
+    values: RecheckReport | Mapping,
     uploads: list[tuple[bytes, str]],
     seen_version: int | None = None,
     at: datetime | None = None,
@@ -392,13 +366,10 @@ def recheck(
 ) -> HazardEvent:
     """On-site re-check (复查) with photos and position. Passed: a general hazard is closed,
     a major one awaits the officer's closure. Failed: back to rectifying, with a reason and
-    a new deadline."""
+    a new deadline. ``values``: the command, or the form's values."""
     action = "recheck_pass" if passed else "recheck_fail"
     check(user, hazard, action, seen_version)
-    errors: dict[str, str] = {}
-    note = fields.text(values, "note", 4000, errors, None if passed else _("复查不通过须写明原因。"))
-    deadline = None if passed else _deadline(errors, values.get("deadline"))
-    position = _position(errors, values)
+    report, errors = commands.problems(RecheckSchema(passed), values)
     if not uploads:
         errors["photos"] = _("复查须拍摄现场照片（至少一张）。")
     if errors:
@@ -408,7 +379,7 @@ def recheck(
         raise InputError(errors)  # the photos stored so far are rolled back by @transaction
 
     def change():
-        data = {"passed": passed, **position}
+        data = {"passed": passed, **report.position()}
         if at is not None:
             data["received_at"] = clock.now().isoformat()
         if passed:
@@ -416,26 +387,11 @@ def recheck(
             if data["_to"] == "closed":
                 hazard.closed_at = clock.now()
         else:
-            hazard.deadline = deadline
-            data["deadline"] = deadline.isoformat()
+            hazard.deadline = report.deadline
+            data["deadline"] = report.deadline.isoformat()
         return data
 
-    return _apply(user, hazard, action, seen_version, note, change, stored, client_uuid=client_uuid, at=at)
-
-
-def _position(errors: dict, values: dict) -> dict:
-    raw = {k: str(values.get(k) or "").strip() for k in ("latitude", "longitude", "accuracy_m")}
-    if not raw["latitude"] and not raw["longitude"]:
-        return {}
-    try:
-        lat, lng = float(raw["latitude"]), float(raw["longitude"])
-        acc = float(raw["accuracy_m"]) if raw["accuracy_m"] else None
-        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-            raise ValueError
-    except ValueError:
-        errors["position"] = _("定位数据无效，请重新获取位置。")
-        return {}
-    return {"latitude": lat, "longitude": lng, "accuracy_m": acc}
+    return _apply(user, hazard, action, seen_version, report.note, change, stored, client_uuid=client_uuid, at=at)
 
 
 @transaction

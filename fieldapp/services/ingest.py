@@ -21,7 +21,7 @@ from fieldapp.db import atomic, db
 from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, HazardEvent, Inspection, InspectionPhoto, MediaFile, User
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import HazardReport, RecheckReport
 from fieldapp.services import hazards, inspections, storage
 from fieldapp.services.media import remember as remember_media
 
@@ -228,11 +228,7 @@ def _store_recheck(user: User, hazard_id: int, data: dict) -> HazardEvent:
     hazard = hazards.get(user, hazard_id)
     media = _Uploads(user, data["media_uuids"])
     uploads = [(media(media_uuid), "") for media_uuid in data["media_uuids"]]
-    values = {
-        "note": data["note"],
-        "deadline": data["deadline"].isoformat() if data["deadline"] else "",
-        **{k: "" if v is None else str(v) for k, v in (data["position"] or {}).items()},
-    }
+    report = RecheckReport(note=data["note"].strip(), deadline=data["deadline"], **(data["position"] or {}))
     return hazards.recheck(
-        user, hazard, data["passed"], values, uploads, None, at=data["at"], client_uuid=str(data["uuid"])
+        user, hazard, data["passed"], report, uploads, None, at=data["at"], client_uuid=str(data["uuid"])
     )

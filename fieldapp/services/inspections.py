@@ -46,7 +46,7 @@ from fieldapp.models.inspections import ITEM_RESULTS, TEXT_LIMITS
 from fieldapp.policy import inspections as rules
 from fieldapp.queries import inspections as statements
 from fieldapp.schemas import commands
-from fieldapp.schemas.commands import HazardReport
+from fieldapp.schemas.commands.hazards import FindingSchema, HazardReport
 from fieldapp.services import checklists, coverage, geo, notifications, photos
 from fieldapp.services.media import store_blob
 
@@ -347,7 +347,7 @@ def report_hazard(user: User, inspection: Inspection, report: HazardReport) -> H
             )
     errors = {}
     try:
-        commands.check(commands.FindingSchema(), report)
+        commands.check(FindingSchema(), report)
     except InputError as refused:
         errors.update(refused.errors)
     links = [p for p in inspection.photos if p.id in set(report.photo_link_ids)]

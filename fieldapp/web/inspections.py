@@ -14,6 +14,7 @@ from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
 from fieldapp.schemas import commands
+from fieldapp.schemas.commands.hazards import HazardReportFormSchema
 from fieldapp.services import audit, campaigns, checklists, hazards, inspections, org, photos, tamper
 
 bp = Blueprint("inspections", __name__)
@@ -174,7 +175,7 @@ def report_hazard(inspection_id: int):
                     ).id
                 )
             report = commands.load(
-                commands.HazardReportFormSchema(),
+                HazardReportFormSchema(),
                 {
                     **values,
                     "photo_link_ids": chosen,
