@@ -24,6 +24,8 @@ def test_ids_and_years_read_from_text():
         None,
     ]
     assert fields.ident(str(2**31 - 1)) == 2**31 - 1 and fields.ident(str(2**31)) is None
+    # Python's int() refuses more than 4,300 digits: such an id is "not found", not an error.
+    assert fields.ident("9" * 5000) is None and fields.year("9" * 5000) is None
     assert [fields.year(v) for v in ("2026", "10000", "1999", "x", None)] == [2026, None, None, None, None]
 
 
@@ -59,6 +61,9 @@ def test_ids_and_years_out_of_range_are_ignored_not_500(make_client, world, db):
     admin = logged_in(make_client(), "admin_d")
     page = admin.get("/admin/holidays?year=10000")
     assert page.status_code == 200
+    # An id longer than Python's int() reads (4,300 digits) is "not yours", not a 500.
+    r = post(admin, "/clues/bulletins", {"org_unit_id": "9" * 5000, "period_start": "x"}, "/clues/bulletins")
+    assert r.status_code == 400 and "请选择您管理的区域" in r.get_data(as_text=True)
     r = post(admin, "/enterprises/new", {"name": "苏州某某有限公司", "grid": "9" * 20}, "/enterprises/new")
     assert r.status_code == 400 and "请选择您管辖范围内的网格" in r.get_data(as_text=True)
 
