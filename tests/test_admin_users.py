@@ -86,7 +86,7 @@ def test_garbage_choices_are_a_message_not_a_crash(client, world):
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "选项无效，请重新选择" in body  # grid ids
-    assert "选择无效" in body  # the department select, in WTForms' own Chinese
+    assert "请选择所属单位" in body  # the department select, judged at the same time
 
 
 def test_duplicate_username_and_mobile(client, world):

@@ -11,6 +11,7 @@ the history reads as it was. The best are flagged for commendation.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -32,6 +33,8 @@ from fieldapp.models import (
     User,
     UserOrgUnit,
 )
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.admin import assessment_schema
 from fieldapp.services import coverage, hazards, workdays
 
 METRICS = {
@@ -173,26 +176,18 @@ def grade_of(total: int, max_total: int) -> str:
 
 
 @transaction
-def save(admin: User, person: User, half: str, values: dict) -> Assessment:
+def save(admin: User, person: User, half: str, values: Mapping) -> Assessment:
     """Score every item within its maximum; refused scores come back with messages."""
     policy.require(admin, "user.manage", person)
-    errors: dict[str, str] = {}
-    scored = []
-    for item in items(admin):
-        raw = (values.get(f"item-{item.id}") or "").strip()
-        if not re.fullmatch(r"\d{1,3}", raw) or int(raw) > item.max_score:
-            errors[f"item-{item.id}"] = _(
-                "「%(name)s」的得分应为 0 到 %(max)d 的整数。", name=item.name, max=item.max_score
-            )
-            continue
-        scored.append({"item": item.name, "max": item.max_score, "score": int(raw), "metric": item.metric})
-    comments = (values.get("comments") or "").strip()
-    if len(comments) > 2000:
-        errors["comments"] = _("不能超过 %(n)d 个字。", n=2000)
-    if not scored and not errors:
-        errors["_"] = _("没有配置考核项目。")
-    if errors:
-        raise InputError(errors)
+    scoring = items(admin)
+    if not scoring:
+        raise InputError({"_": _("没有配置考核项目。")})
+    said = commands.read(assessment_schema(scoring), values)
+    scored = [
+        {"item": item.name, "max": item.max_score, "score": said[f"item-{item.id}"], "metric": item.metric}
+        for item in scoring
+    ]
+    comments = said["comments"]
     total, max_total = sum(s["score"] for s in scored), sum(s["max"] for s in scored)
     row = db.session.scalar(
         sa.select(Assessment).where(Assessment.user_id == person.id, Assessment.half == half)

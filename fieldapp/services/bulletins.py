@@ -4,17 +4,20 @@ department's subtree for the period and frozen when published."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from fieldapp import clock, policy, roles
+from fieldapp import policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Bulletin, Clue, Enterprise, Grid, Hazard, Inspection, OrgUnit, User, UserOrgUnit, UserRole
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.admin import BulletinAsked, BulletinSchema
 from fieldapp.services import notifications, workdays
 
 FIGURES = (
@@ -94,29 +97,15 @@ def figures(org_unit: OrgUnit, start: date, end: date) -> dict[str, int]:
 
 
 @transaction
-def publish(user: User, values: dict) -> Bulletin:
+def publish(user: User, values: BulletinAsked | Mapping) -> Bulletin:
     policy.require(user, "bulletin.publish")
-    errors: dict[str, str] = {}
-    unit = policy.managed_unit(user, values.get("org_unit_id"))
+    unit = policy.managed_unit(user, commands.given_value(values, "org_unit_id"))
+    asked, errors = commands.problems(BulletinSchema(), values)
     if unit is None:
-        errors["org_unit_id"] = _("请选择您管理的区域。")
-    try:
-        start = date.fromisoformat(values.get("period_start") or "")
-        end = date.fromisoformat(values.get("period_end") or "")
-    except ValueError:
-        errors["period_start"] = _("请填写起止日期。")
-    else:
-        if end < start:
-            errors["period_end"] = _("结束日期不能早于开始日期。")
-        elif end >= clock.today():
-            errors["period_end"] = _("只能通报已经结束的时段（结束日期须早于今天）。")
-        elif (end - start).days > 366:
-            errors["period_end"] = _("通报时段不能超过一年。")
-    remarks = (values.get("remarks") or "").strip()
-    if len(remarks) > 4000:
-        errors["remarks"] = _("不能超过 %(n)d 个字。", n=4000)
+        errors = {"org_unit_id": _("请选择您管理的区域。"), **errors}
     if errors:
         raise InputError(errors)
+    start, end, remarks = asked.period_start, asked.period_end, asked.remarks
     if db.session.scalar(
         sa.select(Bulletin.id).where(
             Bulletin.org_unit_id == unit.id, Bulletin.period_start == start, Bulletin.period_end == end

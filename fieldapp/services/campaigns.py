@@ -7,6 +7,7 @@ inspection within the dates covers it. Progress per grid and a report follow fro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,7 +30,9 @@ from fieldapp.models import (
     OrgUnit,
     User,
 )
-from fieldapp.services import audit, coverage, hazards, uscc, workdays
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.admin import CampaignPlan, CampaignSchema
+from fieldapp.services import audit, coverage, hazards, workdays
 
 MAX_TARGETS = 20_000
 
@@ -61,14 +64,10 @@ def get(admin: User, campaign_id) -> Campaign:
 
 
 @transaction
-def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
+def launch(admin: User, values: CampaignPlan | Mapping, grid_ids: list[str]) -> Campaign:
     policy.require(admin, "checklist.manage")
-    errors: dict[str, str] = {}
-    name = (values.get("name") or "").strip()
-    if not name or len(name) > 100:
-        errors["name"] = _("请填写专项名称（不超过 100 字）。")
-    description = (values.get("description") or "").strip()[:4000]
-    template_id = fields.ident(values.get("template_id"))
+    plan, errors = commands.problems(CampaignSchema(), values)
+    template_id = plan.template_id if plan else fields.ident(commands.given_value(values, "template_id"))
     template = (
         db.session.scalar(
             sa.select(ChecklistTemplate).where(ChecklistTemplate.id == template_id, ChecklistTemplate.active.is_(True))
@@ -78,28 +77,19 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     )
     if template is None:
         errors["template_id"] = _("请选择专项检查表。")
-    try:
-        start = date.fromisoformat(values.get("starts_on") or "")
-        end = date.fromisoformat(values.get("ends_on") or "")
-    except ValueError:
-        errors["starts_on"] = _("请填写起止日期。")
-        start = end = None
-    if start and end and end < start:
-        errors["ends_on"] = _("结束日期不能早于开始日期。")
-    unit = policy.managed_unit(admin, values.get("org_unit_id"))
+    unit = policy.managed_unit(admin, commands.given_value(values, "org_unit_id"))
     if unit is None:
         errors["org_unit_id"] = _("请选择您管理的区域。")
-    query, criteria = _targets(admin, values, grid_ids, errors)
-    if not criteria and not errors:
-        errors["industry"] = _("请按行业、网格或名单至少选择一种方式确定对象。")
     if errors:
         raise InputError(errors)
-    if unit is not None:
-        query = query.where(
-            Enterprise.grid_id.in_(
-                sa.select(Grid.id).join(OrgUnit).where(OrgUnit.path.startswith(unit.path, autoescape=False))
-            )
+    query, criteria = _targets(admin, plan, grid_ids)
+    if not criteria:
+        raise InputError({"industry": _("请按行业、网格或名单至少选择一种方式确定对象。")})
+    query = query.where(
+        Enterprise.grid_id.in_(
+            sa.select(Grid.id).join(OrgUnit).where(OrgUnit.path.startswith(unit.path, autoescape=False))
         )
+    )
     ids = list(db.session.scalars(query.with_only_columns(Enterprise.id).limit(MAX_TARGETS + 1)))
     if not ids:
         raise InputError({"industry": _("按这些条件没有找到企业。")})
@@ -107,11 +97,11 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
         raise InputError({"industry": _("对象超过 %(n)d 家，请缩小范围。", n=MAX_TARGETS)})
     campaign = Campaign(
         org_unit_id=unit.id,
-        name=name,
-        description=description,
+        name=plan.name,
+        description=plan.description,
         template_id=template.id,
-        starts_on=start,
-        ends_on=end,
+        starts_on=plan.starts_on,
+        ends_on=plan.ends_on,
         criteria="；".join(criteria),
         created_by_id=admin.id,
     )
@@ -127,30 +117,21 @@ def launch(admin: User, values: dict, grid_ids: list[str]) -> Campaign:
     return campaign
 
 
-def _targets(admin: User, values: dict, grid_ids: list[str], errors: dict[str, str]) -> tuple[sa.Select, list[str]]:
+def _targets(admin: User, plan: CampaignPlan, grid_ids: list[str]) -> tuple[sa.Select, list[str]]:
     """The campaign's targets: enterprises of the area that operate, narrowed by industry, grids
-    and/or a list of credit codes; with the criteria as the campaign states them. Problems go
-    into ``errors``."""
+    and/or a list of credit codes; with the criteria as the campaign states them."""
     query = policy.enterprise_scope(admin).where(Enterprise.status.in_(coverage.DUE_STATUSES))
     criteria = []
-    industry = (values.get("industry") or "").strip()
-    if industry:
-        if industry not in codes.INDUSTRIES:
-            errors["industry"] = _("行业代码无效。")
-        query = query.where(Enterprise.industry == industry)
-        criteria.append(f"{_('行业')}: {codes.label(codes.INDUSTRIES, industry)}")
+    if plan.industry:
+        query = query.where(Enterprise.industry == plan.industry)
+        criteria.append(f"{_('行业')}: {codes.label(codes.INDUSTRIES, plan.industry)}")
     chosen = [g for g in map(fields.ident, grid_ids) if g]
     if chosen:
         query = query.where(Enterprise.grid_id.in_(chosen))
         criteria.append(f"{_('网格')}: {len(chosen)}")
-    listed = [uscc.normalise(x) for x in (values.get("usccs") or "").replace("，", ",").replace(",", "\n").split()]
-    listed = [x for x in listed if x]
-    if listed:
-        bad = [x for x in listed if uscc.problem(x)]
-        if bad:
-            errors["usccs"] = _("以下统一社会信用代码无效：%(codes)s", codes=_("、").join(bad[:5]))
-        query = query.where(Enterprise.uscc.in_(listed))
-        criteria.append(f"{_('名单')}: {len(listed)}")
+    if plan.usccs:
+        query = query.where(Enterprise.uscc.in_(plan.usccs))
+        criteria.append(f"{_('名单')}: {len(plan.usccs)}")
     return query, criteria
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid as uuidlib
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -33,6 +34,8 @@ from fieldapp.models import (
 )
 from fieldapp.models.clues import CLUE_KINDS, CLUE_OPEN
 from fieldapp.queries.paging import Page, paginate
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.clues import ClueReport, ClueReportSchema, ClueStep, ClueStepSchema
 from fieldapp.services import inspections, notifications, org, photos
 
 KIND_LABELS = {
@@ -62,7 +65,6 @@ OPEN = CLUE_OPEN
 #: Crockford's base-32 alphabet: no I, L, O, U, so a code read aloud or retyped survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_RE = re.compile(r"^XS[0-9A-HJKMNP-TV-Z]{10}$")
-PHONE_RE = re.compile(r"^[0-9+\-() ]{7,20}$")
 
 
 def new_code() -> str:
@@ -88,14 +90,6 @@ def is_overdue(clue: Clue, on: date | None = None) -> bool:
 # --- submitting ---------------------------------------------------------------------------------
 
 
-def _coordinate(values: dict, key: str, bound: float) -> float | None:
-    try:
-        value = float(values.get(key) or "")
-    except ValueError:
-        return None
-    return value if -bound <= value <= bound else None
-
-
 def departments() -> list[OrgUnit]:
     """Departments a member of the public may address (every org unit), tree order."""
     return list(db.session.scalars(sa.select(OrgUnit).order_by(OrgUnit.path)))
@@ -103,26 +97,18 @@ def departments() -> list[OrgUnit]:
 
 @transaction
 def submit(
-    values: dict, uploads: list[tuple[bytes, str]], submitter: User | None = None, grid: Grid | None = None
+    values: ClueReport | Mapping,
+    uploads: list[tuple[bytes, str]],
+    submitter: User | None = None,
+    grid: Grid | None = None,
 ) -> Clue:
     """Store a clue. Nothing is stored unless all of it is acceptable; the caller keeps the form."""
-    errors: dict[str, str] = {}
-    kind = values.get("kind") or ""
-    if kind not in KIND_LABELS:
-        errors["kind"] = _("请选择类别。")
-    content = fields.text(values, "content", 2000, errors, _("请写明您反映的情况。"))
-    if content and len(content) < 10:
-        errors["content"] = _("请写得具体一些（至少 10 个字），便于核实。")
-    place = fields.text(values, "place", 200, errors)
-    enterprise_name = fields.text(values, "enterprise_name", 200, errors)
-    contact_name = fields.text(values, "contact_name", 64, errors)
-    contact_phone = fields.text(values, "contact_phone", 32, errors)
-    if contact_phone and not PHONE_RE.match(contact_phone):
-        errors["contact_phone"] = _("电话号码格式不正确；可以不填。")
+    report, errors = commands.problems(ClueReportSchema(), values)
     if grid is not None:
         org_unit_id = grid.org_unit_id
     else:
-        org_unit_id = fields.ident(values.get("org_unit_id"))
+        # Asked even when the rest was refused, so that the form says everything at once.
+        org_unit_id = report.org_unit_id if report else fields.ident(commands.given_value(values, "org_unit_id"))
         if org_unit_id is None or db.session.get(OrgUnit, org_unit_id) is None:
             errors["org_unit_id"] = _("请选择所在的镇、街道或园区。")
     limit = current_app.config["CLUE_MAX_PHOTOS"]
@@ -141,17 +127,17 @@ def submit(
         raise InputError(errors)
     clue = Clue(
         code=new_code(),
-        kind=kind,
-        content=content,
-        place=place,
-        enterprise_name=enterprise_name,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
+        kind=report.kind,
+        content=report.content,
+        place=report.place,
+        enterprise_name=report.enterprise_name,
+        contact_name=report.contact_name,
+        contact_phone=report.contact_phone,
         org_unit_id=org_unit_id,
         grid_id=grid.id if grid else None,
         submitter_id=submitter.id if submitter else None,
-        latitude=_coordinate(values, "latitude", 90),
-        longitude=_coordinate(values, "longitude", 180),
+        latitude=report.latitude,
+        longitude=report.longitude,
         due_on=clock.today() + timedelta(days=current_app.config["CLUE_ANSWER_DAYS"]),
     )
     clue.photos = [photos.store(data, submitter, None, name) for data, name in checked]
@@ -270,26 +256,15 @@ def _step(user: User, clue: Clue, action: str, note: str = "") -> ClueEvent:
 
 
 @transaction
-def act(user: User, clue: Clue, action: str, values: dict) -> None:
+def act(user: User, clue: Clue, action: str, values: ClueStep | Mapping) -> None:
     """One handling step; refused input raises InputError with the field's message."""
     if action not in ACTION_LABELS or action == "submit":
         raise NotFound(_("找不到该操作。"))
-    errors: dict[str, str] = {}
-    note = fields.text(
-        values,
-        "note",
-        4000,
-        errors,
-        _("请填写答复内容。")
-        if action == "answer"
-        else _("请写明不予受理的理由。")
-        if action == "dismiss"
-        else _("请填写办理情况。")
-        if action == "note"
-        else None,
-    )
+    step, errors = commands.problems(ClueStepSchema(action), values)
+    step = step or ClueStep()
+    note = step.note
     if action == "assign":
-        assignee_id = fields.ident(values.get("assignee_id"))
+        assignee_id = step.assignee_id
         if assignee_id not in {u.id for u in assignees(clue)}:
             errors["assignee_id"] = _("请选择本辖区的执法人员。")
         if errors:
@@ -300,8 +275,8 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
             [assignee_id], "clue_assigned", f"clue_assigned:{clue.id}:{assignee_id}", f"/clues/{clue.id}"
         )
     elif action in ("task", "hazard"):
-        enterprise = _enterprise(user, values, errors)
-        inspector_id = fields.ident(values.get("inspector_id"))
+        enterprise = _enterprise(user, step.enterprise_id, errors)
+        inspector_id = step.inspector_id
         if (
             action == "task"
             and enterprise is not None
@@ -329,8 +304,7 @@ def act(user: User, clue: Clue, action: str, values: dict) -> None:
     commit()
 
 
-def _enterprise(user: User, values: dict, errors: dict) -> Enterprise | None:
-    enterprise_id = fields.ident(values.get("enterprise_id"))
+def _enterprise(user: User, enterprise_id: int | None, errors: dict) -> Enterprise | None:
     enterprise = (
         db.session.scalar(policy.enterprise_scope(user).where(Enterprise.id == enterprise_id))
         if enterprise_id

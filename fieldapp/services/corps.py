@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -36,6 +37,18 @@ from fieldapp.models import (
     WorkIdIssue,
 )
 from fieldapp.queries.paging import Page, paginate
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands import people as people_commands
+from fieldapp.schemas.commands.people import (
+    Attendance,
+    AttendanceSchema,
+    InspectorFile,
+    InspectorFileSchema,
+    Issue,
+    IssueSchema,
+    TrainingCourse,
+    TrainingCourseSchema,
+)
 from fieldapp.services import sessions
 
 KIND_LABELS = {"grid": _l("网格员"), "technical_full": _l("专职技术检查员"), "technical_part": _l("兼职技术检查员")}
@@ -64,7 +77,7 @@ EQUIPMENT_LABELS = {
 
 PRE_JOB_DAYS = Decimal(30)  # "不少于 1 个月"
 IN_SERVICE_DAYS = {"grid": Decimal(15), "technical_full": Decimal(7), "technical_part": Decimal(7)}
-PART_TIME_TERM_YEARS = 3
+PART_TIME_TERM_YEARS = people_commands.PART_TIME_TERM_YEARS
 RENEWAL_NOTICE_DAYS = 60
 
 
@@ -143,101 +156,42 @@ def _fresh_record(person: User) -> InspectorRecord:
 
 
 @transaction
-def save_record(admin: User, person: User, values: dict) -> InspectorRecord:
+def save_record(admin: User, person: User, values: InspectorFile | Mapping) -> InspectorRecord:
     policy.require(admin, "user.manage", person)
-    errors: dict[str, str] = {}
     record = record_of(person)
-    kind = values.get("kind") or record.kind
-    if kind not in KIND_LABELS:
-        errors["kind"] = _("请选择类别。")
-    status = values.get("status") or record.status
-    if status not in STATUS_LABELS or status == "dismissed" and record.status != "dismissed":
-        errors["status"] = _("请选择状态（解聘请使用解聘清单）。")
-    contract = values.get("contract_type") or record.contract_type
-    if contract not in CONTRACT_LABELS:
-        errors["contract_type"] = _("请选择用工形式。")
-    start, end = fields.day(values, "term_start", errors), fields.day(values, "term_end", errors)
-    if start and end and end < start:
-        errors["term_end"] = _("聘期结束日期不能早于开始日期。")
-    if kind == "technical_part" and start and end and end > _years_after(start, PART_TIME_TERM_YEARS):
-        errors["term_end"] = _("兼职技术检查员每个聘期为 %(n)d 年，期满可续聘。", n=PART_TIME_TERM_YEARS)
-    degree = fields.text(values, "degree", 32, errors)
-    title = fields.text(values, "title", 64, errors)
-    qualifications = fields.text(values, "qualifications", 2000, errors)
-    if errors:
-        raise InputError(errors)
-    record.kind, record.status, record.contract_type = kind, status, contract
-    record.term_start, record.term_end = start, end
-    record.degree, record.title, record.qualifications = degree, title, qualifications
-    record.registered_safety_engineer = values.get("registered_safety_engineer") == "1"
+    kept = {"kind": record.kind, "status": record.status, "contract_type": record.contract_type}
+    chosen = commands.read(InspectorFileSchema(kept), values)
+    record.kind, record.status, record.contract_type = chosen.kind, chosen.status, chosen.contract_type
+    record.term_start, record.term_end = chosen.term_start, chosen.term_end
+    record.degree, record.title, record.qualifications = chosen.degree, chosen.title, chosen.qualifications
+    record.registered_safety_engineer = chosen.registered_safety_engineer
     db.session.add(record)
     commit()
     return record
 
 
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-# --- training ----------------------------------------------------------------------------------
-
-
-def _days(values: dict, key: str, errors: dict, upper: Decimal | None = None) -> Decimal | None:
-    raw = (values.get(key) or "").strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        errors[key] = _("请填写天数（可以是半天，如 0.5）。")
-        return None
-    if not value.is_finite():  # "nan", "inf": Decimal reads them, and NaN refuses comparison
-        errors[key] = _("请填写天数（可以是半天，如 0.5）。")
-        return None
-    if value < 0:
-        errors[key] = _("天数不能为负数。")
-        return None
-    if value * 2 != int(value * 2):
-        errors[key] = _("天数以半天为单位。")
-        return None
-    if upper is not None and value > upper:
-        errors[key] = _("不能超过本期培训的 %(n)s 天。", n=upper)
-        return None
-    return value
-
-
 @transaction
-def create_session(admin: User, values: dict) -> TrainingSession:
+def create_session(admin: User, values: TrainingCourse | Mapping) -> TrainingSession:
     policy.require(admin, "user.manage")
-    errors: dict[str, str] = {}
-    title = fields.text(values, "title", 200, errors)
-    if not title:
-        errors["title"] = _("请填写培训名称。")
-    kind = values.get("kind") or ""
-    if kind not in TRAINING_KIND_LABELS:
-        errors["kind"] = _("请选择培训类别。")
-    start, end = fields.day(values, "starts_on", errors), fields.day(values, "ends_on", errors)
-    if start is None and "starts_on" not in errors:
-        errors["starts_on"] = _("请填写开始日期。")
-    if end is None and "ends_on" not in errors:
-        errors["ends_on"] = _("请填写结束日期。")
-    if start and end and end < start:
-        errors["ends_on"] = _("结束日期不能早于开始日期。")
-    days = _days(values, "days", errors, Decimal((end - start).days + 1) if start and end and end >= start else None)
-    if days is not None and days == 0:
-        errors["days"] = _("培训天数须大于 0。")
-    unit_id = _unit(admin, values, errors)
+    course, errors = commands.problems(TrainingCourseSchema(), values)
+    unit_id = _unit(admin, commands.given_value(values, "org_unit_id"), errors)
     if errors:
         raise InputError(errors)
-    session = TrainingSession(org_unit_id=unit_id, title=title, kind=kind, starts_on=start, ends_on=end, days=days)
+    session = TrainingSession(
+        org_unit_id=unit_id,
+        title=course.title,
+        kind=course.kind,
+        starts_on=course.starts_on,
+        ends_on=course.ends_on,
+        days=course.days,
+    )
     db.session.add(session)
     commit()
     return session
 
 
-def _unit(admin: User, values: dict, errors: dict) -> int | None:
-    unit = policy.managed_unit(admin, values.get("org_unit_id"))
+def _unit(admin: User, raw_id, errors: dict) -> int | None:
+    unit = policy.managed_unit(admin, raw_id)
     if unit is None:
         errors["org_unit_id"] = _("请选择您管理的单位。")
         return None
@@ -261,21 +215,13 @@ def get_session(admin: User, session_id) -> TrainingSession:
 
 
 @transaction
-def record_attendance(admin: User, session: TrainingSession, values: dict) -> TrainingAttendance:
+def record_attendance(admin: User, session: TrainingSession, values: Attendance | Mapping) -> TrainingAttendance:
     """One person's attendance (days, exam): refused when it overlaps another session of theirs."""
-    errors: dict[str, str] = {}
-    person_id = fields.ident(values.get("user_id"))
+    attended, errors = commands.problems(AttendanceSchema(Decimal(session.days)), values)
+    person_id = attended.user_id if attended else fields.ident(commands.given_value(values, "user_id"))
     person = db.session.scalar(people_scope(admin).where(User.id == person_id)) if person_id else None
     if person is None:
         errors["user_id"] = _("请选择您管理的检查员。")
-    days = _days(values, "days", errors, Decimal(session.days))
-    score = None
-    if (values.get("exam_score") or "").strip():
-        raw_score = values["exam_score"].strip()
-        if not raw_score.isdecimal() or not 0 <= int(raw_score) <= 100:
-            errors["exam_score"] = _("考试成绩应为 0 到 100 的整数。")
-        else:
-            score = int(raw_score)
     if person is not None and not errors:
         clash = db.session.scalar(
             sa.select(TrainingSession)
@@ -301,11 +247,10 @@ def record_attendance(admin: User, session: TrainingSession, values: dict) -> Tr
     row = db.session.get(TrainingAttendance, (session.id, person.id)) or TrainingAttendance(
         session_id=session.id, user_id=person.id
     )
-    row.days, row.exam_score = days, score
+    score = attended.exam_score
+    row.days, row.exam_score = attended.days, score
     row.passed = (
-        None
-        if score is None and session.kind == "in_service"
-        else (values.get("passed") == "1" if score is None else score >= 60)
+        None if score is None and session.kind == "in_service" else (attended.passed if score is None else score >= 60)
     )
     db.session.add(row)
     commit()
@@ -458,17 +403,12 @@ def work_ids(person: User) -> list[WorkIdIssue]:
 
 
 @transaction
-def issue_equipment(admin: User, person: User, values: dict) -> Equipment:
+def issue_equipment(admin: User, person: User, values: Issue | Mapping) -> Equipment:
     policy.require(admin, "user.manage", person)
-    errors: dict[str, str] = {}
-    item = values.get("item") or ""
-    if item not in EQUIPMENT_LABELS:
-        errors["item"] = _("请选择物品。")
-    serial = fields.text(values, "serial", 64, errors)
-    issued = fields.day(values, "issued_on", errors) or clock.today()
-    if errors:
-        raise InputError(errors)
-    row = Equipment(user_id=person.id, item=item, serial=serial, issued_on=issued)
+    issued = commands.read(IssueSchema(), values)
+    row = Equipment(
+        user_id=person.id, item=issued.item, serial=issued.serial, issued_on=issued.issued_on or clock.today()
+    )
     db.session.add(row)
     commit()
     return row

@@ -12,11 +12,12 @@ leaves a grid or a hazard without someone to act (``reassignments``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from fieldapp import clock, fields, policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict as StateConflict
 from fieldapp.errors import Forbidden, InputError
@@ -25,7 +26,9 @@ from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, InterestDeclaration, User
 from fieldapp.policy import recusal as recusal_rules
 from fieldapp.queries.paging import Page, paginate
-from fieldapp.services import notifications, org, uscc
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.people import Declaration, DeclarationSchema
+from fieldapp.services import notifications, org
 
 KIND_LABELS = recusal_rules.KIND_LABELS
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已确认"), "rejected": _l("未予确认"), "ended": _l("已结束")}
@@ -43,42 +46,21 @@ def _match(unit_name: str, code: str) -> Enterprise | None:
 
 
 @transaction
-def declare(user: User, values: dict) -> InterestDeclaration:
+def declare(user: User, values: Declaration | Mapping) -> InterestDeclaration:
     policy.require(user, "declaration.create")
-    errors: dict[str, str] = {}
-    kind = values.get("kind") or ""
-    if kind not in KIND_LABELS:
-        errors["kind"] = _("请选择申报的类别。")
-    unit_name = fields.text(values, "unit_name", 200, errors, _("请填写单位名称。"))
-    code = uscc.normalise(values.get("uscc") or "")
-    if code and uscc.problem(code):
-        errors["uscc"] = uscc.problem(code)
-    part_time = kind == "part_time"
-    role_title = fields.text(values, "role_title", 100, errors, _("请填写兼任的职务。") if part_time else None)
-    pay = fields.text(values, "pay", 100, errors, _("请填写报酬情况（无报酬请填“无”）。") if part_time else None)
-    start = fields.day(values, "period_start", errors)
-    end = fields.day(values, "period_end", errors)
-    if part_time and start is None and "period_start" not in errors:
-        errors["period_start"] = _("请填写兼职的开始日期。")
-    if start and end and end < start:
-        errors["period_end"] = _("结束日期不能早于开始日期。")
-    note = fields.text(
-        values, "note", 2000, errors, _("请写明亲属的姓名、关系和在该单位的职务。") if kind == "relative" else None
-    )
-    if errors:
-        raise InputError(errors)
-    enterprise = _match(unit_name, code)
+    declared = commands.read(DeclarationSchema(), values)
+    enterprise = _match(declared.unit_name, declared.uscc)
     row = InterestDeclaration(
         user_id=user.id,
         enterprise_id=enterprise.id if enterprise else None,
-        kind=kind,
+        kind=declared.kind,
         status="pending",
-        unit_name=unit_name,
-        role_title=role_title,
-        pay=pay,
-        period_start=start,
-        period_end=end,
-        note=note,
+        unit_name=declared.unit_name,
+        role_title=declared.role_title,
+        pay=declared.pay,
+        period_start=declared.period_start,
+        period_end=declared.period_end,
+        note=declared.note,
     )
     db.session.add(row)
     db.session.flush()

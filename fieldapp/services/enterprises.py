@@ -8,26 +8,25 @@ apply whether a record is typed on a phone or imported from a spreadsheet.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from marshmallow import ValidationError
 
-from fieldapp import clock, codes, fields, policy
+from fieldapp import clock, fields, policy
 from fieldapp.db import db, transaction
 from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import Enterprise, EnterpriseChange, Grid, Hazard, MediaFile, User
-from fieldapp.models.enterprises import ENTERPRISE_STATUSES
-from fieldapp.services import audit, photos, uscc
-from fieldapp.services.accounts import MOBILE_RE
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands import enterprises as record_rules
+from fieldapp.schemas.commands.enterprises import EnterpriseRecordSchema
+from fieldapp.services import audit, photos
 
-# Mainland China, generously: a point outside is almost always swapped or mistyped.
-CHINA_LAT = (3.5, 54.0)
-CHINA_LNG = (73.0, 136.0)
+CHINA_LAT, CHINA_LNG = record_rules.CHINA_LAT, record_rules.CHINA_LNG
+ENTERPRISE_STATUSES = record_rules.ENTERPRISE_STATUSES  # their labels, for the pages
 
 #: Statuses an inspector may report from the field.
 FIELD_STATUSES = ("active", "relocated", "closed", "suspended")
@@ -42,124 +41,6 @@ def district_id_of(grid: Grid) -> int:
     return int(grid.org_unit.path.strip("/").split("/")[0])
 
 
-_LABEL_CACHE: dict[int, dict[str, str]] = {}
-
-
-def _chinese_labels(code_list: dict) -> dict[str, str]:
-    """label (in Chinese, whatever the UI language) -> code, plus code -> code."""
-    if id(code_list) not in _LABEL_CACHE:
-        with force_locale("zh_CN"):
-            out = {str(label): code for code, label in code_list.items()}
-        out.update({code: code for code in code_list})
-        out.update({code.upper(): code for code in code_list})
-        _LABEL_CACHE[id(code_list)] = out
-    return _LABEL_CACHE[id(code_list)]
-
-
-def _coded(code_list: dict, message: Callable[[], str], short: dict | None = None):
-    def parse(raw: str):
-        if not raw:
-            return None
-        lookup = _chinese_labels(code_list) | (short or {})
-        value = lookup.get(raw) or lookup.get(raw.upper())
-        if value is None:
-            raise ValueError(message())
-        return value
-
-    return parse
-
-
-def _text(max_len: int, required: Callable[[], str] | None = None):
-    def parse(raw: str):
-        if not raw and required:
-            raise ValueError(required())
-        if len(raw) > max_len:
-            raise ValueError(_("不能超过 %(n)d 个字。", n=max_len))
-        return raw
-
-    return parse
-
-
-def _mobile(raw: str):
-    if not raw:
-        return ""
-    digits = re.sub(r"[\s\-]", "", raw)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if not MOBILE_RE.match(digits):
-        raise ValueError(_("请输入 11 位中国大陆手机号。"))
-    return digits
-
-
-def _count(raw: str):
-    if not raw:
-        return None
-    try:
-        value = int(float(raw)) if re.fullmatch(r"\d+(\.0+)?", raw) else int(raw)
-    except ValueError:
-        raise ValueError(_("请填写整数。")) from None
-    if not 0 <= value <= 1_000_000:
-        raise ValueError(_("人数应在 0 到 1,000,000 之间。"))
-    return value
-
-
-def _degrees(raw: str, low: float, high: float, message: Callable[[], str]):
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(_("请填写十进制度数，如 31.2639。")) from None
-    if not low <= value <= high:
-        raise ValueError(message())
-    return round(value, 7)
-
-
-def _status(raw: str):
-    if not raw:
-        return "active"
-    lookup = _chinese_labels(ENTERPRISE_STATUSES) | {
-        "新发现": "new",
-        "搬迁": "relocated",
-        "关闭": "closed",
-        "停业": "suspended",
-        "正常": "active",
-        "营业": "active",
-    }
-    value = lookup.get(raw)
-    if value is None:
-        raise ValueError(_("状态应为：在营、新发现、已搬迁、已关闭、停产之一。"))
-    return value
-
-
-#: field -> parser(text) -> value, raising ValueError(message)
-PARSERS: dict[str, Callable[[str], Any]] = {
-    "name": _text(200, required=lambda: _("请填写企业名称。")),
-    "registered_address": _text(300),
-    "operating_address": _text(300),
-    "industry": _coded(codes.INDUSTRIES, lambda: _("行业不在代码表中（如 C33 金属制品业）。")),
-    "scale": _coded(codes.SCALES, lambda: _("规模应为：大型、中型、小型、微型之一。")),
-    "risk_grade": _coded(
-        codes.RISK_GRADES,
-        lambda: _("风险等级应为：红、橙、黄、蓝之一。"),
-        short={
-            "红": "red",
-            "橙": "orange",
-            "黄": "yellow",
-            "蓝": "blue",
-            "重大风险": "red",
-            "较大风险": "orange",
-            "一般风险": "yellow",
-            "低风险": "blue",
-        },
-    ),
-    "legal_representative": _text(64),
-    "safety_manager_name": _text(64),
-    "safety_manager_mobile": _mobile,
-    "employee_count": _count,
-    "status": _status,
-    "notes": _text(2000),
-}
 EDITABLE = (
     "name",
     "uscc",
@@ -199,41 +80,17 @@ def clean(
     Bulk callers pass ``grids_by_code`` (the actor's grids) and ``known_codes``
     ((district id, code) pairs on file) so that a row costs no query.
     """
-    text = {k: ("" if v is None else str(v)).strip() for k, v in raw.items()}
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for field_name, parse in PARSERS.items():
-        try:
-            values[field_name] = parse(text.get(field_name, ""))
-        except ValueError as exc:
-            errors[field_name] = str(exc.args[0])
+    try:
+        values: dict[str, Any] = EnterpriseRecordSchema().load(raw)
+        errors: dict[str, str] = {}
+    except ValidationError as refused:
+        values, errors = dict(refused.valid_data or {}), commands.messages(refused.messages)
+    code = values.get("uscc", "")
+    grid_text = ("" if raw.get("grid") is None else str(raw["grid"])).strip()
 
-    code = uscc.normalise(text.get("uscc", ""))
-    if not code:
-        errors["uscc"] = _("请填写统一社会信用代码。")
-    else:
-        problem = uscc.problem(code)
-        if problem:
-            errors["uscc"] = problem
-        values["uscc"] = code
-
-    lat_msg = lambda: _("纬度不在中国境内（%(lo)s–%(hi)s），请检查经纬度是否填反。", lo=CHINA_LAT[0], hi=CHINA_LAT[1])  # noqa: E731
-    lng_msg = lambda: _("经度不在中国境内（%(lo)s–%(hi)s），请检查经纬度是否填反。", lo=CHINA_LNG[0], hi=CHINA_LNG[1])  # noqa: E731
-    for field_name, bounds, msg in (("latitude", CHINA_LAT, lat_msg), ("longitude", CHINA_LNG, lng_msg)):
-        try:
-            values[field_name] = _degrees(text.get(field_name, ""), *bounds, msg)
-        except ValueError as exc:
-            errors[field_name] = str(exc.args[0])
-    if (
-        "latitude" not in errors
-        and "longitude" not in errors
-        and (values["latitude"] is None) != (values["longitude"] is None)
-    ):
-        errors["longitude" if values["longitude"] is None else "latitude"] = _("经纬度须同时填写。")
-
-    grid = _grid(text.get("grid", ""), actor, grids_by_code)
+    grid = _grid(grid_text, actor, grids_by_code)
     if grid is None:
-        errors["grid"] = _("请选择您管辖范围内的网格。") if text.get("grid") else _("请选择网格。")
+        errors["grid"] = _("请选择您管辖范围内的网格。") if grid_text else _("请选择网格。")
     else:
         values["grid_id"] = grid.id
         values["district_id"] = district_id_of(grid)

@@ -12,12 +12,13 @@ inspectors' work is a series of follow-ups.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from fieldapp import clock, fields, policy, roles
+from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import MAX_ID, commit, db, transaction
 from fieldapp.errors import Forbidden, InputError
@@ -33,6 +34,14 @@ from fieldapp.models import (
     UserOrgUnit,
 )
 from fieldapp.models.interference import FOLLOW_UP_STATES, INTERFERENCE_CONDUCT, INTERFERENCE_MANNER
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.accountability import (
+    UNKNOWN_HAZARD,
+    FollowUpSchema,
+    Interference,
+    InterferenceSchema,
+    SupplementSchema,
+)
 from fieldapp.services import attachments, audit, hazards, notifications, workdays
 
 REPORT_WITHIN_WORKING_DAYS = 3
@@ -129,47 +138,18 @@ def _department(user: User) -> int | None:
     )
 
 
-def parse_local(raw: str | None) -> datetime | None:
-    """A ``datetime-local`` value typed in China time, as an aware datetime (None if unreadable)."""
-    try:
-        return datetime.fromisoformat((raw or "").strip()).replace(tzinfo=SHANGHAI)
-    except ValueError:
-        return None
-
-
 def due_on(occurred: datetime) -> date:
     return workdays.add_working_days(occurred.astimezone(SHANGHAI).date(), REPORT_WITHIN_WORKING_DAYS)
 
 
 @transaction
-def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> InterferenceRecord:
+def record(user: User, values: Interference | Mapping, uploads: list[tuple[bytes, str]] = ()) -> InterferenceRecord:
     policy.require(user, "interference.record")
-    errors: dict[str, str] = {}
-    leader_name = fields.text(values, "leader_name", 64, errors, _("请填写领导干部的姓名。"))
-    leader_position = fields.text(values, "leader_position", 100, errors, _("请填写其职务。"))
-    leader_unit = fields.text(values, "leader_unit", 100, errors, _("请填写其所在单位。"))
-    manner = values.get("manner") or ""
-    if manner not in MANNER_LABELS:
-        errors["manner"] = _("请选择干预的方式。")
-    conduct = values.get("conduct") or ""
-    if conduct not in CONDUCT_LABELS:
-        errors["conduct"] = _("请选择干预的情形（《办法》第八条）。")
-    occurred = parse_local(values.get("occurred_at"))
-    if occurred is None:
-        errors["occurred_at"] = _("请填写发生的时间。")
-    elif occurred > clock.now() + timedelta(minutes=5):
-        errors["occurred_at"] = _("发生时间不能晚于现在。")
-    elif occurred < clock.now() - timedelta(days=3650):
-        errors["occurred_at"] = _("发生时间不能早于十年前。")
-    request_text = fields.text(values, "request", 4000, errors, _("请写明对方提出的要求或具体做法。"))
-    case_ref = fields.text(values, "case_ref", 200, errors)
-    hazard_id = None
-    if (values.get("hazard_id") or "").strip():
-        raw = values["hazard_id"].strip().lstrip("#")
+    said, errors = commands.problems(InterferenceSchema(), values)
+    if said is not None and said.hazard_id is not None:
         visible = hazards.scope(user).with_only_columns(Hazard.id)
-        hazard_id = fields.ident(raw)
-        if hazard_id is None or db.session.scalar(visible.where(Hazard.id == hazard_id)) is None:
-            errors["hazard_id"] = _("找不到该隐患编号，或不在您的范围内。")
+        if db.session.scalar(visible.where(Hazard.id == said.hazard_id)) is None:
+            errors["hazard_id"] = str(UNKNOWN_HAZARD)
     department = _department(user)
     if department is None:
         errors["_"] = _("您的账号没有所属部门，无法确定报送的纪检监察机构。请联系管理员设置后再记录。")
@@ -179,16 +159,16 @@ def record(user: User, values: dict, uploads: list[tuple[bytes, str]] = ()) -> I
     row = InterferenceRecord(
         recorder_id=user.id,
         org_unit_id=department,
-        leader_name=leader_name,
-        leader_position=leader_position,
-        leader_unit=leader_unit,
-        manner=manner,
-        conduct=conduct,
-        occurred_at=occurred,
-        request=request_text,
-        case_ref=case_ref,
-        hazard_id=hazard_id,
-        due_on=due_on(occurred),
+        leader_name=said.leader_name,
+        leader_position=said.leader_position,
+        leader_unit=said.leader_unit,
+        manner=said.manner,
+        conduct=said.conduct,
+        occurred_at=said.occurred_at,
+        request=said.request,
+        case_ref=said.case_ref,
+        hazard_id=said.hazard_id,
+        due_on=due_on(said.occurred_at),
     )
     row.files = files
     db.session.add(row)
@@ -206,13 +186,13 @@ def _tell_discipline(row: InterferenceRecord, kind: str, key: str) -> None:
 
 @transaction
 def supplement(
-    user: User, row: InterferenceRecord, values: dict, uploads: list[tuple[bytes, str]] = ()
+    user: User, row: InterferenceRecord, values: Mapping, uploads: list[tuple[bytes, str]] = ()
 ) -> InterferenceSupplement:
     """Later facts, appended by the recorder; the record itself never changes."""
     if not policy.interference.may_supplement(user, row):
         raise Forbidden(_("只有记录人可以补充干预记录。"))
-    errors: dict[str, str] = {}
-    text = fields.text(values, "text", 4000, errors, _("请填写补充的内容。"))
+    said, errors = commands.problems(SupplementSchema(), values)
+    text = said["text"] if said else ""
     files = [] if errors else attachments.documents(user, list(uploads), errors)
     if errors:
         raise InputError(errors)
@@ -226,18 +206,12 @@ def supplement(
 
 
 @transaction
-def follow_up(user: User, row: InterferenceRecord, values: dict) -> InterferenceFollowUp:
+def follow_up(user: User, row: InterferenceRecord, values: Mapping) -> InterferenceFollowUp:
     """A discipline inspector's step (verification, handling, referral), appended."""
     if not policy.interference.may_follow_up(user, row):
         raise Forbidden(_("只有本单位纪检监察人员可以登记处理情况。"))
-    errors: dict[str, str] = {}
-    state = values.get("state") or ""
-    if state not in FOLLOW_UP_LABELS:
-        errors["state"] = _("请选择处理状态。")
-    note = fields.text(values, "note", 4000, errors)
-    if errors:
-        raise InputError(errors)
-    step = InterferenceFollowUp(record_id=row.id, author_id=user.id, state=state, note=note)
+    said = commands.read(FollowUpSchema(), values)
+    step = InterferenceFollowUp(record_id=row.id, author_id=user.id, state=said["state"], note=said["note"])
     db.session.add(step)
     commit()
     return step

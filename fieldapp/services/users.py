@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ from fieldapp.models import (
     UserRole,
 )
 from fieldapp.queries.paging import Page, paginate
+from fieldapp.schemas.commands.accounts import NewUser, new_user
 from fieldapp.services import sessions, uscc
 from fieldapp.services.accounts import (
     MOBILE_RE,
@@ -31,19 +32,9 @@ from fieldapp.services.accounts import (
     normalise_login,
 )
 
+__all__ = ["NewUser"]  # the command create_user takes, read by its schema
+
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.\-]{2,31}$")
-
-
-@dataclass
-class NewUser:
-    username: str
-    display_name: str
-    password: str
-    roles: list[str]
-    org_unit_id: int | None
-    mobile: str = ""
-    grid_ids: list[int] = field(default_factory=list)
-    enterprise_uscc: str = ""
 
 
 class UserInputError(InputError):
@@ -66,16 +57,19 @@ def search(admin: User, q: str, page: int, per_page: int) -> Page:
 
 
 @transaction
-def create_user(actor: User, data: NewUser, *, hash_method: str = "scrypt") -> User:
+def create_user(actor: User, given: NewUser | Mapping, *, hash_method: str = "scrypt") -> User:
+    """An admin creates an account. ``given``: the command, or the form's values (every field is
+    judged, also when some could not be read, so that the form says everything at once)."""
     policy.require(actor, "user.manage")
+    data, form_errors = new_user(given)
     errors: dict[str, str] = {}
     username, mobile, name = _identity(data, errors)
     chosen = [r for r in roles.ALL if r in set(data.roles)]
     if not chosen or len(chosen) != len(set(data.roles)):
         errors["roles"] = _("请至少选择一个有效角色。")
     unit, grids, enterprise = _attachments(actor, data, chosen, errors)
-    if errors:
-        raise UserInputError(errors)
+    if errors or form_errors:
+        raise UserInputError({**errors, **form_errors})
 
     user = User(
         username=username,

@@ -3,15 +3,16 @@ weekend days (调休上班) count — for limits such as seed 003 art. 9's three
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from fieldapp.clock import SHANGHAI
 from fieldapp.db import commit, db, transaction
-from fieldapp.errors import InputError
-from fieldapp.i18n import gettext as _
 from fieldapp.models import Holiday
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.admin import HolidaySchema
 
 
 def span(first: date, last: date) -> tuple[datetime, datetime]:
@@ -66,20 +67,11 @@ def holidays(year: int) -> list[Holiday]:
 
 
 @transaction
-def set_day(values: dict) -> Holiday:
+def set_day(values: Mapping) -> Holiday:
     """Add or replace one calendar exception (a holiday, or a working weekend day)."""
-    errors = {}
-    try:
-        day = date.fromisoformat((values.get("day") or "").strip())
-    except ValueError:
-        errors["day"] = _("请填写日期。")
-    name = (values.get("name") or "").strip()
-    if len(name) > 50:
-        errors["name"] = _("不能超过 %(n)d 个字。", n=50)
-    if errors:
-        raise InputError(errors)
-    row = db.session.get(Holiday, day) or Holiday(day=day)
-    row.name, row.workday = name, values.get("workday") == "1"
+    said = commands.read(HolidaySchema(), values)
+    row = db.session.get(Holiday, said["day"]) or Holiday(day=said["day"])
+    row.name, row.workday = said["name"], said["workday"]
     db.session.add(row)
     commit()
     return row

@@ -6,6 +6,7 @@ asked for and approved; the team's month becomes an attendance sheet.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,6 +19,8 @@ from fieldapp.errors import Conflict, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import Enterprise, Hazard, HazardEvent, Inspection, LeaveRequest, User
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.people import LeaveAsked, LeaveSchema
 from fieldapp.services import workdays
 
 LEAVE_LABELS = {"annual": _l("年休假"), "sick": _l("病假"), "personal": _l("事假"), "other": _l("其他")}
@@ -120,21 +123,11 @@ def log(person: User, month: date) -> list[Day]:
 
 
 @transaction
-def request_leave(person: User, values: dict) -> LeaveRequest:
+def request_leave(person: User, values: LeaveAsked | Mapping) -> LeaveRequest:
     policy.require(person, "inspection.create")
+    asked = commands.read(LeaveSchema(), values)
+    start, end = asked.starts_on, asked.ends_on
     errors: dict[str, str] = {}
-    kind = values.get("kind") or ""
-    if kind not in LEAVE_LABELS:
-        errors["kind"] = _("请选择请假类别。")
-    start = fields.day(values, "starts_on", errors, _("请填写日期。"))
-    end = fields.day(values, "ends_on", errors, _("请填写日期。"))
-    if start and end and end < start:
-        errors["ends_on"] = _("结束日期不能早于开始日期。")
-    elif start and end and (end - start).days > 90:
-        errors["ends_on"] = _("一次请假不超过 90 天。")
-    reason = (values.get("reason") or "").strip()
-    if len(reason) > 1000:
-        errors["reason"] = _("不能超过 %(n)d 个字。", n=1000)
     if not errors:
         clash = db.session.scalar(
             sa.select(LeaveRequest)
@@ -152,7 +145,7 @@ def request_leave(person: User, values: dict) -> LeaveRequest:
             )
     if errors:
         raise InputError(errors)
-    row = LeaveRequest(user_id=person.id, kind=kind, starts_on=start, ends_on=end, reason=reason)
+    row = LeaveRequest(user_id=person.id, kind=asked.kind, starts_on=start, ends_on=end, reason=asked.reason)
     db.session.add(row)
     commit()
     return row

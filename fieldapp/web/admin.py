@@ -12,22 +12,23 @@ from fieldapp.errors import InputError
 from fieldapp.http.guards import permission_required
 from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.accounts import PasswordResetSchema
 from fieldapp.services import audit, notice_board, org, users, workdays
 from fieldapp.web.auth import hash_method
-from fieldapp.web.forms import EmptyForm, ResetPasswordForm, UserForm, post, uploads
+from fieldapp.web.forms import post, uploads
 from fieldapp.web.media import send_photo
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _user_form() -> UserForm:
-    form = UserForm()
-    form.roles.choices = [(r, roles.label(r)) for r in roles.ALL]
-    form.org_unit_id.choices = [
-        (u.id, u.name + _("（%(text)s）", text=u.kind_label)) for u in org.units_in_scope(current_user)
-    ]
-    form.grid_ids.choices = [(g.id, f"{g.code} {g.name}") for g in org.grids_in_scope(current_user)]
-    return form
+def _user_choices() -> dict[str, list[tuple]]:
+    """The new-account form's options: every role, and the departments and grids within reach."""
+    return {
+        "roles": [(r, roles.label(r)) for r in roles.ALL],
+        "units": [(u.id, u.name + _("（%(text)s）", text=u.kind_label)) for u in org.units_in_scope(current_user)],
+        "grids": [(g.id, f"{g.code} {g.name}") for g in org.grids_in_scope(current_user)],
+    }
 
 
 @bp.route("/users")
@@ -43,31 +44,20 @@ def user_list():
 @permission_required("user.manage")
 def user_new():
     """Create an account; what was typed is kept when something is refused."""
-    form = _user_form()
+    values = {**request.form.to_dict(), "roles": request.form.getlist("roles")}
+    values["grid_ids"] = request.form.getlist("grid_ids")
     errors: dict[str, str] = {}
     status = 200
-    if form.validate_on_submit():
-        data = users.NewUser(
-            username=form.username.data or "",
-            display_name=form.display_name.data or "",
-            password=form.password.data or "",
-            roles=form.roles.data or [],
-            org_unit_id=form.org_unit_id.data,
-            mobile=form.mobile.data or "",
-            grid_ids=form.grid_ids.data or [],
-            enterprise_uscc=form.enterprise_uscc.data or "",
-        )
+    if request.method == "POST":
         try:
-            user = users.create_user(current_user, data, hash_method=hash_method())
-        except users.UserInputError as refused:
+            user = users.create_user(current_user, values, hash_method=hash_method())
+        except InputError as refused:
             errors, status = refused.errors, 400
         else:
             flash(_("账号 %(name)s 已创建。", name=user.username), "success")
             return redirect(url_for("admin.user_show", user_id=user.id))
-    elif request.method == "POST":
-        errors = {name: msgs[0] for name, msgs in form.errors.items()}
-        status = 400
-    return render_template("admin/user_new.html", form=form, errors=errors), status
+    values.pop("password", None)  # never sent back
+    return render_template("admin/user_new.html", values=values, choices=_user_choices(), errors=errors), status
 
 
 @bp.route("/users/<int:user_id>")
@@ -77,8 +67,6 @@ def user_show(user_id: int, profile_errors=None, profile_values=None, status=200
     return render_template(
         "admin/user_show.html",
         target=target,
-        form=EmptyForm(),
-        reset_form=ResetPasswordForm(),
         portrait=notice_board.portrait(target),
         profile_errors=profile_errors or {},
         profile_values=profile_values or {},
@@ -125,13 +113,10 @@ def user_set_active(user_id: int):
 @permission_required("user.manage")
 def user_reset_password(user_id: int):
     target = policy.get_managed_user(current_user, user_id)
-    form = ResetPasswordForm()
-    if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
-        return redirect(url_for("admin.user_show", user_id=target.id))
     try:
-        users.reset_password(current_user, target, form.password.data, hash_method=hash_method())
-    except users.UserInputError as refused:
+        given = commands.load(PasswordResetSchema(), request.form)
+        users.reset_password(current_user, target, given["password"], hash_method=hash_method())
+    except InputError as refused:
         flash(refused.message, "error")
     else:
         flash(_("密码已重置，该账号的所有登录已失效。"), "success")
@@ -143,7 +128,7 @@ def user_reset_password(user_id: int):
 def audit_trail():
     """The chain's head, to print, sign and stamp daily; a POST verifies the whole chain."""
     verdict = audit.verify() if request.method == "POST" else None
-    return render_template("admin/audit.html", head=audit.head(), verdict=verdict, form=EmptyForm())
+    return render_template("admin/audit.html", head=audit.head(), verdict=verdict)
 
 
 @bp.route("/holidays", methods=["GET", "POST"])

@@ -7,11 +7,12 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from fieldapp.errors import ServiceError
+from fieldapp.errors import InputError, ServiceError
 from fieldapp.i18n import LANG_COOKIE, supported
 from fieldapp.i18n import gettext as _
+from fieldapp.schemas import commands
+from fieldapp.schemas.commands.accounts import LoginSchema, PasswordChangeSchema
 from fieldapp.services import accounts, sessions
-from fieldapp.web.forms import EmptyForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -54,17 +55,21 @@ def login():
     """Log in by username or mobile number."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = LoginForm()
     error, status = None, 200
-    if form.validate_on_submit():
+    # The password is never echoed back; the login name is.
+    typed = request.form.get("login", "") if request.method == "POST" else ""
+    if request.method == "POST":
         try:
+            given = commands.load(LoginSchema(), request.form)
             user = accounts.authenticate(
-                form.login.data,
-                form.password.data,
+                given["login"],
+                given["password"],
                 request.remote_addr or "",
                 throttle=throttle_policy(),
                 hash_method=hash_method(),
             )
+        except InputError as refused:
+            error, status = refused.message, 400
         except accounts.LoginRefused as refused:
             error, status = refused.message, refused.status
         else:
@@ -73,17 +78,14 @@ def login():
             login_user(user)
             session.permanent = True
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-    elif form.errors:
-        error, status = next(iter(form.errors.values()))[0], 400
-    # The password is never echoed back; the login name is.
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template("auth/login.html", login=typed, error=error), status
 
 
 def login_form_expired():
     """The login form came back with a stale or missing CSRF token (a phone that sat
     on the login page overnight): show the form again, fresh token, name kept."""
-    form = LoginForm(formdata=None, data={"login": (request.form.get("login") or "")[:64]})
-    return render_template("auth/login.html", form=form, error=_("页面已过期，请重新输入密码后登录。")), 400
+    typed = (request.form.get("login") or "")[:64]
+    return render_template("auth/login.html", login=typed, error=_("页面已过期，请重新输入密码后登录。")), 400
 
 
 @bp.route("/logout", methods=["POST"])
@@ -101,28 +103,26 @@ def logout():
 @login_required
 def account():
     """Own account: roles, where one works, language, password, logout."""
-    return render_template("auth/account.html", logout_form=EmptyForm())
+    return render_template("auth/account.html")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     """Change one's own password; other devices are logged out."""
-    form = PasswordForm()
     error, status = None, 200
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
+            given = commands.load(PasswordChangeSchema(), request.form)
             accounts.change_password(
-                current_user, form.current.data, form.new.data, form.confirm.data, hash_method=hash_method()
+                current_user, given["current"], given["new"], given["confirm"], hash_method=hash_method()
             )
-        except ServiceError as refused:
+        except ServiceError as refused:  # InputError included
             error, status = refused.message, 400
         else:
             flash(_("密码已修改，其他设备上的登录已退出。"), "success")
             return redirect(url_for("home.index"))
-    elif form.errors:
-        error, status = next(iter(form.errors.values()))[0], 400
-    return render_template("auth/password.html", form=form, error=error), status
+    return render_template("auth/password.html", error=error), status
 
 
 @bp.route("/account/language", methods=["POST"])

@@ -13,7 +13,7 @@ from fieldapp import clock
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models.hazards import HAZARD_LEVELS
 from fieldapp.schemas import ClientUUID, InputSchema
-from fieldapp.schemas.commands import TOO_LONG, Day, Text, filled, text
+from fieldapp.schemas.commands import TOO_LONG, Ident, Ids, Text, day, filled, text
 
 # --- a hazard found on site ---------------------------------------------------------------
 
@@ -51,8 +51,8 @@ class FindingSchema(InputSchema):
 class HazardReportFormSchema(FindingSchema):
     """The report page's form (its other fields — the CSRF token, uploads — are not the command's)."""
 
-    photo_link_ids = fields.List(fields.Int(), load_default=list)
-    item_result_id = fields.Int(allow_none=True, load_default=None)
+    photo_link_ids = Ids()
+    item_result_id = Ident()
     client_uuid = ClientUUID(allow_none=True, load_default=None)
 
     class Meta:
@@ -138,11 +138,7 @@ class HazardDecisionSchema(StopWorkOrderSchema):
     """The confirm form (its other fields — the CSRF token, the version seen — are not the command's)."""
 
     level = _level()
-    deadline = Day(
-        required=True,
-        validate=_within_a_year,
-        error_messages={"required": _l("请填写整改期限（日期）。"), "invalid": _l("请填写整改期限（日期）。")},
-    )
+    deadline = day(_l("请填写整改期限（日期）。"), invalid=_l("请填写整改期限（日期）。"), validate=_within_a_year)
     required_measures = text(4000, _l("请写明整改要求。"))
     decision_basis = text(2000)
     note = Text(load_default="")
