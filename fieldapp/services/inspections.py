@@ -416,6 +416,26 @@ def missing_for_signature(inspection: Inspection) -> dict[str, str]:
     return missing
 
 
+#: The summary a site manager reads and signs, line by line. It is the contract with offline phones:
+#: the capture page receives these templates with its texts (web/app_texts.py) and fills them from
+#: the record it holds, hashes the text, and the server checks the hash against the record it
+#: stores. Always Chinese: it is the record's legal text, whatever language the screens speak.
+#: Changing a line breaks the signatures of records made on phones with the old page: don't.
+SUMMARY_FORMAT = {
+    "head": "现场检查记录 {uuid}",
+    "enterprise": "企业：{name}（{uscc}）",
+    "inspector": "检查人员：{name}（工作证号 {work_id}）",
+    "parts": "检查部位：{text}",
+    "findings": "检查情况：{text}",
+    "measures": "处理措施：{text}",
+    "failed": "不合格项：{n} 项",
+    "failed_item": "  - {text}：{note}",
+    "hazards": "上报隐患：{n} 项",
+    "hazard_item": "  - [{level}] {place} {description}",
+    "levels": {"general": "一般", "major": "重大"},
+}
+
+
 def summary_lines(
     record_uuid: str,
     enterprise_name: str,
@@ -435,19 +455,22 @@ def summary_lines(
     hash against the record it stores. ``failed`` = (item, note); ``hazards`` =
     (level, place, description).
     """
-    level_names = {"general": "一般", "major": "重大"}
+    f = SUMMARY_FORMAT
     lines = [
-        f"现场检查记录 {record_uuid}",
-        f"企业：{enterprise_name}（{uscc}）",
-        f"检查人员：{inspector_name}（工作证号 {work_id}）",
-        f"检查部位：{parts}",
-        f"检查情况：{findings}",
-        f"处理措施：{measures}",
-        f"不合格项：{len(failed)} 项",
+        f["head"].format(uuid=record_uuid),
+        f["enterprise"].format(name=enterprise_name, uscc=uscc),
+        f["inspector"].format(name=inspector_name, work_id=work_id),
+        f["parts"].format(text=parts),
+        f["findings"].format(text=findings),
+        f["measures"].format(text=measures),
+        f["failed"].format(n=len(failed)),
     ]
-    lines += [f"  - {text}：{note}" for text, note in failed]
-    lines.append(f"上报隐患：{len(hazards)} 项")
-    lines += [f"  - [{level_names[level]}] {place} {description}" for level, place, description in hazards]
+    lines += [f["failed_item"].format(text=text, note=note) for text, note in failed]
+    lines.append(f["hazards"].format(n=len(hazards)))
+    lines += [
+        f["hazard_item"].format(level=f["levels"][level], place=place, description=description)
+        for level, place, description in hazards
+    ]
     return "\n".join(lines)
 
 

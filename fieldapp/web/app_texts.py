@@ -11,6 +11,7 @@ from fieldapp.services import inspections
 def capture() -> dict:
     return {
         "required_fields": list(inspections.SIGNING_REQUIRES),
+        "summary_format": inspections.SUMMARY_FORMAT,
         **{f"missing_{k}": str(v) for k, v in inspections.MISSING.items()},
         "no_user": _("请先登录。登录需要联网；登录后，没有信号时也可以继续工作。"),
         "no_enterprise": _("本机的离线资料中没有这家企业。请联网打开一次首页，下载离线资料后再试。"),

@@ -18,7 +18,6 @@ bp = Blueprint("pwa", __name__)
 #: The capture page's ES modules (static/js/capture/), imported by main.js.
 CAPTURE_MODULES = (
     "main",
-    "ui",
     "record",
     "geo",
     "checklist",
@@ -35,12 +34,14 @@ CAPTURE_MODULES = (
 SHELL_FILES = (
     "css/app.css",
     "js/app.js",
+    "js/ui.js",
     "js/photo.js",
     "js/signature.js",
     "js/store.js",
     "js/pack.js",
     "js/sync.js",
     "js/outbox.js",
+    "js/outbox-rules.js",
     *(f"js/capture/{m}.js" for m in CAPTURE_MODULES),
     "icons/icon.svg",
     "icons/icon-192.png",

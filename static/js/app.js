@@ -1,185 +1,149 @@
 // Progressive enhancement only: every page works without this file.
 
-// Helpers shared by the classic scripts that draw the pages kept for offline work (outbox.js),
-// which load after this one. The capture modules have their own (static/js/capture/ui.js).
-window.fieldappUi = (function () {
-  "use strict";
-  function fill(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (m, key) { return key in values ? values[key] : m; });
-  }
+import { shrink } from "./photo.js";
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
-    });
-    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
-    return node;
-  }
-
-  // A moment on the phone's clock as every page shows moments: 2026-12-06 15:34, kept on one line
-// (non-breaking hyphens and space: text set by script cannot carry the pages' nowrap span).
-  function when(iso) {
-    if (!iso) { return ""; }
-    var d = new Date(iso);
-    var two = function (n) { return (n < 10 ? "0" : "") + n; };
-    return d.getFullYear() + "\u2011" + two(d.getMonth() + 1) + "\u2011" + two(d.getDate()) + "\u00a0" +
-      two(d.getHours()) + ":" + two(d.getMinutes());
-  }
-
-  return { fill: fill, el: el, when: when };
-})();
-
-(function () {
-  "use strict";
-
-  // Confirm before destructive actions: <form data-confirm="...">.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-    }
-  });
-
-  // Deadlines a tap away: <button data-add-days="7" data-for="f-deadline" data-today="2026-12-06">
-  // fills the date field with today (in China, as the server counted it) plus that many days.
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-add-days]");
-    if (!button) { return; }
-    var field = document.getElementById(button.getAttribute("data-for"));
-    var start = new Date(button.getAttribute("data-today") + "T00:00:00Z");
-    if (!field || isNaN(start)) { return; }
-    start.setUTCDate(start.getUTCDate() + parseInt(button.getAttribute("data-add-days"), 10));
-    field.value = start.toISOString().slice(0, 10);
-    field.dispatchEvent(new Event("change", { bubbles: true }));
-  });
-
-  // Fields only some answers need: <fieldset data-shown-when="level=major"> shows while its form's
-  // "level" field says "major" (the server renders it hidden or not the same way).
-  function showWhen(form) {
-    Array.prototype.forEach.call(form.querySelectorAll("[data-shown-when]"), function (part) {
-      var rule = part.getAttribute("data-shown-when").split("="), field = form.elements[rule[0]];
-      if (field) { part.hidden = field.value !== rule[1]; }
-    });
-  }
-  document.addEventListener("change", function (event) {
-    if (event.target.form && event.target.form.querySelector("[data-shown-when]")) { showWhen(event.target.form); }
-  });
-
-  // "Nearest first": sorts a [data-nearest] list of items with data-lat/data-lng by distance
-  // from the phone, on the user's tap (asking for the position only when wanted).
-  var sorter = document.querySelector("[data-sort-nearest]");
-  var nearList = document.querySelector("[data-nearest]");
-  if (sorter && nearList && "geolocation" in navigator) {
-    sorter.hidden = false;
-    sorter.addEventListener("click", function () {
-      sorter.disabled = true;
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        var here = pos.coords, rad = Math.PI / 180;
-        var items = Array.prototype.slice.call(nearList.children);
-        items.forEach(function (li) {
-          var lat = parseFloat(li.getAttribute("data-lat")), lng = parseFloat(li.getAttribute("data-lng"));
-          if (isNaN(lat) || isNaN(lng)) { li.dataset.km = "99999"; return; }
-          var dlat = (lat - here.latitude) * rad, dlng = (lng - here.longitude) * rad;
-          var a = Math.pow(Math.sin(dlat / 2), 2) +
-            Math.cos(here.latitude * rad) * Math.cos(lat * rad) * Math.pow(Math.sin(dlng / 2), 2);
-          var km = 12742 * Math.asin(Math.sqrt(a));
-          li.dataset.km = km.toFixed(3);
-          var label = li.querySelector("[data-distance]");
-          if (label) { label.textContent = km < 1 ? Math.round(km * 1000) + " m" : km.toFixed(1) + " km"; }
-        });
-        items.sort(function (a, b) { return parseFloat(a.dataset.km) - parseFloat(b.dataset.km); });
-        items.forEach(function (li, i) { li.classList.toggle("more", i >= 8); nearList.appendChild(li); });
-        sorter.disabled = false;
-      }, function () {
-        sorter.disabled = false;
-        sorter.textContent = sorter.getAttribute("data-failed") || sorter.textContent;
-      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
-    });
-  }
-
-  // Position: fills [data-geo=lat|lng|acc] of its form from the phone's GPS (WGS-84, as browsers
-  // give it); every such button on the page, each for its own form.
-  Array.prototype.forEach.call(document.querySelectorAll("[data-locate]"), function (locate) {
-    if ("geolocation" in navigator) { wireLocate(locate); }
-  });
-
-  function wireLocate(locate) {
-    locate.hidden = false;
-    locate.addEventListener("click", function () {
-      locate.disabled = true;
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        var scope = locate.form || document;
-        var set = function (name, value) {
-          var el = scope.querySelector("[data-geo=" + name + "]");
-          if (el) { el.value = value; }
-        };
-        set("lat", pos.coords.latitude.toFixed(7));
-        set("lng", pos.coords.longitude.toFixed(7));
-        set("acc", Math.round(pos.coords.accuracy));
-        locate.disabled = false;
-        if (locate.hasAttribute("data-done")) { locate.textContent = locate.getAttribute("data-done"); }
-        document.dispatchEvent(new CustomEvent("fieldapp:located"));
-        var form = locate.form;
-        if (form && form.id === "record-form") { form.requestSubmit(form.querySelector("[value=save]")); }
-      }, function () {
-        locate.disabled = false;
-        locate.textContent = locate.getAttribute("data-failed") || locate.textContent;
-      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 5000 });  // never the last site's fix
-    });
-  }
-
-  // Upload forms send photos downscaled on the phone (photo.js), EXIF evidence kept.
-  var shrink = function (file) {
-    return window.fieldappPhoto ? window.fieldappPhoto.shrink(file) : Promise.resolve(file);
-  };
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (event.defaultPrevented || !form.hasAttribute("data-downscale") || form.dataset.shrunk === "1") { return; }
-    var inputs = Array.prototype.filter.call(form.querySelectorAll("input[type=file]"),
-      function (input) { return input.files && input.files.length; });
-    if (!inputs.length || !window.DataTransfer) { return; }
+// Confirm before destructive actions: <form data-confirm="...">.
+document.addEventListener("submit", function (event) {
+  let form = event.target;
+  let question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
     event.preventDefault();
-    form.classList.add("busy");
-    Promise.all(inputs.map(async (input) => {
-      const files = await Promise.all(Array.from(input.files, shrink));
-      const transfer = new DataTransfer();
-      files.forEach((f) => transfer.items.add(f));
-      input.files = transfer.files;
-    })).then(() => {
-      form.dataset.shrunk = "1";
-      form.submit();
-    });
-  });
+  }
+});
 
-  // Choosing a photo in an upload form sends it at once.
-  document.addEventListener("change", function (event) {
-    var input = event.target;
-    if (input.matches && input.matches("input[type=file][data-autosubmit]") && input.files.length) {
-      input.form.requestSubmit();
-    }
-  });
+// Deadlines a tap away: <button data-add-days="7" data-for="f-deadline" data-today="2026-12-06">
+// fills the date field with today (in China, as the server counted it) plus that many days.
+document.addEventListener("click", function (event) {
+  let button = event.target.closest && event.target.closest("[data-add-days]");
+  if (!button) { return; }
+  let field = document.getElementById(button.getAttribute("data-for"));
+  let start = new Date(button.getAttribute("data-today") + "T00:00:00Z");
+  if (!field || isNaN(start)) { return; }
+  start.setUTCDate(start.getUTCDate() + parseInt(button.getAttribute("data-add-days"), 10));
+  field.value = start.toISOString().slice(0, 10);
+  field.dispatchEvent(new Event("change", { bubbles: true }));
+});
 
-  // One submission per form: a second tap while the first is on its way does nothing.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (event.defaultPrevented) { return; }
-    if (form.dataset.sent === "1") { event.preventDefault(); return; }
-    if (form.method.toLowerCase() === "post") {
-      form.dataset.sent = "1";
-      setTimeout(function () { form.dataset.sent = ""; }, 8000);  // allow a retry after a network error
-    }
+// Fields only some answers need: <fieldset data-shown-when="level=major"> shows while its form's
+// "level" field says "major" (the server renders it hidden or not the same way).
+function showWhen(form) {
+  Array.prototype.forEach.call(form.querySelectorAll("[data-shown-when]"), function (part) {
+    let rule = part.getAttribute("data-shown-when").split("="), field = form.elements[rule[0]];
+    if (field) { part.hidden = field.value !== rule[1]; }
   });
-})();
+}
+document.addEventListener("change", function (event) {
+  if (event.target.form && event.target.form.querySelector("[data-shown-when]")) { showWhen(event.target.form); }
+});
+
+// "Nearest first": sorts a [data-nearest] list of items with data-lat/data-lng by distance
+// from the phone, on the user's tap (asking for the position only when wanted).
+let sorter = document.querySelector("[data-sort-nearest]");
+let nearList = document.querySelector("[data-nearest]");
+if (sorter && nearList && "geolocation" in navigator) {
+  sorter.hidden = false;
+  sorter.addEventListener("click", function () {
+    sorter.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      let here = pos.coords, rad = Math.PI / 180;
+      let items = Array.prototype.slice.call(nearList.children);
+      items.forEach(function (li) {
+        let lat = parseFloat(li.getAttribute("data-lat")), lng = parseFloat(li.getAttribute("data-lng"));
+        if (isNaN(lat) || isNaN(lng)) { li.dataset.km = "99999"; return; }
+        let dlat = (lat - here.latitude) * rad, dlng = (lng - here.longitude) * rad;
+        let a = Math.pow(Math.sin(dlat / 2), 2) +
+          Math.cos(here.latitude * rad) * Math.cos(lat * rad) * Math.pow(Math.sin(dlng / 2), 2);
+        let km = 12742 * Math.asin(Math.sqrt(a));
+        li.dataset.km = km.toFixed(3);
+        let label = li.querySelector("[data-distance]");
+        if (label) { label.textContent = km < 1 ? Math.round(km * 1000) + " m" : km.toFixed(1) + " km"; }
+      });
+      items.sort(function (a, b) { return parseFloat(a.dataset.km) - parseFloat(b.dataset.km); });
+      items.forEach(function (li, i) { li.classList.toggle("more", i >= 8); nearList.appendChild(li); });
+      sorter.disabled = false;
+    }, function () {
+      sorter.disabled = false;
+      sorter.textContent = sorter.getAttribute("data-failed") || sorter.textContent;
+    }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
+  });
+}
+
+// Position: fills [data-geo=lat|lng|acc] of its form from the phone's GPS (WGS-84, as browsers
+// give it); every such button on the page, each for its own form.
+Array.prototype.forEach.call(document.querySelectorAll("[data-locate]"), function (locate) {
+  if ("geolocation" in navigator) { wireLocate(locate); }
+});
+
+function wireLocate(locate) {
+  locate.hidden = false;
+  locate.addEventListener("click", function () {
+    locate.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      let scope = locate.form || document;
+      let set = function (name, value) {
+        let el = scope.querySelector("[data-geo=" + name + "]");
+        if (el) { el.value = value; }
+      };
+      set("lat", pos.coords.latitude.toFixed(7));
+      set("lng", pos.coords.longitude.toFixed(7));
+      set("acc", Math.round(pos.coords.accuracy));
+      locate.disabled = false;
+      if (locate.hasAttribute("data-done")) { locate.textContent = locate.getAttribute("data-done"); }
+      document.dispatchEvent(new CustomEvent("fieldapp:located"));
+      let form = locate.form;
+      if (form && form.id === "record-form") { form.requestSubmit(form.querySelector("[value=save]")); }
+    }, function () {
+      locate.disabled = false;
+      locate.textContent = locate.getAttribute("data-failed") || locate.textContent;
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 5000 });  // never the last site's fix
+  });
+}
+
+// Upload forms send photos downscaled on the phone (photo.js), EXIF evidence kept.
+document.addEventListener("submit", function (event) {
+  let form = event.target;
+  if (event.defaultPrevented || !form.hasAttribute("data-downscale") || form.dataset.shrunk === "1") { return; }
+  let inputs = Array.prototype.filter.call(form.querySelectorAll("input[type=file]"),
+    function (input) { return input.files && input.files.length; });
+  if (!inputs.length || !window.DataTransfer) { return; }
+  event.preventDefault();
+  form.classList.add("busy");
+  Promise.all(inputs.map(async (input) => {
+    const files = await Promise.all(Array.from(input.files, shrink));
+    const transfer = new DataTransfer();
+    files.forEach((f) => transfer.items.add(f));
+    input.files = transfer.files;
+  })).then(() => {
+    form.dataset.shrunk = "1";
+    form.submit();
+  });
+});
+
+// Choosing a photo in an upload form sends it at once.
+document.addEventListener("change", function (event) {
+  let input = event.target;
+  if (input.matches && input.matches("input[type=file][data-autosubmit]") && input.files.length) {
+    input.form.requestSubmit();
+  }
+});
+
+// One submission per form: a second tap while the first is on its way does nothing.
+document.addEventListener("submit", function (event) {
+  let form = event.target;
+  if (event.defaultPrevented) { return; }
+  if (form.dataset.sent === "1") { event.preventDefault(); return; }
+  if (form.method.toLowerCase() === "post") {
+    form.dataset.sent = "1";
+    setTimeout(function () { form.dataset.sent = ""; }, 8000);  // allow a retry after a network error
+  }
+});
 
 // --- the service worker: offline shell, and updates only when the user says so ----------
-(function () {
-  "use strict";
-  if (!("serviceWorker" in navigator)) { return; }
-  var updating = false;
-  var banner = document.getElementById("update-banner");
+if ("serviceWorker" in navigator) { offerUpdates(); }
+
+function offerUpdates() {
+  let updating = false;
+  let banner = document.getElementById("update-banner");
 
   function offer(worker) {
     if (!banner || !navigator.serviceWorker.controller) { return; }  // first install: nothing to update
@@ -211,4 +175,4 @@ window.fieldappUi = (function () {
   navigator.serviceWorker.addEventListener("controllerchange", function () {
     if (updating) { window.location.reload(); }
   });
-})();
+}

@@ -2,31 +2,19 @@
 // (app start, the `online` event, returning to the app, any request that reached the server,
 // Background Sync, the button) and the list of unsent records (/outbox). Sending is sync.js's
 // job; the offline patrol list is capture/offline.js.
-(function () {
-  "use strict";
-  const store = window.fieldappStore;
-  const sync = window.fieldappSync;
-  if (!store || !sync || !window.indexedDB) { return; }
+import { reason, retryTimer, size } from "./outbox-rules.js";
+import { el, fill, when } from "./ui.js";
+
+if (window.fieldappStore && window.fieldappSync && window.indexedDB) {
+  keepOutbox(window.fieldappStore, window.fieldappSync);
+}
+
+function keepOutbox(store, sync) {
   const userMeta = document.querySelector("meta[name=fieldapp-user]");
   const uidPromise = userMeta ? Promise.resolve(userMeta.content) : store.currentUser().catch(() => null);
-  let retryTimer = null;
-  const { fill, el, when } = window.fieldappUi;
+  let retryTimerId = null;
 
   function texts(root) { return root ? JSON.parse(root.getAttribute("data-text") || "{}") : {}; }
-
-  function size(bytes) {
-    if (bytes >= 1073741824) { return (bytes / 1073741824).toFixed(1) + " GB"; }
-    if (bytes > 1048576) { return (bytes / 1048576).toFixed(1) + " MB"; }
-    return Math.max(1, Math.round(bytes / 1024)) + " KB";
-  }
-
-  // Why a try failed, in the user's words: no network on the phone, a server that does not
-  // answer, one that answered too slowly, or one that answered with an error.
-  function reason(t, error) {
-    if (!error) { return ""; }
-    if (t["why_" + error]) { return t["why_" + error]; }
-    return /^HTTP 5|^HTTP 4(08|29)/.test(error) ? fill(t.why_server, { status: error.slice(5) }) : error;
-  }
 
   async function records(uid) {
     return store.getAll(await store.open(uid), "records");
@@ -53,18 +41,10 @@
   }
 
   // --- triggers -----------------------------------------------------------------------
-  // The retry promised on the outbox is kept: whenever a run ends with a retry time ahead (it
-  // backed off, or was asked before the time came), a timer is set for that time. Only a run
-  // that leaves nothing to retry clears it; another tab's run ("busy") leaves it as it is.
   function schedule(uid, outcome) {
-    if (!outcome || outcome.result === "busy") { return; }
-    const next = outcome.state && outcome.state.next_at ? Date.parse(outcome.state.next_at) : 0;
-    if ((outcome.result === "retry" || outcome.result === "waiting") && next) {
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => run(uid, false), Math.max(1000, next - Date.now()));
-    } else if (outcome.result === "done" || outcome.result === "idle") {
-      clearTimeout(retryTimer);
-    }
+    const timer = retryTimer(outcome, Date.now());
+    if (!timer.keep) { clearTimeout(retryTimerId); }
+    if (timer.wait) { retryTimerId = setTimeout(() => run(uid, false), timer.wait); }
   }
 
   // options: manual (the user tapped 立即同步), reachable (the server just answered).
@@ -109,29 +89,29 @@
     const db = await store.open(uid);
     const [all, media, state] = await Promise.all([store.getAll(db, "records"), store.getAll(db, "media"),
                                                     syncState(uid)]);
-    var list = document.getElementById("outbox-list");
+    let list = document.getElementById("outbox-list");
     list.textContent = "";
-    var pending = all.filter(store.isPending).sort(function (a, b) {
+    let pending = all.filter(store.isPending).sort(function (a, b) {
       return (a.created_at || "").localeCompare(b.created_at || "");
     });
-    var sent = all.filter(function (r) { return !store.isPending(r); })
+    let sent = all.filter(function (r) { return !store.isPending(r); })
       .sort(function (a, b) { return (b.synced_at || "").localeCompare(a.synced_at || ""); }).slice(0, 10);
     pending.concat(sent).forEach(function (record) {
-      var own = media.filter(function (m) { return m.record_uuid === record.uuid; });
-      var bytes = own.reduce(function (sum, m) { return sum + (m.size || 0); }, 0);
-      var lines = [
+      let own = media.filter(function (m) { return m.record_uuid === record.uuid; });
+      let bytes = own.reduce(function (sum, m) { return sum + (m.size || 0); }, 0);
+      let lines = [
         el("strong", { text: (record.kind === "recheck" ? t.kind_recheck + " · " : "") +
                               (record.enterprise_name || ("#" + record.enterprise_id)) }),
         el("br"),
         el("small", { class: "muted", text: when(record.started_at) + " · " + record.uuid.slice(0, 8) })
       ];
-      var item = el("li", { class: "outbox-item", "data-uuid": record.uuid, "data-state": record.state });
-      var head = el("div", { class: "row-link" }, [
+      let item = el("li", { class: "outbox-item", "data-uuid": record.uuid, "data-state": record.state });
+      let head = el("div", { class: "row-link" }, [
         el("span", {}, lines),
         el("span", { class: "tag state-" + record.state, text: t["state_" + record.state] || record.state })
       ]);
       item.appendChild(head);
-      var details = [];
+      let details = [];
       if (record.state === "synced" && record.server) {
         details.push(record.kind === "recheck" ? t.recheck_delivered : fill(t.number, { number: record.server.number }));
       }
@@ -147,7 +127,7 @@
         item.appendChild(el("p", { class: "error", text: fill(t.last_error, { error: reason(t, record.last_error) }) }));
       }
       if (store.isPending(record)) {
-        var actions = el("p", { class: "item-actions" });
+        let actions = el("p", { class: "item-actions" });
         if (record.state === "draft") {
           actions.appendChild(el("a", { class: "button secondary small",
                                         href: record.kind === "recheck" ? "/capture?recheck=" + record.hazard_id
@@ -155,7 +135,7 @@
                                         text: t.continue }));
         }
         // Deleting loses the work: styled as dangerous, at the far end from 继续.
-        var del = el("button", { type: "button", class: "button danger small apart-end", "data-delete": record.uuid,
+        let del = el("button", { type: "button", class: "button danger small apart-end", "data-delete": record.uuid,
                                  text: t.delete });
         actions.appendChild(del);
         item.appendChild(actions);
@@ -163,11 +143,11 @@
       list.appendChild(item);
     });
     document.getElementById("outbox-empty").hidden = pending.length > 0;
-    var status = document.getElementById("sync-status");
-    var relogin = document.getElementById("relogin");
+    let status = document.getElementById("sync-status");
+    let relogin = document.getElementById("relogin");
     relogin.hidden = !state.paused;
     if (!status.dataset.busy) {
-      var waiting = pending.filter(function (r) { return r.state !== "draft"; }).length;
+      let waiting = pending.filter(function (r) { return r.state !== "draft"; }).length;
       status.textContent = state.paused ? t.login
         : !navigator.onLine && pending.length ? t.offline
         : state.next_at && Date.parse(state.next_at) > Date.now() && waiting
@@ -194,7 +174,7 @@
 
   function blobToBase64(blob) {
     return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
+      let reader = new FileReader();
       reader.onload = function () { resolve(String(reader.result).split(",", 2)[1]); };
       reader.onerror = function () { reject(reader.error); };
       reader.readAsDataURL(blob);
@@ -222,10 +202,10 @@
   }
 
   function bindOutbox(uid) {
-    var root = document.getElementById("outbox");
+    let root = document.getElementById("outbox");
     if (!root) { return; }
-    var t = texts(root);
-    var status = document.getElementById("sync-status");
+    let t = texts(root);
+    let status = document.getElementById("sync-status");
     document.getElementById("sync-now").addEventListener("click", async (event) => {
       const button = event.currentTarget;
       button.disabled = true;
@@ -247,10 +227,10 @@
     });
     // Deleting is two taps: the first shows what will be lost, the second does it.
     document.getElementById("outbox-list").addEventListener("click", function (event) {
-      var target = event.target;
-      var uuid = target.getAttribute("data-delete");
+      let target = event.target;
+      let uuid = target.getAttribute("data-delete");
       if (uuid) {
-        var confirmRow = el("p", { class: "confirm-delete" }, [
+        let confirmRow = el("p", { class: "confirm-delete" }, [
           el("button", { type: "button", class: "button danger small", "data-confirm-delete": uuid,
                          text: t.confirm_delete }),
           el("button", { type: "button", class: "button secondary small", "data-cancel-delete": "1", text: t.cancel })
@@ -275,9 +255,9 @@
     Array.prototype.forEach.call(slots, function (slot) {
       slot.textContent = "";
       if (!drafts.length) { return; }
-      var card = el("section", { class: "card" }, [el("h2", { text: slot.getAttribute("data-title") || "" })]);
+      let card = el("section", { class: "card" }, [el("h2", { text: slot.getAttribute("data-title") || "" })]);
       drafts.forEach(function (d) {
-        var href = d.kind === "recheck" ? "/capture?recheck=" + d.hazard_id : "/capture?record=" + d.uuid;
+        let href = d.kind === "recheck" ? "/capture?recheck=" + d.hazard_id : "/capture?record=" + d.uuid;
         card.appendChild(el("a", { class: "row-link", href: href }, [
           el("span", {}, [el("strong", { text: d.enterprise_name }), el("br"),
                           el("small", { class: "muted", text: when(d.started_at) })]),
@@ -296,8 +276,8 @@
   // begun with signal survives losing it; otherwise the server's form is used.
   function bindStart(uid) {
     document.addEventListener("submit", function (event) {
-      var form = event.target;
-      var id = form.getAttribute && form.getAttribute("data-capture-start");
+      let form = event.target;
+      let id = form.getAttribute && form.getAttribute("data-capture-start");
       if (!id || event.defaultPrevented) { return; }
       event.preventDefault();
       store.open(uid).then((db) => store.get(db, "enterprises", Number(id))).then((e) => {
@@ -308,12 +288,12 @@
 
   async function start(uid) {
     if (!uid) {
-      var noUser = document.getElementById("no-user");
+      let noUser = document.getElementById("no-user");
       if (noUser && (document.getElementById("outbox") || document.getElementById("capture"))) { noUser.hidden = false; }
       return;
     }
-    var net = document.querySelector("[data-net]");
-    var showNet = function () { if (net) { net.hidden = navigator.onLine; } };
+    let net = document.querySelector("[data-net]");
+    let showNet = function () { if (net) { net.hidden = navigator.onLine; } };
     showNet();
     window.addEventListener("offline", function () { showNet(); refresh(uid); });
     window.addEventListener("online", function () { showNet(); run(uid, false); });
@@ -349,4 +329,4 @@
   }
 
   uidPromise.then(start);
-})();
+}

@@ -2,24 +2,23 @@
 // ("fieldapp-<user id>"), so a second user on a shared phone never sees the first's.
 // Refreshed by delta (since-cursor + ETag) whenever a page loads online; the time of the
 // last refresh is shown wherever [data-pack-status] appears.
-(function () {
-  "use strict";
-  const userMeta = document.querySelector("meta[name=fieldapp-user]");
-  if (!userMeta || !window.indexedDB || !window.fieldappStore ||
-      !document.querySelector("meta[name=fieldapp-pack]")) { return; }
-  const REFRESH_AFTER_MS = 5 * 60 * 1000;
+import { when } from "./ui.js";
 
-  const store = window.fieldappStore;
-  const uid = userMeta.content;
+const REFRESH_AFTER_MS = 5 * 60 * 1000;
+const userMeta = document.querySelector("meta[name=fieldapp-user]");
+if (userMeta && window.indexedDB && window.fieldappStore && document.querySelector("meta[name=fieldapp-pack]")) {
+  keepPack(window.fieldappStore, userMeta.content);
+}
 
+function keepPack(store, uid) {
   function open() { return store.open(uid); }
 
   function done(tx) { return store.done(tx); }
 
   function getMeta(db) {
     return new Promise(function (resolve) {
-      var tx = db.transaction("meta", "readonly");
-      var request = tx.objectStore("meta").get("pack");
+      let tx = db.transaction("meta", "readonly");
+      let request = tx.objectStore("meta").get("pack");
       request.onsuccess = function () { resolve(request.result || {}); };
       request.onerror = function () { resolve({}); };
     });
@@ -27,23 +26,23 @@
 
   function count(db) {
     return new Promise(function (resolve) {
-      var request = db.transaction("enterprises", "readonly").objectStore("enterprises").count();
+      let request = db.transaction("enterprises", "readonly").objectStore("enterprises").count();
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { resolve(0); };
     });
   }
 
   function apply(db, pack, etag, meta) {
-    var tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
-    var enterprises = tx.objectStore("enterprises");
-    var templates = tx.objectStore("templates");
+    let tx = db.transaction(["meta", "enterprises", "templates"], "readwrite");
+    let enterprises = tx.objectStore("enterprises");
+    let templates = tx.objectStore("templates");
     if (pack.full) { enterprises.clear(); }
     pack.enterprises.forEach(function (e) { enterprises.put(e); });
     // Whatever left the inspector's scope leaves the phone.
-    var keep = {};
+    let keep = {};
     pack.enterprise_ids.forEach(function (id) { keep[id] = true; });
     enterprises.openKeyCursor().onsuccess = function (event) {
-      var cursor = event.target.result;
+      let cursor = event.target.result;
       if (!cursor) { return; }
       if (!keep[cursor.primaryKey]) { enterprises.delete(cursor.primaryKey); }
       cursor.continue();
@@ -67,7 +66,7 @@
     const text = meta.refreshedAt
       ? targets[0].getAttribute("data-template")
           .replace("{n}", n)
-          .replace("{time}", window.fieldappUi ? window.fieldappUi.when(meta.refreshedAt) : meta.refreshedAt)
+          .replace("{time}", when(meta.refreshedAt))
       : targets[0].getAttribute("data-empty");
     for (const target of targets) { target.textContent = text; }
   }
@@ -122,6 +121,7 @@
     });
   }, true);
 
+  // The browser tests and the outbox (after a sync that sent something) refresh the pack here.
   window.fieldappPack = {
     dbName: "fieldapp-" + uid,
     refresh: async () => {
@@ -139,4 +139,4 @@
     await refresh(db, here);
     await show(db);
   })().catch(() => { /* no IndexedDB (private mode): the online pages still work */ });
-})();
+}

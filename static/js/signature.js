@@ -2,22 +2,22 @@
 // pointer, touch-action:none (in CSS), sized by devicePixelRatio, redrawn from the
 // recorded strokes after a resize (kept as fractions of the pad, so going full screen and back
 // keeps the signature), exported as a PNG data URL on every stroke and resize.
-(function () {
-  "use strict";
-  var canvas = document.querySelector("[data-signature-for]");
-  if (!canvas) { return; }
-  var input = document.getElementById(canvas.getAttribute("data-signature-for"));
-  var ctx = canvas.getContext("2d");
-  var strokes = [];
-  var current = null;
-  var activePointer = null;
+const pad = document.querySelector("[data-signature-for]");
+if (pad) { signaturePad(pad); }
+
+function signaturePad(canvas) {
+  let input = document.getElementById(canvas.getAttribute("data-signature-for"));
+  let ctx = canvas.getContext("2d");
+  let strokes = [];
+  let current = null;
+  let activePointer = null;
   Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (el) { el.hidden = true; });
 
-  var size = { w: 1, h: 1 };
+  let size = { w: 1, h: 1 };
 
   function resize() {
-    var ratio = Math.max(window.devicePixelRatio || 1, 1);
-    var rect = canvas.getBoundingClientRect();
+    let ratio = Math.max(window.devicePixelRatio || 1, 1);
+    let rect = canvas.getBoundingClientRect();
     if (!rect.width || !rect.height) { return; }  // hidden: sized when shown
     size = { w: rect.width, h: rect.height };
     canvas.width = Math.round(rect.width * ratio);
@@ -45,7 +45,7 @@
     }
     ctx.beginPath();
     ctx.moveTo(points[0][0] * size.w, points[0][1] * size.h);
-    for (var i = 1; i < points.length; i++) { ctx.lineTo(points[i][0] * size.w, points[i][1] * size.h); }
+    for (let i = 1; i < points.length; i++) { ctx.lineTo(points[i][0] * size.w, points[i][1] * size.h); }
     ctx.stroke();
   }
 
@@ -62,7 +62,7 @@
   }
 
   function at(event) {
-    var rect = canvas.getBoundingClientRect();
+    let rect = canvas.getBoundingClientRect();
     return [(event.clientX - rect.left) / size.w, (event.clientY - rect.top) / size.h];
   }
 
@@ -77,7 +77,7 @@
   });
   canvas.addEventListener("pointermove", function (event) {
     if (event.pointerId !== activePointer) { return; }
-    var events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    let events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
     (events.length ? events : [event]).forEach(function (e) { current.push(at(e)); });
     drawStroke(current.slice(-events.length - 1));
     event.preventDefault();
@@ -92,7 +92,7 @@
   canvas.addEventListener("pointercancel", end);
 
   document.addEventListener("click", function (event) {
-    var action = event.target.getAttribute && event.target.getAttribute("data-pad");
+    let action = event.target.getAttribute && event.target.getAttribute("data-pad");
     if (!action) { return; }
     if (action === "undo") { strokes.pop(); } else { strokes = []; }
     redraw();
@@ -103,4 +103,4 @@
   // A pad that was hidden when the page loaded is sized when it is shown.
   document.addEventListener("fieldapp:signature-shown", resize);
   resize();
-})();
+}

@@ -1,7 +1,11 @@
 // The capture form's record logic (static/js/capture/record.js), under node's test runner.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import * as R from "../../static/js/capture/record.js";
+
+// The server's own texts for the capture page (web/app_texts.capture), written by tests/test_js.py.
+const SERVER = JSON.parse(readFileSync(process.env.FIELDAPP_CAPTURE_TEXTS, "utf8"));
 
 const TEXTS = {
   required_fields: ["id_shown", "work_id_number", "parts", "findings", "measures"],
@@ -79,7 +83,7 @@ test("the summary is the server's, line for line", () => {
   R.answer(r, 2, "fail");
   R.result(r, 2).note = "堵塞";
   r.hazards.push({ level: "major", place: "仓库", description: "通道堵塞" });
-  assert.equal(R.summary(r), ["现场检查记录 u-1", "企业：甲公司（X）", "检查人员：王建华（工作证号 WGY-9）",
+  assert.equal(R.summary(r, SERVER.summary_format), ["现场检查记录 u-1", "企业：甲公司（X）", "检查人员：王建华（工作证号 WGY-9）",
                               "检查部位：车间", "检查情况：一处", "处理措施：整改", "不合格项：1 项", "  - 通道：堵塞",
                               "上报隐患：1 项", "  - [重大] 仓库 通道堵塞"].join("\n"));
 });

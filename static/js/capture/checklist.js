@@ -2,7 +2,7 @@
 // the note only where it is needed (required for 不合格, optional for 不适用), the item's photos
 // and hazards under it, and "the rest pass" per section and for the whole list (with undo).
 
-import { $, el, fill, phraseButtons, toast } from "./ui.js";
+import { $, el, fill, phraseButtons, toast } from "../ui.js";
 import * as R from "./record.js";
 
 const RESULT_CLASS = { pass: "is-pass", fail: "is-fail", na: "is-na" };

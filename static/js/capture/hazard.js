@@ -2,7 +2,7 @@
 // hazards card for one not tied to an item), prefilled from the item, with the photo taken in the
 // panel; saving returns to the item, which then shows the hazard.
 
-import { $, el, phraseButtons } from "./ui.js";
+import { $, el, phraseButtons } from "../ui.js";
 import * as R from "./record.js";
 
 export class HazardPanel {

@@ -2,7 +2,7 @@
 // resumes the record in IndexedDB, saves every change at once, and hands the finished record to
 // the outbox (sync.js). The parts live in their own modules; this one holds them together.
 
-import { $, el, fill, goTo, phraseButtons, when } from "./ui.js";
+import { $, el, fill, goTo, phraseButtons, when } from "../ui.js";
 import * as R from "./record.js";
 import * as Geo from "./geo.js";
 import { Checklist } from "./checklist.js";

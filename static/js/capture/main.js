@@ -3,7 +3,7 @@
 // (?recheck=<hazard id>). ES2017 modules; the IndexedDB store, the photo shrinker and the outbox
 // are the classic scripts the page loads before this one (store.js, photo.js, outbox.js).
 
-import { $ } from "./ui.js";
+import { $ } from "../ui.js";
 import { Inspection } from "./inspection.js";
 import { Recheck } from "./recheck.js";
 

@@ -2,7 +2,7 @@
 // shapes are kept in the photo's own pixels, so the copy is drawn at the photo's size whatever the
 // screen; the original photo is never changed (it stays the evidence, and both are hashed).
 
-import { $ } from "./ui.js";
+import { $ } from "../ui.js";
 
 const COLOUR = "#e00000";
 

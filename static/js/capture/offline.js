@@ -4,7 +4,7 @@
 // a record waiting to sync on this phone says so (nobody visits twice), and its last visit counts
 // what this phone recorded too.
 
-import { $, el, fill, when } from "./ui.js";
+import { $, el, fill, when } from "../ui.js";
 import { distanceM } from "./record.js";
 import { afterPrefix, sharedPrefix } from "./address.js";
 

@@ -2,7 +2,8 @@
 // evidence), each with a caption, labelled with the checklist item it was taken on wherever it
 // appears, and optionally marked up on a copy (markup.js) — the original stays the evidence.
 
-import { $, el, fill } from "./ui.js";
+import { $, el, fill } from "../ui.js";
+import { shrink } from "../photo.js";
 
 export class Photos {
   constructor(ctx) {
@@ -35,7 +36,6 @@ export class Photos {
   }
 
   async store(file, kind) {
-    const shrink = window.fieldappPhoto ? window.fieldappPhoto.shrink : (f) => Promise.resolve(f);
     const blob = await shrink(file);
     return this.ctx.store.putMedia(this.ctx.db, this.ctx.record.uuid, blob, kind);
   }

@@ -3,8 +3,9 @@
 // new deadline — the same fields as the online form on the hazard page. Kept in the outbox and sent
 // by sync.js to /api/v1/hazards/<id>/rechecks, where the same service as online decides.
 
-import { $, fill } from "./ui.js";
+import { $, fill } from "../ui.js";
 import * as Geo from "./geo.js";
+import { shrink } from "../photo.js";
 
 function today() {
   const now = new Date();
@@ -44,7 +45,6 @@ export class Recheck {
   }
 
   async addPhotos(files) {
-    const shrink = window.fieldappPhoto ? window.fieldappPhoto.shrink : (f) => Promise.resolve(f);
     try {
       for (const file of Array.from(files)) {
         const item = await this.store.putMedia(this.db, this.record.uuid, await shrink(file), "photo");

@@ -1,8 +1,9 @@
 // The inspection record kept on the phone, as data: no DOM, no IndexedDB, so that node's test
-// runner checks it (tests/js/record.test.mjs). The rules mirror the server's:
-// fieldapp.services.inspections.missing_for_signature and summary_lines. The summary is the
-// contract with the server, which rebuilds it from the record it stores and refuses a signature
-// over any other text.
+// runner checks it (tests/js/record.test.mjs). The rules are the server's, sent with the page's
+// texts: the fields signing requires (inspections.SIGNING_REQUIRES) and the summary's lines
+// (inspections.SUMMARY_FORMAT). The summary is the contract with the server, which rebuilds it
+// from the record it stores and refuses a signature over any other text.
+import { fill } from "../ui.js";
 
 export function clean(value) { return String(value == null ? "" : value).trim(); }
 
@@ -125,18 +126,20 @@ export function nextStop(record, texts, from = null) {
   return gap ? gap.target : null;
 }
 
-// The summary the site manager reads and signs: byte for byte the server's summary_lines.
-export function summary(record) {
+// The summary the site manager reads and signs: the server's summary_lines, filled from the
+// templates it sends with the page's texts (texts.summary_format).
+export function summary(record, format) {
   const f = record.fields;
-  const levels = { general: "一般", major: "重大" };
   const failed = record.results.slice().sort((a, b) => a.position - b.position).filter((r) => r.result === "fail");
-  const lines = ["现场检查记录 " + record.uuid, "企业：" + record.enterprise_name + "（" + record.enterprise_uscc + "）",
-                 "检查人员：" + record.inspector_name + "（工作证号 " + clean(f.work_id_number) + "）",
-                 "检查部位：" + clean(f.parts), "检查情况：" + clean(f.findings), "处理措施：" + clean(f.measures),
-                 "不合格项：" + failed.length + " 项"];
-  failed.forEach((r) => lines.push("  - " + r.text + "：" + clean(r.note)));
-  lines.push("上报隐患：" + record.hazards.length + " 项");
-  record.hazards.forEach((h) => lines.push("  - [" + levels[h.level] + "] " + h.place + " " + h.description));
+  const lines = [fill(format.head, { uuid: record.uuid }),
+                 fill(format.enterprise, { name: record.enterprise_name, uscc: record.enterprise_uscc }),
+                 fill(format.inspector, { name: record.inspector_name, work_id: clean(f.work_id_number) }),
+                 fill(format.parts, { text: clean(f.parts) }), fill(format.findings, { text: clean(f.findings) }),
+                 fill(format.measures, { text: clean(f.measures) }), fill(format.failed, { n: failed.length })];
+  failed.forEach((r) => lines.push(fill(format.failed_item, { text: r.text, note: clean(r.note) })));
+  lines.push(fill(format.hazards, { n: record.hazards.length }));
+  record.hazards.forEach((h) => lines.push(fill(format.hazard_item, { level: format.levels[h.level], place: h.place,
+                                                                       description: h.description })));
   return lines.join("\n");
 }
 

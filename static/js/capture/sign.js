@@ -2,7 +2,7 @@
 // and checks), their name proposed from the last visit or the enterprise file, a pad that can
 // fill the screen, and refusing to sign as a visible choice with its photo.
 
-import { $, phraseButtons } from "./ui.js";
+import { $, phraseButtons } from "../ui.js";
 import * as R from "./record.js";
 
 // The server's test for a real signature (span and ink), so the signer is asked again here,
@@ -49,7 +49,7 @@ export class SignView {
   open() {
     const record = this.ctx.record;
     if (R.missing(record, this.T).length) { return false; }
-    $("summary").textContent = R.summary(record);
+    $("summary").textContent = R.summary(record, this.T.summary_format);
     if (!R.clean($("f-signer_name").value)) { $("f-signer_name").value = record.signer_default || ""; }
     phraseButtons($("p-opinion"), [this.T.opinion_agree, this.T.opinion_will_fix], (p) => {
       $("f-signer_opinion").value = p;
@@ -91,7 +91,7 @@ export class SignView {
     errorBox.hidden = !error;
     if (error) { return; }
     this.full(false);
-    const text = R.summary(this.ctx.record);
+    const text = R.summary(this.ctx.record, this.T.summary_format);
     const store = this.ctx.store;
     const [item, digest] = await Promise.all([
       store.putMedia(this.ctx.db, this.ctx.record.uuid, dataUrlBlob(dataUrl), "signature"),
