@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: [".venv/**", "node_modules/**", "test-artifacts/**", "instance/**", "**/*.min.js"] },
+  { ignores: [".venv/**", "node_modules/**", "test-artifacts/**", "instance/**", "build/**", "**/*.min.js"] },
   js.configs.recommended,
   {
     files: ["static/js/**/*.js"],

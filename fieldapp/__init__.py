@@ -59,10 +59,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from fieldapp import api, cli, requestlog, web
+    from fieldapp import api, assets, cli, requestlog, web
 
     requestlog.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)
+    extensions.compress.init_app(app)
+    assets.init_app(app)  # last: WhiteNoise goes in front of everything else
     return app

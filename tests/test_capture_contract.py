@@ -3,6 +3,9 @@ together say so, a marked-up copy is filed beside its original, what the phone p
 the offline pack, and phones that queued records before all this still sync them unchanged."""
 
 import hashlib
+import json
+import posixpath
+import re
 
 import sqlalchemy as sa
 
@@ -161,8 +164,14 @@ def test_the_form_and_its_modules_are_kept_on_the_phone(client):
     on_disk = {p.stem for p in (ROOT / "static" / "js" / "capture").glob("*.js")}
     assert on_disk == set(CAPTURE_MODULES)
     worker = client.get("/sw.js").get_data(as_text=True)
-    for module in CAPTURE_MODULES:
-        assert f"js/capture/{module}.js" in worker
+    precached = set(json.loads(worker.split("const PRECACHE = ", 1)[1].split(";\n", 1)[0])["urls"])
+    for module in CAPTURE_MODULES:  # under its content-hashed name
+        assert any(re.fullmatch(rf"/static/js/capture/{module}\.[0-9a-f]{{12}}\.js", url) for url in precached)
     assert all(f"js/capture/{m}.js" in SHELL_FILES for m in CAPTURE_MODULES)
+    # What each precached module imports is precached too, under the very name it is imported by.
+    for url in [u for u in precached if u.endswith(".js")]:
+        source = client.get(url, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+        for specifier in re.findall(r'from "(\.{1,2}/[^"]+)"', source):
+            assert posixpath.normpath(posixpath.join(posixpath.dirname(url), specifier)) in precached, (url, specifier)
     page = client.get("/capture").get_data(as_text=True)
     assert 'data-gps-target="50"' in page and 'type="module"' in page

@@ -139,9 +139,30 @@ document.addEventListener("submit", function (event) {
 });
 
 // --- the service worker: offline shell, and updates only when the user says so ----------
-if ("serviceWorker" in navigator) { offerUpdates(); }
+// Registered once the page has loaded and the phone is idle. Its shell (~60 KB compressed) is
+// downloaded only for someone signed in, when a page of theirs is idle: on a weak link it must not
+// compete with logging in, or with the first page after it.
+if ("serviceWorker" in navigator) {
+  whenIdle().then(offerUpdates).then(() => {
+    if (document.querySelector("meta[name=fieldapp-user]")) { return whenIdle().then(askForShell); }
+    return null;
+  }).catch(() => null);
+}
 
-function offerUpdates() {
+function whenIdle() {
+  return new Promise((resolve) => {
+    const idle = () => (window.requestIdleCallback ? window.requestIdleCallback(() => resolve(), { timeout: 4000 })
+                                                   : setTimeout(resolve, 500));
+    if (document.readyState === "complete") { idle(); } else { window.addEventListener("load", idle, { once: true }); }
+  });
+}
+
+async function askForShell() {
+  const registration = await navigator.serviceWorker.ready;
+  if (registration.active) { registration.active.postMessage({ type: "PRECACHE" }); }
+}
+
+async function offerUpdates() {
   let updating = false;
   let banner = document.getElementById("update-banner");
 

@@ -1,7 +1,7 @@
 // The service worker. Served at /sw.js (scope /) with a generated first line that
 // declares PRECACHE = {version, urls}: the version is a hash of every precached file,
 // so a deploy that changes any of them installs under a new cache name.
-/* global PRECACHE, fieldappSync */
+/* global PRECACHE, fieldappStore, fieldappSync */
 "use strict";
 
 importScripts("/static/js/store.js", "/static/js/sync.js");
@@ -17,15 +17,39 @@ let lastFailure = 0;
 // phone first, so capture opens at once in a basement with one bar of signal.
 const APP_PAGES = ["/capture", "/outbox", "/offline"];
 
+// The shell is downloaded for someone signed in, and out of the way of what they are doing: the
+// login page and the first page after it load first. A worker installed from the login page (first
+// visit) keeps an empty shell until a signed-in page, once idle, asks for it (PRECACHE message); a
+// new version installed while someone is signed in on this phone (an update) fills it before it
+// waits to take over, so the update is whole.
 self.addEventListener("install", (event) => {
-  // cache: "reload" bypasses the HTTP cache, so the shell is exactly this version's files.
   event.waitUntil((async () => {
-    const cache = await caches.open(SHELL);
-    await cache.addAll(PRECACHE.urls.map((url) => new Request(url, { cache: "reload", credentials: "omit" })));
+    await caches.open(SHELL);
+    if (await fieldappStore.currentUser().catch(() => null)) { await fillShell(); }
   })());
   // No skipWaiting() here: a new version waits until the user chooses to update, so a
   // form half filled in is never reloaded under them.
 });
+
+// What the shell lacks, fetched two at a time at low priority. cache: "reload" bypasses the HTTP
+// cache, so the shell is exactly this version's files.
+let filling = null;
+function fillShell() {
+  filling = filling || (async () => {
+    const cache = await caches.open(SHELL);
+    const have = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
+    const queue = PRECACHE.urls.filter((url) => !have.has(url));
+    const worker = async () => {
+      for (let url = queue.shift(); url; url = queue.shift()) {
+        const request = new Request(url, { cache: "reload", credentials: "omit", priority: "low" });
+        const response = await fetch(request);
+        if (response.ok) { await cache.put(url, response); }
+      }
+    };
+    await Promise.all([worker(), worker()]);
+  })().finally(() => { filling = null; });
+  return filling;
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
@@ -51,6 +75,8 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "SKIP_WAITING") {
     self.skipWaiting();
+  } else if (data.type === "PRECACHE") {
+    event.waitUntil(fillShell().catch(() => null));
   } else if (data.type === "LANGUAGE" && data.lang) {
     event.waitUntil(matchLanguage(data.lang).catch(() => null));
   }

@@ -1,0 +1,60 @@
+"""What ``make run`` serves over a weak link, with no proxy in front: gunicorn as the Makefile starts
+it answers pages and JSON compressed (brotli or gzip, as the phone asks), and static files under
+content-hashed names, precompressed and cached for good (``immutable``), the module graph included.
+"""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from tests.browser.conftest import LiveServer
+from tests.factories import log_in_over_http
+
+YEAR = 365 * 24 * 3600
+
+
+def _max_age(response: requests.Response) -> int:
+    found = re.search(r"max-age=(\d+)", response.headers.get("Cache-Control", ""))
+    return int(found.group(1)) if found else -1
+
+
+def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path):
+    server = LiveServer(tmp_path, SECRET_KEY="compression-test", MEDIA_ROOT=str(tmp_path / "media"))
+    server.prepare()
+    server.start()  # the Makefile's `serve` line: gunicorn, gthread workers, no proxy
+    try:
+        base = server.base
+        for asked, said in (("br", "br"), ("gzip", "gzip"), ("br, gzip", "br")):
+            page = requests.get(f"{base}/login", headers={"Accept-Encoding": asked}, timeout=10)
+            assert page.headers.get("Content-Encoding") == said and "登录" in page.text
+            assert "Accept-Encoding" in page.headers.get("Vary", "")
+        plain = requests.get(f"{base}/login", headers={"Accept-Encoding": "identity"}, timeout=10)
+        assert "Content-Encoding" not in plain.headers and "登录" in plain.text
+
+        statics = re.findall(r'(?:src|href)="(/static/[^"]+)"', plain.text)
+        hashed = [url for url in statics if re.search(r"\.[0-9a-f]{12}\.(js|css|svg)$", url)]
+        assert any(url.startswith("/static/css/app.") for url in hashed), statics
+        assert any(url.startswith("/static/js/app.") for url in hashed), statics
+        for url in hashed:
+            answer = requests.get(base + url, headers={"Accept-Encoding": "br"}, timeout=10)
+            assert answer.status_code == 200 and answer.headers.get("Content-Encoding") == "br", url
+            assert "immutable" in answer.headers["Cache-Control"] and _max_age(answer) >= YEAR, url
+            assert answer.headers.get("X-Content-Type-Options") == "nosniff"
+        # What a module imports is hashed (and so immutable) too: the page never revalidates it.
+        app_js = requests.get(base + next(u for u in hashed if u.startswith("/static/js/app.")), timeout=10).text
+        assert re.search(r'from "\./photo\.[0-9a-f]{12}\.js"', app_js), app_js[:400]
+        # A file under its own name (the worker's importScripts) is asked about every time.
+        own_name = requests.get(f"{base}/static/js/store.js", timeout=10)
+        assert own_name.status_code == 200 and _max_age(own_name) == 0
+
+        inspector = log_in_over_http(base, "inspector")
+        pack = inspector.get(f"{base}/api/v1/pack", headers={"Accept-Encoding": "gzip"}, timeout=10)
+        assert pack.status_code == 200 and pack.headers.get("Content-Encoding") == "gzip"
+        assert pack.json()["enterprises"]
+        asked = {"Accept-Encoding": "gzip", "If-None-Match": pack.headers["ETag"]}
+        again = inspector.get(f"{base}/api/v1/pack", headers=asked, timeout=10)
+        assert again.status_code == 304  # the compressed answer's validator still saves the download
+    finally:
+        server.stop()
