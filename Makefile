@@ -1,7 +1,8 @@
 # Two commands on a fresh machine:
 #   make run    virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000
 #   make test   install test tools (and Chromium/PostgreSQL from Debian when missing), run everything
-PYTHON ?= python3
+# An optimised interpreter when one is here (a distribution's CPython: see scripts/pick-python.sh).
+PYTHON ?= $(shell scripts/pick-python.sh)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1

@@ -3,7 +3,9 @@
     gunicorn -c deploy/gunicorn.conf.py wsgi:app
 
 Threads serve the slow parts (photo uploads from weak phones) without a process each;
-workers = cores, 4 threads each, measured adequate on 2 cores (bench/README.md).
+workers = cores, 4 threads each, measured adequate on 2 cores (bench/README.md). Run it on a
+distribution's CPython (PGO and LTO builds: the README's "Which Python"); the app compresses and
+serves static files itself, so it needs no proxy for that.
 """
 
 import multiprocessing
