@@ -22,6 +22,7 @@ ORDER = [
     "explain",
     "idor",
     "shell",
+    "network",
     "offline",
     "hazards",
     "enterprises",
