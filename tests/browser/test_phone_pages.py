@@ -112,6 +112,8 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
         if not response.ok:
             problems.append((path, response.status))
             continue
+        if page.locator("#outbox").count():  # drawn from the phone's IndexedDB after the page loads
+            page.locator("#outbox").wait_for(state="visible")
         if not page.evaluate("document.body.classList.contains('document')"):
             if page.evaluate("document.documentElement.scrollWidth") > 360:
                 problems.append((path, "wider than the screen"))
