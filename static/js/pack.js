@@ -133,10 +133,18 @@ function keepPack(store, uid) {
   store.setCurrentUser(uid).catch(() => null);
   (async () => {
     const db = await open();
-    // Where the pack's state is shown (home, patrol), always revalidate: a 304 costs little.
+    // Where the pack's state is shown (home, patrol), always revalidate: a 304 costs little. The
+    // download waits for the page to have loaded: on a weak link the page comes first.
     const here = !!document.querySelector("[data-pack-status]");
     await show(db);
+    await loaded();
     await refresh(db, here);
     await show(db);
   })().catch(() => { /* no IndexedDB (private mode): the online pages still work */ });
+}
+
+function loaded() {
+  return new Promise((resolve) => {
+    if (document.readyState === "complete") { resolve(); } else { window.addEventListener("load", resolve, { once: true }); }
+  });
 }
