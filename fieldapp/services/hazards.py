@@ -278,7 +278,7 @@ def confirm(
             **order,
         }
 
-    note = decision.note if isinstance(decision, HazardDecision) else decision.get("note", "")
+    note = commands.given_value(decision, "note") or ""
     return _apply(user, hazard, "confirm", seen_version, note, change)
 
 
@@ -306,7 +306,7 @@ def regrade(user: User, hazard: Hazard, values: Regrade | Mapping, seen_version:
             _set_order(hazard, order)
         return {"from_level": before, "level": chosen.level, "reason": chosen.note, **order}
 
-    note = values.note if isinstance(values, Regrade) else values.get("note", "")
+    note = commands.given_value(values, "note") or ""
     return _apply(user, hazard, "regrade", seen_version, note, change)
 
 

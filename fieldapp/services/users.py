@@ -32,8 +32,6 @@ from fieldapp.services.accounts import (
     normalise_login,
 )
 
-__all__ = ["NewUser"]  # the command create_user takes, read by its schema
-
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.\-]{2,31}$")
 
 
