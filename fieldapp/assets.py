@@ -98,15 +98,13 @@ def _rewrite(importer: str, match: re.Match, settle, sources: dict[str, bytes]) 
     return f"{prefix}{quote}{relative}{quote}"
 
 
-def module_graph(static_dir: Path) -> dict[str, list[str]]:
+def module_graph(sources: dict[str, bytes]) -> dict[str, list[str]]:
     """Each ES module's relative imports, as names under static/ (for <link rel="modulepreload">)."""
     graph = {}
-    for path in sorted(static_dir.rglob("*.js")):
-        name = path.relative_to(static_dir).as_posix()
-        if name.startswith(SKIP):
-            continue
-        found = [_target(name, m.group(3)) for m in IMPORT.finditer(path.read_text(encoding="utf-8"))]
-        graph[name] = [target for target in found if (static_dir / target).is_file()]
+    for name, data in sources.items():
+        if name.endswith(".js"):
+            found = [_target(name, m.group(3)) for m in IMPORT.finditer(data.decode("utf-8"))]
+            graph[name] = [target for target in found if target in sources]
     return graph
 
 
@@ -123,9 +121,8 @@ def preloads(graph: dict[str, list[str]], entries: tuple[str, ...]) -> list[str]
     return seen
 
 
-def build(static_dir: Path, build_root: Path) -> tuple[Path, dict[str, str]]:
+def build(sources: dict[str, bytes], build_root: Path) -> tuple[Path, dict[str, str]]:
     """The folder to serve /static/ from, and the manifest; made unless made already."""
-    sources = _sources(static_dir)
     out = build_root / _digest(sources)
     manifest_path = out / "static-manifest.json"
     if manifest_path.exists():
@@ -168,17 +165,13 @@ def _static_headers(headers, path: str, url: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    sources = _sources(Path(app.static_folder))  # read once, for the module graph and the build
+    graph = module_graph(sources)
+    app.add_template_global(lambda *entries: preloads(graph, entries), "module_preloads")
     if not app.config.get("STATIC_BUILD", True):
-        graph = module_graph(Path(app.static_folder))
-        app.add_template_global(lambda *entries: preloads(graph, entries), "module_preloads")
         return
-    folder, manifest = build(Path(app.static_folder), Path(app.config["STATIC_BUILD_DIR"]))
+    folder, manifest = build(sources, Path(app.config["STATIC_BUILD_DIR"]))
     app.extensions["fieldapp_static_manifest"] = manifest
-    graph = module_graph(Path(app.static_folder))
-
-    @app.template_global()
-    def module_preloads(*entries: str) -> list[str]:
-        return preloads(graph, entries)
 
     @app.url_defaults
     def hashed_static(endpoint: str, values: dict) -> None:
