@@ -7,8 +7,10 @@ enterprises, 60 officers, 240,000 inspections (every enterprise once in each of 
 twelve two-month periods), 720,000 checklist results, 600,000 photo records over a small
 shared set of real image files, 150,000 hazards in every state of the loop with their
 events, 2,000 clues, a year of training. ``--scale 0.01`` is what the suite runs;
-``--scale 10`` is a city. Rows go in with Core bulk inserts and explicit ids (no ORM, so no
-audit events: generated history is not anyone's action).
+``--scale 10`` is a city: ten such districts under a city, each with its own admin
+(``admin26d01``…), the city's admin, officer and supervisor at the top. Rows go in with
+Core bulk inserts and explicit ids (no ORM, so no audit events: generated history is not
+anyone's action).
 """
 
 from __future__ import annotations
@@ -171,33 +173,57 @@ def _visit_time(day: date, minutes_after_eight: int, now: datetime) -> datetime:
     return min(at, now - timedelta(minutes=45))
 
 
-def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dict:
-    """The district, its towns and grids, an inspector per grid, officers per town and the
-    district's admin, officer and supervisor (no randomness: the same for every seed's scale)."""
+def _organisation(seed: int, n_districts: int, n_towns: int, n_grids: int, n_officers: int) -> dict:
+    """One district (``n_districts`` 1), or a city of ``n_districts`` districts; ``n_towns`` towns
+    in each, the grids spread over all the towns, an inspector per grid, officers per town, and at
+    the root its admin, officer and supervisor; in a city each district has its own admin too (no
+    randomness: the same for every seed's scale)."""
     unit_id = _ids(OrgUnit)
-    district_code = f"9{seed % 100000:05d}"
-    units = [{"id": unit_id, "code": district_code, "name": "基准区", "kind": "district", "path": f"/{unit_id}/"}]
-    for t in range(n_towns):
-        uid = unit_id + 1 + t
+    root_code = f"9{seed % 100000:05d}"
+    city = n_districts > 1
+    units = []
+    if city:
+        units.append({"id": unit_id, "code": root_code, "name": "基准市", "kind": "city", "path": f"/{unit_id}/"})
+    district_ids = []
+    for d in range(n_districts):
+        did = unit_id + len(units)
+        code = f"{root_code}{d + 1:02d}" if city else root_code
+        path = f"/{unit_id}/{did}/" if city else f"/{did}/"
+        parent = {"parent_id": unit_id} if city else {}
         units.append(
             {
-                "id": uid,
-                "code": f"{district_code}{t + 1:03d}",
-                "name": f"{TOWNS[t]}镇",
-                "kind": "town",
-                "parent_id": unit_id,
-                "path": f"/{unit_id}/{uid}/",
+                "id": did,
+                "code": code,
+                "name": f"基准{d + 1}区" if city else "基准区",
+                "kind": "district",
+                "path": path,
+                **parent,
             }
         )
+        district_ids.append(did)
+        for t in range(n_towns):
+            uid = unit_id + len(units)
+            units.append(
+                {
+                    "id": uid,
+                    "code": f"{code}{t + 1:03d}",
+                    "name": f"{TOWNS[t]}镇",
+                    "kind": "town",
+                    "parent_id": did,
+                    "path": f"{path}{uid}/",
+                }
+            )
     _insert(OrgUnit.__table__, units)
-    town_ids = [u["id"] for u in units[1:]]
+    towns = [u for u in units if u["kind"] == "town"]
+    town_ids = [u["id"] for u in towns]
+    district_of_town = {u["id"]: u["parent_id"] for u in towns}
     grid_id = _ids(Grid)
     grids = [
         {
             "id": grid_id + g,
             "code": f"B{seed % 1000:03d}-{g + 1:04d}",
-            "name": f"{TOWNS[g % n_towns]}第{g + 1}网格",
-            "org_unit_id": town_ids[g % n_towns],
+            "name": f"{towns[g % len(towns)]['name'][:-1]}第{g + 1}网格",
+            "org_unit_id": town_ids[g % len(towns)],
             "area": "基准数据",
         }
         for g in range(n_grids)
@@ -232,7 +258,7 @@ def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dic
         inspector_of[g["id"]] = uid
     officers_of: dict[int, list[int]] = {}
     for o in range(n_officers):
-        town = town_ids[o % n_towns]
+        town = town_ids[o % len(town_ids)]
         uid = person(f"o{seed % 1000}{o:05d}", roles.ENFORCEMENT_OFFICER, town)
         jurisdictions.append({"user_id": uid, "org_unit_id": town})
         officers_of.setdefault(town, []).append(uid)
@@ -242,6 +268,11 @@ def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dic
     jurisdictions.append({"user_id": district_officer, "org_unit_id": unit_id})
     supervisor = person(f"supervisor{seed % 1000}", roles.SOCIAL_SUPERVISOR, unit_id)
     jurisdictions.append({"user_id": supervisor, "org_unit_id": unit_id})
+    district_admin = admin
+    for d, did in enumerate(district_ids if city else []):
+        uid = person(f"admin{seed % 1000}d{d + 1:02d}", roles.ADMIN, did)
+        jurisdictions.append({"user_id": uid, "org_unit_id": did})
+        district_admin = district_admin if d else uid
     _insert(User.__table__, users)
     _insert(UserRole.__table__, user_roles)
     _insert(InspectorGrid.__table__, links)
@@ -254,11 +285,13 @@ def _organisation(seed: int, n_towns: int, n_grids: int, n_officers: int) -> dic
         "officers_of": officers_of,
         "district_officer": district_officer,
         "admin": admin,
+        "district_admin": district_admin,
+        "district_of_grid": {g["id"]: district_of_town[g["org_unit_id"]] for g in grids},
     }
 
 
 def _enterprises(
-    rng: random.Random, seed: int, unit_id: int, grids: list[dict], n_towns: int, per_grid: int
+    rng: random.Random, seed: int, district_of_grid: dict[int, int], grids: list[dict], n_towns: int, per_grid: int
 ) -> list[dict]:
     """``per_grid`` enterprises on each grid, one in 25 closed."""
     enterprise_id = _ids(Enterprise)
@@ -272,7 +305,7 @@ def _enterprises(
                     "id": eid,
                     "name": f"苏州{TRADES[t]}{eid}有限公司",
                     "grid_id": g["id"],
-                    "district_id": unit_id,
+                    "district_id": district_of_grid[g["id"]],
                     "uscc": uscc.make("9", "1", "320506", f"{seed % 100:02d}{eid:06d}"[-8:]),
                     "status": "active" if k % 25 else "closed",
                     "industry": INDUSTRIES[t],
@@ -287,7 +320,7 @@ def _enterprises(
     return enterprises
 
 
-def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
+def generate(scale: float = 1.0, seed: int = 2026, log=print, districts: int | None = None) -> dict[str, int]:
     """Fill the database; every time written lies in the past of ``clock.now()`` and in the order
     the loop implies (reported ≤ confirmed ≤ rectified ≤ re-checked ≤ closed), whatever the date."""
     rng = random.Random(seed)
@@ -295,15 +328,17 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
     today = clock.day_of(now)
     started = time.perf_counter()
     n_grids = max(2, round(400 * scale))
-    n_towns = max(1, min(len(TOWNS), round(10 * scale**0.5)))
+    # Beyond a district's size, a city: a district (400 grids, 10 towns) per unit of scale.
+    n_districts = districts or (round(scale) if scale >= 2 else 1)
+    n_towns = max(1, min(len(TOWNS), round(10 * (scale / n_districts) ** 0.5)))
     per_grid = 50
     n_officers = max(1, round(60 * scale))
     n_hazards = round(150_000 * scale)
 
-    org = _organisation(seed, n_towns, n_grids, n_officers)
+    org = _organisation(seed, n_districts, n_towns, n_grids, n_officers)
     unit_id, grids, inspector_of = org["unit_id"], org["grids"], org["inspector_of"]
     officers_of, district_officer, admin = org["officers_of"], org["district_officer"], org["admin"]
-    enterprises = _enterprises(rng, seed, unit_id, grids, n_towns, per_grid)
+    enterprises = _enterprises(rng, seed, org["district_of_grid"], grids, n_towns, per_grid)
     db.session.commit()
     log(f"org, people, {len(enterprises)} enterprises: {time.perf_counter() - started:.1f} s")
 
@@ -546,6 +581,7 @@ def generate(scale: float = 1.0, seed: int = 2026, log=print) -> dict[str, int]:
         "hazards": len(sources),
         "clues": len(clue_rows),
         "admin": admin,
+        "district_admin": org["district_admin"],
         "district_officer": district_officer,
     }
 
@@ -571,8 +607,10 @@ def main() -> int:
             flask_migrate.upgrade()
             started = time.perf_counter()
             counts = generate(args.scale, args.seed)
+            settle()
             took = time.perf_counter() - started
-            shown = {k: v for k, v in counts.items() if k not in ("admin", "district_officer")}
+            print(f"settled (vacuumed, analysed): {took:.1f} s")
+            shown = {k: v for k, v in counts.items() if k not in ("admin", "district_admin", "district_officer")}
             print(shown, f"in {took:.1f} s on {db.engine.dialect.name}")
             from bench import results
 
@@ -595,10 +633,6 @@ class _given:
         return False
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def fill_district(url: str, scale: float, media_root: str | None = None) -> None:
     """Migrate a database, fill it with the district and analyse it."""
     import flask_migrate
@@ -609,13 +643,20 @@ def fill_district(url: str, scale: float, media_root: str | None = None) -> None
     with app.app_context():
         flask_migrate.upgrade()
         generate(scale, log=lambda *_: None)
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            # Two years of inspections written at once left ~12 versions of every enterprise row
-            # (each finished inspection updates its enterprise's last_inspected_at): a table five
-            # times its size, which autovacuum would have kept reusing over those two years.
-            conn.execute(sa.text("VACUUM FULL enterprises"))
-            conn.execute(sa.text("VACUUM ANALYZE"))
+        settle()
         db.engine.dispose()
+
+
+def settle() -> None:
+    """PostgreSQL: the state autovacuum would have kept over the two years the data spans."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # Two years of inspections written at once left ~12 versions of every enterprise row
+        # (each finished inspection updates its enterprise's last_inspected_at): a table five
+        # times its size, which autovacuum would have kept reusing over those two years.
+        conn.execute(sa.text("VACUUM FULL enterprises"))
+        conn.execute(sa.text("VACUUM ANALYZE"))
 
 
 @contextmanager
@@ -626,3 +667,7 @@ def throwaway_district(scale: float):
     with postgres.throwaway_cluster() as url:
         fill_district(url, scale)
         yield url
+
+
+if __name__ == "__main__":
+    sys.exit(main())

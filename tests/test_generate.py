@@ -13,10 +13,12 @@ from fieldapp.db import UTCDateTime, db
 from fieldapp.models import (
     Clue,
     Enterprise,
+    Grid,
     Hazard,
     HazardEvent,
     Inspection,
     InspectionPhoto,
+    OrgUnit,
     Photo,
     TrainingSession,
     User,
@@ -69,6 +71,32 @@ def test_generate_at_a_hundredth(db, make_client):
         "steps out of order",
         "hazard_events.created_at after now",
     }
+
+
+def test_generate_a_city_of_districts(db, make_client):
+    """Beyond a district's size the generator makes a city: the city's admin sees every district,
+    a district's admin only theirs, and each enterprise belongs to its grid's district."""
+    counts = generate(scale=0.02, seed=8, log=lambda *_: None, districts=2)
+    city_admin, district_admin = db.session.get(User, counts["admin"]), db.session.get(User, counts["district_admin"])
+    assert city_admin.id != district_admin.id
+    kinds = dict(db.session.execute(sa.select(OrgUnit.kind, sa.func.count()).group_by(OrgUnit.kind)).all())
+    assert kinds == {"city": 1, "district": 2, "town": 2}
+    wrong_district = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Enterprise)
+        .join(Grid, Grid.id == Enterprise.grid_id)
+        .join(OrgUnit, OrgUnit.id == Grid.org_unit_id)
+        .where(OrgUnit.parent_id != Enterprise.district_id)
+    )
+    assert wrong_district == 0
+    whole, part = (
+        sum(r.due for r in coverage.by_grid(user, coverage.current().previous()))
+        for user in (city_admin, district_admin)
+    )
+    assert whole == counts["enterprises"] - counts["enterprises"] // 25 and part == whole // 2
+    client = logged_in(make_client(), district_admin.username, PASSWORD)
+    for path in ("/", "/coverage", "/statistics"):
+        assert client.get(path).status_code == 200, path
 
 
 def _count(*where, table=Hazard) -> int:

@@ -1,4 +1,4 @@
-"""The organisation tree: district → town / street / zone → grid."""
+"""The organisation tree: (city →) district → town / street / zone → grid."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fieldapp.db import UTCDateTime, db
 from fieldapp.i18n import lazy_gettext as _l
 
 ORG_KINDS = {
+    "city": _l("地市"),
     "district": _l("区县"),
     "town": _l("镇"),
     "street": _l("街道"),
@@ -27,7 +28,7 @@ class OrgUnit(db.Model):
     """
 
     __tablename__ = "org_units"
-    __table_args__ = (sa.CheckConstraint("kind IN ('district', 'town', 'street', 'zone')", name="kind"),)
+    __table_args__ = (sa.CheckConstraint("kind IN ('city', 'district', 'town', 'street', 'zone')", name="kind"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: Administrative division code or an internal code; unique.
