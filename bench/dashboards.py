@@ -55,7 +55,7 @@ def run(kind: str, scale: float, requests: int) -> list[tuple]:
                 "generate",
                 f"{load:.1f} s",
                 "",
-                str({k: v for k, v in counts.items() if k not in ("admin", "district_officer")}),
+                str({k: v for k, v in counts.items() if k not in ("admin", "district_admin", "district_officer")}),
             )
         )
         previous = coverage.current().previous().key

@@ -615,7 +615,7 @@ def main() -> int:
             from bench import results
 
             results.save(
-                f"generate-{db.engine.dialect.name}",
+                f"generate-{db.engine.dialect.name}" + (f"-scale{args.scale:g}" if args.scale != 1 else ""),
                 [{"measure": "generate", "seconds": round(took, 1), "note": str(shown)}],
                 {"scale": args.scale},
             )
@@ -633,8 +633,8 @@ class _given:
         return False
 
 
-def fill_district(url: str, scale: float, media_root: str | None = None) -> None:
-    """Migrate a database, fill it with the district and analyse it."""
+def fill_district(url: str, scale: float, media_root: str | None = None, districts: int | None = None) -> None:
+    """Migrate a database, fill it with the district (or city) and analyse it."""
     import flask_migrate
 
     from fieldapp import create_app
@@ -642,7 +642,7 @@ def fill_district(url: str, scale: float, media_root: str | None = None) -> None
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": media_root or tempfile.mkdtemp()})
     with app.app_context():
         flask_migrate.upgrade()
-        generate(scale, log=lambda *_: None)
+        generate(scale, log=lambda *_: None, districts=districts)
         settle()
         db.engine.dispose()
 
@@ -660,12 +660,12 @@ def settle() -> None:
 
 
 @contextmanager
-def throwaway_district(scale: float):
+def throwaway_district(scale: float, districts: int | None = None):
     """A throwaway PostgreSQL cluster holding a migrated, analysed district; yields its URL."""
     from tests import postgres
 
     with postgres.throwaway_cluster() as url:
-        fill_district(url, scale)
+        fill_district(url, scale, districts=districts)
         yield url
 
 

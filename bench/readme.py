@@ -27,6 +27,8 @@ ORDER = [
     "hazards",
     "enterprises",
     "photos",
+    "scale",
+    "generate-postgresql-scale10",
     "generate-postgresql",
     "generate-sqlite",
 ]

@@ -205,3 +205,42 @@ def test_explain_and_idor_benchmarks_run(db):
     rows = idor.run(db.engine.url.render_as_string(hide_password=False), requests=5)
     assert {r["object"] for r in rows} == {"enterprise", "inspection", "hazard", "photo"}
     assert all(r["same answer"] for r in rows), rows
+
+
+def test_scale_benchmark_runs(db):
+    """bench.scale (a page's cost at district and city scale) over a small city, so it never rots:
+    every page of every role answers, and both the app's and PostgreSQL's CPU are counted."""
+    from bench import scale
+
+    if db.engine.dialect.name != "postgresql":
+        # Justified: PostgreSQL's CPU is read from its backends' /proc entries; the same test
+        # runs in the PostgreSQL half of the suite.
+        pytest.skip("the backends' CPU is PostgreSQL's")
+    generate(scale=0.02, seed=9, log=lambda *_: None, districts=2)
+    db.session.commit()
+    measured = scale.measure(db.engine.url.render_as_string(hide_password=False), requests=3, log=lambda *_: None)
+    assert set(measured) == {p.label for p in scale.PAGES}
+    assert all(m["cpu_app_ms"] > 0 and m["cpu_db_ms"] > 0 and m["p95"] >= m["p50"] > 0 for m in measured.values())
+    rows = scale.compare(measured, measured)
+    assert [r["page"] for r in rows] == [p.label for p in scale.PAGES]
+    assert all(("cpu_ratio" in r) == p.same_scope for r, p in zip(rows, scale.PAGES, strict=True))
+
+
+def test_capacity_benchmark_runs(db, tmp_path):
+    """bench.capacity (open-loop load from the usage model) for a moment over a small district,
+    so it never rots: every kind of request is sent and answered without an error."""
+    from bench import capacity
+
+    if db.engine.dialect.name != "postgresql":
+        # Justified: the benchmark drives gunicorn over PostgreSQL, as production runs; the same
+        # test runs in the PostgreSQL half of the suite.
+        pytest.skip("the load runs against PostgreSQL")
+    generate(scale=0.01, seed=7, log=lambda *_: None)
+    db.session.commit()
+    (tmp_path / "media").mkdir()
+    url = db.engine.url.render_as_string(hide_password=False)
+    rows = capacity.run(url, [30000], 3.0, tmp_path, clients=2, log=lambda *_: None)
+    assert len(rows) == 1 and rows[0]["errors"] == 0, rows
+    assert rows[0]["per_s"] > 20 and rows[0]["cpu_app"] > 0 and rows[0]["cpu_clients"] > 0
+    summary = capacity.knee(rows)
+    assert summary["requests_per_inspector_hour"] == round(capacity.per_inspector_hour(), 2)
