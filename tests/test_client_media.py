@@ -276,3 +276,75 @@ def test_a_batch_costs_the_statements_of_one_upload(client, world, db):
     # driver cannot return their ids from one, so there a row is a statement (two per photo).
     per_photo = 0 if db.engine.dialect.name == "postgresql" else 2
     assert counts[1] == counts[0] + 3 * per_photo, counts
+
+
+def _body(items: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A batch's multipart body as a phone sends it: the manifest first, then each file."""
+    import io
+    import json
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    manifest = json.dumps([{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items])
+    form = MultiDict([("manifest", manifest)])
+    for u, d in items:
+        form.add(u, FileStorage(io.BytesIO(d), filename=u, content_type="image/jpeg"))
+    boundary, body = encode_multipart(form)
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _cut(client, body: bytes, content_type: str, at: int, token: str):
+    """The body sent as far as ``at`` bytes, its length declared whole: the connection dropped."""
+    import io
+
+    return client.post(
+        "/api/v1/media",
+        input_stream=io.BytesIO(body[:at]),
+        headers={"Content-Type": content_type, "Content-Length": str(len(body)), "X-CSRFToken": token},
+    )
+
+
+def test_a_batch_cut_short_keeps_the_photos_that_arrived_whole(client, world, db):
+    """A connection that drops in the third photo of three loses that photo only: the two whole
+    ones are stored, the phone asks which the server has, and sends just the third again."""
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    items = [(str(uuid.uuid4()), jpeg(320, 240, color=(i * 60, 30, 30))) for i in range(3)]
+    body, content_type = _body(items)
+    third = body.index(items[2][1])
+    response = _cut(client, body, content_type, third + len(items[2][1]) // 2, token)
+    assert response.status_code == 400 and "上传中断" in response.get_json()["message"]
+    stored = set(db.session.scalars(sa.select(ClientMedia.uuid)))
+    assert stored == {items[0][0], items[1][0]}
+    manifest = [{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items]
+    known = client.post("/api/v1/media/known", json={"media": manifest}, headers={"X-CSRFToken": token})
+    assert known.status_code == 200 and known.get_json()["known"] == sorted([items[0][0], items[1][0]])
+    rest = batch(client, [items[2]], token)
+    assert rest.status_code == 201 and db.session.scalar(sa.select(sa.func.count()).select_from(ClientMedia)) == 3
+    # Cut inside the manifest: nothing can be trusted, nothing is kept.
+    more = [(str(uuid.uuid4()), jpeg(color=(1, 2, 3)))]
+    body, content_type = _body(more)
+    assert _cut(client, body, content_type, 40, token).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClientMedia)) == 3
+
+
+def test_known_media_tells_only_what_this_user_stored_with_that_content(client, make_client, world):
+    logged_in(client, "insp_a1")
+    token = csrf_token(client, "/")
+    mine = (str(uuid.uuid4()), jpeg(color=(40, 40, 40)))
+    assert put(client, mine[0], mine[1], token=token).status_code == 201
+    sha = hashlib.sha256(mine[1]).hexdigest()
+
+    def ask(who, media, tok):
+        return who.post("/api/v1/media/known", json={"media": media}, headers={"X-CSRFToken": tok} if tok else {})
+
+    assert ask(client, [{"uuid": mine[0], "sha256": sha}], token).get_json() == {"known": [mine[0]]}
+    assert ask(client, [{"uuid": mine[0].upper(), "sha256": sha.upper()}], token).get_json() == {"known": [mine[0]]}
+    assert ask(client, [{"uuid": mine[0], "sha256": "0" * 64}], token).get_json() == {"known": []}
+    other = logged_in(make_client(), "insp_b1")
+    assert ask(other, [{"uuid": mine[0], "sha256": sha}], csrf_token(other, "/")).get_json() == {"known": []}
+    bad = ask(client, [{"uuid": mine[0]}], token)
+    assert bad.status_code == 422 and "提交的内容有误" in bad.get_json()["message"]
+    assert ask(client, [{"uuid": "x", "sha256": "y"}] * 501, token).status_code == 422
+    assert ask(client, [{"uuid": mine[0], "sha256": sha}], None).status_code == 400  # no CSRF token

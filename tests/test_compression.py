@@ -58,3 +58,50 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
         assert again.status_code == 304  # the compressed answer's validator still saves the download
     finally:
         server.stop()
+
+
+def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path):
+    """A phone's connection drops in the third photo of a batch: gunicorn hands the app what came,
+    and the two whole photos are kept (asked for afterwards, as the phone does)."""
+    import hashlib
+    import socket
+    import time
+    import uuid
+    from urllib.parse import urlparse
+
+    from tests.images import jpeg
+    from tests.test_client_media import _body
+
+    server = LiveServer(tmp_path, SECRET_KEY="cut-test", MEDIA_ROOT=str(tmp_path / "media"))
+    server.prepare()
+    server.start()
+    try:
+        inspector = log_in_over_http(server.base, "inspector")
+        token = inspector.get(f"{server.base}/api/v1/me", timeout=10).json()["csrf_token"]
+        items = [(str(uuid.uuid4()), jpeg(640, 480, color=(i * 70, 40, 40))) for i in range(3)]
+        body, content_type = _body(items)
+        cut = body.index(items[2][1]) + len(items[2][1]) // 2
+        cookie = "; ".join(f"{c.name}={c.value}" for c in inspector.cookies)
+        where = urlparse(server.base)
+        head = (
+            f"POST /api/v1/media HTTP/1.1\r\nHost: {where.netloc}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nCookie: {cookie}\r\nX-CSRFToken: {token}\r\n\r\n"
+        ).encode()
+        with socket.create_connection((where.hostname, where.port), timeout=10) as raw:
+            raw.sendall(head + body[:cut])
+            raw.shutdown(socket.SHUT_WR)  # the signal is gone
+        manifest = [{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items]
+        known: list = []
+        for _ in range(50):  # the app stores them as soon as it sees the body end
+            known = inspector.post(
+                f"{server.base}/api/v1/media/known",
+                json={"media": manifest},
+                headers={"X-CSRFToken": token},
+                timeout=10,
+            ).json()["known"]
+            if known:
+                break
+            time.sleep(0.1)
+        assert known == sorted([items[0][0], items[1][0]])
+    finally:
+        server.stop()

@@ -9,14 +9,21 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from werkzeug.exceptions import ClientDisconnected
 
 from fieldapp import clock, policy
+from fieldapp.api import multipart
 from fieldapp.errors import InputError
 from fieldapp.http.guards import permission_required
 from fieldapp.http.params import page_number, without_nul
 from fieldapp.i18n import gettext as _
 from fieldapp.schemas import EARLIEST, EnterpriseSchema, MeSchema, MeUpdateSchema
-from fieldapp.schemas.sync import InspectionUploadSchema, MediaManifestItemSchema, RecheckUploadSchema
+from fieldapp.schemas.sync import (
+    InspectionUploadSchema,
+    MediaKnownSchema,
+    MediaManifestItemSchema,
+    RecheckUploadSchema,
+)
 from fieldapp.services import accounts, client_media, datapack, enterprise_search, hazards, ingest, photos
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -101,10 +108,11 @@ def _loaded(schema, raw):
         ) from None
 
 
-def _media_batch() -> list[client_media.Upload]:
-    """The uploads of a multipart batch: a ``manifest`` field (JSON list of uuid and sha256) and
-    one file part per upload, named by its uuid. 400 if it is not that shape, 422 if parts are
-    missing or unnamed in the manifest."""
+def _media_batch() -> tuple[list[client_media.Upload], bool]:
+    """The uploads of a multipart batch — a ``manifest`` field (JSON list of uuid and sha256), then
+    one file part per upload, named by its uuid — read as they arrive; and whether the body came
+    whole. 400 if it is not that shape, 422 if parts are missing or unnamed in the manifest. When
+    the connection drops, the uploads are the parts that arrived whole (after the manifest)."""
     bad_shape = _Rejected(
         (
             jsonify(
@@ -116,24 +124,47 @@ def _media_batch() -> list[client_media.Upload]:
             400,
         )
     )
-    if request.mimetype != "multipart/form-data":
+    boundary = request.mimetype_params.get("boundary", "")
+    if request.mimetype != "multipart/form-data" or not boundary:
         raise bad_shape
+    items: list[dict] | None = None
+    files: dict[str, list[bytes]] = {}
+    received = multipart.parts(
+        request.stream, boundary.encode("latin-1"), photos.MAX_BYTES, 2 * client_media.MAX_BATCH + 1
+    )
     try:
-        raw = parse_json(request.form.get("manifest", ""))
-    except ValueError:
+        for name, content in received:
+            if name == "manifest" and items is None:
+                items = _manifest(content, bad_shape)
+            else:
+                files.setdefault(name, []).append(content)
+    except ClientDisconnected:
+        if items is None:
+            raise
+        return [
+            client_media.Upload(item["uuid"], files[item["uuid"]][0], item["sha256"])
+            for item in items
+            if len(files.get(item["uuid"], ())) == 1
+        ], False
+    if items is None:
+        raise bad_shape
+    named = {item["uuid"] for item in items}
+    errors = {item["uuid"]: _("缺少该媒体的文件。") for item in items if item["uuid"] not in files}
+    errors.update((name, _("清单中没有这个文件。")) for name in files if name not in named)
+    errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in named if len(files.get(name, ())) > 1)
+    if errors:
+        raise InputError(errors)
+    return [client_media.Upload(item["uuid"], files[item["uuid"]][0], item["sha256"]) for item in items], True
+
+
+def _manifest(content: bytes, bad_shape: _Rejected) -> list[dict]:
+    try:
+        raw = parse_json(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
         raise bad_shape from None
     if not isinstance(raw, list):
         raise bad_shape
-    items = _loaded(MediaManifestItemSchema(many=True), raw)
-    named = {item["uuid"] for item in items}
-    errors = {item["uuid"]: _("缺少该媒体的文件。") for item in items if item["uuid"] not in request.files}
-    errors.update((name, _("清单中没有这个文件。")) for name in request.files if name not in named)
-    errors.update(
-        (name, _("同一媒体标识在一次上传中出现了两次。")) for name in named if len(request.files.getlist(name)) > 1
-    )
-    if errors:
-        raise InputError(errors)
-    return [client_media.Upload(item["uuid"], request.files[item["uuid"]].read(), item["sha256"]) for item in items]
+    return _loaded(MediaManifestItemSchema(many=True), raw)
 
 
 @bp.errorhandler(_Rejected)
@@ -228,8 +259,24 @@ def put_media(client_uuid: str):
 def post_media():
     """Upload several photos at once, all or none: what a phone on a good connection sends
     instead of one PUT per photo (one round trip and one transaction for a whole record)."""
-    answers = client_media.put_many(current_user, _media_batch())
+    uploads, whole = _media_batch()
+    if not whole:
+        # The phone is gone; what it delivered whole is kept, and it asks (/media/known) before
+        # sending the rest, so a cut costs at most the photo it fell in.
+        if uploads:
+            client_media.put_many(current_user, uploads)
+        return jsonify(error="incomplete", message=_("上传中断：已完整收到的照片已保存，请重新同步其余照片。")), 400
+    answers = client_media.put_many(current_user, uploads)
     return jsonify(media=answers), (201 if any(a["created"] for a in answers) else 200)
+
+
+@bp.route("/media/known", methods=["POST"])
+@permission_required("inspection.create")
+def known_media():
+    """Which of these uploads (uuid and sha256) the server holds already: a phone asks after a
+    failed upload, and sends only the rest."""
+    data, _raw = _load_body(MediaKnownSchema())
+    return jsonify(known=client_media.known(current_user, [(m["uuid"], m["sha256"]) for m in data["media"]]))
 
 
 @bp.route("/inspections", methods=["POST"])

@@ -41,6 +41,8 @@ def build(version: str = "1") -> dict:
         ("Pack", schemas.PackSchema),
         ("MediaReceipt", schemas.MediaReceiptSchema),
         ("MediaBatchReceipt", sync.MediaBatchReceiptSchema),
+        ("MediaKnown", sync.MediaKnownSchema),
+        ("MediaKnownReceipt", sync.MediaKnownReceiptSchema),
         ("InspectionUpload", sync.InspectionUploadSchema),
         ("IngestReceipt", sync.IngestReceiptSchema),
         ("RecheckUpload", sync.RecheckUploadSchema),
@@ -149,7 +151,8 @@ def build(version: str = "1") -> dict:
         path="/api/v1/media",
         operations={
             "post": {
-                "summary": "Upload several photos at once, all or none (media first, then the record)",
+                "summary": "Upload several photos at once, all or none (media first, then the record); "
+                "read as it arrives: if the connection drops, the photos that arrived whole are kept",
                 "parameters": [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],
                 "requestBody": {
                     "required": True,
@@ -174,9 +177,25 @@ def build(version: str = "1") -> dict:
                 "responses": {
                     "201": _json("MediaBatchReceipt", "stored (some or all new)"),
                     "200": _json("MediaBatchReceipt", "all already stored"),
-                    "400": _json("Error", "not multipart with a JSON manifest"),
+                    "400": _json("Error", "not multipart with a JSON manifest, or the body was cut short"),
                     "409": _json("Error", "a UUID holds other content"),
                     "422": _json("Error", "per uuid: hash mismatch, bad UUID, missing file or not a usable photo"),
+                    **ERRORS,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/media/known",
+        operations={
+            "post": {
+                "summary": "Which of these uploads the server holds already (asked after a failed upload)",
+                "parameters": [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": "MediaKnown"}}},
+                "responses": {
+                    "200": _json("MediaKnownReceipt", "the uuids held with that content"),
+                    "400": _json("Error", "not a JSON object"),
+                    "422": _json("Error", "invalid"),
                     **ERRORS,
                 },
             }

@@ -91,6 +91,16 @@ class MediaManifestItemSchema(InputSchema):
     sha256 = fields.Str(required=True, validate=validate.Length(min=1, max=64))
 
 
+class MediaKnownSchema(InputSchema):
+    """Uploads a phone asks about (``POST /api/v1/media/known``): at most a day's outbox."""
+
+    media = fields.List(fields.Nested(MediaManifestItemSchema), required=True, validate=validate.Length(max=500))
+
+
+class MediaKnownReceiptSchema(InputSchema):
+    known = fields.List(fields.Str(), metadata={"description": "uuids held with the content asked about"})
+
+
 class MediaBatchItemSchema(MediaReceiptSchema):
     created = fields.Bool(metadata={"description": "stored now (false: had been stored before)"})
 

@@ -150,6 +150,20 @@ def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict
     return answers
 
 
+def known(user: User, uploads: list[tuple[str, str]]) -> list[str]:
+    """Of these (uuid, sha256), the uuids this user has uploaded with that content."""
+    policy.require(user, "inspection.create")
+    wanted = {u.lower(): h.lower() for u, h in uploads}
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        sa.select(ClientMedia.uuid, ClientMedia.sha256).where(
+            ClientMedia.uuid.in_(wanted), ClientMedia.owner_id == user.id
+        )
+    ).all()
+    return sorted(uuid for uuid, sha in rows if wanted.get(uuid) == sha)
+
+
 def put(user: User, client_uuid: str, data: bytes, declared_sha256: str) -> tuple[dict, bool]:
     """Store (or recognise) one upload; returns (what to answer, created)."""
     answer = put_many(user, [Upload(client_uuid, data, declared_sha256)])[0]
