@@ -125,6 +125,7 @@ def outbox() -> dict[str, str]:
         "cancel": _("取消"),
         "attempts": _("已尝试 {n} 次"),
         "media": _("{n} 个照片或签名文件，{size}"),
+        "uploaded": _("已上传 {n}/{total}"),
         "last_error": _("最近一次错误：{error}"),
         "number": _("编号 {number}"),
         "idle": _("全部已同步。"),

@@ -116,6 +116,8 @@ function keepOutbox(store, sync) {
         details.push(record.kind === "recheck" ? t.recheck_delivered : fill(t.number, { number: record.server.number }));
       }
       if (own.length) { details.push(fill(t.media, { n: own.length, size: size(bytes) })); }
+      let arrived = own.filter(function (m) { return m.uploaded; }).length;
+      if (arrived && store.isPending(record)) { details.push(fill(t.uploaded, { n: arrived, total: own.length })); }
       if (record.attempts) { details.push(fill(t.attempts, { n: record.attempts })); }
       if (details.length) { item.appendChild(el("p", { class: "small muted", text: details.join(" · ") })); }
       if (record.state === "synced" && record.server && record.server.id && record.kind !== "recheck") {

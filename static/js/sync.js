@@ -1,9 +1,11 @@
 // Sends the phone's finished records to the server: media first, then the record that
-// names them. Media go in batches (one multipart POST of a record's photos and signature, all
-// or none) while the network behaves; for half an hour after a batch failed on the way (a
-// timeout, a dropped connection, a 5xx) they go one by one (PUT by the phone's UUID with its
-// SHA-256), so that a weak signal still gets each photo through and what arrived stays
-// acknowledged. Runs in pages and in the service worker (Background Sync), one run at a time
+// names them. Media go in batches (one multipart POST of a record's photos and signature) sized
+// by the throughput the phone has measured, so that a batch takes at most half its timeout: on a
+// weak link a batch is one photo, and the outbox counts them as they arrive. The server keeps
+// the photos of a batch that arrived whole when the connection drops, and after a failed upload
+// the phone asks which it has (/api/v1/media/known) before sending the rest: a cut costs the
+// photo it fell in, not the batch. For half an hour after a batch failed on the way (a timeout,
+// a dropped connection, a 5xx) media go one by one (PUT by the phone's UUID with its SHA-256). Runs in pages and in the service worker (Background Sync), one run at a time
 // per user across every tab and the worker (Web Locks). Nothing leaves IndexedDB before the
 // server acknowledges it.
 //
@@ -30,6 +32,8 @@
   // A batch holds at most this many bytes and uploads (the server takes at most 12).
   const BATCH_BYTES = 4 * 1024 * 1024;
   const BATCH_COUNT = 12;
+  // Throughput is learnt from uploads of at least this size (smaller ones measure the round trip).
+  const MEASURED_BYTES = 64 * 1024;
   const ONE_BY_ONE_MS = 30 * 60 * 1000;
   const channel = scope.BroadcastChannel ? new scope.BroadcastChannel("fieldapp-outbox") : null;
 
@@ -93,41 +97,87 @@
     return store.put(db, "records", record);
   }
 
-  async function uploadMedia(db, item, csrf) {
-    await check(await send("/api/v1/media/" + item.uuid, {
+  // How long an upload of `bytes` may take: the usual timeout, or three times what the link's
+  // measured throughput says it needs (a single big photo on a very slow link).
+  function mediaTimeout(link, bytes) {
+    return link.throughput ? Math.max(MEDIA_TIMEOUT_MS, 3000 * bytes / link.throughput) : MEDIA_TIMEOUT_MS;
+  }
+
+  // Learn the link's throughput (bytes/s) from an upload that took `ms`; the mean with what was
+  // known, so one lucky or unlucky upload does not swing it.
+  function learn(link, bytes, ms) {
+    if (bytes < MEASURED_BYTES || ms <= 0) { return; }
+    const sample = bytes * 1000 / ms;
+    link.throughput = link.throughput ? (link.throughput + sample) / 2 : sample;
+  }
+
+  async function timed(link, bytes, request) {
+    const started = Date.now();
+    const response = await request(mediaTimeout(link, bytes));
+    learn(link, bytes, Date.now() - started);
+    return response;
+  }
+
+  async function uploadMedia(db, item, csrf, link) {
+    const bytes = item.blob ? item.blob.size : 0;
+    await check(await timed(link, bytes, (timeout) => send("/api/v1/media/" + item.uuid, {
       method: "PUT", body: item.blob,
       headers: { "Content-Type": item.type || "application/octet-stream", "X-Content-SHA256": item.sha256,
                  "X-CSRFToken": csrf }
-    }, MEDIA_TIMEOUT_MS));
+    }, timeout)));
     item.uploaded = true;
     await store.put(db, "media", item);
   }
 
-  async function uploadBatch(db, items, csrf) {
+  async function uploadBatch(db, items, csrf, link) {
     const form = new FormData();
     form.append("manifest", JSON.stringify(items.map((item) => ({ uuid: item.uuid, sha256: item.sha256 }))));
     items.forEach((item) => form.append(item.uuid, item.blob, item.uuid));
+    const bytes = items.reduce((sum, item) => sum + (item.blob ? item.blob.size : 0), 0);
     try {
-      await check(await send("/api/v1/media", { method: "POST", body: form, headers: { "X-CSRFToken": csrf } },
-                             MEDIA_TIMEOUT_MS));
+      await check(await timed(link, bytes, (timeout) => send("/api/v1/media", {
+        method: "POST", body: form, headers: { "X-CSRFToken": csrf }
+      }, timeout)));
     } catch (error) {
       if (error instanceof Transient) { error.batch = true; }  // the network took the request and failed it
       throw error;
     }
+    await markUploaded(db, items);
+  }
+
+  async function markUploaded(db, items) {
     const tx = db.transaction("media", "readwrite");
     items.forEach((item) => { item.uploaded = true; tx.objectStore("media").put(item); });
     await store.done(tx);
   }
 
-  // The media not yet on the server, in requests: batches up to BATCH_BYTES / BATCH_COUNT (a
-  // bigger photo alone), or each alone while the network has been failing.
-  function batches(media, oneByOne) {
+  // After an upload failed, the server may hold some of the media (the whole photos of a cut
+  // batch, or a batch whose answer was lost): ask, and count those as sent.
+  async function recall(db, media, csrf) {
+    const waiting = media.filter((m) => !m.uploaded);
+    if (!waiting.length) { return; }
+    const response = await check(await send("/api/v1/media/known", {
+      method: "POST", body: JSON.stringify({ media: waiting.map((m) => ({ uuid: m.uuid, sha256: m.sha256 })) }),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf }
+    }, RECORD_TIMEOUT_MS));
+    const known = new Set((await response.json()).known);
+    const held = waiting.filter((m) => known.has(m.uuid));
+    if (held.length) { await markUploaded(db, held); }
+  }
+
+  // The media not yet on the server, in requests: batches up to BATCH_COUNT uploads and
+  // `limit` bytes (a bigger photo alone), or each alone while the network has been failing.
+  // The limit is what the link moves in half the timeout (BATCH_BYTES at most, and until the
+  // link is measured: a first batch that times out loses nothing the server kept whole).
+  function batches(media, oneByOne, link) {
+    const throughput = link && link.throughput;
+    const limit = throughput ? Math.min(BATCH_BYTES, throughput * MEDIA_TIMEOUT_MS / 2000) : BATCH_BYTES;
     const out = [];
     let bytes = 0;
     for (const item of media.filter((m) => !m.uploaded)) {
       const size = item.blob ? item.blob.size : 0;
       const last = out[out.length - 1];
-      if (oneByOne || !last || last.length >= BATCH_COUNT || bytes + size > BATCH_BYTES) {
+      if (oneByOne || !last || last.length >= BATCH_COUNT || bytes + size > limit) {
         out.push([item]);
         bytes = size;
       } else {
@@ -138,9 +188,15 @@
     return out;
   }
 
-  async function sendRecord(db, record, csrf, oneByOne) {
-    for (const group of batches(await store.mediaOf(db, record.uuid), oneByOne)) {
-      if (oneByOne) { await uploadMedia(db, group[0], csrf); } else { await uploadBatch(db, group, csrf); }
+  async function sendRecord(db, uid, record, csrf, oneByOne, link) {
+    const media = await store.mediaOf(db, record.uuid);
+    if (record.attempts > 1) { await recall(db, media, csrf); }
+    // Batches made one at a time: each upload may teach the link's throughput to the next.
+    for (;;) {
+      const group = batches(media, oneByOne, link)[0];
+      if (!group) { break; }
+      if (oneByOne) { await uploadMedia(db, group[0], csrf, link); } else { await uploadBatch(db, group, csrf, link); }
+      announce(uid);  // the outbox counts the photos as they arrive
     }
     const url = record.kind === "recheck" ? "/api/v1/hazards/" + record.hazard_id + "/rechecks" : "/api/v1/inspections";
     const response = await check(await send(url, {
@@ -168,7 +224,7 @@
 
   // Send each due record, oldest first; a transient failure or a lost login stops the run
   // (thrown on), a refusal of one record marks that record and goes on.
-  async function sendQueue(db, uid, queue, user, oneByOne) {
+  async function sendQueue(db, uid, queue, user, oneByOne, link) {
     let sent = 0;
     let failed = 0;
     for (const record of queue) {
@@ -176,7 +232,7 @@
                                  attempts: (record.attempts || 0) + 1 });
       announce(uid);
       try {
-        await sendRecord(db, record, user.csrf_token, oneByOne);
+        await sendRecord(db, uid, record, user.csrf_token, oneByOne, link);
         sent += 1;
       } catch (error) {
         if (error instanceof Transient || error instanceof LoggedOut) {
@@ -221,12 +277,13 @@
       outcome = { result: "idle", state };
     } else {
       const oneByOne = !!(state.one_by_one_until && Date.parse(state.one_by_one_until) > now);
+      const link = { throughput: state.throughput || 0 };  // learnt as the uploads go
       try {
         const user = await me();
         if (String(user.id) !== String(uid)) { throw new LoggedOut(); }  // someone else is logged in here
-        const counts = await sendQueue(db, uid, queue, user, oneByOne);
+        const counts = await sendQueue(db, uid, queue, user, oneByOne, link);
         state = { failures: 0, paused: false, last_success_at: new Date().toISOString(),
-                  one_by_one_until: state.one_by_one_until };
+                  one_by_one_until: state.one_by_one_until, throughput: link.throughput };
         outcome = { result: "done", ...counts, state };
       } catch (error) {
         if (error instanceof LoggedOut) {
@@ -234,6 +291,7 @@
           state.last_error = "login";
           outcome = { result: "login", state };
         } else if (error instanceof Transient) {
+          state.throughput = link.throughput;
           backOff(state, error);
           outcome = { result: "retry", state };
         } else {

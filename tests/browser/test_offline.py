@@ -209,6 +209,9 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
             route.continue_()
 
     def put_fault(route):
+        if route.request.method != "PUT":  # the question what the server holds (/media/known)
+            route.continue_()
+            return
         seen["PUT"] += 1
         if seen["PUT"] == 2 and faults["PUT"]:
             faults["PUT"].pop(0)
@@ -437,7 +440,10 @@ def test_a_timeout_and_a_server_restart_mid_sync_lose_nothing(server, browser, b
         route.continue_()
 
     page.route("**/api/v1/media", stop_on_the_batch)
-    page.route("**/api/v1/media/*", lambda route: requests.append(route.request.method) or route.continue_())
+    page.route(
+        "**/api/v1/media/*",  # the photos one by one; not the question what the server holds
+        lambda route: (route.request.method == "PUT" and requests.append("PUT")) or route.continue_(),
+    )
     # Automatic runs still wait; otherwise the run kicked by signing could stop the server while
     # the page is leaving for the outbox.
     hold_automatic_runs(page)

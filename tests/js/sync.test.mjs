@@ -20,10 +20,12 @@ const server = http.createServer((req, res) => {
   req.on("end", () => {
     const body = Buffer.concat(chunks);
     seen.push({ method: req.method, url: req.url, body, headers: req.headers });
-    const [status, json] = answer(req, body);
+    const [status, json, delayMs] = answer(req, body);
     if (status === "hang") { return; }  // never answers: the client's timeout must fire
-    res.writeHead(status, { "Content-Type": "application/json" });
-    res.end(JSON.stringify(json));
+    setTimeout(() => {  // a slow link: the answer comes after delayMs
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(json));
+    }, delayMs || 0);
   });
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -58,16 +60,21 @@ beforeEach(() => {
 
 const ME = () => [200, { id: uid, csrf_token: "tok" }];
 
-async function recordWithPhotos(n, extra = {}) {
+async function recordWithPhotos(n, extra = {}, bytes = 0) {
   const db = await store.open(uid);
   const record = { uuid: `r-${uid}-${Math.random()}`, kind: "inspection", state: "ready",
                    finished_at: new Date().toISOString(), payload: { uuid: "p" }, ...extra };
   await store.put(db, "records", record);
   for (let i = 0; i < n; i += 1) {
-    await store.putMedia(db, record.uuid, new Blob([`photo ${i} of ${record.uuid}`], { type: "image/jpeg" }), "photo");
+    const content = `photo ${i} of ${record.uuid}`.padEnd(bytes, ".");
+    await store.putMedia(db, record.uuid, new Blob([content], { type: "image/jpeg" }), "photo");
   }
   return { db, record };
 }
+
+const RECEIPT = () => [201, { id: 5, number: "JC-5", state: "signed", content_hash: "h" }];
+const batchSizes = () => seen.filter((r) => r.url === "/api/v1/media")
+  .map((r) => JSON.parse(r.body.toString("latin1").match(/name="manifest"\r\n\r\n(.*)\r\n/)[1]).length);
 
 test("a record's photos go in one batch, then the record; the receipt is kept, the blobs dropped", async () => {
   answer = (req) => {
@@ -178,4 +185,61 @@ test("batches hold at most twelve photos or 4 MB, a bigger photo alone", () => {
   const big = [photo(3_000_000), photo(2_000_000), photo(5_000_000), photo(10, true)];
   assert.deepEqual(sync.batches(big, false).map((b) => b.length), [1, 1, 1]);
   assert.deepEqual(sync.batches([photo(1), photo(1)], true).map((b) => b.length), [1, 1]);
+});
+
+test("batches are sized by the link's measured throughput: half the timeout's worth at most", () => {
+  // The tests' media timeout is 400 ms: at 10 kB/s a batch holds 2 kB, at 1 MB/s 200 kB.
+  const photo = (size) => ({ blob: { size }, uploaded: false });
+  const photos = Array.from({ length: 6 }, () => photo(1500));
+  assert.deepEqual(sync.batches(photos, false, { throughput: 10_000 }).map((b) => b.length), [1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(sync.batches(photos, false, { throughput: 1_000_000 }).map((b) => b.length), [6]);
+  // Not measured yet: up to the usual 4 MB.
+  const big = Array.from({ length: 3 }, () => photo(100_000));
+  assert.deepEqual(sync.batches(big, false, { throughput: 0 }).map((b) => b.length), [3]);
+});
+
+test("the throughput learnt from uploads is kept, and a slow link's big photo gets time enough", async () => {
+  // A link measured at 300 kB/s: batches of 60 kB (half the tests' 400 ms timeout), so each
+  // 100 kB photo goes alone, and its answer after 500 ms is waited for (three times its time).
+  answer = (req) => {
+    if (req.url === "/api/v1/me") { return ME(); }
+    if (req.url === "/api/v1/media") { return [201, { media: [] }, 500]; }
+    return RECEIPT();
+  };
+  const { db, record } = await recordWithPhotos(3, {}, 100_000);
+  await store.put(db, "meta", { failures: 0, throughput: 300_000 }, "sync");
+  const outcome = await sync.run(uid, {});
+  assert.equal(outcome.result, "done", JSON.stringify(outcome.state));
+  assert.deepEqual(batchSizes(), [1, 1, 1], "one photo each");
+  // What the uploads measured (~200 kB/s) is averaged into what was known.
+  assert.ok(outcome.state.throughput > 200_000 && outcome.state.throughput < 300_000, outcome.state.throughput);
+  assert.equal((await store.get(db, "records", record.uuid)).state, "synced");
+  // A fast link: the next record's photos go in one batch again.
+  answer = (req) => (req.url === "/api/v1/me" ? ME() : req.url === "/api/v1/media" ? [201, { media: [] }] : RECEIPT());
+  await store.put(db, "meta", { failures: 0, throughput: 5_000_000 }, "sync");
+  seen = [];
+  await recordWithPhotos(3, {}, 100_000);
+  assert.equal((await sync.run(uid, {})).result, "done");
+  assert.deepEqual(batchSizes(), [3]);
+});
+
+test("after a failed upload the phone asks what the server holds and sends only the rest", async () => {
+  const { db, record } = await recordWithPhotos(3, { attempts: 1 });
+  const media = await store.mediaOf(db, record.uuid);
+  answer = (req, body) => {
+    if (req.url === "/api/v1/me") { return ME(); }
+    if (req.url === "/api/v1/media/known") {
+      const asked = JSON.parse(body.toString()).media.map((m) => m.uuid);
+      assert.deepEqual(asked.sort(), media.map((m) => m.uuid).sort());
+      return [200, { known: [media[0].uuid, media[1].uuid] }];  // a cut batch's two whole photos
+    }
+    if (req.url === "/api/v1/media") { return [201, { media: [] }]; }
+    return RECEIPT();
+  };
+  const outcome = await sync.run(uid, {});
+  assert.equal(outcome.result, "done");
+  assert.deepEqual(seen.map((r) => `${r.method} ${r.url}`),
+                   ["GET /api/v1/me", "POST /api/v1/media/known", "POST /api/v1/media", "POST /api/v1/inspections"]);
+  assert.deepEqual(batchSizes(), [1], "only the photo the cut fell in");
+  assert.equal(seen[2].body.includes(Buffer.from(media[2].uuid)), true);
 });
