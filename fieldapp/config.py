@@ -132,6 +132,10 @@ class Config:
     GPS_TARGET_ACCURACY_M = 50
 
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # A photo batch whose phone sends nothing for this long has lost its signal (under gunicorn;
+    # nginx's client_body_timeout does it behind nginx): its worker thread is freed, the whole
+    # photos kept.
+    MEDIA_BODY_SILENCE_SECONDS = 30
     PAGE_SIZE = 20
     #: A deploy's release label; part of the offline shell's version, so a release with
     #: no changed file still reaches phones as an update.
@@ -169,7 +173,13 @@ class Config:
         values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
         values["LOG_JSON"] = _bool("LOG_JSON", cls.LOG_JSON)
         values["SERVER_TIMING"] = _bool("SERVER_TIMING", cls.SERVER_TIMING)
-        for name in ("CLUE_ANSWER_DAYS", "CLUE_PUBLIC_LIMIT", "CLUE_LOOKUP_LIMIT", "GPS_TARGET_ACCURACY_M"):
+        for name in (
+            "CLUE_ANSWER_DAYS",
+            "CLUE_PUBLIC_LIMIT",
+            "CLUE_LOOKUP_LIMIT",
+            "GPS_TARGET_ACCURACY_M",
+            "MEDIA_BODY_SILENCE_SECONDS",
+        ):
             values[name] = _int(name, getattr(cls, name))
         values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(
             "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT

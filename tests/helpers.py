@@ -55,3 +55,20 @@ def counting():
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def media_batch_body(items: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A batch's multipart body as a phone sends it: the manifest first, then each file."""
+    import hashlib
+    import io
+    import json
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    manifest = json.dumps([{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items])
+    form = MultiDict([("manifest", manifest)])
+    for u, d in items:
+        form.add(u, FileStorage(io.BytesIO(d), filename=u, content_type="image/jpeg"))
+    boundary, body = encode_multipart(form)
+    return body, f"multipart/form-data; boundary={boundary}"

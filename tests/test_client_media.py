@@ -6,7 +6,7 @@ import uuid
 import sqlalchemy as sa
 
 from fieldapp.models import ClientMedia
-from tests.helpers import csrf_token, logged_in
+from tests.helpers import csrf_token, logged_in, media_batch_body
 from tests.images import jpeg
 
 
@@ -278,22 +278,6 @@ def test_a_batch_costs_the_statements_of_one_upload(client, world, db):
     assert counts[1] == counts[0] + 3 * per_photo, counts
 
 
-def _body(items: list[tuple[str, bytes]]) -> tuple[bytes, str]:
-    """A batch's multipart body as a phone sends it: the manifest first, then each file."""
-    import io
-    import json
-
-    from werkzeug.datastructures import FileStorage, MultiDict
-    from werkzeug.test import encode_multipart
-
-    manifest = json.dumps([{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items])
-    form = MultiDict([("manifest", manifest)])
-    for u, d in items:
-        form.add(u, FileStorage(io.BytesIO(d), filename=u, content_type="image/jpeg"))
-    boundary, body = encode_multipart(form)
-    return body, f"multipart/form-data; boundary={boundary}"
-
-
 def _cut(client, body: bytes, content_type: str, at: int, token: str):
     """The body sent as far as ``at`` bytes, its length declared whole: the connection dropped."""
     import io
@@ -311,7 +295,7 @@ def test_a_batch_cut_short_keeps_the_photos_that_arrived_whole(client, world, db
     logged_in(client, "insp_a1")
     token = csrf_token(client, "/")
     items = [(str(uuid.uuid4()), jpeg(320, 240, color=(i * 60, 30, 30))) for i in range(3)]
-    body, content_type = _body(items)
+    body, content_type = media_batch_body(items)
     third = body.index(items[2][1])
     response = _cut(client, body, content_type, third + len(items[2][1]) // 2, token)
     assert response.status_code == 400 and "上传中断" in response.get_json()["message"]
@@ -324,7 +308,7 @@ def test_a_batch_cut_short_keeps_the_photos_that_arrived_whole(client, world, db
     assert rest.status_code == 201 and db.session.scalar(sa.select(sa.func.count()).select_from(ClientMedia)) == 3
     # Cut inside the manifest: nothing can be trusted, nothing is kept.
     more = [(str(uuid.uuid4()), jpeg(color=(1, 2, 3)))]
-    body, content_type = _body(more)
+    body, content_type = media_batch_body(more)
     assert _cut(client, body, content_type, 40, token).status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ClientMedia)) == 3
 

@@ -62,46 +62,67 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
 
 def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path):
     """A phone's connection drops in the third photo of a batch: gunicorn hands the app what came,
-    and the two whole photos are kept (asked for afterwards, as the phone does)."""
+    and the two whole photos are kept (asked for afterwards, as the phone does). A phone whose
+    signal goes silent, its connection left open: a slow batch's photos are stored as they arrive,
+    and the silent body fails after MEDIA_BODY_SILENCE_SECONDS, freeing its worker thread."""
     import hashlib
     import socket
     import time
     import uuid
     from urllib.parse import urlparse
 
-    from tests.images import jpeg
-    from tests.test_client_media import _body
+    from tests.helpers import media_batch_body
+    from tests.images import jpeg, noisy_jpeg
 
-    server = LiveServer(tmp_path, SECRET_KEY="cut-test", MEDIA_ROOT=str(tmp_path / "media"))
+    server = LiveServer(
+        tmp_path, SECRET_KEY="cut-test", MEDIA_ROOT=str(tmp_path / "media"), MEDIA_BODY_SILENCE_SECONDS="4"
+    )
     server.prepare()
     server.start()
     try:
         inspector = log_in_over_http(server.base, "inspector")
         token = inspector.get(f"{server.base}/api/v1/me", timeout=10).json()["csrf_token"]
-        items = [(str(uuid.uuid4()), jpeg(640, 480, color=(i * 70, 40, 40))) for i in range(3)]
-        body, content_type = _body(items)
-        cut = body.index(items[2][1]) + len(items[2][1]) // 2
         cookie = "; ".join(f"{c.name}={c.value}" for c in inspector.cookies)
         where = urlparse(server.base)
-        head = (
-            f"POST /api/v1/media HTTP/1.1\r\nHost: {where.netloc}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\nCookie: {cookie}\r\nX-CSRFToken: {token}\r\n\r\n"
-        ).encode()
+
+        def head(content_type: str, length: int) -> bytes:
+            return (
+                f"POST /api/v1/media HTTP/1.1\r\nHost: {where.netloc}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {length}\r\nCookie: {cookie}\r\nX-CSRFToken: {token}\r\n\r\n"
+            ).encode()
+
+        def known_within(seconds: float, items) -> list[str]:
+            manifest = [{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items]
+            known: list = []
+            for _ in range(int(seconds * 10)):
+                known = inspector.post(
+                    f"{server.base}/api/v1/media/known",
+                    json={"media": manifest},
+                    headers={"X-CSRFToken": token, "Connection": "close"},  # not one the server let go idle
+                ).json()["known"]
+                if known:
+                    break
+                time.sleep(0.1)
+            return known
+
+        items = [(str(uuid.uuid4()), jpeg(640, 480, color=(i * 70, 40, 40))) for i in range(3)]
+        body, content_type = media_batch_body(items)
+        cut = body.index(items[2][1]) + len(items[2][1]) // 2
         with socket.create_connection((where.hostname, where.port), timeout=10) as raw:
-            raw.sendall(head + body[:cut])
-            raw.shutdown(socket.SHUT_WR)  # the signal is gone
-        manifest = [{"uuid": u, "sha256": hashlib.sha256(d).hexdigest()} for u, d in items]
-        known: list = []
-        for _ in range(50):  # the app stores them as soon as it sees the body end
-            known = inspector.post(
-                f"{server.base}/api/v1/media/known",
-                json={"media": manifest},
-                headers={"X-CSRFToken": token},
-                timeout=10,
-            ).json()["known"]
-            if known:
-                break
-            time.sleep(0.1)
-        assert known == sorted([items[0][0], items[1][0]])
+            raw.sendall(head(content_type, len(body)) + body[:cut])
+            raw.shutdown(socket.SHUT_WR)  # the connection closes
+        assert known_within(5, items) == sorted([items[0][0], items[1][0]])
+
+        items = [(str(uuid.uuid4()), noisy_jpeg(400, 300)) for i in range(2)]
+        body, content_type = media_batch_body(items)
+        first, second = body.index(items[0][1]), body.index(items[1][1])
+        with socket.create_connection((where.hostname, where.port), timeout=10) as raw:
+            raw.sendall(head(content_type, len(body)) + body[:first])
+            time.sleep(2.5)  # a slow link: the batch has taken longer than two seconds
+            raw.sendall(body[first : second + 20_000])  # the first photo, and some of the second
+            assert known_within(5, items) == [items[0][0]]  # stored as it came, the connection still open
+            began = time.monotonic()
+            answer = raw.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 400") and time.monotonic() - began < 8, answer[:200]
     finally:
         server.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -108,11 +110,17 @@ def _loaded(schema, raw):
         ) from None
 
 
-def _media_batch() -> tuple[list[client_media.Upload], bool]:
-    """The uploads of a multipart batch — a ``manifest`` field (JSON list of uuid and sha256), then
-    one file part per upload, named by its uuid — read as they arrive; and whether the body came
-    whole. 400 if it is not that shape, 422 if parts are missing or unnamed in the manifest. When
-    the connection drops, the uploads are the parts that arrived whole (after the manifest)."""
+#: A batch's whole photos are stored as they arrive once its body has taken this long: on a weak
+#: link each photo is kept the moment it is in (a dropped connection, or a phone that went silent,
+#: costs only the photo on the way); a fast batch is one transaction.
+STORE_AS_THEY_COME_AFTER = 2.0
+
+
+def _media_batch() -> tuple[list[dict], bool]:
+    """Store a multipart batch — a ``manifest`` field (JSON list of uuid and sha256), then one file
+    part per upload, named by its uuid — read as it arrives; the answers in the manifest's order,
+    and whether the body came whole. 400 if it is not that shape, 422 if parts are missing or
+    unnamed in the manifest. When the connection drops, the parts that arrived whole are kept."""
     bad_shape = _Rejected(
         (
             jsonify(
@@ -129,32 +137,64 @@ def _media_batch() -> tuple[list[client_media.Upload], bool]:
         raise bad_shape
     items: list[dict] | None = None
     files: dict[str, list[bytes]] = {}
+    answers: dict[str, dict] = {}
+    pending: list[client_media.Upload] = []
+    began = time.monotonic()
+
+    def store() -> None:
+        for answer in client_media.put_many(current_user, pending) if pending else []:
+            answers[answer["uuid"]] = answer
+        pending.clear()
+
     received = multipart.parts(
         request.stream, boundary.encode("latin-1"), photos.MAX_BYTES, 2 * client_media.MAX_BATCH + 1
     )
     try:
-        for name, content in received:
-            if name == "manifest" and items is None:
-                items = _manifest(content, bad_shape)
-            else:
+        with _silence_timeout(current_app.config["MEDIA_BODY_SILENCE_SECONDS"]):
+            for name, content in received:
+                if name == "manifest" and items is None:
+                    items = _manifest(content, bad_shape)
+                    continue
                 files.setdefault(name, []).append(content)
+                declared = next((i for i in items or () if i["uuid"] == name), None)
+                if declared and len(files[name]) == 1:
+                    pending.append(client_media.Upload(name, content, declared["sha256"]))
+                    if time.monotonic() - began > STORE_AS_THEY_COME_AFTER:
+                        store()
     except ClientDisconnected:
         if items is None:
             raise
-        return [
-            client_media.Upload(item["uuid"], files[item["uuid"]][0], item["sha256"])
-            for item in items
-            if len(files.get(item["uuid"], ())) == 1
-        ], False
+        store()
+        return list(answers.values()), False
     if items is None:
         raise bad_shape
     named = {item["uuid"] for item in items}
     errors = {item["uuid"]: _("缺少该媒体的文件。") for item in items if item["uuid"] not in files}
     errors.update((name, _("清单中没有这个文件。")) for name in files if name not in named)
-    errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in named if len(files.get(name, ())) > 1)
+    twice = {name for name in named if len(files.get(name, ())) > 1 or sum(i["uuid"] == name for i in items) > 1}
+    errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in twice)
     if errors:
         raise InputError(errors)
-    return [client_media.Upload(item["uuid"], files[item["uuid"]][0], item["sha256"]) for item in items], True
+    if not items:
+        client_media.put_many(current_user, [])  # says what is missing
+    store()
+    return [answers[client_media.canonical(item["uuid"])] for item in items], True
+
+
+@contextmanager
+def _silence_timeout(seconds: float):
+    """Under gunicorn, a read of the body that waits ``seconds`` for a byte fails (as a dropped
+    connection); elsewhere, whatever the server does."""
+    sock = request.environ.get("gunicorn.socket")
+    before = sock.gettimeout() if sock is not None else None
+    if sock is not None:
+        sock.settimeout(seconds)
+    try:
+        yield
+    finally:
+        if sock is not None:
+            with suppress(OSError):
+                sock.settimeout(before)
 
 
 def _manifest(content: bytes, bad_shape: _Rejected) -> list[dict]:
@@ -259,14 +299,11 @@ def put_media(client_uuid: str):
 def post_media():
     """Upload several photos at once, all or none: what a phone on a good connection sends
     instead of one PUT per photo (one round trip and one transaction for a whole record)."""
-    uploads, whole = _media_batch()
+    answers, whole = _media_batch()
     if not whole:
         # The phone is gone; what it delivered whole is kept, and it asks (/media/known) before
         # sending the rest, so a cut costs at most the photo it fell in.
-        if uploads:
-            client_media.put_many(current_user, uploads)
         return jsonify(error="incomplete", message=_("上传中断：已完整收到的照片已保存，请重新同步其余照片。")), 400
-    answers = client_media.put_many(current_user, uploads)
     return jsonify(media=answers), (201 if any(a["created"] for a in answers) else 200)
 
 

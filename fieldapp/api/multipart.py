@@ -14,7 +14,10 @@ from typing import IO
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
-CHUNK = 64 * 1024
+#: A read returns when this much has come (or the body ends): what sits below it when a phone goes
+#: silent is seen only when the silence times out. Small enough that a photo's closing boundary
+#: is seen soon after it arrives, large enough not to copy gunicorn's read-ahead over and over.
+CHUNK = 16 * 1024
 
 
 def parts(stream: IO[bytes], boundary: bytes, max_part: int, max_parts: int) -> Iterator[tuple[str, bytes]]:
@@ -31,7 +34,11 @@ def parts(stream: IO[bytes], boundary: bytes, max_part: int, max_parts: int) -> 
                 raise ClientDisconnected() from None
             raise BadRequest() from None
         if isinstance(event, NeedData):
-            decoder.receive_data(stream.read(CHUNK) or None)
+            try:
+                chunk = stream.read(CHUNK)
+            except OSError:  # reset by the peer, or silent past the server's timeout
+                raise ClientDisconnected() from None
+            decoder.receive_data(chunk or None)
         elif isinstance(event, Field | File):
             name, content = event.name, bytearray()
         elif isinstance(event, Data):

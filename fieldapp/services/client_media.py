@@ -61,6 +61,14 @@ def _answer(row: ClientMedia, media: MediaFile, created: bool) -> dict:
     }
 
 
+def canonical(client_uuid: str) -> str:
+    """A phone's UUID as the server keeps it (the answers name it so)."""
+    try:
+        return str(uuidlib.UUID(client_uuid))
+    except ValueError:
+        return client_uuid
+
+
 def _normalised(uploads: list[Upload]) -> list[Upload]:
     """The uploads with canonical UUIDs and lower-case hashes; InputError naming each bad one."""
     errors, seen, out = {}, set(), []

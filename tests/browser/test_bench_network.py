@@ -1,6 +1,7 @@
 """bench/network.py at a fast link, so that it cannot rot: the throttling proxy carries a whole cold
-start (login, home, patrol, the capture form, a warm navigation) and counts every byte, and the
-link's arithmetic is right. The weak-link figures themselves are the benchmark's (make bench)."""
+start (login, home, patrol, the capture form, a warm navigation) and an outbox's sync, cut once
+mid-photo, and counts every byte, and the link's arithmetic is right. The weak-link figures
+themselves are the benchmark's (make bench)."""
 
 from bench.network import Link, run
 
@@ -14,10 +15,14 @@ def test_the_link_paces_bytes_and_delays_them():
 
 
 def test_a_cold_start_runs_through_the_proxy(server, browser):
-    rows = {
-        r["measure"]: r for r in run(kbit=50_000, rtt_ms=10, accounts_server=(server, server.accounts), browser=browser)
-    }
+    measured = run(kbit=50_000, rtt_ms=10, accounts_server=(server, server.accounts), browser=browser, records=1)
+    rows = {r["measure"]: r for r in measured}
     assert set(rows) >= {"login page usable", "login → home", "home → capture form", "warm navigation"}
+    # The outbox through the link, and a cut mid-photo costing less than that photo.
+    outbox = rows["day's outbox: 1 inspections × 3 photos + signature"]
+    assert outbox["kb"] > 3 * 100 and "done, 1 sent" in outbox["note"], outbox
+    cut = rows["connection cut mid-photo"]
+    assert 0 < cut["kb"] < cut["target_kb"] and "retry, then done" in cut["note"], cut
     assert 5 < rows["bytes before the capture form"]["kb"] < 500
     for name in ("login page usable", "login → home", "home → capture form"):
         assert rows[name]["seconds"] > 0 and rows[name]["kb"] > 0 and rows[name]["floor_s"] > 0, rows[name]
