@@ -106,6 +106,7 @@ bench: install-dev translations system-deps
 	$(BIN)/python -m bench.idor
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.load --sync-only --clients 50 --sync-seconds 60
+	$(BIN)/python -m bench.city
 	$(BIN)/python -m bench.readme
 
 clean:

@@ -38,6 +38,8 @@ from tests.browser.conftest import _free_port
 
 #: A key page's p95, from when its request was due, above which the server no longer keeps up.
 KNEE_MS = 100.0
+#: The numbers of inspectors stepped through (the aim: 10,000 per core).
+STEPS = "10000,20000,40000,60000,80000,100000,120000,140000,160000,200000,240000,280000,320000"
 
 # --- the usage model: per inspector and working day, each figure with where it comes from -------
 
@@ -128,7 +130,7 @@ SYNC = next(a for a in MODEL if a.kind == "sync")
 
 def per_inspector_hour() -> float:
     """Requests one inspector brings in the busiest hour (a sync is two: its photos, its record)."""
-    return sum(a.per_day * (2 if a.kind in ("sync", "step") else 1) for a in MODEL) * BUSIEST_HOUR
+    return sum(a.per_day * (2 if a.kind == "sync" else 1) for a in MODEL) * BUSIEST_HOUR
 
 
 # --- the load -------------------------------------------------------------------------------------
@@ -411,9 +413,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a PostgreSQL database already holding bench.generate's data")
     parser.add_argument("--scale", type=float, default=10.0, help="generated when --url is not given")
-    parser.add_argument(
-        "--steps", default="10000,20000,40000,60000,80000,100000,120000,140000,160000,200000,240000,280000"
-    )
+    parser.add_argument("--steps", default=STEPS, help="numbers of inspectors, in order")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--clients", type=int, default=16, help="users of each role whose sessions send")
     args = parser.parse_args()
@@ -432,12 +432,19 @@ def main() -> int:
         rows = run(url, steps, args.seconds, work, args.clients)
     summary = knee(rows)
     print(summary)
+    save(rows, summary, args.seconds, args.scale if not args.url else "given database")
+    return 0
+
+
+def save(rows: list[dict], summary: dict, seconds: float, data: str | float) -> None:
     results.save(
         "capacity",
-        [*rows, {"inspectors": "knee", **{k: v for k, v in summary.items() if k != "inspectors"}}],
-        {"seconds": args.seconds, "scale": args.scale if not args.url else "given database", "knee_ms": KNEE_MS},
+        [
+            *rows,
+            {"inspectors": f"knee: {summary['inspectors']}", **{k: v for k, v in summary.items() if k != "inspectors"}},
+        ],
+        {"seconds": seconds, "scale": data, "knee_ms": KNEE_MS, "cores": summary["cores"]},
     )
-    return 0
 
 
 if __name__ == "__main__":

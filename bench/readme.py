@@ -28,7 +28,9 @@ ORDER = [
     "enterprises",
     "photos",
     "scale",
+    "capacity",
     "generate-postgresql-scale10",
+    "generate-postgresql-scale1",
     "generate-postgresql",
     "generate-sqlite",
 ]

@@ -5,9 +5,10 @@
 // the photos of a batch that arrived whole when the connection drops, and after a failed upload
 // the phone asks which it has (/api/v1/media/known) before sending the rest: a cut costs the
 // photo it fell in, not the batch. For half an hour after a batch failed on the way (a timeout,
-// a dropped connection, a 5xx) media go one by one (PUT by the phone's UUID with its SHA-256). Runs in pages and in the service worker (Background Sync), one run at a time
-// per user across every tab and the worker (Web Locks). Nothing leaves IndexedDB before the
-// server acknowledges it.
+// a dropped connection, a 5xx) media go one by one (PUT by the phone's UUID with its SHA-256).
+// Runs in pages and in the service worker (Background Sync), one run at a time per user across
+// every tab and the worker (Web Locks). Nothing leaves IndexedDB before the server acknowledges
+// it.
 //
 //   2xx             done: the record is marked sent, its blobs are dropped
 //   401             paused: the user must log in again; everything is kept
