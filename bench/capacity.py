@@ -80,7 +80,7 @@ MODEL = [
     Activity(
         "inspector home", "inspector", "get", "/", 4 + CONFIRMED, "4 a day; company managers' home per hazard", True
     ),
-    Activity("patrol list", "inspector", "get", "/inspections/patrol", VISITS, "one per visit"),
+    Activity("patrol list", "inspector", "get", "/inspections/patrol", VISITS, "one per visit", True),
     Activity(
         "enterprise page",
         "inspector",
@@ -175,7 +175,7 @@ class Load:
     def __init__(self, port: int, by_role: dict, sync_spec: list[dict], bases: list[str], pending: dict):
         self.port, self.by_role, self.sync_spec, self.bases = port, by_role, sync_spec, bases
         self.pending = pending  # officer index -> hazard ids still waiting for a decision
-        self.turn = {role: 0 for role in by_role}
+        self.turn: dict[tuple[str, str], int] = {}
         self.lock = threading.Lock()
         self.outbox: dict[int, list] = {}
         self.media: list = []
@@ -196,9 +196,12 @@ class Load:
         self.built += 1
         return _outbox_item({**spec, "bases": self.bases}, self.built)
 
-    def _client(self, role: str):
+    def _client(self, role: str, kind: str):
+        """The next user of ``role``: each kind of request goes round them in its own turn, so the
+        records (built per inspector) are drawn evenly."""
         with self.lock:
-            i = self.turn[role] = (self.turn[role] + 1) % len(self.by_role[role])
+            key = (role, kind)
+            i = self.turn[key] = (self.turn.get(key, -1) + 1) % len(self.by_role[role])
         return i, self.by_role[role][i]
 
     def run_one(self, activity: Activity, due: float, step: Step) -> None:
@@ -214,14 +217,15 @@ class Load:
             step.late += late > 0.010
 
     def _send(self, activity: Activity) -> bool:
-        i, client = self._client(activity.role)
+        i, client = self._client(activity.role, activity.kind)
         headers = {"Cookie": client.cookie, "X-CSRFToken": client.csrf}
         ok = True
         if activity.kind == "get":
             ok = _send(self.port, "GET", activity.path.format(**client.ids), headers) == 200
         elif activity.kind in ("sync", "media"):
             store = self.outbox[i] if activity.kind == "sync" else self.media
-            _record, (batch, batch_type), body = store.pop()
+            # More than chance allowed for: built now (the clock runs; rare).
+            _record, (batch, batch_type), body = store.pop() if store else self._item(self.sync_spec[i])
             ok = _send(self.port, "POST", "/api/v1/media", {**headers, "Content-Type": batch_type}, batch) in (200, 201)
             if activity.kind == "sync":
                 status = _send(

@@ -66,7 +66,7 @@ def main() -> int:
             cluster = stack.enter_context(postgres.throwaway_cluster())
         large = args.large or _generated(cluster, "city", 10)
         small = args.small or _generated(cluster, "district", 1)
-        rows = scale.compare(scale.measure(small, args.requests), scale.measure(large, args.requests))
+        rows = scale.compare(*scale.measure_both(small, large, args.requests))
         results.save("scale", rows, {"small": 1, "large": 10, "requests": args.requests, "db": "postgresql"})
         for row in rows:
             print(row, flush=True)

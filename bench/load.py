@@ -76,6 +76,7 @@ ROUTES = [
     # user in one statement, their grids in a second, the user as JSON), a second reference.
     Route("signed in: /api/v1/me, two statements", "inspector", "/api/v1/me", 0),
     Route("inspector home", "inspector", "/"),
+    Route("patrol list", "inspector", "/inspections/patrol"),
     Route("enterprise search", "inspector", "/enterprises/?q={name_part}"),
     Route("enterprise page", "inspector", "/enterprises/{enterprise}"),
     Route("inspection page", "inspector", "/inspections/{inspection}"),

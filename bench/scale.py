@@ -57,6 +57,7 @@ class Page:
 PAGES = [
     Page("signed in: /api/v1/me", "inspector", "/api/v1/me", 0),
     Page("inspector home", "inspector", "/"),
+    Page("patrol list", "inspector", "/inspections/patrol"),
     Page("enterprise search", "inspector", "/enterprises/?q={name_part}"),
     Page("enterprise page", "inspector", "/enterprises/{enterprise}"),
     Page("inspection page", "inspector", "/inspections/{inspection}"),
@@ -121,44 +122,86 @@ def _spent(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[p] - before.get(p, 0.0) for p in after)
 
 
-def measure(url: str, requests: int, log=print) -> dict[str, dict]:
-    """Per page label: wall p50/p95 ms and app/db CPU ms per request, on the database at ``url``."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
-    out: dict[str, dict] = {}
-    with app.app_context():
-        engine = db.engine
-        backends = Backends(engine)
-        people = users()
-    # Requests outside any app context of ours: each pushes its own (with its own g and session).
-    clients = {
-        role: (logged_in(app.test_client(), username, PASSWORD), ids) for role, (username, ids) in people.items()
-    }
-    for page in PAGES:
-        if page.role not in clients:
-            continue
-        client, ids = clients[page.role]
-        path = page.path.format(**ids)
-        for _ in range(max(3, requests // 10)):  # warm: the templates, the plans, the caches
-            status = client.get(path).status_code
+class Side:
+    """One database's app, the users of each role logged in, and its PostgreSQL backends."""
+
+    def __init__(self, url: str):
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_ROOT": tempfile.mkdtemp()})
+        with self.app.app_context():
+            self.engine = db.engine
+            self.backends = Backends(self.engine)
+            people = users()
+        # Requests outside any app context of ours: each pushes its own (with its own g and session).
+        self.clients = {
+            role: (logged_in(self.app.test_client(), username, PASSWORD), ids)
+            for role, (username, ids) in people.items()
+        }
+        self.walls: dict[str, list[float]] = {}
+        self.cpu: dict[str, list[float]] = {}  # app, db seconds
+
+    def path(self, page: Page) -> str:
+        return page.path.format(**self.clients[page.role][1])
+
+    def warm(self, page: Page, n: int) -> None:
+        client = self.clients[page.role][0]
+        for _ in range(n):  # the templates, the plans, the caches
+            status = client.get(self.path(page)).status_code
             if status != 200:
-                raise RuntimeError(f"{page.label}: {path} answered {status}")
-        walls = []
-        db_before, app_before = backends.seconds(), time.process_time()
-        for _ in range(requests):
+                raise RuntimeError(f"{page.label}: {self.path(page)} answered {status}")
+
+    def run(self, page: Page, n: int) -> None:
+        client, path = self.clients[page.role][0], self.path(page)
+        walls = self.walls.setdefault(page.label, [])
+        spent = self.cpu.setdefault(page.label, [0.0, 0.0])
+        db_before, app_before = self.backends.seconds(), time.process_time()
+        for _ in range(n):
             began = time.perf_counter()
             client.get(path)
             walls.append((time.perf_counter() - began) * 1000)
-        app_cpu = time.process_time() - app_before
-        db_cpu = _spent(db_before, backends.seconds())
-        out[page.label] = {
+        spent[0] += time.process_time() - app_before
+        spent[1] += _spent(db_before, self.backends.seconds())
+
+    def figures(self, page: Page) -> dict:
+        walls, (app_cpu, db_cpu) = self.walls[page.label], self.cpu[page.label]
+        return {
             "p50": round(pystats.median(walls), 1),
             "p95": round(pct(walls, 95), 1),
-            "cpu_app_ms": round(app_cpu * 1000 / requests, 2),
-            "cpu_db_ms": round(db_cpu * 1000 / requests, 2),
+            "cpu_app_ms": round(app_cpu * 1000 / len(walls), 2),
+            "cpu_db_ms": round(db_cpu * 1000 / len(walls), 2),
         }
-        log(f"  {page.label}: {out[page.label]}")
-    engine.dispose()
+
+
+def measure_both(small_url: str, large_url: str, requests: int, rounds: int = 10, log=print):
+    """Per page label on each database: wall p50/p95 ms and app/db CPU ms per request. The two are
+    measured in turns (``rounds`` of ``requests / rounds`` each, the order swapped every round),
+    so that the machine's drift — a shared VM's speed changes by tens of percent within minutes —
+    falls on both alike."""
+    sides = [Side(small_url), Side(large_url)]
+    each = max(1, requests // rounds)
+    for page in PAGES:
+        present = [side for side in sides if page.role in side.clients]
+        for side in present:
+            side.warm(page, max(3, requests // 10))
+        for r in range(rounds):
+            for side in present if r % 2 == 0 else present[::-1]:
+                side.run(page, each)
+        log(f"  {page.label}: " + " | ".join(str(side.figures(page)) for side in present))
+    out = tuple({p.label: side.figures(p) for p in PAGES if p.label in side.walls} for side in sides)
+    for side in sides:
+        side.engine.dispose()
     return out
+
+
+def measure(url: str, requests: int, log=print) -> dict[str, dict]:
+    """Per page label: wall p50/p95 ms and app/db CPU ms per request, on one database."""
+    side = Side(url)
+    for page in PAGES:
+        if page.role in side.clients:
+            side.warm(page, max(3, requests // 10))
+            side.run(page, requests)
+            log(f"  {page.label}: {side.figures(page)}")
+    side.engine.dispose()
+    return {p.label: side.figures(p) for p in PAGES if p.label in side.walls}
 
 
 def compare(small: dict[str, dict], large: dict[str, dict]) -> list[dict]:
@@ -202,11 +245,8 @@ def main() -> int:
 
     with ExitStack() as stack:
         small = args.small or stack.enter_context(throwaway_district(args.small_scale))
-        print(f"small ({args.small_scale:g}):")
-        at_small = measure(small, args.requests)
         large = args.large or stack.enter_context(throwaway_district(args.large_scale, args.large_districts))
-        print(f"large ({args.large_scale:g}):")
-        at_large = measure(large, args.requests)
+        at_small, at_large = measure_both(small, large, args.requests)
     rows = compare(at_small, at_large)
     for row in rows:
         print(row)

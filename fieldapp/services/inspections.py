@@ -751,20 +751,16 @@ def finished_between(user: User, lo: datetime, hi: datetime) -> sa.Result:
 
 def patrol_list(user: User) -> list[sa.Row]:
     """The patrol list: the enterprises due a visit in ``user``'s own grids as (enterprise, last
-    finished visit), never visited first, then longest ago (the first 200)."""
-    last = (
-        sa.select(Inspection.enterprise_id, sa.func.max(Inspection.started_at).label("last"))
-        .where(Inspection.state != "draft")
-        .group_by(Inspection.enterprise_id)
-        .subquery()
-    )
+    finished visit), never visited first, then longest ago (the first 200). The last visit is the
+    one the database keeps on each enterprise (migration 0016): grouping every inspection by its
+    enterprise instead took 1-2 s at city scale (bench.capacity found it)."""
+    last = Enterprise.last_inspected_at
     return list(
         db.session.execute(
-            sa.select(Enterprise, last.c.last)
-            .join(last, last.c.enterprise_id == Enterprise.id, isouter=True)
+            sa.select(Enterprise, last.label("last"))
             .join(InspectorGrid, InspectorGrid.grid_id == Enterprise.grid_id)
             .where(InspectorGrid.user_id == user.id, Enterprise.status.in_(coverage.DUE_STATUSES))
-            .order_by(last.c.last.is_not(None), last.c.last, Enterprise.name)
+            .order_by(last.is_not(None), last, Enterprise.name)
             .limit(200)
         )
     )
