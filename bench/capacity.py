@@ -39,7 +39,7 @@ from tests.browser.conftest import _free_port
 #: A key page's p95, from when its request was due, above which the server no longer keeps up.
 KNEE_MS = 100.0
 #: The numbers of inspectors stepped through (the aim: 10,000 per core).
-STEPS = "10000,20000,40000,60000,80000,100000,120000,140000,160000,200000,240000,280000,320000"
+STEPS = "10000,20000,30000,40000,45000,50000,55000,60000,70000,80000,100000,120000,160000,200000"
 
 # --- the usage model: per inspector and working day, each figure with where it comes from -------
 
