@@ -67,6 +67,7 @@ ROUTES = {
     "api.pack": "inspection.create",
     "api.put_media": "inspection.create",
     "api.post_media": "inspection.create",
+    "api.known_media": "inspection.create",
     "api.post_inspection": "inspection.create",
     "inspections.edit": "inspection.view",
     "inspections.print_view": "inspection.view",
