@@ -37,7 +37,7 @@ import sqlalchemy as sa  # noqa: E402
 from bench import results  # noqa: E402
 from bench.enterprises import pct  # noqa: E402
 from bench.generate import PASSWORD  # noqa: E402
-from bench.load import pick_users  # noqa: E402
+from bench.load import ROUTES, pick_users  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp.db import db  # noqa: E402
 from tests.helpers import logged_in  # noqa: E402
@@ -56,22 +56,23 @@ class Page:
     key: bool = True  # a key page: its CPU may grow at most GROWTH (dashboards: their p95 only)
 
 
-PAGES = [
-    Page("signed in: /api/v1/me", "inspector", "/api/v1/me", 0),
-    Page("inspector home", "inspector", "/"),
-    Page("patrol list", "inspector", "/inspections/patrol"),
-    Page("enterprise search", "inspector", "/enterprises/?q={name_part}"),
-    Page("enterprise page", "inspector", "/enterprises/{enterprise}"),
-    Page("inspection page", "inspector", "/inspections/{inspection}"),
-    Page("officer queue", "officer", "/hazards/?tab=to_confirm"),
-    Page("hazard page", "officer", "/hazards/{hazard}"),
-    Page("coverage, town officer", "officer", "/coverage", 150, key=False),
-    Page("statistics, town officer", "officer", "/statistics", 150, key=False),
-    Page("coverage, district admin", "district_admin", "/coverage", 150, key=False),
-    Page("statistics, district admin", "district_admin", "/statistics", 150, key=False),
-    Page("coverage, city admin", "city_admin", "/coverage", 300, same_scope=False, key=False),
-    Page("statistics, city admin", "city_admin", "/statistics", 300, same_scope=False, key=False),
-]
+def _pages() -> list[Page]:
+    """bench.load's key pages and dashboards (its admin: a district's), and the city's dashboards."""
+    pages = []
+    for route in ROUTES:
+        if route.role == "anonymous" or route.path == "sync":
+            continue
+        role = "district_admin" if route.role == "admin" else route.role
+        dashboard = route.path in ("/coverage", "/statistics")
+        pages.append(Page(route.label, role, route.path, route.target_ms, key=not dashboard))
+    return [
+        *pages,
+        Page("coverage, city admin", "city_admin", "/coverage", 300, same_scope=False, key=False),
+        Page("statistics, city admin", "city_admin", "/statistics", 300, same_scope=False, key=False),
+    ]
+
+
+PAGES = _pages()
 
 
 def _admin_of(kind: str) -> str | None:
