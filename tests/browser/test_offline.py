@@ -255,6 +255,9 @@ def test_faults_mid_sync_lose_nothing_and_duplicate_nothing(server, browser, bro
     expect(page.locator("#outbox-list li .error")).to_contain_text("手机有网络，但连接不上服务器")
     assert not faults["PUT"] and seen == {"batch": 1, "PUT": 2}
     assert sum(m["uploaded"] for m in state()["media"]) == 1
+    # The outbox counts what arrived: one photo of the four files.
+    expect(page.locator("#outbox-list li").first).to_contain_text("已上传 1/4")
+    page.screenshot(path=str(artifacts / "outbox-partly-uploaded.png"), full_page=True)
 
     # The session expires before the next attempt: sync pauses and asks for a login.
     context.clear_cookies()
