@@ -154,6 +154,7 @@ def _media_batch() -> tuple[list[dict], bool]:
             for name, content in received:
                 if name == "manifest" and items is None:
                     items = _manifest(content, bad_shape)
+                    client_media.check_count(len(items))  # before a byte of the photos is kept
                     continue
                 files.setdefault(name, []).append(content)
                 declared = next((i for i in items or () if i["uuid"] == name), None)
@@ -175,8 +176,6 @@ def _media_batch() -> tuple[list[dict], bool]:
     errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in twice)
     if errors:
         raise InputError(errors)
-    if not items:
-        client_media.put_many(current_user, [])  # says what is missing
     store()
     return [answers[client_media.canonical(item["uuid"])] for item in items], True
 
@@ -297,8 +296,10 @@ def put_media(client_uuid: str):
 @bp.route("/media", methods=["POST"])
 @permission_required("inspection.create")
 def post_media():
-    """Upload several photos at once, all or none: what a phone on a good connection sends
-    instead of one PUT per photo (one round trip and one transaction for a whole record)."""
+    """Upload several photos at once: what a phone sends instead of one PUT per photo (one round
+    trip, and on a good connection one transaction, all or none, for a whole record). A batch
+    that takes longer keeps each photo as it arrives, so a weak link loses at most the one on the
+    way."""
     answers, whole = _media_batch()
     if not whole:
         # The phone is gone; what it delivered whole is kept, and it asks (/media/known) before

@@ -90,6 +90,14 @@ def _normalised(uploads: list[Upload]) -> list[Upload]:
     return out
 
 
+def check_count(n: int) -> None:
+    """A batch holds one upload at least, ``MAX_BATCH`` at most: InputError otherwise."""
+    if not n:
+        raise InputError({"media": _("没有收到任何媒体文件。")})
+    if n > MAX_BATCH:
+        raise InputError({"media": _("一次最多上传 %(n)d 个媒体文件。", n=MAX_BATCH)})
+
+
 @transaction
 def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict]:
     """Store (or recognise) several uploads in one transaction; what to answer for each, in order.
@@ -98,10 +106,7 @@ def put_many(user: User, uploads: list[Upload], retry: bool = True) -> list[dict
     used for other content a Conflict, and nothing of the batch is kept — the phone's record
     cannot go without it anyway, and sends the batch again once the user has dealt with it."""
     policy.require(user, "inspection.create")
-    if not uploads:
-        raise InputError({"media": _("没有收到任何媒体文件。")})
-    if len(uploads) > MAX_BATCH:
-        raise InputError({"media": _("一次最多上传 %(n)d 个媒体文件。", n=MAX_BATCH)})
+    check_count(len(uploads))
     uploads = _normalised(uploads)
     rows = db.session.execute(
         _LOOKUP, {"uuids": [u.uuid for u in uploads], "digests": [u.declared_sha256 for u in uploads]}
