@@ -17,6 +17,7 @@ it; the CPU split shows how much of it the server used).
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import os
 import random
@@ -31,9 +32,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 
 from bench import cpu, results
-from bench.load import _gunicorn, _login, _outbox_item, _pct, pick_users
+from bench.load import _gunicorn, _login, _outbox_item, _pct, admin_of, pick_users
+from bench.offline import photo_bases
 from tests.browser.conftest import _free_port
 
 #: A key page's p95, from when its request was due, above which the server no longer keeps up.
@@ -308,17 +311,8 @@ def summarise(inspectors: int, seconds: float, step: Step, spent: dict) -> dict:
 def _sessions(base: str, engine, n: int) -> dict[str, list]:
     """Up to n inspectors and n town officers, logged in with the ids their pages need, and a
     district's admin (on a city, the first district's)."""
-    import sqlalchemy as sa
-
     picked = pick_users(engine, n)
-    with engine.connect() as conn:
-        admin = conn.execute(
-            sa.text(
-                "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id "
-                "JOIN user_org_units j ON j.user_id = u.id JOIN org_units o ON o.id = j.org_unit_id "
-                "WHERE r.role = 'admin' AND o.kind = 'district' ORDER BY u.id LIMIT 1"
-            )
-        ).scalar_one()
+    admin = admin_of(engine, "district")
     out: dict[str, list] = {"admin": [_login(base, admin)]}
     for role in ("inspector", "officer"):
         out[role] = []
@@ -331,8 +325,6 @@ def _sessions(base: str, engine, n: int) -> dict[str, list]:
 
 def _pending(engine, officers: list) -> dict[int, list[int]]:
     """Hazards waiting for a decision in each officer's town (the officers' pages pick them)."""
-    import sqlalchemy as sa
-
     out = {}
     with engine.connect() as conn:
         for i, c in enumerate(officers):
@@ -350,12 +342,6 @@ def _pending(engine, officers: list) -> dict[int, list[int]]:
 
 
 def run(url: str, steps: list[int], seconds: float, work: Path, clients: int, log=print) -> list[dict]:
-    import base64
-
-    import sqlalchemy as sa
-
-    from bench.offline import photo_bases
-
     port = _free_port()
     server = _gunicorn(url, work / "media", port, work / "gunicorn.log")
     rows = []

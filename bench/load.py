@@ -175,6 +175,19 @@ def _login(base: str, username: str) -> Client:
     return Client(cookie=cookie, csrf=me["csrf_token"])
 
 
+def admin_of(engine: sa.Engine, kind: str) -> str | None:
+    """The first admin whose jurisdiction is an org unit of ``kind`` (city, district), if any."""
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.text(
+                "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id "
+                "JOIN user_org_units j ON j.user_id = u.id JOIN org_units o ON o.id = j.org_unit_id "
+                "WHERE r.role = 'admin' AND o.kind = :kind ORDER BY u.id LIMIT 1"
+            ),
+            {"kind": kind},
+        ).scalar()
+
+
 def pick_users(engine: sa.Engine, n: int) -> dict[str, list[tuple[str, dict]]]:
     """Up to n inspectors and n town officers of the district, the admin; with the ids their
     pages need (an enterprise of the inspector's grid, their last inspection, a hazard of the

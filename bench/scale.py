@@ -37,7 +37,7 @@ import sqlalchemy as sa  # noqa: E402
 from bench import results  # noqa: E402
 from bench.enterprises import pct  # noqa: E402
 from bench.generate import PASSWORD  # noqa: E402
-from bench.load import ROUTES, pick_users  # noqa: E402
+from bench.load import ROUTES, admin_of, pick_users  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp.db import db  # noqa: E402
 from tests.helpers import logged_in  # noqa: E402
@@ -75,25 +75,14 @@ def _pages() -> list[Page]:
 PAGES = _pages()
 
 
-def _admin_of(kind: str) -> str | None:
-    return db.session.scalar(
-        sa.text(
-            "SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id "
-            "JOIN user_org_units j ON j.user_id = u.id JOIN org_units o ON o.id = j.org_unit_id "
-            "WHERE r.role = 'admin' AND o.kind = :kind ORDER BY u.id LIMIT 1"
-        ),
-        {"kind": kind},
-    )
-
-
 def users() -> dict[str, tuple[str, dict]]:
     """The user of each role and the ids their pages need."""
     picked = pick_users(db.engine, 1)
     out = {role: picked[role][0] for role in ("inspector", "officer")}
-    district = _admin_of("district")
+    district = admin_of(db.engine, "district")
     if district:
         out["district_admin"] = (district, {})
-    city = _admin_of("city")
+    city = admin_of(db.engine, "city")
     if city:
         out["city_admin"] = (city, {})
     return out

@@ -228,7 +228,7 @@ def test_scale_benchmark_runs(db):
 
 def test_capacity_benchmark_runs(db, tmp_path):
     """bench.capacity (open-loop load from the usage model) for a moment over a small district,
-    so it never rots: every kind of request is sent and answered without an error."""
+    so it never rots: its requests are answered without an error and its CPU is counted."""
     from bench import capacity
 
     if db.engine.dialect.name != "postgresql":

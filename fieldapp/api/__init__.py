@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
@@ -136,6 +137,7 @@ def _media_batch() -> tuple[list[dict], bool]:
     if request.mimetype != "multipart/form-data" or not boundary:
         raise bad_shape
     items: list[dict] | None = None
+    declared: dict[str, str] = {}  # uuid -> sha256, from the manifest
     files: dict[str, list[bytes]] = {}
     answers: dict[str, dict] = {}
     pending: list[client_media.Upload] = []
@@ -155,11 +157,11 @@ def _media_batch() -> tuple[list[dict], bool]:
                 if name == "manifest" and items is None:
                     items = _manifest(content, bad_shape)
                     client_media.check_count(len(items))  # before a byte of the photos is kept
+                    declared = {item["uuid"]: item["sha256"] for item in items}
                     continue
                 files.setdefault(name, []).append(content)
-                declared = next((i for i in items or () if i["uuid"] == name), None)
-                if declared and len(files[name]) == 1:
-                    pending.append(client_media.Upload(name, content, declared["sha256"]))
+                if name in declared and len(files[name]) == 1:
+                    pending.append(client_media.Upload(name, content, declared[name]))
                     if time.monotonic() - began > STORE_AS_THEY_COME_AFTER:
                         store()
     except ClientDisconnected:
@@ -169,10 +171,10 @@ def _media_batch() -> tuple[list[dict], bool]:
         return list(answers.values()), False
     if items is None:
         raise bad_shape
-    named = {item["uuid"] for item in items}
     errors = {item["uuid"]: _("缺少该媒体的文件。") for item in items if item["uuid"] not in files}
-    errors.update((name, _("清单中没有这个文件。")) for name in files if name not in named)
-    twice = {name for name in named if len(files.get(name, ())) > 1 or sum(i["uuid"] == name for i in items) > 1}
+    errors.update((name, _("清单中没有这个文件。")) for name in files if name not in declared)
+    listed = Counter(item["uuid"] for item in items)
+    twice = {name for name in declared if len(files.get(name, ())) > 1 or listed[name] > 1}
     errors.update((name, _("同一媒体标识在一次上传中出现了两次。")) for name in twice)
     if errors:
         raise InputError(errors)
