@@ -29,9 +29,11 @@ def run(page, base: str) -> list[dict]:
     from playwright.sync_api import expect
 
     from tests.browser.capture import Actions, clean_visit, form_screens, hazard_visit, start_from_patrol
+    from tests.browser.session import controlled
 
     page.goto(base + "/")
     expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=15000)  # the offline pack is here
+    controlled(page)  # and the phone's form (the worker's shell): 开始检查 opens it
     page.goto(f"{base}/inspections/patrol")
     names = page.locator("#patrol-list li strong").all_inner_texts()[:2]
     rows = []

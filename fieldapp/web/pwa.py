@@ -50,6 +50,8 @@ SHELL_FILES = (
 )
 #: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
 APP_PAGES = ("/capture", "/outbox", "/offline")
+#: The classic scripts the worker imports (it shares them with the pages).
+WORKER_IMPORTS = ("js/store.js", "js/sync.js")
 APP_TEMPLATES = (
     "app/shell.html",
     "app/capture.html",
@@ -74,6 +76,8 @@ def precache() -> dict:
         cached = {
             "version": digest.hexdigest()[:16],
             "urls": [url_for("static", filename=n) for n in SHELL_FILES] + list(APP_PAGES),
+            # Under their hashed names, as the pages load them: one download serves both.
+            "imports": [url_for("static", filename=n) for n in WORKER_IMPORTS],
         }
         current_app.extensions["fieldapp_precache"] = cached
     return cached

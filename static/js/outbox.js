@@ -274,16 +274,23 @@ function keepOutbox(store, sync) {
     return Promise.all([showCounter(uid), renderOutbox(uid), renderDrafts(uid)]).catch(() => null);
   }
 
-  // "开始检查" opens the phone's form when the enterprise is in the offline pack, so a record
-  // begun with signal survives losing it; otherwise the server's form is used.
+  // "开始检查" opens the phone's form when the enterprise is in the offline pack and the form is
+  // kept on the phone, so a record begun with signal survives losing it; otherwise the server's
+  // form is used (a new phone still downloading its shell would fetch the phone's form and its
+  // scripts over the link, slower than the server's page).
+  async function phoneFormReady(uid, id) {
+    const kept = window.caches ? await caches.match("/capture") : null;
+    return !!kept && !!(await store.get(await store.open(uid), "enterprises", Number(id)));
+  }
+
   function bindStart(uid) {
     document.addEventListener("submit", function (event) {
       let form = event.target;
       let id = form.getAttribute && form.getAttribute("data-capture-start");
       if (!id || event.defaultPrevented) { return; }
       event.preventDefault();
-      store.open(uid).then((db) => store.get(db, "enterprises", Number(id))).then((e) => {
-        if (e) { window.location.href = "/capture?enterprise=" + id; } else { form.submit(); }
+      phoneFormReady(uid, id).then((ready) => {
+        if (ready) { window.location.href = "/capture?enterprise=" + id; } else { form.submit(); }
       }, () => form.submit());
     }, true);
   }

@@ -4,7 +4,7 @@
 /* global PRECACHE, fieldappStore, fieldappSync */
 "use strict";
 
-importScripts("/static/js/store.js", "/static/js/sync.js");
+importScripts(...PRECACHE.imports);  // store.js and sync.js
 
 const SHELL = "fieldapp-shell-" + PRECACHE.version;
 // How long a page may take before the phone's own pages are shown instead: long enough for a
@@ -32,22 +32,33 @@ self.addEventListener("install", (event) => {
 });
 
 // What the shell lacks, fetched two at a time at low priority. cache: "reload" bypasses the HTTP
-// cache, so the shell is exactly this version's files.
+// cache, so the shell is exactly this version's files. It yields to the user: a page they open
+// stops it (what is in flight is dropped, so the page has the link), and the next signed-in page,
+// once idle, asks again for what is still missing.
 let filling = null;
+let stopFilling = null;
 function fillShell() {
   filling = filling || (async () => {
+    const stop = new AbortController();
+    stopFilling = () => stop.abort();
     const cache = await caches.open(SHELL);
     const have = new Set((await cache.keys()).map((request) => new URL(request.url).pathname));
-    const queue = PRECACHE.urls.filter((url) => !have.has(url));
-    const worker = async () => {
-      for (let url = queue.shift(); url; url = queue.shift()) {
-        const request = new Request(url, { cache: "reload", credentials: "omit", priority: "low" });
-        const response = await fetch(request);
-        if (response.ok) { await cache.put(url, response); }
-      }
+    const missing = PRECACHE.urls.filter((url) => !have.has(url));
+    const fetchAll = async (queue) => {
+      const worker = async () => {
+        for (let url = queue.shift(); url && !stop.signal.aborted; url = queue.shift()) {
+          const request = new Request(url, { cache: "reload", credentials: "omit", priority: "low" });
+          const response = await fetch(request, { signal: stop.signal });
+          if (response.ok) { await cache.put(url, response); }
+        }
+      };
+      await Promise.all([worker(), worker()]);
     };
-    await Promise.all([worker(), worker()]);
-  })().finally(() => { filling = null; });
+    // The pages last, once every file they load is here: a page in the shell opens whole, so
+    // "开始检查" can take the shell's /capture as the sign that the phone's form is ready.
+    await fetchAll(missing.filter((url) => !APP_PAGES.includes(url)));
+    await fetchAll(missing.filter((url) => APP_PAGES.includes(url)));
+  })().finally(() => { filling = null; stopFilling = null; });
   return filling;
 }
 
@@ -139,6 +150,7 @@ async function cacheFirst(request) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  if (request.mode === "navigate" && stopFilling) { stopFilling(); }  // a form posted too
   if (request.method !== "GET") { return; }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }

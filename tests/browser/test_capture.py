@@ -195,6 +195,7 @@ def test_the_form_part_by_part(site, browser, artifacts):
     page = phone(browser, permissions=["geolocation"])
     log_in(page, site.base, "inspector", site.accounts["inspector"]["password"])
     expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=15000)
+    controlled(page)  # the phone's form kept on the phone: 开始检查 opens it
     page.goto(f"{site.base}/inspections/patrol")
     name = page.locator("#patrol-list li strong").nth(2).inner_text()
     e = enterprise(site, name)

@@ -1,0 +1,55 @@
+"""开始检查 from the home page takes the quickest form the phone has, and the worker's shell
+download yields to the user: a new phone on a slow link (the throttling proxy of bench/network.py,
+which carries the worker's own requests too) gets the server's form at once, and the phone's form
+once the shell holds it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from bench.network import ThrottlingProxy
+from tests.browser.conftest import PHONE_VIEWPORT
+from tests.browser.session import controlled, log_in
+
+KEPT = "caches.match('/capture').then((r) => !!r)"
+
+
+def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts):
+    # Slow enough that the shell (~60 KB in ~30 files) takes seconds, the pack (~4 KB) not.
+    proxy = ThrottlingProxy(server.port, kbit=150, rtt_ms=200)
+    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN")
+    try:
+        page = context.new_page()
+        shell_requests, dropped = [], []
+        context.on("request", lambda r: r.service_worker and "/static/" in r.url and shell_requests.append(r.url))
+        context.on(
+            "requestfailed",
+            lambda r: r.service_worker and "ERR_ABORTED" in (r.failure or "") and dropped.append(r.url),
+        )
+        log_in(page, proxy.base, "inspector", server.accounts["inspector"]["password"])
+        expect(page.locator("#pack-status")).to_contain_text("家企业", timeout=20000)
+        rows = page.locator("#to-visit li.patrol-row")
+        first, second = rows.nth(0).locator("strong").inner_text(), rows.nth(1).locator("strong").inner_text()
+        page.screenshot(path=str(artifacts / "home-to-visit-start-360.png"))
+        for _ in range(100):  # the idle home page has asked for the shell
+            if shell_requests:
+                break
+            page.wait_for_timeout(50)
+        assert shell_requests, "the signed-in home page never asked for the shell"
+        assert page.evaluate(KEPT) is False, "the shell was already whole: slow the link down"
+
+        # The phone's form is not on the phone yet: the server's, in one tap; the download stops.
+        rows.nth(0).get_by_role("button", name="开始检查").click()
+        expect(page.locator("form#record-form")).to_be_visible()
+        expect(page.locator("main")).to_contain_text(first)
+        assert dropped, "the shell's download went on under the page the user opened"
+
+        # An idle signed-in page asks again; once the shell is whole the phone's form opens.
+        page.goto(f"{proxy.base}/")
+        controlled(page)
+        assert page.evaluate(KEPT) is True
+        page.locator("#to-visit li.patrol-row", has_text=second).get_by_role("button", name="开始检查").click()
+        expect(page.locator("#c-enterprise")).to_have_text(second)
+    finally:
+        context.close()
+        proxy.stop()
