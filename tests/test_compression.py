@@ -20,6 +20,10 @@ def _max_age(response: requests.Response) -> int:
     return int(found.group(1)) if found else -1
 
 
+def _scripts(html: str) -> list[str]:
+    return re.findall(r'<(?:script[^>]* src|link rel="modulepreload" href)="([^"]+)"', html)
+
+
 def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path):
     server = LiveServer(tmp_path, SECRET_KEY="compression-test", MEDIA_ROOT=str(tmp_path / "media"))
     server.prepare()
@@ -45,11 +49,16 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
         # What a module imports is hashed (and so immutable) too: the page never revalidates it.
         app_js = requests.get(base + next(u for u in hashed if u.startswith("/static/js/app.")), timeout=10).text
         assert re.search(r'from "\./photo\.[0-9a-f]{12}\.js"', app_js), app_js[:400]
-        # A file under its own name (the worker's importScripts) is asked about every time.
+        # A file under its own name (a page of an older release may ask for it) is asked about every time.
         own_name = requests.get(f"{base}/static/js/store.js", timeout=10)
         assert own_name.status_code == 200 and _max_age(own_name) == 0
 
         inspector = log_in_over_http(base, "inspector")
+        # The login page prefetches what an inspector's first page adds to its own scripts, no more.
+        home = inspector.get(f"{base}/", timeout=10).text
+        prefetched = re.findall(r'<link rel="prefetch" href="([^"]+)"', plain.text)
+        assert prefetched and all(re.search(r"\.[0-9a-f]{12}\.js$", url) for url in prefetched), prefetched
+        assert set(prefetched) == set(_scripts(home)) - set(_scripts(plain.text))
         pack = inspector.get(f"{base}/api/v1/pack", headers={"Accept-Encoding": "gzip"}, timeout=10)
         assert pack.status_code == 200 and pack.headers.get("Content-Encoding") == "gzip"
         assert pack.json()["enterprises"]
@@ -58,6 +67,10 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
         assert again.status_code == 304  # the compressed answer's validator still saves the download
     finally:
         server.stop()
+
+
+def _scripts(html: str) -> list[str]:
+    return re.findall(r'<(?:script[^>]* src|link rel="modulepreload" href)="([^"]+)"', html)
 
 
 def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path):
