@@ -49,8 +49,8 @@ demo: migrate
 	$(FLASK) fieldapp demo --with-activity
 
 serve:
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads 4 --no-control-socket \
-		--access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --worker-class gthread --threads 4 --keep-alive 75 \
+		--no-control-socket --access-logfile - wsgi:app
 
 run: install translations demo
 	@$(FLASK) fieldapp demo-accounts

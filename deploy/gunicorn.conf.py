@@ -18,7 +18,11 @@ threads = int(os.environ.get("THREADS", 4))
 # Photos arrive over mobile networks: give uploads time, but recycle stuck workers.
 timeout = 120
 graceful_timeout = 30
-keepalive = 5
+# A phone on a weak link pays a round trip for each new connection (three with TLS), and a person
+# reads a page for longer than a few seconds: keep idle connections as nginx does for its clients
+# (75 s). gthread parks them in its poller, holding no thread; and behind nginx this outlasts its
+# upstream keepalive_timeout (60 s), so nginx closes first, never reusing a connection closed here.
+keepalive = 75
 # Restart workers now and then, against slow leaks. Not often: a worker's memory levels off
 # (~95-125 MB through 40 s of photo uploads under load), and each restart costs ~0.2-0.5 s of
 # CPU (fork, teardown, cold caches); at 2,000 requests that was a third of every /healthz
