@@ -12,6 +12,7 @@ def test_the_link_paces_bytes_and_delays_them():
     assert link.arrival(500, now=10.1) == 11.2  # waits for the first to leave: one radio
     assert link.arrival(100, now=20.0) == 20.3  # an idle link starts at once
     assert link.moved == 1100
+    assert link.arrived_by(11.0) == 500 and link.arrived_by(11.2) == 1000  # what had crossed by then
 
 
 def test_a_cold_start_runs_through_the_proxy(server, browser):
