@@ -44,6 +44,7 @@ extract-messages: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) fieldapp seed
+	$(FLASK) fieldapp calendar load
 
 demo: migrate
 	$(FLASK) fieldapp demo --with-activity

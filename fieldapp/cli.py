@@ -214,21 +214,72 @@ def audit_contains(seq: int, digest: str):
 group.add_command(audit_group)
 
 
+calendar_group = AppGroup("calendar", help="The working-day calendar.")
+
+
+@calendar_group.command("load")
+def calendar_load():
+    """Load the State Council's holidays and working weekends (the chinesecalendar package) for
+    every year it covers; admins' own entries are kept. Run at install and yearly (its timer)."""
+    from fieldapp import clock
+    from fieldapp.services import workdays
+
+    done = workdays.load_official()
+    click.echo(
+        f"国务院节假日安排：{done.first_year}–{done.last_year} 年，新增 {done.added} 天，"
+        f"更正 {done.changed} 天，保留管理员设置 {done.kept} 天。"
+    )
+    coming = clock.today().year + 1
+    if done.last_year < coming:
+        click.echo(
+            f"尚无 {coming} 年的安排（国务院通常在前一年 11–12 月公布）：公布后升级 chinesecalendar 再运行；"
+            "在此之前请管理员在“节假日设置”中录入。"
+        )
+
+
+group.add_command(calendar_group)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(group)
 
 
 @group.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-def backup_command(path: str):
-    """Write a consistent archive of the database and every stored file to PATH (a .tar)."""
-    from fieldapp.services import backup
+@click.argument("path", type=click.Path(dir_okay=False, writable=True), required=False)
+@click.option("--into", type=click.Path(file_okay=False), help="A folder: the archive is named by the time.")
+@click.option("--keep-days", type=click.IntRange(min=1), help="With --into: remove archives older than this.")
+def backup_command(path: str | None, into: str | None, keep_days: int | None):
+    """Write a consistent archive of the database and every stored file to PATH (a .tar), or
+    into a folder with --into (the scheduled backup, with --keep-days its retention)."""
+    from fieldapp.services import backup, backup_schedule
 
+    if (path is None) == (into is None) or (keep_days and not into):
+        raise click.UsageError("请给出备份文件 PATH，或用 --into 指定文件夹（--keep-days 只与 --into 一起用）。")
     try:
-        summary = backup.backup(path)
+        if into:
+            path, summary, removed = backup_schedule.backup_into(into, keep_days or 10**6)
+            for old in removed:
+                click.echo(f"已删除过期备份：{old}")
+        else:
+            summary = backup.backup(path)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"备份完成：{path}，{summary.describe()}。")
+
+
+@group.command("restore-drill")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def restore_drill_command(path: str):
+    """Prove an archive restores: into a scratch database (never this app's), audit chain verified."""
+    from fieldapp.services import backup, backup_schedule
+
+    try:
+        result = backup_schedule.drill(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(result.output)
+    click.echo(f"恢复演练{'通过' if result.ok else '失败'}：{path}")
+    raise SystemExit(0 if result.ok else 1)
 
 
 @group.command("restore")

@@ -109,3 +109,34 @@ def test_cli_backup_and_check(world, app, tmp_path):
     assert checked.exit_code == 0 and "备份完整" in checked.output, checked.output
     refused = runner.invoke(args=["fieldapp", "restore", str(archive)])  # this database is not empty
     assert refused.exit_code != 0 and "不是空的" in refused.output
+
+
+def test_the_scheduled_backup_keeps_its_days_and_the_drill_restores_it(world, app, tmp_path):
+    """``backup --into`` names the archive by the time and removes those past ``--keep-days``;
+    ``restore-drill`` restores it into a scratch database (not this one) and verifies the chain."""
+    import os
+    import time
+
+    world_of_hazards(world)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old, recent = folder / "fieldapp-20260101-013000.tar", folder / "fieldapp-20261130-013000.tar"
+    for path, age_days in ((old, 30), (recent, 6)):
+        path.write_bytes(b"an earlier archive")
+        stamp = time.time() - age_days * 86400
+        os.utime(path, (stamp, stamp))
+    before = _counts()
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["fieldapp", "backup", "--into", str(folder), "--keep-days", "14"])
+    assert made.exit_code == 0 and "备份完成" in made.output and f"已删除过期备份：{old}" in made.output, made.output
+    new = sorted(set(folder.glob("fieldapp-*.tar")) - {recent})
+    assert not old.exists() and recent.exists() and len(new) == 1, sorted(folder.iterdir())
+
+    drilled = runner.invoke(args=["fieldapp", "restore-drill", str(new[0])])
+    assert drilled.exit_code == 0 and "恢复完成" in drilled.output and "恢复演练通过" in drilled.output, drilled.output
+    assert _counts() == before  # the live database untouched
+
+    damaged = runner.invoke(args=["fieldapp", "restore-drill", str(recent)])
+    assert damaged.exit_code == 1 and "无法打开备份文件" in damaged.output, damaged.output
+    confused = runner.invoke(args=["fieldapp", "backup", str(tmp_path / "x.tar"), "--into", str(folder)])
+    assert confused.exit_code == 2 and "PATH" in confused.output

@@ -58,3 +58,50 @@ def test_admin_sets_and_removes_days(app, make_client, world):
     assert r.status_code == 302 and db.session.get(Holiday, date(2026, 12, 31)) is None
     officer = logged_in(make_client(), "officer_a")
     assert officer.get("/admin/holidays").status_code == 403
+
+
+def test_the_state_councils_calendar_loads_beside_the_admins_own(db, app):
+    """``fieldapp calendar load`` fills the calendar from the chinesecalendar package — weekdays
+    off and weekends worked, marked official — and never writes over an admin's entry, nor
+    brings back an official day an admin removed; a revised calendar corrects its own rows."""
+    workdays.set_day({"day": "2026-10-02", "name": "本地安排", "workday": "1"})  # the admin's word
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["fieldapp", "calendar", "load"])
+    assert loaded.exit_code == 0 and "保留管理员设置 1 天" in loaded.output, loaded.output
+    assert "2004–2026 年" in loaded.output and "尚无 2027 年的安排" in loaded.output  # which years, said
+
+    def row(day: date) -> Holiday | None:
+        db.session.expire_all()
+        return db.session.get(Holiday, day)
+
+    national_day = row(date(2026, 10, 1))
+    assert (national_day.name, national_day.workday, national_day.official) == ("国庆节", False, True)
+    assert row(date(2026, 10, 10)).workday and row(date(2026, 10, 10)).official  # a Saturday worked
+    assert row(date(2026, 10, 3)) is None  # a Saturday off needs no row
+    assert (row(date(2026, 10, 2)).name, row(date(2026, 10, 2)).official) == ("本地安排", False)
+    assert row(date(2024, 2, 12)).name == "春节"  # the years before too
+    # Wednesday 30 Sept: 1 Oct off, 2 Oct worked by the admin's word, 5-7 off, Thu 8.
+    assert workdays.add_working_days(date(2026, 9, 30), 2) == date(2026, 10, 8)
+
+    again = runner.invoke(args=["fieldapp", "calendar", "load"])
+    assert "新增 0 天，更正 0 天" in again.output, again.output
+    workdays.remove_day(date(2026, 10, 1))  # the admin cancels an official day: it stays cancelled
+    workdays.load_official()
+    assert row(date(2026, 10, 1)).workday and not row(date(2026, 10, 1)).official
+
+    revised = workdays.official_calendar()
+    del revised[date(2026, 10, 7)]
+    revised[date(2026, 10, 6)] = ("中秋节", False)
+    done = workdays.load_official(revised)
+    assert (done.added, done.changed) == (0, 2) and row(date(2026, 10, 7)) is None
+    assert row(date(2026, 10, 6)).name == "中秋节"
+
+
+def test_the_admin_page_tells_official_days_from_their_own(app, make_client, world):
+    from tests.helpers import logged_in
+
+    workdays.load_official({date(2026, 10, 1): ("国庆节", False), date(2026, 10, 10): ("国庆节", True)})
+    workdays.set_day({"day": "2026-12-31", "name": "本地假", "workday": ""})
+    page = logged_in(make_client(), "admin_d").get("/admin/holidays?year=2026").get_data(as_text=True)
+    listed = page[page.index('id="holiday-list"') :]
+    assert listed.count("国务院安排</span>") == 2 and "本地假" in listed

@@ -18,3 +18,6 @@ class Holiday(db.Model):
     day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(50), default="")
     workday: so.Mapped[bool] = so.mapped_column(default=False)
+    #: Loaded from the State Council's calendar (``fieldapp calendar load``); an admin's own row
+    #: is not, and the loader never writes over it.
+    official: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -18,7 +18,6 @@ from fieldapp.models import (
     CompanyManager,
     Enterprise,
     Grid,
-    Holiday,
     InspectorGrid,
     OrgUnit,
     RiskPoint,
@@ -28,7 +27,7 @@ from fieldapp.models import (
     UserOrgUnit,
     UserRole,
 )
-from fieldapp.services import checklists, corps, uscc
+from fieldapp.services import checklists, corps, uscc, workdays
 from fieldapp.services.accounts import hash_password
 from fieldapp.services.org import create_grid, create_org_unit
 
@@ -279,9 +278,9 @@ def load(hash_method: str = "scrypt") -> bool:
         db.session.add(InspectorGrid(user_id=user.id, grid_id=grid.id))
     for user in db.session.scalars(sa.select(User).join(InspectorGrid, InspectorGrid.user_id == User.id)):
         user.duties = "负责本网格内企业的日常安全巡查、隐患上报和整改复查"
-    _holidays()
     checklists.ensure_general_template()
     db.session.commit()
+    workdays.load_official()  # the State Council's calendar, as an install loads it
     _work_ids(district)
     analyze("enterprises", "grids", "org_units")
     db.session.commit()
@@ -309,17 +308,6 @@ def _work_ids(district: OrgUnit) -> None:
             person = db.session.scalar(sa.select(User).where(User.username == account.username))
             corps.record_attendance(admin, session, {"user_id": str(person.id), "days": "30", "exam_score": "88"})
             corps.issue_work_id(admin, person)
-
-
-def _holidays() -> None:
-    """A sample of public holidays for the working-day calendar (admins keep the real one)."""
-    year = clock.today().year
-    days = (
-        [(date(year, 1, 1), "元旦")]
-        + [(date(year, 5, d), "劳动节") for d in range(1, 6)]
-        + [(date(year, 10, d), "国庆节") for d in range(1, 8)]
-    )
-    db.session.add_all(Holiday(day=day, name=name) for day, name in days)
 
 
 RISK_POINTS = [

@@ -4,6 +4,7 @@ weekend days (调休上班) count — for limits such as seed 003 art. 9's three
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -68,10 +69,11 @@ def holidays(year: int) -> list[Holiday]:
 
 @transaction
 def set_day(values: Mapping) -> Holiday:
-    """Add or replace one calendar exception (a holiday, or a working weekend day)."""
+    """Add or replace one calendar exception (a holiday, or a working weekend day): the admin's
+    own, which the official calendar's yearly load leaves as it is."""
     said = commands.read(HolidaySchema(), values)
     row = db.session.get(Holiday, said["day"]) or Holiday(day=said["day"])
-    row.name, row.workday = said["name"], said["workday"]
+    row.name, row.workday, row.official = said["name"], said["workday"], False
     db.session.add(row)
     commit()
     return row
@@ -79,7 +81,66 @@ def set_day(values: Mapping) -> Holiday:
 
 @transaction
 def remove_day(day: date) -> None:
+    """An admin's row goes; an official one becomes the admin's word that the day is ordinary (a
+    weekday worked, a weekend off), so that the next load of the calendar does not bring it back."""
     row = db.session.get(Holiday, day)
-    if row is not None:
+    if row is None:
+        return
+    if row.official:
+        row.official, row.workday = False, day.weekday() < 5
+        row.name = f"取消：{row.name}"[:50]
+    else:
         db.session.delete(row)
-        commit()
+    commit()
+
+
+@dataclass
+class Loaded:
+    first_year: int
+    last_year: int
+    added: int
+    changed: int
+    kept: int  # days an admin had set, left as they are
+
+
+def official_calendar() -> dict[date, tuple[str, bool]]:
+    """The State Council's arrangements from the ``chinesecalendar`` package, as exceptions to
+    the week: weekdays off and weekend days worked (day -> (name, is it a working day))."""
+    import chinese_calendar
+    from chinese_calendar.constants import Holiday as Festival
+
+    names = {f.value: f.chinese for f in Festival}
+    days = {d: (names.get(n, n), False) for d, n in chinese_calendar.holidays.items() if d.weekday() < 5}
+    days |= {d: (names.get(n, n), True) for d, n in chinese_calendar.workdays.items() if d.weekday() >= 5}
+    return days
+
+
+@transaction
+def load_official(calendar: dict[date, tuple[str, bool]] | None = None) -> Loaded:
+    """Bring the official rows in line with the calendar for the years it covers: add and
+    correct them, remove those it no longer has; an admin's row is never touched."""
+    calendar = official_calendar() if calendar is None else calendar
+    first, last = min(calendar).year, max(calendar).year
+    rows = {
+        h.day: h
+        for h in db.session.scalars(
+            sa.select(Holiday).where(Holiday.day.between(date(first, 1, 1), date(last, 12, 31)))
+        )
+    }
+    added = changed = kept = 0
+    for day, (name, workday) in sorted(calendar.items()):
+        row = rows.get(day)
+        if row is None:
+            db.session.add(Holiday(day=day, name=name, workday=workday, official=True))
+            added += 1
+        elif not row.official:
+            kept += 1
+        elif (row.name, row.workday) != (name, workday):
+            row.name, row.workday = name, workday
+            changed += 1
+    for day, row in rows.items():
+        if row.official and day not in calendar:
+            db.session.delete(row)
+            changed += 1
+    commit()
+    return Loaded(first, last, added, changed, kept)
