@@ -122,23 +122,6 @@ def test_the_cron_command_makes_pending_copies_once(app, world, db):
     assert audit.verify().ok
 
 
-def test_every_cron_line_names_a_command_that_exists(app):
-    """deploy/crontab is what operators copy: each ``flask … fieldapp <command>`` must run."""
-    from pathlib import Path
-
-    lines = [
-        line
-        for line in (Path(__file__).parent.parent / "deploy" / "crontab").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert len(lines) >= 3
-    runner = app.test_cli_runner()
-    for line in lines:
-        words = line.split("fieldapp ", 2)[-1].split(">>")[0].split()
-        result = runner.invoke(args=["fieldapp", *words, "--help"])
-        assert result.exit_code == 0, (line, result.output)
-
-
 def test_a_photo_whose_file_is_missing_is_a_404_not_an_error(make_client, world, db, app):
     """A database restored without its media folder, say: the copies cannot be made; the
     answer is "not found", as for the original."""
