@@ -12,11 +12,13 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from fieldapp.settings import app_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("FIELDAPP_INSTANCE", BASE_DIR / "instance"))
 
 
-def _bool(name: str, default: bool = False) -> bool:
+def _bool(name: str, default: bool | None = False) -> bool | None:
     value = os.environ.get(name)
     if value is None:
         return default
@@ -153,36 +155,12 @@ class Config:
         values["SECRET_KEY"] = _secret_key()
         if os.environ.get("DATABASE_URL"):
             values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-        for name in (
-            "RELEASE",
-            "PUBLIC_BASE_URL",
-            "WORK_ID_FORMAT",
-            "MEDIA_ROOT",
-            "STATIC_BUILD_DIR",
-            "MEDIA_STORAGE",
-            "S3_BUCKET",
-            "S3_PREFIX",
-            "S3_ENDPOINT_URL",
-            "S3_REGION",
-            "READYZ_TOKEN",
-        ):
-            if os.environ.get(name):
+        for setting in app_settings():  # the settings table (fieldapp/settings.py), each by its name
+            name, default = setting.name, getattr(cls, setting.name)
+            if setting.kind is int:
+                values[name] = _int(name, default)
+            elif setting.kind is bool:
+                values[name] = _bool(name, default)
+            elif os.environ.get(name):
                 values[name] = os.environ[name]
-        if os.environ.get("SESSION_COOKIE_SECURE") is not None:
-            values["SESSION_COOKIE_SECURE"] = _bool("SESSION_COOKIE_SECURE")
-        values["PROXY_COUNT"] = _int("PROXY_COUNT", cls.PROXY_COUNT)
-        values["LOG_JSON"] = _bool("LOG_JSON", cls.LOG_JSON)
-        values["SERVER_TIMING"] = _bool("SERVER_TIMING", cls.SERVER_TIMING)
-        for name in (
-            "CLUE_ANSWER_DAYS",
-            "CLUE_PUBLIC_LIMIT",
-            "CLUE_LOOKUP_LIMIT",
-            "GPS_TARGET_ACCURACY_M",
-            "MEDIA_BODY_SILENCE_SECONDS",
-        ):
-            values[name] = _int(name, getattr(cls, name))
-        values["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = _int(
-            "LOGIN_MAX_FAILURES_PER_ACCOUNT", cls.LOGIN_MAX_FAILURES_PER_ACCOUNT
-        )
-        values["LOGIN_MAX_FAILURES_PER_IP"] = _int("LOGIN_MAX_FAILURES_PER_IP", cls.LOGIN_MAX_FAILURES_PER_IP)
         return values
