@@ -2,7 +2,7 @@
 
 Every response carries ``X-Request-ID`` (the proxy's, if it sent a sane one, else a new one),
 and unhandled errors are logged with it. With ``LOG_JSON`` on, each request is also logged as
-one JSON line — time, request id, method, path, status, milliseconds, user — on the
+one JSON line — time, request id, method, path, status, milliseconds, user, client IP — on the
 ``fieldapp.access`` logger (stderr under gunicorn), ready for a log shipper. With
 ``SERVER_TIMING`` on, responses say their server time (``Server-Timing: app;dur=…``) for the
 load benchmark; off by default, since precise timings help whoever probes for differences.
@@ -51,7 +51,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        rid = getattr(g, "request_id", "")
+        if not getattr(g, "request_id", ""):  # refused by a check that ran before _start (CSRF)
+            _start()
+        rid = g.request_id
         if rid:
             response.headers["X-Request-ID"] = rid
         if app.config.get("SERVER_TIMING") and rid:
@@ -70,6 +72,8 @@ def init_app(app: Flask) -> None:
                         "status": response.status_code,
                         "ms": round((time.perf_counter() - g.request_started) * 1000, 1),
                         "user_id": user,
+                        # The client's address: behind a proxy, from X-Forwarded-For (PROXY_COUNT hops).
+                        "ip": request.remote_addr,
                     }
                 },
             )

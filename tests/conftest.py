@@ -185,3 +185,21 @@ def factory(db):
 @pytest.fixture
 def world(factory):
     return build_world(factory)
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """An S3-protocol server (moto's server mode) on loopback, for the S3 storage's tests."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

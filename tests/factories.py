@@ -417,6 +417,7 @@ def csrf_token_of(session: requests.Session, url: str) -> str:
 
 def log_in_over_http(base: str, username: str) -> requests.Session:
     s = requests.Session()
+    s.headers["Referer"] = f"{base}/"  # as a browser sends it (CSRF checks it over https)
     token = csrf_token_of(s, f"{base}/login")
     r = s.post(
         f"{base}/login",

@@ -24,9 +24,10 @@ def test_server_timing_when_asked_for(tmp_path):
 
 def test_json_access_lines(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(requestlog.access, "handlers", [])
-    app = make_app(f"sqlite:///{tmp_path / 'x.db'}", str(tmp_path), LOG_JSON=True)
+    app = make_app(f"sqlite:///{tmp_path / 'x.db'}", str(tmp_path), LOG_JSON=True, WTF_CSRF_ENABLED=True)
     try:
         response = app.test_client().get("/healthz", headers={"X-Request-ID": "probe-0001"})
+        refused = app.test_client().post("/login", data={"login": "x"})  # no CSRF token: refused first
         err = capsys.readouterr().err
         lines = [json.loads(x) for x in err.splitlines() if x.startswith("{")]
         assert lines, err[-2000:]
@@ -38,7 +39,9 @@ def test_json_access_lines(tmp_path, capsys, monkeypatch):
             200,
             "fieldapp.access",
         )
-        assert line["ms"] >= 0 and line["time"].endswith("+00:00")
+        assert line["ms"] >= 0 and line["time"].endswith("+00:00") and line["ip"] == "127.0.0.1"
+        assert refused.status_code == 400 and refused.headers["X-Request-ID"]
+        assert any(x.get("request_id") == refused.headers["X-Request-ID"] and x["status"] == 400 for x in lines)
     finally:
         for logger in (requestlog.access, app.logger):
             logger.handlers, logger.propagate = [], True

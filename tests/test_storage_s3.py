@@ -2,29 +2,14 @@
 on loopback: photos stored, deduplicated and served exactly as with the local folder."""
 
 import hashlib
-import socket
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from fieldapp.models import Photo
 from fieldapp.services import inspections, storage
 from tests.conftest import make_app
 from tests.helpers import logged_in
 from tests.images import jpeg
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture
