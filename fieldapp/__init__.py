@@ -59,9 +59,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
 
-    from fieldapp import api, assets, cli, requestlog, web
+    from fieldapp import api, assets, cli, metrics, requestlog, web
 
     requestlog.init_app(app)
+    metrics.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -130,6 +130,8 @@ class Config:
     PUBLIC_BASE_URL = ""
     #: Who may read /readyz's migration detail besides this machine (header X-Readyz-Token).
     READYZ_TOKEN = ""
+    #: Who may read /metrics besides this machine (header ``Authorization: Bearer <token>``).
+    METRICS_TOKEN = ""
     #: The capture form keeps improving its position until the phone reports this accuracy (metres).
     GPS_TARGET_ACCURACY_M = 50
 

@@ -93,6 +93,18 @@ SETTINGS: tuple[Setting, ...] = (
         "lets a caller other than this machine read `/readyz`'s migration revisions (header `X-Readyz-Token`)",
         "a long random string",
     ),
+    Setting(
+        "METRICS_TOKEN",
+        "lets a caller other than this machine read `/metrics` (header `Authorization: Bearer <token>`)",
+        "a long random string",
+    ),
+    Setting(
+        "PROMETHEUS_MULTIPROC_DIR",
+        "a folder the workers share their metrics through (the systemd unit makes one per instance)",
+        "/run/fieldapp-8000",
+        read_by="libraries",
+        default="each worker answers for itself",
+    ),
     Setting("WORK_ID_FORMAT", "work-ID numbering (region = the district's code)", "{region}{year}{seq:04d}"),
     Setting("CLUE_ANSWER_DAYS", "days the department has to answer a clue", "15", kind=int),
     Setting("CLUE_PUBLIC_LIMIT", "anonymous clues per IP per hour", "5", kind=int),

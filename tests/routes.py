@@ -19,6 +19,7 @@ ROUTES = {
     "static": "public",
     "health.healthz": "public",
     "health.readyz": "public",
+    "health.metrics": "public",  # by address or token, not by role (tests/test_metrics.py)
     "auth.login": "public",
     "auth.logout": "public",
     "auth.set_language": "public",

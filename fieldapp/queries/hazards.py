@@ -138,3 +138,20 @@ def work_counts_statement(shape: policy.Shape) -> sa.Select:
         count(h.status == "awaiting_recheck").label("to_recheck"),
         count(h.status.in_(rules.OPEN)).label("open"),
     )
+
+
+def waiting_counts() -> dict[str, int]:
+    """Across every scope, how many hazards wait on each kind of work (for /metrics): one count per
+    queue, each an index range on (status, deadline), not one pass over every hazard."""
+    from fieldapp.db import db
+
+    queues = {
+        "to_confirm": Hazard.status == "reported",
+        "overdue": overdue_condition(),
+        "to_recheck": Hazard.status == "awaiting_recheck",
+        "to_close": Hazard.status == "awaiting_closure",
+    }
+    return {
+        queue: db.session.scalar(sa.select(sa.func.count()).select_from(Hazard).where(condition))
+        for queue, condition in queues.items()
+    }

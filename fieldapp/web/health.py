@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 
 from alembic.script import ScriptDirectory
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
+from fieldapp import metrics as observed
 from fieldapp.config import BASE_DIR
 from fieldapp.db import schema_heads
 
@@ -49,3 +50,14 @@ def _may_see_details() -> bool:
     if token and hmac.compare_digest(request.headers.get("X-Readyz-Token", ""), token):
         return True
     return request.remote_addr in ("127.0.0.1", "::1")
+
+
+@bp.route("/metrics")
+def metrics():
+    """Prometheus' text format, to this machine or with METRICS_TOKEN (fieldapp/metrics.py)."""
+    authorization = request.headers.get("Authorization", "")
+    if not observed.allowed(request.remote_addr, authorization, current_app.config.get("METRICS_TOKEN") or ""):
+        return Response("metrics: this machine or METRICS_TOKEN only\n", 403, mimetype="text/plain")
+    answer = Response(observed.exposition(), content_type=observed.CONTENT_TYPE_LATEST)
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
