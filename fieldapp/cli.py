@@ -214,6 +214,24 @@ def audit_contains(seq: int, digest: str):
 group.add_command(audit_group)
 
 
+@group.command("create-admin")
+@click.option("--unit-code", required=True, help="The district's (or city's) code, e.g. its administrative code.")
+@click.option("--unit-name", required=True, help="Its name, e.g. 吴中区应急管理局.")
+@click.option("--kind", type=click.Choice(["district", "city"]), default="district", show_default=True)
+@click.option("--username", required=True)
+@click.option("--name", default="", help="The admin's name as shown in the app.")
+@click.password_option(envvar="FIELDAPP_ADMIN_PASSWORD", help="Asked for twice when not given.")
+def create_admin(unit_code: str, unit_name: str, kind: str, username: str, name: str, password: str):
+    """A new install's first account: the top unit of the organisation and its admin."""
+    from fieldapp.services import users
+
+    try:
+        user = users.first_admin(unit_code, unit_name, kind, username, name, password)
+    except users.UserInputError as exc:
+        raise click.ClickException("；".join(exc.errors.values())) from exc
+    click.echo(f"已创建顶层单位 {unit_name} 及其管理员 {user.username}：请用此账号登录，在系统中新建其他账号。")
+
+
 calendar_group = AppGroup("calendar", help="The working-day calendar.")
 
 

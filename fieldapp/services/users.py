@@ -160,3 +160,36 @@ def reset_password(actor: User, target: User, new_password: str, *, hash_method:
     sessions.revoke_all(target)
     clear_lock(target)  # a locked-out inspector gets back in with the new password at once
     db.session.commit()
+
+
+@transaction
+def first_admin(unit_code: str, unit_name: str, unit_kind: str, username: str, name: str, password: str) -> User:
+    """A new install's first account: the top of the organisation tree (a district or a city)
+    and its admin, who creates everything else in the app. Refused once the tree has a top."""
+    from fieldapp.services import org
+
+    username = normalise_login(username or "")
+    errors = {}
+    if db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.parent_id.is_(None)).limit(1)) is not None:
+        errors["unit"] = _("已有顶层单位：请由其管理员在系统中新建账号。")
+    if unit_kind not in ("city", "district"):
+        errors["kind"] = _("顶层单位须为地市或区县。")
+    if not re.fullmatch(r"[0-9A-Za-z-]{1,32}", unit_code or "") or not (unit_name or "").strip():
+        errors["unit_code"] = _("请填写单位代码（字母、数字）和名称。")
+    if not USERNAME_RE.match(username):
+        errors["username"] = _("用户名以字母开头，3–32 位小写字母、数字、下划线、点或横线。")
+    weak = check_password_strength(password, username)
+    if weak:
+        errors["password"] = weak
+    if errors:
+        raise UserInputError(errors)
+    unit = org.create_org_unit(unit_code, unit_name.strip(), unit_kind)
+    user = User(
+        username=username, display_name=(name or username).strip(), password_hash=hash_password(password), org_unit=unit
+    )
+    user.role_rows = [UserRole(role=roles.ADMIN)]
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(UserOrgUnit(user_id=user.id, org_unit_id=unit.id))
+    db.session.commit()
+    return user
