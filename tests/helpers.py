@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -79,10 +82,6 @@ def sync_and_confirm_across(first: str, second: str, accounts: dict) -> None:
     between two addresses (two instances, or the same proxy twice): a photo uploaded, the record
     that names it sent and replayed, its hazard confirmed from a page read at the other, the
     photo served by both."""
-    import hashlib
-    import uuid
-    from datetime import UTC, datetime, timedelta
-
     from tests.factories import log_in_over_http
     from tests.images import jpeg
 
@@ -100,35 +99,7 @@ def sync_and_confirm_across(first: str, second: str, accounts: dict) -> None:
     )
     assert put.status_code == 201, put.text
     enterprise = accounts["company"]["enterprise"]
-    started = datetime.now(UTC) - timedelta(minutes=30)
-    record = {
-        "uuid": str(uuid.uuid4()),
-        "enterprise_id": enterprise["id"],
-        "started_at": started.isoformat(),
-        "ended_at": (started + timedelta(minutes=20)).isoformat(),
-        "app_version": "two-instances",
-        "fields": {
-            "parts": "仓库",
-            "content": "消防",
-            "findings": "通道堵塞",
-            "measures": "清理",
-            "work_id_number": "",
-            "id_shown": True,
-        },
-        "results": [],
-        "photos": [{"media_uuid": media_uuid, "item_position": None, "caption": ""}],
-        "hazards": [
-            {
-                "uuid": str(uuid.uuid4()),
-                "description": "消防通道堵塞",
-                "place": "仓库",
-                "level": "general",
-                "media_uuids": [media_uuid],
-                "item_position": None,
-                "legal_basis": "",
-            }
-        ],
-    }
+    record = a_synced_record(enterprise["id"], media_uuid, "two-instances")
     sent = inspector.post(f"{second}/api/v1/inspections", json=record, headers=headers, timeout=30)
     assert sent.status_code == 201, sent.text  # B found the photo A stored
     again = inspector.post(f"{first}/api/v1/inspections", json=record, headers=headers, timeout=30)
@@ -157,3 +128,36 @@ def sync_and_confirm_across(first: str, second: str, accounts: dict) -> None:
     assert "已确认" in officer.get(f"{first}/hazards/{hazard_id}", timeout=10).text
     photo_url = re.search(r'src="(/photos/\d+/thumb)"', officer.get(f"{first}/hazards/{hazard_id}").text).group(1)
     assert officer.get(f"{second}{photo_url}", timeout=10).status_code == 200
+
+
+def a_synced_record(enterprise_id: int, media_uuid: str, app_version: str) -> dict:
+    """What a phone's outbox sends for a visit with one photo and one general hazard on it."""
+    started = datetime.now(UTC) - timedelta(minutes=30)
+    return {
+        "uuid": str(uuid.uuid4()),
+        "enterprise_id": enterprise_id,
+        "started_at": started.isoformat(),
+        "ended_at": (started + timedelta(minutes=20)).isoformat(),
+        "app_version": app_version,
+        "fields": {
+            "parts": "仓库",
+            "content": "消防",
+            "findings": "通道堵塞",
+            "measures": "清理",
+            "work_id_number": "",
+            "id_shown": True,
+        },
+        "results": [],
+        "photos": [{"media_uuid": media_uuid, "item_position": None, "caption": ""}],
+        "hazards": [
+            {
+                "uuid": str(uuid.uuid4()),
+                "description": "消防通道堵塞",
+                "place": "仓库",
+                "level": "general",
+                "media_uuids": [media_uuid],
+                "item_position": None,
+                "legal_basis": "",
+            }
+        ],
+    }

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from tests.browser.conftest import ROOT, LiveServer
 from tests.factories import csrf_token_of, log_in_over_http
+from tests.helpers import a_synced_record
 from tests.images import jpeg
 
 TIMES = 20
@@ -77,35 +78,7 @@ def _photo(site, session, headers, color) -> str:
 
 
 def _record(site, media: str) -> dict:
-    started = datetime.now(UTC) - timedelta(minutes=30)
-    return {
-        "uuid": str(uuid.uuid4()),
-        "enterprise_id": site.accounts["company"]["enterprise"]["id"],
-        "started_at": started.isoformat(),
-        "ended_at": (started + timedelta(minutes=20)).isoformat(),
-        "app_version": "concurrent",
-        "fields": {
-            "parts": "仓库",
-            "content": "消防",
-            "findings": "通道堵塞",
-            "measures": "清理",
-            "work_id_number": "",
-            "id_shown": True,
-        },
-        "results": [],
-        "photos": [{"media_uuid": media, "item_position": None, "caption": ""}],
-        "hazards": [
-            {
-                "uuid": str(uuid.uuid4()),
-                "description": "消防通道堵塞",
-                "place": "仓库",
-                "level": "general",
-                "legal_basis": "",
-                "media_uuids": [media],
-                "item_position": None,
-            }
-        ],
-    }
+    return a_synced_record(site.accounts["company"]["enterprise"]["id"], media, "concurrent")
 
 
 def test_a_record_sent_twenty_times_at_once_is_stored_once_and_acknowledged_each_time(site):
