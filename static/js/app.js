@@ -159,7 +159,12 @@ function whenIdle() {
 
 async function askForShell() {
   const registration = await navigator.serviceWorker.ready;
-  if (registration.active) { registration.active.postMessage({ type: "PRECACHE" }); }
+  if (!registration.active) { return; }
+  registration.active.postMessage({ type: "PRECACHE" });
+  // Leaving the page (a link, a form sent) stops the download, so that the next page has the link:
+  // the worker also sees the navigation, but only when it controls this page, which a page loaded
+  // while it was installing does not. The next page, once idle, asks again.
+  window.addEventListener("beforeunload", () => registration.active && registration.active.postMessage({ type: "YIELD" }));
 }
 
 async function offerUpdates() {

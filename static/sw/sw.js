@@ -33,8 +33,8 @@ self.addEventListener("install", (event) => {
 
 // What the shell lacks, fetched two at a time at low priority. cache: "reload" bypasses the HTTP
 // cache, so the shell is exactly this version's files. It yields to the user: a page they open
-// stops it (what is in flight is dropped, so the page has the link), and the next signed-in page,
-// once idle, asks again for what is still missing.
+// stops it (seen here as a navigation, or told by the page it leaves: YIELD; what is in flight is
+// dropped, so the page has the link), and the next signed-in page, once idle, asks again.
 let filling = null;
 let stopFilling = null;
 function fillShell() {
@@ -88,6 +88,8 @@ self.addEventListener("message", (event) => {
     self.skipWaiting();
   } else if (data.type === "PRECACHE") {
     event.waitUntil(fillShell().catch(() => null));
+  } else if (data.type === "YIELD" && stopFilling) {
+    stopFilling();
   } else if (data.type === "LANGUAGE" && data.lang) {
     event.waitUntil(matchLanguage(data.lang).catch(() => null));
   }

@@ -24,11 +24,16 @@ def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts
         page = context.new_page()
         # Requests as the browser starts them, with when (the wall clock, as the page's
         # performance.timeOrigin): the worker's shell download (its own fetches bypass the HTTP
-        # cache: cache "reload" sends no-cache) and the rest.
+        # cache, cache "reload" sends no-cache, and carry no cookie) and the rest.
         started: list[tuple[float, str, str]] = []
 
         def seen(r):
-            filling = r.service_worker and "/static/" in r.url and r.header_value("cache-control") == "no-cache"
+            filling = (
+                r.service_worker
+                and "/static/" in r.url
+                and r.header_value("cache-control") == "no-cache"
+                and r.header_value("cookie") is None  # credentials "omit": not a page's request
+            )
             started.append((time.time() * 1000, "shell" if filling else r.method, r.url.split("/", 3)[-1]))
 
         context.on("request", seen)
