@@ -184,7 +184,10 @@ def run(
     if own:
         server = LiveServer(Path(tempfile.mkdtemp(prefix="fieldapp-bench-network-")))
         accounts = {a["username"]: a for a in server.prepare()}
-        server.start()
+        # As `make serve` runs it: idle connections kept 75 s (the tests' servers keep gunicorn's
+        # default, so that a browser's idle preconnection never holds a stopping worker).
+        server.start("--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "75",
+                     "--no-control-socket")  # fmt: skip
     else:
         server, accounts = accounts_server
     proxy = ThrottlingProxy(server.port, kbit, rtt_ms)

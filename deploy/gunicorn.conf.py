@@ -22,6 +22,8 @@ graceful_timeout = 30
 # reads a page for longer than a few seconds: keep idle connections as nginx does for its clients
 # (75 s). gthread parks them in its poller, holding no thread; and behind nginx this outlasts its
 # upstream keepalive_timeout (60 s), so nginx closes first, never reusing a connection closed here.
+# (A stopping worker closes kept-alive connections within 2 s; one a browser opened and never used
+# waits out this timeout, up to graceful_timeout: only without nginx in front.)
 keepalive = 75
 # Restart workers now and then, against slow leaks. Not often: a worker's memory levels off
 # (~95-125 MB through 40 s of photo uploads under load), and each restart costs ~0.2-0.5 s of

@@ -105,17 +105,7 @@ class LiveServer:
         a deployment does."""
         self.env.update(env)
         log = (self.instance / "gunicorn.log").open("a")
-        options = options or (
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--keep-alive",
-            "75",
-            "--no-control-socket",
-        )
+        options = options or ("--workers", "2", "--worker-class", "gthread", "--threads", "4", "--no-control-socket")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT,
