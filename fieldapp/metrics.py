@@ -10,7 +10,6 @@ workers share their counts through that folder and any worker answers for all of
 
 from __future__ import annotations
 
-import hmac
 import os
 import time
 
@@ -18,7 +17,7 @@ from flask import Flask, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-__all__ = ["CONTENT_TYPE_LATEST", "allowed", "exposition", "init_app"]
+__all__ = ["CONTENT_TYPE_LATEST", "exposition", "init_app"]
 
 
 REQUESTS = Counter("fieldapp_requests", "Requests answered, by route, method and status", ["route", "method", "status"])
@@ -60,13 +59,6 @@ class Queues:
         yield family
 
 
-def allowed(remote_addr: str | None, authorization: str, token: str) -> bool:
-    """This machine, or whoever brings the token."""
-    if token and hmac.compare_digest(authorization, f"Bearer {token}"):
-        return True
-    return remote_addr in ("127.0.0.1", "::1")
-
-
 def exposition() -> bytes:
     """Every metric in Prometheus' text format: the workers' counts (all of them, in
     multiprocess mode) and the queues as they stand."""
@@ -83,16 +75,12 @@ def exposition() -> bytes:
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def _clock_in():
-        g.metrics_started = time.perf_counter()
-
     @app.after_request
     def _count(response):
         rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
         if rule != "/metrics":
             REQUESTS.labels(rule, request.method, str(response.status_code)).inc()
-            started = getattr(g, "metrics_started", None)
+            started = g.get("request_started")  # set by requestlog, whose hook runs first
             if started is not None:
                 LATENCY.labels(rule).observe(time.perf_counter() - started)
             if rule in SYNC_ROUTES and request.method in ("POST", "PUT"):

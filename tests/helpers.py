@@ -83,21 +83,12 @@ def sync_and_confirm_across(first: str, second: str, accounts: dict) -> None:
     that names it sent and replayed, its hazard confirmed from a page read at the other, the
     photo served by both."""
     from tests.factories import log_in_over_http
-    from tests.images import jpeg
 
     inspector = log_in_over_http(first, "inspector")
     me = inspector.get(f"{second}/api/v1/me", timeout=10)  # the session made on A is valid on B
     assert me.status_code == 200 and me.json()["username"] == "inspector"
     headers = {"X-CSRFToken": me.json()["csrf_token"]}
-    photo = jpeg(640, 480, color=(20, 90, 160))
-    media_uuid = str(uuid.uuid4())
-    put = inspector.put(
-        f"{first}/api/v1/media/{media_uuid}",
-        data=photo,
-        timeout=30,
-        headers={**headers, "X-Content-SHA256": hashlib.sha256(photo).hexdigest(), "Content-Type": "image/jpeg"},
-    )
-    assert put.status_code == 201, put.text
+    media_uuid = put_photo(inspector, first, headers, (20, 90, 160))
     enterprise = accounts["company"]["enterprise"]
     record = a_synced_record(enterprise["id"], media_uuid, "two-instances")
     sent = inspector.post(f"{second}/api/v1/inspections", json=record, headers=headers, timeout=30)
@@ -161,3 +152,19 @@ def a_synced_record(enterprise_id: int, media_uuid: str, app_version: str) -> di
             }
         ],
     }
+
+
+def put_photo(session, base: str, headers: dict, color: tuple[int, int, int]) -> str:
+    """A phone's photo upload over HTTP (``PUT /api/v1/media/<uuid>``); its uuid."""
+    from tests.images import jpeg
+
+    data = jpeg(640, 480, color=color)
+    media = str(uuid.uuid4())
+    r = session.put(
+        f"{base}/api/v1/media/{media}",
+        data=data,
+        timeout=30,
+        headers={**headers, "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "Content-Type": "image/jpeg"},
+    )
+    assert r.status_code == 201, r.text
+    return media

@@ -5,7 +5,6 @@ only a different body under the same uuid is a 409."""
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import uuid
@@ -18,8 +17,7 @@ import sqlalchemy as sa
 
 from tests.browser.conftest import ROOT, LiveServer
 from tests.factories import csrf_token_of, log_in_over_http
-from tests.helpers import a_synced_record
-from tests.images import jpeg
+from tests.helpers import a_synced_record, put_photo
 
 TIMES = 20
 
@@ -65,16 +63,7 @@ def _api(site, username: str) -> tuple[requests.Session, dict]:
 
 
 def _photo(site, session, headers, color) -> str:
-    data = jpeg(640, 480, color=color)
-    media = str(uuid.uuid4())
-    r = session.put(
-        f"{site.base}/api/v1/media/{media}",
-        data=data,
-        timeout=30,
-        headers={**headers, "X-Content-SHA256": hashlib.sha256(data).hexdigest(), "Content-Type": "image/jpeg"},
-    )
-    assert r.status_code == 201, r.text
-    return media
+    return put_photo(session, site.base, headers, color)
 
 
 def _record(site, media: str) -> dict:

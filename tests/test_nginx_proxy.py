@@ -28,6 +28,7 @@ from tests.helpers import sync_and_confirm_across
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+# make test installs nginx (scripts/ensure-system-deps.sh); only a run that bypasses it lacks it.
 pytestmark = pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="nginx is installed by make test")
 
 

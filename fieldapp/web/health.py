@@ -46,8 +46,12 @@ def readyz():
 def _may_see_details() -> bool:
     """Which revisions a database is at tells an attacker which release runs: said only to this
     machine (a deploy script) or to whoever brings ``READYZ_TOKEN``."""
-    token = current_app.config.get("READYZ_TOKEN") or ""
-    if token and hmac.compare_digest(request.headers.get("X-Readyz-Token", ""), token):
+    return _here_or_holding(request.headers.get("X-Readyz-Token", ""), current_app.config.get("READYZ_TOKEN"))
+
+
+def _here_or_holding(offered: str, token: str | None) -> bool:
+    """This machine asks, or the caller offers the configured token (none configured: none works)."""
+    if token and hmac.compare_digest(offered, token):
         return True
     return request.remote_addr in ("127.0.0.1", "::1")
 
@@ -56,7 +60,8 @@ def _may_see_details() -> bool:
 def metrics():
     """Prometheus' text format, to this machine or with METRICS_TOKEN (fieldapp/metrics.py)."""
     authorization = request.headers.get("Authorization", "")
-    if not observed.allowed(request.remote_addr, authorization, current_app.config.get("METRICS_TOKEN") or ""):
+    bearer = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else ""
+    if not _here_or_holding(bearer, current_app.config.get("METRICS_TOKEN")):
         return Response("metrics: this machine or METRICS_TOKEN only\n", 403, mimetype="text/plain")
     answer = Response(observed.exposition(), content_type=observed.CONTENT_TYPE_LATEST)
     answer.headers["Cache-Control"] = "no-store"
