@@ -26,6 +26,7 @@ ROUTES = {
     "pwa.manifest": "public",
     "pwa.offline": "public",
     "pwa.capture": "public",
+    "pwa.plan": "public",
     "pwa.outbox": "public",
     "pwa.favicon": "public",
     "pwa.service_worker": "public",

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from fieldapp.web import pwa
 from tests.conftest import make_app
 from tests.helpers import logged_in
 
@@ -119,7 +120,7 @@ def test_pages_kept_on_the_phone_share_the_inspectors_navigation(make_client, wo
     inspector = logged_in(make_client(), "insp_a1")
     expected = nav(inspector.get("/").get_data(as_text=True))
     assert len(expected[0]) >= 5
-    for path in ("/capture", "/outbox", "/offline"):
+    for path in pwa.APP_PAGES:
         html = inspector.get(path).get_data(as_text=True)
         assert nav(html) == expected, path
         assert 'class="topbar-bell"' in html, path

@@ -4,6 +4,7 @@ refused on the phone and one refused at sync read the same."""
 
 from __future__ import annotations
 
+from fieldapp import codes
 from fieldapp.i18n import gettext as _
 from fieldapp.services import inspections
 
@@ -145,4 +146,47 @@ def outbox() -> dict[str, str]:
         "persisted": _("已获持久保存：浏览器不会自动清除本机记录。"),
         "not_persisted": _("未获持久保存：手机空间紧张时浏览器可能清除数据，请尽快同步。"),
         "exported": _("已导出 {n} 条记录。"),
+    }
+
+
+def plan() -> dict[str, str]:
+    """Today's plan (static/js/plan/): the home page's card and the /plan page."""
+    return {
+        "summary": _("{n} 处 · 直线约 {km} 公里"),
+        "summary_done": _("已完成 {n} 处"),
+        "empty": _("今天没有需要去的企业。"),
+        "no_pack": _("离线资料尚未下载：联网打开一次首页后即可规划今日路线。"),
+        "from_here": _("距我 {d}"),
+        "from_prev": _("距上一处 {d}"),
+        "km": _("{d} 公里"),
+        "m": _("{d} 米"),
+        "no_point": _("未登记位置"),
+        "overdue_recheck": _("逾期复查"),
+        "recheck": _("待复查"),
+        "campaign": _("专项：{name}"),
+        "due": _("本期未查"),
+        "rest": _("本期已查"),
+        "never": _("从未检查"),
+        "pinned": _("已加入"),
+        "start": _("开始检查"),
+        "continue": _("继续检查"),
+        "do_recheck": _("现场复查"),
+        "navigate": _("导航"),
+        "nav_amap": _("高德地图"),
+        "nav_baidu": _("百度地图"),
+        "nav_geo": _("其他地图应用"),
+        "adjust": _("调整"),
+        "up": _("上移"),
+        "down": _("下移"),
+        "drop": _("今天不去"),
+        "no_drop": _("逾期复查不能移出今日计划"),
+        "add": _("加入今日"),
+        "dropped": _("今天不去"),
+        "file": _("企业档案"),
+        "locating": _("正在定位…"),
+        "located": _("按我的位置（±{m} 米）规划"),
+        "no_position": _("无法定位：路线从最省路程的一处开始"),
+        "close": _("关闭"),
+        "more": _("查看今日计划（{n} 处）"),
+        **{f"risk_{k}": str(v) for k, v in codes.RISK_GRADES.items()},
     }

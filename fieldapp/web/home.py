@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from fieldapp import clock, policy, roles
 from fieldapp.services import clues, coverage, declarations, hazards, interference, overview
+from fieldapp.web import app_texts
 
 bp = Blueprint("home", __name__)
 
@@ -33,6 +34,7 @@ def index():
         ctx["period"] = coverage.current()
         ctx["to_visit"] = coverage.still_to_visit(user, ctx["period"])
         ctx["today"] = clock.today()
+        ctx["plan_texts"] = app_texts.plan()
     if policy.can(user, "clue.handle"):
         ctx["clue_counts"] = clues.counts(user)
     if user.has_role(roles.ADMIN):

@@ -29,7 +29,10 @@ CAPTURE_MODULES = (
     "recheck",
     "offline",
     "address",
+    "visits",
 )
+#: Today's plan (static/js/plan/), kept on the phone like the capture page.
+PLAN_MODULES = ("page", "planner", "state", "stops", "map", "coords", "card")
 #: What the phone keeps for working without signal (paths under static/).
 SHELL_FILES = (
     "css/app.css",
@@ -43,19 +46,21 @@ SHELL_FILES = (
     "js/outbox.js",
     "js/outbox-rules.js",
     *(f"js/capture/{m}.js" for m in CAPTURE_MODULES),
+    *(f"js/plan/{m}.js" for m in PLAN_MODULES),
     "icons/icon.svg",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/icon-maskable-512.png",
 )
 #: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
-APP_PAGES = ("/capture", "/outbox", "/offline")
+APP_PAGES = ("/capture", "/outbox", "/offline", "/plan")
 #: The classic scripts the worker imports (it shares them with the pages).
 WORKER_IMPORTS = ("js/store.js", "js/sync.js")
 APP_TEMPLATES = (
     "app/shell.html",
     "app/capture.html",
     "app/outbox.html",
+    "app/plan.html",
     "offline.html",
     "_pending.html",
     "macros.html",
@@ -76,6 +81,7 @@ def precache() -> dict:
         cached = {
             "version": digest.hexdigest()[:16],
             "urls": [url_for("static", filename=n) for n in SHELL_FILES] + list(APP_PAGES),
+            "pages": list(APP_PAGES),
             # Under their hashed names, as the pages load them: one download serves both.
             "imports": [url_for("static", filename=n) for n in WORKER_IMPORTS],
         }
@@ -178,6 +184,12 @@ def offline():
 def capture():
     """The inspection form kept on the phone (online and offline alike)."""
     return _app_page("app/capture.html", texts=app_texts.capture(), far_m=int(geo.FAR_M))
+
+
+@bp.route("/plan")
+def plan():
+    """Today's plan: the stops in route order, the map, navigation (filled from the offline pack)."""
+    return _app_page("app/plan.html", texts=app_texts.plan())
 
 
 @bp.route("/outbox")

@@ -90,6 +90,7 @@ function keepPack(store, uid) {
       await refreshFull(db);
     } else if (response.ok) {
       await apply(db, await response.json(), response.headers.get("ETag"), meta);
+      document.dispatchEvent(new CustomEvent("fieldapp:pack"));  // what reads the pack reads it again
     }
   }
 

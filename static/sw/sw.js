@@ -15,7 +15,7 @@ const FAILURE_MEMORY_MS = 60000;
 let lastFailure = 0;
 // Pages that hold no data of their own (scripts fill them from IndexedDB): served from the
 // phone first, so capture opens at once in a basement with one bar of signal.
-const APP_PAGES = ["/capture", "/outbox", "/offline"];
+const APP_PAGES = PRECACHE.pages;  // fieldapp/web/pwa.py: APP_PAGES
 
 // The shell is downloaded for someone signed in, and out of the way of what they are doing: the
 // login page and the first page after it load first. A worker installed from the login page (first

@@ -1,0 +1,48 @@
+// The inspector's first card on the home page: today's first stops from the offline pack, the
+// next one a tap from its form, and the way to the whole plan. The card is the server's until the
+// pack is read; without a pack it keeps saying how to get one.
+
+import { $, el, fill } from "../ui.js";
+import * as Planner from "./planner.js";
+import * as State from "./state.js";
+import { captureHref, reasons } from "./stops.js";
+
+const SHOWN = 3;
+
+async function main() {
+  const card = $("today-plan");
+  const store = window.fieldappStore;
+  const uid = document.querySelector("meta[name=fieldapp-user]");
+  if (!card || !store || !window.indexedDB || !uid) { return; }
+  const T = JSON.parse(card.getAttribute("data-text"));
+  const db = await store.open(uid.content);
+  const render = async () => {
+    const input = await State.inputs(store, db);
+    if (!input) { return false; }
+    const day = Planner.planDay(input, State.options(await State.load(store, db)));
+    const list = $("today-plan-stops");
+    list.textContent = "";
+    day.stops.slice(0, SHOWN).forEach((s, i) => {
+      const open = s.rechecks.filter((h) => !h.done);
+      const href = open.length ? "/capture?recheck=" + open[0].id : captureHref(s);
+      list.appendChild(el("li", { class: "patrol-row", "data-stop": s.id }, [
+        el("a", { class: "row-link", href: "/plan" }, [el("span", {}, [
+          el("strong", { text: (i + 1) + ". " + s.name }),
+          el("span", { class: "tags-inline" }, reasons(T, s).slice(0, 2).map(([text, cls]) => el("span", { class: "tag " + cls, text })))])]),
+        el("a", { class: "button " + (i === 0 ? "primary" : "secondary") + " small", href,
+                  text: open.length ? T.do_recheck : s.draft ? T.continue : T.start })]));
+    });
+    $("today-plan-summary").textContent = day.stops.length
+      ? fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) }) +
+        (day.done.length ? " · " + fill(T.summary_done, { n: day.done.length }) : "")
+      : T.empty;
+    $("today-plan-more").textContent = fill(T.more, { n: day.stops.length });
+    return true;
+  };
+  if (!(await render())) {
+    // The first visit after signing in: the pack arrives while the page is open.
+    document.addEventListener("fieldapp:pack", () => render(), { once: true });
+  }
+}
+
+main().catch(() => { /* no IndexedDB: the card keeps the server's text */ });
