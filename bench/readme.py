@@ -23,6 +23,7 @@ ORDER = [
     "idor",
     "shell",
     "network",
+    "planner",
     "offline",
     "hazards",
     "enterprises",

@@ -32,6 +32,7 @@ def inspector_pages(demo_enterprise: int) -> list[str]:
         "/coverage",
         "/worklog/",
         "/offline",
+        "/plan",
     ]
 
 
