@@ -212,6 +212,8 @@ OBJECT_ROUTES = {
     "enterprises.report_status": ("GET", "/enterprises/{enterprise}/status", "inspectors"),
     "media.change_photo": ("GET", "/enterprises/{enterprise}/changes/{change}/photo", "staff company"),
     "enterprises.confirm": ("POST", "/enterprises/{enterprise}/confirm", "admin"),
+    "checkin.poster": ("GET", "/enterprises/{enterprise}/code", "admin"),
+    "checkin.rotate": ("POST", "/enterprises/{enterprise}/code/rotate", "admin"),
     "inspections.start": ("POST", "/enterprises/{enterprise}/inspections", "inspectors"),
     "selfchecks.online_patrol": ("GET", "/enterprises/{enterprise}/online-patrol", "staff"),
     "selfchecks.risk_point_new": ("GET", "/enterprises/{enterprise}/risk-points/new", "company"),
@@ -270,6 +272,8 @@ NO_OBJECT_SCOPE = {
     "imports.commit": "as imports.preview",
     "api.put_media": "the id is the phone's own new UUID, not an existing object",
     "static": "files of the app",
+    "checkin.scanned": "a signed poster code, not an id; it redirects, within the user's scope, to pages that "
+    "check theirs (tests/test_checkin.py)",
     "inspections.checklist_edit": "checklists are shared by every department (one per industry); admins manage them",
 }
 

@@ -26,3 +26,15 @@ def test_node_unit_tests_pass(app, tmp_path):
     env = {**os.environ, "FIELDAPP_CAPTURE_TEXTS": str(texts)}
     result = subprocess.run([node, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_the_vendored_qr_decoder_is_npm_s_own():
+    """static/vendor/qr-scanner holds the npm package's worker unchanged (package-lock.json pins
+    its version and integrity); an edit or another version would show here."""
+    vendored = ROOT / "static" / "vendor" / "qr-scanner" / "qr-scanner-worker.min.js"
+    from_npm = ROOT / "node_modules" / "qr-scanner" / "qr-scanner-worker.min.js"
+    assert from_npm.exists(), "npm ci installs the dev tools (make install-dev)"
+    assert vendored.read_bytes() == from_npm.read_bytes()
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/qr-scanner"]["version"] == "1.4.2"
+    assert (ROOT / "static" / "vendor" / "qr-scanner" / "LICENSE").read_text().startswith("MIT License")

@@ -63,6 +63,8 @@ class Enterprise(db.Model):
     #: WGS-84 degrees, as GPS and browser geolocation give them (not GCJ-02).
     latitude: so.Mapped[float | None] = so.mapped_column(sa.Float)
     longitude: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    #: The check-in code's generation (一企一码): rotating the code raises it; older posters are void.
+    checkin_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     #: GB/T 4754-2017 division code, see codes.INDUSTRIES.
     industry: so.Mapped[str | None] = so.mapped_column(sa.String(8), index=True)
     scale: so.Mapped[str | None] = so.mapped_column(sa.String(8))

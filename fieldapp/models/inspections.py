@@ -68,6 +68,9 @@ class Inspection(db.Model):
     accuracy_m: so.Mapped[float | None]
     #: Distance from the enterprise's registered point when the position was taken.
     distance_m: so.Mapped[float | None]
+    #: The enterprise's code scanned on site (services/checkin.py): token, time, position and what
+    #: the server found of them (``flags``). None when no code was scanned.
+    checkin: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     parts: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     content: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     findings: so.Mapped[str] = so.mapped_column(sa.Text, default="")

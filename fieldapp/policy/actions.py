@@ -30,6 +30,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "enterprise.edit": frozenset({roles.ADMIN}),
     "enterprise.import": frozenset({roles.ADMIN}),
     "enterprise.review": frozenset({roles.ADMIN}),
+    # 一企一码: the posters and their rotation are the registry's too (services/checkin.py).
+    "enterprise.checkin_code": frozenset({roles.ADMIN}),
     # Inspectors keep the count current from the field (seed 002 art. 5(3)).
     "enterprise.report_status": frozenset(roles.INSPECTORS),
     "enterprise.report_new": frozenset(roles.INSPECTORS),

@@ -133,6 +133,7 @@ class PackEnterpriseSchema(Schema):
     longitude = fields.Float(allow_none=True)
     industry = fields.Str(allow_none=True)
     risk_grade = fields.Str(allow_none=True)
+    checkin_version = fields.Int(metadata={"description": "the version of its check-in code (一企一码) now valid"})
     safety_manager_name = fields.Str()
     safety_manager_mobile = fields.Str()
     updated_at = fields.DateTime()

@@ -70,6 +70,14 @@ class FinishSchema(InputSchema):
     at = Moment(allow_none=True, load_default=None)
 
 
+class CheckinSchema(InputSchema):
+    """The enterprise's code (一企一码) scanned on site: what it said, when, where the phone stood."""
+
+    token = fields.Str(required=True, validate=validate.Length(min=1, max=300))
+    at = Moment(required=True)
+    position = fields.Nested(PositionSchema, allow_none=True, load_default=None)
+
+
 class InspectionUploadSchema(InputSchema):
     uuid = ClientUUID(required=True)
     enterprise_id = fields.Int(required=True, strict=True, validate=validate.Range(1, MAX_ID))
@@ -81,6 +89,7 @@ class InspectionUploadSchema(InputSchema):
     photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list)
     hazards = fields.List(fields.Nested(HazardUploadSchema), load_default=list)
     finish = fields.Nested(FinishSchema, allow_none=True, load_default=None)
+    checkin = fields.Nested(CheckinSchema, allow_none=True, load_default=None)
     app_version = fields.Str(validate=validate.Length(max=32), **_TEXT)
 
 

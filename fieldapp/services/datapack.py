@@ -98,6 +98,8 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
             "longitude": e.longitude,
             "industry": e.industry,
             "risk_grade": e.risk_grade,
+            # The phone tells an old poster's scan from the current one without signal.
+            "checkin_version": e.checkin_version,
             "safety_manager_name": e.safety_manager_name,
             "safety_manager_mobile": e.safety_manager_mobile,
             "updated_at": e.updated_at.isoformat(),

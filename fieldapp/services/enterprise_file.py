@@ -48,6 +48,7 @@ def gather(enterprise: Enterprise, user: User) -> EnterpriseFile:
         action: policy.can(user, action)
         for action in (
             "enterprise.edit",
+            "enterprise.checkin_code",
             "enterprise.review",
             "enterprise.report_status",
             "riskpoint.manage",

@@ -22,7 +22,7 @@ from fieldapp.errors import Conflict, InputError
 from fieldapp.i18n import gettext as _
 from fieldapp.models import ClientMedia, HazardEvent, Inspection, InspectionPhoto, MediaFile, User
 from fieldapp.schemas.commands.hazards import HazardReport, RecheckReport
-from fieldapp.services import hazards, inspections, storage
+from fieldapp.services import checkin, hazards, inspections, storage
 from fieldapp.services.media import remember as remember_media
 
 #: A phone clock further ahead than this is refused: its times would be fiction.
@@ -124,6 +124,8 @@ def _store(user: User, data: dict, digest: str) -> Inspection:
             record.enterprise = enterprise
             record.started_at = data["started_at"]
             record.payload_sha256, record.client_version = digest, data["app_version"]
+            if data["checkin"]:
+                record.checkin = checkin.evidence(enterprise, data["checkin"])
             fields = dict(data["fields_"])
             if data["position"]:
                 fields.update({k: str(v) if v is not None else "" for k, v in data["position"].items()})

@@ -643,6 +643,8 @@ def canonical(inspection: Inspection) -> dict:
             inspection.refusal_photo.original.sha256 if inspection.refusal_photo else None,
         ],
         "supplements": inspection.supplements.number if inspection.supplements else None,
+        # The code scanned on site (issue 34); only records that have one carry the key.
+        **({"checkin": inspection.checkin} if inspection.checkin else {}),
     }
 
 

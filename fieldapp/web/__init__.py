@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
         auth,
         board,
         campaigns,
+        checkin,
         clues,
         corps,
         dashboards,
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
         corps,
         worklog,
         campaigns,
+        checkin,
         media,
     ):
         app.register_blueprint(module.bp)

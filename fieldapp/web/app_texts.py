@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fieldapp import codes
 from fieldapp.i18n import gettext as _
-from fieldapp.services import inspections
+from fieldapp.services import checkin, inspections
 
 
 def capture() -> dict:
@@ -31,6 +31,12 @@ def capture() -> dict:
         "gps_none": _("暂未获得定位（没有信号时可稍后重试），记录仍可保存。"),
         "distance": _("距企业登记位置 {m} 米"),
         "far": _("超过 500 米，请确认是否在企业现场"),
+        # Check-in (一企一码)
+        "checkin_none": _("未扫码签到"),
+        "checkin_done": _("已扫码签到 {time}"),
+        "checkin_scan": _("扫码签到"),
+        "checkin_again": _("重新扫码"),
+        **{f"checkin_{flag}": str(checkin.FLAGS[flag]) for flag in ("wrong_enterprise", "rotated")},
         # Checklist
         "section_other": _("其他"),
         "basis": _("依据：{basis}"),
@@ -189,4 +195,18 @@ def plan() -> dict[str, str]:
         "close": _("关闭"),
         "more": _("查看今日计划（{n} 处）"),
         **{f"risk_{k}": str(v) for k, v in codes.RISK_GRADES.items()},
+    }
+
+
+def scan() -> dict[str, str]:
+    """The scan page (static/js/scan/)."""
+    return {
+        "aim": _("将二维码放入框内，自动识别。"),
+        "opening": _("已识别：{name}，正在打开检查…"),
+        "not_a_code": _("这不是企业签到码，请扫描企业张贴的“一企一码”。"),
+        "not_in_pack": _("这家企业不在您的网格（本机没有它的资料）。如有疑问请联系管理员。"),
+        "no_camera": _("本机无法使用相机。请在下方输入统一社会信用代码。"),
+        "camera_denied": _("未获相机权限。请在浏览器设置中允许使用相机，或在下方输入统一社会信用代码。"),
+        "uscc_unknown": _("本机的离线资料中没有这个信用代码的企业。"),
+        "uscc_empty": _("请输入统一社会信用代码。"),
     }

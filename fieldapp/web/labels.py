@@ -67,7 +67,7 @@ def show_value(key: str, value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from fieldapp.services import hazards
+    from fieldapp.services import checkin, hazards
 
     def hazard_labels() -> dict:
         """Status and level names resolved once per request (lazy strings translate on every use)."""
@@ -96,4 +96,5 @@ def init_app(app: Flask) -> None:
         uuid4=lambda: str(uuid.uuid4()),
         hazard_labels=hazard_labels,
         today_shanghai=clock.today,
+        checkin_flag=lambda flag: str(checkin.FLAGS.get(flag, flag)),
     )

@@ -33,6 +33,8 @@ CAPTURE_MODULES = (
 )
 #: Today's plan (static/js/plan/), kept on the phone like the capture page.
 PLAN_MODULES = ("page", "planner", "state", "stops", "map", "coords", "card")
+#: The scan page (static/js/scan/) and the QR decoder it falls back on (static/vendor/qr-scanner).
+SCAN_MODULES = ("page", "code", "decoder")
 #: What the phone keeps for working without signal (paths under static/).
 SHELL_FILES = (
     "css/app.css",
@@ -47,13 +49,15 @@ SHELL_FILES = (
     "js/outbox-rules.js",
     *(f"js/capture/{m}.js" for m in CAPTURE_MODULES),
     *(f"js/plan/{m}.js" for m in PLAN_MODULES),
+    *(f"js/scan/{m}.js" for m in SCAN_MODULES),
+    "vendor/qr-scanner/qr-scanner-worker.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/icon-maskable-512.png",
 )
 #: Pages kept on the phone (they hold no data; scripts fill them from IndexedDB).
-APP_PAGES = ("/capture", "/outbox", "/offline", "/plan")
+APP_PAGES = ("/capture", "/outbox", "/offline", "/plan", "/scan")
 #: The classic scripts the worker imports (it shares them with the pages).
 WORKER_IMPORTS = ("js/store.js", "js/sync.js")
 APP_TEMPLATES = (
@@ -61,6 +65,7 @@ APP_TEMPLATES = (
     "app/capture.html",
     "app/outbox.html",
     "app/plan.html",
+    "app/scan.html",
     "offline.html",
     "_pending.html",
     "macros.html",
@@ -190,6 +195,12 @@ def capture():
 def plan():
     """Today's plan: the stops in route order, the map, navigation (filled from the offline pack)."""
     return _app_page("app/plan.html", texts=app_texts.plan())
+
+
+@bp.route("/scan")
+def scan():
+    """一企一码: the camera reads an enterprise's code and opens its inspection (offline too)."""
+    return _app_page("app/scan.html", texts=app_texts.scan())
 
 
 @bp.route("/outbox")

@@ -19,7 +19,8 @@ CSP = "; ".join(
         "img-src 'self' data: blob:",
         "font-src 'self'",
         "connect-src 'self'",
-        "worker-src 'self'",
+        # blob: the QR decoder's worker (static/vendor/qr-scanner) is made from a Blob by our own script.
+        "worker-src 'self' blob:",
         "manifest-src 'self'",
         "media-src 'self' blob:",
         "object-src 'none'",

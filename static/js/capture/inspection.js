@@ -10,6 +10,7 @@ import { Photos } from "./photos.js";
 import { HazardPanel } from "./hazard.js";
 import { Markup } from "./markup.js";
 import { SignView } from "./sign.js";
+import * as Code from "../scan/code.js";
 
 const WORK_ID_KEY = "work_id";  // the work ID this phone remembers when none is issued yet
 
@@ -55,7 +56,30 @@ export class Inspection {
         await this.store.put(this.db, "records", this.record);
       }
     }
+    if (params.get("scan") && this.record.state === "draft") { await this.attachScan(params.get("scan")); }
     window.history.replaceState(null, "", "/capture?record=" + this.record.uuid);
+  }
+
+  // The enterprise's code scanned on site (一企一码): kept with the record, checked here as far as
+  // the phone can (which enterprise, which version) and by the server at sync.
+  async attachScan(text) {
+    const code = Code.parseCode(text);
+    if (!code) { return; }
+    const enterprise = (await this.store.get(this.db, "enterprises", this.record.enterprise_id)) || { id: this.record.enterprise_id };
+    this.record.checkin = Code.checkin(code, enterprise, new Date());
+    await this.save();
+  }
+
+  renderCheckin() {
+    const T = this.texts;
+    const scan = this.record.checkin;
+    const box = $("c-checkin");
+    const warnings = scan ? scan.warnings || [] : [];
+    box.dataset.state = !scan ? "none" : warnings.length ? "warn" : "ok";
+    $("c-checkin-text").textContent = !scan ? T.checkin_none
+      : [fill(T.checkin_done, { time: when(scan.at) }), ...warnings.map((w) => T["checkin_" + w])].join(" · ");
+    $("c-checkin-scan").href = "/scan?record=" + this.record.uuid;
+    $("c-checkin-scan").textContent = scan ? T.checkin_again : T.checkin_scan;
   }
 
   save() {
@@ -92,6 +116,7 @@ export class Inspection {
     this.renderPosition(record.position ? { latitude: record.position.latitude, longitude: record.position.longitude,
                                             accuracy: record.position.accuracy_m, timestamp: null } : null, "none");
     this.renderFinish();
+    this.renderCheckin();
     $("c-body").hidden = false;
     return this.photos.render();
   }
@@ -157,6 +182,7 @@ export class Inspection {
     this.locator = new Geo.Locator({ target: this.target, onFix: (fix, state) => {
       if (fix && fix.timestamp) {
         this.record.position = { latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy };
+        this.record.checkin = Code.withPosition(this.record.checkin, fix, Date.now());
         this.save();
       }
       this.lastFix = fix;

@@ -160,6 +160,8 @@ export function payload(record, appVersion) {
                                           legal_basis: h.legal_basis, media_uuids: h.media_uuids,
                                           item_position: h.item_position })),
     finish: record.finish,
+    // The code scanned on site, as scanned (what the phone noticed stays on the phone).
+    checkin: record.checkin ? { token: record.checkin.token, at: record.checkin.at, position: record.checkin.position } : null,
     app_version: appVersion || ""
   };
 }

@@ -36,7 +36,10 @@ async function main() {
       ? fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) }) +
         (day.done.length ? " · " + fill(T.summary_done, { n: day.done.length }) : "")
       : T.empty;
-    $("today-plan-more").textContent = fill(T.more, { n: day.stops.length });
+    const more = $("today-plan-more");
+    more.textContent = fill(T.more, { n: day.stops.length });
+    // The first stop's form is now the page's main action.
+    if (day.stops.length && more.classList.contains("primary")) { more.classList.replace("primary", "secondary"); }
     return true;
   };
   if (!(await render())) {
