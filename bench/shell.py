@@ -33,6 +33,7 @@ def inspector_pages(demo_enterprise: int) -> list[str]:
         "/worklog/",
         "/offline",
         "/plan",
+        "/scan",
     ]
 
 

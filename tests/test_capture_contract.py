@@ -158,11 +158,13 @@ def test_admins_edit_common_findings_and_defaults_with_the_template(world, db):
 def test_the_form_and_its_modules_are_kept_on_the_phone(client):
     """Every module of the capture page is in the worker's precache (a phone offline can only run
     what it was given), and the page asks for the position target set for the deployment."""
-    from fieldapp.web.pwa import CAPTURE_MODULES, SHELL_FILES
+    from fieldapp.web.pwa import CAPTURE_MODULES, PLAN_MODULES, SCAN_MODULES, SHELL_FILES
     from tests.browser.conftest import ROOT
 
-    on_disk = {p.stem for p in (ROOT / "static" / "js" / "capture").glob("*.js")}
-    assert on_disk == set(CAPTURE_MODULES)
+    for folder, listed in (("capture", CAPTURE_MODULES), ("plan", PLAN_MODULES), ("scan", SCAN_MODULES)):
+        on_disk = {p.stem for p in (ROOT / "static" / "js" / folder).glob("*.js")}
+        assert on_disk == set(listed), folder
+        assert all(f"js/{folder}/{m}.js" in SHELL_FILES for m in listed)
     worker = client.get("/sw.js").get_data(as_text=True)
     precached = set(json.loads(worker.split("const PRECACHE = ", 1)[1].split(";\n", 1)[0])["urls"])
     for module in CAPTURE_MODULES:  # under its content-hashed name

@@ -213,14 +213,15 @@ def test_hazards_follow_their_enterprise_to_another_grid(world, db):
 
 
 #: Who may do what in each state — the declared table the service must match exactly.
+# The inspector of the grid may add evidence from a later visit in every state (issue 34).
 MATRIX = {
-    "reported": {"officer_a": {"confirm", "reject"}},
-    "confirmed": {"officer_a": {"regrade"}, "company_a1": {"acknowledge"}},
-    "rectifying": {"officer_a": {"regrade"}, "company_a1": {"progress", "submit"}},
-    "awaiting_recheck": {"officer_a": {"regrade"}, "inspector_a1": {"recheck_pass", "recheck_fail"}},
-    "awaiting_closure": {"officer_a": {"close"}},
-    "closed": {},
-    "rejected": {},
+    "reported": {"officer_a": {"confirm", "reject"}, "inspector_a1": {"evidence"}},
+    "confirmed": {"officer_a": {"regrade"}, "company_a1": {"acknowledge"}, "inspector_a1": {"evidence"}},
+    "rectifying": {"officer_a": {"regrade"}, "company_a1": {"progress", "submit"}, "inspector_a1": {"evidence"}},
+    "awaiting_recheck": {"officer_a": {"regrade"}, "inspector_a1": {"recheck_pass", "recheck_fail", "evidence"}},
+    "awaiting_closure": {"officer_a": {"close"}, "inspector_a1": {"evidence"}},
+    "closed": {"inspector_a1": {"evidence"}},
+    "rejected": {"inspector_a1": {"evidence"}},
 }
 PEOPLE = ("inspector_a1", "inspector_b1", "tech_a2", "officer_a", "company_a1", "company_b1", "admin_a")
 

@@ -97,8 +97,9 @@ def test_inspection_pages_query_counts_do_not_grow_with_photos(client, world):
 #: from the grids the request has listed. A reported one, to an officer (2026-12-03): confirming
 #: and rejecting both wait on the recusal, asked once for the page's buttons. 10 -> 7 and 8 -> 7
 #: (2026-12-04): the photos joined to the hazard, the steps with their photos and files in one
-#: statement, instead of four selectinloads.
-HAZARD_BUDGET = {"queue": 7, "hazard": 7, "reported": 7}
+#: statement, instead of four selectinloads. The queue 7 -> 8 (2026-12-06): an officer's page asks
+#: once for the open hazards its rows may duplicate (services/duplicates.py), whatever its length.
+HAZARD_BUDGET = {"queue": 8, "hazard": 7, "reported": 7}
 
 
 def _hazard_with_history(world, steps: int):

@@ -79,6 +79,12 @@ TRANSITIONS: dict[str, Transition] = {
     "recheck_fail": Transition(
         _l("复查不通过"), ("awaiting_recheck",), "rectifying", INSPECTOR, _l("只有网格员或技术检查员可以现场复查。")
     ),
+    # Evidence found on a later visit, added instead of a second report (services/duplicates.py);
+    # it changes nothing of the hazard's state. Any state: a hazard closed while the phone was
+    # offline still gets what was found (its officer is told), the signed record stays as signed.
+    "evidence": Transition(
+        _l("补充现场证据"), tuple(STATUS_LABELS), None, INSPECTOR, _l("只有网格员或技术检查员可以补充现场证据。")
+    ),
     "close": Transition(
         _l("销号"),
         ("awaiting_closure",),

@@ -113,6 +113,8 @@ class PackHazardSchema(Schema):
     status = fields.Str()
     reported_at = fields.DateTime()
     deadline = fields.Date(allow_none=True)
+    item_id = fields.Int(allow_none=True, metadata={"description": "the checklist item it was found on"})
+    item_text = fields.Str(allow_none=True, metadata={"description": "that item's wording in the record"})
 
 
 class PackLastVisitSchema(Schema):

@@ -70,6 +70,15 @@ class FinishSchema(InputSchema):
     at = Moment(allow_none=True, load_default=None)
 
 
+class FollowupUploadSchema(InputSchema):
+    """Evidence for a hazard already open, found again on this visit (instead of a second report)."""
+
+    uuid = ClientUUID(required=True)
+    hazard_id = fields.Int(required=True, strict=True, validate=validate.Range(1, MAX_ID))
+    note = fields.Str(validate=validate.Length(max=4000), **_TEXT)
+    media_uuids = fields.List(ClientUUID(), required=True, validate=validate.Length(min=1, max=20))
+
+
 class CheckinSchema(InputSchema):
     """The enterprise's code (一企一码) scanned on site: what it said, when, where the phone stood."""
 
@@ -88,6 +97,7 @@ class InspectionUploadSchema(InputSchema):
     results = fields.List(fields.Nested(ResultSchema), load_default=list)
     photos = fields.List(fields.Nested(PhotoRefSchema), load_default=list)
     hazards = fields.List(fields.Nested(HazardUploadSchema), load_default=list)
+    followups = fields.List(fields.Nested(FollowupUploadSchema), load_default=list, validate=validate.Length(max=50))
     finish = fields.Nested(FinishSchema, allow_none=True, load_default=None)
     checkin = fields.Nested(CheckinSchema, allow_none=True, load_default=None)
     app_version = fields.Str(validate=validate.Length(max=32), **_TEXT)

@@ -23,6 +23,7 @@ from fieldapp.models import (
     Inspection,
     InspectorGrid,
     InterestDeclaration,
+    ItemResult,
     User,
 )
 from fieldapp.services import campaigns, inspections
@@ -69,8 +70,11 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
     last = _last_visits(ids) if ids else {}
     hazards: dict[int, list[dict]] = {}
     if ids:
-        for h in db.session.scalars(
-            sa.select(Hazard).where(Hazard.enterprise_id.in_(ids), Hazard.status.in_(OPEN)).order_by(Hazard.id)
+        for h, item_id, item_text in db.session.execute(
+            sa.select(Hazard, ItemResult.item_id, ItemResult.text)
+            .outerjoin(ItemResult, ItemResult.id == Hazard.item_result_id)
+            .where(Hazard.enterprise_id.in_(ids), Hazard.status.in_(OPEN))
+            .order_by(Hazard.id)
         ):
             hazards.setdefault(h.enterprise_id, []).append(
                 {
@@ -82,6 +86,10 @@ def _enterprise_rows(user: User, since: datetime | None, templates: list[dict]) 
                     "status": h.status,
                     "reported_at": h.created_at.isoformat(),
                     "deadline": h.deadline.isoformat() if h.deadline else None,
+                    # The checklist item it was found on: the phone suggests adding evidence to it
+                    # rather than reporting the same thing twice (services/duplicates.py).
+                    "item_id": item_id,
+                    "item_text": item_text,
                 }
             )
     template_of = _template_choice(templates)

@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from fieldapp import clock, policy, roles
 from fieldapp.clock import SHANGHAI
-from fieldapp.db import db, transaction
+from fieldapp.db import commit, db, transaction
 from fieldapp.errors import Conflict, Forbidden, InputError, NotFound
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import lazy_gettext as _l
@@ -192,7 +192,7 @@ def _apply(
         fresh = db.session.get(Hazard, hazard.id)
         raise Conflict(_stale_message(fresh)) from None
     notifications.for_event(hazard, event)
-    db.session.commit()
+    commit()  # inside atomic() (a synced record's follow-ups), the record's transaction decides
     return event
 
 
@@ -351,6 +351,25 @@ def submit(
         raise InputError(errors)
     stored, files = _store_photos(user, checked_photos), attachments.store_pdfs(user, checked_pdfs)
     return _apply(user, hazard, "submit", seen_version, text, lambda: {"description": text}, stored, files)
+
+
+@transaction
+def add_evidence(
+    user: User,
+    hazard: Hazard,
+    note: str,
+    photos: list[Photo],
+    at: datetime | None = None,
+    client_uuid: str | None = None,
+    inspection_number: str = "",
+) -> HazardEvent:
+    """Photos (and a note) from a later visit added to a hazard still open: the inspector found
+    the same thing again and said so, instead of reporting it twice (issue 34)."""
+
+    def change():
+        return {"inspection": inspection_number} if inspection_number else {}
+
+    return _apply(user, hazard, "evidence", None, note, change, event_photos=photos, client_uuid=client_uuid, at=at)
 
 
 @transaction

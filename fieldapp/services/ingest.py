@@ -76,6 +76,7 @@ def _named_media(data: dict) -> list:
         *(ref["media_uuid"] for ref in data["photos"]),
         *(ref["marked_media_uuid"] for ref in data["photos"]),
         *(u for h in data["hazards"] for u in h["media_uuids"]),
+        *(u for f in data["followups"] for u in f["media_uuids"]),
         finish.get("signature_media_uuid"),
         finish.get("photo_media_uuid"),
     ]
@@ -174,6 +175,10 @@ def _store(user: User, data: dict, digest: str) -> Inspection:
                 h["description"], h["place"], h["level"], h["legal_basis"], tuple(ids), item, str(h["uuid"])
             )
             inspections.report_hazard(user, record, report)
+        for f in data["followups"]:
+            _follow_up(
+                user, record, f, [links_by_media.get(str(u)) or media.photo(user, record, u) for u in f["media_uuids"]]
+            )
         finish = data["finish"]
         if finish and finish["kind"] == "signed":
             if finish["signature_media_uuid"] is None:
@@ -193,6 +198,25 @@ def _store(user: User, data: dict, digest: str) -> Inspection:
             photo = media(finish["photo_media_uuid"]) if finish["photo_media_uuid"] else None
             inspections.refuse(user, record, finish["signer_name"], finish["reason"], photo, at=finish["at"])
     return record
+
+
+def _follow_up(user: User, record: Inspection, followup: dict, links: list[InspectionPhoto]) -> None:
+    """Evidence for a hazard of the same enterprise, found again on this visit. One closed while the
+    phone was offline gets it too (its officer is told): the manager signed this record without a
+    new report, so none is added to it."""
+    hazard = hazards.get(user, followup["hazard_id"])
+    if hazard.enterprise_id != record.enterprise.id:
+        raise InputError({"followups": _("补充证据的隐患不属于本次检查的企业。")})
+    db.session.flush()  # the photos' ids
+    hazards.add_evidence(
+        user,
+        hazard,
+        followup["note"],
+        [link.photo for link in links],
+        at=record.started_at,
+        client_uuid=str(followup["uuid"]),
+        inspection_number=record.number,
+    )
 
 
 def _recheck_replayed(user: User, hazard_id: int, data: dict) -> HazardEvent | None:

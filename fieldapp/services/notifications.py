@@ -59,6 +59,7 @@ _AUDIENCE = {
     "recheck_pass": ("company", "officer"),
     "recheck_fail": ("company", "officer"),
     "close": ("company", "reporter"),
+    "evidence": ("officer",),
 }
 
 
@@ -131,6 +132,7 @@ NOTIFICATION_TEXT = {
     "recheck_pass": _l("复查通过"),
     "recheck_fail": _l("复查不通过，请继续整改"),
     "close": _l("隐患已销号"),
+    "evidence": _l("网格员为一条隐患补充了现场证据"),
     "deadline_soon": _l("整改期限将在 3 天内到期"),
     "overdue": _l("隐患整改已逾期"),
     "recheck_due": _l("有隐患待您复查"),

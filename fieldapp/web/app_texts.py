@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fieldapp import codes
 from fieldapp.i18n import gettext as _
-from fieldapp.services import checkin, inspections
+from fieldapp.services import checkin, hazards, inspections
 
 
 def capture() -> dict:
@@ -113,6 +113,18 @@ def capture() -> dict:
         "recheck_synced": _("复查结果已同步。"),
         "deadline": _("整改期限：{date}"),
         "measures": _("整改要求：{text}"),
+        # The same hazard twice (services/duplicates.py)
+        "follow_this": _("补充到这条隐患"),
+        "follow_title": _("补充证据：{description}"),
+        "follow_note": _("补充说明"),
+        "follow_save": _("保存补充证据"),
+        "follow_photos": _("补充证据须附现场照片（至少一张）。"),
+        "followup": _("补充证据"),
+        "followup_of": _("原隐患：{description}（{status}）"),
+        "dupe_line": _("{status} · 上报于 {date}"),
+        "dupe_deadline": _("整改期限 {date}"),
+        "same_item": _("同一检查项"),
+        **{f"hazard_status_{k}": str(v) for k, v in hazards.STATUS_LABELS.items()},
     }
 
 

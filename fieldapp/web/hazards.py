@@ -13,7 +13,7 @@ from fieldapp.errors import InputError, ServiceError
 from fieldapp.http.guards import permission_required
 from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
-from fieldapp.services import audit, hazard_export, hazard_pages, hazards, notifications
+from fieldapp.services import audit, duplicates, hazard_export, hazard_pages, hazards, notifications
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.forms import uploads
 from fieldapp.web.media import send_media
@@ -53,9 +53,13 @@ def index():
     """The user's hazards: a tab per role's work, filters by status, level, grid, industry, deadline."""
     listing, tab, tabs = _listing(current_user, request.args)
     page = hazard_pages.list_page(listing, page_number(), 20)
+    # What looks like one hazard reported twice, side by side (the officer's queue above all).
+    suspects = duplicates.suspects(page.items) if policy.can(current_user, "hazard.confirm") else {}
     return render_template(
         "hazards/index.html",
         page=page,
+        suspects=suspects,
+        groups=duplicates.grouped(page.items, suspects),
         tabs=tabs,
         tab=tab,
         grids=hazard_pages.grid_choices(current_user),

@@ -30,6 +30,7 @@ CAPTURE_MODULES = (
     "offline",
     "address",
     "visits",
+    "duplicates",
 )
 #: Today's plan (static/js/plan/), kept on the phone like the capture page.
 PLAN_MODULES = ("page", "planner", "state", "stops", "map", "coords", "card")

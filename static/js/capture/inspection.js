@@ -152,6 +152,14 @@ export class Inspection {
         el("p", { class: "small muted", text: [h.place, where, fill(T.photos_n, { n: h.media_uuids.length })]
           .filter(Boolean).join(" · ") })]));
     });
+    (this.record.followups || []).forEach((f) => {
+      const status = T["hazard_status_" + f.hazard_status] || f.hazard_status || "";
+      list.appendChild(el("div", { class: "item", "data-followup": f.hazard_id }, [
+        el("p", {}, [el("span", { class: "tag status-new", text: T.followup }),
+                     document.createTextNode(" " + (f.note || f.hazard_description))]),
+        el("p", { class: "small muted", text: [fill(T.followup_of, { description: f.hazard_description, status }),
+                                               fill(T.photos_n, { n: f.media_uuids.length })].join(" · ") })]));
+    });
   }
 
   renderPosition(fix, state) {

@@ -85,7 +85,7 @@ class OfflineList {
         row.appendChild(el("p", { class: "small muted", text: recused[e.id] }));
       } else {
         const href = r.draft ? "/capture?record=" + r.draft.uuid : "/capture?enterprise=" + e.id;
-        row.appendChild(el("a", { class: "button " + (r.draft ? "primary" : "secondary") + " small", href,
+        row.appendChild(el("a", { class: "button secondary small", href,
                                   text: r.draft ? T.continue : T.start }));
       }
       list.appendChild(row);

@@ -32,7 +32,8 @@ export class Photos {
   }
 
   usedByHazard(mediaUuid) {
-    return this.ctx.record.hazards.some((h) => h.media_uuids.indexOf(mediaUuid) >= 0);
+    const uses = (list) => (list || []).some((h) => h.media_uuids.indexOf(mediaUuid) >= 0);
+    return uses(this.ctx.record.hazards) || uses(this.ctx.record.followups);
   }
 
   async store(file, kind) {

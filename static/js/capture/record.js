@@ -27,10 +27,10 @@ export function newRecord({ uuid, now, enterprise, template, me, rememberedWorkI
     },
     position: null,
     results: template.items.map((i) => ({
-      position: i.position, category: i.category || "", text: i.text, basis: i.basis || "",
+      position: i.position, item_id: i.id, category: i.category || "", text: i.text, basis: i.basis || "",
       phrases: i.phrases || [], result: null, note: "", bulk: false
     })),
-    photos: [], hazards: [], finish: null, payload: null, attempts: 0, last_error: ""
+    photos: [], hazards: [], followups: [], finish: null, payload: null, attempts: 0, last_error: ""
   };
 }
 
@@ -159,6 +159,9 @@ export function payload(record, appVersion) {
     hazards: record.hazards.map((h) => ({ uuid: h.uuid, description: h.description, place: h.place, level: h.level,
                                           legal_basis: h.legal_basis, media_uuids: h.media_uuids,
                                           item_position: h.item_position })),
+    // Evidence added to hazards already open (instead of reporting them again).
+    followups: (record.followups || []).map((f) => ({ uuid: f.uuid, hazard_id: f.hazard_id, note: clean(f.note),
+                                                     media_uuids: f.media_uuids })),
     finish: record.finish,
     // The code scanned on site, as scanned (what the phone noticed stays on the phone).
     checkin: record.checkin ? { token: record.checkin.token, at: record.checkin.at, position: record.checkin.position } : null,

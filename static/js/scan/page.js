@@ -85,6 +85,8 @@ class ScanPage {
   async start() {
     this.root.hidden = false;
     $("scan-manual").hidden = !!this.record;
+    $("scan-back").hidden = !this.record;
+    if (this.record) { $("scan-back").href = "/capture?record=" + encodeURIComponent(this.record); }
     $("scan-manual").addEventListener("submit", (event) => this.typed(event));
     window.addEventListener("pagehide", () => this.stop());
     try {
