@@ -31,7 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SECRET_KEY",
-        "signs sessions and tokens; the same on every instance",
+        "signs sessions, tokens and the enterprises' check-in posters (a new key voids them: print again); "
+        "the same on every instance",
         "64 random hex characters",
         default="generated once into the instance folder",
     ),
