@@ -5,8 +5,6 @@ only a different body under the same uuid is a 409."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -15,7 +13,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.browser.conftest import ROOT, LiveServer
+from tests.browser.conftest import LiveServer
 from tests.factories import csrf_token_of, log_in_over_http
 from tests.helpers import a_synced_record, put_photo
 
@@ -37,13 +35,7 @@ def site(request, tmp_path_factory):
         env["DATABASE_URL"] = sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
     live = LiveServer(instance, **env)
     live.accounts = {a["username"]: a for a in live.prepare()}
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
-        cwd=ROOT,
-        env=live.env,
-        check=True,
-        capture_output=True,
-    )
+    live.with_activity()
     live.db = sa.create_engine(env.get("DATABASE_URL") or f"sqlite:///{instance / 'fieldapp.db'}")
     live.start()
     yield live

@@ -7,6 +7,7 @@ started from this checkout on a free loopback port. Chromium is Debian's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,8 +19,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[2]
+FLASK = (sys.executable, "-m", "flask", "--app", "wsgi")
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,13 +79,28 @@ class LiveServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = None
 
+    def flask(self, *args: str) -> None:
+        """A Flask command of the app on this server's instance (``fieldapp demo --with-activity``)."""
+        subprocess.run(
+            [*FLASK, *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def with_activity(self) -> LiveServer:
+        """The demo's day of work on top of the district: records, hazards in every state (one
+        waiting for its re-check)."""
+        self.flask("fieldapp", "demo", "--with-activity")
+        return self
+
     def prepare(self) -> list[dict]:
-        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         for args in (["db", "upgrade"], ["fieldapp", "demo"]):
-            subprocess.run(flask + args, cwd=ROOT, env=self.env, check=True, capture_output=True)
+            self.flask(*args)
         return json.loads(
             subprocess.run(
-                flask + ["fieldapp", "demo-accounts", "--json"],
+                [*FLASK, "fieldapp", "demo-accounts", "--json"],
                 cwd=ROOT,
                 env=self.env,
                 check=True,
@@ -125,6 +143,17 @@ class LiveServer:
                 self.process.kill()
                 raise RuntimeError(f"gunicorn did not become ready; see {self.instance / 'gunicorn.log'}")
             time.sleep(0.2)
+
+    @contextlib.contextmanager
+    def running(self):
+        """Serving for the block; ``db`` reads its SQLite database (a copied instance's)."""
+        if getattr(self, "db", None) is None:
+            self.db = sa.create_engine(f"sqlite:///{self.instance / 'fieldapp.db'}")
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         if self.process is not None:

@@ -9,8 +9,6 @@ import contextlib
 import json
 import re
 import socket
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -26,7 +24,7 @@ from tests.browser.capture import (
     start_from_offline_list,
 )
 from tests.browser.checks import axe_violations
-from tests.browser.conftest import ROOT, LiveServer
+from tests.browser.conftest import LiveServer
 from tests.browser.session import controlled, log_in
 
 #: The patrol's actions as measured (bench/patrol.py): held here so they cannot creep back. Lower
@@ -360,14 +358,7 @@ def test_starting_without_signal_and_an_outbox_that_tells_the_truth(site, browse
     """With the app installed, no signal means the patrol list at once, searchable, showing what
     this phone holds; a server that is down is said to be, and the outbox sends by itself once it
     is back; an offline re-check is counted, has its position and says it arrived."""
-    for args in (["fieldapp", "demo", "--with-activity"],):  # a hazard waiting for the re-check
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-            cwd=ROOT,
-            env=site.env,
-            check=True,
-            capture_output=True,
-        )
+    site.with_activity()  # a hazard waiting for the re-check
     page = phone(
         browser, permissions=["geolocation"], geolocation={"latitude": 31.26, "longitude": 120.6, "accuracy": 25}
     )

@@ -6,8 +6,6 @@ queue points out what looks like a duplicate."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.capture import draw_signature, one_photo
 from tests.browser.checks import axe_violations
-from tests.browser.conftest import ROOT, LiveServer
+from tests.browser.conftest import LiveServer
 from tests.browser.session import controlled, log_in
 
 EXIT_ITEM = "疏散通道、安全出口畅通"  # enterprise 1's hazard 1 (awaiting its re-check) was found on it
@@ -23,20 +21,8 @@ EXIT_ITEM = "疏散通道、安全出口畅通"  # enterprise 1's hazard 1 (awai
 
 @pytest.fixture
 def site(tmp_path, demo_instance):
-    live = LiveServer.copied(demo_instance, tmp_path / "instance")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
-        cwd=ROOT,
-        env=live.env,
-        check=True,
-        capture_output=True,
-    )
-    live.db = sa.create_engine(f"sqlite:///{live.instance / 'fieldapp.db'}")
-    live.start()
-    try:
+    with LiveServer.copied(demo_instance, tmp_path / "instance").with_activity().running() as live:
         yield live
-    finally:
-        live.stop()
 
 
 def test_evidence_for_the_open_hazard_instead_of_a_second_report(site, browser, browser_context_args, artifacts):

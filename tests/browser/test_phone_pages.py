@@ -6,8 +6,6 @@ import contextlib
 import functools
 import re
 import sqlite3
-import subprocess
-import sys
 import unicodedata
 from collections import deque
 
@@ -15,7 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.checks import action_problem, axe_violations, split_tokens
-from tests.browser.conftest import ROOT, LiveServer
+from tests.browser.conftest import LiveServer
 from tests.browser.session import log_in
 from tests.crawl import page_kind
 
@@ -69,19 +67,9 @@ def test_pages_fit_a_phone(page: Page, base_url, accounts, username, console_err
 def crawled(tmp_path_factory, demo_instance):
     """A server of its own, with the demo's day of work (records, hazards in every state), since
     following every link opens notifications and the like."""
-    server = LiveServer.copied(demo_instance, tmp_path_factory.mktemp("crawl") / "instance")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
-        cwd=ROOT,
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
-    server.start()
-    try:
+    server = LiveServer.copied(demo_instance, tmp_path_factory.mktemp("crawl") / "instance").with_activity()
+    with server.running():
         yield server
-    finally:
-        server.stop()
 
 
 #: Files, not pages.

@@ -4,8 +4,6 @@ carry each app's datum, and a visit finished on site leaving the plan."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -16,7 +14,7 @@ from playwright.sync_api import Page, expect
 from fieldapp import clock
 from tests.browser.capture import pass_recheck
 from tests.browser.checks import axe_violations
-from tests.browser.conftest import ROOT, LiveServer
+from tests.browser.conftest import LiveServer
 from tests.browser.session import controlled, log_in
 
 HERE = {"latitude": 31.2575, "longitude": 120.5041, "accuracy": 30}  # in 木渎镇第1网格, near its south end
@@ -27,14 +25,7 @@ def grid(tmp_path, demo_instance):
     """The demo district with its activity (enterprises 1–5 of grid 1 inspected today, a hazard of
     enterprise 1 waiting for its re-check), made into a crafted day: that re-check overdue, enterprise
     9 the target of a running campaign, enterprise 12 red."""
-    live = LiveServer.copied(demo_instance, tmp_path / "instance")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "fieldapp", "demo", "--with-activity"],
-        cwd=ROOT,
-        env=live.env,
-        check=True,
-        capture_output=True,
-    )
+    live = LiveServer.copied(demo_instance, tmp_path / "instance").with_activity()
     live.db = sa.create_engine(f"sqlite:///{live.instance / 'fieldapp.db'}")
     today = clock.today()
     with live.db.begin() as conn:
@@ -56,11 +47,8 @@ def grid(tmp_path, demo_instance):
         conn.execute(sa.text("UPDATE enterprises SET risk_grade = 'red' WHERE id = 12"))
         names = dict(conn.execute(sa.text("SELECT id, name FROM enterprises WHERE grid_id = 1")).all())
     live.names = names
-    live.start()
-    try:
+    with live.running():
         yield live
-    finally:
-        live.stop()
 
 
 def stop_ids(page: Page) -> list[int]:
