@@ -205,7 +205,7 @@ def plan() -> dict[str, str]:
         "located": _("按我的位置（±{m} 米）规划"),
         "no_position": _("无法定位：路线从最省路程的一处开始"),
         "close": _("关闭"),
-        "more": _("查看今日计划（{n} 处）"),
+        "more": _("今日计划 {n} 处"),
         **{f"risk_{k}": str(v) for k, v in codes.RISK_GRADES.items()},
     }
 
