@@ -52,11 +52,6 @@ def token_for(enterprise: Enterprise) -> str:
     return f"{enterprise.id}.{enterprise.checkin_version}.{_signature(enterprise.id, enterprise.checkin_version)}"
 
 
-def url_for_code(enterprise: Enterprise, base_url: str) -> str:
-    """What the poster's QR code says: a link, so a phone's own camera opens the app too."""
-    return f"{base_url.rstrip('/')}/q/{token_for(enterprise)}"
-
-
 def parse(text: str) -> tuple[int, int, str] | None:
     """(enterprise id, version, signature) of a token or of a code's URL; None if it is neither."""
     match = TOKEN.search((text or "").strip())

@@ -4,13 +4,14 @@ carries (a phone's own camera app opens the app there)."""
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from fieldapp import clock, policy
 from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
 from fieldapp.services import checkin
+from fieldapp.web.board import public_url
 
 bp = Blueprint("checkin", __name__)
 
@@ -20,7 +21,8 @@ bp = Blueprint("checkin", __name__)
 def poster(enterprise_id: int):
     """The A4 poster for the gate: the code, the enterprise, how to use it."""
     enterprise = policy.get_enterprise(current_user, enterprise_id)
-    url = checkin.url_for_code(enterprise, request.url_root)
+    # A link, so a phone's own camera app opens the app too; PUBLIC_BASE_URL when set.
+    url = public_url("checkin.scanned", token=checkin.token_for(enterprise))
     # Error correction "Q": a poster in a factory's yard gets dirty and scratched.
     qr = segno.make(url, error="q").svg_data_uri(scale=10, border=4)
     return render_template("enterprises/code_poster.html", e=enterprise, qr=qr, url=url, printed_on=clock.today())
