@@ -95,6 +95,30 @@ def remind():
     click.echo(f"{notifications.remind()} reminders created")
 
 
+@group.command("notify")
+@click.option("--loop", is_flag=True, help="keep running, a pass every --interval seconds (a long-running worker)")
+@click.option("--interval", default=2.0, show_default=True, help="seconds between passes with --loop")
+def notify(loop: bool, interval: float):
+    """Deliver the outbox's messages that are due (email; retries with backoff).
+
+    From the scheduler every minute, or as a long-running process with ``--loop``. Several at once
+    never send the same message twice (each is claimed with a lease).
+    """
+    import time
+
+    from fieldapp.db import db
+    from fieldapp.services import outbound
+
+    while True:
+        outcome = outbound.run_once()
+        if outcome or not loop:
+            click.echo(", ".join(f"{n} {status}" for status, n in sorted(outcome.items())) or "nothing due")
+        if not loop:
+            return
+        db.session.remove()
+        time.sleep(interval)
+
+
 @group.command("render-photos")
 @click.option("--limit", default=2000, show_default=True, help="at most this many photos per run")
 def render_photos(limit: int):

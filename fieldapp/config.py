@@ -132,6 +132,13 @@ class Config:
     READYZ_TOKEN = ""
     #: Who may read /metrics besides this machine (header ``Authorization: Bearer <token>``).
     METRICS_TOKEN = ""
+    #: Email out (services/channels/email.py): the SMTP server, and the sender people see.
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_FROM = "fieldapp@localhost"
+    SMTP_STARTTLS = False
     #: The capture form keeps improving its position until the phone reports this accuracy (metres).
     GPS_TARGET_ACCURACY_M = 50
 

@@ -99,6 +99,12 @@ SETTINGS: tuple[Setting, ...] = (
         "lets a caller other than this machine read `/metrics` (header `Authorization: Bearer <token>`)",
         "a long random string",
     ),
+    Setting("SMTP_HOST", "the SMTP server email goes out through (empty: no email)", "smtp.example.gov.cn"),
+    Setting("SMTP_PORT", "its port", "587", kind=int),
+    Setting("SMTP_USER", "the account to log in with (empty: no login)", "fieldapp@example.gov.cn"),
+    Setting("SMTP_PASSWORD", "its password (never logged or shown)", "…"),
+    Setting("SMTP_FROM", "the sender people see", "安全生产网格巡检 <fieldapp@example.gov.cn>"),
+    Setting("SMTP_STARTTLS", "upgrade the connection with STARTTLS before logging in", "1", kind=bool),
     Setting(
         "PROMETHEUS_MULTIPROC_DIR",
         "a folder the workers share their metrics through (the systemd unit makes one per instance)",

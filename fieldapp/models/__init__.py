@@ -24,6 +24,7 @@ from fieldapp.models.media import ClientMedia, MediaFile
 from fieldapp.models.notice_board import Portrait
 from fieldapp.models.notifications import Notification
 from fieldapp.models.org import Grid, OrgUnit
+from fieldapp.models.outbound import OutboundMessage
 from fieldapp.models.people import (
     CompanyManager,
     InspectorGrid,
@@ -72,6 +73,7 @@ __all__ = [
     "HazardEvent",
     "HazardTally",
     "Notification",
+    "OutboundMessage",
     "Inspection",
     "InspectionPhoto",
     "ItemResult",
