@@ -139,6 +139,10 @@ class Config:
     SMTP_PASSWORD = ""
     SMTP_FROM = "fieldapp@localhost"
     SMTP_STARTTLS = False
+    #: Group robots (services/channels/robots.py): their webhooks carry their keys, so are secrets.
+    WECOM_WEBHOOK = ""
+    DINGTALK_WEBHOOK = ""
+    DINGTALK_SECRET = ""
     #: The capture form keeps improving its position until the phone reports this accuracy (metres).
     GPS_TARGET_ACCURACY_M = 50
 

@@ -106,6 +106,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_FROM", "the sender people see", "安全生产网格巡检 <fieldapp@example.gov.cn>"),
     Setting("SMTP_STARTTLS", "upgrade the connection with STARTTLS before logging in", "1", kind=bool),
     Setting(
+        "WECOM_WEBHOOK",
+        "a WeCom (企业微信) group robot's webhook, key included (a secret)",
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+    ),
+    Setting(
+        "DINGTALK_WEBHOOK",
+        "a DingTalk (钉钉) custom robot's webhook, access token included (a secret)",
+        "https://oapi.dingtalk.com/robot/send?access_token=…",
+    ),
+    Setting("DINGTALK_SECRET", "that robot's 加签 secret (SEC…); requests are signed with it", "SEC…"),
+    Setting(
         "PROMETHEUS_MULTIPROC_DIR",
         "a folder the workers share their metrics through (the systemd unit makes one per instance)",
         "/run/fieldapp-8000",

@@ -154,3 +154,11 @@ def test_the_outbox_is_written_with_the_event_or_not_at_all(db):
     assert keys == {"hazard:1:officer_a:email"}
     with pytest.raises(ValueError):
         outbound.enqueue("pigeon", "x", "reported", "t", "k")
+
+
+def test_the_scheduled_command_delivers_what_is_due(app, smtp):
+    runner = app.test_cli_runner()
+    assert "nothing due" in runner.invoke(args=["fieldapp", "notify"]).output
+    _message()
+    assert "1 sent" in runner.invoke(args=["fieldapp", "notify"]).output
+    assert len(smtp.received) == 1

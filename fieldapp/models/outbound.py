@@ -1,4 +1,4 @@
-"""Messages to people outside the app (email now; WeCom, DingTalk, SMS next): an outbox written in
+"""Messages to people outside the app (email, WeCom and DingTalk robots; SMS next): an outbox written in
 the same transaction as what they announce, delivered later by ``flask fieldapp notify``
 (services/outbound.py), so a request never waits for a provider and nothing is lost."""
 

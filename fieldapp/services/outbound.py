@@ -19,10 +19,12 @@ from flask import current_app
 from fieldapp import clock
 from fieldapp.db import commit, db
 from fieldapp.models import OutboundMessage
-from fieldapp.services.channels import Refused, Retry
+from fieldapp.services.channels import Refused, Retry, robots
 from fieldapp.services.channels import email as email_channel
 
-CHANNELS = {"email": email_channel.send}
+CHANNELS = {"email": email_channel.send, "wecom": robots.send_wecom, "dingtalk": robots.send_dingtalk}
+#: Channels whose provider caps how many messages a minute one target takes.
+PER_MINUTE = {"wecom": robots.PER_MINUTE, "dingtalk": robots.PER_MINUTE}
 MAX_ATTEMPTS = 10
 #: A send takes at most the channel's timeout; past this, its worker is taken for dead.
 LEASE = timedelta(minutes=2)
@@ -75,9 +77,32 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
+def _over_the_cap(message: OutboundMessage, now: datetime) -> datetime | None:
+    """When the provider takes this target's next message, if it has had its minute's share."""
+    cap = PER_MINUTE.get(message.channel)
+    if cap is None:
+        return None
+    recent = db.session.scalars(
+        sa.select(OutboundMessage.sent_at)
+        .where(
+            OutboundMessage.channel == message.channel,
+            OutboundMessage.target == message.target,
+            OutboundMessage.sent_at > now - timedelta(minutes=1),
+        )
+        .order_by(OutboundMessage.sent_at)
+    ).all()
+    return recent[-cap] + timedelta(minutes=1) if len(recent) >= cap else None
+
+
 def deliver(message: OutboundMessage, now: datetime | None = None) -> str:
     """Send one claimed message; its new status."""
     config = current_app.config
+    wait = _over_the_cap(message, now or clock.now())
+    if wait is not None:  # not an attempt: the provider would refuse it for the minute
+        message.status, message.due_at, message.lease_until = "pending", wait, None
+        message.attempts -= 1
+        db.session.commit()
+        return "deferred"
     try:
         receipt = CHANNELS[message.channel](message, config)
     except Refused as error:
