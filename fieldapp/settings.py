@@ -66,7 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "PUBLIC_BASE_URL",
-        "the public address printed in posters' QR codes (empty: this request's host)",
+        "the public address printed in posters' QR codes (empty: this request's host) and used in the "
+        "links of messages sent outside the app",
         "https://aq.example.gov.cn",
     ),
     Setting(

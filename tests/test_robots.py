@@ -17,6 +17,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 
 from fieldapp import clock
 from fieldapp.db import db
@@ -158,3 +159,38 @@ def test_the_providers_cap_of_twenty_a_minute_is_kept(stand_in):
     later = clock.now() + timedelta(minutes=1, seconds=1)
     assert outbound.run_once(later, limit=100) == {"sent": 5}
     assert len(stand_in.received) == 25
+
+
+def test_a_major_hazard_reaches_the_groups_and_says_no_more_than_needed(app, stand_in, world):
+    from fieldapp.models import OutboundMessage
+    from tests.factories import report
+
+    app.config["PUBLIC_BASE_URL"] = "https://aq.example.cn"
+    try:
+        general = report(world, "general")
+        assert db.session.scalar(sa.select(sa.func.count(OutboundMessage.id))) == 0  # a digest's, later
+        major = report(world, "major")
+        queued = db.session.scalars(sa.select(OutboundMessage).order_by(OutboundMessage.channel)).all()
+        assert [(m.channel, m.key) for m in queued] == [
+            ("dingtalk", f"hazard-major:{major.id}:dingtalk"),
+            ("wecom", f"hazard-major:{major.id}:wecom"),
+        ]
+        assert outbound.run_once() == {"sent": 2}
+    finally:
+        app.config["PUBLIC_BASE_URL"] = ""
+    for _path, body in stand_in.received:
+        text = json.dumps(body, ensure_ascii=False)
+        assert "重大事故隐患待确认" in text and world.ent_a1.name in text
+        assert f"https://aq.example.cn/hazards/{major.id}" in text
+        # What the report says stays in the app: only the enterprise, the time and the link leave it.
+        assert major.description not in text and major.place not in text
+        assert general.id != major.id
+
+
+def test_without_robots_nothing_is_queued(app, db, world):
+    from fieldapp.models import OutboundMessage
+    from tests.factories import report
+
+    assert not app.config["WECOM_WEBHOOK"] and not app.config["DINGTALK_WEBHOOK"]
+    report(world, "major")
+    assert db.session.scalar(sa.select(sa.func.count(OutboundMessage.id))) == 0

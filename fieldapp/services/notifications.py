@@ -23,15 +23,17 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.models.hazards import HAZARD_RECTIFYING
+from fieldapp.services import announce
 
 RECTIFYING = HAZARD_RECTIFYING
 REMIND_DAYS = 3
 
 
 def reported(hazard: Hazard) -> None:
-    """A new report reaches the officers of the jurisdiction."""
+    """A new report reaches the officers of the jurisdiction (and, proposed 重大, their groups)."""
     for user_id in _officers(hazard):
         db.session.add(Notification(user_id=user_id, kind="reported", key=f"reported:{hazard.id}", hazard_id=hazard.id))
+    announce.hazard_reported(hazard)
 
 
 def _company_managers(hazard: Hazard) -> list[int]:
