@@ -27,6 +27,17 @@ export function when(iso) {
     two(d.getHours()) + ":" + two(d.getMinutes());
 }
 
+// A local calendar day as YYYY-MM-DD (the phone's date, as the inspector lives it).
+export function localDay(date) {
+  const d = new Date(date);
+  return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+}
+
+// A distance in the page's words: "{d} 米" under a kilometre, "{d} 公里" with one decimal above.
+export function distanceText(T, metres) {
+  return metres >= 1000 ? fill(T.km, { d: (metres / 1000).toFixed(1) }) : fill(T.m, { d: Math.round(metres) });
+}
+
 export function show(node, visible) { node.hidden = !visible; }
 
 // Brings a field or item into view above the bottom bar and puts the focus in it.

@@ -134,15 +134,7 @@ export class HazardPanel {
     record.followups.push({ uuid: this.ctx.store.uuid4(), hazard_id: h.id, hazard_description: h.description,
                             hazard_status: h.status, note: R.clean($("f-description").value), media_uuids: chosen,
                             item_position: position });
-    if (position != null) {
-      const item = R.result(record, position);
-      if (!R.clean(item.note)) { item.note = h.description; }
-      this.ctx.checklist.open.delete(position);
-    }
-    this.close();
-    await this.ctx.changed({ item: position, hazards: true });
-    const back = position != null ? $("item-" + position) : $("hazards");
-    back.scrollIntoView({ block: "center" });
+    await this.done(position, h.description);
   }
 
   async save() {
@@ -165,9 +157,14 @@ export class HazardPanel {
     record.hazards.push({ uuid: this.ctx.store.uuid4(), description, place: R.clean($("f-place").value), level,
                           legal_basis: R.clean($("f-legal_basis").value), media_uuids: chosen,
                           item_position: position });
+    await this.done(position, description);
+  }
+
+  // Saved (a report or a follow-up): back to the item, which now says what was found there.
+  async done(position, note) {
     if (position != null) {
-      const item = R.result(record, position);
-      if (!R.clean(item.note)) { item.note = description; }  // the failed item says what the hazard says
+      const item = R.result(this.ctx.record, position);
+      if (!R.clean(item.note)) { item.note = note; }  // the failed item says what the hazard says
       this.ctx.checklist.open.delete(position);  // done with this item: back to one line, with its hazard
     }
     this.close();

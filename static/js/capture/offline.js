@@ -4,7 +4,7 @@
 // a record waiting to sync on this phone says so (nobody visits twice), and its last visit counts
 // what this phone recorded too.
 
-import { $, el, fill, when } from "../ui.js";
+import { $, distanceText, el, fill, when } from "../ui.js";
 import { distanceM } from "./record.js";
 import { afterPrefix, sharedPrefix } from "./address.js";
 import { rows } from "./visits.js";
@@ -73,7 +73,7 @@ class OfflineList {
                                                               text: fill(T.open_hazards, { n: e.open_hazards.length }) }) : null];
       const facts = [r.last ? fill(T.last, { date: when(r.last).split(" ")[0] }) : T.never];
       if (r.distance != null && isFinite(r.distance)) {
-        facts.push(r.distance >= 1000 ? fill(T.km, { d: (r.distance / 1000).toFixed(1) }) : fill(T.m, { d: Math.round(r.distance) }));
+        facts.push(distanceText(T, r.distance));
       }
       const row = el("li", { class: "patrol-row", "data-enterprise": e.id }, [
         el("div", { class: "row-link" }, [el("span", {}, [

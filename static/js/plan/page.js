@@ -2,7 +2,7 @@
 // navigation, and the inspector's changes (pin, drop, reorder, the day's size). Works from the
 // offline pack; recomputed whenever the page is shown again (a visit finished on the capture page).
 
-import { $, el, fill } from "../ui.js";
+import { $, distanceText, el, fill } from "../ui.js";
 import * as Planner from "./planner.js";
 import * as State from "./state.js";
 import { draw } from "./map.js";
@@ -51,7 +51,7 @@ class PlanPage {
     const here = this.state.here ? { lat: this.state.here.lat, lng: this.state.here.lng, accuracy: this.state.here.accuracy } : null;
     const others = [...day.rest, ...day.done].map((s) => ({ ...s, kind: s.done ? "done" : KIND[s.tier] }));
     draw($("plan-map"), { stops: day.stops.map((s) => ({ ...s, kind: KIND[s.tier] })), others, here,
-                          label: (m) => State.distance(T, m), onPick: (id) => this.pick(id) });
+                          label: (m) => distanceText(T, m), onPick: (id) => this.pick(id) });
     this.renderPicked();
   }
 
@@ -93,7 +93,7 @@ class PlanPage {
     $("plan-empty").hidden = !!day.stops.length;
     day.stops.forEach((s, i) => {
       const leg = s.leg == null ? (s.lat == null ? T.no_point : "")
-        : fill(i === 0 && this.state.here ? T.from_here : T.from_prev, { d: State.distance(T, s.leg) });
+        : fill(i === 0 && this.state.here ? T.from_here : T.from_prev, { d: distanceText(T, s.leg) });
       const overdue = s.tier === Planner.TIER.OVERDUE_RECHECK;
       const adjust = el("details", { class: "plan-menu" }, [
         el("summary", { class: "button secondary small", text: T.adjust }),

@@ -16,6 +16,7 @@
 // distances are straight lines, and the page says so. Overdue re-checks
 // lead the route (they are late already); the other stops follow in route order.
 
+import { localDay } from "../ui.js";
 import { distanceM } from "../capture/record.js";
 import { rows as visitRows } from "../capture/visits.js";
 
@@ -30,11 +31,6 @@ const UNGRADED_WEIGHT = 2;
 // Days since the last visit count up to this; never visited counts as this.
 const STALE_CAP_DAYS = 180;
 const DAY_MS = 86400000;
-
-function localDay(date) {
-  const d = new Date(date);
-  return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-}
 
 // How pressing a due visit is: risk weight × days since the last visit (capped).
 export function urgency(riskGrade, last, now) {

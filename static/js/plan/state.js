@@ -2,17 +2,15 @@
 // the last position, kept in the pack's database on this phone ("meta" → "plan"). A new day starts
 // from the app's plan again; the size is kept.
 
-export const POSITION_FRESH_MS = 30 * 60 * 1000;
+import { localDay } from "../ui.js";
 
-export function today(now = new Date()) {
-  return now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" + String(now.getDate()).padStart(2, "0");
-}
+export const POSITION_FRESH_MS = 30 * 60 * 1000;
 
 export async function load(store, db, now = new Date()) {
   const saved = (await store.get(db, "meta", "plan")) || {};
-  const fresh = saved.day === today(now);
+  const fresh = saved.day === localDay(now);
   return {
-    day: today(now),
+    day: localDay(now),
     size: saved.size || null,
     pinned: fresh ? saved.pinned || [] : [],
     dropped: fresh ? saved.dropped || [] : [],
@@ -36,8 +34,4 @@ export async function inputs(store, db, now = new Date()) {
 export function options(state) {
   return { size: state.size || undefined, pinned: state.pinned, dropped: state.dropped, order: state.order,
            here: state.here ? [state.here.lat, state.here.lng] : null };
-}
-
-export function distance(T, metres) {
-  return metres >= 1000 ? T.km.replace("{d}", (metres / 1000).toFixed(1)) : T.m.replace("{d}", Math.round(metres));
 }
