@@ -96,15 +96,15 @@ def _over_the_cap(message: OutboundMessage, now: datetime) -> datetime | None:
 
 def deliver(message: OutboundMessage, now: datetime | None = None) -> str:
     """Send one claimed message; its new status."""
-    config = current_app.config
-    wait = _over_the_cap(message, now or clock.now())
+    now = now or clock.now()
+    wait = _over_the_cap(message, now)
     if wait is not None:  # not an attempt: the provider would refuse it for the minute
         message.status, message.due_at, message.lease_until = "pending", wait, None
         message.attempts -= 1
         db.session.commit()
         return "deferred"
     try:
-        receipt = CHANNELS[message.channel](message, config)
+        receipt = CHANNELS[message.channel](message, current_app.config)
     except Refused as error:
         message.status, message.last_error = "dead", str(error)
     except Retry as error:
@@ -112,7 +112,7 @@ def deliver(message: OutboundMessage, now: datetime | None = None) -> str:
         if message.attempts >= MAX_ATTEMPTS:
             message.status = "dead"
         else:
-            message.status, message.due_at = "pending", (now or clock.now()) + backoff(message.attempts)
+            message.status, message.due_at = "pending", now + backoff(message.attempts)
     else:
         message.status, message.sent_at, message.receipt, message.last_error = "sent", clock.now(), receipt[:200], ""
     message.lease_until = None

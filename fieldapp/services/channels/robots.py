@@ -34,14 +34,13 @@ def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
     return urllib.parse.quote_plus(base64.b64encode(digest).decode())
 
 
-def _text(message) -> tuple[str, str]:
-    title = message.title
-    lines = [f"**{title}**"]
+def _text(message) -> str:
+    lines = [f"**{message.title}**"]
     if message.body:
         lines.append(message.body)
     if message.link:
         lines.append(f"[打开处理]({message.link})")
-    return title, "\n\n".join(lines)
+    return "\n\n".join(lines)
 
 
 def _post(provider: str, url: str, payload: dict) -> dict:
@@ -67,19 +66,17 @@ def _post(provider: str, url: str, payload: dict) -> dict:
 def send_wecom(message, config: dict) -> str:
     if not config.get("WECOM_WEBHOOK"):
         raise Refused("WECOM_WEBHOOK is not set")
-    _title, text = _text(message)
-    _post("WeCom", config["WECOM_WEBHOOK"], {"msgtype": "markdown", "markdown": {"content": text}})
+    _post("WeCom", config["WECOM_WEBHOOK"], {"msgtype": "markdown", "markdown": {"content": _text(message)}})
     return "wecom:ok"
 
 
-def send_dingtalk(message, config: dict, now_ms: int | None = None) -> str:
+def send_dingtalk(message, config: dict) -> str:
     if not config.get("DINGTALK_WEBHOOK"):
         raise Refused("DINGTALK_WEBHOOK is not set")
     url = config["DINGTALK_WEBHOOK"]
     secret = config.get("DINGTALK_SECRET")
     if secret:
-        timestamp = now_ms if now_ms is not None else int(time.time() * 1000)
+        timestamp = int(time.time() * 1000)
         url += f"&timestamp={timestamp}&sign={dingtalk_sign(timestamp, secret)}"
-    title, text = _text(message)
-    _post("DingTalk", url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}})
+    _post("DingTalk", url, {"msgtype": "markdown", "markdown": {"title": message.title, "text": _text(message)}})
     return "dingtalk:ok"
