@@ -143,6 +143,13 @@ class Config:
     WECOM_WEBHOOK = ""
     DINGTALK_WEBHOOK = ""
     DINGTALK_SECRET = ""
+    #: SMS out (services/channels/sms.py): Alibaba Cloud SMS, an approved signature and template.
+    SMS_ACCESS_KEY_ID = ""
+    SMS_ACCESS_KEY_SECRET = ""
+    SMS_SIGN_NAME = ""
+    SMS_TEMPLATE_CODE = ""
+    #: Empty: services/channels/sms.py ENDPOINT (a test's stand-in sets its own).
+    SMS_ENDPOINT = ""
     #: The capture form keeps improving its position until the phone reports this accuracy (metres).
     GPS_TARGET_ACCURACY_M = 50
 

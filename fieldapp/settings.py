@@ -118,6 +118,19 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DINGTALK_SECRET", "that robot's 加签 secret (SEC…); requests are signed with it", "SEC…"),
     Setting(
+        "SMS_ACCESS_KEY_ID",
+        "an Alibaba Cloud AccessKey ID for SMS (a RAM user allowed only dysms; empty: no SMS)",
+        "LTAI…",
+    ),
+    Setting("SMS_ACCESS_KEY_SECRET", "its AccessKey secret (never logged or shown)", "…"),
+    Setting("SMS_SIGN_NAME", "the approved SMS signature (签名)", "某区应急管理局"),
+    Setting(
+        "SMS_TEMPLATE_CODE",
+        "an approved notification template with variables `${title}` and `${detail}`",
+        "SMS_123456789",
+    ),
+    Setting("SMS_ENDPOINT", "the SMS API's endpoint (empty: `https://dysmsapi.aliyuncs.com/`)", ""),
+    Setting(
         "PROMETHEUS_MULTIPROC_DIR",
         "a folder the workers share their metrics through (the systemd unit makes one per instance)",
         "/run/fieldapp-8000",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,13 @@ PASSWORD = "Field2026ok"
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a stand-in server started next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

@@ -5,7 +5,6 @@ the provider refuses them, for an admin to send again."""
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -19,6 +18,7 @@ from fieldapp.db import db
 from fieldapp.models import OutboundMessage
 from fieldapp.services import outbound
 from fieldapp.services.channels import email
+from tests.helpers import free_port
 
 
 class Inbox:
@@ -39,16 +39,10 @@ class Inbox:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(app, db):
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     saved = {k: app.config[k] for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_FROM")}
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_FROM="巡检 <fieldapp@aq.example.cn>")
@@ -112,7 +106,7 @@ def test_a_refused_address_is_dead_at_once_and_can_be_sent_again(smtp, db):
 
 
 def test_an_unreachable_server_keeps_the_message_until_it_gives_up(app, db):
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port())  # nobody listens there
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())  # nobody listens there
     try:
         message = _message()
         now = clock.now()

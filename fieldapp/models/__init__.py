@@ -24,7 +24,7 @@ from fieldapp.models.media import ClientMedia, MediaFile
 from fieldapp.models.notice_board import Portrait
 from fieldapp.models.notifications import Notification
 from fieldapp.models.org import Grid, OrgUnit
-from fieldapp.models.outbound import OutboundMessage
+from fieldapp.models.outbound import AlertPreference, DepartmentAlerts, OutboundMessage
 from fieldapp.models.people import (
     CompanyManager,
     InspectorGrid,
@@ -74,6 +74,8 @@ __all__ = [
     "HazardTally",
     "Notification",
     "OutboundMessage",
+    "AlertPreference",
+    "DepartmentAlerts",
     "Inspection",
     "InspectionPhoto",
     "ItemResult",

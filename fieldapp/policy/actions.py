@@ -62,6 +62,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "declaration.create": frozenset(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER}),
     "declaration.decide": frozenset({roles.ADMIN}),
     "holiday.manage": frozenset({roles.ADMIN}),
+    # Who hears what outside the app: a department's robots and routes, undelivered messages.
+    "alerts.manage": frozenset({roles.ADMIN}),
     # Leaders' interference (seed 003): those who enforce record it; discipline inspectors receive it.
     # Admins are deliberately absent: a record must not reach the leaders it may concern.
     "interference.record": frozenset(roles.INSPECTORS | {roles.ENFORCEMENT_OFFICER}),

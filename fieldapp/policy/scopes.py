@@ -26,6 +26,7 @@ from fieldapp.models import (
     Grid,
     InspectorGrid,
     OrgUnit,
+    OutboundMessage,
     User,
     UserOrgUnit,
     UserRole,
@@ -186,6 +187,16 @@ def grid_scope(user: User) -> sa.Select:
 def org_unit_scope(user: User) -> sa.Select:
     """Org units a user administers (admins' subtree)."""
     return sa.select(OrgUnit).where(org_unit_condition(user))
+
+
+def outbound_condition(user: User) -> sa.ColumnElement[bool]:
+    """Messages to outside the app an admin sees (and may send again): those about the departments
+    of their subtree; the deployment's own (no department) to admins of a top unit."""
+    ids = _subtree_org_ids(user, of_roles=(roles.ADMIN,))
+    if ids is None:
+        return sa.false()
+    top = sa.exists().where(OrgUnit.id.in_(ids), OrgUnit.parent_id.is_(None))
+    return sa.or_(OutboundMessage.org_unit_id.in_(ids), sa.and_(OutboundMessage.org_unit_id.is_(None), top))
 
 
 def user_scope(user: User) -> sa.Select:

@@ -28,12 +28,22 @@ from fieldapp import clock
 from fieldapp.db import db
 from fieldapp.i18n import gettext as _
 from fieldapp.i18n import ngettext
-from fieldapp.models import AuditEvent, AuditHead, LoginAttempt, Notification, ReadLog, User, UserSession
+from fieldapp.models import (
+    AuditEvent,
+    AuditHead,
+    LoginAttempt,
+    Notification,
+    OutboundMessage,
+    ReadLog,
+    User,
+    UserSession,
+)
 from fieldapp.models.audit import GENESIS
 
 #: Not state of the product: sessions and login attempts (their own tables are the record),
-#: notifications (derived from audited events), and the trail itself.
-SKIP = (AuditEvent, AuditHead, ReadLog, UserSession, LoginAttempt, Notification)
+#: notifications and the outbox of messages out of the app (derived from audited events; the
+#: worker claims outbox rows with plain UPDATEs, many a minute), and the trail itself.
+SKIP = (AuditEvent, AuditHead, ReadLog, UserSession, LoginAttempt, Notification, OutboundMessage)
 PENDING = "audit_pending"
 
 

@@ -144,7 +144,9 @@ def submit(
     db.session.add(clue)
     db.session.flush()
     db.session.add(ClueEvent(clue_id=clue.id, actor_id=submitter.id if submitter else None, action="submit"))
-    notifications.notify(_handlers(org_unit_id), "clue_new", f"clue_new:{clue.id}", f"/clues/{clue.id}")
+    notifications.notify(
+        _handlers(org_unit_id), "clue_new", f"clue_new:{clue.id}", f"/clues/{clue.id}", clue.org_unit_id
+    )
     commit()
     return clue
 
@@ -272,7 +274,11 @@ def act(user: User, clue: Clue, action: str, values: ClueStep | Mapping) -> None
         _step(user, clue, action, note)
         clue.assignee_id, clue.status = assignee_id, "handling"
         notifications.notify(
-            [assignee_id], "clue_assigned", f"clue_assigned:{clue.id}:{assignee_id}", f"/clues/{clue.id}"
+            [assignee_id],
+            "clue_assigned",
+            f"clue_assigned:{clue.id}:{assignee_id}",
+            f"/clues/{clue.id}",
+            clue.org_unit_id,
         )
     elif action in ("task", "hazard"):
         enterprise = _enterprise(user, step.enterprise_id, errors)
@@ -290,7 +296,11 @@ def act(user: User, clue: Clue, action: str, values: ClueStep | Mapping) -> None
         if action == "task":
             clue.task_enterprise_id, clue.task_inspector_id, clue.task_at = enterprise.id, inspector_id, clock.now()
             notifications.notify(
-                [inspector_id], "clue_task", f"clue_task:{clue.id}:{inspector_id}", f"/clues/{clue.id}"
+                [inspector_id],
+                "clue_task",
+                f"clue_task:{clue.id}:{inspector_id}",
+                f"/clues/{clue.id}",
+                clue.org_unit_id,
             )
         else:
             _report_hazard(user, clue, enterprise)

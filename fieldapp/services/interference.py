@@ -180,7 +180,11 @@ def record(user: User, values: Interference | Mapping, uploads: list[tuple[bytes
 
 def _tell_discipline(row: InterferenceRecord, kind: str, key: str) -> None:
     notifications.notify(
-        policy.holders(row.org_unit_id, roles.DISCIPLINE_INSPECTOR), kind, key, f"/interference/{row.id}"
+        policy.holders(row.org_unit_id, roles.DISCIPLINE_INSPECTOR),
+        kind,
+        key,
+        f"/interference/{row.id}",
+        row.org_unit_id,
     )
 
 

@@ -1,8 +1,9 @@
-"""Notifications about hazards: who hears of each step, reminders, the unread count.
+"""Notifications: who hears of each step of a hazard, of a clue, an interference record, a
+bulletin; reminders; the unread count.
 
-Delivered in the app (the notifications page and the badge in the navigation). Each row
-has a ``channel`` and ``sent_at`` so an SMS or WeChat sender can be added later that
-delivers rows and marks them; nothing pretends to send anything today.
+Delivered in the app (the notifications page and the badge in the navigation), and outside it by
+each person's channels and their department's robots as services/announce.py routes them, in the
+same transaction (through the outbox: nothing here waits for a provider).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import sqlalchemy as sa
 
 from fieldapp import clock, policy, roles
 from fieldapp.db import db, transaction
-from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.models import (
     CompanyManager,
     Grid,
@@ -31,8 +31,10 @@ REMIND_DAYS = 3
 
 def reported(hazard: Hazard) -> None:
     """A new report reaches the officers of the jurisdiction (and, proposed 重大, their groups)."""
-    for user_id in _officers(hazard):
+    officers = _officers(hazard)
+    for user_id in officers:
         db.session.add(Notification(user_id=user_id, kind="reported", key=f"reported:{hazard.id}", hazard_id=hazard.id))
+    announce.people(officers, "reported", f"reported:{hazard.id}", hazard)
     announce.hazard_reported(hazard)
 
 
@@ -67,21 +69,20 @@ _AUDIENCE = {
 
 def for_event(hazard: Hazard, event: HazardEvent) -> None:
     """Tell the people concerned by one step of a hazard (in the same transaction)."""
-    people: set[int] = set()
+    audiences: dict[str, set[int]] = {}
     for who in _AUDIENCE.get(event.action, ()):
         if who == "company":
-            people.update(_company_managers(hazard))
+            audiences[who] = set(_company_managers(hazard))
         elif who == "reporter":
-            people.add(hazard.reporter_id)
+            audiences[who] = {hazard.reporter_id}
         elif who == "officer":
-            people.update([hazard.officer_id] if hazard.officer_id else _officers(hazard))
-    people.discard(event.actor_id)
-    for user_id in sorted(people):
-        db.session.add(
-            Notification(
-                user_id=user_id, kind=event.action, hazard_id=hazard.id, key=f"{event.action}:{hazard.id}:{event.id}"
-            )
-        )
+            audiences[who] = set([hazard.officer_id] if hazard.officer_id else _officers(hazard))
+    for users in audiences.values():
+        users.discard(event.actor_id)
+    key = f"{event.action}:{hazard.id}:{event.id}"
+    for user_id in sorted(set().union(*audiences.values())):
+        db.session.add(Notification(user_id=user_id, kind=event.action, hazard_id=hazard.id, key=key))
+    announce.people(announce.outside_audience(event.action, audiences), event.action, key, hazard)
 
 
 @transaction
@@ -89,7 +90,7 @@ def remind(on: date | None = None) -> int:
     """Reminders for deadlines within 3 days, overdue rectification and re-checks due.
     Idempotent: each reminder has a key, stored once per person (run it as often as cron likes)."""
     on = on or clock.today()
-    wanted: list[tuple[int, str, str, int]] = []  # (user, kind, key, hazard)
+    wanted: list[tuple[int, str, str, Hazard]] = []  # (user, kind, key, hazard)
     soon = db.session.scalars(
         sa.select(Hazard).where(
             Hazard.status.in_(RECTIFYING), Hazard.deadline >= on, Hazard.deadline <= on + timedelta(days=REMIND_DAYS)
@@ -97,14 +98,14 @@ def remind(on: date | None = None) -> int:
     )
     for h in soon:
         for user_id in _company_managers(h):
-            wanted.append((user_id, "deadline_soon", f"deadline_soon:{h.id}:{h.deadline}", h.id))
+            wanted.append((user_id, "deadline_soon", f"deadline_soon:{h.id}:{h.deadline}", h))
     overdue = sa.and_(Hazard.status.in_(RECTIFYING), Hazard.deadline < on)
     for h in db.session.scalars(sa.select(Hazard).where(overdue)):
         for user_id in {*_company_managers(h), *([h.officer_id] if h.officer_id else [])}:
-            wanted.append((user_id, "overdue", f"overdue:{h.id}:{h.deadline}", h.id))
+            wanted.append((user_id, "overdue", f"overdue:{h.id}:{h.deadline}", h))
     for h in db.session.scalars(sa.select(Hazard).where(Hazard.status == "awaiting_recheck")):
         submitted = max((e.id for e in h.events if e.action == "submit"), default=0)
-        wanted.append((h.reporter_id, "recheck_due", f"recheck_due:{h.id}:{submitted}", h.id))
+        wanted.append((h.reporter_id, "recheck_due", f"recheck_due:{h.id}:{submitted}", h))
     if not wanted:
         return 0
     existing = set(
@@ -113,47 +114,25 @@ def remind(on: date | None = None) -> int:
         ).all()
     )
     created = 0
-    for user_id, kind, key, hazard_id in wanted:
+    for user_id, kind, key, hazard in wanted:
         if (user_id, key) in existing:
             continue
         existing.add((user_id, key))
-        db.session.add(Notification(user_id=user_id, kind=kind, key=key, hazard_id=hazard_id))
+        db.session.add(Notification(user_id=user_id, kind=kind, key=key, hazard_id=hazard.id))
+        announce.people([user_id], kind, key, hazard)
         created += 1
     db.session.commit()
     return created
 
 
-NOTIFICATION_TEXT = {
-    "reported": _l("新上报的隐患待您确认"),
-    "confirm": _l("隐患已确认，请按期整改"),
-    "reject": _l("您上报的隐患不予确认"),
-    "regrade": _l("隐患等级已调整"),
-    "acknowledge": _l("企业已签收整改通知"),
-    "progress": _l("企业记录了整改进展"),
-    "submit": _l("企业已提交整改，请到现场复查"),
-    "recheck_pass": _l("复查通过"),
-    "recheck_fail": _l("复查不通过，请继续整改"),
-    "close": _l("隐患已销号"),
-    "evidence": _l("网格员为一条隐患补充了现场证据"),
-    "deadline_soon": _l("整改期限将在 3 天内到期"),
-    "overdue": _l("隐患整改已逾期"),
-    "recheck_due": _l("有隐患待您复查"),
-    "interference": _l("收到一条领导干部干预执法的记录"),
-    "interference_supplement": _l("干预记录有新的补充"),
-    "clue_new": _l("收到一条新的线索或意见"),
-    "clue_assigned": _l("有一条线索交由您办理"),
-    "clue_task": _l("有一条线索需要您到现场核查"),
-    "bulletin": _l("执法工作情况通报已发布"),
-    "declaration": _l("有新的利害关系申报待审核"),
-    "declaration_decided": _l("您的申报已审核"),
-}
-
-
-def notify(user_ids, kind: str, key: str, link: str) -> None:
+def notify(user_ids, kind: str, key: str, link: str, unit_id: int | None = None) -> None:
     """Tell people of something that is not a hazard step (a clue, an interference record,
-    a bulletin, a declaration): ``link`` is where opening it leads."""
-    for user_id in sorted(set(user_ids)):
+    a bulletin, a declaration): ``link`` is where opening it leads; ``unit_id`` the department
+    it happens in (whose routing applies outside the app)."""
+    user_ids = sorted(set(user_ids))
+    for user_id in user_ids:
         db.session.add(Notification(user_id=user_id, kind=kind, key=key, link=link))
+    announce.people(user_ids, kind, key, unit_id=unit_id, link=link)
 
 
 #: On every page (the badge): built once, like sessions._BY_TOKEN.

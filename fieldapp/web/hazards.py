@@ -13,7 +13,8 @@ from fieldapp.errors import InputError, ServiceError
 from fieldapp.http.guards import permission_required
 from fieldapp.http.params import page_number
 from fieldapp.i18n import gettext as _
-from fieldapp.services import audit, duplicates, hazard_export, hazard_pages, hazards, notifications
+from fieldapp.services import audit, duplicates, hazard_export, hazard_pages, hazards
+from fieldapp.services.notification_texts import NOTIFICATION_TEXT
 from fieldapp.web.exports import send_xlsx
 from fieldapp.web.forms import uploads
 from fieldapp.web.media import send_media
@@ -197,7 +198,7 @@ def notification_list():
     return render_template(
         "hazards/notifications.html",
         rows=hazard_pages.notifications_of(current_user),
-        texts=notifications.NOTIFICATION_TEXT,
+        texts=NOTIFICATION_TEXT,
     )
 
 
