@@ -31,6 +31,7 @@ from fieldapp.services import (
     inspections,
     interference,
     notice_board,
+    outbound,
     selfchecks,
     worklog,
 )
@@ -200,7 +201,10 @@ def objs(people, make_client, app, monkeypatch):
     )
     o["change"] = db.session.scalar(sa.select(EnterpriseChange.id).where(EnterpriseChange.photo_id.is_not(None)))
     notice_board.set_public_profile(w.admin_a, w.inspector_a1, "负责甲镇一网格日常巡查", (jpeg(300, 400), "me.jpg"))
+    undelivered = outbound.enqueue("sms", "13900000001", "confirm", "隐患已确认", "authz:sms", org_unit_id=w.town_a.id)
+    undelivered.status, undelivered.last_error = "dead", "Alibaba SMS: isv.MOBILE_NUMBER_ILLEGAL"
     db.session.commit()
+    o["outbound"] = undelivered.id
     return o
 
 
@@ -253,6 +257,7 @@ OBJECT_ROUTES = {
     "corps.act": ("POST", "/corps/{user}/equipment", "admin"),
     "corps.training_show": ("GET", "/corps/training/{training}", "admin"),
     "campaigns.show": ("GET", "/campaigns/{campaign}", "admin"),
+    "alerts.resend": ("POST", "/admin/outbox/{outbound}/resend", "admin"),
     # last: these change, end or disable what the others use
     "inspections.remove_photo": ("POST", "/inspections/{draft}/photos/{link}/delete", "author"),
     "inspections.delete": ("POST", "/inspections/{draft}/delete", "author"),

@@ -6,6 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from fieldapp.web import (
         admin,
+        alerts,
         auth,
         board,
         campaigns,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         inspections,
         hazards,
         admin,
+        alerts,
         health,
         pwa,
         declarations,
