@@ -99,7 +99,7 @@ def remind():
 @click.option("--loop", is_flag=True, help="keep running, a pass every --interval seconds (a long-running worker)")
 @click.option("--interval", default=2.0, show_default=True, help="seconds between passes with --loop")
 def notify(loop: bool, interval: float):
-    """Deliver the outbox's messages that are due (email, WeCom, DingTalk; retries with backoff).
+    """Deliver the outbox's messages that are due (SMS, email, WeCom, DingTalk; retries with backoff).
 
     From the scheduler every minute, or as a long-running process with ``--loop``. Several at once
     never send the same message twice (each is claimed with a lease).

@@ -40,7 +40,7 @@ def _here(path: str) -> Path:
 
 def test_every_service_runs_as_the_app_user_with_the_environment_file():
     services = sorted(UNITS.glob("*.service"))
-    assert {p.name for p in services} == {"fieldapp@.service", "fieldapp-job@.service"}
+    assert {p.name for p in services} == {"fieldapp@.service", "fieldapp-job@.service", "fieldapp-notifier.service"}
     for path in services:
         service = _unit(path)["Service"]
         assert service["EnvironmentFile"] == ENV_FILE and service["User"] == "fieldapp", path.name
@@ -71,7 +71,7 @@ def test_systemd_accepts_the_units(tmp_path):
     for path in UNITS.iterdir():
         (tmp_path / path.name).write_text(str(_here(path.read_text())), encoding="utf-8")
     (tmp_path / "fieldapp@8000.service").symlink_to(tmp_path / "fieldapp@.service")
-    names = ["fieldapp@8000.service", *sorted(p.name for p in tmp_path.glob("*.timer"))]
+    names = ["fieldapp@8000.service", "fieldapp-notifier.service", *sorted(p.name for p in tmp_path.glob("*.timer"))]
     checked = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *names], cwd=tmp_path, capture_output=True, text=True
     )
