@@ -97,6 +97,7 @@ bench: install-dev translations system-deps
 	$(BIN)/python -m bench.shell
 	$(BIN)/python -m bench.network
 	$(BIN)/python -m bench.planner
+	$(BIN)/python -m bench.notify --db both
 	$(BIN)/python -m bench.offline
 	$(BIN)/python -m bench.patrol
 	$(BIN)/python -m bench.integrity

@@ -24,6 +24,7 @@ ORDER = [
     "shell",
     "network",
     "planner",
+    "notify",
     "offline",
     "hazards",
     "enterprises",

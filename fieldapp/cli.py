@@ -97,26 +97,41 @@ def remind():
 
 @group.command("notify")
 @click.option("--loop", is_flag=True, help="keep running, a pass every --interval seconds (a long-running worker)")
-@click.option("--interval", default=2.0, show_default=True, help="seconds between passes with --loop")
-def notify(loop: bool, interval: float):
+@click.option("--interval", default=2.0, show_default=True, help="seconds between passes")
+@click.option(
+    "--for",
+    "for_seconds",
+    default=0.0,
+    show_default=True,
+    help="keep passing for this long (the scheduler's job works its minute: messages within seconds)",
+)
+def notify(loop: bool, interval: float, for_seconds: float):
     """Deliver the outbox's messages that are due (SMS, email, WeCom, DingTalk; retries with backoff).
 
-    From the scheduler every minute, or as a long-running process with ``--loop``. Several at once
-    never send the same message twice (each is claimed with a lease).
+    Passes until nothing more is due (what was committed while it sent goes too), then, with
+    ``--for``, passes every ``--interval`` seconds until that time is up — the scheduler starts it
+    every minute with ``--for 50`` (deploy/fieldapp-job) — or, with ``--loop``, for good. Several at
+    once never send the same message twice (each is claimed with a lease).
     """
     import time
 
     from fieldapp.db import db
     from fieldapp.services import outbound
 
+    ends, told = time.monotonic() + for_seconds, False
     while True:
         outcome = outbound.run_once()
-        if outcome or not loop:
-            click.echo(", ".join(f"{n} {status}" for status, n in sorted(outcome.items())) or "nothing due")
-        if not loop:
-            return
+        if outcome:
+            click.echo(", ".join(f"{n} {status}" for status, n in sorted(outcome.items())))
+            told = True
         db.session.remove()
+        if outcome and set(outcome) != {"deferred"}:
+            continue  # more may have come while these were sent
+        if not loop and time.monotonic() + interval >= ends:
+            break
         time.sleep(interval)
+    if not told:
+        click.echo("nothing due")
 
 
 @group.command("render-photos")

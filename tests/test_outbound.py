@@ -156,3 +156,15 @@ def test_the_scheduled_command_delivers_what_is_due(app, smtp):
     _message()
     assert "1 sent" in runner.invoke(args=["fieldapp", "notify"]).output
     assert len(smtp.received) == 1
+
+
+def test_the_scheduled_job_works_its_minute(app, smtp):
+    """``--for``: what falls due while the job runs is sent by the same job, a pass later."""
+    runner = app.test_cli_runner()
+    soon = _message()
+    soon.due_at = clock.now() + timedelta(seconds=0.6)
+    db.session.commit()
+    started = clock.now()
+    output = runner.invoke(args=["fieldapp", "notify", "--for", "1.5", "--interval", "0.2"]).output
+    assert output.strip() == "1 sent" and len(smtp.received) == 1
+    assert (clock.now() - started).total_seconds() >= 1.2  # it stayed for its time

@@ -30,11 +30,14 @@ DEFAULT_DIGEST_MINUTES = 30
 # --- a person ----------------------------------------------------------------------------------
 
 
+def default_preference(user_id: int) -> AlertPreference:
+    """What a person who never chose hears by (not stored): SMS to the account's mobile."""
+    return AlertPreference(user_id=user_id, by_sms=True, by_email=False, email="")
+
+
 def preference(user: User) -> AlertPreference:
-    """The person's choice, or the default (not stored) when they never made one."""
-    return db.session.get(AlertPreference, user.id) or AlertPreference(
-        user_id=user.id, by_sms=True, by_email=False, email=""
-    )
+    """The person's choice, or the default when they never made one."""
+    return db.session.get(AlertPreference, user.id) or default_preference(user.id)
 
 
 @transaction

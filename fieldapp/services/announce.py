@@ -171,7 +171,7 @@ def people(user_ids: Iterable[int], kind: str, key: str, hazard: Hazard | None =
     ).all()
     queued = 0
     for user, pref in rows:
-        pref = pref or alert_settings.preference(user)
+        pref = pref or alert_settings.default_preference(user.id)
         title, body = compose(kind, hazard, user.locale)
         wait = None if urgent else alert_settings.quiet_until(pref, now)
         for channel, target in (("sms", pref.by_sms and user.mobile), ("email", pref.by_email and pref.email)):
