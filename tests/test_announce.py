@@ -93,6 +93,27 @@ def test_a_major_report_goes_at_once_through_quiet_hours_a_general_one_waits(sms
     assert outbound.run_once(clock.now() + timedelta(minutes=61)) == {"sent": 1}  # officer_a's, after the quiet
 
 
+def test_a_digest_that_would_fall_in_quiet_hours_waits_for_their_end(sms, world):
+    local = clock.local(clock.now())
+    minute = local.hour * 60 + local.minute
+    db.session.add(
+        AlertPreference(
+            user_id=world.officer_a.id,
+            by_sms=True,
+            by_email=False,
+            email="",
+            quiet_start=(minute + 3) % 1440,
+            quiet_end=(minute + 63) % 1440,
+        )
+    )
+    last = outbound.enqueue("sms", MOBILES["officer_a"], "reported", "t", "earlier", digest=True)
+    last.status, last.sent_at = "sent", clock.now() - timedelta(minutes=25)  # the next digest: in 5 minutes
+    db.session.commit()
+    report(world, "general")
+    [waiting] = [r for r in _rows(kind="reported", status="pending") if r.target == MOBILES["officer_a"]]
+    assert waiting.due_at >= clock.now() + timedelta(minutes=61)
+
+
 def test_each_step_reaches_the_people_its_route_names(sms, world, app):
     h = report(world, "general")
     hazards.confirm(world.officer_a, h, confirm_values())

@@ -173,13 +173,12 @@ def people(user_ids: Iterable[int], kind: str, key: str, hazard: Hazard | None =
     for user, pref in rows:
         pref = pref or alert_settings.default_preference(user.id)
         title, body = compose(kind, hazard, user.locale)
-        wait = None if urgent else alert_settings.quiet_until(pref, now)
         for channel, target in (("sms", pref.by_sms and user.mobile), ("email", pref.by_email and pref.email)):
             if channel not in channels or not target:
                 continue
-            due = wait or now
-            if digest:
-                due = max(due, _digest_due(channel, target, kind, settings.digest_minutes, now))
+            due = _digest_due(channel, target, kind, settings.digest_minutes, now) if digest else now
+            if not urgent:  # quiet hours as they stand when it would go, not only now
+                due = alert_settings.quiet_until(pref, due) or due
             queued += bool(
                 outbound.enqueue(
                     channel,
