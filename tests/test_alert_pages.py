@@ -75,12 +75,15 @@ def _dead(unit, key):
 def test_an_admin_sees_their_departments_undelivered_messages_and_sends_one_again(client, world):
     mine, theirs = _dead(world.town_a, "a"), _dead(world.town_b, "b")
     logged_in(client, "admin_a")
+    home = client.get("/").get_data(as_text=True)  # the home page says one failed, a tap from the list
+    assert 'data-stat="messages_failed" title="发送失败">1</span>' in home
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert page.count("isv.MOBILE_NUMBER_ILLEGAL") == 1 and "139****0001" in page and "13900000001" not in page
     assert post(client, f"/admin/outbox/{theirs.id}/resend", token_from="/admin/outbox").status_code == 404
     assert post(client, f"/admin/outbox/{mine.id}/resend", token_from="/admin/outbox").status_code == 302
     db.session.refresh(mine)
     assert mine.status == "pending" and mine.attempts == 0
+    assert 'data-stat="messages_failed"' not in client.get("/").get_data(as_text=True)  # none failed now
     again = post(client, f"/admin/outbox/{mine.id}/resend", token_from="/admin/outbox", follow_redirects=True)
     assert "无需重新发送" in again.get_data(as_text=True)
     statuses = dict(db.session.execute(sa.select(OutboundMessage.key, OutboundMessage.status)).all())

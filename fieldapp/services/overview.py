@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from fieldapp import policy, roles
 from fieldapp.db import db
-from fieldapp.models import Enterprise, Grid, InspectorGrid, User, UserRole
+from fieldapp.models import Enterprise, Grid, InspectorGrid, OutboundMessage, User, UserRole
 
 
 def inspector_grids(user: User) -> list[dict]:
@@ -54,9 +54,16 @@ def admin_counts(user: User) -> dict[str, object]:
             policy.enterprise_condition(user), Enterprise.pending_review.is_(True)
         )
     )
+    # Messages out of the app given up on: the admin sends them again (/admin/outbox).
+    failed = db.session.scalar(
+        sa.select(sa.func.count(OutboundMessage.id)).where(
+            policy.outbound_condition(user), OutboundMessage.status == "dead"
+        )
+    )
     return {
         "users_active": active,
         "users_disabled": disabled,
+        "messages_failed": failed,
         "by_role": by_role,
         "org_units": units,
         "pending_review": pending,
