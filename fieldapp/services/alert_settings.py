@@ -142,11 +142,6 @@ def channel_config(unit_id: int | None, config: Mapping) -> dict:
     }
 
 
-def own_settings(user: User, unit_id: int) -> DepartmentAlerts | None:
-    _may_set(user, unit_id)
-    return db.session.get(DepartmentAlerts, unit_id)
-
-
 def _may_set(user: User, unit_id: int) -> OrgUnit:
     unit = db.session.scalar(policy.org_unit_scope(user).where(OrgUnit.id == unit_id))
     if unit is None:

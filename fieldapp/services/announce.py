@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -143,7 +143,7 @@ def _digest_due(channel: str, target: str, kind: str, minutes: int, now: datetim
     if waiting is not None:
         return max(waiting, now)
     last = db.session.scalar(sa.select(sa.func.max(OutboundMessage.sent_at)).where(same))
-    return max(now, last + outbound.minutes(minutes)) if last is not None else now
+    return max(now, last + timedelta(minutes=minutes)) if last is not None else now
 
 
 def people(user_ids: Iterable[int], kind: str, key: str, hazard: Hazard | None = None, unit_id=None, link="") -> int:

@@ -47,10 +47,6 @@ FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
 
 
-def minutes(count: int) -> timedelta:
-    return timedelta(minutes=count)
-
-
 def enqueue(
     channel: str,
     target: str,
@@ -93,22 +89,28 @@ def _claimable(now: datetime):
     )
 
 
+def _take(ids, takeable, now: datetime) -> list[OutboundMessage]:
+    """The messages of ``ids`` this worker now holds: each taken by an UPDATE that only one
+    worker can win (the row must still be ``takeable``), committed at once."""
+    held = [
+        message_id
+        for message_id in ids
+        if db.session.execute(
+            sa.update(OutboundMessage)
+            .where(OutboundMessage.id == message_id, takeable)
+            .values(status="sending", lease_until=now + LEASE, attempts=OutboundMessage.attempts + 1)
+        ).rowcount
+    ]
+    db.session.commit()
+    return list(db.session.scalars(sa.select(OutboundMessage).where(OutboundMessage.id.in_(held)))) if held else []
+
+
 def claim(now: datetime, limit: int = 50) -> list[OutboundMessage]:
-    """Messages this worker now holds: each taken by an UPDATE that only one worker can win."""
+    """Messages this worker now holds: what is due, oldest first."""
     ids = db.session.scalars(
         sa.select(OutboundMessage.id).where(_claimable(now)).order_by(OutboundMessage.due_at).limit(limit)
     ).all()
-    held = []
-    for message_id in ids:
-        won = db.session.execute(
-            sa.update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, _claimable(now))
-            .values(status="sending", lease_until=now + LEASE, attempts=OutboundMessage.attempts + 1)
-        ).rowcount
-        if won:
-            held.append(message_id)
-    db.session.commit()
-    return list(db.session.scalars(sa.select(OutboundMessage).where(OutboundMessage.id.in_(held)))) if held else []
+    return _take(ids, _claimable(now), now)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -169,7 +171,7 @@ def _same_digest(a: OutboundMessage, b: OutboundMessage) -> bool:
 def _fold_in(message: OutboundMessage, now: datetime, held: list[OutboundMessage]) -> list[OutboundMessage]:
     """A claimed digest message with the others of its kind for the same target: those this
     worker holds already, and those waiting (due or not: they go together), each taken as
-    ``claim`` takes one."""
+    ``claim`` takes them (``_take``)."""
     mine = [m for m in held if m is not message and _same_digest(message, m)]
     waiting = db.session.scalars(
         sa.select(OutboundMessage.id).where(
@@ -181,17 +183,7 @@ def _fold_in(message: OutboundMessage, now: datetime, held: list[OutboundMessage
             OutboundMessage.id != message.id,
         )
     ).all()
-    taken = [
-        message_id
-        for message_id in waiting
-        if db.session.execute(
-            sa.update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, OutboundMessage.status == "pending")
-            .values(status="sending", lease_until=now + LEASE, attempts=OutboundMessage.attempts + 1)
-        ).rowcount
-    ]
-    db.session.commit()
-    others = db.session.scalars(sa.select(OutboundMessage).where(OutboundMessage.id.in_(taken))).all() if taken else []
+    others = _take(waiting, OutboundMessage.status == "pending", now)
     return sorted([message, *mine, *others], key=lambda m: m.id)
 
 
