@@ -10,11 +10,15 @@ from fieldapp import fields
 from fieldapp.errors import Conflict
 from fieldapp.http.guards import permission_required
 from fieldapp.i18n import gettext as _
+from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.services import alert_settings, announce, org, outbound
 from fieldapp.services.notification_texts import NOTIFICATION_TEXT
 from fieldapp.web.forms import post
 
 bp = Blueprint("alerts", __name__)
+
+#: How each channel is named on the pages (the person's own list, the admin's).
+CHANNEL_LABELS = {"sms": _l("短信"), "email": _l("邮件"), "wecom": _l("企业微信"), "dingtalk": _l("钉钉")}
 
 
 def _clock_text(minute: int | None) -> str:
@@ -53,7 +57,7 @@ def mine():
         errors=form.errors,
         channels=announce.person_channels(),
         recent=outbound.sent_to([current_user.mobile or "", pref.email]),
-        texts=NOTIFICATION_TEXT,
+        channel_labels=CHANNEL_LABELS,
     ), form.status
 
 
@@ -90,9 +94,6 @@ def department():
         routes=announce.ROUTES,
         texts=NOTIFICATION_TEXT,
     ), form.status
-
-
-CHANNEL_LABELS = {"sms": "短信", "email": "邮件", "wecom": "企业微信", "dingtalk": "钉钉"}
 
 
 @bp.route("/admin/outbox")
