@@ -102,7 +102,7 @@ def test_a_double_tap_on_start_opens_one_record(site):
             f"{site.base}/enterprises/{enterprise}/inspections", data=form, allow_redirects=False, timeout=60
         )
     )
-    assert {r.status_code for r in answers} == {302}, [r.text[:200] for r in answers if r.status_code != 302]
+    assert {r.status_code for r in answers} == {201}, [r.text[:200] for r in answers if r.status_code != 201]
     assert len({r.headers["Location"] for r in answers}) == 1
     with site.db.connect() as conn:
         assert (

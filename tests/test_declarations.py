@@ -49,7 +49,7 @@ def test_declaring_blocks_at_once_and_admins_are_told(world, make_client):
         == world.inspector_a1.id
     )
     started = post(insp, f"/enterprises/{world.ent_a1.id}/inspections", token_from=f"/enterprises/{world.ent_a1.id}")
-    assert started.status_code == 302
+    assert started.status_code == 201 and started.headers["Location"].startswith("/inspections/")
 
 
 @pytest.mark.parametrize(

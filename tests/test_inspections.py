@@ -35,6 +35,25 @@ def test_same_client_uuid_gives_the_same_record(world, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 1
 
 
+def test_start_answers_with_the_drafts_form_in_one_round_trip(client, world, db):
+    """开始检查 gets the form itself (no redirect's extra round trip on a weak link), which names its
+    own address, and a second send of the same tap reopens the same draft."""
+    logged_in(client, "insp_a1")
+    uid = "0d4c33c1-7a43-4b7e-8c4f-3f5d6c1b2a90"
+    first = post(client, f"/enterprises/{world.ent_a1.id}/inspections", {"uuid": uid})
+    draft = db.session.scalar(sa.select(Inspection).where(Inspection.uuid == uid))
+    address = f"/inspections/{draft.id}"
+    assert first.status_code == 201
+    assert first.headers["Location"] == first.headers["Content-Location"] == address
+    page = first.get_data(as_text=True)
+    assert f'<link rel="canonical" href="{address}">' in page
+    # The record's form posts to the draft whatever address the browser shows (scripts off included).
+    assert re.search(rf'<form method="post" id="record-form" action="{address}"', page)
+    again = post(client, f"/enterprises/{world.ent_a1.id}/inspections", {"uuid": uid})
+    assert again.status_code == 201 and again.headers["Location"] == address
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 1
+
+
 def test_recused_inspector_is_refused_with_the_reason(client, world, db):
     db.session.add(
         InterestDeclaration(

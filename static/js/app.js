@@ -2,6 +2,13 @@
 
 import { shrink } from "./photo.js";
 
+// A page answered to a POST names its own address (<link rel="canonical">, e.g. the draft opened by
+// 开始检查): take it, so that reloading or coming back asks for the page, not the POST again.
+let canonical = document.querySelector('link[rel="canonical"]');
+if (canonical && new URL(canonical.href).pathname !== window.location.pathname) {
+  window.history.replaceState(window.history.state, "", canonical.href);
+}
+
 // Confirm before destructive actions: <form data-confirm="...">.
 document.addEventListener("submit", function (event) {
   let form = event.target;

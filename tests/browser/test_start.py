@@ -5,6 +5,7 @@ once the shell holds it."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from playwright.sync_api import expect
@@ -67,6 +68,8 @@ def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts
         rows.nth(0).get_by_role("button", name="开始检查").click()
         expect(page.locator("form#record-form")).to_be_visible()
         expect(page.locator("main")).to_contain_text(first)
+        # The form is the POST's answer (no redirect's round trip) and takes the draft's address.
+        expect(page).to_have_url(re.compile(r"/inspections/\d+$"))
         # From the POST that opens the form until the form has loaded, the worker's download starts
         # at most what its two fetchers began as the navigation's fetch event came (left running,
         # it started four files meanwhile); the form, idle after its load, asks again.
@@ -75,6 +78,13 @@ def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts
         posted = next(t for t, kind, url in started if kind == "POST" and url.endswith("/inspections"))
         meanwhile = [url for t, kind, url in started if kind == "shell" and posted <= t <= loaded]
         assert len(meanwhile) <= 2, meanwhile
+        # Reloading asks for the draft; it does not send 开始检查 again.
+        draft = page.url.split("/", 3)[-1]
+        posts = sum(kind == "POST" for _, kind, _ in started)
+        page.reload()
+        expect(page.locator("form#record-form")).to_be_visible()
+        assert sum(kind == "POST" for _, kind, _ in started) == posts
+        assert ("GET", draft) in [(kind, url) for _, kind, url in started]
 
         # An idle signed-in page asks again; once the shell is whole the phone's form opens.
         page.goto(f"{proxy.base}/")
