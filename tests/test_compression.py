@@ -20,8 +20,9 @@ def _max_age(response: requests.Response) -> int:
     return int(found.group(1)) if found else -1
 
 
-def _scripts(html: str) -> list[str]:
-    return re.findall(r'<(?:script[^>]* src|link rel="modulepreload" href)="([^"]+)"', html)
+def _assets(html: str) -> list[str]:
+    """The scripts and stylesheets a page loads."""
+    return re.findall(r'<(?:script[^>]* src|link rel="(?:modulepreload|stylesheet)" href)="([^"]+)"', html)
 
 
 def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path):
@@ -54,11 +55,13 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
         assert own_name.status_code == 200 and _max_age(own_name) == 0
 
         inspector = log_in_over_http(base, "inspector")
-        # The login page prefetches what an inspector's first page adds to its own scripts, no more.
+        # The login page carries its stylesheet and prefetches what an inspector's first page adds to
+        # its own scripts, and that stylesheet, no more.
         home = inspector.get(f"{base}/", timeout=10).text
         prefetched = re.findall(r'<link rel="prefetch" href="([^"]+)"', plain.text)
-        assert prefetched and all(re.search(r"\.[0-9a-f]{12}\.js$", url) for url in prefetched), prefetched
-        assert set(prefetched) == set(_scripts(home)) - set(_scripts(plain.text))
+        assert prefetched and all(re.search(r"\.[0-9a-f]{12}\.(js|css)$", url) for url in prefetched), prefetched
+        assert set(prefetched) == set(_assets(home)) - set(_assets(plain.text))
+        assert "<style>" in plain.text and any(url.endswith(".css") for url in prefetched)
         pack = inspector.get(f"{base}/api/v1/pack", headers={"Accept-Encoding": "gzip"}, timeout=10)
         assert pack.status_code == 200 and pack.headers.get("Content-Encoding") == "gzip"
         assert pack.json()["enterprises"]
@@ -67,10 +70,6 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
         assert again.status_code == 304  # the compressed answer's validator still saves the download
     finally:
         server.stop()
-
-
-def _scripts(html: str) -> list[str]:
-    return re.findall(r'<(?:script[^>]* src|link rel="modulepreload" href)="([^"]+)"', html)
 
 
 def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path):

@@ -1,6 +1,9 @@
 """Headers, errors and markup rules that hold on every page."""
 
+import base64
+import hashlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,7 @@ from fieldapp.web import pwa
 from tests.conftest import make_app
 from tests.helpers import logged_in
 
+STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGES = ["/", "/enterprises/", "/account", "/account/password", "/admin/users", "/admin/users/new"]
 
 
@@ -37,7 +41,28 @@ def test_no_inline_script_or_handlers_and_no_external_assets(make_client, world)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
         assert not re.search(r"\son[a-z]+=", html), path
         assert not re.search(r"""(src|href)=["']https?://""", html), path
-        assert "<style" not in html and " style=" not in html, path
+        assert " style=" not in html, path
+        # The only inline style: the stylesheet itself, on a first visit's page, allowed by its hash.
+        styles = re.findall(r"<style>(.*?)</style>", html, flags=re.S)
+        assert html.count("<style") == len(styles) == (1 if path == "/login" else 0), path
+        if styles:
+            digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+            assert styles[0] == (STATIC / "css/app.css").read_text(encoding="utf-8")
+            assert f"style-src 'self' 'sha256-{digest}';" in response.headers["Content-Security-Policy"]
+            assert 'rel="stylesheet"' not in html
+        else:
+            assert "style-src 'self';" in response.headers["Content-Security-Policy"], path
+
+
+def test_first_visits_pages_carry_the_stylesheet_only_for_strangers(make_client, world):
+    """The public's pages are someone's first visit: they carry the stylesheet (a round trip saved
+    on a weak link); a signed-in user, who has it kept, gets the link."""
+    stranger, admin = make_client(), logged_in(make_client(), "admin_d")
+    for path in ["/login", "/clues/new", f"/board/{world.grid_a1.code}"]:
+        answer = stranger.get(path)
+        assert answer.status_code == 200 and answer.get_data(as_text=True).count("<style>") == 1, path
+    page = admin.get("/clues/new").get_data(as_text=True)
+    assert "<style" not in page and 'rel="stylesheet"' in page
 
 
 def test_every_form_carries_a_csrf_token(client, world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, jsonify, redirect, request, url_for
+from flask import Flask, g, has_request_context, jsonify, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -10,25 +10,28 @@ from fieldapp.extensions import login_manager
 from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.services import audit, sessions
 
-# No inline script or style, no eval, nothing from another origin.
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        # blob: the QR decoder's worker (static/vendor/qr-scanner) is made from a Blob by our own script.
-        "worker-src 'self' blob:",
-        "manifest-src 'self'",
-        "media-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def csp(inline_styles: tuple[str, ...] = ()) -> str:
+    """No inline script, no eval, nothing from another origin; no inline style but the stylesheets a
+    page carries itself (assets.inline_stylesheet), each allowed by its hash."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            " ".join(["style-src 'self'", *inline_styles]),
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            # blob: the QR decoder's worker (static/vendor/qr-scanner) is made from a Blob by our own script.
+            "worker-src 'self' blob:",
+            "manifest-src 'self'",
+            "media-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -47,7 +50,7 @@ def is_api_request() -> bool:
 
 def _headers(response):
     h = response.headers
-    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("Content-Security-Policy", csp(g.get("inline_styles", ())))
     h["X-Content-Type-Options"] = "nosniff"
     h["X-Frame-Options"] = "DENY"
     h["Referrer-Policy"] = "same-origin"
