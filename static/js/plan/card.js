@@ -9,6 +9,18 @@ import { captureHref, reasons } from "./stops.js";
 
 const SHOWN = 3;
 
+// 开始检查 as the server's pages have it (a POST that opens the draft, with a uuid so a second send
+// reopens it): outbox.js turns it into the phone's form once the shell keeps that, and a new phone
+// still downloading the shell gets the server's form (one round trip) instead of the phone's form
+// and its modules over the link.
+function startForm(store, stop, cls, text) {
+  const token = document.querySelector("meta[name=csrf-token]");
+  return el("form", { method: "post", action: "/enterprises/" + stop.id + "/inspections", "data-capture-start": stop.id }, [
+    el("input", { type: "hidden", name: "csrf_token", value: token ? token.content : "" }),
+    el("input", { type: "hidden", name: "uuid", value: store.uuid4() }),
+    el("button", { type: "submit", class: cls, text })]);
+}
+
 async function main() {
   const card = $("today-plan");
   const store = window.fieldappStore;
@@ -24,13 +36,17 @@ async function main() {
     list.textContent = "";
     day.stops.slice(0, SHOWN).forEach((s, i) => {
       const open = s.rechecks.filter((h) => !h.done);
-      const href = open.length ? "/capture?recheck=" + open[0].id : captureHref(s);
+      const cls = "button " + (i === 0 ? "primary" : "secondary") + " small";
+      // A re-check and a draft kept on this phone exist only in the phone's form.
+      const action = open.length || s.draft
+        ? el("a", { class: cls, href: open.length ? "/capture?recheck=" + open[0].id : captureHref(s),
+                    text: open.length ? T.do_recheck : T.continue })
+        : startForm(store, s, cls, T.start);
       list.appendChild(el("li", { class: "patrol-row", "data-stop": s.id }, [
         el("a", { class: "row-link", href: "/plan" }, [el("span", {}, [
           el("strong", { text: (i + 1) + ". " + s.name }),
-          el("span", { class: "tags-inline" }, reasons(T, s).slice(0, 2).map(([text, cls]) => el("span", { class: "tag " + cls, text })))])]),
-        el("a", { class: "button " + (i === 0 ? "primary" : "secondary") + " small", href,
-                  text: open.length ? T.do_recheck : s.draft ? T.continue : T.start })]));
+          el("span", { class: "tags-inline" }, reasons(T, s).slice(0, 2).map(([text, tag]) => el("span", { class: "tag " + tag, text })))])]),
+        action]));
     });
     $("today-plan-summary").textContent = day.stops.length
       ? fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) }) +
