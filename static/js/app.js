@@ -149,7 +149,11 @@ document.addEventListener("submit", function (event) {
 // Registered once the page has loaded and the phone is idle. Its shell (~60 KB compressed) is
 // downloaded only for someone signed in, when a page of theirs is idle: on a weak link it must not
 // compete with logging in, or with the first page after it.
+// A page being left (a link or form taken while the worker installs) does not start the download:
+// the page the user opens has the link, and asks itself once idle.
+let leaving = false;
 if ("serviceWorker" in navigator) {
+  window.addEventListener("beforeunload", () => { leaving = true; });
   whenIdle().then(offerUpdates).then(() => {
     if (document.querySelector("meta[name=fieldapp-user]")) { return whenIdle().then(askForShell); }
     return null;
@@ -166,7 +170,7 @@ function whenIdle() {
 
 async function askForShell() {
   const registration = await navigator.serviceWorker.ready;
-  if (!registration.active) { return; }
+  if (!registration.active || leaving) { return; }
   registration.active.postMessage({ type: "PRECACHE" });
   // Leaving the page (a link, a form sent) stops the download, so that the next page has the link:
   // the worker also sees the navigation, but only when it controls this page, which a page loaded

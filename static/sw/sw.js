@@ -18,14 +18,16 @@ let lastFailure = 0;
 const APP_PAGES = PRECACHE.pages;  // fieldapp/web/pwa.py: APP_PAGES
 
 // The shell is downloaded for someone signed in, and out of the way of what they are doing: the
-// login page and the first page after it load first. A worker installed from the login page (first
-// visit) keeps an empty shell until a signed-in page, once idle, asks for it (PRECACHE message); a
-// new version installed while someone is signed in on this phone (an update) fills it before it
-// waits to take over, so the update is whole.
+// login page and the first page after it load first. A first install (from the login page, or a
+// signed-in page) keeps an empty shell until a signed-in page, once idle, asks for it (PRECACHE
+// message) — a page being opened meanwhile (开始检查 tapped as the worker installs) has the link;
+// a new version installed while someone is signed in on this phone (an update: a version is
+// active) fills it before it waits to take over, so the update is whole.
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     await caches.open(SHELL);
-    if (await fieldappStore.currentUser().catch(() => null)) { await fillShell(); }
+    const update = !!self.registration.active;
+    if (update && await fieldappStore.currentUser().catch(() => null)) { await fillShell(); }
   })());
   // No skipWaiting() here: a new version waits until the user chooses to update, so a
   // form half filled in is never reloaded under them.

@@ -15,9 +15,21 @@ from tests.browser.conftest import PHONE_VIEWPORT
 from tests.browser.session import controlled, log_in
 
 KEPT = "caches.match('/capture').then((r) => !!r)"
+ACTIVE = "navigator.serviceWorker.getRegistration().then((r) => !!r && !!r.active)"
 INSTALLED = "navigator.serviceWorker.getRegistration().then((r) => !!r && !!r.active && !r.installing)"
 EMPTY_SHELL = """caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name)
   .then((cache) => cache.keys().then((keys) => Promise.all(keys.map((key) => cache.delete(key))))))))"""
+
+
+def _filling(request) -> bool:
+    """One of the worker's shell downloads: its own fetches bypass the HTTP cache (cache "reload"
+    sends no-cache) and carry no cookie (credentials "omit"), unlike a page's or its importScripts."""
+    return bool(
+        request.service_worker
+        and "/static/" in request.url
+        and request.header_value("cache-control") == "no-cache"
+        and request.header_value("cookie") is None
+    )
 
 
 def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts):
@@ -32,13 +44,7 @@ def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts
         started: list[tuple[float, str, str]] = []
 
         def seen(r):
-            filling = (
-                r.service_worker
-                and "/static/" in r.url
-                and r.header_value("cache-control") == "no-cache"
-                and r.header_value("cookie") is None  # credentials "omit": not a page's request
-            )
-            started.append((time.time() * 1000, "shell" if filling else r.method, r.url.split("/", 3)[-1]))
+            started.append((time.time() * 1000, "shell" if _filling(r) else r.method, r.url.split("/", 3)[-1]))
 
         context.on("request", seen)
         log_in(page, proxy.base, "inspector", server.accounts["inspector"]["password"])
@@ -99,3 +105,50 @@ def test_start_from_home_takes_the_form_the_phone_has(server, browser, artifacts
     finally:
         context.close()
         proxy.stop()
+
+
+def test_a_page_left_as_its_worker_installs_does_not_start_the_shell(server, browser):
+    """A new phone's worker is registered by the first signed-in page once it is idle. 开始检查
+    tapped while it installs: the worker becomes active while that page waits for the server's form,
+    and must not start the shell's download then (a first install leaves it to a page to ask; on a
+    weak link it would share the link with the form); the form's page asks once idle."""
+    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, locale="zh-CN")
+    try:
+        page = context.new_page()
+        seen: list[tuple[str, str]] = []  # in the order the browser reported them
+        context.on("request", lambda r: seen.append(("shell" if _filling(r) else r.method, r.url.split("/", 3)[-1])))
+
+        def slow_form(route):
+            time.sleep(2)  # the form takes its time (a weak link): the worker is active meanwhile
+            route.continue_()
+
+        page.route("**/enterprises/*/inspections", slow_form)
+        # Signed in without the login page (whose idle moment would register the worker first).
+        login = context.request.get(f"{server.base}/login").text()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+        form = {"login": "inspector", "password": server.accounts["inspector"]["password"], "csrf_token": token}
+        assert context.request.post(f"{server.base}/login", form=form, headers={"Referer": server.base}).ok
+        page.goto(f"{server.base}/")
+        for _ in range(400):  # the home page, idle, registers the worker; the user taps as it installs
+            if any(path == "sw.js" for _, path in seen):
+                break
+            page.wait_for_timeout(10)
+        assert page.evaluate(ACTIVE) is False, "the worker was active before the tap"
+        page.locator("#to-visit [data-capture-start] button").first.click()
+        expect(page.locator("form#record-form")).to_be_visible()
+        page.wait_for_load_state("load")
+        assert page.evaluate(ACTIVE) is True
+        posted = max(i for i, (kind, path) in enumerate(seen) if kind == "POST" and path.endswith("/inspections"))
+        # The form's page asks for its stylesheet (from the HTTP cache) as it shows.
+        shown = next(
+            i
+            for i, (kind, path) in enumerate(seen)
+            if i > posted and kind == "GET" and path.startswith("static/css/app.")
+        )
+        # Had the page, idle just before the tap, asked already (the worker was that quick), the two
+        # fetches begun as its YIELD arrived may still start; otherwise none may.
+        allowed = 2 if any(kind == "shell" for kind, _ in seen[:posted]) else 0
+        assert len([path for kind, path in seen[posted:shown] if kind == "shell"]) <= allowed, seen[posted:shown]
+        controlled(page)  # the form's page, once idle, asks: the shell is downloaded after all
+    finally:
+        context.close()
