@@ -180,11 +180,15 @@ def init_app(app: Flask) -> None:
     graph = module_graph(sources)
     app.add_template_global(lambda *entries: preloads(graph, entries), "module_preloads")
 
+    inlined: dict[str, tuple[Markup, str]] = {}  # the files do not change while the app runs
+
     @app.template_global()
     def inline_stylesheet(name: str) -> Markup:
         """The page carries the stylesheet (a first visit on a weak link saves the round trip that
         fetching it costs before anything shows); the response's CSP allows it by its hash."""
-        markup, source = inline_style(sources[name].decode("utf-8"))
+        if name not in inlined:
+            inlined[name] = inline_style(sources[name].decode("utf-8"))
+        markup, source = inlined[name]
         g.inline_styles = (*g.get("inline_styles", ()), source)
         return markup
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, g, has_request_context, jsonify, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -11,6 +13,7 @@ from fieldapp.i18n import lazy_gettext as _l
 from fieldapp.services import audit, sessions
 
 
+@functools.cache  # one string per set of inline styles, not one per response
 def csp(inline_styles: tuple[str, ...] = ()) -> str:
     """No inline script, no eval, nothing from another origin; no inline style but the stylesheets a
     page carries itself (assets.inline_stylesheet), each allowed by its hash."""
