@@ -102,6 +102,8 @@ def test_every_page_its_links_reach_fits_a_phone(page: Page, crawled, username, 
             continue
         if page.locator("#outbox").count():  # drawn from the phone's IndexedDB after the page loads
             page.locator("#outbox").wait_for(state="visible")
+        # A page drawn by its script (the phone's form) says so until it is shown.
+        page.wait_for_selector("[aria-busy=true]", state="detached")
         if not page.evaluate("document.body.classList.contains('document')"):
             if page.evaluate("document.documentElement.scrollWidth") > 360:
                 problems.append((path, "wider than the screen"))

@@ -14,7 +14,7 @@ async function main() {
   const texts = JSON.parse(root.getAttribute("data-text") || "{}");
   const params = new URLSearchParams(window.location.search);
   const uid = await store.currentUser();
-  if (!uid) { return; }  // outbox.js shows "please log in"
+  if (!uid) { root.removeAttribute("aria-busy"); return; }  // outbox.js shows "please log in"
   try {
     if (params.get("recheck")) {
       await new Recheck(root, store, texts, Number(params.get("recheck"))).start(uid);
@@ -24,6 +24,8 @@ async function main() {
   } catch (error) {
     $("c-error").textContent = error.message || String(error);
     $("c-error").hidden = false;
+  } finally {
+    root.removeAttribute("aria-busy");  // drawn from the phone's store: the form (or why not) is shown
   }
 }
 
