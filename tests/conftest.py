@@ -95,18 +95,42 @@ def postgres_url():
 def own_postgres_database(postgres_url):
     """A database of its own on the test session's PostgreSQL server, for app processes started
     by a test (gunicorn), which migrate and fill it themselves."""
-    import uuid
+    with postgres.database_on(postgres_url) as url:
+        yield url
 
-    name = f"own_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+def _live_server():
+    """tests/browser/conftest.py's LiveServer (a late import: that module is the browser tests' conftest)."""
+    from tests.browser.conftest import LiveServer
+
+    return LiveServer
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory) -> tuple:
+    """An instance prepared once with the demo data, for tests that copy it (``LiveServer.copied``)."""
+    template = tmp_path_factory.mktemp("demo-template")
+    return template, _live_server()(template).prepare()
+
+
+@pytest.fixture(scope="session")
+def demo_postgres(tmp_path_factory, postgres_url):
+    """The demo district prepared once on the session's PostgreSQL: its instance folder (media,
+    keys), its accounts and its database, the template ``own_demo_postgres`` copies. Kept open
+    for the session, as the test session's server is."""
+    with postgres.database_on(postgres_url) as url:
+        instance = tmp_path_factory.mktemp("demo-pg-template")
+        accounts = _live_server()(instance, DATABASE_URL=url).prepare()
+        yield instance, accounts, sa.engine.make_url(url).database
+
+
+@pytest.fixture
+def own_demo_postgres(postgres_url, demo_postgres, tmp_path):
+    """A server of the test's own on a copy of the demo's PostgreSQL database (seconds less than
+    ``prepare``'s three Flask commands); yields it (not started) and its database URL."""
+    instance, accounts, template = demo_postgres
+    with postgres.database_on(postgres_url, template=template) as url:
+        yield _live_server().copied((instance, accounts), tmp_path / "instance", DATABASE_URL=url), url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

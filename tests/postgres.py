@@ -98,6 +98,22 @@ def throwaway_cluster():
 
 
 @contextmanager
+def database_on(server_url: str, template: str | None = None):
+    """A database of its own on ``server_url``'s server (a copy of ``template``, which no one may be
+    connected to), dropped afterwards; yields its URL."""
+    name = f"own_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
 def schema_on(url: str):
     """A fresh schema on a server someone else runs, used through search_path."""
     url = normalise_database_url(url)

@@ -25,9 +25,10 @@ def _assets(html: str) -> list[str]:
     return re.findall(r'<(?:script[^>]* src|link rel="(?:modulepreload|stylesheet)" href)="([^"]+)"', html)
 
 
-def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path):
-    server = LiveServer(tmp_path, SECRET_KEY="compression-test", MEDIA_ROOT=str(tmp_path / "media"))
-    server.prepare()
+def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path, demo_instance):
+    server = LiveServer.copied(
+        demo_instance, tmp_path / "instance", SECRET_KEY="compression-test", MEDIA_ROOT=str(tmp_path / "media")
+    )
     server.start()  # the Makefile's `serve` line: gunicorn, gthread workers, no proxy
     try:
         base = server.base
@@ -72,7 +73,7 @@ def test_the_embedded_server_compresses_and_caches_hashed_static_files(tmp_path)
         server.stop()
 
 
-def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path):
+def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path, demo_instance):
     """A phone's connection drops in the third photo of a batch: gunicorn hands the app what came,
     and the two whole photos are kept (asked for afterwards, as the phone does). A phone whose
     signal goes silent, its connection left open: a slow batch's photos are stored as they arrive,
@@ -86,10 +87,13 @@ def test_the_embedded_server_keeps_the_photos_that_arrived_before_a_cut(tmp_path
     from tests.helpers import media_batch_body
     from tests.images import jpeg, noisy_jpeg
 
-    server = LiveServer(
-        tmp_path, SECRET_KEY="cut-test", MEDIA_ROOT=str(tmp_path / "media"), MEDIA_BODY_SILENCE_SECONDS="4"
+    server = LiveServer.copied(
+        demo_instance,
+        tmp_path / "instance",
+        SECRET_KEY="cut-test",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        MEDIA_BODY_SILENCE_SECONDS="4",
     )
-    server.prepare()
     server.start()
     try:
         inspector = log_in_over_http(server.base, "inspector")

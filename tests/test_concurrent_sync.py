@@ -5,6 +5,7 @@ only a different body under the same uuid is a 409."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from tests import postgres
 from tests.browser.conftest import LiveServer
 from tests.factories import csrf_token_of, log_in_over_http
 from tests.helpers import a_synced_record, put_photo
@@ -21,26 +23,23 @@ TIMES = 20
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def site(request, tmp_path_factory):
+def site(request, tmp_path_factory, demo_instance):
     """gunicorn with the demo district and its day of work (a hazard waits for its re-check)."""
-    instance = tmp_path_factory.mktemp("concurrent")
-    env = {}
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-        name = f"conc_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        env["DATABASE_URL"] = sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
-    live = LiveServer(instance, **env)
-    live.accounts = {a["username"]: a for a in live.prepare()}
-    live.with_activity()
-    live.db = sa.create_engine(env.get("DATABASE_URL") or f"sqlite:///{instance / 'fieldapp.db'}")
-    live.start()
-    yield live
-    live.stop()
-    live.db.dispose()
+    instance = tmp_path_factory.mktemp("concurrent") / "instance"
+    with contextlib.ExitStack() as stack:
+        if request.param == "postgresql":
+            prepared, accounts, template = request.getfixturevalue("demo_postgres")
+            url = stack.enter_context(postgres.database_on(request.getfixturevalue("postgres_url"), template))
+            live = LiveServer.copied((prepared, accounts), instance, DATABASE_URL=url)
+        else:
+            live = LiveServer.copied(demo_instance, instance)
+            url = f"sqlite:///{instance / 'fieldapp.db'}"
+        live.with_activity()
+        live.db = sa.create_engine(url)
+        live.start()
+        yield live
+        live.stop()
+        live.db.dispose()
 
 
 def _at_once(fn, times: int = TIMES) -> list[requests.Response]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-from tests.browser.conftest import LiveServer
 from tests.factories import log_in_over_http
 
 SAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
@@ -20,17 +19,11 @@ def test_the_sample_config_loads():
     assert callable(settings["when_ready"]) and callable(settings["post_fork"])
 
 
-def test_forked_workers_serve_through_restarts(own_postgres_database, tmp_path):
+def test_forked_workers_serve_through_restarts(own_demo_postgres, tmp_path):
     """Every worker but the first two is a replacement forked after three requests: each one
     signs a user in and reads pages from PostgreSQL over connections of its own."""
-    server = LiveServer(
-        tmp_path,
-        DATABASE_URL=own_postgres_database,
-        SECRET_KEY="gunicorn-sample-test",
-        MEDIA_ROOT=str(tmp_path / "media"),
-        WEB_CONCURRENCY="2",
-    )
-    server.prepare()
+    server, _ = own_demo_postgres
+    server.env.update(SECRET_KEY="gunicorn-sample-test", MEDIA_ROOT=str(tmp_path / "media"), WEB_CONCURRENCY="2")
     # A worker signalled while it boots misses the signal (gunicorn installs its handlers after
     # the fork) and is killed when the graceful timeout ends: short here, as workers boot all along.
     server.start("-c", str(SAMPLE), "--max-requests", "3", "--max-requests-jitter", "0", "--graceful-timeout", "3")
@@ -46,6 +39,6 @@ def test_forked_workers_serve_through_restarts(own_postgres_database, tmp_path):
             assert me.status_code == 200 and me.json()["username"] == "inspector"
     finally:
         server.stop()
-    log = (tmp_path / "gunicorn.log").read_text()
+    log = (server.instance / "gunicorn.log").read_text()
     assert log.count("Booting worker") >= 8, log[-2000:]  # workers were replaced along the way
     assert "Traceback" not in log and "Exception" not in log, log[-4000:]

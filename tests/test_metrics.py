@@ -62,11 +62,10 @@ def test_metrics_only_to_this_machine_or_with_the_token(tmp_path):
     assert app.test_client().get("/metrics").status_code == 200  # this machine
 
 
-def test_gunicorn_workers_add_up_their_counts(tmp_path):
+def test_gunicorn_workers_add_up_their_counts(tmp_path, demo_instance):
     shared = tmp_path / "metrics"
     shared.mkdir()
-    server = LiveServer(tmp_path, PROMETHEUS_MULTIPROC_DIR=str(shared))
-    server.prepare()
+    server = LiveServer.copied(demo_instance, tmp_path / "instance", PROMETHEUS_MULTIPROC_DIR=str(shared))
     server.start()  # two workers
     try:
         for _ in range(20):  # a new connection each: both workers take some

@@ -163,13 +163,6 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def demo_instance(tmp_path_factory) -> tuple[Path, list[dict]]:
-    """An instance prepared once with the demo data, for tests that copy it (``LiveServer.copied``)."""
-    template = tmp_path_factory.mktemp("demo-template")
-    return template, LiveServer(template).prepare()
-
-
-@pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The shared server; yields (base_url, demo accounts by username)."""
     server = LiveServer(tmp_path_factory.mktemp("live-instance"))

@@ -48,10 +48,7 @@ def site(request, tmp_path, demo_instance):
         live = LiveServer.copied(demo_instance, tmp_path / "instance")
         url = f"sqlite:///{live.instance / 'fieldapp.db'}"
     else:
-        url = request.getfixturevalue("own_postgres_database")
-        (tmp_path / "instance").mkdir()
-        live = LiveServer(tmp_path / "instance", DATABASE_URL=url)
-        live.accounts = {a["username"]: a for a in live.prepare()}
+        live, url = request.getfixturevalue("own_demo_postgres")
     live.db = sa.create_engine(url)
     live.start()
     try:
