@@ -3,7 +3,8 @@
 //
 // 1. Codes, numbers, dates and short words split across lines: every run of letters and digits
 //    (with the - / : . % ± that belong to codes, dates and figures) of 3 characters or more, and
-//    every text of 2–4 Chinese characters alone in its element, must lie on one line box.
+//    every text of 2–4 Chinese characters alone in its element, must lie on one line box; and no
+//    separator dot (A · B) may begin a line.
 () => {
   const found = [];
   const TOKEN = /[0-9A-Za-z±][0-9A-Za-z\-/:.%\u00a0]*[0-9A-Za-z%]/g;
@@ -27,6 +28,16 @@
       range.setStart(node, m.index);
       range.setEnd(node, m.index + m[0].length);
       if (lines(range) > 1) { found.push(m[0]); }
+    }
+    // A separator dot that begins a line (A · B broken before the dot, or B put under a block A).
+    const top = (at) => { range.setStart(node, at); range.setEnd(node, at + 1); return range.getBoundingClientRect().top; };
+    for (const m of text.matchAll(/·/g)) {
+      const before = text.slice(0, m.index).search(/\S\s*$/);
+      const prev = node.previousSibling;
+      const afterBlock = before < 0 && prev && prev.nodeType === 1 && getComputedStyle(prev).display === "block";
+      if (afterBlock || (before >= 0 && top(m.index) > top(before) + 2)) {
+        found.push(text.slice(m.index, m.index + 12).trim());
+      }
     }
   }
   return found;

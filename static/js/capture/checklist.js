@@ -141,7 +141,7 @@ export class Checklist {
     const answered = items.filter((r) => r.result).length;
     const failed = items.filter((r) => r.result === "fail").length;
     const count = node.querySelector("[data-slot=count]");
-    count.textContent = answered + "/" + items.length + (failed ? " · " + fill(this.T.failed_n, { n: failed }) : "");
+    count.textContent = answered + "/" + items.length + (failed ? "\u00a0· " + fill(this.T.failed_n, { n: failed }) : "");
     node.querySelector("[data-section-pass]").hidden = answered === items.length;
     const complete = answered === items.length && items.every((r) => r.result !== "fail" || R.clean(r.note));
     node.classList.toggle("complete", complete);

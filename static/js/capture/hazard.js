@@ -42,7 +42,7 @@ export class HazardPanel {
       follow.addEventListener("click", () => this.follow(h));
       list.appendChild(el("li", { "data-dupe": h.id }, [
         el("p", {}, [el("strong", { text: h.description })]),
-        el("p", { class: "small muted", text: [h.place, ...facts].filter(Boolean).join(" · ") }), follow]));
+        el("p", { class: "small muted", text: [h.place, ...facts].filter(Boolean).join("\u00a0· ") }), follow]));
     });
     $("hp-dupes").hidden = !found.length;
   }

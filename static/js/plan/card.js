@@ -50,7 +50,7 @@ async function main() {
     });
     $("today-plan-summary").textContent = day.stops.length
       ? fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) }) +
-        (day.done.length ? " · " + fill(T.summary_done, { n: day.done.length }) : "")
+        (day.done.length ? "\u00a0· " + fill(T.summary_done, { n: day.done.length }) : "")
       : T.empty;
     const more = $("today-plan-more");
     more.textContent = fill(T.more, { n: day.stops.length });

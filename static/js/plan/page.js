@@ -41,7 +41,7 @@ class PlanPage {
     $("plan-size").value = String(this.state.size || Planner.DEFAULT_SIZE);
     const summary = [fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) })];
     if (day.done.length) { summary.push(fill(T.summary_done, { n: day.done.length })); }
-    $("plan-summary").textContent = summary.join(" · ");
+    $("plan-summary").textContent = summary.join("\u00a0· ");
     $("plan-auto").hidden = !day.manual;
     this.renderStops(day);
     this.renderList($("plan-rest"), day.rest, (s) => this.restRow(s));
