@@ -3,7 +3,7 @@
 // Background Sync, the button) and the list of unsent records (/outbox). Sending is sync.js's
 // job; the offline patrol list is capture/offline.js.
 import { reason, retryTimer, size } from "./outbox-rules.js";
-import { el, fill, when } from "./ui.js";
+import { el, fill, SEP, when } from "./ui.js";
 
 if (window.fieldappStore && window.fieldappSync && window.indexedDB) {
   keepOutbox(window.fieldappStore, window.fieldappSync);
@@ -33,7 +33,7 @@ function keepOutbox(store, sync) {
     for (const banner of banners) {
       banner.hidden = n === 0;
       let text = fill(banner.getAttribute("data-template"), { n: n });
-      if (state.paused) { text += "\u00a0· " + banner.getAttribute("data-login"); }
+      if (state.paused) { text += SEP + banner.getAttribute("data-login"); }
       banner.textContent = text;
       banner.classList.toggle("attention", !!state.paused);
       banner.setAttribute("href", state.paused ? "/login?next=/outbox" : "/outbox");
@@ -100,10 +100,10 @@ function keepOutbox(store, sync) {
       let own = media.filter(function (m) { return m.record_uuid === record.uuid; });
       let bytes = own.reduce(function (sum, m) { return sum + (m.size || 0); }, 0);
       let lines = [
-        el("strong", { text: (record.kind === "recheck" ? t.kind_recheck + "\u00a0· " : "") +
+        el("strong", { text: (record.kind === "recheck" ? t.kind_recheck + SEP : "") +
                               (record.enterprise_name || ("#" + record.enterprise_id)) }),
         el("br"),
-        el("small", { class: "muted", text: when(record.started_at) + "\u00a0· " + record.uuid.slice(0, 8) })
+        el("small", { class: "muted", text: when(record.started_at) + SEP + record.uuid.slice(0, 8) })
       ];
       let item = el("li", { class: "outbox-item", "data-uuid": record.uuid, "data-state": record.state });
       let head = el("div", { class: "row-link" }, [
@@ -119,7 +119,7 @@ function keepOutbox(store, sync) {
       let arrived = own.filter(function (m) { return m.uploaded; }).length;
       if (arrived && store.isPending(record)) { details.push(fill(t.uploaded, { n: arrived, total: own.length })); }
       if (record.attempts) { details.push(fill(t.attempts, { n: record.attempts })); }
-      if (details.length) { item.appendChild(el("p", { class: "small muted", text: details.join("\u00a0· ") })); }
+      if (details.length) { item.appendChild(el("p", { class: "small muted", text: details.join(SEP) })); }
       if (record.state === "synced" && record.server && record.server.id && record.kind !== "recheck") {
         item.appendChild(el("a", { href: "/inspections/" + record.server.id, text: t.view }));
       } else if (record.state === "synced" && record.kind === "recheck") {

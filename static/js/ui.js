@@ -27,6 +27,10 @@ export function when(iso) {
     two(d.getHours()) + ":" + two(d.getMinutes());
 }
 
+// The dot between facts (A · B): the space before it does not break, so a wrapped line never
+// begins with the dot (tests/browser/page_checks.js looks for one).
+export const SEP = "\u00a0· ";
+
 // A local calendar day as YYYY-MM-DD (the phone's date, as the inspector lives it).
 export function localDay(date) {
   const d = new Date(date);

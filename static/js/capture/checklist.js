@@ -2,7 +2,7 @@
 // the note only where it is needed (required for 不合格, optional for 不适用), the item's photos
 // and hazards under it, and "the rest pass" per section and for the whole list (with undo).
 
-import { $, el, fill, phraseButtons, toast } from "../ui.js";
+import { $, el, fill, phraseButtons, SEP, toast } from "../ui.js";
 import * as R from "./record.js";
 
 const RESULT_CLASS = { pass: "is-pass", fail: "is-fail", na: "is-na" };
@@ -141,7 +141,7 @@ export class Checklist {
     const answered = items.filter((r) => r.result).length;
     const failed = items.filter((r) => r.result === "fail").length;
     const count = node.querySelector("[data-slot=count]");
-    count.textContent = answered + "/" + items.length + (failed ? "\u00a0· " + fill(this.T.failed_n, { n: failed }) : "");
+    count.textContent = answered + "/" + items.length + (failed ? SEP + fill(this.T.failed_n, { n: failed }) : "");
     node.querySelector("[data-section-pass]").hidden = answered === items.length;
     const complete = answered === items.length && items.every((r) => r.result !== "fail" || R.clean(r.note));
     node.classList.toggle("complete", complete);

@@ -4,7 +4,7 @@
 // that look like it (same item, description alike) are offered first: evidence added to one of
 // them (a follow-up, sent with the record) instead of the same hazard reported twice.
 
-import { $, el, fill, phraseButtons } from "../ui.js";
+import { $, el, fill, phraseButtons, SEP } from "../ui.js";
 import * as R from "./record.js";
 import { suspects } from "./duplicates.js";
 
@@ -42,7 +42,7 @@ export class HazardPanel {
       follow.addEventListener("click", () => this.follow(h));
       list.appendChild(el("li", { "data-dupe": h.id }, [
         el("p", {}, [el("strong", { text: h.description })]),
-        el("p", { class: "small muted", text: [h.place, ...facts].filter(Boolean).join("\u00a0· ") }), follow]));
+        el("p", { class: "small muted", text: [h.place, ...facts].filter(Boolean).join(SEP) }), follow]));
     });
     $("hp-dupes").hidden = !found.length;
   }

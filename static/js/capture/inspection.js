@@ -2,7 +2,7 @@
 // resumes the record in IndexedDB, saves every change at once, and hands the finished record to
 // the outbox (sync.js). The parts live in their own modules; this one holds them together.
 
-import { $, el, fill, goTo, phraseButtons, when } from "../ui.js";
+import { $, el, fill, goTo, phraseButtons, SEP, when } from "../ui.js";
 import * as R from "./record.js";
 import * as Geo from "./geo.js";
 import { Checklist } from "./checklist.js";
@@ -77,7 +77,7 @@ export class Inspection {
     const warnings = scan ? scan.warnings || [] : [];
     box.dataset.state = !scan ? "none" : warnings.length ? "warn" : "ok";
     $("c-checkin-text").textContent = !scan ? T.checkin_none
-      : [fill(T.checkin_done, { time: when(scan.at) }), ...warnings.map((w) => T["checkin_" + w])].join("\u00a0· ");
+      : [fill(T.checkin_done, { time: when(scan.at) }), ...warnings.map((w) => T["checkin_" + w])].join(SEP);
     $("c-checkin-scan").href = "/scan?record=" + this.record.uuid;
     $("c-checkin-scan").textContent = scan ? T.checkin_again : T.checkin_scan;
   }
@@ -150,7 +150,7 @@ export class Inspection {
         el("p", {}, [el("span", { class: "tag " + (h.level === "major" ? "risk-red" : "risk-yellow"), text: T[h.level] }),
                      document.createTextNode(" " + h.description)]),
         el("p", { class: "small muted", text: [h.place, where, fill(T.photos_n, { n: h.media_uuids.length })]
-          .filter(Boolean).join("\u00a0· ") })]));
+          .filter(Boolean).join(SEP) })]));
     });
     (this.record.followups || []).forEach((f) => {
       const status = T["hazard_status_" + f.hazard_status] || f.hazard_status || "";
@@ -158,7 +158,7 @@ export class Inspection {
         el("p", {}, [el("span", { class: "tag status-new", text: T.followup }),
                      document.createTextNode(" " + (f.note || f.hazard_description))]),
         el("p", { class: "small muted", text: [fill(T.followup_of, { description: f.hazard_description, status }),
-                                               fill(T.photos_n, { n: f.media_uuids.length })].join("\u00a0· ") })]));
+                                               fill(T.photos_n, { n: f.media_uuids.length })].join(SEP) })]));
     });
   }
 
@@ -183,7 +183,7 @@ export class Inspection {
     }
     if (state === "watching") { parts.push(T.gps_improving); }
     box.dataset.state = quality;
-    text.textContent = parts.join("\u00a0· ");
+    text.textContent = parts.join(SEP);
   }
 
   startGps() {

@@ -14,8 +14,8 @@ async function main() {
   const texts = JSON.parse(root.getAttribute("data-text") || "{}");
   const params = new URLSearchParams(window.location.search);
   const uid = await store.currentUser();
-  if (!uid) { root.removeAttribute("aria-busy"); return; }  // outbox.js shows "please log in"
   try {
+    if (!uid) { return; }  // outbox.js shows "please log in"
     if (params.get("recheck")) {
       await new Recheck(root, store, texts, Number(params.get("recheck"))).start(uid);
     } else {

@@ -4,7 +4,7 @@
 // a record waiting to sync on this phone says so (nobody visits twice), and its last visit counts
 // what this phone recorded too.
 
-import { $, distanceText, el, fill, when } from "../ui.js";
+import { $, distanceText, el, fill, SEP, when } from "../ui.js";
 import { distanceM } from "./record.js";
 import { afterPrefix, sharedPrefix } from "./address.js";
 import { rows } from "./visits.js";
@@ -55,7 +55,7 @@ class OfflineList {
       shown = shown.sort(byDue);
     }
     $("offline-pack").textContent = this.pack.refreshedAt
-      ? fill(T.pack, { n: this.rows.length, time: when(this.pack.refreshedAt) }) + "\u00a0· " + fill(T.shown, { n: shown.length })
+      ? fill(T.pack, { n: this.rows.length, time: when(this.pack.refreshedAt) }) + SEP + fill(T.shown, { n: shown.length })
       : T.pack_empty;
     $("offline-area").hidden = !this.area;
     $("offline-area").textContent = this.area ? fill(T.area, { area: this.area }) : "";
@@ -79,7 +79,7 @@ class OfflineList {
         el("div", { class: "row-link" }, [el("span", {}, [
           el("strong", { text: e.name }), el("br"),
           el("span", { class: "tags-inline" }, tags), el("br"),
-          el("small", { class: r.last ? "muted" : "error", text: facts.join("\u00a0· ") }),
+          el("small", { class: r.last ? "muted" : "error", text: facts.join(SEP) }),
           e.address ? el("small", { class: "muted block", text: afterPrefix(e.address, this.area) }) : null])])]);
       if (recused[e.id]) {
         row.appendChild(el("p", { class: "small muted", text: recused[e.id] }));
@@ -103,7 +103,7 @@ class OfflineList {
       list.appendChild(el("li", { class: "patrol-row" }, [
         el("div", { class: "row-link" }, [el("span", {}, [
           el("strong", { text: h.enterprise_name }), tag ? el("span", { class: "tag status-new", text: tag }) : null,
-          el("br"), el("small", { text: (h.place ? h.place + "\u00a0· " : "") + h.description }), el("br"),
+          el("br"), el("small", { text: (h.place ? h.place + SEP : "") + h.description }), el("br"),
           el("small", { class: "muted", text: h.deadline ? fill(T.deadline, { date: h.deadline }) : "" })])]),
         el("a", { class: "button secondary small", href: "/capture?recheck=" + h.id, text: T.recheck })]));
     });

@@ -3,7 +3,7 @@
 // new deadline — the same fields as the online form on the hazard page. Kept in the outbox and sent
 // by sync.js to /api/v1/hazards/<id>/rechecks, where the same service as online decides.
 
-import { $, fill } from "../ui.js";
+import { $, fill, SEP } from "../ui.js";
 import * as Geo from "./geo.js";
 import { shrink } from "../photo.js";
 
@@ -27,7 +27,7 @@ export class Recheck {
   show(hazard) {
     const T = this.T;
     $("r-enterprise").textContent = hazard.enterprise_name;
-    $("r-hazard").textContent = (hazard.place ? hazard.place + "\u00a0· " : "") + hazard.description;
+    $("r-hazard").textContent = (hazard.place ? hazard.place + SEP : "") + hazard.description;
     $("r-measures").textContent = hazard.required_measures ? fill(T.measures, { text: hazard.required_measures }) : "";
     $("r-deadline").textContent = hazard.deadline ? fill(T.deadline, { date: hazard.deadline }) : "";
     this.form.elements.r_deadline.min = today();
@@ -74,7 +74,7 @@ export class Recheck {
     this.position = { latitude: fix.latitude, longitude: fix.longitude, accuracy_m: fix.accuracy };
     box.dataset.state = Geo.quality(fix.accuracy, this.target);
     $("r-gps-text").textContent = [fill(T.gps_accuracy, { m: fix.accuracy }),
-                                   state === "watching" ? T.gps_improving : ""].filter(Boolean).join("\u00a0· ");
+                                   state === "watching" ? T.gps_improving : ""].filter(Boolean).join(SEP);
   }
 
   async submit(event) {

@@ -2,7 +2,7 @@
 // next one a tap from its form, and the way to the whole plan. The card is the server's until the
 // pack is read; without a pack it keeps saying how to get one.
 
-import { $, el, fill } from "../ui.js";
+import { $, el, fill, SEP } from "../ui.js";
 import * as Planner from "./planner.js";
 import * as State from "./state.js";
 import { captureHref, reasons } from "./stops.js";
@@ -50,7 +50,7 @@ async function main() {
     });
     $("today-plan-summary").textContent = day.stops.length
       ? fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) }) +
-        (day.done.length ? "\u00a0· " + fill(T.summary_done, { n: day.done.length }) : "")
+        (day.done.length ? SEP + fill(T.summary_done, { n: day.done.length }) : "")
       : T.empty;
     const more = $("today-plan-more");
     more.textContent = fill(T.more, { n: day.stops.length });

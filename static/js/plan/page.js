@@ -2,7 +2,7 @@
 // navigation, and the inspector's changes (pin, drop, reorder, the day's size). Works from the
 // offline pack; recomputed whenever the page is shown again (a visit finished on the capture page).
 
-import { $, distanceText, el, fill } from "../ui.js";
+import { $, distanceText, el, fill, SEP } from "../ui.js";
 import * as Planner from "./planner.js";
 import * as State from "./state.js";
 import { draw } from "./map.js";
@@ -41,7 +41,7 @@ class PlanPage {
     $("plan-size").value = String(this.state.size || Planner.DEFAULT_SIZE);
     const summary = [fill(T.summary, { n: day.stops.length, km: (day.totalM / 1000).toFixed(1) })];
     if (day.done.length) { summary.push(fill(T.summary_done, { n: day.done.length })); }
-    $("plan-summary").textContent = summary.join("\u00a0· ");
+    $("plan-summary").textContent = summary.join(SEP);
     $("plan-auto").hidden = !day.manual;
     this.renderStops(day);
     this.renderList($("plan-rest"), day.rest, (s) => this.restRow(s));
