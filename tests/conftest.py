@@ -128,9 +128,8 @@ def demo_postgres(tmp_path_factory, postgres_url):
 def own_demo_postgres(postgres_url, demo_postgres, tmp_path):
     """A server of the test's own on a copy of the demo's PostgreSQL database (seconds less than
     ``prepare``'s three Flask commands); yields it (not started) and its database URL."""
-    instance, accounts, template = demo_postgres
-    with postgres.database_on(postgres_url, template=template) as url:
-        yield _live_server().copied((instance, accounts), tmp_path / "instance", DATABASE_URL=url), url
+    with _live_server().copied_on_postgres(demo_postgres, postgres_url, tmp_path / "instance") as made:
+        yield made
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -14,7 +14,6 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests import postgres
 from tests.browser.conftest import LiveServer
 from tests.factories import csrf_token_of, log_in_over_http
 from tests.helpers import a_synced_record, put_photo
@@ -28,9 +27,11 @@ def site(request, tmp_path_factory, demo_instance):
     instance = tmp_path_factory.mktemp("concurrent") / "instance"
     with contextlib.ExitStack() as stack:
         if request.param == "postgresql":
-            prepared, accounts, template = request.getfixturevalue("demo_postgres")
-            url = stack.enter_context(postgres.database_on(request.getfixturevalue("postgres_url"), template))
-            live = LiveServer.copied((prepared, accounts), instance, DATABASE_URL=url)
+            live, url = stack.enter_context(
+                LiveServer.copied_on_postgres(
+                    request.getfixturevalue("demo_postgres"), request.getfixturevalue("postgres_url"), instance
+                )
+            )
         else:
             live = LiveServer.copied(demo_instance, instance)
             url = f"sqlite:///{instance / 'fieldapp.db'}"

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests import postgres
+
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = (sys.executable, "-m", "flask", "--app", "wsgi")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -117,6 +119,16 @@ class LiveServer:
         server = cls(instance, **env)
         server.accounts = {a["username"]: a for a in template[1]}
         return server
+
+    @classmethod
+    @contextlib.contextmanager
+    def copied_on_postgres(cls, template: tuple[Path, list[dict], str], server_url: str, instance: Path):
+        """``copied``, on a copy of the demo's PostgreSQL database (the ``demo_postgres`` fixture's,
+        by CREATE DATABASE … TEMPLATE), dropped afterwards; yields the server (not started) and its
+        database URL."""
+        prepared, accounts, database = template
+        with postgres.database_on(server_url, template=database) as url:
+            yield cls.copied((prepared, accounts), instance, DATABASE_URL=url), url
 
     def start(self, *options: str, **env) -> None:
         """``options`` replace the command line's settings: ``-c deploy/gunicorn.conf.py`` serves as
